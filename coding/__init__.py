@@ -1,0 +1,1 @@
+"""Codebook, suggestions, codings, agreement, consensus (see issue 3 onwards)."""

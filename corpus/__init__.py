@@ -1,0 +1,1 @@
+"""Reading workshop material into a project: files, segments, pseudonyms, the store."""

@@ -1,0 +1,253 @@
+"""Importing files into a project: read, pseudonymise, segment, store — one transaction each."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .areas import area_in_name
+from .errors import DuplicateSourceError, InputError, QdaError
+from .models import Coding, PseudonymKey, Segment, Source, Workshop
+from .project import Project
+from .pseudonymise import Pseudonymiser
+from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
+from .segment import sentence_spans
+
+TURN_SEPARATOR = "\n\n"
+
+
+@dataclass
+class IngestReport:
+    path: str
+    status: str  # imported, replaced, refused, failed
+    source_id: int | None = None
+    kind: str | None = None
+    file_format: str | None = None
+    area: str | None = None
+    question: int | None = None
+    segments: dict[str, int] = field(default_factory=dict)
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+    pseudonymised: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the readable files inside given folders (sorted, recursive)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in SUFFIXES
+                                and not p.name.startswith((".", "~$"))))
+        else:
+            found.append(path)
+    return found
+
+
+def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
+                 workshop: str | None = None, replace: bool = False, actor: str = "qda",
+                 on_file: Callable[[Path], None] | None = None) -> list[IngestReport]:
+    """Import each file in its own transaction; a failed file leaves no trace."""
+    reports = []
+    for path in expand_paths(paths):
+        if on_file:
+            on_file(path)
+        try:
+            reports.append(ingest_file(project, path, options, workshop, replace, actor))
+        except DuplicateSourceError as exc:
+            reports.append(IngestReport(str(path), "refused", error=exc.line()))
+        except QdaError as exc:
+            reports.append(IngestReport(str(path), "failed", error=exc.line()))
+    return reports
+
+
+def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
+                workshop: str | None = None, replace: bool = False, actor: str = "qda"
+                ) -> IngestReport:
+    path = Path(path)
+    options = options or ReadOptions()
+    if not path.exists():
+        raise InputError("no such file", path, "E100")
+    digest = sha256_of(path)
+    result = read_file(path, options)  # all parsing happens before the transaction opens
+    stored = project.sources_dir / _stored_name(digest, path.name)
+    created_copy = False
+    try:
+        with project.transaction() as session:
+            replaced = _check_duplicate(session, path, digest, replace)
+            ws = _workshop(session, workshop, path)
+            area = options.area or (ws.area if ws else None) or area_in_name(path.stem)
+            report = IngestReport(str(path), "replaced" if replaced else "imported",
+                                  kind=result.kind, file_format=result.file_format, area=area,
+                                  question=options.question, warnings=list(result.warnings))
+            if area and not options.area and not ws:
+                report.warnings.append(f"area {area!r} guessed from the file name")
+            created_copy = _keep_original(path, stored)
+            source = Source(kind=result.kind, file_format=result.file_format,
+                            original_name=path.name, stored_name=stored.name, sha256=digest,
+                            workshop_id=ws.id if ws else None, question=options.question,
+                            area=area, report={})
+            session.add(source)
+            session.flush()
+            pseudonymiser = Pseudonymiser()
+            if result.kind == "transcript":
+                _store_transcript(session, source, result, pseudonymiser, area, options.question)
+            else:
+                _store_notes(session, source, result, pseudonymiser, area)
+            _store_key(session, source.id, pseudonymiser)
+            report.source_id = source.id
+            report.segments = _segment_counts(session, source.id)
+            report.sheets = [asdict(s) for s in result.sheets]
+            report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
+            if result.kind == "transcript" and not area:
+                report.warnings.append("no area known: quotes cannot name the area "
+                                       "(give --area or --workshop)")
+            source.report = {k: v for k, v in asdict(report).items()
+                             if k in ("sheets", "segments", "pseudonymised", "warnings")}
+            audit.record(session, actor, "replace" if replaced else "ingest", "source", source.id,
+                         before=replaced, after={"file": path.name, "kind": result.kind,
+                                                 "segments": report.segments})
+    except BaseException:
+        if created_copy:
+            stored.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _stored_name(digest: str, name: str) -> str:
+    safe = re.sub(r"[^\w.\-]+", "_", name)
+    return f"{digest[:12]}-{safe}"
+
+
+def _keep_original(path: Path, stored: Path) -> bool:
+    """Copy the original, read-only, into sources/ (written to a temp name, then renamed)."""
+    if stored.exists():
+        return False
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    tmp = stored.with_name(stored.name + ".part")
+    tmp.write_bytes(path.read_bytes())
+    os.chmod(tmp, 0o444)
+    tmp.replace(stored)
+    return True
+
+
+def _check_duplicate(session: Session, path: Path, digest: str, replace: bool
+                     ) -> dict[str, Any] | None:
+    old = session.scalar(select(Source).where(Source.sha256 == digest))
+    if old is None:
+        return None
+    if not replace:
+        raise DuplicateSourceError(
+            f"already imported as source {old.id} ({old.original_name}); "
+            "use --replace to import it again", path, "E130")
+    decided = session.scalar(
+        select(func.count()).select_from(Coding).join(Segment, Coding.segment_id == Segment.id)
+        .where(Segment.source_id == old.id, Coding.status != "suggested"))
+    if decided:
+        raise QdaError(f"source {old.id} has {decided} codings; refusing to replace it and lose "
+                       "them (export the codings first, or import under another name)",
+                       path, "E131")
+    before = {"source_id": old.id, "file": old.original_name}
+    session.execute(delete(Source).where(Source.id == old.id))
+    session.flush()
+    return before
+
+
+def _workshop(session: Session, label: str | None, path: Path) -> Workshop | None:
+    if not label:
+        return None
+    ws = session.scalar(select(Workshop).where(Workshop.label == label))
+    if ws is None:
+        raise InputError(f"no workshop labelled {label!r}; add it with `qda workshops add`",
+                         path, "E132")
+    return ws
+
+
+def _store_notes(session: Session, source: Source, result: ReadResult,
+                 pseudonymiser: Pseudonymiser, area: str | None) -> None:
+    for note in result.notes:  # authors first, so their names are known inside any note
+        pseudonymiser.speaker(note.author)
+    rows = [
+        {"source_id": source.id, "kind": "note", "position": i,
+         "question": note.question or source.question, "area": note.area or area,
+         "speaker": pseudonymiser.speaker(note.author), "sheet": note.sheet,
+         "location": note.cell, "duplicate_count": note.duplicate_count,
+         "text": pseudonymiser.text(note.text)}
+        for i, note in enumerate(result.notes)
+    ]
+    if rows:
+        session.execute(insert(Segment), rows)
+
+
+def _store_transcript(session: Session, source: Source, result: ReadResult,
+                      pseudonymiser: Pseudonymiser, area: str | None,
+                      question: int | None) -> None:
+    for turn in result.turns:
+        pseudonymiser.speaker(turn.speaker)
+    texts = [pseudonymiser.text(turn.text) for turn in result.turns]
+    offsets, cursor = [], 0
+    for text in texts:
+        offsets.append(cursor)
+        cursor += len(text) + len(TURN_SEPARATOR)
+    source.text = TURN_SEPARATOR.join(texts)
+    turn_rows = [
+        {"source_id": source.id, "kind": "turn", "position": i, "question": question,
+         "area": area, "speaker": pseudonymiser.speaker(turn.speaker),
+         "location": _clock(turn.start_time), "start_char": start, "end_char": start + len(text),
+         "start_time": turn.start_time, "end_time": turn.end_time, "duplicate_count": 1,
+         "text": text}
+        for i, (turn, text, start) in enumerate(zip(result.turns, texts, offsets, strict=True))
+    ]
+    turn_ids = list(session.scalars(
+        insert(Segment).returning(Segment.id, sort_by_parameter_order=True), turn_rows))
+    sentence_rows = []
+    position = len(turn_rows)
+    for turn_id, row, spans in zip(turn_ids, turn_rows, sentence_spans(texts), strict=True):
+        for start, end in spans:
+            sentence_rows.append({
+                "source_id": source.id, "kind": "sentence", "parent_id": turn_id,
+                "position": position, "question": question, "area": area,
+                "speaker": row["speaker"], "location": row["location"],
+                "start_char": row["start_char"] + start, "end_char": row["start_char"] + end,
+                "start_time": row["start_time"], "end_time": row["end_time"],
+                "duplicate_count": 1, "text": row["text"][start:end]})
+            position += 1
+    if sentence_rows:
+        session.execute(insert(Segment), sentence_rows)
+
+
+def _clock(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) -> None:
+    for real, pseudonym in pseudonymiser.key.items():
+        session.add(PseudonymKey(source_id=source_id, real_name=real, pseudonym=pseudonym))
+
+
+def _segment_counts(session: Session, source_id: int) -> dict[str, int]:
+    session.flush()
+    rows = session.execute(select(Segment.kind, func.count()).where(Segment.source_id == source_id)
+                           .group_by(Segment.kind))
+    return {kind: n for kind, n in rows}

@@ -1,0 +1,173 @@
+"""The project schema. Changes go through an Alembic migration in corpus/migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Workshop(Base):
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), unique=True)
+    area: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str | None] = mapped_column(String(20))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    politicians: Mapped[int | None] = mapped_column(Integer)
+    second_line_managers: Mapped[int | None] = mapped_column(Integer)
+    first_line_managers: Mapped[int | None] = mapped_column(Integer)
+    officials: Mapped[int | None] = mapped_column(Integer)
+    care_staff: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Source(Base):
+    """One imported file; the original bytes are kept in the project's sources/ folder."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # postits, padlet, survey, transcript
+    file_format: Mapped[str] = mapped_column(String(10))
+    original_name: Mapped[str] = mapped_column(String(500))
+    stored_name: Mapped[str] = mapped_column(String(600))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id"))
+    question: Mapped[int | None] = mapped_column(Integer)
+    area: Mapped[str | None] = mapped_column(String(20))
+    # Pseudonymised full text (transcripts): segment offsets point into it.
+    text: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Segment(Base):
+    """A codable unit: a note, a transcript turn, or a sentence inside a turn."""
+
+    __tablename__ = "segment"
+    __table_args__ = (
+        Index("ix_segment_source_position", "source_id", "position"),
+        Index("ix_segment_kind_question_area", "kind", "question", "area"),
+        Index("ix_segment_parent", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # note, turn, sentence
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question: Mapped[int | None] = mapped_column(Integer)
+    area: Mapped[str | None] = mapped_column(String(20))
+    speaker: Mapped[str | None] = mapped_column(String(100))
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(50))  # cell "B4" or speaker-line time
+    start_char: Mapped[int | None] = mapped_column(Integer)
+    end_char: Mapped[int | None] = mapped_column(Integer)
+    start_time: Mapped[float | None] = mapped_column(Float)
+    end_time: Mapped[float | None] = mapped_column(Float)
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PseudonymKey(Base):
+    """Real name -> pseudonym. Kept out of every text table and never exported."""
+
+    __tablename__ = "pseudonym_key"
+    __table_args__ = (UniqueConstraint("source_id", "real_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    real_name: Mapped[str] = mapped_column(String(200))
+    pseudonym: Mapped[str] = mapped_column(String(100))
+
+
+class Code(Base):
+    """A node of the codebook tree (huvudtema -> subtema -> ...)."""
+
+    __tablename__ = "code"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[str | None] = mapped_column(Text)
+    inclusion: Mapped[str | None] = mapped_column(Text)
+    exclusion: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list)
+    origin: Mapped[str] = mapped_column(String(20), default="emergent")  # fardplan, emergent
+    colour: Mapped[str | None] = mapped_column(String(9))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Coding(Base):
+    """Segment x code x coder; suggestions are codings with status 'suggested'."""
+
+    __tablename__ = "coding"
+    __table_args__ = (
+        UniqueConstraint("segment_id", "code_id", "coder"),
+        Index("ix_coding_coder_status", "coder", "status"),
+        Index("ix_coding_code", "code_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
+    coder: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # suggested, accepted, rejected
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    memo: Mapped[str | None] = mapped_column(Text)
+    is_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only history: who did what to which row, when and why."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    memo: Mapped[str | None] = mapped_column(Text)

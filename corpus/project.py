@@ -1,0 +1,111 @@
+"""A project is a folder: project.sqlite (or a server URL in qda.toml), sources/, exports/."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import store
+from .errors import QdaError
+
+CONFIG_NAME = "qda.toml"
+SQLITE_NAME = "project.sqlite"
+URL_ENV = "QDA_DATABASE_URL"
+
+
+@dataclass
+class Project:
+    root: Path
+    url: str
+    engine: Engine = field(repr=False)
+    _factory: sessionmaker[Session] = field(repr=False)
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def session(self) -> Session:
+        return self._factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with store.transaction(self._factory) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def database_url(root: Path) -> str:
+    """The URL from QDA_DATABASE_URL, else qda.toml's [database] url, else the SQLite file."""
+    env = os.environ.get(URL_ENV)
+    if env:
+        return env
+    config = root / CONFIG_NAME
+    if config.exists():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise QdaError(f"not valid TOML: {exc}", config, "E011") from exc
+        url = data.get("database", {}).get("url")
+        if url:
+            return str(url)
+    return f"sqlite:///{(root / SQLITE_NAME).resolve()}"
+
+
+def _connect(root: Path, allow_upgrade: bool) -> Project:
+    url = database_url(root)
+    engine = store.make_engine(url)
+    sqlite_file = root / SQLITE_NAME if url.startswith("sqlite") else None
+    try:
+        store.ensure_schema(engine, sqlite_file, allow_upgrade=allow_upgrade)
+    except QdaError:
+        engine.dispose()
+        raise
+    except Exception as exc:  # driver errors: unreachable server, bad URL, locked file
+        engine.dispose()
+        raise QdaError(f"cannot open the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
+                       root, "E012") from exc
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Project(root=root.resolve(), url=url, engine=engine, _factory=factory)
+
+
+def init_project(root: Path | str, url: str | None = None) -> Project:
+    """Create the folder layout and the schema; safe to call on an existing project."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sources").mkdir(exist_ok=True)
+    (root / "exports").mkdir(exist_ok=True)
+    config = root / CONFIG_NAME
+    if url and not config.exists():
+        config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    elif not config.exists():
+        config.write_text(
+            "# workshop-qda project. To use a team server instead of project.sqlite:\n"
+            '# [database]\n# url = "postgresql+psycopg://user@host/dbname"\n',
+            encoding="utf-8",
+        )
+    return _connect(root, allow_upgrade=True)
+
+
+def open_project(root: Path | str, allow_upgrade: bool = False) -> Project:
+    root = Path(root)
+    if not (root / CONFIG_NAME).exists() and not (root / SQLITE_NAME).exists():
+        raise QdaError("not a workshop-qda project (no qda.toml); run `qda init` first",
+                       root, "E013")
+    return _connect(root, allow_upgrade=allow_upgrade)

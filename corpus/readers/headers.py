@@ -1,0 +1,62 @@
+"""Recognising column headers and question labels as Swedish spreadsheets write them."""
+
+from __future__ import annotations
+
+import re
+
+from ..areas import fold
+
+NOTE_HEADERS = (
+    "inlagg", "text", "notering", "anteckning", "lapp", "post it", "postit", "kommentar",
+    "svar", "forslag", "innehall", "note", "synpunkt", "fritext", "citat", "body",
+)
+AREA_HEADERS = ("omrade", "region", "kommunalforbund", "delregion", "area", "delomrade")
+COUNT_HEADERS = ("antal", "dubblett", "count", "ggr", "forekomst")
+QUESTION_HEADERS = ("fraga", "question", "fragenummer")
+WORKSHOP_HEADERS = ("workshop", "tillfalle")
+
+PADLET_HEADERS = {
+    "subject": ("subject", "amne", "rubrik"),
+    "body": ("body", "innehall", "brodtext"),
+    "author": ("author", "forfattare", "skapare"),
+    "section": ("section", "avsnitt", "kolumn", "column"),
+    "created": ("created at", "skapad", "created", "datum"),
+}
+SURVEY_HINTS = (
+    "tidstampel", "timestamp", "starttid", "start time", "completion time", "slutford",
+    "svarstid", "respondent", "svars id", "response id",
+)
+
+_QUESTION_NAME = re.compile(r"^(?:fraga|question|q|f)\s*(?:nr\s*)?(\d{1,2})\b")
+_QUESTION_ANYWHERE = re.compile(r"\b(?:fraga|question)\s*(?:nr\s*)?(\d{1,2})\b")
+
+
+def header_is(value: str | None, names: tuple[str, ...]) -> bool:
+    """True if a header cell reads as one of `names` (exactly, or as its first words)."""
+    if not value:
+        return False
+    folded = fold(value)
+    return any(folded == n or folded.startswith(n + " ") for n in names)
+
+
+def question_from_sheet_name(name: str) -> int | None:
+    folded = fold(name)
+    if folded.isdigit() and len(folded) <= 2:
+        return int(folded)
+    match = _QUESTION_NAME.match(folded) or _QUESTION_NAME.match(folded.replace(" ", ""))
+    return int(match.group(1)) if match else None
+
+
+def question_in_text(text: str | None) -> int | None:
+    if not text:
+        return None
+    match = _QUESTION_ANYWHERE.search(fold(text))
+    return int(match.group(1)) if match else None
+
+
+def parse_count(value: str | None) -> int | None:
+    """A count column's value ("2", "2.0", " 3 st", "x2") as an int, else None."""
+    if not value:
+        return None
+    match = re.fullmatch(r"[x×]?\s*(\d{1,4})(?:[.,]0+)?\s*(?:st|ggr|x)?\.?", value.strip().lower())
+    return int(match.group(1)) if match else None

@@ -1,0 +1,38 @@
+"""Duplicate marks on post-its ("x2", "(2)", "2 st"): a count, not part of the text."""
+
+from __future__ import annotations
+
+import re
+
+_TRAILING = [
+    re.compile(r"\s*[(\[]\s*[x×]\s*(\d{1,2})\s*[)\]]\s*$", re.I),  # (x2)
+    re.compile(r"\s*[(\[]\s*(\d{1,2})\s*(?:st|ggr|gånger|x)?\.?\s*[)\]]\s*$", re.I),  # (2) (2 st)
+    re.compile(r"(?:\s+|(?<=[.!?,;:]))[x×]\s?(\d{1,2})\s*$", re.I),  # ... x2 / ...x 2
+    re.compile(r"\s+(\d{1,2})\s?[x×]\s*$", re.I),  # ... 2x
+    re.compile(r"(?:\s+|(?<=[.!?,;:]))(\d{1,2})\s?(?:st|ggr|gånger)\.?\s*$", re.I),  # 2 st
+]
+_LEADING = re.compile(r"^\s*[(\[]?\s*[x×]\s?(\d{1,2})\s*[)\]]?\s*[:\-–]?\s+", re.I)  # x2: text
+_ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|ggr))\.?\s*[)\]]?\s*$",
+                   re.I)
+
+
+def split_mark(text: str) -> tuple[str, int | None]:
+    """Return the text without its duplicate mark, and the count the mark gave (or None)."""
+    for pattern in _TRAILING:
+        match = pattern.search(text)
+        if match and match.start() > 0:
+            rest = text[: match.start()].rstrip(" ,;-–")
+            if rest:
+                return rest, int(match.group(1))
+    match = _LEADING.match(text)
+    if match and text[match.end():].strip():
+        return text[match.end():].strip(), int(match.group(1))
+    return text, None
+
+
+def mark_only(text: str) -> int | None:
+    """The count of a cell that holds nothing but a mark, like "x3" or "(2 st)"."""
+    match = _ONLY.match(text)
+    if not match:
+        return None
+    return int(match.group(1) or match.group(2))

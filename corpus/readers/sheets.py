@@ -1,0 +1,241 @@
+"""Post-it workbooks, Padlet exports and survey comments: layout detection per sheet.
+
+Layouts:
+- wide: a header row of area names (Borås, Fyrbodal, GR ...) with notes below each;
+- long: a header row with a note column, optionally area, count, question columns;
+- list: notes in any cells, one area for the whole sheet (given with --area);
+- padlet: Padlet's Subject/Body/Author/Section/Created at columns;
+- survey: a free-text column beside form columns (timestamp, respondent ...).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..areas import AREAS, area_key, fold
+from ..errors import InputError
+from . import headers as h
+from .grid import Grid, read_csv, read_xlsx
+from .marks import mark_only, split_mark
+from .units import Note, ReadOptions, ReadResult, SheetReport
+
+LAYOUTS = ("wide", "long", "list", "padlet", "survey")
+HEADER_SCAN_ROWS = 15
+
+
+def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
+    suffix = path.suffix.lower()
+    grids = read_csv_grids(path) if suffix == ".csv" else read_xlsx(path)
+    if options.layout and options.layout not in LAYOUTS:
+        raise InputError(f"unknown layout {options.layout!r} (use {', '.join(LAYOUTS)})",
+                         path, "E110")
+    result = ReadResult(kind=options.kind or "postits", file_format=suffix.lstrip("."))
+    kinds = Counter()
+    for grid in grids:
+        if grid.hidden:
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["hidden sheet"]))
+            continue
+        if not any(any(row) for row in grid.rows):
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["empty sheet"]))
+            continue
+        report, notes = read_grid(grid, options, path, single=len(grids) == 1)
+        kinds[report.layout] += 1
+        result.sheets.append(report)
+        result.notes.extend(notes)
+    if not result.notes:
+        raise InputError("no notes found in any sheet", path, "E111")
+    if options.kind is None:
+        if kinds["padlet"]:
+            result.kind = "padlet"
+        elif kinds["survey"]:
+            result.kind = "survey"
+    return result
+
+
+def read_csv_grids(path: Path) -> list[Grid]:
+    return [read_csv(path)]
+
+
+def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
+              ) -> tuple[SheetReport, list[Note]]:
+    header_row, layout = detect_layout(grid, options, path)
+    question = options.question or h.question_from_sheet_name(grid.name)
+    question_text = None
+    for r in range(0, header_row if header_row is not None else min(3, len(grid.rows))):
+        for value in grid.rows[r]:
+            found = h.question_in_text(value)
+            if found is not None:
+                question = question or found
+                question_text = question_text or value
+    if question is None and single:
+        question = h.question_in_text(path.stem)
+    report = SheetReport(grid.name, layout, question, question_text)
+    readers = {"wide": _read_wide, "long": _read_long, "list": _read_list,
+               "padlet": _read_padlet, "survey": _read_survey}
+    notes = readers[layout](grid, header_row, options, report, path)
+    if not notes:
+        raise InputError(f"sheet {grid.name!r} has no notes below its headers", path, "E112")
+    missing_q = [n for n in notes if n.question is None]
+    if missing_q and layout not in ("padlet", "survey"):
+        raise InputError(
+            f"cannot tell which question sheet {grid.name!r} answers; name the sheet "
+            "'Fråga N', add a 'Fråga N' heading, or pass --question N", path, "E113")
+    if options.area:
+        for note in notes:
+            note.area = note.area or options.area
+    for note in notes:
+        note.sheet = grid.name
+        report.duplicate_marks += note.duplicate_count > 1
+    report.notes_per_area = dict(Counter(AREAS.get(n.area, "okänt") if n.area else "okänt"
+                                         for n in notes))
+    return report, notes
+
+
+def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
+                  ) -> tuple[int | None, str]:
+    """Find the header row and the layout, honouring --layout."""
+    for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        cells = [c for c in row if c]
+        if not cells:
+            continue
+        found = _layout_of_header(row)
+        if found and (options.layout is None or options.layout == found):
+            return r, found
+    if options.layout == "list" or (options.layout is None and options.area):
+        return None, "list"
+    if options.layout:
+        raise InputError(f"sheet {grid.name!r} has no header row for layout {options.layout!r}",
+                         path, "E114")
+    raise InputError(
+        f"sheet {grid.name!r}: no header row with area names (Borås, Fyrbodal, GR, Skaraborg, "
+        "VGR) or a note column (Inlägg, Text ...); give --area for a plain list of notes",
+        path, "E114")
+
+
+def _layout_of_header(row: list[str | None]) -> str | None:
+    padlet = sum(any(h.header_is(c, names) for c in row) for names in h.PADLET_HEADERS.values())
+    if padlet >= 3 or (padlet >= 2 and any(h.header_is(c, ("subject", "amne")) for c in row)):
+        return "padlet"
+    if sum(area_key(c) is not None for c in row) >= 2:
+        return "wide"
+    if any(h.header_is(c, h.SURVEY_HINTS) for c in row):
+        return "survey"
+    if any(h.header_is(c, h.NOTE_HEADERS) for c in row):
+        return "long"
+    return None
+
+
+def _read_wide(grid, header_row, options, report, path) -> list[Note]:
+    areas = {c: area_key(grid.cell(header_row, c)) for c in range(grid.width)}
+    notes: list[Note] = []
+    for r in range(header_row + 1, len(grid.rows)):
+        last_in_row: Note | None = None
+        for c in range(grid.width):
+            value = grid.cell(r, c)
+            if not value or not grid.is_anchor(r, c):
+                continue
+            only = mark_only(value)
+            if only is not None:
+                if last_in_row is not None:
+                    last_in_row.duplicate_count = max(last_in_row.duplicate_count, only)
+                else:
+                    report.skipped.append(f"{grid.ref(r, c)}: a duplicate mark with no note")
+                continue
+            if areas.get(c) is None:
+                if area_key(value) is None:
+                    report.skipped.append(f"{grid.ref(r, c)}: outside the area columns")
+                continue
+            text, count = split_mark(value)
+            last_in_row = Note(text, areas[c], report.question, cell=grid.ref(r, c),
+                               duplicate_count=max(count or 1, 1))
+            notes.append(last_in_row)
+    return notes
+
+
+def _columns(header: list[str | None], names: tuple[str, ...]) -> list[int]:
+    return [c for c, value in enumerate(header) if h.header_is(value, names)]
+
+
+def _most_text(grid: Grid, header_row: int, columns: list[int]) -> int:
+    return max(columns, key=lambda c: sum(len(grid.cell(r, c) or "")
+                                          for r in range(header_row + 1, len(grid.rows))))
+
+
+def _read_long(grid, header_row, options, report, path, text_col=None) -> list[Note]:
+    header = grid.rows[header_row]
+    if text_col is None:
+        text_col = _most_text(grid, header_row, _columns(header, h.NOTE_HEADERS))
+    area_col = next(iter(_columns(header, h.AREA_HEADERS)), None)
+    count_col = next(iter(_columns(header, h.COUNT_HEADERS)), None)
+    question_col = next(iter(_columns(header, h.QUESTION_HEADERS)), None)
+    notes: list[Note] = []
+    area = question = None  # filled down: a blank means "same as above" in grouped sheets
+    for r in range(header_row + 1, len(grid.rows)):
+        if area_col is not None and grid.cell(r, area_col):
+            raw = grid.cell(r, area_col)
+            area = area_key(raw)
+            if area is None:
+                report.skipped.append(f"{grid.ref(r, area_col)}: unknown area {raw!r}")
+        if question_col is not None and grid.cell(r, question_col):
+            raw_q = grid.cell(r, question_col)
+            question = h.parse_count(raw_q) or h.question_in_text(raw_q)
+        value = grid.cell(r, text_col)
+        if not value or not grid.is_anchor(r, text_col):
+            continue
+        text, count = split_mark(value)
+        column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
+        notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
+                          duplicate_count=max(column_count or count or 1, 1)))
+    return notes
+
+
+def _read_list(grid, header_row, options, report, path) -> list[Note]:
+    notes = []
+    for r, row in enumerate(grid.rows):
+        for c, value in enumerate(row):
+            if not value or not grid.is_anchor(r, c) or h.question_in_text(value):
+                continue
+            text, count = split_mark(value)
+            notes.append(Note(text, options.area, report.question, cell=grid.ref(r, c),
+                              duplicate_count=max(count or 1, 1)))
+    return notes
+
+
+def _read_padlet(grid, header_row, options, report, path) -> list[Note]:
+    header = grid.rows[header_row]
+    col = {key: next(iter(_columns(header, names)), None)
+           for key, names in h.PADLET_HEADERS.items()}
+    notes = []
+    for r in range(header_row + 1, len(grid.rows)):
+        def get(key, r=r):
+            return grid.cell(r, col[key]) if col[key] is not None else None
+
+        subject, body = get("subject"), get("body")
+        if not subject and not body:
+            continue
+        if subject and body:
+            text = body if fold(body).startswith(fold(subject)) else f"{subject}. {body}"
+        else:
+            text = subject or body
+        section = get("section")
+        question = report.question or h.question_in_text(section)
+        area = area_key(section)
+        text, count = split_mark(text)
+        notes.append(Note(text, area, question, cell=grid.ref(r, col["body"] or 0),
+                          duplicate_count=max(count or 1, 1), author=get("author")))
+    return notes
+
+
+def _read_survey(grid, header_row, options, report, path) -> list[Note]:
+    """The free-text column is a named note column, else the one holding the most text."""
+    header = grid.rows[header_row]
+    named = _columns(header, h.NOTE_HEADERS)
+    form = set(_columns(header, h.SURVEY_HINTS + h.AREA_HEADERS + h.COUNT_HEADERS
+                        + h.QUESTION_HEADERS + h.WORKSHOP_HEADERS))
+    candidates = named or [c for c in range(len(header)) if c not in form]
+    if not candidates:
+        raise InputError(f"sheet {grid.name!r} has no free-text column", path, "E115")
+    text_col = _most_text(grid, header_row, candidates)
+    report.question = report.question or h.question_in_text(header[text_col])
+    return _read_long(grid, header_row, options, report, path, text_col=text_col)

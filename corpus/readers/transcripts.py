@@ -1,0 +1,178 @@
+"""Transcripts: speaker turns with timestamps from .txt, .docx, .vtt and .srt files.
+
+Speaker lines recognised (alone on a line, or followed by the first words of the turn):
+    Talare 2  00:14:31          Speaker 1 (00:01:23): text      [00:01:23] Talare 1: text
+    Anna Svensson   0:03        Anna Svensson: text  (untimed; only if the label recurs)
+Every other line belongs to the current turn; lines before the first speaker line form a
+turn without a speaker, so no text is ever dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import webvtt
+from docx import Document
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from ..errors import InputError
+from .textfile import decode_text
+from .units import ReadResult, Turn
+
+_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_WORD = r"[A-ZÅÄÖÉÜ0-9][\wÅÄÖåäöéÉüÜ.'’\-]*"
+_LABEL = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"
+
+SPEAKER_LINES = [
+    # Talare 2  00:14:31 | Speaker 1 (00:01:23): text | Anna Svensson   0:03
+    re.compile(rf"^\s*(?P<label>{_LABEL})[ \t]+[(\[]?(?P<ts>{_TS})[)\]]?\s*(?::\s*(?P<rest>.*))?$"),
+    # [00:01:23] Talare 1: text | 00:01:23 - Talare 1: text
+    re.compile(rf"^\s*[(\[]?(?P<ts>{_TS})[)\]]?\s*[-–]?\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$"),
+]
+_UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
+_MAX_UNTIMED_LABEL_WORDS = 3
+
+
+def parse_timestamp(value: str) -> float:
+    parts = value.replace(",", ".").split(":")
+    seconds = float(parts[-1])
+    minutes = int(parts[-2]) if len(parts) >= 2 else 0
+    hours = int(parts[-3]) if len(parts) >= 3 else 0
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def lines_to_turns(lines: list[str]) -> list[Turn]:
+    """Group lines into turns at each speaker line."""
+    untimed = Counter()
+    for line in lines:
+        match = _UNTIMED.match(line)
+        if match and len(match.group("label").split()) <= _MAX_UNTIMED_LABEL_WORDS:
+            untimed[match.group("label").strip()] += 1
+    recurring = {label for label, n in untimed.items() if n >= 2}
+
+    turns: list[Turn] = []
+    current: Turn | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if current is not None and (body or current.speaker is not None):
+            current.text = "\n".join(body)
+            turns.append(current)
+
+    for raw in lines:
+        line = raw.strip()
+        speaker = _speaker_line(line, recurring)
+        if speaker is not None:
+            close()
+            label, start, rest = speaker
+            current, body = Turn(label, "", start), []
+            if rest:
+                body.append(rest)
+            continue
+        if not line:
+            continue
+        if current is None:
+            current, body = Turn(None, "", None), []
+        body.append(line)
+    close()
+    for turn, following in zip(turns, turns[1:], strict=False):
+        if turn.end_time is None and following.start_time is not None:
+            turn.end_time = following.start_time
+    return [t for t in turns if t.text or t.speaker]
+
+
+def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, str] | None:
+    for pattern in SPEAKER_LINES:
+        match = pattern.match(line)
+        if match:
+            return (match.group("label").strip(), parse_timestamp(match.group("ts")),
+                    (match.group("rest") or "").strip())
+    match = _UNTIMED.match(line)
+    if match and match.group("label").strip() in recurring:
+        return match.group("label").strip(), None, match.group("rest").strip()
+    return None
+
+
+def read_txt(path: Path) -> ReadResult:
+    text = decode_text(path.read_bytes(), path)
+    return _result(path, "txt", lines_to_turns(text.splitlines()))
+
+
+def read_docx(path: Path) -> ReadResult:
+    data = path.read_bytes()
+    if not data:
+        raise InputError("the file is empty", path, "E101")
+    try:
+        document = Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            reason = ("the document is password-protected or an old .doc file; "
+                      "save it as .docx without a password")
+        else:
+            reason = "not a readable .docx document (the file is corrupt or not Word)"
+        raise InputError(reason, path, "E120") from exc
+    except Exception as exc:  # python-docx raises its own errors for broken parts
+        raise InputError(f"not a readable .docx document: {exc}", path, "E120") from exc
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        lines.extend(paragraph.text.splitlines() or [""])
+    for table in document.tables:  # some services put the transcript in a table
+        for row in table.rows:
+            lines.append("  ".join(cell.text for cell in row.cells))
+    return _result(path, "docx", lines_to_turns(lines))
+
+
+_SRT_SPEAKER = re.compile(rf"^\s*[(\[]?(?P<label>{_LABEL})[)\]]?\s*:\s*(?P<rest>.*)$", re.S)
+
+
+def read_subtitles(path: Path) -> ReadResult:
+    """VTT/SRT cues merged into turns: consecutive cues of one speaker make one turn."""
+    fmt = path.suffix.lower().lstrip(".")
+    text = decode_text(path.read_bytes(), path)
+    try:
+        captions = webvtt.from_buffer(text.splitlines(), format=fmt)
+    except (MalformedCaptionError, MalformedFileError) as exc:
+        raise InputError(f"malformed {fmt.upper()} file: {exc}", path, "E121") from exc
+    except (ValueError, IndexError) as exc:
+        raise InputError(f"malformed {fmt.upper()} file: bad cue timing ({exc})",
+                         path, "E121") from exc
+    turns: list[Turn] = []
+    for caption in captions:
+        body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
+        speaker = getattr(caption, "voice", None)
+        if not speaker:
+            match = _SRT_SPEAKER.match(body)
+            if match and len(match.group("label").split()) <= _MAX_UNTIMED_LABEL_WORDS:
+                speaker, body = match.group("label").strip(), match.group("rest").strip()
+        if not body:
+            continue
+        start, end = caption.start_in_seconds, caption.end_in_seconds
+        start = _precise(caption.start, start)
+        end = _precise(caption.end, end)
+        last = turns[-1] if turns else None
+        if last is not None and last.speaker == speaker:
+            last.text = f"{last.text} {body}"
+            last.end_time = end
+        else:
+            turns.append(Turn(speaker, body, start, end))
+    if not turns:
+        raise InputError(f"the {fmt.upper()} file has no captions", path, "E122")
+    return _result(path, fmt, turns)
+
+
+def _precise(stamp: str, fallback: float) -> float:
+    try:
+        return parse_timestamp(stamp)
+    except (ValueError, IndexError):
+        return float(fallback)
+
+
+def _result(path: Path, fmt: str, turns: list[Turn]) -> ReadResult:
+    if not any(t.text.strip() for t in turns):
+        raise InputError("no transcript text found", path, "E123")
+    speakers = sum(1 for label in {t.speaker for t in turns} if label)
+    warnings = [] if speakers else ["no speaker lines recognised: the text is one turn"]
+    return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings)

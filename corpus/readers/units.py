@@ -1,0 +1,59 @@
+"""What readers return: notes and turns as read from the file, before pseudonymisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Note:
+    text: str
+    area: str | None = None
+    question: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    duplicate_count: int = 1
+    author: str | None = None  # a real name (Padlet); pseudonymised before storing
+
+
+@dataclass
+class Turn:
+    speaker: str | None  # the label as written in the file; pseudonymised before storing
+    text: str
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass
+class SheetReport:
+    """What was detected in one sheet (or one CSV), for the ingest report."""
+
+    name: str
+    layout: str  # wide, long, list, padlet, survey, skipped
+    question: int | None = None
+    question_text: str | None = None
+    notes_per_area: dict[str, int] = field(default_factory=dict)
+    duplicate_marks: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    kind: str  # postits, padlet, survey, transcript
+    file_format: str
+    notes: list[Note] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    sheets: list[SheetReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReadOptions:
+    """Overrides a researcher can give when detection is not what they want."""
+
+    kind: str | None = None
+    question: int | None = None
+    area: str | None = None
+    layout: str | None = None

@@ -1,0 +1,23 @@
+"""The `qda` command: gathers each package's commands into one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from corpus import cli as corpus_cli
+
+app = typer.Typer(
+    help="workshop-qda: qualitative analysis of workshop post-its and transcripts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+corpus_cli.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

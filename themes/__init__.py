@@ -1,0 +1,1 @@
+"""Theme tables, bilaga 2, Tabell 1 and their writers."""
