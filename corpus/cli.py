@@ -23,8 +23,10 @@ from .ingest import IngestReport, expand_paths, ingest_paths
 from .project import Project, init_project, open_project
 from .readers import ReadOptions
 
-console = Console()
-err = Console(stderr=True)
+# Piped output (files, CI logs) gets wide tables instead of 80 columns of wrapped cells.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(soft_wrap=True, width=_WIDTH)
+err = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 ProjectOpt = Annotated[Path, typer.Option(
     "--project", "-p", envvar="QDA_PROJECT", help="Project folder (default: current folder).",
@@ -118,7 +120,7 @@ def workshops_list(project: ProjectOpt = Path("."),
         return
     table = Table("id", "label", "area", "format", "date", *ROLES.values())
     for row in frame.itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     console.print(table)
 
 
@@ -163,6 +165,15 @@ def ingest(
             _print_report(report)
     if any(r.status in ("failed", "refused") for r in reports):
         raise typer.Exit(1)
+
+
+def _cell(value: object) -> str:
+    """Table cell text: blank for missing, whole numbers without '.0'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _actor() -> str:
@@ -221,12 +232,9 @@ def status(project: ProjectOpt = Path("."),
         return
     console.print(f"[bold]{proj.root}[/bold] ({_where(proj)}): "
                   + ", ".join(f"{n} {what}" for what, n in totals.items()), highlight=False)
-    table = Table("id", "file", "kind", "format", "question", "area", "units", title="Sources")
-    for row in sources.itertuples(index=False):
-        table.add_row(str(row.id), row.file, row.kind, row.format,
-                      "" if row.question != row.question or row.question is None
-                      else str(int(row.question)),
-                      row.area or "", str(row.units))
+    table = Table(*sources.columns.drop("imported"), title="Sources")
+    for row in sources.drop(columns="imported").itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
     console.print(table)
     if not segments.empty:
         seg = Table("kind", "question", *segments.columns, title="Segments per question and area")

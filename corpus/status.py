@@ -10,6 +10,7 @@ from .models import Coding, Segment, Source, Workshop
 from .project import Project
 
 UNKNOWN = "okänt"
+KIND_ORDER = ["note", "turn", "sentence"]
 
 
 def sources_frame(project: Project) -> pd.DataFrame:
@@ -34,9 +35,10 @@ def segment_counts(project: Project) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame()
     frame["question"] = frame["question"].map(lambda q: f"fråga {int(q)}" if pd.notna(q) else "–")
+    frame["kind"] = pd.Categorical(frame["kind"], categories=KIND_ORDER, ordered=True)
     frame["area"] = frame["area"].map(lambda a: AREAS.get(a, UNKNOWN))
     table = frame.pivot_table(index=["kind", "question"], columns="area", values="n",
-                              aggfunc="sum", fill_value=0)
+                              aggfunc="sum", fill_value=0, observed=True)
     order = [label for label in [*AREAS.values(), UNKNOWN] if label in table.columns]
     table = table[order]
     table["totalt"] = table.sum(axis=1)

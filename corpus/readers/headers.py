@@ -36,6 +36,8 @@ def header_is(value: str | None, names: tuple[str, ...]) -> bool:
     if not value:
         return False
     folded = fold(value)
+    if len(folded.split()) > 4:  # a header is a label, not a sentence
+        return False
     return any(folded == n or folded.startswith(n + " ") for n in names)
 
 

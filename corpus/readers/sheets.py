@@ -39,7 +39,15 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
         if not any(any(row) for row in grid.rows):
             result.sheets.append(SheetReport(grid.name, "skipped", skipped=["empty sheet"]))
             continue
-        report, notes = read_grid(grid, options, path, single=len(grids) == 1)
+        try:
+            report, notes = read_grid(grid, options, path, single=len(grids) == 1)
+        except InputError as exc:
+            # a sheet of instructions or a summary beside the question sheets
+            if exc.code != "E114" or len(grids) == 1 or h.question_from_sheet_name(grid.name):
+                raise
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[
+                "no header row with area names or a note column"]))
+            continue
         kinds[report.layout] += 1
         result.sheets.append(report)
         result.notes.extend(notes)
@@ -117,7 +125,8 @@ def _layout_of_header(row: list[str | None]) -> str | None:
     padlet = sum(any(h.header_is(c, names) for c in row) for names in h.PADLET_HEADERS.values())
     if padlet >= 3 or (padlet >= 2 and any(h.header_is(c, ("subject", "amne")) for c in row)):
         return "padlet"
-    if sum(area_key(c) is not None for c in row) >= 2:
+    areas = sum(area_key(c) is not None for c in row)
+    if areas >= 2 or (areas == 1 and all(area_key(c) for c in row if c)):
         return "wide"
     if any(h.header_is(c, h.SURVEY_HINTS) for c in row):
         return "survey"

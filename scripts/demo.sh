@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quick start 1: set everything up, build the demo project in ./demo-project, show its status.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+.venv/bin/qda demo demo-project --force
+.venv/bin/qda status --project demo-project

@@ -1,0 +1,32 @@
+import pytest
+
+from corpus.readers.marks import mark_only, split_mark
+
+
+@pytest.mark.parametrize("raw,text,count", [
+    ("Egenvårdsbeslut x2", "Egenvårdsbeslut", 2),
+    ("Egenvårdsbeslut X 3", "Egenvårdsbeslut", 3),
+    ("Antal SIP (2)", "Antal SIP", 2),
+    ("Antal SIP (x4)", "Antal SIP", 4),
+    ("Antal SIP  2 st", "Antal SIP", 2),
+    ("Antal SIP, 3st.", "Antal SIP", 3),
+    ("Väntetider 2x", "Väntetider", 2),
+    ("x2: Andel med SIP", "Andel med SIP", 2),
+])
+def test_marks_become_counts(raw, text, count):
+    assert split_mark(raw) == (text, count)
+
+
+@pytest.mark.parametrize("raw", [
+    "Covid-19", "Antal 2", "Besök per 1000 invånare", "Lag (2017:612)", "x2",
+    "Kvalitetsregister (t.ex. Senior Alert)", "1177",
+])
+def test_text_without_a_mark_is_left_alone(raw):
+    assert split_mark(raw) == (raw, None)
+
+
+def test_mark_only_cells():
+    assert mark_only("x2") == 2
+    assert mark_only("(3 st)") == 3
+    assert mark_only("2x") == 2
+    assert mark_only("Antal") is None

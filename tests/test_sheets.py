@@ -1,0 +1,187 @@
+import io
+from pathlib import Path
+
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from corpus.errors import InputError
+from corpus.readers import ReadOptions, read_file
+from tests.conftest import write_xlsx
+
+
+def wide_rows():
+    return [
+        ["Fråga 1: Ge exempel på befintliga nyckeltal", None, None, None],
+        [None, None, None, None],
+        [None, "Borås ", "Göteborgsregionen", "VGR"],
+        [None, "Antal SIP x2", "Återinläggningar  ", "Undvikbar slutenvård"],
+        [None, None, None, None],
+        [None, "Fallskador   bland äldre", None, 1177],
+        [None, None, "Väntetid (3)", None],
+    ]
+
+
+def test_wide_layout_with_merged_title_marks_blank_rows_and_numbers(tmp_path):
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Blad1": wide_rows()}, {"Blad1": ["A1:D1"]})
+    result = read_file(path)
+    sheet = result.sheets[0]
+    assert (sheet.layout, sheet.question) == ("wide", 1)
+    assert sheet.question_text.startswith("Fråga 1")
+    notes = {(n.area, n.text): n.duplicate_count for n in result.notes}
+    assert notes == {
+        ("boras", "Antal SIP"): 2, ("gr", "Återinläggningar"): 1,
+        ("vgr", "Undvikbar slutenvård"): 1, ("boras", "Fallskador bland äldre"): 1,
+        ("vgr", "1177"): 1, ("gr", "Väntetid"): 3,
+    }
+    assert sheet.notes_per_area == {"Borås": 2, "GR": 2, "VGR": 2}
+    assert sheet.duplicate_marks == 2
+
+
+def test_merged_area_header_names_every_column_it_spans(tmp_path):
+    rows = [["Borås", None, "GR"], ["lapp ett", "lapp två", "lapp tre"]]
+    path = write_xlsx(tmp_path / "f2.xlsx", {"Fråga 2": rows}, {"Fråga 2": ["A1:B1"]})
+    notes = read_file(path).notes
+    assert [(n.area, n.text, n.question) for n in notes] == [
+        ("boras", "lapp ett", 2), ("boras", "lapp två", 2), ("gr", "lapp tre", 2)]
+
+
+def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_path):
+    rows = [
+        ["Fråga 2 – vad saknas?"], [],
+        ["Område", "Inlägg", "Antal"],
+        ["Skaraborg", "Vårdtyngd", "2"],
+        [None, "Kostnad per patient", None],
+        [],
+        ["Fyrbodal", "Gemensam data x3", None],
+        ["Kungälv", "Okänt område", None],
+    ]
+    path = write_xlsx(tmp_path / "long.xlsx", {"F2": rows}, {"F2": ["A4:A5"]})
+    result = read_file(path)
+    assert result.sheets[0].layout == "long"
+    got = [(n.area, n.text, n.duplicate_count, n.question) for n in result.notes]
+    assert got == [("skaraborg", "Vårdtyngd", 2, 2), ("skaraborg", "Kostnad per patient", 1, 2),
+                   ("fyrbodal", "Gemensam data", 3, 2), (None, "Okänt område", 1, 2)]
+    assert any("unknown area 'Kungälv'" in s for s in result.sheets[0].skipped)
+
+
+def test_long_layout_with_a_question_column(tmp_path):
+    rows = [["Fråga", "Område", "Text"], ["1", "GR", "a"], ["3", "VGR", "b"], [None, None, "c"]]
+    notes = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Data": rows})).notes
+    assert [(n.question, n.area, n.text) for n in notes] == [
+        (1, "gr", "a"), (3, "vgr", "b"), (3, "vgr", "c")]
+
+
+def test_one_workbook_three_question_sheets_and_an_instruction_sheet(tmp_path):
+    sheets = {
+        "Läs mig": [["Här finns lapparna från alla workshoppar, en per cell."]],
+        "Fråga 1": [["Borås", "GR"], ["a", "b"]],
+        "F2": [["Borås", "GR"], ["c", None]],
+        "Q3": [["Borås", "GR"], [None, "d"]],
+        "Tomt": [],
+    }
+    result = read_file(write_xlsx(tmp_path / "wb.xlsx", sheets))
+    assert [(n.question, n.text) for n in result.notes] == [(1, "a"), (1, "b"), (2, "c"), (3, "d")]
+    skipped = {s.name: s.skipped for s in result.sheets if s.layout == "skipped"}
+    assert set(skipped) == {"Läs mig", "Tomt"}
+
+
+def test_hidden_sheets_are_skipped_and_reported(tmp_path):
+    sheets = {"Fråga 1": [["Borås"], ["a"]], "Fråga 2": [["GR"], ["gömd"]]}
+    result = read_file(write_xlsx(tmp_path / "h.xlsx", sheets, hidden=("Fråga 2",)))
+    assert [n.text for n in result.notes] == ["a"]
+    assert result.sheets[1].skipped == ["hidden sheet"]
+
+
+def test_overrides_question_area_and_list_layout(tmp_path):
+    rows = [["Vårdtyngd"], ["Kontinuitet", "SIP x2"]]
+    path = write_xlsx(tmp_path / "boras.xlsx", {"Blad1": rows})
+    with pytest.raises(InputError, match="give --area"):
+        read_file(path)
+    result = read_file(path, ReadOptions(question=3, area="boras"))
+    assert result.sheets[0].layout == "list"
+    assert [(n.text, n.area, n.question, n.duplicate_count) for n in result.notes] == [
+        ("Vårdtyngd", "boras", 3, 1), ("Kontinuitet", "boras", 3, 1), ("SIP", "boras", 3, 2)]
+
+
+def test_a_sheet_without_a_question_asks_for_one(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", {"Blad1": [["Borås", "GR"], ["a", "b"]]})
+    with pytest.raises(InputError, match="--question N") as info:
+        read_file(path)
+    assert info.value.line().startswith("x.xlsx: ")
+    assert [n.question for n in read_file(path, ReadOptions(question=2)).notes] == [2, 2]
+
+
+def test_a_question_sheet_with_headers_but_no_notes_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "tom.xlsx", {"Fråga 1": [["Borås", "GR", "VGR"]]})
+    with pytest.raises(InputError, match="no notes below its headers"):
+        read_file(path)
+
+
+def test_csv_long_layout_with_semicolons_and_bom(tmp_path):
+    path = tmp_path / "fraga3.csv"
+    path.write_bytes("Område;Inlägg\nGR;Andel med fast läkarkontakt\nVGR;Tid på akuten x2\n"
+                     .encode("utf-8-sig"))
+    result = read_file(path)
+    assert [(n.area, n.text, n.question, n.duplicate_count) for n in result.notes] == [
+        ("gr", "Andel med fast läkarkontakt", 3, 1), ("vgr", "Tid på akuten", 3, 2)]
+
+
+def test_padlet_export(tmp_path):
+    path = tmp_path / "padlet.csv"
+    path.write_text(
+        "Subject,Body,Author,Section,Created At\n"
+        "Vårdtyngd,Vi saknar ett mått på vårdtyngd,Lena Berg,Fråga 2 – Vad saknas?,2025-03-12\n"
+        ",Antal SIP,Mats Öberg,Fråga 1,2025-03-12\n", encoding="utf-8")
+    result = read_file(path)
+    assert result.kind == "padlet"
+    assert [(n.text, n.question, n.author) for n in result.notes] == [
+        ("Vårdtyngd. Vi saknar ett mått på vårdtyngd", 2, "Lena Berg"),
+        ("Antal SIP", 1, "Mats Öberg")]
+
+
+def test_survey_comments_pick_the_free_text_column(tmp_path):
+    rows = [["ID", "Starttid", "Område", "Vilken information saknar du (fråga 2)?"],
+            [1, "2025-03-01", "Fyrbodal", "Uppgifter om anhörigas insatser"],
+            [2, "2025-03-01", "GR", None],
+            [3, "2025-03-02", "GR", "Kostnad per vårdkedja"]]
+    result = read_file(write_xlsx(tmp_path / "enkat.xlsx", {"Svar": rows}))
+    assert result.kind == "survey"
+    assert [(n.area, n.text, n.question) for n in result.notes] == [
+        ("fyrbodal", "Uppgifter om anhörigas insatser", 2), ("gr", "Kostnad per vårdkedja", 2)]
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"PK\x03\x04 not really a zip", "corrupt or not Excel"),
+    (b"just some text", "corrupt or not Excel"),
+    (b"\xd0\xcf\x11\xe0" + b"\x00" * 512, "old .xls"),
+    (b"", "empty"),
+])
+def test_broken_workbooks_give_one_line(tmp_path, content, reason):
+    path = tmp_path / "trasig.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=reason) as info:
+        read_file(path)
+    assert info.value.line().startswith("trasig.xlsx: ") and "\n" not in info.value.line()
+
+
+def test_password_protected_workbook(tmp_path):
+    plain = write_xlsx(tmp_path / "plain.xlsx", {"Fråga 1": [["GR"], ["a"]]})
+    encrypted = io.BytesIO()
+    with plain.open("rb") as handle:
+        office = OOXMLFile(handle)
+        office.encrypt("hemligt", encrypted)
+    path = tmp_path / "lösen.xlsx"
+    path.write_bytes(encrypted.getvalue())
+    with pytest.raises(InputError, match="password-protected"):
+        read_file(path)
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("notes.xls", "save it as .xlsx"), ("notes.pdf", "PDF is not read"),
+    ("notes.odt", "unknown file type '.odt'"), ("README", "unknown file type"),
+])
+def test_unknown_extensions(tmp_path, name, reason):
+    path = tmp_path / name
+    path.write_text("x")
+    with pytest.raises(InputError, match=reason):
+        read_file(Path(path))
