@@ -27,6 +27,9 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
+    """Ids are never reused (SQLite AUTOINCREMENT, PostgreSQL sequences): the audit log
+    refers to rows by id, so a deleted source's id must not come back as another source."""
+
     metadata = MetaData(
         naming_convention={
             "ix": "ix_%(column_0_label)s",
@@ -40,6 +43,7 @@ class Base(DeclarativeBase):
 
 class Workshop(Base):
     __tablename__ = "workshop"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(200), unique=True)
@@ -58,6 +62,7 @@ class Source(Base):
     """One imported file; the original bytes are kept in the project's sources/ folder."""
 
     __tablename__ = "source"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # postits, padlet, survey, transcript
@@ -82,6 +87,7 @@ class Segment(Base):
         Index("ix_segment_source_position", "source_id", "position"),
         Index("ix_segment_kind_question_area", "kind", "question", "area"),
         Index("ix_segment_parent", "parent_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +124,7 @@ class Code(Base):
     """A node of the codebook tree (huvudtema -> subtema -> ...)."""
 
     __tablename__ = "code"
-    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+    __table_args__ = (UniqueConstraint("parent_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"))
@@ -142,6 +148,7 @@ class Coding(Base):
         UniqueConstraint("segment_id", "code_id", "coder"),
         Index("ix_coding_coder_status", "coder", "status"),
         Index("ix_coding_code", "code_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +168,7 @@ class AuditEvent(Base):
     """Append-only history: who did what to which row, when and why."""
 
     __tablename__ = "audit_event"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,8 +9,8 @@ turn without a speaker, so no text is ever dropped.
 
 from __future__ import annotations
 
+import io
 import re
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -105,17 +105,14 @@ def read_docx(path: Path) -> ReadResult:
     data = path.read_bytes()
     if not data:
         raise InputError("the file is empty", path, "E101")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("the document is password-protected or an old .doc file; "
+                         "save it as .docx without a password", path, "E120")
     try:
-        document = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        if data.startswith(b"\xd0\xcf\x11\xe0"):
-            reason = ("the document is password-protected or an old .doc file; "
-                      "save it as .docx without a password")
-        else:
-            reason = "not a readable .docx document (the file is corrupt or not Word)"
-        raise InputError(reason, path, "E120") from exc
-    except Exception as exc:  # python-docx raises its own errors for broken parts
-        raise InputError(f"not a readable .docx document: {exc}", path, "E120") from exc
+        document = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zipfile, KeyError and its own errors
+        raise InputError("not a readable .docx document (the file is corrupt or not Word)",
+                         path, "E120") from exc
     lines: list[str] = []
     for paragraph in document.paragraphs:
         lines.extend(paragraph.text.splitlines() or [""])
@@ -132,6 +129,7 @@ def read_subtitles(path: Path) -> ReadResult:
     """VTT/SRT cues merged into turns: consecutive cues of one speaker make one turn."""
     fmt = path.suffix.lower().lstrip(".")
     text = decode_text(path.read_bytes(), path)
+    _check_timings(text, fmt, path)
     try:
         captions = webvtt.from_buffer(text.splitlines(), format=fmt)
     except (MalformedCaptionError, MalformedFileError) as exc:
@@ -161,6 +159,18 @@ def read_subtitles(path: Path) -> ReadResult:
     if not turns:
         raise InputError(f"the {fmt.upper()} file has no captions", path, "E122")
     return _result(path, fmt, turns)
+
+
+_CUE_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIMING = re.compile(rf"^\s*{_CUE_TIME}\s+-->\s+{_CUE_TIME}(?:\s.*)?$")
+
+
+def _check_timings(text: str, fmt: str, path: Path) -> None:
+    """webvtt-py skips a cue whose timing it cannot read; we refuse rather than lose text."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "-->" in line and not _TIMING.match(line):
+            raise InputError(f"malformed {fmt.upper()} file: bad cue timing on line {number}: "
+                             f"{line.strip()[:60]!r}", path, "E121")
 
 
 def _precise(stamp: str, fallback: float) -> float:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 07:13:15.964452
+Create Date: 2026-11-23 07:25:00.643469
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("memo", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "code",
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["parent_id"], ["code.id"], name=op.f("fk_code_parent_id_code")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_code")),
         sa.UniqueConstraint("parent_id", "name", name=op.f("uq_code_parent_id")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "workshop",
@@ -63,6 +65,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workshop")),
         sa.UniqueConstraint("label", name=op.f("uq_workshop_label")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "source",
@@ -83,6 +86,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source")),
         sa.UniqueConstraint("sha256", name=op.f("uq_source_sha256")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "pseudonym_key",
@@ -130,6 +134,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_segment")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("segment", schema=None) as batch_op:
         batch_op.create_index(
@@ -162,6 +167,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coding")),
         sa.UniqueConstraint("segment_id", "code_id", "coder", name=op.f("uq_coding_segment_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("coding", schema=None) as batch_op:
         batch_op.create_index("ix_coding_code", ["code_id"], unique=False)

@@ -1,0 +1,88 @@
+import json
+import shutil
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from qda import app
+from tests.conftest import write_xlsx
+
+runner = CliRunner()
+
+
+def qda(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_init_ingest_status_round_trip(tmp_path):
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    book = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": [["Borås", "GR"], ["a x2", "b"]]})
+    result = qda("ingest", book, "-p", proj)
+    assert result.exit_code == 0, result.output
+    assert "lappar.xlsx: postits (xlsx), 2 notes → source 1" in result.output
+    assert "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate marks" in result.output
+    status = json.loads(qda("status", "-p", proj, "--json").output)
+    assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 2
+    assert status["segments"] == [{"kind": "note", "question": "fråga 1", "Borås": 1, "GR": 1,
+                                   "totalt": 2}]
+
+
+def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    bad = tmp_path / "trasig.xlsx"
+    bad.write_bytes(b"not a zip")
+    result = qda("ingest", bad, "-p", proj)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == ["✗ trasig.xlsx: not a readable .xlsx workbook (the file is corrupt or not "
+                     "Excel) [E104]"]
+    assert json.loads(qda("status", "-p", proj, "--json").output)["totals"]["sources"] == 0
+
+
+def test_reimport_is_refused_with_exit_1(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [["GR"], ["a"]]})
+    assert qda("ingest", book, "-p", proj).exit_code == 0
+    again = qda("ingest", book, "-p", proj)
+    assert again.exit_code == 1 and "already imported as source 1" in again.output
+    assert qda("ingest", book, "-p", proj, "--replace").exit_code == 0
+
+
+def test_overrides_on_the_command_line(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    book = write_xlsx(tmp_path / "lista.xlsx", {"Blad1": [["Vårdtyngd"], ["Kontinuitet"]]})
+    assert qda("ingest", book, "-p", proj).exit_code == 1
+    ok = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Fyrbodal")
+    assert ok.exit_code == 0, ok.output
+    assert "list layout, fråga 2; Fyrbodal 2" in ok.output
+    assert qda("ingest", book, "-p", proj, "--area", "Halland").exit_code != 0
+
+
+def test_workshops_commands(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    added = qda("workshops", "add", "GR digital", "--area", "GR", "--format", "digital",
+                "--date", "2025-02-05", "--officials", "15", "-p", proj)
+    assert added.exit_code == 0, added.output
+    listed = json.loads(qda("workshops", "list", "--json", "-p", proj).output)
+    assert listed[0]["label"] == "GR digital" and listed[0]["officials"] == 15
+    bad = qda("workshops", "add", "X", "--area", "Halland", "-p", proj)
+    assert bad.exit_code == 1 and "unknown area 'Halland'" in bad.output
+
+
+def test_not_a_project(tmp_path):
+    result = qda("status", "-p", tmp_path)
+    assert result.exit_code == 1 and "not a workshop-qda project" in result.output
+
+
+def test_the_installed_console_script_runs(tmp_path):
+    exe = shutil.which("qda") or str(__import__("pathlib").Path(sys.executable).parent / "qda")
+    out = subprocess.run([exe, "init", str(tmp_path / "p")], capture_output=True, text=True,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert "Project ready" in out.stdout

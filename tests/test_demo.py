@@ -1,0 +1,83 @@
+"""The demo project must show what the toolkit is for: every format, every area, real size."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from corpus.demo import build_demo, demo_notes
+from corpus.errors import QdaError
+from corpus.models import PseudonymKey, Segment, Source
+from corpus.readers import read_file
+from corpus.workshops import workshops_frame
+from qda import app
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    project = build_demo(tmp_path_factory.mktemp("d") / "demo")
+    yield project
+    project.close()
+
+
+def test_workshops_cover_all_areas_and_both_formats(demo):
+    frame = workshops_frame(demo)
+    assert len(frame) >= 6
+    assert set(frame["area"]) == {"Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"}
+    assert set(frame["format"]) == {"digital", "fysisk"}
+
+
+def test_workbook_has_three_question_sheets_and_150_notes_in_messy_shapes(demo):
+    book = demo.root / "material" / "postits_workshops_2025.xlsx"
+    result = read_file(book)
+    sheets = {s.name: s for s in result.sheets}
+    layouts = {s.layout for s in result.sheets if s.layout != "skipped"}
+    assert layouts == {"wide", "long"}
+    assert sorted(s.question for s in sheets.values() if s.question) == [1, 2, 3]
+    assert len(result.notes) >= 150
+    assert sum(n.duplicate_count > 1 for n in result.notes) >= 8
+    expected = sum(len(v["notes"]) for v in demo_notes().values())
+    assert len(result.notes) == expected  # every written note is read back
+
+
+def test_sources_of_every_kind_and_format(demo):
+    with demo.session() as s:
+        sources = s.execute(select(Source.kind, Source.file_format)).all()
+    assert {k for k, _ in sources} == {"postits", "padlet", "transcript"}
+    assert {f for k, f in sources if k == "transcript"} >= {"txt", "docx", "vtt"}
+    assert sum(k == "transcript" for k, _ in sources) >= 4
+
+
+def test_transcripts_are_long_enough(demo):
+    with demo.session() as s:
+        for source in s.scalars(select(Source).where(Source.kind == "transcript")):
+            words = len(source.text.split())
+            assert words >= 2000, (source.original_name, words)
+
+
+def test_no_speaker_name_reaches_a_segment(demo):
+    with demo.session() as s:
+        names = [n for (n,) in s.execute(select(PseudonymKey.real_name))]
+        texts = "\n".join(s.scalars(select(Segment.text)))
+        speakers = set(s.scalars(select(Segment.speaker)))
+    real_names = [n for n in names if " " in n and not n.startswith(("Talare", "Deltagare"))]
+    assert len(real_names) >= 10
+    for name in real_names:
+        assert name not in texts
+        assert name.split()[0] not in texts.split()
+    assert all(sp is None or sp.startswith("Deltagare ") for sp in speakers)
+    assert "[e-post]" in texts and "[telefonnummer]" in texts
+
+
+def test_demo_refuses_to_overwrite_without_force(demo):
+    with pytest.raises(QdaError, match="use --force"):
+        build_demo(demo.root)
+
+
+def test_status_shows_counts_per_question_and_area(demo):
+    out = CliRunner().invoke(app, ["status", "-p", str(demo.root), "--json"])
+    data = json.loads(out.output)
+    notes = [r for r in data["segments"] if r["kind"] == "note"]
+    assert [r["question"] for r in notes] == ["fråga 1", "fråga 2", "fråga 3"]
+    assert all(r[a] > 0 for r in notes for a in ("Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"))

@@ -1,0 +1,162 @@
+import os
+import stat
+
+import pytest
+from sqlalchemy import select
+
+from corpus import ingest as ingest_mod
+from corpus.errors import DuplicateSourceError, InputError, QdaError
+from corpus.ingest import ingest_file, ingest_paths
+from corpus.models import AuditEvent, Coding, Code, PseudonymKey, Segment, Source
+from corpus.readers import ReadOptions
+from corpus.workshops import add_workshop
+from tests.conftest import row_counts, write_xlsx
+
+TRANSCRIPT = """Transkribering grupprum 2
+Karin Lindqvist   0:03
+Välkomna! Jag heter Karin och nås på karin.lindqvist@example.se eller 070-123 45 67.
+Per Holm   0:41
+Tack Karin. Vi följer upp SIP. Det är viktigt för kontinuiteten.
+Karin Lindqvist   1:20
+Bra, Per. Lindqvist här igen.
+"""
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    return write_xlsx(tmp_path / "lappar.xlsx", {
+        "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]],
+        "Fråga 2": [["Område", "Inlägg"], ["VGR", "Gemensam data"]],
+    })
+
+
+def test_workbook_becomes_notes_with_question_area_and_count(project, workbook):
+    report = ingest_file(project, workbook)
+    assert report.status == "imported" and report.segments == {"note": 4}
+    with project.session() as s:
+        notes = s.execute(select(Segment.question, Segment.area, Segment.text,
+                                 Segment.duplicate_count, Segment.sheet, Segment.location)
+                          .order_by(Segment.position)).all()
+    assert notes == [(1, "boras", "Antal SIP", 2, "Fråga 1", "A2"),
+                     (1, "gr", "Återinläggningar", 1, "Fråga 1", "B2"),
+                     (1, "boras", "Fallskador", 1, "Fråga 1", "A3"),
+                     (2, "vgr", "Gemensam data", 1, "Fråga 2", "B2")]
+
+
+def test_original_is_kept_read_only(project, workbook):
+    report = ingest_file(project, workbook)
+    with project.session() as s:
+        stored = project.sources_dir / s.get(Source, report.source_id).stored_name
+    assert stored.read_bytes() == workbook.read_bytes()
+    assert not os.stat(stored).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def test_same_bytes_twice_is_refused_and_changes_nothing(project, workbook, tmp_path):
+    ingest_file(project, workbook)
+    before = row_counts(project)
+    copy = tmp_path / "annat_namn.xlsx"
+    copy.write_bytes(workbook.read_bytes())
+    with pytest.raises(DuplicateSourceError, match="already imported as source 1"):
+        ingest_file(project, copy)
+    assert row_counts(project) == before
+
+
+def test_replace_imports_again_but_never_over_decided_codings(project, workbook):
+    first = ingest_file(project, workbook)
+    again = ingest_file(project, workbook, ReadOptions(question=None), replace=True)
+    assert again.status == "replaced" and again.source_id != first.source_id
+    assert row_counts(project)["source"] == 1
+    with project.transaction() as s:
+        code = Code(name="Samverkan")
+        s.add(code)
+        s.flush()
+        seg = s.scalar(select(Segment.id).limit(1))
+        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    before = row_counts(project)
+    with pytest.raises(QdaError, match="has 1 codings; refusing"):
+        ingest_file(project, workbook, replace=True)
+    assert row_counts(project) == before
+
+
+def test_corrupt_workbook_leaves_the_project_as_it_was(project, workbook, tmp_path):
+    ingest_file(project, workbook)
+    before = row_counts(project)
+    files_before = sorted(project.sources_dir.iterdir())
+    bad = tmp_path / "trasig.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    reports = ingest_paths(project, [bad])
+    assert reports[0].status == "failed"
+    assert reports[0].error.startswith("trasig.xlsx: not a readable .xlsx workbook")
+    assert row_counts(project) == before
+    assert sorted(project.sources_dir.iterdir()) == files_before
+
+
+def test_a_crash_mid_import_rolls_back_rows_and_the_stored_copy(project, tmp_path, monkeypatch):
+    path = tmp_path / "gr_samtal.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    before = row_counts(project)
+
+    def explode(texts):
+        raise RuntimeError("simulated crash while splitting sentences")
+
+    monkeypatch.setattr(ingest_mod, "sentence_spans", explode)
+    with pytest.raises(RuntimeError):
+        ingest_file(project, path)
+    assert row_counts(project) == before
+    assert list(project.sources_dir.iterdir()) == []
+    monkeypatch.undo()
+    assert ingest_file(project, path).status == "imported"  # and it can be re-run
+
+
+def test_transcript_is_pseudonymised_and_offsets_point_into_the_source_text(project, tmp_path):
+    path = tmp_path / "gr_samtal.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    report = ingest_file(project, path)
+    assert report.area == "gr"
+    assert report.pseudonymised == {"speakers": 2, "emails": 1, "phone_numbers": 1, "names": 4}
+    with project.session() as s:
+        source = s.get(Source, report.source_id)
+        segments = s.scalars(select(Segment).order_by(Segment.position)).all()
+        keys = s.execute(select(PseudonymKey.real_name, PseudonymKey.pseudonym)).all()
+    assert sorted(keys) == [("Karin Lindqvist", "Deltagare 1"), ("Per Holm", "Deltagare 2")]
+    every_text = " ".join(seg.text for seg in segments) + (source.text or "")
+    for name in ("Karin", "Lindqvist", "Per Holm", "example.se", "070-123"):
+        assert name not in every_text
+    for seg in segments:
+        assert source.text[seg.start_char:seg.end_char] == seg.text
+    turns = [seg for seg in segments if seg.kind == "turn"]
+    sentences = [seg for seg in segments if seg.kind == "sentence"]
+    assert [t.speaker for t in turns] == [None, "Deltagare 1", "Deltagare 2", "Deltagare 1"]
+    assert [t.start_time for t in turns] == [None, 3.0, 41.0, 80.0]
+    assert turns[2].text == "Tack [Deltagare 1]. Vi följer upp SIP. Det är viktigt för kontinuiteten."
+    assert [s.text for s in sentences if s.parent_id == turns[2].id] == [
+        "Tack [Deltagare 1].", "Vi följer upp SIP.", "Det är viktigt för kontinuiteten."]
+
+
+def test_workshop_gives_area_and_unknown_workshop_is_an_error(project, tmp_path):
+    add_workshop(project, label="Skaraborg digital", area="Skaraborg", format="digital")
+    path = tmp_path / "samtal.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    with pytest.raises(InputError, match="no workshop labelled 'Okänd'"):
+        ingest_file(project, path, workshop="Okänd")
+    report = ingest_file(project, path, workshop="Skaraborg digital")
+    assert report.area == "skaraborg"
+    with project.session() as s:
+        assert {seg.area for seg in s.scalars(select(Segment))} == {"skaraborg"}
+
+
+def test_folder_ingest_each_file_its_own_transaction(project, tmp_path, workbook):
+    folder = tmp_path / "material"
+    folder.mkdir()
+    (folder / "lappar.xlsx").write_bytes(workbook.read_bytes())
+    (folder / "vgr_samtal.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (folder / "tom.txt").write_bytes(b"")
+    (folder / "~$lappar.xlsx").write_bytes(b"lock file")
+    (folder / "bild.png").write_bytes(b"\x89PNG")
+    reports = ingest_paths(project, [folder])
+    assert [(os.path.basename(r.path), r.status) for r in reports] == [
+        ("lappar.xlsx", "imported"), ("tom.txt", "failed"), ("vgr_samtal.txt", "imported")]
+    assert row_counts(project)["source"] == 2
+    with project.session() as s:
+        actions = s.scalars(select(AuditEvent.action)).all()
+    assert actions == ["ingest", "ingest"]

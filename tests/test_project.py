@@ -1,0 +1,68 @@
+import pytest
+from sqlalchemy import inspect, text
+
+from corpus import store
+from corpus.errors import QdaError
+from corpus.models import Workshop
+from corpus.project import database_url, init_project, open_project
+
+
+def test_init_makes_the_folder_layout_and_the_schema_at_head(tmp_path):
+    proj = init_project(tmp_path / "p")
+    assert (proj.root / "sources").is_dir() and (proj.root / "exports").is_dir()
+    assert (proj.root / "project.sqlite").exists() and (proj.root / "qda.toml").exists()
+    tables = set(inspect(proj.engine).get_table_names())
+    assert {"workshop", "source", "segment", "pseudonym_key", "code", "coding",
+            "audit_event", "alembic_version"} <= tables
+    assert store.current_revision(proj.engine) == store.head_revision()
+    proj.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(project):
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.SQLITE_BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_transaction_is_all_or_nothing(project):
+    with pytest.raises(RuntimeError), project.transaction() as s:
+        s.add(Workshop(label="a", area="gr"))
+        s.flush()
+        raise RuntimeError("boom")
+    with project.session() as s:
+        assert s.execute(text("select count(*) from workshop")).scalar() == 0
+
+
+def test_opening_a_folder_that_is_not_a_project(tmp_path):
+    with pytest.raises(QdaError, match="not a workshop-qda project") as info:
+        open_project(tmp_path)
+    assert "\n" not in info.value.line()
+
+
+def test_database_url_from_env_then_config_then_sqlite(tmp_path, monkeypatch):
+    monkeypatch.delenv("QDA_DATABASE_URL", raising=False)
+    assert database_url(tmp_path).startswith("sqlite:///")
+    (tmp_path / "qda.toml").write_text('[database]\nurl = "postgresql+psycopg://h/db"\n')
+    assert database_url(tmp_path) == "postgresql+psycopg://h/db"
+    monkeypatch.setenv("QDA_DATABASE_URL", "postgresql+psycopg://other/db")
+    assert database_url(tmp_path) == "postgresql+psycopg://other/db"
+
+
+def test_broken_config_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("QDA_DATABASE_URL", raising=False)
+    (tmp_path / "qda.toml").write_text("[database\nurl=")
+    with pytest.raises(QdaError, match="qda.toml: not valid TOML"):
+        database_url(tmp_path)
+
+
+def test_an_older_sqlite_project_is_backed_up_before_migrating(tmp_path, monkeypatch):
+    proj = init_project(tmp_path / "p")
+    proj.close()
+    monkeypatch.setattr(store, "head_revision", lambda: "9999_future")
+    upgraded = []
+    monkeypatch.setattr(store, "upgrade", lambda engine: upgraded.append(True))
+    reopened = open_project(tmp_path / "p")
+    backups = list((tmp_path / "p").glob("project.sqlite.before-9999_future.bak"))
+    assert len(backups) == 1 and upgraded == [True]
+    reopened.close()

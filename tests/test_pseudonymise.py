@@ -1,0 +1,57 @@
+import pytest
+
+from corpus.pseudonymise import Pseudonymiser
+
+
+def test_speakers_numbered_in_order_of_first_appearance():
+    p = Pseudonymiser()
+    assert [p.speaker(s) for s in ["Anna Svensson", "Talare 2", "Anna  Svensson", None]] == [
+        "Deltagare 1", "Deltagare 2", "Deltagare 1", None]
+    assert p.key == {"Anna Svensson": "Deltagare 1", "Talare 2": "Deltagare 2"}
+
+
+def test_known_names_in_text_full_first_last_and_genitive():
+    p = Pseudonymiser()
+    p.speaker("Anna Svensson")
+    p.speaker("Bo Ek")
+    out = p.text("Som Anna sa, och Annas poäng. Svensson håller med Bo Ek.")
+    assert out == ("Som [Deltagare 1] sa, och [Deltagare 1]s poäng. [Deltagare 1] håller med "
+                   "[Deltagare 2].")
+    assert p.counts["names"] == 4
+
+
+def test_a_first_name_shared_by_two_speakers_says_no_one():
+    p = Pseudonymiser()
+    p.speaker("Anna Svensson")
+    p.speaker("Anna Berg")
+    assert p.text("Anna sa det.") == "[namn] sa det."
+
+
+def test_generic_labels_are_not_names():
+    p = Pseudonymiser()
+    p.speaker("Talare 1")
+    p.speaker("Processledare")
+    assert p.text("Talare 1 och processledare pratade.") == "Talare 1 och processledare pratade."
+
+
+@pytest.mark.parametrize("text,expected,kind", [
+    ("Mejla anna.svensson@vgregion.se idag", "Mejla [e-post] idag", "emails"),
+    ("Ring 070-123 45 67.", "Ring [telefonnummer].", "phone_numbers"),
+    ("Ring +46 31 123 45 67", "Ring [telefonnummer]", "phone_numbers"),
+    ("Ring 0522-12 34 56", "Ring [telefonnummer]", "phone_numbers"),
+    ("Pnr 811218-9876 här", "Pnr [personnummer] här", "personal_numbers"),
+    ("Pnr 198112189876.", "Pnr [personnummer].", "personal_numbers"),
+    ("Samordningsnr 701063-2391", "Samordningsnr [personnummer]", "personal_numbers"),
+])
+def test_identifiers_become_placeholders(text, expected, kind):
+    p = Pseudonymiser()
+    assert p.text(text) == expected
+    assert p.counts[kind] == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Andel 2025-2030 och 1177", "Kostnad 1 200 000 kr", "811218-9875 (fel kontrollsiffra)",
+    "Sedan 2019 har 45 procent", "Version 3.2.1", "Lag 2017:612",
+])
+def test_numbers_that_are_not_identifiers_stay(text):
+    assert Pseudonymiser().text(text) == text

@@ -1,0 +1,154 @@
+from pathlib import Path
+
+import pytest
+from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import InputError
+from corpus.readers import read_file
+from corpus.readers.transcripts import lines_to_turns, parse_timestamp
+from tests.conftest import write_docx
+
+
+def turns_of(text: str):
+    return [(t.speaker, t.text, t.start_time) for t in lines_to_turns(text.splitlines())]
+
+
+def test_talare_lines_with_text_below():
+    text = "Workshop GR grupp 3\n\nTalare 1  00:00:05\nVälkomna.\nTalare 2  00:14:31\nJa.\nMm."
+    assert turns_of(text) == [(None, "Workshop GR grupp 3", None), ("Talare 1", "Välkomna.", 5.0),
+                              ("Talare 2", "Ja.\nMm.", 871.0)]
+
+
+def test_speaker_with_time_in_parentheses_and_text_on_the_line():
+    assert turns_of("Speaker 1 (00:01:23): Håller med.\nOch mer.") == [
+        ("Speaker 1", "Håller med.\nOch mer.", 83.0)]
+
+
+def test_bracketed_time_before_the_name():
+    assert turns_of("[00:01:40] Anna Svensson: Vi mäter väntetider.") == [
+        ("Anna Svensson", "Vi mäter väntetider.", 100.0)]
+
+
+def test_name_and_short_clock():
+    assert turns_of("Anna Svensson   0:03\nHej allihop.\nBo Ek   1:12\nHej.") == [
+        ("Anna Svensson", "Hej allihop.", 3.0), ("Bo Ek", "Hej.", 72.0)]
+
+
+def test_untimed_labels_count_only_when_they_recur():
+    text = "Fråga 1: vad mäter ni?\nAnna: Vi mäter SIP.\nBo: Och väntetider.\nAnna: Ja."
+    got = turns_of(text)
+    assert got[0] == (None, "Fråga 1: vad mäter ni?", None)  # a single label is text
+    assert [s for s, _, _ in got[1:]] == ["Anna", None, "Anna"] or \
+        [s for s, _, _ in got] == [None, "Anna", "Anna"]
+    assert "Bo: Och väntetider." in "\n".join(t for _, t, _ in got)
+
+
+def test_end_times_come_from_the_next_turn():
+    turns = lines_to_turns(["Talare 1  00:00:05", "a", "Talare 2  00:00:09", "b"])
+    assert turns[0].end_time == 9.0 and turns[1].end_time is None
+
+
+@pytest.mark.parametrize("value,seconds", [
+    ("0:03", 3), ("12:30", 750), ("01:02:03", 3723), ("00:00:01.500", 1.5), ("00:00:02,25", 2.25)])
+def test_timestamps(value, seconds):
+    assert parse_timestamp(value) == seconds
+
+
+def test_docx_transcript(tmp_path):
+    path = write_docx(tmp_path / "gr.docx", ["Transkribering", "Karin Lind   0:03",
+                                             "Välkomna hit.", "", "Per Holm   0:41", "Tack."])
+    result = read_file(path)
+    assert result.kind == "transcript" and result.file_format == "docx"
+    assert [(t.speaker, t.text) for t in result.turns] == [
+        (None, "Transkribering"), ("Karin Lind", "Välkomna hit."), ("Per Holm", "Tack.")]
+
+
+def test_docx_with_no_text(tmp_path):
+    doc = Document()
+    doc.add_paragraph("")
+    doc.save(str(tmp_path / "bild.docx"))
+    with pytest.raises(InputError, match="no transcript text"):
+        read_file(tmp_path / "bild.docx")
+
+
+def test_corrupt_docx(tmp_path):
+    (tmp_path / "trasig.docx").write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(InputError, match="corrupt or not Word"):
+        read_file(tmp_path / "trasig.docx")
+
+
+VTT = """WEBVTT
+
+a1/1-0
+00:00:01.000 --> 00:00:03.500
+<v Anna Svensson>Hej och välkomna,</v>
+
+a1/2-0
+00:00:03.500 --> 00:00:06.000
+<v Anna Svensson>vi börjar med fråga ett.</v>
+
+a1/3-0
+00:00:06.200 --> 00:00:08.000
+<v Bo Ek>Tack.</v>
+
+a1/4-0
+00:00:08.000 --> 00:00:09.000
+<v Anna Svensson>Varsågod.</v>
+"""
+
+
+def test_vtt_cues_merge_into_turns_per_voice(tmp_path):
+    path = tmp_path / "teams.vtt"
+    path.write_text(VTT, encoding="utf-8")
+    got = [(t.speaker, t.text, t.start_time, t.end_time) for t in read_file(path).turns]
+    assert got == [("Anna Svensson", "Hej och välkomna, vi börjar med fråga ett.", 1.0, 6.0),
+                   ("Bo Ek", "Tack.", 6.2, 8.0), ("Anna Svensson", "Varsågod.", 8.0, 9.0)]
+
+
+def test_srt_with_speaker_prefixes(tmp_path):
+    path = tmp_path / "mote.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nAnna Svensson: Hej.\n\n"
+                    "2\n00:00:02,000 --> 00:00:04,000\nAnna Svensson: Vi börjar.\n\n"
+                    "3\n00:00:04,500 --> 00:00:05,000\nBo Ek: Ja.\n", encoding="utf-8")
+    got = [(t.speaker, t.text) for t in read_file(path).turns]
+    assert got == [("Anna Svensson", "Hej. Vi börjar."), ("Bo Ek", "Ja.")]
+
+
+def test_malformed_vtt_timestamps(tmp_path):
+    path = tmp_path / "trasig.vtt"
+    path.write_text("WEBVTT\n\n00:00:xx.000 --> 00:00:02.000\nHej\n", encoding="utf-8")
+    with pytest.raises(InputError, match="malformed VTT") as info:
+        read_file(path)
+    assert info.value.line().startswith("trasig.vtt: ")
+
+
+def test_binary_named_txt(tmp_path):
+    path = tmp_path / "ljud.txt"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(InputError, match="binary"):
+        read_file(path)
+
+
+_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c"
+                              "\x1c\x1d\x1e\x85\u2028\u2029"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_line, max_size=30))
+def test_every_non_speaker_line_survives(lines):
+    turns = lines_to_turns(lines)
+    joined = "\n".join(t.text for t in turns)
+    speakers = {t.speaker for t in turns}
+    for line in lines:
+        stripped = line.strip()
+        if stripped and stripped not in speakers:
+            assert stripped in joined or any(
+                stripped.startswith(s) for s in speakers if s)  # a speaker line with its text
+
+
+def test_real_file_path_type(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Talare 1  00:00:01\nHej", encoding="utf-16")
+    assert read_file(Path(path)).turns[0].text == "Hej"

@@ -1,0 +1,53 @@
+import pytest
+
+from corpus.errors import InputError
+from corpus.workshops import add_workshop, import_workshops, workshops_frame
+from tests.conftest import row_counts
+
+
+def test_add_and_update_by_label(project):
+    add_workshop(project, label="GR digital", area="Göteborgsregionen", format="Digital",
+                 date="2025-02-05", politicians=2)
+    add_workshop(project, label="GR digital", area="GR", care_staff=5)
+    frame = workshops_frame(project)
+    assert frame.to_dict("records") == [{
+        "id": 1, "label": "GR digital", "area": "GR", "format": "digital", "date": "2025-02-05",
+        "politicians": 2, "second_line_managers": None, "first_line_managers": None,
+        "officials": None, "care_staff": 5}]
+    assert row_counts(project)["audit_event"] == 2
+
+
+def test_import_csv_with_the_report_s_swedish_headers(project, tmp_path):
+    path = tmp_path / "tabell1.csv"
+    path.write_text("Workshop;Område;Format;Datum;Politiker;2:a linjens chefer;"
+                    "1:a linjens chefer;Tjänstepersoner;Vårdpersonal\n"
+                    "Borås fysisk;Borås;Fysisk;2025-01-22;6;8;11;9;4\n"
+                    "VGR digital;VGR;digital;2025-03-12;0;12;13;18;8\n", encoding="utf-8")
+    done = import_workshops(project, path)
+    assert [w.label for w in done] == ["Borås fysisk", "VGR digital"]
+    frame = workshops_frame(project)
+    assert frame.set_index("label").loc["VGR digital", "officials"] == 18
+
+
+def test_import_yaml(project, tmp_path):
+    path = tmp_path / "ws.yaml"
+    path.write_text("workshops:\n  - {label: A, area: fyrbodal, format: digital}\n"
+                    "  - {label: B, area: skaraborg, date: 2025-03-04}\n", encoding="utf-8")
+    assert len(import_workshops(project, path)) == 2
+
+
+@pytest.mark.parametrize("row,reason", [
+    ("X;Halland;digital;2025-01-01", "unknown area 'Halland'"),
+    ("X;GR;hybrid;2025-01-01", "format must be digital or fysisk"),
+    ("X;GR;digital;22 jan", "date must be YYYY-MM-DD"),
+    (";GR;digital;2025-01-01", "needs a label and an area"),
+])
+def test_one_bad_row_rejects_the_whole_file(project, tmp_path, row, reason):
+    path = tmp_path / "ws.csv"
+    path.write_text("label;area;format;date\nOK;GR;digital;2025-01-01\n" + row + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=reason) as info:
+        import_workshops(project, path)
+    assert info.value.line().startswith("ws.csv: row 2: ")
+    assert row_counts(project)["audit_event"] == 0
+    assert workshops_frame(project).empty
