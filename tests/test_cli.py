@@ -22,7 +22,8 @@ def test_init_ingest_status_round_trip(tmp_path):
     result = qda("ingest", book, "-p", proj)
     assert result.exit_code == 0, result.output
     assert "lappar.xlsx: postits (xlsx), 2 notes → source 1" in result.output
-    assert "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate marks" in result.output
+    sheet_line = "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate marks"
+    assert sheet_line in result.output
     status = json.loads(qda("status", "-p", proj, "--json").output)
     assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 2
     assert status["segments"] == [{"kind": "note", "question": "fråga 1", "Borås": 1, "GR": 1,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from corpus import ingest as ingest_mod
 from corpus.errors import DuplicateSourceError, InputError, QdaError
 from corpus.ingest import ingest_file, ingest_paths
-from corpus.models import AuditEvent, Coding, Code, PseudonymKey, Segment, Source
+from corpus.models import AuditEvent, Code, Coding, PseudonymKey, Segment, Source
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from tests.conftest import row_counts, write_xlsx
@@ -128,7 +128,8 @@ def test_transcript_is_pseudonymised_and_offsets_point_into_the_source_text(proj
     sentences = [seg for seg in segments if seg.kind == "sentence"]
     assert [t.speaker for t in turns] == [None, "Deltagare 1", "Deltagare 2", "Deltagare 1"]
     assert [t.start_time for t in turns] == [None, 3.0, 41.0, 80.0]
-    assert turns[2].text == "Tack [Deltagare 1]. Vi följer upp SIP. Det är viktigt för kontinuiteten."
+    assert turns[2].text == ("Tack [Deltagare 1]. Vi följer upp SIP. "
+                             "Det är viktigt för kontinuiteten.")
     assert [s.text for s in sentences if s.parent_id == turns[2].id] == [
         "Tack [Deltagare 1].", "Vi följer upp SIP.", "Det är viktigt för kontinuiteten."]
 
