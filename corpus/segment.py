@@ -6,7 +6,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 
 PIPE_BATCH = 256
 
@@ -19,14 +21,29 @@ def sentence_pipeline() -> Language:
     return nlp
 
 
-def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
-    """For each text, the (start, end) character offsets of its sentences."""
+def _tokenizer_and_sentencizer() -> tuple[Language, Sentencizer]:
     nlp = sentence_pipeline()
-    for doc in nlp.pipe(texts, batch_size=PIPE_BATCH):
+    return nlp, nlp.get_pipe("sentencizer")
+
+
+def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
+    """For each text, the (start, end) character offsets of its sentences.
+
+    Asks the sentencizer for its per-token decisions and reads token offsets as one array:
+    iterating `doc.sents` (or checking its annotation) builds a Python object per token
+    and costs more than the tokenizer itself.
+    """
+    nlp, sentencizer = _tokenizer_and_sentencizer()
+    for doc in nlp.pipe(texts, batch_size=PIPE_BATCH, disable=["sentencizer"]):
+        if len(doc) == 0:
+            yield []
+            continue
+        starts = sentencizer.predict([doc])[0]
+        offsets = doc.to_array(IDX)
+        bounds = [0] + [int(offsets[i]) for i, is_start in enumerate(starts) if is_start and i]
+        bounds.append(len(doc.text))
         spans = []
-        for sent in doc.sents:
-            start = sent.start_char
-            end = sent.end_char
+        for start, end in zip(bounds, bounds[1:], strict=False):
             # trim whitespace so every span starts and ends on text
             while start < end and doc.text[start].isspace():
                 start += 1

@@ -161,3 +161,18 @@ def test_folder_ingest_each_file_its_own_transaction(project, tmp_path, workbook
     with project.session() as s:
         actions = s.scalars(select(AuditEvent.action)).all()
     assert actions == ["ingest", "ingest"]
+
+
+def test_sentence_spans_agree_with_spacy_doc_sents():
+    from corpus.segment import sentence_pipeline, sentence_spans
+
+    texts = ["Vi mäter SIP. Och vårdtyngd!  Vad saknas?\\nMycket.", "", "   ",
+             "En mening utan punkt", "Dr. Ek sa 3 st. saker. Sen gick hon."]
+    nlp = sentence_pipeline()
+    expected = []
+    for text in texts:
+        doc = nlp(text)
+        expected.append([(s.start_char + len(s.text) - len(s.text.lstrip()),
+                          s.end_char - (len(s.text) - len(s.text.rstrip())))
+                         for s in doc.sents if s.text.strip()])
+    assert list(sentence_spans(texts)) == expected
