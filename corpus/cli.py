@@ -142,7 +142,10 @@ def ingest(
     Each file is one transaction: it is imported whole or not at all.
     """
     with user_errors():
-        area_key = require_area(area) if area else None
+        try:
+            area_key = require_area(area) if area else None
+        except ValueError as exc:
+            raise QdaError(f"--area: {exc}", code="E151") from exc
         proj = opened(project)
         files = expand_paths(paths)
         if not files:
@@ -271,6 +274,3 @@ def register(app: typer.Typer) -> None:
     app.command()(status)
     app.command()(demo)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use the `qda` command")

@@ -61,7 +61,9 @@ def test_overrides_on_the_command_line(tmp_path):
     ok = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Fyrbodal")
     assert ok.exit_code == 0, ok.output
     assert "list layout, fråga 2; Fyrbodal 2" in ok.output
-    assert qda("ingest", book, "-p", proj, "--area", "Halland").exit_code != 0
+    bad = qda("ingest", book, "-p", proj, "--area", "Halland")
+    assert bad.exit_code == 1 and bad.exception is None or isinstance(bad.exception, SystemExit)
+    assert "error: --area: unknown area 'Halland'" in bad.output
 
 
 def test_workshops_commands(tmp_path):

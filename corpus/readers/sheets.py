@@ -26,7 +26,7 @@ HEADER_SCAN_ROWS = 15
 
 def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
     suffix = path.suffix.lower()
-    grids = read_csv_grids(path) if suffix == ".csv" else read_xlsx(path)
+    grids = [read_csv(path)] if suffix == ".csv" else read_xlsx(path)
     if options.layout and options.layout not in LAYOUTS:
         raise InputError(f"unknown layout {options.layout!r} (use {', '.join(LAYOUTS)})",
                          path, "E110")
@@ -59,10 +59,6 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
         elif kinds["survey"]:
             result.kind = "survey"
     return result
-
-
-def read_csv_grids(path: Path) -> list[Grid]:
-    return [read_csv(path)]
 
 
 def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
