@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from coding import cli as coding_cli
 from corpus import cli as corpus_cli
 
 app = typer.Typer(
@@ -13,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 corpus_cli.register(app)
+coding_cli.register(app)
 
 
 def main() -> None:

@@ -251,20 +251,6 @@ def status(project: ProjectOpt = Path("."),
         console.print(cod)
 
 
-def demo(
-    path: Annotated[Path, typer.Argument(help="Folder for the demo project.")] = Path(
-        "demo-project"),
-    force: Annotated[bool, typer.Option(help="Rebuild the folder if it holds a project.")] = False,
-) -> None:
-    """Build the bundled demo project: a fictional study with notes, Padlet and transcripts."""
-    from .demo import build_demo
-
-    with user_errors():
-        project = build_demo(path, force=force, log=console.print)
-        console.print(f"Demo project ready in [bold]{project.root}[/bold]")
-        project.close()
-
-
 def register(app: typer.Typer) -> None:
     """Add this package's commands to the `qda` app."""
     app.command()(init)
@@ -272,5 +258,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workshops_app, name="workshops")
     app.command()(ingest)
     app.command()(status)
-    app.command()(demo)
 

@@ -1,0 +1,319 @@
+"""The codebook inside a project: create, edit, rename, move, merge and delete codes, and
+import/export YAML. Every change is one audit event in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from corpus.audit import record
+from corpus.errors import QdaError
+from corpus.models import Code as CodeRow
+from corpus.models import Coding
+
+from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path, split_path
+
+EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
+            "sort_order")
+STATUS_RANK = {"accepted": 3, "rejected": 2, "suggested": 1}
+
+
+class CodeError(QdaError):
+    """A codebook operation that cannot be done as asked."""
+
+
+def _rows(session: Session) -> dict[int, CodeRow]:
+    return {c.id: c for c in session.scalars(select(CodeRow))}
+
+
+def _path(rows: dict[int, CodeRow], code_id: int) -> tuple[str, ...]:
+    out = []
+    current: int | None = code_id
+    while current is not None:
+        out.append(rows[current].name)
+        current = rows[current].parent_id
+    return tuple(reversed(out))
+
+
+def snapshot(row: CodeRow, rows: dict[int, CodeRow] | None = None) -> dict[str, Any]:
+    data = {"id": row.id, "name": row.name, "parent_id": row.parent_id,
+            **{key: getattr(row, key) for key in EDITABLE}}
+    if rows is not None:
+        data["path"] = join_path(_path(rows, row.id))
+    return data
+
+
+def load_codebook(session: Session) -> Codebook:
+    """The project's codebook as the suggestion engine reads it."""
+    rows = _rows(session)
+    return Codebook({cid: Code(cid, r.parent_id, r.name, _path(rows, cid), r.definition or "",
+                               r.inclusion or "", tuple(r.keywords or ()),
+                               tuple(r.examples or ()), r.origin)
+                     for cid, r in rows.items()})
+
+
+def find_code(session: Session, path: str | Iterable[str]) -> CodeRow | None:
+    parts = split_path(path) if isinstance(path, str) else tuple(path)
+    parent: int | None = None
+    row = None
+    for name in parts:
+        query = select(CodeRow).where(CodeRow.name == name)
+        query = query.where(CodeRow.parent_id.is_(None) if parent is None
+                            else CodeRow.parent_id == parent)
+        row = session.scalars(query).first()
+        if row is None:
+            return None
+        parent = row.id
+    return row
+
+
+def get_code(session: Session, ref: int | str) -> CodeRow:
+    """A code by id or by path; a clear error when there is none."""
+    row = session.get(CodeRow, ref) if isinstance(ref, int) else None
+    if row is None and isinstance(ref, str):
+        row = session.get(CodeRow, int(ref)) if ref.isdigit() else find_code(session, ref)
+    if row is None:
+        raise CodeError(f"no code {ref!r} in the codebook", None, "E320")
+    return row
+
+
+def _check_sibling(session: Session, parent_id: int | None, name: str, skip: int | None = None
+                   ) -> None:
+    if not name.strip() or ">" in name:
+        raise CodeError(f"code name {name!r} must be non-empty and may not contain '>'",
+                        None, "E321")
+    query = select(CodeRow.id).where(CodeRow.name == name)
+    query = query.where(CodeRow.parent_id.is_(None) if parent_id is None
+                        else CodeRow.parent_id == parent_id)
+    if any(i != skip for i in session.scalars(query)):
+        raise CodeError(f"a code named {name!r} already exists there", None, "E321")
+
+
+def add_code(session: Session, path: str | Iterable[str], actor: str, *,
+             create_parents: bool = False, memo: str | None = None, **fields: Any) -> CodeRow:
+    """Add a code at `path` ("Huvudtema > Subtema"); its parent must exist unless asked."""
+    parts = split_path(path) if isinstance(path, str) else tuple(path)
+    if not parts:
+        raise CodeError("a code needs a name", None, "E321")
+    parent = None
+    if len(parts) > 1:
+        parent = find_code(session, parts[:-1])
+        if parent is None:
+            if not create_parents:
+                raise CodeError(f"no parent code {join_path(parts[:-1])!r}", None, "E320")
+            parent = add_code(session, parts[:-1], actor, create_parents=True,
+                              origin=fields.get("origin", "emergent"))
+    _check_sibling(session, parent.id if parent else None, parts[-1])
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise CodeError(f"unknown code field(s): {', '.join(sorted(unknown))}", None, "E321")
+    if fields.get("origin", "emergent") not in ORIGINS:
+        raise CodeError(f"origin must be one of {', '.join(ORIGINS)}", None, "E321")
+    if "sort_order" not in fields:
+        query = select(func.max(CodeRow.sort_order)).where(
+            CodeRow.parent_id.is_(None) if parent is None else CodeRow.parent_id == parent.id)
+        fields["sort_order"] = (session.scalar(query) or 0) + 1
+    row = CodeRow(name=parts[-1], parent_id=parent.id if parent else None,
+                  keywords=list(fields.pop("keywords", []) or []),
+                  examples=list(fields.pop("examples", []) or []), **fields)
+    session.add(row)
+    session.flush()
+    record(session, actor, "code.add", "code", row.id, None, snapshot(row), memo)
+    return row
+
+
+def update_code(session: Session, ref: int | str, actor: str, memo: str | None = None,
+                **fields: Any) -> CodeRow:
+    row = get_code(session, ref)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise CodeError(f"unknown code field(s): {', '.join(sorted(unknown))}", None, "E321")
+    before = snapshot(row)
+    for key, value in fields.items():
+        setattr(row, key, list(value) if key in ("keywords", "examples") else value)
+    session.flush()
+    record(session, actor, "code.update", "code", row.id, before, snapshot(row), memo)
+    return row
+
+
+def rename_code(session: Session, ref: int | str, new_name: str, actor: str,
+                memo: str | None = None) -> CodeRow:
+    row = get_code(session, ref)
+    new_name = new_name.strip()
+    _check_sibling(session, row.parent_id, new_name, skip=row.id)
+    before = snapshot(row)
+    row.name = new_name
+    session.flush()
+    record(session, actor, "code.rename", "code", row.id, before, snapshot(row), memo)
+    return row
+
+
+def move_code(session: Session, ref: int | str, new_parent: int | str | None, actor: str,
+              memo: str | None = None) -> CodeRow:
+    """Put a code (with its sub-codes and codings) under another parent, or at the top."""
+    row = get_code(session, ref)
+    parent = get_code(session, new_parent) if new_parent not in (None, "") else None
+    if parent is not None:
+        rows = _rows(session)
+        current: int | None = parent.id
+        while current is not None:
+            if current == row.id:
+                raise CodeError("a code cannot be moved under itself or its sub-codes",
+                                None, "E322")
+            current = rows[current].parent_id
+    _check_sibling(session, parent.id if parent else None, row.name, skip=row.id)
+    before = snapshot(row)
+    row.parent_id = parent.id if parent else None
+    session.flush()
+    record(session, actor, "code.move", "code", row.id, before, snapshot(row), memo)
+    return row
+
+
+def merge_codes(session: Session, source: int | str, target: int | str, actor: str,
+                memo: str | None = None) -> dict[str, int]:
+    """Fold `source` into `target`: its codings and sub-codes move over, then it goes.
+
+    Where a coder already has the target on the same segment, the stronger decision stays
+    (accepted over rejected over suggested). Recorded as one audit event.
+    """
+    src, dst = get_code(session, source), get_code(session, target)
+    if src.id == dst.id:
+        raise CodeError("cannot merge a code into itself", None, "E322")
+    rows = _rows(session)
+    current: int | None = dst.id
+    while current is not None:
+        if current == src.id:
+            raise CodeError("cannot merge a code into one of its own sub-codes", None, "E322")
+        current = rows[current].parent_id
+    before = {"source": snapshot(src, rows), "target": snapshot(dst, rows)}
+    existing = {(c.segment_id, c.coder): c for c in session.scalars(
+        select(Coding).where(Coding.code_id == dst.id))}
+    moved = dropped = 0
+    for coding in session.scalars(select(Coding).where(Coding.code_id == src.id)).all():
+        other = existing.get((coding.segment_id, coding.coder))
+        if other is None:
+            coding.code_id = dst.id
+            moved += 1
+            continue
+        if STATUS_RANK[coding.status] > STATUS_RANK[other.status]:
+            other.status, other.score, other.evidence = coding.status, coding.score, \
+                coding.evidence
+        other.memo = "; ".join(m for m in (other.memo, coding.memo) if m) or None
+        other.is_quote = other.is_quote or coding.is_quote
+        session.delete(coding)
+        dropped += 1
+    children = 0
+    for child in session.scalars(select(CodeRow).where(CodeRow.parent_id == src.id)).all():
+        clash = find_code(session, (*_path(rows, dst.id), child.name))
+        if clash is not None:
+            session.flush()
+            inner = merge_codes(session, child.id, clash.id, actor, memo=None)
+            moved, dropped = moved + inner["moved"], dropped + inner["dropped"]
+        else:
+            child.parent_id = dst.id
+        children += 1
+    dst.keywords = list(dict.fromkeys([*(dst.keywords or []), *(src.keywords or [])]))
+    dst.examples = list(dict.fromkeys([*(dst.examples or []), *(src.examples or [])]))
+    session.flush()
+    session.delete(src)
+    session.flush()
+    stats = {"moved": moved, "dropped": dropped, "children": children}
+    record(session, actor, "code.merge", "code", dst.id, before,
+           {"target": snapshot(dst), **stats}, memo)
+    return stats
+
+
+def delete_code(session: Session, ref: int | str, actor: str, force: bool = False,
+                memo: str | None = None) -> int:
+    """Delete a code and its sub-codes; refuse if coders have decided on them unless forced.
+
+    Returns the number of codings removed (suggestions included).
+    """
+    row = get_code(session, ref)
+    rows = _rows(session)
+    ids = [row.id]
+    for cid in ids:
+        ids.extend(r.id for r in rows.values() if r.parent_id == cid)
+    decided = session.scalar(select(func.count()).select_from(Coding).where(
+        Coding.code_id.in_(ids), Coding.status != "suggested")) or 0
+    if decided and not force:
+        raise CodeError(f"code {join_path(_path(rows, row.id))!r} has {decided} coding(s); "
+                        "use --force to delete them too, or merge it into another code",
+                        None, "E323")
+    removed = session.execute(delete(Coding).where(Coding.code_id.in_(ids))).rowcount or 0
+    before = {"code": snapshot(row, rows), "sub_codes": len(ids) - 1, "codings": removed}
+    for cid in reversed(ids):  # sub-codes first
+        session.delete(rows[cid])
+        session.flush()
+    record(session, actor, "code.delete", "code", row.id, before, None, memo)
+    return removed
+
+
+def import_doc(session: Session, doc: CodebookDoc, actor: str) -> dict[str, int]:
+    """Add the codes of a codebook; codes already there (same path) get its texts."""
+    added = updated = 0
+    for path, spec in doc.walk():
+        row = find_code(session, path)
+        fields = {"definition": spec.definition or None, "inclusion": spec.inclusion or None,
+                  "exclusion": spec.exclusion or None, "keywords": spec.keywords,
+                  "examples": spec.examples, "origin": spec.origin, "colour": spec.colour}
+        if row is None:
+            add_code(session, path, actor, memo=f"import {doc.name}", **fields)
+            added += 1
+        elif any(getattr(row, k) != v for k, v in fields.items()):
+            update_code(session, row.id, actor, memo=f"import {doc.name}", **fields)
+            updated += 1
+    return {"added": added, "updated": updated}
+
+
+def export_doc(session: Session, name: str = "project", title: str = "") -> CodebookDoc:
+    rows = _rows(session)
+
+    def spec(row: CodeRow) -> CodeSpec:
+        kids = sorted((r for r in rows.values() if r.parent_id == row.id),
+                      key=lambda r: (r.sort_order, r.id))
+        return CodeSpec(row.name, row.definition or "", row.inclusion or "",
+                        row.exclusion or "", list(row.keywords or []), list(row.examples or []),
+                        row.origin, row.colour, [spec(k) for k in kids])
+
+    roots = sorted((r for r in rows.values() if r.parent_id is None),
+                   key=lambda r: (r.sort_order, r.id))
+    return CodebookDoc(name=name, codes=[spec(r) for r in roots], title=title)
+
+
+def ordered_paths(session: Session) -> list[tuple[int, tuple[str, ...]]]:
+    """Codes in codebook order (depth first, by sort order): the order tables follow."""
+    rows = _rows(session)
+    out: list[tuple[int, tuple[str, ...]]] = []
+
+    def walk(parent: int | None) -> None:
+        kids = sorted((r for r in rows.values() if r.parent_id == parent),
+                      key=lambda r: (r.sort_order, r.id))
+        for kid in kids:
+            out.append((kid.id, _path(rows, kid.id)))
+            walk(kid.id)
+
+    walk(None)
+    return out
+
+
+def codebook_frame(session: Session) -> pd.DataFrame:
+    """One row per code in codebook order, with its coding counts by status."""
+    counts = {(cid, status): n for cid, status, n in session.execute(
+        select(Coding.code_id, Coding.status, func.count()).group_by(Coding.code_id,
+                                                                     Coding.status))}
+    rows = _rows(session)
+    out = []
+    for cid, path in ordered_paths(session):
+        row = rows[cid]
+        out.append({"id": cid, "code": join_path(path), "depth": len(path) - 1,
+                    "origin": row.origin, "keywords": len(row.keywords or []),
+                    "accepted": counts.get((cid, "accepted"), 0),
+                    "suggested": counts.get((cid, "suggested"), 0),
+                    "rejected": counts.get((cid, "rejected"), 0)})
+    return pd.DataFrame(out, columns=["id", "code", "depth", "origin", "keywords", "accepted",
+                                      "suggested", "rejected"])

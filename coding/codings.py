@@ -1,0 +1,87 @@
+"""Coders' decisions: accept or reject a suggestion, code by hand, remove; each one a
+transaction with its audit event. Suggestions live under the coder `förslag`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corpus.audit import record
+from corpus.errors import QdaError
+from corpus.models import Code as CodeRow
+from corpus.models import Coding, Segment
+
+SUGGESTER = "förslag"
+DECISIONS = ("accepted", "rejected")
+
+
+def _snapshot(c: Coding) -> dict[str, Any]:
+    return {"segment_id": c.segment_id, "code_id": c.code_id, "coder": c.coder,
+            "status": c.status, "memo": c.memo, "is_quote": c.is_quote}
+
+
+def check_coder(coder: str) -> str:
+    coder = (coder or "").strip()
+    if not coder or coder == SUGGESTER or coder.startswith(SUGGESTER + ":"):
+        raise QdaError(f"coder name {coder!r} is empty or reserved", None, "E330")
+    return coder
+
+
+def decide(session: Session, segment_id: int, code_id: int, coder: str, status: str,
+           memo: str | None = None, is_quote: bool | None = None,
+           actor: str | None = None) -> Coding:
+    """Record a coder's decision on segment x code; a suggestion's score and evidence are
+    kept on the decision, so it is visible later why the code was proposed."""
+    coder = check_coder(coder)
+    if status not in DECISIONS:
+        raise QdaError(f"status must be one of {', '.join(DECISIONS)}", None, "E331")
+    if session.get(Segment, segment_id) is None:
+        raise QdaError(f"no segment {segment_id}", None, "E332")
+    if session.get(CodeRow, code_id) is None:
+        raise QdaError(f"no code {code_id}", None, "E320")
+    coding = session.scalars(select(Coding).where(
+        Coding.segment_id == segment_id, Coding.code_id == code_id,
+        Coding.coder == coder)).first()
+    before = _snapshot(coding) if coding else None
+    if coding is None:
+        suggestion = session.scalars(select(Coding).where(
+            Coding.segment_id == segment_id, Coding.code_id == code_id,
+            Coding.coder == SUGGESTER)).first()
+        coding = Coding(segment_id=segment_id, code_id=code_id, coder=coder, status=status,
+                        score=suggestion.score if suggestion else None,
+                        evidence=suggestion.evidence if suggestion else None,
+                        is_quote=bool(is_quote))
+        session.add(coding)
+    coding.status = status
+    if memo is not None:
+        coding.memo = memo or None
+    if is_quote is not None:
+        coding.is_quote = bool(is_quote)
+    session.flush()
+    action = "coding.accept" if status == "accepted" else "coding.reject"
+    record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
+    return coding
+
+
+def accept(session: Session, segment_id: int, code_id: int, coder: str, **kw: Any) -> Coding:
+    return decide(session, segment_id, code_id, coder, "accepted", **kw)
+
+
+def reject(session: Session, segment_id: int, code_id: int, coder: str, **kw: Any) -> Coding:
+    return decide(session, segment_id, code_id, coder, "rejected", **kw)
+
+
+def remove(session: Session, segment_id: int, code_id: int, coder: str,
+           memo: str | None = None) -> bool:
+    """Undo a decision entirely (the segment is again undecided for this code)."""
+    coding = session.scalars(select(Coding).where(
+        Coding.segment_id == segment_id, Coding.code_id == code_id,
+        Coding.coder == check_coder(coder))).first()
+    if coding is None:
+        return False
+    record(session, coder, "coding.remove", "coding", coding.id, _snapshot(coding), None, memo)
+    session.delete(coding)
+    session.flush()
+    return True

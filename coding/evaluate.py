@@ -1,0 +1,174 @@
+"""`qda eval`: how well the suggestion engine places held-out notes, per level and signal.
+
+TRAIN rows become examples exactly as accepted codings in a project would (the sub-theme,
+which implies its main theme); TEST rows are scored. A test row whose sub-theme is not in
+the codebook is answered correctly only by "passar ingen befintlig kod".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score
+
+from corpus.errors import InputError
+
+from .codebook import Codebook, CodebookDoc, bundled_names, read_codebook
+from .suggest.engine import NO_FIT, Engine, Example, no_fit_score
+
+LEVELS = {"huvudtema": 0, "subtema": 1}
+CURVE_SIZES = (10, 25, 50, 100)
+CURVE_ORDERS = 5
+SIGNALS = ("blended", "lexical", "statistical")
+
+
+def read_labelled(path: Path | str) -> pd.DataFrame:
+    """A tab-separated file with at least text, huvudtema and subtema columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", path, "E310")
+    try:
+        frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(f"not a readable tab-separated file ({exc.__class__.__name__})",
+                         path, "E311") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("text", "huvudtema", "subtema") if c not in frame.columns]
+    if missing:
+        raise InputError(f"missing column(s): {', '.join(missing)}", path, "E312")
+    frame = frame.assign(text=frame["text"].str.strip(), huvudtema=frame["huvudtema"].str.strip(),
+                         subtema=frame["subtema"].str.strip())
+    frame = frame[(frame["text"] != "") & (frame["huvudtema"] != "")].reset_index(drop=True)
+    if frame.empty:
+        raise InputError("no rows with both text and huvudtema", path, "E312")
+    return frame
+
+
+def _paths(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    return [(h, s) if s else (h,) for h, s in zip(frame["huvudtema"], frame["subtema"],
+                                                   strict=True)]
+
+
+def choose_codebook(train: pd.DataFrame) -> CodebookDoc:
+    """The bundled codebook whose codes cover most of TRAIN's labels."""
+    wanted = _paths(train)
+    best, best_cover = None, -1.0
+    for name in bundled_names():
+        doc = read_codebook(name)
+        have = {path for path, _ in doc.walk()}
+        cover = sum((p in have) + (p[:1] in have) for p in wanted) / (2 * len(wanted))
+        if cover > best_cover:
+            best, best_cover = doc, cover
+    return best
+
+
+def prepare(doc: CodebookDoc, train: pd.DataFrame) -> tuple[Codebook, list[Example], list[str]]:
+    """The codebook with TRAIN's missing labels added as emergent codes, and the examples."""
+    codebook = Codebook.from_doc(doc)
+    added = []
+    examples = []
+    for text, path in zip(train["text"], _paths(train), strict=True):
+        if codebook.find(path) is None:
+            added.append(" > ".join(path))
+        examples.append(Example(text, {codebook.add(path).id}))
+    return codebook, examples, sorted(set(added))
+
+
+def _gold(codebook: Codebook, frame: pd.DataFrame, level: int) -> list[object | None]:
+    out: list[object | None] = []
+    for h, s in zip(frame["huvudtema"], frame["subtema"], strict=True):
+        path = (h,) if level == 0 else ((h, s) if s else None)
+        if path is None:
+            out.append(None)
+            continue
+        code = codebook.find(path)
+        out.append(code.id if code is not None else NO_FIT)
+    return out
+
+
+def _metrics(ranked: list[list[object]], gold: list[object | None]) -> dict:
+    pairs = [(r, g) for r, g in zip(ranked, gold, strict=True) if g is not None]
+    if not pairs:
+        return {"top1": None, "top3": None, "macro_f1": None, "n": 0}
+    top1 = float(np.mean([r[:1] == [g] for r, g in pairs]))
+    top3 = float(np.mean([g in r[:3] for r, g in pairs]))
+    truth = [str(g) for _, g in pairs]
+    pred = [str(r[0]) if r else "" for r, _ in pairs]
+    f1 = f1_score(truth, pred, labels=sorted(set(truth)), average="macro", zero_division=0)
+    return {"top1": round(top1, 4), "top3": round(top3, 4), "macro_f1": round(float(f1), 4),
+            "n": len(pairs)}
+
+
+def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list[list[object]]]:
+    """Per signal, each text's candidates at `level` best first, with the no-fit option."""
+    matrices, ids = engine.signal_matrices(texts)
+    codes = engine.codebook.codes
+    cols = [k for k, code_id in enumerate(ids) if codes[code_id].depth == level]
+    out = {}
+    for signal, matrix in matrices.items():
+        sub = engine.propagate(matrix, ids)[:, cols]
+        best = sub.max(axis=1) if sub.shape[1] else np.zeros(len(texts))
+        no_fit = [no_fit_score(float(b), level) for b in best]
+        rows = []
+        for r in range(len(texts)):
+            items = [(float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
+            if signal == "blended":  # the signals alone rank existing codes only
+                items.append((float(no_fit[r]), NO_FIT))
+            items.sort(key=lambda t: -t[0])
+            rows.append([code_id for _, code_id in items])
+        out[signal] = rows
+    return out
+
+
+def evaluate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
+             levels: Sequence[str] = ("huvudtema", "subtema"), curve: bool = True,
+             seed: int = 0) -> dict:
+    """All figures `qda eval` prints, as one dict."""
+    doc = doc or choose_codebook(train)
+    codebook, examples, added = prepare(doc, train)
+    corpus = [*train["text"], *test["text"]]
+    engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
+    result: dict = {"codebook": doc.name, "emergent_codes_added": added,
+                    "n_train": len(train), "n_test": len(test), "levels": {}}
+    for name in levels:
+        level = LEVELS[name]
+        gold = _gold(codebook, test, level)
+        ranked = rankings(engine, list(test["text"]), level)
+        entry = {signal: _metrics(ranked[signal], gold) for signal in SIGNALS}
+        entry["unknown_in_test"] = sum(g == NO_FIT for g in gold)
+        result["levels"][name] = entry
+    if curve:
+        result["learning_curve"] = learning_curve(doc, train, test, levels, seed)
+    return result
+
+
+def learning_curve(doc: CodebookDoc, train: pd.DataFrame, test: pd.DataFrame,
+                   levels: Sequence[str], seed: int = 0) -> list[dict]:
+    """Top-1 accuracy on TEST after the first n TRAIN rows, averaged over random orders."""
+    sizes = [n for n in CURVE_SIZES if n < len(train)] + [len(train)]
+    points = []
+    for n in sizes:
+        scores: dict[str, list[float]] = {name: [] for name in levels}
+        for order in range(CURVE_ORDERS):
+            rows = list(range(len(train)))
+            random.Random(seed * 1000 + order).shuffle(rows)
+            part = train.iloc[sorted(rows[:n])].reset_index(drop=True)
+            codebook, examples, _ = prepare(doc, part)
+            engine = Engine(codebook, corpus=[*train["text"], *test["text"]], seed=seed)
+            engine.fit(examples)
+            for name in levels:
+                gold = _gold(codebook, test, LEVELS[name])
+                ranked = rankings(engine, list(test["text"]), LEVELS[name])["blended"]
+                top1 = _metrics(ranked, gold)["top1"]
+                if top1 is not None:
+                    scores[name].append(top1)
+            if n == len(train):
+                break  # every order gives the same full set
+        points.append({"n_train": n, **{name: round(float(np.mean(v)), 4) if v else None
+                                        for name, v in scores.items()}})
+    return points

@@ -1,0 +1,167 @@
+"""Segments and codings in and out as tables, so that a team that coded in Excel or in
+another tool brings its work in (and takes it out) without retyping."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from corpus.areas import AREAS
+from corpus.audit import record
+from corpus.errors import InputError
+from corpus.models import Coding, Segment, Source
+from corpus.project import Project
+from corpus.tabular import read_table, write_table
+
+from .codebook import CodebookDoc, join_path, split_path
+from .codes import _path, _rows, add_code, find_code, import_doc
+from .codings import check_coder
+
+SEGMENT_COLUMNS = ["segment", "source", "kind", "question", "area", "speaker", "text"]
+CODING_COLUMNS = ["segment", "source", "kind", "question", "area", "text", "code", "huvudtema",
+                  "subtema", "coder", "status", "memo", "citat"]
+
+
+def segments_frame(project: Project) -> pd.DataFrame:
+    """Every segment with what identifies it; the text is the pseudonymised text."""
+    with project.session() as session:
+        rows = session.execute(
+            select(Segment.id, Source.original_name, Segment.kind, Segment.question,
+                   Segment.area, Segment.speaker, Segment.text)
+            .join(Source, Source.id == Segment.source_id)
+            .order_by(Segment.source_id, Segment.position, Segment.id)).all()
+    frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    frame["area"] = frame["area"].map(lambda a: AREAS.get(a, a or ""))
+    frame["question"] = frame["question"].map(lambda q: "" if pd.isna(q) else int(q))
+    frame["speaker"] = frame["speaker"].fillna("")
+    return frame
+
+
+def export_segments(project: Project, path: Path | str) -> Path:
+    return write_table(segments_frame(project), path, sheet="segment")
+
+
+def codings_frame(project: Project, coder: str | None = None,
+                  include_suggestions: bool = False) -> pd.DataFrame:
+    with project.session() as session:
+        rows = _rows(session)
+        query = (select(Coding, Segment.source_id, Segment.kind, Segment.question, Segment.area,
+                        Segment.text, Source.original_name)
+                 .join(Segment, Segment.id == Coding.segment_id)
+                 .join(Source, Source.id == Segment.source_id)
+                 .order_by(Segment.source_id, Segment.position, Coding.coder, Coding.code_id))
+        if coder:
+            query = query.where(Coding.coder == coder)
+        if not include_suggestions:
+            query = query.where(Coding.status != "suggested")
+        out = []
+        for coding, _, kind, question, area, text, source in session.execute(query):
+            path = _path(rows, coding.code_id)
+            out.append({"segment": coding.segment_id, "source": source, "kind": kind,
+                        "question": "" if question is None else int(question),
+                        "area": AREAS.get(area, area or ""), "text": text,
+                        "code": join_path(path), "huvudtema": path[0],
+                        "subtema": path[1] if len(path) > 1 else "", "coder": coding.coder,
+                        "status": coding.status, "memo": coding.memo or "",
+                        "citat": "x" if coding.is_quote else ""})
+    return pd.DataFrame(out, columns=CODING_COLUMNS)
+
+
+def export_codings(project: Project, path: Path | str, coder: str | None = None) -> Path:
+    return write_table(codings_frame(project, coder), path, sheet="kodning")
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    codings: int = 0
+    unchanged: int = 0
+    created_codes: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)   # "row 7: no segment with that text"
+    coders: list[str] = field(default_factory=list)
+
+
+def import_codings(project: Project, path: Path | str, coder: str | None = None,
+                   codebook: CodebookDoc | None = None, actor: str = "qda") -> ImportReport:
+    """Read codings made elsewhere; one transaction, nothing guessed.
+
+    A row names its segment by `segment` (id) or `text` (every segment with exactly that
+    text) and its code by `code` ("Huvudtema > Subtema") or `huvudtema` + `subtema`;
+    `coder` overrides the default coder.
+    """
+    path = Path(path)
+    frame = read_table(path)
+    if "segment" not in frame.columns and "text" not in frame.columns:
+        raise InputError("needs a 'segment' or a 'text' column", path, "E342")
+    if "code" not in frame.columns and "huvudtema" not in frame.columns:
+        raise InputError("needs a 'code' column or 'huvudtema' and 'subtema' columns", path,
+                         "E342")
+    if "coder" not in frame.columns and not coder:
+        raise InputError("no 'coder' column: give --coder", path, "E342")
+    report = ImportReport()
+    with project.transaction() as session:
+        if codebook is not None:
+            import_doc(session, codebook, actor)
+        by_text: dict[str, list[int]] = {}
+        for segment_id, text in session.execute(select(Segment.id, Segment.text)):
+            by_text.setdefault(text.strip(), []).append(segment_id)
+        known_ids = set(session.scalars(select(Segment.id)))
+        code_cache: dict[tuple[str, ...], int] = {}
+        coders: set[str] = set()
+        for number, row in enumerate(frame.to_dict(orient="records"), start=2):
+            report.rows += 1
+            where = f"row {number}"
+            segment_ref = str(row.get("segment", "")).strip()
+            if segment_ref:
+                if not segment_ref.isdigit() or int(segment_ref) not in known_ids:
+                    report.unmatched.append(f"{where}: no segment {segment_ref}")
+                    continue
+                segments = [int(segment_ref)]
+            else:
+                segments = by_text.get(str(row.get("text", "")).strip(), [])
+                if not segments:
+                    report.unmatched.append(f"{where}: no segment with that text")
+                    continue
+            code_path = (split_path(row["code"]) if str(row.get("code", "")).strip()
+                         else split_path(" > ".join(
+                             str(row.get(k, "")).strip() for k in ("huvudtema", "subtema")
+                             if str(row.get(k, "")).strip())))
+            if not code_path:
+                report.unmatched.append(f"{where}: no code")
+                continue
+            who = check_coder(str(row.get("coder", "")).strip() or coder or "")
+            coders.add(who)
+            code_id = code_cache.get(code_path)
+            if code_id is None:
+                found = find_code(session, code_path)
+                if found is None:
+                    found = add_code(session, code_path, actor, create_parents=True,
+                                     memo=f"emergent code from {path.name}")
+                    report.created_codes.append(join_path(code_path))
+                code_id = code_cache[code_path] = found.id
+            memo = str(row.get("memo", "")).strip() or None
+            quote = str(row.get("citat", "")).strip().lower() in ("x", "1", "ja", "yes", "true")
+            for segment_id in segments:
+                existing = session.scalars(select(Coding).where(
+                    Coding.segment_id == segment_id, Coding.code_id == code_id,
+                    Coding.coder == who)).first()
+                if existing is not None and existing.status == "accepted":
+                    report.unchanged += 1
+                    continue
+                if existing is None:
+                    existing = Coding(segment_id=segment_id, code_id=code_id, coder=who)
+                    session.add(existing)
+                existing.status, existing.memo, existing.is_quote = "accepted", memo, quote
+                report.codings += 1
+        session.flush()
+        report.coders = sorted(coders)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        record(session, actor, "codings.import", "coding", None, None,
+               {"file": path.name, "sha256": digest, "rows": report.rows,
+                "codings": report.codings, "unmatched": len(report.unmatched),
+                "created_codes": report.created_codes, "coders": report.coders})
+    return report

@@ -1,0 +1,1 @@
+"""Suggestions: a lexical matcher and a statistical model, blended and explained."""
