@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from coding.demo import build_coded_demo
 from corpus.demo import build_demo, demo_notes
 from corpus.errors import QdaError
 from corpus.models import PseudonymKey, Segment, Source
@@ -16,7 +17,7 @@ from qda import app
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    project = build_demo(tmp_path_factory.mktemp("d") / "demo")
+    project = build_coded_demo(tmp_path_factory.mktemp("d") / "demo")
     yield project
     project.close()
 
@@ -81,3 +82,15 @@ def test_status_shows_counts_per_question_and_area(demo):
     notes = [r for r in data["segments"] if r["kind"] == "note"]
     assert [r["question"] for r in notes] == ["fråga 1", "fråga 2", "fråga 3"]
     assert all(r[a] > 0 for r in notes for a in ("Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"))
+
+
+def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
+    from sqlalchemy import func, select
+
+    from corpus.models import Code, Coding, Segment
+
+    with demo.session() as s:
+        assert s.scalar(select(func.count()).select_from(Code)) == 66
+        suggested = set(s.scalars(select(Coding.segment_id).where(
+            Coding.coder == "förslag", Coding.status == "suggested")))
+        assert suggested == set(s.scalars(select(Segment.id)))

@@ -286,13 +286,17 @@ class Engine:
             for k in ranked[:limit]:
                 code_id = ids[k]
                 hit = lex[r].get(code_id)
-                via = None
-                if final[r, k] > raw[r, k]:
-                    children = [c for c in self._children.get(code_id, ()) if c not in banned]
-                    via = max(children, key=lambda c: final[r, index[c]], default=None)
+                keywords = list(hit.keywords) if hit else []
+                spans = list(hit.spans) if hit else []
+                children = [c for c in self._children.get(code_id, ()) if c not in banned]
+                via = max(children, key=lambda c: final[r, index[c]], default=None)
+                if via is not None and final[r, index[via]] < NO_FIT_THRESHOLD:
+                    via = None
+                if via is not None and via in lex[r]:  # show the sub-theme's evidence too
+                    keywords += [w for w in lex[r][via].keywords if w not in keywords]
+                    spans = sorted({*spans, *lex[r][via].spans})
                 s = Suggestion(code_id, float(final[r, k]), float(lexical[r, k]),
-                               float(stat[r, k]), keywords=list(hit.keywords) if hit else [],
-                               spans=list(hit.spans) if hit else [], via=via)
+                               float(stat[r, k]), keywords=keywords, spans=spans, via=via)
                 if explain:
                     s.reasons = self._reasons(s, similar[r] if similar is not None else {})
                 suggestions.append(s)

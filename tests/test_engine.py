@@ -1,0 +1,128 @@
+"""The engine: calibrated scores, hierarchy, learning from decisions, rejections, no-fit."""
+
+import random
+
+import numpy as np
+
+from coding.codebook import Codebook, parse_codebook
+from coding.suggest.engine import Engine, Example, review_order
+
+BOOK = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Resursfördelning
+    definition: Resurser, ekonomi och personal.
+    children:
+      - name: Kostnader
+        definition: Kostnader och ekonomi mellan huvudmännen.
+        keywords: [kostnad, ekonomi]
+      - name: Bemanning
+        definition: Personal i förhållande till behov.
+        keywords: [bemanning, sjuksköterskor]
+  - name: Samverkan
+    definition: Samarbete mellan region och kommun.
+    children:
+      - name: SIP
+        keywords: [sip, samordnad individuell plan]
+      - name: Utskrivning
+        keywords: [utskrivningsklar, utskrivning]
+"""))
+ID = {c.label: c.id for c in BOOK.codes.values()}
+
+TEMPLATES = {
+    "Resursfördelning > Kostnader": ["Kostnad per {x} i hemsjukvården", "Ekonomi för {x}",
+                                     "Vad kostar {x} per år", "Kostnaden för {x} ökar"],
+    "Resursfördelning > Bemanning": ["Antal sjuksköterskor per {x}", "Bemanning på {x}",
+                                     "Personal per {x} i kommunen", "Vakanser bland {x}"],
+    "Samverkan > SIP": ["Antal SIP för {x}", "SIP-möten med {x}",
+                        "Samordnad individuell plan för {x}", "Uppföljning av SIP {x}"],
+    "Samverkan > Utskrivning": ["Utskrivningsklara dagar för {x}", "Utskrivning av {x}",
+                                "Dagar till hemgång för {x}", "Utskrivningsprocessen för {x}"],
+}
+FILL = ["äldre", "barn", "brukare", "patienter", "multisjuka", "boende", "unga", "anhöriga"]
+
+
+def labelled(n, seed):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        label = rng.choice(list(TEMPLATES))
+        out.append(Example(rng.choice(TEMPLATES[label]).format(x=rng.choice(FILL)),
+                           {ID[label]}))
+    return out
+
+
+def test_scores_are_probabilities_and_calibrated_on_held_out_data():
+    engine = Engine(BOOK).fit(labelled(120, seed=1))
+    assert engine.blend_learned
+    test = labelled(200, seed=2)
+    scored = engine.score([e.text for e in test], explain=False)
+    top, hit = [], []
+    for example, result in zip(test, scored, strict=True):
+        assert all(0.0 <= s.score <= 1.0 for s in result.suggestions)
+        best = [s for s in result.suggestions if BOOK.codes[s.code_id].depth == 1][0]
+        top.append(best.score)
+        hit.append(best.code_id in example.codes)
+    # mean confidence of the top sub-theme is close to how often it is right
+    assert abs(np.mean(top) - np.mean(hit)) < 0.15
+    assert np.mean(hit) > 0.8
+
+
+def test_a_sub_theme_implies_its_main_theme():
+    engine = Engine(BOOK).fit([])
+    result = engine.score(["Antal SIP per 1000 invånare"])[0]
+    scores = {s.code_id: s for s in result.suggestions}
+    sip, main = scores[ID["Samverkan > SIP"]], scores[ID["Samverkan"]]
+    assert main.score >= sip.score
+    assert main.via == ID["Samverkan > SIP"]
+    assert any("via subtema: SIP" in r for r in main.reasons)
+    assert any(r.startswith("nyckelord: sip") for r in sip.reasons)
+
+
+def test_retraining_learns_a_new_word_for_a_code():
+    text = "Antal larm från nattkameror per natt"
+    engine = Engine(BOOK, corpus=[text]).fit([])
+    before = engine.score([text])[0].suggestions[0].code_id
+    taught = [Example(f"Larm från nattkameror {x}", {ID["Resursfördelning > Bemanning"]})
+              for x in FILL] + labelled(40, seed=3)
+    engine.retrain(taught)
+    after = engine.score([text])[0]
+    subs = [s for s in after.suggestions if BOOK.codes[s.code_id].depth == 1]
+    assert subs[0].code_id == ID["Resursfördelning > Bemanning"]
+    assert before != ID["Resursfördelning > Bemanning"] or subs[0].score > 0.5
+    assert any(r.startswith("liknar") for r in subs[0].reasons)
+
+
+def test_rejected_code_is_not_suggested_again_and_teaches_the_model():
+    text = "Kostnad för SIP-möten"
+    engine = Engine(BOOK).fit(labelled(60, seed=4))
+    first = engine.score([text])[0].suggestions
+    rejected = first[0].code_id
+    again = engine.score([text], exclude=[{rejected}])[0].suggestions
+    assert rejected not in {s.code_id for s in again}
+    # a rejection is a weighted negative: the model's score for that code drops
+    base = engine.score([text])[0]
+    engine.retrain([*labelled(60, seed=4),
+                    *[Example(text, set(), {ID["Resursfördelning > Kostnader"]})] * 3])
+    after = engine.score([text])[0]
+    stat = {s.code_id: s.statistical for s in base.suggestions}
+    stat_after = {s.code_id: s.statistical for s in after.suggestions}
+    code = ID["Resursfördelning > Kostnader"]
+    assert stat_after.get(code, 0.0) < stat.get(code, 1.0)
+
+
+def test_unrelated_text_is_flagged_as_fitting_no_code():
+    engine = Engine(BOOK).fit(labelled(80, seed=5))
+    unrelated, related = engine.score(["Fikat var gott och lokalen var ljus",
+                                       "Kostnad per brukare och år"])
+    assert unrelated.flagged and not related.flagged
+    assert unrelated.no_fit > related.no_fit
+
+
+def test_review_order_puts_uncertain_segments_first():
+    engine = Engine(BOOK).fit(labelled(80, seed=6))
+    texts = ["Kostnad per brukare och år", "Kostnad för SIP och utskrivning",
+             "Antal SIP per år"]
+    scored = engine.score(texts)
+    order = review_order(scored)
+    assert order[0] == 1
+    assert sorted(order) == [0, 1, 2]

@@ -1,0 +1,39 @@
+"""`qda eval` on a slice of the development data: the figures are computed, not targeted."""
+
+import json
+
+from typer.testing import CliRunner
+
+from qda import app
+
+from .devdata import dev_frame
+
+
+def test_eval_json_on_a_slice_of_the_development_data(tmp_path):
+    frame = dev_frame()
+    train = frame[frame.question == "1"].head(30)
+    test = frame[frame.question == "2"].head(15)
+    train.to_csv(tmp_path / "train.tsv", sep="\t", index=False)
+    test.to_csv(tmp_path / "test.tsv", sep="\t", index=False)
+    result = CliRunner().invoke(app, ["eval", "--train", str(tmp_path / "train.tsv"),
+                                      "--test", str(tmp_path / "test.tsv"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["codebook"] == "forstudie-postits"
+    assert (data["n_train"], data["n_test"]) == (30, 15)
+    for level in ("huvudtema", "subtema"):
+        for signal in ("blended", "lexical", "statistical"):
+            m = data["levels"][level][signal]
+            assert 0.0 <= m["top1"] <= m["top3"] <= 1.0 and 0.0 <= m["macro_f1"] <= 1.0
+            assert m["n"] == 15
+    curve = data["learning_curve"]
+    assert [p["n_train"] for p in curve] == [10, 25, 30]
+    assert all(0.0 <= p["huvudtema"] <= 1.0 for p in curve)
+
+
+def test_eval_with_a_missing_column_is_one_line(tmp_path):
+    (tmp_path / "t.tsv").write_text("text\thuvudtema\nx\ty\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "--train", str(tmp_path / "t.tsv"),
+                                      "--test", str(tmp_path / "t.tsv")])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: t.tsv: missing column(s): subtema [E312]"

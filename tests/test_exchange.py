@@ -1,0 +1,79 @@
+"""Segments and codings out as tables, codings in from Excel and other tools."""
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from coding import codes
+from coding.codebook import read_codebook
+from coding.exchange import codings_frame, export_codings, export_segments, import_codings
+from corpus.errors import InputError
+from corpus.ingest import ingest_file
+from corpus.models import Coding
+from corpus.readers import ReadOptions
+
+
+@pytest.fixture
+def notes(project, tmp_path):
+    (tmp_path / "n.csv").write_text(
+        "Område,Inlägg\nGR,Kostnad per brukare\nVGR,Kostnad per brukare\nGR,=SUMMA(A1)\n"
+        "Skaraborg,Antal SIP per år\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    return project
+
+
+def test_segments_export_xlsx_is_readable_and_formula_safe(notes, tmp_path):
+    out = export_segments(notes, tmp_path / "seg.xlsx")
+    ws = load_workbook(out).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("segment", "source", "kind", "question", "area", "speaker", "text")
+    assert len(rows) == 5
+    texts = [r[6] for r in rows[1:]]
+    assert "'=SUMMA(A1)" in texts and all(not str(t).startswith("=") for t in texts)
+    assert ws.freeze_panes == "A2"
+
+
+def test_import_by_text_and_theme_columns_creates_emergent_codes(notes, tmp_path):
+    with notes.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "lead")
+    (tmp_path / "c.tsv").write_text(
+        "text\thuvudtema\tsubtema\n"
+        "Kostnad per brukare\tResursfördelning\tKostnader\n"
+        "Antal SIP per år\tSamverkan\tNytt subtema\n"
+        "Finns inte\tSamverkan\tSIP\n", encoding="utf-8")
+    report = import_codings(notes, tmp_path / "c.tsv", coder="anna")
+    assert report.codings == 3   # the first text is on two segments
+    assert report.created_codes == ["Samverkan > Nytt subtema"]
+    assert report.unmatched == ["row 4: no segment with that text"]
+    frame = codings_frame(notes)
+    assert sorted(frame["code"]) == ["Resursfördelning > Kostnader"] * 2 + [
+        "Samverkan > Nytt subtema"]
+    assert set(frame["coder"]) == {"anna"}
+    with notes.session() as s:
+        assert codes.find_code(s, "Samverkan > Nytt subtema").origin == "emergent"
+
+
+def test_export_then_import_round_trips(notes, tmp_path):
+    (tmp_path / "c.csv").write_text("segment,code,coder,citat\n1,A > B,anna,x\n4,C,bo,\n",
+                                    encoding="utf-8")
+    import_codings(notes, tmp_path / "c.csv")
+    out = export_codings(notes, tmp_path / "out.xlsx")
+    before = codings_frame(notes)
+    with notes.transaction() as s:
+        s.query(Coding).delete()
+    report = import_codings(notes, out)
+    assert report.codings == 2
+    after = codings_frame(notes)
+    assert after.to_dict("records") == before.to_dict("records")
+    assert list(after["citat"]) == ["x", ""]
+
+
+def test_bad_codings_file_writes_nothing(notes, tmp_path):
+    (tmp_path / "bad.tsv").write_text("foo\tbar\n1\t2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.tsv: needs a 'segment' or a 'text' column"):
+        import_codings(notes, tmp_path / "bad.tsv", coder="anna")
+    (tmp_path / "nocoder.tsv").write_text("segment\tcode\n1\tA\n", encoding="utf-8")
+    with pytest.raises(InputError, match="give --coder"):
+        import_codings(notes, tmp_path / "nocoder.tsv")
+    with notes.session() as s:
+        assert s.scalar(select(func.count()).select_from(Coding)) == 0

@@ -1,0 +1,72 @@
+"""Suggestions stored in a project: every segment, decisions keep evidence, rejections stick."""
+
+from sqlalchemy import select
+
+from coding import codes, codings
+from coding.codebook import read_codebook
+from coding.suggestions import examples, queue, suggest
+from corpus.ingest import ingest_file
+from corpus.models import Coding, Segment
+from corpus.readers import ReadOptions
+
+NOTES = ["Kostnad per brukare i hemtjänsten", "Antal SIP per 1000 invånare",
+         "Andel med fast vårdkontakt", "Väntetid till vårdcentralen",
+         "Antal läkemedelsgenomgångar för äldre", "Fallolyckor bland äldre",
+         "Hur mäter vi förflyttningen till nära vård?", "Fikat var gott"]
+
+
+def setup(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(f"GR,{n}\n" for n in NOTES),
+                                    encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+
+
+def stored(project):
+    with project.session() as s:
+        return s.execute(select(Coding.segment_id, Coding.code_id, Coding.status, Coding.score,
+                                Coding.evidence).where(Coding.coder == "förslag")).all()
+
+
+def test_every_segment_gets_ranked_explained_suggestions(project, tmp_path):
+    setup(project, tmp_path)
+    report = suggest(project)
+    rows = stored(project)
+    with project.session() as s:
+        segment_ids = set(s.scalars(select(Segment.id)))
+    assert {r.segment_id for r in rows} == segment_ids and report.segments == len(NOTES)
+    assert all(r.status == "suggested" and 0 <= r.score <= 1 for r in rows)
+    first = [r for r in rows if r.evidence["rank"] == 1]
+    assert len(first) == len(NOTES) and all(r.evidence["reasons"] for r in first)
+    with project.session() as s:
+        fika = s.scalars(select(Segment.id).where(Segment.text == "Fikat var gott")).one()
+    assert fika in report.flagged_ids
+
+
+def test_accept_keeps_evidence_and_reject_is_never_suggested_again(project, tmp_path):
+    setup(project, tmp_path)
+    suggest(project)
+    top = {r.segment_id: r for r in stored(project) if r.evidence["rank"] == 1}
+    with project.transaction() as s:
+        accepted = codings.accept(s, 1, top[1].code_id, "anna")
+        codings.reject(s, 2, top[2].code_id, "anna")
+        assert accepted.evidence["reasons"] == top[1].evidence["reasons"]
+    with project.session() as s:
+        learned = examples(s)
+    assert {(e.text, frozenset(e.codes), frozenset(e.rejected)) for e in learned} == {
+        (NOTES[0], frozenset({top[1].code_id}), frozenset()),
+        (NOTES[1], frozenset(), frozenset({top[2].code_id}))}
+    suggest(project)
+    again = {(r.segment_id, r.code_id) for r in stored(project)}
+    assert (2, top[2].code_id) not in again
+    assert queue(project, "document")[:2] == [3, 4]   # 1 and 2 are decided
+    assert sorted(queue(project, "active")) == list(range(3, len(NOTES) + 1))
+
+
+def test_suggest_replaces_old_suggestions_in_one_go(project, tmp_path):
+    setup(project, tmp_path)
+    suggest(project)
+    n = len(stored(project))
+    suggest(project, source_ids=[1])
+    assert len(stored(project)) == n
