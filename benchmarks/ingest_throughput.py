@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 
 import spacy
+from report import write_section
 
 from corpus.ingest import ingest_file
 from corpus.project import init_project
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
-OUT = ROOT / "BENCHMARKS.md"
-MARK = "<!-- ingest-throughput -->"
+
 
 
 def as_transcript(text: str) -> str:
@@ -63,8 +63,7 @@ def main() -> None:
 
     ratio = (words / ingest_s) / (words / tokenizer_s)
     verdict = "meets" if ratio >= 0.5 else "MISSES"
-    section = "\n".join([
-        MARK,
+    section = write_section("ingest-throughput", [
         "## Ingest throughput (transcript .txt → turns, sentences, pseudonyms, SQLite)",
         "",
         f"Command: `.venv/bin/python benchmarks/ingest_throughput.py --repeat {args.repeat}`",
@@ -77,16 +76,7 @@ def main() -> None:
         f"({words / tokenizer_s:,.0f} words/s) |",
         f"| qda ingest | {ingest_s:.2f} s ({words / ingest_s:,.0f} words/s) |",
         f"| ratio ingest / tokenizer | {ratio:.2f} (budget ≥ 0.50: {verdict}) |",
-        MARK,
     ])
-    old = OUT.read_text(encoding="utf-8") if OUT.exists() else "# Benchmarks\n\n"
-    if MARK in old:
-        head, _, rest = old.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        new = head + section + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + section + "\n"
-    OUT.write_text(new, encoding="utf-8")
     print(section)
 
 
