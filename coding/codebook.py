@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from corpus.errors import InputError
+from corpus.readers.textfile import decode_text
 
 PATH_SEP = " > "
 ORIGINS = ("fardplan", "emergent")
@@ -181,11 +182,7 @@ def read_codebook(name_or_path: str | Path) -> CodebookDoc:
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise InputError("no such codebook file", path, "E302")
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError("codebook is not UTF-8 text", path, "E300") from None
-        return parse_codebook(text, path)
+        return parse_codebook(decode_text(path.read_bytes(), path), path)
     name = str(name_or_path)
     if name not in bundled_names():
         raise InputError(f"no bundled codebook {name!r} (bundled: {', '.join(bundled_names())})",

@@ -7,6 +7,7 @@ the codebook is answered correctly only by "passar ingen befintlig kod".
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from corpus.errors import InputError
+from corpus.readers.textfile import decode_text
 
 from .codebook import Codebook, CodebookDoc, bundled_names, read_codebook
 from .suggest.engine import NO_FIT, Engine, Example, no_fit_score
@@ -32,9 +34,9 @@ def read_labelled(path: Path | str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("no such file", path, "E310")
     try:
-        frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.StringIO(decode_text(path.read_bytes(), path)), sep="\t",
+                            dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
         raise InputError(f"not a readable tab-separated file ({exc.__class__.__name__})",
                          path, "E311") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]

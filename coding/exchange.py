@@ -109,7 +109,8 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
         by_text: dict[str, list[int]] = {}
         for segment_id, text in session.execute(select(Segment.id, Segment.text)):
             by_text.setdefault(text.strip(), []).append(segment_id)
-        known_ids = set(session.scalars(select(Segment.id)))
+        known_ids = set(by_id for ids in by_text.values() for by_id in ids)
+        have = {(c.segment_id, c.code_id, c.coder): c for c in session.scalars(select(Coding))}
         code_cache: dict[tuple[str, ...], int] = {}
         coders: set[str] = set()
         for number, row in enumerate(frame.to_dict(orient="records"), start=2):
@@ -146,15 +147,14 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             memo = str(row.get("memo", "")).strip() or None
             quote = str(row.get("citat", "")).strip().lower() in ("x", "1", "ja", "yes", "true")
             for segment_id in segments:
-                existing = session.scalars(select(Coding).where(
-                    Coding.segment_id == segment_id, Coding.code_id == code_id,
-                    Coding.coder == who)).first()
+                existing = have.get((segment_id, code_id, who))
                 if existing is not None and existing.status == "accepted":
                     report.unchanged += 1
                     continue
                 if existing is None:
                     existing = Coding(segment_id=segment_id, code_id=code_id, coder=who)
                     session.add(existing)
+                    have[(segment_id, code_id, who)] = existing
                 existing.status, existing.memo, existing.is_quote = "accepted", memo, quote
                 report.codings += 1
         session.flush()

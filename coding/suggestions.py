@@ -16,7 +16,7 @@ from corpus.project import Project
 from .codebook import Codebook
 from .codes import load_codebook
 from .codings import SUGGESTER
-from .suggest.engine import Engine, Example, Scored, review_order
+from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
 BATCH = 2000
@@ -162,6 +162,5 @@ def queue(project: Project, order: str = "active", coder: str | None = None,
                     Coding.coder == suggester_for(None), Coding.status == "suggested")):
             if evidence and evidence.get("rank") == 1:
                 priority[segment_id] = float(evidence.get("priority", 0.0))
-    ids = [r[0] for r in todo]
-    scored = [Scored([], 0.0, False, priority.get(i, 2.0)) for i in ids]
-    return [ids[i] for i in review_order(scored)]
+    # unscored segments first: nothing is known about them yet
+    return sorted((r[0] for r in todo), key=lambda i: -priority.get(i, 2.0))

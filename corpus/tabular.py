@@ -6,11 +6,13 @@ CSV gets a byte-order mark so that Excel reads it as UTF-8.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError
+from .readers.textfile import decode_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = (".tsv", ".csv", ".xlsx")
@@ -56,8 +58,8 @@ def read_table(path: Path | str) -> pd.DataFrame:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         elif suffix in (".tsv", ".csv", ".txt"):
             sep = "," if suffix == ".csv" else "\t"
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig")
+            frame = pd.read_csv(io.StringIO(decode_text(path.read_bytes(), path)), sep=sep,
+                                dtype=str, keep_default_na=False)
         else:
             raise InputError(f"unknown table format {suffix or '(none)'}; use .tsv, .csv or "
                              ".xlsx", path, "E340")

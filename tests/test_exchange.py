@@ -77,3 +77,12 @@ def test_bad_codings_file_writes_nothing(notes, tmp_path):
         import_codings(notes, tmp_path / "nocoder.tsv")
     with notes.session() as s:
         assert s.scalar(select(func.count()).select_from(Coding)) == 0
+
+
+def test_codings_csv_saved_by_excel_in_cp1252_imports(notes, tmp_path):
+    (tmp_path / "excel.csv").write_bytes(
+        "text,huvudtema,subtema,coder\nKostnad per brukare,Resursfördelning,Kostnader,åsa\n"
+        .encode("cp1252"))
+    report = import_codings(notes, tmp_path / "excel.csv")
+    assert report.codings == 2 and report.coders == ["åsa"]
+    assert set(codings_frame(notes)["code"]) == {"Resursfördelning > Kostnader"}

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ..codebook import Codebook
 from ..text import Token, lemma_text, tokens
-from .lexical import LexicalHit, LexicalMatcher
+from .lexical import LexicalMatcher
 from .model import Features, MultiLabelModel
 
 NO_FIT = "passar ingen befintlig kod"
@@ -73,10 +73,6 @@ class Scored:
     flagged: bool               # "passar ingen befintlig kod"
     uncertainty: float          # higher = a decision here teaches the model more
 
-    def top(self, depth: int | None = None, codebook: Codebook | None = None) -> list[Suggestion]:
-        if depth is None or codebook is None:
-            return self.suggestions
-        return [s for s in self.suggestions if codebook.codes[s.code_id].depth == depth]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -99,6 +95,7 @@ class Engine:
         self._corpus = list(corpus)
         self._train_words: sp.csr_matrix | None = None
         self._train_labels: list[set[int]] = []
+        self._deepest_first = sorted(codebook.codes, key=lambda i: -codebook.codes[i].depth)
         self._children: dict[int, list[int]] = {}
         for code in codebook.codes.values():
             if code.parent_id is not None:
@@ -200,12 +197,21 @@ class Engine:
         stat = self.model.predict(x)
         n = len(texts)
         feats = np.zeros((n, len(ids), N_FEATURES), dtype=np.float64)
+        index = {code_id: k for k, code_id in enumerate(ids)}
+        miss = np.ones((n, len(ids)))
+        for r, hits in enumerate(lex):
+            for code_id, hit in hits.items():
+                miss[r, index[code_id]] = 1.0 - hit.score
+        # a code's lexical score includes its sub-codes' keywords (noisy-or, deepest first)
+        for code_id in self._deepest_first:
+            parent = self.codebook.codes[code_id].parent_id
+            if parent is not None:
+                miss[:, index[parent]] *= miss[:, index[code_id]]
         for k, code_id in enumerate(ids):
             p = stat.get(code_id)
             feats[:, k, 0] = _logit(p) if p is not None else _logit(np.full(n, 1e-3))
-            lex_here = np.array([self._lex_closed(hits, code_id) for hits in lex])
-            feats[:, k, 1] = lex_here
-            feats[:, k, 2] = lex_here > 0
+        feats[..., 1] = 1.0 - miss
+        feats[..., 2] = feats[..., 1] > 0
         for level in (0, 1):
             cols = [k for k, i in enumerate(ids) if min(self.codebook.codes[i].depth, 1) == level]
             if not cols:
@@ -228,15 +234,6 @@ class Engine:
             out[:, cols] = 1.0 / (1.0 + np.exp(-z))
         return out
 
-    def _lex_closed(self, hits: dict[int, LexicalHit], code_id: int) -> float:
-        """Lexical score of a code including its sub-codes' keywords."""
-        own = hits.get(code_id)
-        miss = 1.0 - (own.score if own else 0.0)
-        for child in self._children.get(code_id, ()):
-            if hits:
-                miss *= 1.0 - self._lex_closed(hits, child)
-        return 1.0 - miss
-
     def propagate(self, matrix: np.ndarray, ids: list[int]) -> np.ndarray:
         """A sub-code implies its parents: a parent scores at least its best child."""
         out = matrix.copy()
@@ -247,10 +244,6 @@ class Engine:
                 np.maximum(out[:, index[parent]], out[:, index[code_id]],
                            out=out[:, index[parent]])
         return out
-
-    @property
-    def _deepest_first(self) -> list[int]:
-        return sorted(self.codebook.codes, key=lambda i: -self.codebook.codes[i].depth)
 
     def signal_matrices(self, texts: Sequence[str], toks=None, lex=None
                         ) -> tuple[dict[str, np.ndarray], list[int]]:
