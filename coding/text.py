@@ -6,19 +6,20 @@ no trained pipeline exists for Swedish here, and a table lookup per token is fas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import spacy
-from spacy.attrs import IDX
 from spacy.language import Language
 
-PIPE_BATCH = 512
+_WORDLIKE = re.compile(r"[^\W_]")
+_CHUNK = re.compile(r"\S+")
+MAX_CHUNKS = 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     lower: str
@@ -44,24 +45,41 @@ def lemma(lower: str) -> str:
     return found if found else lower
 
 
-def _is_word(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+# spaCy's tokenizer splits on spaces first and treats each chunk on its own, so a chunk's
+# word tokens can be cached: (offset in chunk, length, lower form, lemma) per token.
+_CHUNKS: dict[str, tuple[tuple[int, int, str, str], ...]] = {}
+
+
+def _split(chunk: str) -> tuple[tuple[int, int, str, str], ...]:
+    out = []
+    for tok in _pipeline()[0].tokenizer(chunk):
+        text = tok.text
+        if _WORDLIKE.search(text):
+            low = text.lower().strip("-:")
+            out.append((tok.idx, len(text), low, lemma(low)))
+    parts = tuple(out)
+    if len(_CHUNKS) < MAX_CHUNKS:
+        _CHUNKS[chunk] = parts
+    return parts
 
 
 def tokens(texts: Iterable[str]) -> list[list[Token]]:
-    """Word tokens (punctuation dropped) of each text, with character offsets."""
-    nlp = _pipeline()[0]
+    """Word tokens (punctuation dropped) of each text, with character offsets: the same as
+    spaCy's tokenizer gives, a test checks, at a fraction of the cost on repeated words."""
     out = []
-    for doc in nlp.tokenizer.pipe((t or "" for t in texts), batch_size=PIPE_BATCH):
-        starts = doc.to_array(IDX)
+    cache = _CHUNKS
+    for text in texts:
         row = []
-        for i, tok in enumerate(doc):
-            text = tok.text
-            if not _is_word(text):
-                continue
-            low = text.lower().strip("-:")
-            start = int(starts[i])
-            row.append(Token(start, start + len(text), low, lemma(low)))
+        add = row.append
+        for match in _CHUNK.finditer(text or ""):
+            chunk = match.group()
+            parts = cache.get(chunk)
+            if parts is None:
+                parts = _split(chunk)
+            base = match.start()
+            for offset, size, low, lem in parts:
+                start = base + offset
+                add(Token(start, start + size, low, lem))
         out.append(row)
     return out
 

@@ -9,17 +9,20 @@ train it the same way.
 
 from __future__ import annotations
 
+import gc
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from ..codebook import Codebook
-from ..text import Token, lemma_text, tokens
-from .lexical import LexicalMatcher
+from ..text import Token, tokens
+from .lexical import LexicalHit, LexicalMatcher
 from .model import Features, MultiLabelModel
 
 NO_FIT = "passar ingen befintlig kod"
@@ -29,12 +32,15 @@ NO_FIT_THRESHOLD = 0.3   # below this best score a segment is flagged as fitting
 NOVELTY = {0: 0.25, 1: 0.5}
 MIN_STACK = 20           # coded examples before the blend is learned from the project
 FOLDS = 3
+STACK_C = 1.0
+MAX_CACHED = 300_000     # texts whose features and keyword hits are kept
 SIMILAR_MIN = 0.3        # cosine similarity for "liknar N kodade inlägg"
-NEIGHBOURS = 15
 # Blend before the project has taught it anything: weights on logit(statistical), lexical
 # score, "a keyword matched", "best keyword match at its level", "best model score at its
-# level", then a bias. Chosen to trust keywords first; replaced by a learned blend per level.
-DEFAULT_BLEND = (0.6, 3.0, 0.8, 1.0, 0.8, -2.6)
+# level", then a bias. Chosen to trust keywords first: the model's log-likelihood ratio
+# (equal priors) is above 2 for some code on almost any text, so alone it must not cross
+# the no-fit line. Replaced by a blend learned per level once there are MIN_STACK codings.
+DEFAULT_BLEND = (0.3, 3.0, 0.8, 1.0, 0.5, -2.4)
 N_FEATURES = 5
 
 
@@ -75,13 +81,31 @@ class Scored:
 
 
 
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Scoring allocates many small acyclic objects; with large caches alive, the cyclic
+    collector would rescan them again and again (it more than doubled scoring time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
 
 
 class Engine:
-    """Train with `fit` (full) or `retrain` (model only), then `score` texts."""
+    """Train with `fit` (full) or `retrain` (model only), then `score` texts.
+
+    Every text the engine has read (the corpus, examples, scored texts) keeps its feature
+    row and keyword hits, so retraining after a batch of decisions and re-scoring the
+    project's segments do not tokenise anything twice.
+    """
 
     def __init__(self, codebook: Codebook, corpus: Sequence[str] = (), seed: int = 0) -> None:
         self.codebook = codebook
@@ -93,13 +117,48 @@ class Engine:
         self.blend_learned = False
         self.n_examples = 0
         self._corpus = list(corpus)
-        self._train_words: sp.csr_matrix | None = None
-        self._train_labels: list[set[int]] = []
+        self.ids = list(codebook.codes)
+        self._col = {code_id: k for k, code_id in enumerate(self.ids)}
+        self._level = np.array([min(codebook.codes[i].depth, 1) for i in self.ids])
         self._deepest_first = sorted(codebook.codes, key=lambda i: -codebook.codes[i].depth)
         self._children: dict[int, list[int]] = {}
         for code in codebook.codes.values():
             if code.parent_id is not None:
                 self._children.setdefault(code.parent_id, []).append(code.id)
+        self._lex: dict[str, dict[int, LexicalHit]] = {}
+        self._row: dict[str, int] = {}
+        self._x = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._similar_to = sp.csr_matrix((0, 0), dtype=np.float32)  # coded examples' words
+        self._similar_labels = sp.csr_matrix((0, len(self.ids)), dtype=np.float32)
+
+    # -- reading texts ----------------------------------------------------------------
+    def _read(self, texts: Sequence[str], toks: Sequence[list[Token]] | None = None,
+              ) -> tuple[sp.csr_matrix, list[dict[int, LexicalHit]]]:
+        """Feature rows and keyword hits of `texts`, from the cache where possible."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._row]
+        fresh: dict[str, int] = {}
+        hits: dict[str, dict[int, LexicalHit]] = {}
+        x = self._x
+        if todo:
+            if toks is None or len(todo) != len(toks):
+                toks = tokens(todo)
+            hits = {text: self._lex[text] if text in self._lex else self.matcher.match(row)
+                    for text, row in zip(todo, toks, strict=True)}
+            x = sp.vstack([self._x, self.features.transform(toks)], format="csr")
+            fresh = {text: self._x.shape[0] + i for i, text in enumerate(todo)}
+            if len(self._row) + len(todo) <= MAX_CACHED:
+                self._x = x
+                self._row.update(fresh)
+                self._lex.update(hits)
+        rows = [self._row.get(t, fresh.get(t)) for t in texts]
+        return x[rows], [hits[t] if t in hits else self._lex[t] for t in texts]
+
+    def _forget_features(self) -> None:
+        """A new vocabulary makes every cached feature row stale (keyword hits stay)."""
+        self._row = {}
+        self._x = sp.csr_matrix((0, self.features.dim), dtype=np.float32)
+        if len(self._lex) > MAX_CACHED:
+            self._lex = {}
 
     # -- training ---------------------------------------------------------------------
     def _codebook_examples(self) -> list[Example]:
@@ -118,36 +177,42 @@ class Engine:
                 out.update(self.codebook.ancestors(code_id))
         return out
 
-    def _analyse(self, texts: Sequence[str]) -> tuple[list[list[Token]], list[str], list[str]]:
-        toks = tokens(texts)
-        return toks, [lemma_text(t) for t in toks], [(x or "").lower() for x in texts]
-
     def _fit_features(self, texts: Sequence[str]) -> None:
-        _, lemmas, lowers = self._analyse([*self._corpus, *texts])
-        self.features = Features().fit(lemmas, lowers)
+        texts = list(dict.fromkeys(texts))
+        toks = tokens(texts)
+        self.features = Features().fit(toks)
+        self._forget_features()
+        self._read(texts, toks)
 
+    @_paused_gc()
     def retrain(self, examples: Sequence[Example]) -> Engine:
         """Refit the per-code models on the codebook and the examples (fast path)."""
         book = self._codebook_examples()
         data = [*book, *examples]
         if self.features is None:
-            self._fit_features([e.text for e in data])
-        _, lemmas, lowers = self._analyse([e.text for e in data])
-        x = self.features.transform(lemmas, lowers)
+            self._fit_features([*self._corpus, *(e.text for e in data)])
+        x, _ = self._read([e.text for e in data])
         labels = [self._close(e.codes) for e in data]
         negatives = [set(e.rejected) for e in data]
-        weights = np.ones(len(data), dtype=np.float64)
-        self.model.fit(x, labels, negatives, weights, list(self.codebook.codes))
-        n_book = len(book)
-        self._train_words = x[n_book:, : len(self.features.words.vocabulary_)]
-        self._train_labels = labels[n_book:]
+        self.model.fit(x, labels, negatives, np.ones(len(data)), self.ids)
+        self._remember_examples(x[len(book):], labels[len(book):])
         self.n_examples = len(examples)
         return self
 
+    def _remember_examples(self, x: sp.csr_matrix, labels: list[set[int]]) -> None:
+        """What "liknar N kodade inlägg" compares with: the coded texts' word features."""
+        self._similar_to = self._content_vectors(x).T.tocsr()
+        cols = [self._col[c] for lab in labels for c in lab if c in self._col]
+        indptr = np.cumsum([0, *(sum(c in self._col for c in lab) for lab in labels)])
+        self._similar_labels = sp.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), cols, indptr),
+            shape=(len(labels), len(self.ids)))
+
+    @_paused_gc()
     def fit(self, examples: Sequence[Example]) -> Engine:
         """Refit everything: vocabulary, per-code models and (with enough data) the blend."""
-        self.features = None
-        self._fit_features([e.text for e in [*self._codebook_examples(), *examples]])
+        self._fit_features([*self._corpus, *(e.text for e in self._codebook_examples()),
+                            *(e.text for e in examples)])
         if len(examples) >= MIN_STACK:
             self._learn_blend(examples)
         else:
@@ -159,74 +224,70 @@ class Engine:
         both the blend and its calibration (Platt scaling on held-out decisions)."""
         order = list(range(len(examples)))
         random.Random(self.seed).shuffle(order)
-        rows: dict[int, list[np.ndarray]] = {}
-        targets: dict[int, list[bool]] = {}
+        rows: dict[int, list[np.ndarray]] = {0: [], 1: []}
+        targets: dict[int, list[np.ndarray]] = {0: [], 1: []}
         for fold in range(FOLDS):
             held = [examples[i] for i in order[fold::FOLDS]]
             train = [examples[i] for k, i in enumerate(order) if k % FOLDS != fold]
             self.retrain(train)
-            feats, ids = self._signals([e.text for e in held])
-            levels = [min(self.codebook.codes[i].depth, 1) for i in ids]
+            feats = self._signals(*self._read([e.text for e in held]))
+            truth = np.zeros((len(held), len(self.ids)), dtype=bool)
             for r, example in enumerate(held):
-                truth = self._close(example.codes)
-                for k, code_id in enumerate(ids):
-                    rows.setdefault(levels[k], []).append(feats[r, k])
-                    targets.setdefault(levels[k], []).append(code_id in truth)
+                for code_id in self._close(example.codes):
+                    if code_id in self._col:
+                        truth[r, self._col[code_id]] = True
+            for level in (0, 1):
+                cols = self._level == level
+                rows[level].append(feats[:, cols].reshape(-1, N_FEATURES))
+                targets[level].append(truth[:, cols].ravel())
         blend = {}
-        for level, x in rows.items():
-            y = np.array(targets[level])
+        for level in (0, 1):
+            if not rows[level]:
+                continue
+            x, y = np.vstack(rows[level]), np.concatenate(targets[level])
             if y.all() or not y.any():
                 continue
-            stacker = LogisticRegression(C=1.0, max_iter=1000)
-            stacker.fit(np.array(x), y)
+            stacker = LogisticRegression(C=STACK_C, max_iter=1000)
+            stacker.fit(x, y)
             blend[level] = (*map(float, stacker.coef_[0]), float(stacker.intercept_[0]))
         self.blend = blend
         self.blend_learned = bool(blend)
 
     # -- scoring ----------------------------------------------------------------------
-    def _signals(self, texts: Sequence[str], toks=None, lex=None):
-        """Per text and code: the blend's features (see DEFAULT_BLEND)."""
-        if toks is None:
-            toks, lemmas, lowers = self._analyse(texts)
-        else:
-            lemmas, lowers = [lemma_text(t) for t in toks], [(x or "").lower() for x in texts]
-        if lex is None:
-            lex = [self.matcher.match(t) for t in toks]
-        ids = list(self.codebook.codes)
-        x = self.features.transform(lemmas, lowers)
+    def _signals(self, x: sp.csr_matrix, lex: Sequence[dict[int, LexicalHit]]) -> np.ndarray:
+        """Texts x codes x the blend's features (see DEFAULT_BLEND)."""
+        n, k = x.shape[0], len(self.ids)
+        feats = np.zeros((n, k, N_FEATURES), dtype=np.float64)
         stat = self.model.predict(x)
-        n = len(texts)
-        feats = np.zeros((n, len(ids), N_FEATURES), dtype=np.float64)
-        index = {code_id: k for k, code_id in enumerate(ids)}
-        miss = np.ones((n, len(ids)))
+        floor = _logit(np.full(n, 1e-3))
+        for code_id, col in self._col.items():
+            p = stat.get(code_id)
+            feats[:, col, 0] = _logit(p) if p is not None else floor
+        miss = np.ones((n, k))
         for r, hits in enumerate(lex):
             for code_id, hit in hits.items():
-                miss[r, index[code_id]] = 1.0 - hit.score
+                miss[r, self._col[code_id]] = 1.0 - hit.score
         # a code's lexical score includes its sub-codes' keywords (noisy-or, deepest first)
         for code_id in self._deepest_first:
             parent = self.codebook.codes[code_id].parent_id
             if parent is not None:
-                miss[:, index[parent]] *= miss[:, index[code_id]]
-        for k, code_id in enumerate(ids):
-            p = stat.get(code_id)
-            feats[:, k, 0] = _logit(p) if p is not None else _logit(np.full(n, 1e-3))
+                miss[:, self._col[parent]] *= miss[:, self._col[code_id]]
         feats[..., 1] = 1.0 - miss
         feats[..., 2] = feats[..., 1] > 0
         for level in (0, 1):
-            cols = [k for k, i in enumerate(ids) if min(self.codebook.codes[i].depth, 1) == level]
-            if not cols:
+            cols = self._level == level
+            if not cols.any():
                 continue
             part = feats[:, cols]
             feats[:, cols, 3] = (part[..., 1] > 0) & (
                 part[..., 1] >= part[..., 1].max(axis=1, keepdims=True))
             feats[:, cols, 4] = part[..., 0] >= part[..., 0].max(axis=1, keepdims=True)
-        return feats, ids
+        return feats
 
-    def _blend(self, feats: np.ndarray, ids: list[int]) -> np.ndarray:
+    def _blend(self, feats: np.ndarray) -> np.ndarray:
         out = np.zeros(feats.shape[:2])
-        levels = np.array([min(self.codebook.codes[i].depth, 1) for i in ids])
         for level in (0, 1):
-            cols = levels == level
+            cols = self._level == level
             if not cols.any():
                 continue
             *weights, bias = self.blend.get(level, DEFAULT_BLEND)
@@ -234,100 +295,125 @@ class Engine:
             out[:, cols] = 1.0 / (1.0 + np.exp(-z))
         return out
 
-    def propagate(self, matrix: np.ndarray, ids: list[int]) -> np.ndarray:
+    def propagate(self, matrix: np.ndarray, ids: list[int] | None = None) -> np.ndarray:
         """A sub-code implies its parents: a parent scores at least its best child."""
         out = matrix.copy()
-        index = {code_id: k for k, code_id in enumerate(ids)}
         for code_id in self._deepest_first:
             parent = self.codebook.codes[code_id].parent_id
             if parent is not None:
-                np.maximum(out[:, index[parent]], out[:, index[code_id]],
-                           out=out[:, index[parent]])
+                p, c = self._col[parent], self._col[code_id]
+                np.maximum(out[:, p], out[:, c], out=out[:, p])
         return out
 
-    def signal_matrices(self, texts: Sequence[str], toks=None, lex=None
-                        ) -> tuple[dict[str, np.ndarray], list[int]]:
-        """Texts x codes scores for the blend and each signal alone, hierarchy applied."""
+    @_paused_gc()
+    def signal_matrices(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], list[int]]:
+        """Texts x codes scores for the blend and each signal alone (before the hierarchy
+        is applied), and the code id of each column."""
         if self.features is None:
             self.fit([])
-        feats, ids = self._signals(texts, toks, lex)
-        blended = self._blend(feats, ids)
+        feats = self._signals(*self._read(list(texts)))
         stat = 1.0 / (1.0 + np.exp(-feats[..., 0]))
-        return {"blended": blended, "lexical": feats[..., 1], "statistical": stat}, ids
+        return {"blended": self._blend(feats), "lexical": feats[..., 1],
+                "statistical": stat}, self.ids
 
+    @_paused_gc()
     def score(self, texts: Sequence[str], exclude: Sequence[set[int]] | None = None,
               explain: bool = True, limit: int = 8) -> list[Scored]:
         """Ranked suggestions per text; codes in `exclude[i]` (rejections) are never shown."""
         texts = list(texts)
         if not texts:
             return []
-        toks, lemmas, _ = self._analyse(texts)
-        lex = [self.matcher.match(t) for t in toks]
-        matrices, ids = self.signal_matrices(texts, toks, lex)
-        raw = matrices["blended"]
-        final = self.propagate(raw, ids)
-        stat, lexical = matrices["statistical"], matrices["lexical"]
-        depth = np.array([self.codebook.codes[i].depth for i in ids])
-        leaf_level = depth == (1 if (depth >= 1).any() else 0)
-        similar = self._similar(lemmas) if explain else None
-        index = {code_id: k for k, code_id in enumerate(ids)}
+        if self.features is None:
+            self.fit([])
+        x, lex = self._read(texts)
+        feats = self._signals(x, lex)
+        final = self.propagate(self._blend(feats))
+        stat = 1.0 / (1.0 + np.exp(-feats[..., 0]))
+        lexical = feats[..., 1]
+        for r, banned in enumerate(exclude or ()):
+            for code_id in banned:
+                if code_id in self._col:
+                    final[r, self._col[code_id]] = -1.0
+        via = self._best_children(final)
+        similar = self._similar(x) if explain else None
+        ranked = np.argsort(-final, axis=1, kind="stable")[:, :limit]
+        leaf_depth = 1 if (self._level >= 1).any() else 0
+        leaf = np.sort(final[:, self._level == leaf_depth], axis=1)[:, ::-1]
+        best = (leaf[:, 0] if leaf.shape[1] else np.zeros(len(texts))).tolist()
+        second = (leaf[:, 1] if leaf.shape[1] > 1 else np.zeros(len(texts))).tolist()
+        # plain Python values for the loop below: indexing numpy per element is slow
+        picked = {name: np.take_along_axis(m, ranked, axis=1).tolist() for name, m in
+                  (("final", final), ("lexical", lexical), ("stat", stat), ("via", via))}
+        if similar is not None:
+            picked["similar"] = np.take_along_axis(similar, ranked, axis=1).tolist()
+        ids = self.ids
         out = []
-        for r in range(len(texts)):
-            banned = exclude[r] if exclude else set()
-            ranked = [k for k in np.argsort(-final[r], kind="stable") if ids[k] not in banned]
+        for r, cols in enumerate(ranked.tolist()):
+            hits = lex[r]
             suggestions = []
-            for k in ranked[:limit]:
+            for j, k in enumerate(cols):
+                score = picked["final"][r][j]
+                if score < 0:
+                    break  # only rejected codes are left
                 code_id = ids[k]
-                hit = lex[r].get(code_id)
+                hit = hits.get(code_id)
                 keywords = list(hit.keywords) if hit else []
                 spans = list(hit.spans) if hit else []
-                children = [c for c in self._children.get(code_id, ()) if c not in banned]
-                via = max(children, key=lambda c: final[r, index[c]], default=None)
-                if via is not None and final[r, index[via]] < NO_FIT_THRESHOLD:
-                    via = None
-                if via is not None and via in lex[r]:  # show the sub-theme's evidence too
-                    keywords += [w for w in lex[r][via].keywords if w not in keywords]
-                    spans = sorted({*spans, *lex[r][via].spans})
-                s = Suggestion(code_id, float(final[r, k]), float(lexical[r, k]),
-                               float(stat[r, k]), keywords=keywords, spans=spans, via=via)
+                child = picked["via"][r][j]
+                child = ids[child] if child >= 0 else None
+                if child is not None and child in hits:  # show the sub-theme's evidence too
+                    keywords += [w for w in hits[child].keywords if w not in keywords]
+                    spans = sorted({*spans, *hits[child].spans})
+                s = Suggestion(code_id, score, picked["lexical"][r][j], picked["stat"][r][j],
+                               keywords=keywords, spans=spans, via=child)
                 if explain:
-                    s.reasons = self._reasons(s, similar[r] if similar is not None else {})
+                    s.reasons = self._reasons(s, picked["similar"][r][j])
                 suggestions.append(s)
-            leaf = np.sort(final[r][leaf_level])[::-1]
-            best = float(leaf[0]) if len(leaf) else 0.0
-            second = float(leaf[1]) if len(leaf) > 1 else 0.0
-            no_fit = no_fit_score(best, int(depth[leaf_level][0]) if leaf_level.any() else 0)
-            out.append(Scored(suggestions, no_fit, best < NO_FIT_THRESHOLD, 1.0 - (best - second)))
+            out.append(Scored(suggestions, no_fit_score(best[r], leaf_depth),
+                              best[r] < NO_FIT_THRESHOLD, 1.0 - (best[r] - second[r])))
         return out
 
-    def _similar(self, lemmas: list[str]) -> list[dict[int, int]]:
-        """Per text: code id -> how many of its nearest coded examples carry that code."""
-        if self._train_words is None or self._train_words.shape[0] == 0:
-            return [{} for _ in lemmas]
-        words = self.features.words.transform(lemmas)
-        out = []
-        for start in range(0, words.shape[0], 2000):
-            sims = (words[start:start + 2000] @ self._train_words.T).tocsr()
-            for row in range(sims.shape[0]):
-                lo, hi = sims.indptr[row], sims.indptr[row + 1]
-                cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
-                keep = vals >= SIMILAR_MIN
-                cols, vals = cols[keep], vals[keep]
-                top = cols[np.argsort(-vals)[:NEIGHBOURS]]
-                counts: dict[int, int] = {}
-                for col in top:
-                    for code_id in self._train_labels[col]:
-                        counts[code_id] = counts.get(code_id, 0) + 1
-                out.append(counts)
+    def _best_children(self, final: np.ndarray) -> np.ndarray:
+        """Per text and code: the column of its best-scoring child above the no-fit line,
+        or -1; this is the sub-theme a main-theme suggestion is "via"."""
+        via = np.full(final.shape, -1, dtype=np.int64)
+        for parent, children in self._children.items():
+            cols = np.array([self._col[c] for c in children])
+            best = cols[np.argmax(final[:, cols], axis=1)]
+            ok = final[np.arange(final.shape[0]), best] >= NO_FIT_THRESHOLD
+            via[ok, self._col[parent]] = best[ok]
+        return via
+
+    def _content_vectors(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """The rows' content words only, at unit length. Stop words ("och", "att") and
+        words in a large share of all texts add little to a cosine but make every pair of
+        texts overlap, and bigrams repeat what the words say; leaving them out keeps the
+        comparison about what the texts say, and sparse and fast."""
+        words = x[:, : self.features.n_words] @ sp.diags(
+            self.features.content_words.astype(np.float32))
+        words.eliminate_zeros()
+        return normalize(words).astype(np.float32) if words.shape[0] else words
+
+    def _similar(self, x: sp.csr_matrix) -> np.ndarray:
+        """Per text and code: how many coded examples carrying that code share enough
+        words with the text (cosine over their content words at least SIMILAR_MIN)."""
+        if self._similar_to.shape[1] == 0:
+            return np.zeros((x.shape[0], len(self.ids)), dtype=np.int64)
+        words = self._content_vectors(x)
+        out = np.zeros((x.shape[0], len(self.ids)), dtype=np.int64)
+        for start in range(0, x.shape[0], 2000):
+            sims = (words[start:start + 2000] @ self._similar_to).tocsr()
+            sims.data = (sims.data >= SIMILAR_MIN).astype(np.float32)
+            sims.eliminate_zeros()
+            out[start:start + 2000] = (sims @ self._similar_labels).toarray()
         return out
 
-    def _reasons(self, s: Suggestion, similar: dict[int, int]) -> list[str]:
+    def _reasons(self, s: Suggestion, similar: int) -> list[str]:
         reasons = []
         if s.keywords:
             reasons.append("nyckelord: " + ", ".join(s.keywords[:3]))
-        n = similar.get(s.code_id, 0)
-        if n:
-            reasons.append(f"liknar {n} kodade inlägg")
+        if similar:
+            reasons.append(f"liknar {similar} kodade inlägg")
         elif s.statistical >= 0.5 and not s.keywords:
             reasons.append("liknar kodbokens beskrivning")
         if s.via is not None:

@@ -77,14 +77,16 @@ class LexicalMatcher:
                 self._inner.setdefault(word, set()).add(wid)
             elif len(word) >= 3:
                 self._short.setdefault(word, set()).add(wid)
-        self._cache: dict[tuple[str, str], frozenset[int]] = {}
+        self._cache: dict[str, frozenset[int]] = {}
+        self._starts: dict[frozenset[int], tuple[int, ...]] = {}
 
     def _word_id(self, word: str) -> int:
         return self._words.setdefault(word, len(self._words))
 
     def _token_words(self, tok: Token) -> frozenset[int]:
-        key = (tok.lower, tok.lemma)
-        found = self._cache.get(key)
+        """Keyword words this token matches (the lemma is a function of the lower form, so
+        the lower form is the cache key)."""
+        found = self._cache.get(tok.lower)
         if found is not None:
             return found
         low = _key(tok.lower)
@@ -104,23 +106,35 @@ class LexicalMatcher:
             hits |= self._short.get(low[-4:], set())
         result = frozenset(hits)
         if len(self._cache) < 500_000:
-            self._cache[key] = result
+            self._cache[tok.lower] = result
         return result
+
+    def _starting(self, words: frozenset[int]) -> tuple[int, ...]:
+        """Keywords (indices) whose first word is among `words`."""
+        found = self._starts.get(words)
+        if found is None:
+            found = tuple(k for wid in words for k in self._by_first.get(wid, ()))
+            if len(self._starts) < 100_000:
+                self._starts[words] = found
+        return found
 
     def match(self, toks: list[Token]) -> dict[int, LexicalHit]:
         """Code id -> hit for one tokenised text."""
-        words = [self._token_words(t) for t in toks]
+        cache = self._cache
+        words = [cache[t.lower] if t.lower in cache else self._token_words(t) for t in toks]
+        n_toks = len(words)
         found: dict[int, dict[str, tuple[float, tuple[int, int]]]] = {}
         for i, here in enumerate(words):
-            for wid in here:
-                for k in self._by_first.get(wid, ()):
-                    kw = self.keywords[k]
-                    n = len(kw.words)
-                    if i + n > len(words) or any(
-                            kw.words[m] not in words[i + m] for m in range(1, n)):
-                        continue
-                    span = (toks[i].start, toks[i + n - 1].end)
-                    found.setdefault(kw.code_id, {}).setdefault(kw.text, (kw.weight, span))
+            if not here:
+                continue
+            for k in self._starting(here):
+                kw = self.keywords[k]
+                n = len(kw.words)
+                if n > 1 and (i + n > n_toks or any(
+                        kw.words[m] not in words[i + m] for m in range(1, n))):
+                    continue
+                span = (toks[i].start, toks[i + n - 1].end)
+                found.setdefault(kw.code_id, {}).setdefault(kw.text, (kw.weight, span))
         out = {}
         for code_id, kws in found.items():
             best: dict[tuple[int, int], float] = {}  # one span counts once, at its best weight
