@@ -1,4 +1,5 @@
-"""`qda codebook`, `qda suggest`, `qda segments`, `qda codings` and `qda eval`."""
+"""`qda codebook`, `qda suggest`, `qda code`, `qda segments`, `qda codings`, `qda eval`
+and `qda demo`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corpus.cli import ProjectOpt, _actor, console, err, opened, user_errors
+from corpus.areas import AREAS
+from corpus.console import ProjectOpt, actor, console, err, opened, user_errors
 from corpus.errors import QdaError
 
 from . import codes as codes_mod
-from .codebook import bundled_names, read_codebook
+from . import codings as codings_mod
+from .codebook import bundled_names, join_path, read_codebook
+from .codings import check_coder
 from .evaluate import LEVELS, SIGNALS, evaluate, read_labelled
 from .exchange import export_codings, export_segments, import_codings
 
@@ -22,6 +26,12 @@ codebook_app = typer.Typer(help="The codebook: list, add, rename, move, merge, d
 segments_app = typer.Typer(help="Segments out as a table (TSV/CSV/XLSX).", no_args_is_help=True)
 codings_app = typer.Typer(help="Codings in and out as tables (TSV/CSV/XLSX).",
                           no_args_is_help=True)
+code_app = typer.Typer(help="Code segments from the command line: the review queue with "
+                            "its suggestions, accept, reject, remove.", no_args_is_help=True)
+CoderOpt = Annotated[str, typer.Option("--coder", envvar="QDA_CODER",
+                                       help="Who decides (default: $QDA_CODER).")]
+SegmentArg = Annotated[int, typer.Argument(help="Segment id (see `qda code next`).")]
+CodeArg = Annotated[str, typer.Argument(help="Code id or path, e.g. 'Huvudtema > Subtema'.")]
 
 MemoOpt = Annotated[str | None, typer.Option("--memo", help="Why (kept in the audit log).")]
 
@@ -59,7 +69,7 @@ def codebook_import(
         doc = read_codebook(source)
         proj = opened(project)
         with proj.transaction() as session:
-            stats = codes_mod.import_doc(session, doc, _actor())
+            stats = codes_mod.import_doc(session, doc, actor())
         console.print(f"Codebook {doc.name}: {stats['added']} codes added, "
                       f"{stats['updated']} updated", highlight=False)
 
@@ -99,7 +109,7 @@ def codebook_add(
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            row = codes_mod.add_code(session, path, _actor(), memo=memo, definition=definition,
+            row = codes_mod.add_code(session, path, actor(), memo=memo, definition=definition,
                                      keywords=keyword or [], examples=example or [],
                                      origin=origin, colour=colour)
             code_id = row.id
@@ -114,7 +124,7 @@ def codebook_rename(code: Annotated[str, typer.Argument(help="Code id or path.")
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            codes_mod.rename_code(session, code, new_name, _actor(), memo)
+            codes_mod.rename_code(session, code, new_name, actor(), memo)
         console.print(f"Renamed {code} to {new_name}", highlight=False)
 
 
@@ -127,7 +137,7 @@ def codebook_move(code: Annotated[str, typer.Argument(help="Code id or path.")],
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            codes_mod.move_code(session, code, parent or None, _actor(), memo)
+            codes_mod.move_code(session, code, parent or None, actor(), memo)
         console.print(f"Moved {code} under {parent or 'the top level'}", highlight=False)
 
 
@@ -139,7 +149,7 @@ def codebook_merge(source: Annotated[str, typer.Argument(help="Code to fold in (
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            stats = codes_mod.merge_codes(session, source, target, _actor(), memo)
+            stats = codes_mod.merge_codes(session, source, target, actor(), memo)
         console.print(f"Merged {source} into {target}: {stats['moved']} codings moved, "
                       f"{stats['dropped']} already there, {stats['children']} sub-codes moved",
                       highlight=False)
@@ -153,7 +163,7 @@ def codebook_delete(code: Annotated[str, typer.Argument(help="Code id or path.")
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            removed = codes_mod.delete_code(session, code, _actor(), force, memo)
+            removed = codes_mod.delete_code(session, code, actor(), force, memo)
         console.print(f"Deleted {code} ({removed} codings removed)", highlight=False)
 
 
@@ -171,7 +181,7 @@ def suggest(
 
     with user_errors():
         proj = opened(project)
-        report = run(proj, source, kind, coder, actor=_actor())
+        report = run(proj, source, kind, coder, actor=actor())
     if not report.codes:
         err.print("error: the codebook is empty; import one first, e.g. "
                   "`qda codebook import forstudie-postits`", highlight=False)
@@ -214,7 +224,7 @@ def codings_import(
     """Bring in codings made elsewhere; unknown codes become emergent codes (reported)."""
     with user_errors():
         doc = read_codebook(codebook) if codebook else None
-        report = import_codings(opened(project), file, coder, doc, _actor())
+        report = import_codings(opened(project), file, coder, doc, actor())
     console.print(f"{file.name}: {report.codings} codings from {report.rows} rows "
                   f"({report.unchanged} already there) by {', '.join(report.coders) or '-'}",
                   highlight=False)
@@ -280,10 +290,93 @@ def demo(
         project.close()
 
 
+@code_app.command("next")
+def code_next(
+    coder: CoderOpt,
+    project: ProjectOpt = Path("."),
+    order: Annotated[str, typer.Option(help="active (most informative first) or "
+                                       "document.")] = "active",
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1)] = 5,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="note, turn or sentence "
+                                                   "(repeatable).")] = None,
+    blind: Annotated[bool, typer.Option(help="Use your own suggestion layer "
+                                        "(`qda suggest --coder`).")] = False,
+) -> None:
+    """Show the next segments to decide, with their numbered suggestions."""
+    from .suggestions import pending
+
+    with user_errors():
+        items = pending(opened(project), check_coder(coder), order, limit, kind, blind)
+    if not items:
+        console.print(f"nothing left to decide for {coder}", highlight=False)
+        return
+    for item in items:
+        area = AREAS.get(item.area or "", item.area)
+        where = " · ".join(str(v) for v in (item.kind, area,
+                                           item.question and f"fråga {item.question}") if v)
+        console.print(f"[bold]segment {item.segment_id}[/bold] ({where})", highlight=False)
+        console.print(f"  {item.text}", highlight=False, markup=False)
+        if item.flagged:
+            console.print("  [yellow]passar ingen befintlig kod?[/yellow]", highlight=False)
+        for n, (code_id, path, score, reasons) in enumerate(item.suggestions, start=1):
+            console.print(f"  {n}. {path} [dim](kod {code_id}, {score:.2f}; "
+                          f"{'; '.join(reasons)})[/dim]", highlight=False)
+
+
+def _decide(status: str, project: Path, segment: int, code: str, coder: str,
+            memo: str | None, quote: bool | None) -> None:
+    with user_errors():
+        proj = opened(project)
+        with proj.transaction() as session:
+            row = codes_mod.get_code(session, code)
+            decided = codings_mod.decide(session, segment, row.id, coder, status, memo=memo,
+                                         is_quote=quote, actor=coder)
+            label = join_path(dict(codes_mod.ordered_paths(session)).get(row.id, (row.name,)))
+            verb = "accepted" if decided.status == "accepted" else "rejected"
+    console.print(f"{coder} {verb} {label!r} for segment {segment}", highlight=False)
+
+
+QuoteOpt = Annotated[bool | None, typer.Option("--quote/--no-quote",
+                                               help="Mark the segment as a quote (citat).")]
+
+
+@code_app.command("accept")
+def code_accept(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
+                project: ProjectOpt = Path("."), memo: MemoOpt = None,
+                quote: QuoteOpt = None) -> None:
+    """Code a segment (accept a suggestion, or any code of the codebook)."""
+    _decide("accepted", project, segment, code, coder, memo, quote)
+
+
+@code_app.command("reject")
+def code_reject(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
+                project: ProjectOpt = Path("."), memo: MemoOpt = None) -> None:
+    """Reject a suggested code: it is not suggested again and teaches the model."""
+    _decide("rejected", project, segment, code, coder, memo, None)
+
+
+@code_app.command("remove")
+def code_remove(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
+                project: ProjectOpt = Path("."), memo: MemoOpt = None) -> None:
+    """Undo a decision: the segment is undecided again for that code."""
+    with user_errors():
+        proj = opened(project)
+        with proj.transaction() as session:
+            row = codes_mod.get_code(session, code)
+            removed = codings_mod.remove(session, segment, row.id, coder, memo)
+    if not removed:
+        err.print(f"error: {coder} has no decision on code {code!r} for segment {segment}",
+                  highlight=False)
+        raise typer.Exit(1)
+    console.print(f"removed {coder}'s decision on {code!r} for segment {segment}",
+                  highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(codebook_app, name="codebook")
     app.command()(suggest)
     app.add_typer(segments_app, name="segments")
     app.add_typer(codings_app, name="codings")
+    app.add_typer(code_app, name="code")
     app.command("eval")(eval_command)
     app.command()(demo)

@@ -17,6 +17,12 @@ SUGGESTER = "förslag"
 DECISIONS = ("accepted", "rejected")
 
 
+def suggester_for(coder: str | None) -> str:
+    """The layer suggestions are stored in: shared, or (blind coding) one per coder, from
+    a model of that coder's own decisions only."""
+    return SUGGESTER if not coder else f"{SUGGESTER}:{coder}"
+
+
 def _snapshot(c: Coding) -> dict[str, Any]:
     return {"segment_id": c.segment_id, "code_id": c.code_id, "coder": c.coder,
             "status": c.status, "memo": c.memo, "is_quote": c.is_quote}
@@ -46,9 +52,11 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
         Coding.coder == coder)).first()
     before = _snapshot(coding) if coding else None
     if coding is None:
+        # the coder's own (blind) suggestion if there is one, else the shared one
         suggestion = session.scalars(select(Coding).where(
             Coding.segment_id == segment_id, Coding.code_id == code_id,
-            Coding.coder == SUGGESTER)).first()
+            Coding.coder.in_((suggester_for(coder), SUGGESTER))
+        ).order_by(Coding.coder.desc())).first()
         coding = Coding(segment_id=segment_id, code_id=code_id, coder=coder, status=status,
                         score=suggestion.score if suggestion else None,
                         evidence=suggestion.evidence if suggestion else None,

@@ -10,21 +10,18 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
+from corpus.errors import QdaError
 from corpus.models import Coding, Segment
 from corpus.project import Project
 
 from .codebook import Codebook
 from .codes import load_codebook
-from .codings import SUGGESTER
+from .codings import SUGGESTER, suggester_for
 from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
+ORDERS = ("active", "document")
 BATCH = 2000
-
-
-def suggester_for(coder: str | None) -> str:
-    """Blind coders get suggestions from a model of their own decisions only."""
-    return SUGGESTER if not coder else f"{SUGGESTER}:{coder}"
 
 
 def examples(session: Session, coder: str | None = None) -> list[Example]:
@@ -136,12 +133,15 @@ def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
 
 
 def queue(project: Project, order: str = "active", coder: str | None = None,
-          kinds: Sequence[str] | None = None) -> list[int]:
+          kinds: Sequence[str] | None = None, blind: bool = False) -> list[int]:
     """Segment ids still undecided (by `coder`, or by anyone), in review order.
 
     "active": most informative first (the engine's uncertainty, stored with the
-    suggestions); "document": source and position order.
+    suggestions: the coder's own blind layer when `blind`); "document": source and
+    position order.
     """
+    if order not in ORDERS:
+        raise QdaError(f"order must be one of {', '.join(ORDERS)}, not {order!r}", None, "E333")
     with project.session() as session:
         decided_q = select(Coding.segment_id).where(Coding.status.in_(("accepted", "rejected")))
         if coder:
@@ -159,8 +159,51 @@ def queue(project: Project, order: str = "active", coder: str | None = None,
         priority = {}
         for segment_id, evidence in session.execute(
                 select(Coding.segment_id, Coding.evidence).where(
-                    Coding.coder == suggester_for(None), Coding.status == "suggested")):
+                    Coding.coder == suggester_for(coder if blind else None),
+                    Coding.status == "suggested")):
             if evidence and evidence.get("rank") == 1:
                 priority[segment_id] = float(evidence.get("priority", 0.0))
     # unscored segments first: nothing is known about them yet
     return sorted((r[0] for r in todo), key=lambda i: -priority.get(i, 2.0))
+
+
+@dataclass
+class Pending:
+    """A segment waiting for a decision, with its stored suggestions best first."""
+
+    segment_id: int
+    kind: str
+    area: str | None
+    question: int | None
+    text: str
+    suggestions: list[tuple[int, str, float, list[str]]]  # code id, path, score, reasons
+    flagged: bool
+
+
+def pending(project: Project, coder: str | None = None, order: str = "active",
+            limit: int = 10, kinds: Sequence[str] | None = None,
+            blind: bool = False) -> list[Pending]:
+    """The next `limit` segments of the review queue with their suggestions."""
+    ids = queue(project, order, coder, kinds, blind)[:limit]
+    if not ids:
+        return []
+    layer = suggester_for(coder if blind else None)
+    with project.session() as session:
+        book = load_codebook(session)
+        rows = {r.id: r for r in session.scalars(select(Segment).where(Segment.id.in_(ids)))}
+        stored: dict[int, list[Coding]] = {}
+        for c in session.scalars(select(Coding).where(
+                Coding.coder == layer, Coding.status == "suggested",
+                Coding.segment_id.in_(ids)).order_by(Coding.score.desc(), Coding.code_id)):
+            stored.setdefault(c.segment_id, []).append(c)
+        out = []
+        for segment_id in ids:
+            seg = rows[segment_id]
+            found = stored.get(segment_id, [])
+            out.append(Pending(
+                segment_id, seg.kind, seg.area, seg.question, seg.text,
+                [(c.code_id, book.codes[c.code_id].label if c.code_id in book.codes else "?",
+                  float(c.score or 0.0), list((c.evidence or {}).get("reasons", [])))
+                 for c in found],
+                bool(found and (found[0].evidence or {}).get("flagged"))))
+    return out

@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from . import status as status_mod
 from . import workshops as ws_mod
 from .areas import AREAS, ROLES, require_area
+from .console import ProjectOpt, actor, console, err, opened, user_errors
 from .errors import QdaError
 from .ingest import IngestReport, expand_paths, ingest_paths
 from .project import Project, init_project, open_project
 from .readers import ReadOptions
 
-# Piped output (files, CI logs) gets wide tables instead of 80 columns of wrapped cells.
-_WIDTH = None if sys.stdout.isatty() else 200
-console = Console(soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True, soft_wrap=True, width=_WIDTH)
-
-ProjectOpt = Annotated[Path, typer.Option(
-    "--project", "-p", envvar="QDA_PROJECT", help="Project folder (default: current folder).",
-    show_default=False)]
-
 workshops_app = typer.Typer(help="Register workshops: area, format, date, participants.",
                             no_args_is_help=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Print a QdaError as its one line and exit 1; never a traceback for bad input."""
-    try:
-        yield
-    except QdaError as exc:
-        err.print(f"[red]error:[/red] {exc.line()}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def opened(project: Path) -> Project:
-    return open_project(project)
 
 
 def init(
@@ -159,7 +132,7 @@ def ingest(
             def step(path: Path) -> None:
                 progress.update(task, description=f"Importing {path.name}")
 
-            reports = ingest_paths(proj, files, options, workshop, replace, actor=_actor(),
+            reports = ingest_paths(proj, files, options, workshop, replace, actor=actor(),
                                    on_file=lambda p: (step(p), progress.advance(task)))
     if as_json:
         print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, default=str))
@@ -177,10 +150,6 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _actor() -> str:
-    return os.environ.get("QDA_CODER") or os.environ.get("USER") or "qda"
 
 
 def _print_report(report: IngestReport) -> None:

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from coding import codes, codings
 from coding.codebook import read_codebook
-from coding.suggestions import examples, queue, suggest
+from coding.suggestions import examples, pending, queue, suggest
 from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
 from corpus.readers import ReadOptions
@@ -70,3 +70,41 @@ def test_suggest_replaces_old_suggestions_in_one_go(project, tmp_path):
     n = len(stored(project))
     suggest(project, source_ids=[1])
     assert len(stored(project)) == n
+
+
+def test_blind_coder_gets_a_layer_of_their_own_and_keeps_its_evidence(project, tmp_path):
+    setup(project, tmp_path)
+    with project.transaction() as s:   # bertil's decisions must not reach anna's layer
+        for segment_id in range(1, 7):
+            codings.accept(s, segment_id, codes.find_code(s, "Samverkan > SIP").id, "bertil")
+    shared = suggest(project)
+    own = suggest(project, coder="anna")
+    assert shared.trained_on == 6 and own.trained_on == 0
+    with project.session() as s:
+        layers = set(s.scalars(select(Coding.coder).where(Coding.status == "suggested")))
+        anna_top = s.execute(select(Coding.segment_id, Coding.code_id, Coding.evidence).where(
+            Coding.coder == "förslag:anna")).all()
+    assert layers == {"förslag", "förslag:anna"}
+    top = next(r for r in anna_top if r.segment_id == 7 and r.evidence["rank"] == 1)
+    assert queue(project, "active", "anna", blind=True)[0] in {r.segment_id for r in anna_top}
+    with project.transaction() as s:
+        kept = codings.accept(s, 7, top.code_id, "anna")
+        assert kept.evidence == top.evidence   # from anna's own layer, not the shared one
+    items = pending(project, "anna", "document", limit=3, blind=True)
+    assert [i.segment_id for i in items] == [1, 2, 3]
+    assert all(i.suggestions and i.suggestions[0][2] >= i.suggestions[-1][2] for i in items)
+
+
+def test_pending_lists_undecided_segments_with_numbered_suggestions(project, tmp_path):
+    setup(project, tmp_path)
+    suggest(project)
+    items = pending(project, "anna", "document", limit=20)
+    assert [i.text for i in items] == NOTES
+    fika = items[NOTES.index("Fikat var gott")]
+    assert fika.flagged and not items[1].flagged
+    paths = [p for _, p, _, _ in items[1].suggestions]
+    assert any(p.endswith("SIP") for p in paths) and all(r for *_, r in items[1].suggestions)
+    with project.transaction() as s:
+        codings.reject(s, 2, items[1].suggestions[0][0], "anna")
+    assert 2 not in [i.segment_id for i in pending(project, "anna", "document", limit=20)]
+    assert 2 in [i.segment_id for i in pending(project, "bertil", "document", limit=20)]

@@ -414,12 +414,12 @@ class Engine:
             reasons.append("nyckelord: " + ", ".join(s.keywords[:3]))
         if similar:
             reasons.append(f"liknar {similar} kodade inlägg")
-        elif s.statistical >= 0.5 and not s.keywords:
-            reasons.append("liknar kodbokens beskrivning")
+        elif not s.keywords and s.score >= NO_FIT_THRESHOLD:
+            reasons.append("ordval som i kodens beskrivning och exempel")
         if s.via is not None:
             reasons.append(f"via subtema: {self.codebook.codes[s.via].name}")
         if not reasons:
-            reasons.append(f"modellen: {s.statistical:.2f}")
+            reasons.append(f"svag likhet ({s.score:.2f})")
         return reasons
 
 

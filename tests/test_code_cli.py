@@ -1,0 +1,82 @@
+"""`qda code next|accept|reject|remove`: coding from the command line, errors as one line."""
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from corpus.models import AuditEvent, Coding
+from corpus.project import open_project
+from qda import app
+
+
+def qda(*args, **env):
+    return CliRunner().invoke(app, [str(a) for a in args], env=env or None)
+
+
+def make(tmp_path):
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP per 1000 invånare\n"
+                                    "Borås,Fikat var gott\nVGR,Väntetid till vårdcentralen\n",
+                                    encoding="utf-8")
+    assert qda("ingest", tmp_path / "n.csv", "--question", 1, "-p", proj).exit_code == 0
+    assert qda("codebook", "import", "forstudie-postits", "-p", proj).exit_code == 0
+    assert qda("suggest", "-p", proj).exit_code == 0
+    return proj
+
+
+def decisions(proj):
+    project = open_project(proj)
+    try:
+        with project.session() as s:
+            rows = s.execute(select(Coding.segment_id, Coding.code_id, Coding.status,
+                                    Coding.memo, Coding.is_quote).where(
+                Coding.coder == "anna")).all()
+            actions = list(s.scalars(select(AuditEvent.action).where(
+                AuditEvent.action.startswith("coding."))))
+        return {tuple(r) for r in rows}, actions
+    finally:
+        project.close()
+
+
+def test_next_shows_the_queue_with_numbered_explained_suggestions(tmp_path):
+    proj = make(tmp_path)
+    out = qda("code", "next", "--coder", "anna", "--order", "document", "-p", proj)
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0].startswith("segment 1 (note · GR · fråga 1)")
+    assert "Antal SIP per 1000 invånare" in lines[1]
+    assert any(line.strip().startswith("1. ") and "SIP" in line and "nyckelord: sip" in line
+               for line in lines)
+    assert "passar ingen befintlig kod?" in out.output   # "Fikat var gott"
+
+
+def test_accept_reject_remove_are_recorded_and_audited(tmp_path):
+    proj = make(tmp_path)
+    ok = qda("code", "accept", 1, "Samverkan > SIP", "--coder", "anna", "--memo", "tydlig",
+             "--quote", "-p", proj)
+    assert ok.exit_code == 0 and "anna accepted 'Samverkan > SIP' for segment 1" in ok.output
+    assert qda("code", "reject", 2, "Samverkan", "-p", proj, QDA_CODER="anna").exit_code == 0
+    rows, actions = decisions(proj)
+    statuses = {(seg, status, memo, quote) for seg, _, status, memo, quote in rows}
+    assert statuses == {(1, "accepted", "tydlig", True), (2, "rejected", None, False)}
+    assert actions == ["coding.accept", "coding.reject"]
+    done = qda("code", "next", "--coder", "anna", "--order", "document", "-p", proj)
+    assert done.output.startswith("segment 3 ")
+    assert qda("code", "remove", 2, "Samverkan", "--coder", "anna", "-p", proj).exit_code == 0
+    rows, actions = decisions(proj)
+    assert {r[0] for r in rows} == {1} and actions[-1] == "coding.remove"
+
+
+def test_bad_input_is_one_line_and_exit_1(tmp_path):
+    proj = make(tmp_path)
+    cases = [(("code", "accept", 1, "Finns inte", "--coder", "anna"), "no code 'Finns inte'"),
+             (("code", "accept", 99, "Samverkan", "--coder", "anna"), "no segment 99"),
+             (("code", "accept", 1, "Samverkan", "--coder", "förslag"), "reserved"),
+             (("code", "next", "--coder", "anna", "--order", "random"), "order must be"),
+             (("code", "remove", 1, "Samverkan", "--coder", "anna"), "has no decision")]
+    for args, message in cases:
+        out = qda(*args, "-p", proj)
+        assert out.exit_code == 1, (args, out.output)
+        assert message in out.output and "Traceback" not in out.output
+        assert len(out.output.strip().splitlines()) == 1
+    assert decisions(proj) == (set(), [])
