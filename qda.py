@@ -6,6 +6,7 @@ import typer
 
 from coding import cli as coding_cli
 from corpus import cli as corpus_cli
+from themes import cli as themes_cli
 
 app = typer.Typer(
     help="workshop-qda: qualitative analysis of workshop post-its and transcripts.",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 corpus_cli.register(app)
 coding_cli.register(app)
+themes_cli.register(app)
 
 
 def main() -> None:

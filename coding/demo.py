@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus.demo import build_demo
+import pandas as pd
+
+from corpus.demo import build_demo, demo_notes
 from corpus.project import Project
+from corpus.tabular import write_table
 
 from .codebook import read_codebook
 from .codes import import_doc
+from .exchange import import_codings
 from .suggestions import suggest
 
 DEMO_CODEBOOK = "forstudie-postits"
@@ -17,13 +21,22 @@ DEMO_CODEBOOK = "forstudie-postits"
 
 def build_coded_demo(path: Path | str, force: bool = False,
                      log: Callable[[str], None] = lambda _: None) -> Project:
-    """The demo project with its material ingested, a codebook and suggestions for every
-    segment: what a researcher sees on the first morning of coding."""
+    """The demo project with its material ingested, a codebook, the demo study's agreed
+    themes for its post-its (layer "konsensus", so bilaga 2 can be exported at once) and
+    suggestions for every segment."""
     project = build_demo(path, force=force, log=log)
     doc = read_codebook(DEMO_CODEBOOK)
     with project.transaction() as session:
         stats = import_doc(session, doc, actor="demo")
     log(f"codebook {doc.name}: {stats['added']} codes")
+    themes = pd.DataFrame([{"text": text, "code": theme}
+                           for q in demo_notes().values() for _, text, _, theme in q["notes"]])
+    table = write_table(themes.drop_duplicates(), Path(project.root) / "material" /
+                        "konsensus.tsv")
+    imported = import_codings(project, table, coder="konsensus", actor="demo")
+    log(f"konsensus codings of the post-its: {imported.codings} "
+        f"({len(imported.created_codes)} emergent codes the demo study added, "
+        f"{len(imported.unmatched)} unmatched)")
     report = suggest(project, actor="demo")
     log(f"suggestions: {report.suggestions} for {report.segments} segments, "
         f"{report.flagged} flagged 'passar ingen befintlig kod'")

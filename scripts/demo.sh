@@ -5,3 +5,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 .venv/bin/qda demo demo-project --force
 .venv/bin/qda status --project demo-project
+.venv/bin/qda export bilaga2 --project demo-project
+.venv/bin/qda export bilaga2 --project demo-project --format md

@@ -90,7 +90,28 @@ def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
     from corpus.models import Code, Coding, Segment
 
     with demo.session() as s:
-        assert s.scalar(select(func.count()).select_from(Code)) == 66
+        origins = dict(s.execute(select(Code.origin, func.count()).group_by(Code.origin)).all())
+        # the bundled codebook plus the demo study's own emergent themes
+        assert sum(origins.values()) > 66 and origins.get("emergent", 0) > 0
+        agreed = set(s.scalars(select(Coding.segment_id).where(
+            Coding.coder == "konsensus", Coding.status == "accepted")))
+        notes = set(s.scalars(select(Segment.id).where(Segment.kind == "note",
+                                                       Segment.source_id == 1)))
+        assert agreed == notes and len(notes) == 155
         suggested = set(s.scalars(select(Coding.segment_id).where(
             Coding.coder == "förslag", Coding.status == "suggested")))
         assert suggested == set(s.scalars(select(Segment.id)))
+
+
+def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    from themes.export import export
+
+    report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
+    assert report.layer == "konsensus" and set(report.details) == {"fråga 1", "fråga 2",
+                                                                  "fråga 3"}
+    book = load_workbook(report.path)
+    assert book.sheetnames == ["Fråga 1", "Fråga 2", "Fråga 3"]
+    notes = sum(len(str(c.value).split("; ")) for ws in book for c in ws["C"][2:] if c.value)
+    assert notes == 155

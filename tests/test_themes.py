@@ -1,0 +1,161 @@
+"""Theme tables and their writers: bilaga 2 groups and merges as the report prints it, files
+re-read with openpyxl, formulas never evaluated, layers chosen explicitly."""
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from coding import codes, codings
+from coding.codebook import parse_codebook
+from corpus.errors import QdaError
+from corpus.ingest import ingest_file
+from corpus.readers import ReadOptions
+from corpus.workshops import add_workshop
+from qda import app
+from themes import tables, writers
+from themes.export import export
+from themes.layers import resolve_layer
+
+BOOK = parse_codebook("""
+codes:
+  - name: Samverkan
+    children:
+      - name: SIP
+      - name: Tillit
+  - name: Tillgänglighet
+    children:
+      - name: Primärvården
+""")
+NOTES = [  # area, text, theme
+    ("GR", "Antal SIP per 1000 invånare", "Samverkan > SIP"),
+    ("Borås", "antal SIP per 1000 invånare.", "Samverkan > SIP"),          # same note
+    ("VGR", "Väntetider till vårdcentralen", "Tillgänglighet > Primärvården"),  # near-dup
+    ("Skaraborg", "Andel SIP med uppföljningsdatum", "Samverkan > SIP"),
+    ("GR", "=Tillit mellan huvudmännen", "Samverkan > Tillit"),           # formula-like
+    ("Fyrbodal", "Väntetid till vårdcentralen x2", "Tillgänglighet > Primärvården"),
+    ("GR", "Telefontillgänglighet", "Tillgänglighet"),                    # main theme only
+]
+
+
+@pytest.fixture
+def coded(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f'{a},"{t}"\n' for a, t, _ in NOTES), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=2))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "anna")
+        for segment_id, (_, _, theme) in enumerate(NOTES, start=1):
+            codings.accept(s, segment_id, codes.find_code(s, theme).id, "konsensus",
+                           is_quote=segment_id == 4)
+        # a main theme coded next to one of its sub-themes is implied, not a row of its own
+        codings.accept(s, 1, codes.find_code(s, "Samverkan").id, "konsensus")
+    return project
+
+
+def test_bilaga2_groups_in_codebook_order_and_merges_the_same_notes(coded):
+    with coded.session() as s:
+        table = tables.bilaga2(s, resolve_layer(s))[2]
+    assert list(table.columns[:8]) == tables.BILAGA2_COLUMNS
+    rows = table[tables.BILAGA2_COLUMNS].values.tolist()
+    assert rows == [
+        ["Samverkan", "SIP", "Antal SIP per 1000 invånare", "x", "", "x", "", ""],
+        ["Samverkan", "SIP", "Andel SIP med uppföljningsdatum", "", "", "", "x", ""],
+        ["Samverkan", "Tillit", "=Tillit mellan huvudmännen", "", "", "x", "", ""],
+        ["Tillgänglighet", "", "Telefontillgänglighet", "", "", "x", "", ""],
+        ["Tillgänglighet", "Primärvården",
+         "Väntetider till vårdcentralen; Väntetid till vårdcentralen", "", "x", "", "", "x"],
+    ]
+    assert table["antal"].tolist() == [2, 1, 1, 1, 3]   # the x2 mark is kept as a count
+    with coded.session() as s:
+        strict = tables.bilaga2(s, resolve_layer(s), threshold=1.0)[2]
+    assert len(strict) == 6   # only the exact (normalised) duplicate is merged
+    with coded.session() as s:
+        loose = tables.bilaga2(s, resolve_layer(s), threshold=0.0)[2]
+    assert loose["Inlägg"].tolist()[0] == "Antal SIP per 1000 invånare; " \
+        "Andel SIP med uppföljningsdatum"   # merging never crosses a sub-theme
+
+
+def test_bilaga2_xlsx_merges_groups_centres_marks_and_never_writes_a_formula(coded, tmp_path):
+    path = export(coded, "bilaga2", out=tmp_path / "b2.xlsx").path
+    ws = load_workbook(path)["Fråga 2"]
+    assert ws["A1"].value.startswith("Fråga 2: Vilken information saknar du")
+    assert [c.value for c in ws[2]] == tables.BILAGA2_COLUMNS
+    assert all(c.font.bold for c in ws[2]) and ws.freeze_panes == "A3"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A3:A5", "B3:B4", "A6:A7"} <= merged
+    assert ws["D3"].value == "x" and ws["D3"].alignment.horizontal == "center"
+    assert ws["C5"].value == "=Tillit mellan huvudmännen" and ws["C5"].data_type == "s"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    assert ws["C3"].alignment.wrap_text and ws.page_setup.orientation == "landscape"
+
+
+def test_csv_has_a_bom_and_neutralised_cells_and_md_prints_groups_once(coded, tmp_path):
+    csv = export(coded, "bilaga2", out=tmp_path / "b2.csv").path
+    raw = csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Fråga,Huvudtema,Subtema,Inlägg,Borås,Fyrbodal,GR,Skaraborg,VGR"
+    assert "'=Tillit mellan huvudmännen" in text
+    md = export(coded, "bilaga2", "md", out=tmp_path / "b2.md").path.read_text("utf-8")
+    lines = [line for line in md.splitlines() if line.startswith("| ")]
+    assert lines[1].startswith("| Samverkan | SIP | Antal SIP per 1000 invånare | x |")
+    assert lines[2].startswith("|  |  | Andel SIP") and lines[3].startswith("|  | Tillit |")
+
+
+def test_theme_counts_and_quotes(coded):
+    with coded.session() as s:
+        layer = resolve_layer(s)
+        counts = tables.theme_counts(s, layer, "area")
+        quoted = tables.quotes(s, layer)
+    samverkan = counts[(counts.Huvudtema == "Samverkan") & (counts.Subtema == "")].iloc[0]
+    assert samverkan["Totalt"] == 4 and samverkan["GR"] == 2
+    assert samverkan["Andel"] == round(4 / 7, 4)
+    sip = counts[counts.Subtema == "SIP"].iloc[0]
+    assert (sip["Borås"], sip["GR"], sip["VGR"], sip["Skaraborg"]) == (1, 1, 0, 1)
+    assert quoted[["Citat", "Källa", "Fråga"]].values.tolist() == [
+        ["Andel SIP med uppföljningsdatum", "Deltagare Skaraborg", 2]]
+
+
+def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
+    with coded.transaction() as s:
+        codings.accept(s, 2, codes.find_code(s, "Samverkan > Tillit").id, "bertil")
+    with coded.session() as s:
+        assert resolve_layer(s).coder == "konsensus"
+        assert resolve_layer(s, "bertil").coder == "bertil"
+        with pytest.raises(QdaError, match="no accepted codings by 'cecilia'"):
+            resolve_layer(s, "cecilia")
+    result = CliRunner().invoke(app, ["export", "bilaga2", "-p", str(coded.root),
+                                      "--layer", "cecilia"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    bad = CliRunner().invoke(app, ["export", "bilaga2", "-p", str(coded.root), "-f", "pdf"])
+    assert bad.exit_code == 1 and "bilaga2 can be written as xlsx, csv, md" in bad.output
+
+
+def test_one_coder_without_konsensus_is_the_default_but_two_are_not(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "anna")
+        with pytest.raises(QdaError, match="no accepted codings yet"):
+            resolve_layer(s)
+        codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
+        assert resolve_layer(s).fallback
+        codings.accept(s, 1, codes.find_code(s, "Samverkan").id, "bertil")
+        with pytest.raises(QdaError, match="choose a coder with --layer"):
+            resolve_layer(s)
+
+
+def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):
+    add_workshop(project, label="GR digital", area="gr", format="digital", politicians=2,
+                 officials=5)
+    add_workshop(project, label="GR digital 2", area="gr", format="digital", care_staff=3)
+    add_workshop(project, label="Borås fysisk", area="boras", format="fysisk",
+                 first_line_managers=4)
+    with project.session() as s:
+        frame = tables.tabell1(s)
+    assert frame[["Område", "Workshop", "Politiker", "Tjänstepersoner", "Vårdpersonal",
+                  "Totalt"]].values.tolist() == [
+        ["Borås", "Fysisk", 0, 0, 0, 4], ["GR", "Digital", 2, 5, 3, 10],
+        ["Totalt", "", 2, 5, 3, 14]]
+    md = writers.markdown(frame)
+    assert md.splitlines()[0].startswith("| Område | Workshop | Politiker |")

@@ -1,0 +1,43 @@
+"""`qda export`: the report's tables as files that need no hand-editing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corpus.console import ProjectOpt, console, opened, user_errors
+
+from .export import EXPORTS
+from .tables import NEAR_DUPLICATE
+
+
+def export_command(
+    what: Annotated[str, typer.Argument(help=f"What to export: {', '.join(EXPORTS)}.")],
+    project: ProjectOpt = Path("."),
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="xlsx, csv or md (default: from -o, else xlsx).")] = None,
+    layer: Annotated[str | None, typer.Option(
+        help="Coding layer: konsensus (default) or a coder's name.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="File to write (default: PROJECT/exports/WHAT.FORMAT).")] = None,
+    threshold: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Bilaga 2: notes at least this alike (cosine of character "
+        "n-grams) are merged into one row.")] = NEAR_DUPLICATE,
+) -> None:
+    """Write bilaga 2, theme counts, quotes or Tabell 1 (xlsx, csv with BOM, markdown)."""
+    from .export import export
+
+    with user_errors():
+        report = export(opened(project), what, fmt, layer, out, threshold)
+    layer_note = f" from layer {report.layer}" if report.layer else ""
+    details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
+    console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"
+                  + (f" ({details})" if details else ""), highlight=False)
+    for extra in report.extra_paths:
+        console.print(f"  also → {extra}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)

@@ -1,0 +1,98 @@
+"""One entry point for every export: which table, which format, which layer, where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from corpus.errors import QdaError
+from corpus.project import Project
+
+from . import tables, writers
+from .layers import resolve_layer
+
+# what -> formats it can be written as (the first is the default)
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "bilaga2": ("xlsx", "csv", "md"),
+    "themes": ("xlsx", "csv", "md"),
+    "quotes": ("xlsx", "csv", "md"),
+    "tabell1": ("xlsx", "csv", "md"),
+}
+COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
+
+
+@dataclass
+class ExportReport:
+    what: str
+    path: Path
+    layer: str = ""
+    extra_paths: list[Path] = field(default_factory=list)
+    rows: int = 0
+    details: dict[str, int] = field(default_factory=dict)
+
+
+def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
+    if what not in EXPORTS:
+        raise QdaError(f"unknown export {what!r}; choose one of {', '.join(EXPORTS)}",
+                       None, "E402")
+    fmt = (fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "")
+           or EXPORTS[what][0]).lower()
+    if fmt not in EXPORTS[what]:
+        raise QdaError(f"{what} can be written as {', '.join(EXPORTS[what])}, not {fmt!r}",
+                       out, "E403")
+    return fmt
+
+
+def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
+           out: Path | None = None, threshold: float = tables.NEAR_DUPLICATE) -> ExportReport:
+    """Build the table(s) from the project and write them; returns what was written."""
+    fmt = choose_format(what, fmt, out)
+    out = Path(out) if out else project.root / "exports" / f"{what}.{fmt}"
+    if out.suffix.lower() != f".{fmt}":
+        out = out.with_name(out.name + f".{fmt}")
+    with project.session() as session:
+        if what == "tabell1":
+            frame = tables.tabell1(session)
+            _write_frames({"Tabell 1": frame}, fmt, out)
+            return ExportReport(what, out, rows=len(frame))
+        chosen = resolve_layer(session, layer)
+        report = ExportReport(what, out, chosen.describe())
+        if what == "bilaga2":
+            per_question = tables.bilaga2(session, chosen, threshold)
+            if fmt == "xlsx":
+                writers.bilaga2_xlsx(per_question, out)
+            elif fmt == "csv":
+                writers.bilaga2_csv(per_question, out)
+            else:
+                writers.bilaga2_md(per_question, out)
+            report.rows = sum(len(f) for f in per_question.values())
+            report.details = {f"fråga {q}": len(f) for q, f in per_question.items()}
+        elif what == "themes":
+            frames = {f"Per {label}": tables.theme_counts(session, chosen, by)
+                      for label, by in COUNTS_BY.items()}
+            report.extra_paths = _write_frames(frames, fmt, out)[1:]
+            report.rows = len(next(iter(frames.values())))
+        else:
+            frame = tables.quotes(session, chosen).drop(columns="segment_id")
+            _write_frames({"Citat": frame}, fmt, out)
+            report.rows = len(frame)
+    return report
+
+
+def _write_frames(frames: dict[str, pd.DataFrame], fmt: str, out: Path) -> list[Path]:
+    """xlsx: a sheet per table; md: a section per table; csv: a file per table (the first
+    at `out`, the others beside it named after the table)."""
+    if fmt == "xlsx":
+        return [writers.frame_xlsx(frames, out)]
+    if fmt == "md":
+        text = "\n\n".join(f"## {name}\n\n{writers.markdown(frame)}"
+                            for name, frame in frames.items())
+        return [writers.write_text(out, text + "\n")]
+    paths = []
+    for i, (name, frame) in enumerate(frames.items()):
+        slug = name.lower().replace(" ", "-")
+        paths.append(writers.frame_csv(frame, out if i == 0 else out.with_name(
+            f"{out.stem}-{slug}{out.suffix}")))
+    return paths

@@ -1,0 +1,188 @@
+"""The report's tables as DataFrames, each a function of a session and a coding layer:
+bilaga 2, theme counts, quotes and Tabell 1. Writers (xlsx, docx, csv, md) only format."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coding.codes import ordered_paths
+from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
+from corpus.models import Workshop
+
+from .layers import Layer, coded_units
+
+BILAGA2_COLUMNS = ["Huvudtema", "Subtema", "Inlägg", *AREAS.values()]
+NEAR_DUPLICATE = 0.85   # cosine of character n-grams above which two notes say the same
+KIND_LABELS = {"note": "Inlägg", "turn": "Transkript", "sentence": "Transkript"}
+
+
+def _themes(session: Session) -> tuple[dict[int, tuple[str, str]], dict[tuple[str, str], int]]:
+    """Code id -> (huvudtema, subtema) it counts under (deeper codes roll up to their
+    sub-theme), and the codebook order of each (huvudtema, subtema) pair."""
+    theme: dict[int, tuple[str, str]] = {}
+    order: dict[tuple[str, str], int] = {}
+    for rank, (code_id, path) in enumerate(ordered_paths(session)):
+        pair = (path[0], path[1] if len(path) > 1 else "")
+        theme[code_id] = pair
+        order.setdefault(pair, rank)
+    return theme, order
+
+
+def themed_units(session: Session, layer: Layer) -> pd.DataFrame:
+    """Coded units with their Huvudtema and Subtema, one row per unit x theme pair, in
+    codebook order then document order. A main-theme coding is dropped where the same
+    unit also has one of that theme's sub-themes (the sub-theme implies it)."""
+    units = coded_units(session, layer)
+    theme, order = _themes(session)
+    if units.empty:
+        return units.assign(Huvudtema=[], Subtema=[], theme_order=[])
+    pairs = units["code_id"].map(theme)
+    units["Huvudtema"] = pairs.str[0]
+    units["Subtema"] = pairs.str[1]
+    units = units.drop_duplicates(["segment_id", "Huvudtema", "Subtema"])
+    with_sub = set(zip(units.loc[units.Subtema != "", "segment_id"],
+                       units.loc[units.Subtema != "", "Huvudtema"], strict=True))
+    main_only = units.Subtema == ""
+    implied = [(s, h) in with_sub for s, h in zip(units.segment_id, units.Huvudtema,
+                                                  strict=True)]
+    units = units[~(main_only & np.array(implied, dtype=bool))].copy()
+    units["theme_order"] = [order[(h, s)] for h, s in zip(units.Huvudtema, units.Subtema,
+                                                          strict=True)]
+    units["doc_order"] = range(len(units))
+    return units.sort_values(["theme_order", "doc_order"], kind="stable").reset_index(drop=True)
+
+
+def normalise(text: str) -> str:
+    """What must match for two notes to be the same note: case, spacing, punctuation at
+    the ends and Unicode forms aside."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.strip(" .,;:!?-–—\"'”’")
+
+
+def _clusters(texts: list[str], threshold: float, vectoriser: TfidfVectorizer) -> np.ndarray:
+    """Cluster label per text: equal after `normalise`, or near-duplicates by the cosine
+    of their character n-grams (weighted by how rare each is among the question's notes,
+    so "över 65" added to a common phrase still makes a different note)."""
+    if len(texts) < 2:
+        return np.zeros(len(texts), dtype=int)
+    vectors = vectoriser.transform([normalise(t) or "-" for t in texts])
+    sims = (vectors @ vectors.T).tocsr()   # equal keys have equal vectors: cosine 1
+    sims.data = (sims.data >= threshold - 1e-9).astype(np.int8)
+    sims.eliminate_zeros()   # a stored zero would still count as an edge
+    return connected_components(sims, directed=False)[1]
+
+
+def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE
+            ) -> dict[int, pd.DataFrame]:
+    """Per question: Huvudtema | Subtema | Inlägg | one column per area ("x" marks), in
+    codebook order; notes saying the same within a sub-theme merged into one row ("; ").
+    Extra columns `antal` (notes merged, counting duplicate marks) and `segment_ids`."""
+    units = themed_units(session, layer)
+    notes = units[(units.kind == "note") & units.question.notna()] if len(units) else units
+    out: dict[int, pd.DataFrame] = {}
+    for question, part in notes.groupby("question", sort=True):
+        rows = []
+        vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit(
+            [normalise(t) or "-" for t in part.text.drop_duplicates()])
+        for _, group in part.groupby("theme_order", sort=True):
+            labels = _clusters(list(group.text), threshold, vectoriser)
+            first_seen = {label: i for i, label in reversed(list(enumerate(labels)))}
+            for label in sorted(set(labels), key=first_seen.get):
+                members = group[labels == label]
+                texts, seen = [], set()
+                for text in members.text:
+                    if normalise(text) not in seen:
+                        seen.add(normalise(text))
+                        texts.append(text.strip())
+                areas = set(members.area.dropna())
+                rows.append({"Huvudtema": members.Huvudtema.iloc[0],
+                             "Subtema": members.Subtema.iloc[0],
+                             "Inlägg": "; ".join(texts),
+                             **{name: "x" if key in areas else ""
+                                for key, name in AREAS.items()},
+                             "antal": int(members.duplicate_count.fillna(1).sum()),
+                             "segment_ids": list(members.segment_id)})
+        out[int(question)] = pd.DataFrame(rows, columns=[*BILAGA2_COLUMNS, "antal",
+                                                         "segment_ids"])
+    return out
+
+
+def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFrame:
+    """Coded units per theme (a main-theme row, then its sub-themes) across areas,
+    questions or source kinds, with the total and its share of all coded units."""
+    units = themed_units(session, layer)
+    columns = {"area": ("area", AREAS),
+               "question": ("question", None),
+               "kind": ("kind_label", None)}
+    if by not in columns:
+        raise ValueError(f"by must be one of {', '.join(columns)}")
+    if units.empty:
+        return pd.DataFrame(columns=["Huvudtema", "Subtema", "Totalt", "Andel"])
+    units["kind_label"] = units.kind.map(KIND_LABELS).fillna(units.kind)
+    field, labels = columns[by]
+    if labels is None:
+        values = sorted(units[field].dropna().unique())
+        labels = {v: (f"Fråga {int(v)}" if by == "question" else str(v)) for v in values}
+    total_units = units.segment_id.nunique()
+    rows = []
+    for main, group in units.groupby("Huvudtema", sort=False):
+        for sub, part in [("", group), *group.groupby("Subtema", sort=False)]:
+            if sub == "" and part is not group:
+                continue
+            counts = {label: part.loc[part[field] == key, "segment_id"].nunique()
+                      for key, label in labels.items()}
+            n = part.segment_id.nunique()
+            rows.append({"Huvudtema": main, "Subtema": sub, **counts, "Totalt": n,
+                         "Andel": round(n / total_units, 4)})
+    return pd.DataFrame(rows, columns=["Huvudtema", "Subtema", *labels.values(), "Totalt",
+                                       "Andel"])
+
+
+def attribution(area: str | None) -> str:
+    """How a quote is attributed: never a name, only the participant's area."""
+    return f"Deltagare {AREA_LONG_NAMES[area]}" if area in AREA_LONG_NAMES else "Deltagare"
+
+
+def quotes(session: Session, layer: Layer) -> pd.DataFrame:
+    """Every unit the layer marked as a quote (citat), by theme, attributed by area."""
+    units = themed_units(session, layer)
+    cols = ["Huvudtema", "Subtema", "Citat", "Källa", "Fråga", "Typ", "segment_id"]
+    if units.empty:
+        return pd.DataFrame(columns=cols)
+    quoted = set(units.loc[units.is_quote.astype(bool), "segment_id"])
+    chosen = units[units.segment_id.isin(quoted)]
+    return pd.DataFrame({
+        "Huvudtema": chosen.Huvudtema, "Subtema": chosen.Subtema,
+        "Citat": chosen.text.str.strip(), "Källa": chosen.area.map(attribution),
+        "Fråga": chosen.question.map(lambda q: "" if pd.isna(q) else int(q)),
+        "Typ": chosen.kind.map(KIND_LABELS).fillna(chosen.kind),
+        "segment_id": chosen.segment_id}, columns=cols).reset_index(drop=True)
+
+
+def tabell1(session: Session) -> pd.DataFrame:
+    """Participants per area and workshop format by role, with totals (Tabell 1)."""
+    rows = []
+    workshops = session.scalars(select(Workshop)).all()
+    order = list(AREAS)
+    for ws in sorted(workshops, key=lambda w: (order.index(w.area) if w.area in order
+                                               else len(order), w.format or "", w.label)):
+        counts = {label: getattr(ws, field) or 0 for field, label in ROLES.items()}
+        rows.append({"Område": AREAS.get(ws.area, ws.area),
+                     "Workshop": FORMATS.get(ws.format or "", ws.format or ""), **counts})
+    frame = pd.DataFrame(rows, columns=["Område", "Workshop", *ROLES.values()])
+    if frame.empty:
+        return frame.assign(Totalt=[])
+    frame = frame.groupby(["Område", "Workshop"], sort=False, as_index=False).sum()
+    frame["Totalt"] = frame[list(ROLES.values())].sum(axis=1)
+    total = {"Område": "Totalt", "Workshop": "",
+             **frame[[*ROLES.values(), "Totalt"]].sum().to_dict()}
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)

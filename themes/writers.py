@@ -1,0 +1,202 @@
+"""Writers for the report tables: xlsx (openpyxl), csv (UTF-8 with BOM) and markdown.
+
+Every text cell is neutralised: in xlsx a text that begins like a formula is stored as
+text with Excel's quote prefix (shown unchanged, never evaluated); in csv, which has no
+types, it gets a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from corpus.errors import QdaError
+from corpus.tabular import FORMULA_START, neutralise
+
+from .tables import BILAGA2_COLUMNS
+
+# The study's questions (DOMAIN.md); a project without them gets "Fråga N".
+QUESTIONS = {
+    1: "Ge exempel på befintliga nyckeltal och indikatorer som du tycker ska ingå i en "
+       "länsgemensam uppföljningsmodell.",
+    2: "Vilken information saknar du för att kunna följa upp omställningen till god och "
+       "nära vård ur ett kvalitets- och kostnadsperspektiv?",
+    3: "Ge förslag på nya nyckeltal och indikatorer som du tycker ska ingå i en "
+       "länsgemensam uppföljningsmodell.",
+}
+WIDTHS = {"Huvudtema": 22, "Subtema": 26, "Inlägg": 70}
+HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def heading(question: int, questions: Mapping[int, str] | None = None) -> str:
+    text = (questions or QUESTIONS).get(question)
+    return f"Fråga {question}: {text}" if text else f"Fråga {question}"
+
+
+def _set(ws, row: int, col: int, value: object):
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.value = value
+        cell.data_type = "s"       # openpyxl would otherwise store "=..." as a formula
+        cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _header(ws, row: int, columns: list[str]) -> None:
+    for col, name in enumerate(columns, start=1):
+        cell = _set(ws, row, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=True,
+                                   horizontal="center" if col > 3 else "left")
+
+
+def _sheet_title(question: int) -> str:
+    return f"Fråga {question}"
+
+
+def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
+                 questions: Mapping[int, str] | None = None) -> Path:
+    """One sheet per question: a title row, the header, the rows with each main theme
+    and sub-theme printed once in a merged cell over its rows, "x" centred."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for question, frame in sorted(tables.items()):
+        ws = wb.create_sheet(_sheet_title(question))
+        _set(ws, 1, 1, heading(question, questions)).font = Font(bold=True, size=12)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(BILAGA2_COLUMNS))
+        _header(ws, 2, BILAGA2_COLUMNS)
+        ws.freeze_panes = "A3"
+        first = 3
+        for offset, values in enumerate(frame[BILAGA2_COLUMNS].itertuples(index=False)):
+            for col, value in enumerate(values, start=1):
+                cell = _set(ws, first + offset, col, value)
+                cell.border = BORDER
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal="center" if col > 3 else "left")
+        for col, keys in ((1, ["Huvudtema"]), (2, ["Huvudtema", "Subtema"])):
+            for start, end in _runs(frame, keys):
+                if end > start:
+                    ws.merge_cells(start_row=first + start, start_column=col,
+                                   end_row=first + end, end_column=col)
+        for col, name in enumerate(BILAGA2_COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 11)
+        ws.print_title_rows = "2:2"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToHeight = 0
+    if not tables:
+        ws = wb.create_sheet("Bilaga 2")
+        _header(ws, 1, BILAGA2_COLUMNS)
+    return _save(wb, path)
+
+
+def _runs(frame: pd.DataFrame, keys: list[str]) -> list[tuple[int, int]]:
+    """(first, last) row positions of each run of equal `keys` values."""
+    runs, start = [], 0
+    values = [tuple(row) for row in frame[keys].itertuples(index=False)]
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            runs.append((start, i - 1))
+            start = i
+    return runs
+
+
+def _printed_once(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank a main theme / sub-theme where it repeats the row above (as printed)."""
+    out = frame[BILAGA2_COLUMNS].copy()
+    same_main = out["Huvudtema"].eq(out["Huvudtema"].shift())
+    same_sub = same_main & out["Subtema"].eq(out["Subtema"].shift())
+    out.loc[same_main, "Huvudtema"] = ""
+    out.loc[same_sub, "Subtema"] = ""
+    return out
+
+
+def bilaga2_csv(tables: Mapping[int, pd.DataFrame], path: Path) -> Path:
+    """All questions in one sheet-like file with a leading Fråga column."""
+    parts = [frame[BILAGA2_COLUMNS].assign(**{"Fråga": q})
+             for q, frame in sorted(tables.items())]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["Fråga", *BILAGA2_COLUMNS])
+    return frame_csv(frame[["Fråga", *BILAGA2_COLUMNS]], path)
+
+
+def bilaga2_md(tables: Mapping[int, pd.DataFrame], path: Path,
+               questions: Mapping[int, str] | None = None) -> Path:
+    blocks = ["# Bilaga 2", ""]
+    for question, frame in sorted(tables.items()):
+        blocks += [f"## {heading(question, questions)}", "", markdown(_printed_once(frame)),
+                   ""]
+    return write_text(path, "\n".join(blocks))
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A GitHub-style pipe table; pipes and line breaks inside cells are escaped."""
+    def cell(value: object) -> str:
+        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
+            else str(value)
+        return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
+             "|" + "|".join("---" for _ in frame.columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
+    """Plain tables, one sheet each: bold header, frozen, wrapped, sensible widths."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in frames.items():
+        ws = wb.create_sheet(name[:31])
+        _header(ws, 1, [str(c) for c in frame.columns])
+        ws.freeze_panes = "A2"
+        for r, values in enumerate(frame.itertuples(index=False), start=2):
+            for c, value in enumerate(values, start=1):
+                if isinstance(value, float) and pd.isna(value):
+                    value = None
+                cell = _set(ws, r, c, value)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for c, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, c - 1])],
+                          default=8)
+            ws.column_dimensions[get_column_letter(c)].width = min(max(8, longest + 2), 70)
+    return _save(wb, path)
+
+
+def frame_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.map(neutralise).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    """Write to a temporary file first: a failed export never leaves half a workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
+    return path
