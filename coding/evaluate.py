@@ -113,7 +113,7 @@ def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list
     cols = [k for k, code_id in enumerate(ids) if codes[code_id].depth == level]
     out = {}
     for signal, matrix in matrices.items():
-        sub = engine.propagate(matrix, ids)[:, cols]
+        sub = engine.propagate(matrix)[:, cols]
         best = sub.max(axis=1) if sub.shape[1] else np.zeros(len(texts))
         no_fit = [no_fit_score(float(b), level) for b in best]
         rows = []

@@ -176,16 +176,20 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
 
 
 def frame_csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.map(neutralise).to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_text(path, "\ufeff" + frame.map(neutralise).to_csv(index=False))
 
 
 def write_text(path: Path, text: str) -> Path:
+    """Through a temporary file, so a failed export never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
     return path
 
 

@@ -136,22 +136,23 @@ class Engine:
               ) -> tuple[sp.csr_matrix, list[dict[int, LexicalHit]]]:
         """Feature rows and keyword hits of `texts`, from the cache where possible."""
         todo = [t for t in dict.fromkeys(texts) if t not in self._row]
-        fresh: dict[str, int] = {}
-        hits: dict[str, dict[int, LexicalHit]] = {}
-        x = self._x
         if todo:
             if toks is None or len(todo) != len(toks):
                 toks = tokens(todo)
             hits = {text: self._lex[text] if text in self._lex else self.matcher.match(row)
                     for text, row in zip(todo, toks, strict=True)}
-            x = sp.vstack([self._x, self.features.transform(toks)], format="csr")
-            fresh = {text: self._x.shape[0] + i for i, text in enumerate(todo)}
+            new = self.features.transform(toks)
             if len(self._row) + len(todo) <= MAX_CACHED:
-                self._x = x
-                self._row.update(fresh)
+                self._row.update((text, self._x.shape[0] + i) for i, text in enumerate(todo))
+                self._x = sp.vstack([self._x, new], format="csr")
                 self._lex.update(hits)
-        rows = [self._row.get(t, fresh.get(t)) for t in texts]
-        return x[rows], [hits[t] if t in hits else self._lex[t] for t in texts]
+            else:  # cache full: stack only the rows asked for, never the whole cache
+                known = list(dict.fromkeys(t for t in texts if t in self._row))
+                x = sp.vstack([self._x[[self._row[t] for t in known]], new], format="csr")
+                fresh = {t: i for i, t in enumerate([*known, *todo])}
+                return x[[fresh[t] for t in texts]], [
+                    hits[t] if t in hits else self._lex[t] for t in texts]
+        return self._x[[self._row[t] for t in texts]], [self._lex[t] for t in texts]
 
     def _forget_features(self) -> None:
         """A new vocabulary makes every cached feature row stale (keyword hits stay)."""
@@ -295,8 +296,9 @@ class Engine:
             out[:, cols] = 1.0 / (1.0 + np.exp(-z))
         return out
 
-    def propagate(self, matrix: np.ndarray, ids: list[int] | None = None) -> np.ndarray:
-        """A sub-code implies its parents: a parent scores at least its best child."""
+    def propagate(self, matrix: np.ndarray) -> np.ndarray:
+        """A sub-code implies its parents: a parent scores at least its best child
+        (columns in `self.ids` order)."""
         out = matrix.copy()
         for code_id in self._deepest_first:
             parent = self.codebook.codes[code_id].parent_id
