@@ -6,6 +6,7 @@ import typer
 
 from coding import cli as coding_cli
 from corpus import cli as corpus_cli
+from refi import cli as refi_cli
 from themes import cli as themes_cli
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 corpus_cli.register(app)
 coding_cli.register(app)
 themes_cli.register(app)
+refi_cli.register(app)
 
 
 def main() -> None:

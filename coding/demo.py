@@ -31,7 +31,13 @@ def build_coded_demo(path: Path | str, force: bool = False,
     log(f"codebook {doc.name}: {stats['added']} codes")
     themes = pd.DataFrame([{"text": text, "code": theme}
                            for q in demo_notes().values() for _, text, _, theme in q["notes"]])
-    table = write_table(themes.drop_duplicates(), Path(project.root) / "material" /
+    themes = themes.drop_duplicates().reset_index(drop=True)
+    # the demo study chose the most telling (here: the longest) note of each main theme
+    # as a quote for the report
+    main = themes.code.str.split(" > ").str[0]
+    longest = themes.text.str.len().groupby(main).idxmax()
+    themes["citat"] = ["x" if i in set(longest) else "" for i in themes.index]
+    table = write_table(themes, Path(project.root) / "material" /
                         "konsensus.tsv")
     imported = import_codings(project, table, coder="konsensus", actor="demo")
     log(f"konsensus codings of the post-its: {imported.codings} "

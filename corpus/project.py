@@ -56,16 +56,21 @@ def database_url(root: Path) -> str:
     env = os.environ.get(URL_ENV)
     if env:
         return env
-    config = root / CONFIG_NAME
-    if config.exists():
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise QdaError(f"not valid TOML: {exc}", config, "E011") from exc
-        url = data.get("database", {}).get("url")
-        if url:
-            return str(url)
+    url = read_config(root).get("database", {}).get("url")
+    if url:
+        return str(url)
     return f"sqlite:///{(root / SQLITE_NAME).resolve()}"
+
+
+def read_config(root: Path) -> dict:
+    """The project's qda.toml as a dict (empty when there is none)."""
+    config = root / CONFIG_NAME
+    if not config.exists():
+        return {}
+    try:
+        return tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise QdaError(f"not valid TOML: {exc}", config, "E011") from exc
 
 
 def _connect(root: Path, allow_upgrade: bool) -> Project:
@@ -97,7 +102,9 @@ def init_project(root: Path | str, url: str | None = None) -> Project:
     elif not config.exists():
         config.write_text(
             "# workshop-qda project. To use a team server instead of project.sqlite:\n"
-            '# [database]\n# url = "postgresql+psycopg://user@host/dbname"\n',
+            '# [database]\n# url = "postgresql+psycopg://user@host/dbname"\n'
+            "#\n# The question texts printed above each bilaga 2 table (default: the study's):\n"
+            '# [questions]\n# 1 = "Ge exempel på befintliga nyckeltal …"\n',
             encoding="utf-8",
         )
     return _connect(root, allow_upgrade=True)

@@ -17,7 +17,8 @@ def export_command(
     what: Annotated[str, typer.Argument(help=f"What to export: {', '.join(EXPORTS)}.")],
     project: ProjectOpt = Path("."),
     fmt: Annotated[str | None, typer.Option(
-        "--format", "-f", help="xlsx, csv or md (default: from -o, else xlsx).")] = None,
+        "--format", "-f", help="xlsx, docx, csv, md; png or svg for the heatmap (default: "
+        "from -o, else the first one the export offers).")] = None,
     layer: Annotated[str | None, typer.Option(
         help="Coding layer: konsensus (default) or a coder's name.")] = None,
     out: Annotated[Path | None, typer.Option(
@@ -25,12 +26,15 @@ def export_command(
     threshold: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Bilaga 2: notes at least this alike (cosine of character "
         "n-grams) are merged into one row.")] = NEAR_DUPLICATE,
+    by: Annotated[str, typer.Option(
+        help="Heatmap: main themes against area or question.")] = "area",
 ) -> None:
-    """Write bilaga 2, theme counts, quotes or Tabell 1 (xlsx, csv with BOM, markdown)."""
+    """Write bilaga 2, theme counts (docx: a summary with quotes), quotes, Tabell 1, a theme
+    heatmap, or the whole project (qdpx) or codebook (qdc) for other QDA tools."""
     from .export import export
 
     with user_errors():
-        report = export(opened(project), what, fmt, layer, out, threshold)
+        report = export(opened(project), what, fmt, layer, out, threshold, by)
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"

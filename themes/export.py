@@ -10,17 +10,21 @@ import pandas as pd
 from corpus.errors import QdaError
 from corpus.project import Project
 
-from . import tables, writers
+from . import heatmap, tables, word, writers
 from .layers import resolve_layer
 
 # what -> formats it can be written as (the first is the default)
 EXPORTS: dict[str, tuple[str, ...]] = {
-    "bilaga2": ("xlsx", "csv", "md"),
-    "themes": ("xlsx", "csv", "md"),
+    "bilaga2": ("xlsx", "docx", "csv", "md"),
+    "themes": ("xlsx", "docx", "csv", "md"),
     "quotes": ("xlsx", "csv", "md"),
-    "tabell1": ("xlsx", "csv", "md"),
+    "tabell1": ("xlsx", "docx", "csv", "md"),
+    "heatmap": ("png", "svg"),
+    "qdpx": ("qdpx",),
+    "qdc": ("qdc",),
 }
 COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
+HEATMAP_BY = {"area": "område", "question": "fråga"}
 
 
 @dataclass
@@ -46,12 +50,17 @@ def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
 
 
 def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
-           out: Path | None = None, threshold: float = tables.NEAR_DUPLICATE) -> ExportReport:
+           out: Path | None = None, threshold: float = tables.NEAR_DUPLICATE,
+           by: str = "area") -> ExportReport:
     """Build the table(s) from the project and write them; returns what was written."""
     fmt = choose_format(what, fmt, out)
     out = Path(out) if out else project.root / "exports" / f"{what}.{fmt}"
     if out.suffix.lower() != f".{fmt}":
         out = out.with_name(out.name + f".{fmt}")
+    if what in ("qdpx", "qdc"):
+        from refi import export as refi_export
+
+        return refi_export.write(project, what, out)
     with project.session() as session:
         if what == "tabell1":
             frame = tables.tabell1(session)
@@ -61,19 +70,33 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
         report = ExportReport(what, out, chosen.describe())
         if what == "bilaga2":
             per_question = tables.bilaga2(session, chosen, threshold)
+            questions = writers.question_texts(project.root)
             if fmt == "xlsx":
-                writers.bilaga2_xlsx(per_question, out)
+                writers.bilaga2_xlsx(per_question, out, questions)
+            elif fmt == "docx":
+                word.bilaga2_docx(per_question, out, questions)
             elif fmt == "csv":
                 writers.bilaga2_csv(per_question, out)
             else:
-                writers.bilaga2_md(per_question, out)
+                writers.bilaga2_md(per_question, out, questions)
             report.rows = sum(len(f) for f in per_question.values())
             report.details = {f"fråga {q}": len(f) for q, f in per_question.items()}
         elif what == "themes":
-            frames = {f"Per {label}": tables.theme_counts(session, chosen, by)
-                      for label, by in COUNTS_BY.items()}
-            report.extra_paths = _write_frames(frames, fmt, out)[1:]
+            frames = {f"Per {label}": tables.theme_counts(session, chosen, key)
+                      for label, key in COUNTS_BY.items()}
+            if fmt == "docx":
+                quoted = tables.quotes(session, chosen)
+                word.summary_docx(frames["Per område"], quoted, out, chosen.describe())
+            else:
+                report.extra_paths = _write_frames(frames, fmt, out)[1:]
             report.rows = len(next(iter(frames.values())))
+        elif what == "heatmap":
+            if by not in HEATMAP_BY:
+                raise QdaError(f"a heatmap is by {' or '.join(HEATMAP_BY)}, not {by!r}",
+                               None, "E405")
+            matrix = heatmap.main_theme_matrix(tables.theme_counts(session, chosen, by))
+            heatmap.write(matrix, out, f"Huvudtema × {HEATMAP_BY[by]}")
+            report.rows = len(matrix)
         else:
             frame = tables.quotes(session, chosen).drop(columns="segment_id")
             _write_frames({"Citat": frame}, fmt, out)
@@ -86,6 +109,8 @@ def _write_frames(frames: dict[str, pd.DataFrame], fmt: str, out: Path) -> list[
     at `out`, the others beside it named after the table)."""
     if fmt == "xlsx":
         return [writers.frame_xlsx(frames, out)]
+    if fmt == "docx":
+        return [word.tables_docx(frames, out)]
     if fmt == "md":
         text = "\n\n".join(f"## {name}\n\n{writers.markdown(frame)}"
                             for name, frame in frames.items())

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from corpus.errors import QdaError
+from corpus.project import CONFIG_NAME, read_config
 from corpus.tabular import FORMULA_START, neutralise
 
 from .tables import BILAGA2_COLUMNS
@@ -33,6 +34,16 @@ WIDTHS = {"Huvudtema": 22, "Subtema": 26, "Inlägg": 70}
 HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def question_texts(root: Path) -> dict[int, str]:
+    """The study's questions, overridden by the project's qda.toml [questions] table."""
+    configured = read_config(Path(root)).get("questions", {})
+    try:
+        return {**QUESTIONS, **{int(k): str(v).strip() for k, v in configured.items()}}
+    except (ValueError, AttributeError):
+        raise QdaError("[questions] must map question numbers to texts, e.g. 1 = \"…\"",
+                       Path(root) / CONFIG_NAME, "E404") from None
 
 
 def heading(question: int, questions: Mapping[int, str] | None = None) -> str:

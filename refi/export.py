@@ -1,0 +1,341 @@
+"""Write a project as REFI-QDA: project.qde (users, codebook, variables, cases, sources with
+their text selections and codings, notes) zipped with the source texts as a .qdpx, or the
+codebook alone as a .qdc.
+
+Only decisions travel: accepted codings of people (and the konsensus layer), never the
+engine's suggestions or rejections. Speaker names never travel: the texts are the
+pseudonymised ones, with "Deltagare N" as speaker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coding.codings import SUGGESTER
+from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
+from corpus.errors import QdaError
+from corpus.models import Code, Coding, Segment, Source, Workshop
+from corpus.project import Project, read_config
+
+from . import mapping as m
+
+
+@dataclass
+class Unit:
+    """A segment placed in its source's exported text."""
+    segment: Segment
+    start: int
+    end: int
+
+
+@dataclass
+class SourceText:
+    source: Source
+    guid: str
+    text: str
+    units: list[Unit] = field(default_factory=list)
+
+
+def _stamp(value: dt.datetime | None) -> str:
+    value = value or dt.datetime(2000, 1, 1)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _el(parent, tag: str, attrib: dict | None = None, text: str | None = None,
+        ns: str = m.PROJECT_NS):
+    node = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: str(v) for k, v in (attrib or {}).items()
+                                               if v is not None and v != ""})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _layout(session: Session, source: Source) -> SourceText:
+    """The source's text as exported: its notes or turns, one after another, each turn
+    headed by time and speaker; the offsets of every segment in that text."""
+    segments = session.scalars(select(Segment).where(Segment.source_id == source.id)
+                               .order_by(Segment.position, Segment.id)).all()
+    out = SourceText(source, m.guid("source", source.sha256), "")
+    parts: list[str] = []
+    cursor = 0
+    turn_start: dict[int, tuple[int, int]] = {}   # turn id -> (export start, stored start)
+    for seg in segments:
+        if seg.kind == "sentence":
+            continue
+        if parts:
+            cursor += len(m.UNIT_SEPARATOR)
+        head = m.turn_head(seg.speaker, seg.location) if seg.kind == "turn" else ""
+        parts.append(head + seg.text)
+        start = cursor + len(head)
+        out.units.append(Unit(seg, start, start + len(seg.text)))
+        if seg.kind == "turn":
+            turn_start[seg.id] = (start, seg.start_char or 0)
+        cursor += len(head) + len(seg.text)
+    for seg in segments:
+        if seg.kind == "sentence" and seg.parent_id in turn_start:
+            export_start, stored_start = turn_start[seg.parent_id]
+            start = export_start + (seg.start_char or 0) - stored_start
+            out.units.append(Unit(seg, start, start + len(seg.text)))
+    out.text = m.UNIT_SEPARATOR.join(parts)
+    return out
+
+
+def _codebook(parent, session: Session, ns: str = m.PROJECT_NS) -> dict[int, str]:
+    """Codes as nested <Code> elements in codebook order; returns code id -> GUID."""
+    rows = session.scalars(select(Code)).all()
+    kids: dict[int | None, list[Code]] = defaultdict(list)
+    for row in rows:
+        kids[row.parent_id].append(row)
+    guids: dict[int, str] = {}
+
+    def add(node, row: Code, path: tuple[str, ...]) -> None:
+        path = (*path, row.name)
+        guids[row.id] = m.guid("code", *path)
+        el = _el(node, "Code", {"guid": guids[row.id], "name": row.name, "isCodable": "true",
+                                "color": _colour(row.colour)}, ns=ns)
+        description = m.describe_code(row.definition, row.inclusion, row.exclusion,
+                                      list(row.keywords or []), list(row.examples or []))
+        if description:
+            _el(el, "Description", text=description, ns=ns)
+        for kid in sorted(kids[row.id], key=lambda r: (r.sort_order, r.id)):
+            add(el, kid, path)
+
+    codes = _el(parent, "Codes", ns=ns)
+    for root in sorted(kids[None], key=lambda r: (r.sort_order, r.id)):
+        add(codes, root, ())
+    return guids
+
+
+def _colour(value: str | None) -> str | None:
+    if value and len(value) in (4, 7) and value.startswith("#"):
+        return value
+    return None
+
+
+def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
+                 ns: str = m.PROJECT_NS) -> None:
+    """A set of codes per origin other than emergent: the färdplan concepts stay marked."""
+    by_origin: dict[str, list[int]] = defaultdict(list)
+    for row in session.scalars(select(Code).order_by(Code.id)):
+        if row.origin and row.origin != "emergent":
+            by_origin[row.origin].append(row.id)
+    if not by_origin:
+        return
+    sets = _el(parent, "Sets", ns=ns)
+    for origin, ids in sorted(by_origin.items()):
+        node = _el(sets, "Set", {"guid": m.guid("set", origin), "name": m.ORIGIN_SET + origin},
+                   ns=ns)
+        for code_id in ids:
+            _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
+
+
+def codebook_xml(session: Session) -> bytes:
+    """The codebook as a REFI-QDA .qdc document (codebook namespace)."""
+    ns = m.CODEBOOK_NS
+    root = etree.Element(f"{{{ns}}}CodeBook", {"origin": m.ORIGIN}, nsmap={None: ns})
+    guids = _codebook(root, session, ns)
+    _origin_sets(root, session, guids, "guid", ns)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
+    """project.qde and the texts to put beside it (file name inside sources/ -> text)."""
+    coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
+                    if not c.startswith(SUGGESTER))
+    users = {c: m.guid("user", c) for c in coders}
+    root = etree.Element(f"{{{m.PROJECT_NS}}}Project", {"name": name, "origin": m.ORIGIN},
+                         nsmap={None: m.PROJECT_NS, "xsi": m.XSI})
+    root.set(f"{{{m.XSI}}}schemaLocation", f"{m.PROJECT_NS} "
+             "http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd")
+    if users:
+        node = _el(root, "Users")
+        for coder, user_guid in users.items():
+            _el(node, "User", {"guid": user_guid, "name": coder})
+    book = _el(root, "CodeBook")
+    guids = _codebook(book, session)
+    if not guids:
+        root.remove(book)
+    variables = {name: m.guid("variable", name) for name in m.VARIABLES}
+    node = _el(root, "Variables")
+    for var, kind in m.VARIABLES.items():
+        _el(node, "Variable", {"guid": variables[var], "name": var, "typeOfVariable": kind})
+
+    sources = session.scalars(select(Source).order_by(Source.id)).all()
+    layouts = [_layout(session, s) for s in sources]
+    selection_of: dict[int, str] = {}   # segment id -> selection GUID
+    codings = defaultdict(list)
+    rows = session.execute(select(Coding).where(Coding.status == "accepted",
+                                                ~Coding.coder.startswith(SUGGESTER))
+                           .order_by(Coding.segment_id, Coding.code_id, Coding.coder)).scalars()
+    for coding in rows:
+        codings[coding.segment_id].append(coding)
+    notes: list[tuple[str, str, str, Coding]] = []   # (guid, name, text, coding)
+
+    _cases(root, session, layouts, variables)
+    node = _el(root, "Sources") if layouts else None
+    files: dict[str, str] = {}
+    for layout in layouts:
+        source = layout.source
+        files[f"{layout.guid}.txt"] = layout.text
+        el = _el(node, "TextSource", {"guid": layout.guid, "name": _source_name(source),
+                                      "plainTextPath": f"internal://{layout.guid}.txt",
+                                      "creationDateTime": _stamp(source.imported_at)})
+        for unit in layout.units:
+            seg = unit.segment
+            own = codings.get(seg.id, [])
+            if seg.kind != "note" and not own:
+                continue
+            sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind)
+            selection_of[seg.id] = sel_guid
+            sel = _el(el, "PlainTextSelection", {
+                "guid": sel_guid, "name": seg.location or f"{seg.kind} {seg.position + 1}",
+                "startPosition": unit.start, "endPosition": unit.end})
+            if seg.duplicate_count and seg.duplicate_count > 1:
+                _el(sel, "Description", text=f"Antal: {seg.duplicate_count}")
+            for coding in own:
+                coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coding.coder)
+                c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": users[coding.coder],
+                                        "creationDateTime": _stamp(coding.updated_at)})
+                _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
+                if coding.memo:
+                    notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, coding.memo, coding))
+                    _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+                if coding.is_quote:
+                    notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
+                                  "Markerat som citat för rapporten.", coding))
+                    _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        _value(el, variables[m.VAR_KIND], "TextValue", source.kind)
+    _fill_selection_refs(root, selection_of)
+    if notes:
+        node = _el(root, "Notes")
+        for note_guid, note_name, text, coding in notes:
+            note = _el(node, "Note", {"guid": note_guid, "name": note_name,
+                                      "creatingUser": users[coding.coder],
+                                      "creationDateTime": _stamp(coding.updated_at)})
+            _el(note, "PlainTextContent", text=text)
+    if guids:
+        _origin_sets(root, session, guids, "targetGUID")
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8",
+                          pretty_print=True), files
+
+
+def _source_name(source: Source) -> str:
+    return Path(source.original_name).stem or f"source {source.id}"
+
+
+def _value(parent, variable_guid: str, kind: str, value: object) -> None:
+    node = _el(parent, "VariableValue")
+    _el(node, "VariableRef", {"targetGUID": variable_guid})
+    _el(node, kind, text=str(value))
+
+
+# Cases: one per area, one per question, one per workshop. Selection refs are filled in
+# after the sources are written (the selections' GUIDs are only known then).
+_PENDING = "pending-selections"
+
+
+def _cases(root, session: Session, layouts: list[SourceText], variables: dict[str, str]):
+    area_members: dict[str, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
+    question_members: dict[int, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
+    workshop_sources: dict[int, list[str]] = defaultdict(list)
+    for layout in layouts:
+        source = layout.source
+        if source.workshop_id:
+            workshop_sources[source.workshop_id].append(layout.guid)
+        for unit in layout.units:
+            seg = unit.segment
+            if seg.kind == "note":
+                if seg.area:
+                    area_members[seg.area][1].append(seg.id)
+                if seg.question:
+                    question_members[seg.question][1].append(seg.id)
+        if source.kind not in m.NOTE_KINDS:
+            if source.area:
+                area_members[source.area][0].append(layout.guid)
+            if source.question:
+                question_members[source.question][0].append(layout.guid)
+    workshops = session.scalars(select(Workshop).order_by(Workshop.id)).all()
+    if not (area_members or question_members or workshops):
+        return
+    cases = _el(root, "Cases")
+    order = list(AREAS)
+    for area in sorted(area_members, key=lambda a: (order.index(a) if a in order else 99, a)):
+        refs, segments = area_members[area]
+        case = _el(cases, "Case", {"guid": m.guid("case", "area", area),
+                                   "name": AREAS.get(area, area)})
+        _el(case, "Description", text=f"Deltagare {AREA_LONG_NAMES.get(area, area)}")
+        _value(case, variables[m.VAR_AREA], "TextValue", area)
+        _members(case, refs, segments)
+    for question in sorted(question_members):
+        refs, segments = question_members[question]
+        case = _el(cases, "Case", {"guid": m.guid("case", "question", question),
+                                   "name": f"{m.QUESTION_CASE}{question}"})
+        _value(case, variables[m.VAR_QUESTION], "IntegerValue", question)
+        _members(case, refs, segments)
+    for ws in workshops:
+        case = _el(cases, "Case", {"guid": m.guid("case", "workshop", ws.label),
+                                   "name": m.WORKSHOP_CASE + ws.label})
+        _value(case, variables[m.VAR_AREA], "TextValue", ws.area)
+        if ws.format:
+            _value(case, variables[m.VAR_FORMAT], "TextValue",
+                   FORMATS.get(ws.format, ws.format))
+        if ws.date:
+            _value(case, variables[m.VAR_DATE], "DateValue", ws.date.isoformat())
+        for field_name, label in ROLES.items():
+            if getattr(ws, field_name) is not None:
+                _value(case, variables[label], "IntegerValue", getattr(ws, field_name))
+        _members(case, workshop_sources.get(ws.id, []), [])
+
+
+def _members(case, source_guids: list[str], segment_ids: list[int]) -> None:
+    for source_guid in source_guids:
+        _el(case, "SourceRef", {"targetGUID": source_guid})
+    if segment_ids:
+        case.set(_PENDING, " ".join(map(str, segment_ids)))
+
+
+def _fill_selection_refs(root, selection_of: dict[int, str]) -> None:
+    for case in root.iter(f"{{{m.PROJECT_NS}}}Case"):
+        pending = case.attrib.pop(_PENDING, None)
+        for segment_id in (pending or "").split():
+            if int(segment_id) in selection_of:
+                _el(case, "SelectionRef", {"targetGUID": selection_of[int(segment_id)]})
+
+
+def write(project: Project, what: str, out: Path):
+    """Write a .qdpx (zip) or .qdc; through a temporary file, never half a file."""
+    from themes.export import ExportReport
+
+    with project.session() as session:
+        if what == "qdc":
+            data, files = codebook_xml(session), {}
+            rows = len(session.scalars(select(Code.id)).all())
+        else:
+            name = read_config(project.root).get("project", {}).get("name") \
+                or project.root.name
+            data, files = project_xml(session, str(name))
+            rows = len(files)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        if what == "qdc":
+            tmp.write_bytes(data)
+        else:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("project.qde", data)
+                for name, text in files.items():
+                    archive.writestr(f"sources/{name}", text.encode("utf-8"))
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QdaError(f"cannot write: {exc.strerror or exc}", out, "E410") from None
+    return ExportReport(what, out, rows=rows,
+                        details={"sources": len(files)} if what == "qdpx" else {})

@@ -1,0 +1,394 @@
+"""Read a REFI-QDA .qdpx (from NVivo, ATLAS.ti, MAXQDA, QualCoder or workshop-qda) into a
+new project: users become coders, the code tree keeps its hierarchy, descriptions and
+colours, text sources become segments, text selections become codings.
+
+Everything happens in one transaction in a new folder: a file that cannot be read leaves
+no project behind. Texts are pseudonymised as at any ingest (e-mail addresses, phone and
+personal identity numbers; speaker names in our own exports are already pseudonyms).
+
+Segments: a source we exported keeps its notes (with area, question, cell and duplicate
+marks) or its turns and sentences. A source from another tool becomes one turn per
+paragraph (line) with its sentences; a selection codes the sentences it overlaps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import select
+
+from coding import codes as code_ops
+from coding.codebook import CodebookDoc, CodeSpec
+from coding.codings import accept
+from corpus import audit
+from corpus.areas import FORMATS, ROLES
+from corpus.errors import InputError
+from corpus.ingest import _store_key, _store_notes, _store_transcript
+from corpus.models import Segment, Source
+from corpus.project import CONFIG_NAME, Project, init_project
+from corpus.pseudonymise import Pseudonymiser
+from corpus.readers.textfile import decode_text
+from corpus.readers.units import Note, ReadResult, Turn
+from corpus.workshops import normalise_fields, upsert_workshop
+
+from . import mapping as m
+
+NS = {"q": m.PROJECT_NS}
+
+
+@dataclass
+class ImportReport:
+    path: str
+    project: str
+    origin: str = ""
+    users: int = 0
+    codes: int = 0
+    sources: int = 0
+    segments: int = 0
+    codings: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Selection:
+    guid: str
+    name: str
+    start: int
+    end: int
+    description: str
+    codings: list[tuple[str, str, list[str]]]   # (code guid, user guid, note guids)
+
+
+def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> ImportReport:
+    """A new project at `target` from the .qdpx at `path`."""
+    path, target = Path(path), Path(target)
+    qde, texts = _read_archive(path)
+    if target.exists() and any(target.iterdir()):
+        raise InputError("the target folder exists and is not empty; choose a new folder",
+                         target, "E423")
+    created = not target.exists()
+    try:
+        project = init_project(target)
+        if qde.get("name"):   # the project keeps its name in later exports
+            with (project.root / CONFIG_NAME).open("a", encoding="utf-8") as config:
+                # a JSON string is a valid TOML basic string
+                config.write(f'\n[project]\nname = {json.dumps(qde.get("name"))}\n')
+        try:
+            report = _import(project, path, qde, texts, actor)
+        finally:
+            project.close()
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True) if created else _empty(target)
+        raise
+    return report
+
+
+def _empty(folder: Path) -> None:
+    for child in folder.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _read_archive(path: Path) -> tuple[etree._Element, dict[str, bytes]]:
+    if not path.exists():
+        raise InputError("no such file", path, "E100")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            qde_name = next((n for n in names if n.lower().endswith("project.qde")), None)
+            if qde_name is None:
+                raise InputError("not a REFI-QDA project: the archive has no project.qde",
+                                 path, "E421")
+            qde = archive.read(qde_name)
+            texts = {Path(n).name: archive.read(n) for n in names
+                     if n.lower().startswith("sources/") and not n.endswith("/")}
+    except zipfile.BadZipFile:
+        raise InputError("not a .qdpx: the file is not a zip archive", path, "E420") from None
+    try:
+        root = etree.fromstring(qde, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                     huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"project.qde is not well-formed XML: {exc}", path, "E422") from None
+    if etree.QName(root).namespace != m.PROJECT_NS or etree.QName(root).localname != "Project":
+        raise InputError(f"project.qde is not a REFI-QDA project (root {root.tag})", path,
+                         "E422")
+    return root, texts
+
+
+def _text_of(el) -> str:
+    return (el.text or "").strip() if el is not None else ""
+
+
+def _codes(root) -> tuple[list[CodeSpec], dict[str, tuple[str, ...]]]:
+    """The code tree; sibling codes with the same name get " (2)", " (3)" …"""
+    paths: dict[str, tuple[str, ...]] = {}
+
+    def spec(el, parent: tuple[str, ...], taken: set[str]) -> CodeSpec:
+        name = " ".join((el.get("name") or "namnlös kod").split())[:300]
+        unique, n = name, 2
+        while unique.casefold() in taken:
+            unique, n = f"{name} ({n})", n + 1
+        taken.add(unique.casefold())
+        path = (*parent, unique)
+        paths[el.get("guid")] = path
+        fields = m.read_description(_text_of(el.find("q:Description", NS)))
+        colour = el.get("color")
+        kids: set[str] = set()
+        return CodeSpec(unique, fields["definition"], fields["inclusion"], fields["exclusion"],
+                        fields["keywords"], fields["examples"], "emergent",
+                        colour if colour and len(colour) <= 9 else None,
+                        [spec(k, path, kids) for k in el.findall("q:Code", NS)])
+
+    top: set[str] = set()
+    specs = [spec(el, (), top) for el in root.findall("q:CodeBook/q:Codes/q:Code", NS)]
+    origins = {}
+    for s in root.findall("q:Sets/q:Set", NS):
+        name = s.get("name") or ""
+        if name.startswith(m.ORIGIN_SET):
+            for member in s.findall("q:MemberCode", NS):
+                origins[member.get("targetGUID")] = name[len(m.ORIGIN_SET):]
+    by_path = {path: origins[g] for g, path in paths.items() if g in origins}
+
+    def mark(spec_: CodeSpec, parent: tuple[str, ...]) -> None:
+        path = (*parent, spec_.name)
+        spec_.origin = by_path.get(path, spec_.origin)
+        for kid in spec_.children:
+            mark(kid, path)
+
+    for s in specs:
+        mark(s, ())
+    return specs, paths
+
+
+def _variable_values(el, variables: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for value in el.findall("q:VariableValue", NS):
+        ref = value.find("q:VariableRef", NS)
+        name = variables.get(ref.get("targetGUID")) if ref is not None else None
+        data = [c for c in value if etree.QName(c).localname != "VariableRef"]
+        if name and data:
+            out[name] = (data[0].text or "").strip()
+    return out
+
+
+def _selections(el) -> list[_Selection]:
+    out = []
+    for sel in el.findall("q:PlainTextSelection", NS):
+        codings = [(c.find("q:CodeRef", NS).get("targetGUID"), c.get("creatingUser") or "",
+                    [n.get("targetGUID") for n in c.findall("q:NoteRef", NS)])
+                   for c in sel.findall("q:Coding", NS) if c.find("q:CodeRef", NS) is not None]
+        out.append(_Selection(sel.get("guid"), sel.get("name") or "",
+                              int(sel.get("startPosition")), int(sel.get("endPosition")),
+                              _text_of(sel.find("q:Description", NS)), codings))
+    return out
+
+
+def _source_text(el, texts: dict[str, bytes], path: Path) -> str:
+    content = el.find("q:PlainTextContent", NS)
+    if content is not None and content.text:
+        return content.text
+    plain = el.get("plainTextPath") or ""
+    if plain.startswith("internal://"):
+        name = plain[len("internal://"):]
+        if name not in texts:
+            raise InputError(f"source {el.get('name')!r}: {plain} is missing from the "
+                             "archive", path, "E424")
+        return decode_text(texts[name], path / "sources" / name)
+    if plain:
+        raise InputError(f"source {el.get('name')!r}: its text lies outside the archive "
+                         f"({plain}); export with sources included", path, "E424")
+    return ""
+
+
+def _units(text: str, ours: bool) -> list[tuple[int, int]]:
+    """(start, end) of each note/turn: blank-line separated in our exports, else lines."""
+    pattern = re.escape(m.UNIT_SEPARATOR) if ours else r"\r?\n"
+    spans, start = [], 0
+    for match in re.finditer(pattern, text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str
+            ) -> ImportReport:
+    report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
+    users = {u.get("guid"): (u.get("name") or f"user-{u.get('guid')[:8]}").strip()
+             for u in root.findall("q:Users/q:User", NS)}
+    specs, code_paths = _codes(root)
+    variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
+    notes = {n.get("guid"): (n.get("name") or "", _text_of(n.find("q:PlainTextContent", NS)))
+             for n in root.findall("q:Notes/q:Note", NS)}
+    # what cases say about selections and sources: area, question, workshop
+    sel_meta: dict[str, dict[str, str]] = {}
+    src_meta: dict[str, dict[str, str]] = {}
+    workshops: list[tuple[str, dict[str, str], list[str]]] = []
+    for case in root.findall("q:Cases/q:Case", NS):
+        values = _variable_values(case, variables)
+        name = case.get("name") or ""
+        refs = [r.get("targetGUID") for r in case.findall("q:SourceRef", NS)]
+        if name.startswith(m.WORKSHOP_CASE):
+            workshops.append((name[len(m.WORKSHOP_CASE):], values, refs))
+            continue
+        for ref in refs:
+            src_meta.setdefault(ref, {}).update(values)
+        for ref in case.findall("q:SelectionRef", NS):
+            sel_meta.setdefault(ref.get("targetGUID"), {}).update(values)
+
+    with project.transaction() as session:
+        code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
+        code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
+        report.codes = len(code_ids)
+        workshop_of: dict[str, int] = {}
+        for label, values, refs in workshops:
+            fields = {"label": label, "area": values.get(m.VAR_AREA),
+                      "format": _format_key(values.get(m.VAR_FORMAT)),
+                      "date": values.get(m.VAR_DATE) or None,
+                      **{key: int(values[lbl]) for key, lbl in ROLES.items() if lbl in values}}
+            ws = upsert_workshop(session, normalise_fields(fields, path), actor)
+            for ref in refs:
+                workshop_of[ref] = ws.id
+        seen_users: set[str] = set()
+        for el in root.iter(f"{{{m.PROJECT_NS}}}TextSource"):
+            if etree.QName(el.getparent()).localname != "Sources":
+                continue
+            report.sources += 1
+            report.codings += _import_source(session, project, path, el, texts, variables,
+                                             src_meta, sel_meta, workshop_of, code_ids, users,
+                                             notes, seen_users, report)
+        for tag in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
+            n = len(root.findall(f"q:Sources/q:{tag}", NS))
+            if n:
+                report.skipped.append(f"{n} {tag} (only text sources are imported)")
+        report.users = len(seen_users)
+        report.segments = session.query(Segment).count()
+        audit.record(session, actor, "import.qdpx", "project", None, None,
+                     {"file": path.name, "origin": report.origin, "codes": report.codes,
+                      "sources": report.sources, "codings": report.codings})
+    return report
+
+
+def _format_key(label: str | None) -> str | None:
+    if not label:
+        return None
+    return next((key for key, text in FORMATS.items() if text == label), label)
+
+
+def _import_source(session, project, path, el, texts, variables, src_meta, sel_meta,
+                   workshop_of, code_ids, users, notes, seen_users, report) -> int:
+    guid = el.get("guid")
+    values = {**src_meta.get(guid, {}), **_variable_values(el, variables)}
+    ours = m.VAR_KIND in values
+    kind = values.get(m.VAR_KIND) or "document"
+    text = _source_text(el, texts, path)
+    selections = _selections(el)
+    if el.findall("q:Coding", NS):
+        report.skipped.append(f"codings of the whole source {el.get('name')!r}")
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data + guid.encode()).hexdigest()   # one text may come twice
+    name = f"{el.get('name') or guid}.txt"
+    safe = re.sub(r"[^\w.-]+", "_", name)
+    stored = project.sources_dir / f"{digest[:12]}-{safe}"
+    stored.write_bytes(data)
+    area = values.get(m.VAR_AREA) or None
+    question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
+    source = Source(kind=kind, file_format="qdpx", original_name=name, stored_name=stored.name,
+                    sha256=digest, workshop_id=workshop_of.get(guid), question=question,
+                    area=area, report={"imported_from": path.name})
+    session.add(source)
+    session.flush()
+    pseudonymiser = Pseudonymiser()
+    spans = _units(text, ours)
+    by_span = {(s.start, s.end): s for s in selections}
+    if kind in m.NOTE_KINDS:
+        result = ReadResult(kind, "qdpx")
+        for start, end in spans:
+            sel = by_span.get((start, end))
+            meta = sel_meta.get(sel.guid, {}) if sel else {}
+            count = re.match(r"Antal: (\d+)", sel.description) if sel else None
+            result.notes.append(Note(text[start:end], area=meta.get(m.VAR_AREA) or area,
+                                     question=int(meta[m.VAR_QUESTION])
+                                     if meta.get(m.VAR_QUESTION) else question,
+                                     cell=sel.name if sel and sel.name else None,
+                                     duplicate_count=int(count.group(1)) if count else 1))
+        _store_notes(session, source, result, pseudonymiser, area)
+    else:
+        result = ReadResult("transcript", "qdpx")
+        times: list[float | None] = []
+        for start, end in spans:
+            head = m.TURN_HEAD.match(text, start, end) if ours else None
+            if head:
+                h, mi, s, speaker = head.groups()
+                times.append(int(h) * 3600 + int(mi) * 60 + int(s) if h else None)
+                result.turns.append(Turn(speaker, text[head.end():end], times[-1]))
+            else:
+                result.turns.append(Turn(None, text[start:end]))
+        _store_transcript(session, source, result, pseudonymiser, area, question)
+        source.kind = kind
+    _store_key(session, source.id, pseudonymiser)
+    session.flush()
+    return _import_codings(session, source, text, spans, ours, selections, code_ids, users,
+                           notes, seen_users)
+
+
+def _import_codings(session, source, text, spans, ours, selections, code_ids, users, notes,
+                    seen_users) -> int:
+    """Each selection codes the note it is, the turn it spans, or the sentences it overlaps.
+    Offsets are mapped unit by unit from the file's text to the stored (pseudonymised) one."""
+    units = session.scalars(select(Segment).where(Segment.source_id == source.id,
+                                                  Segment.kind != "sentence")
+                            .order_by(Segment.position)).all()
+    sentences = session.scalars(select(Segment).where(Segment.source_id == source.id,
+                                                      Segment.kind == "sentence")
+                                .order_by(Segment.start_char)).all()
+    n = 0
+    for sel in selections:
+        if not sel.codings:
+            continue
+        targets = _targets(sel, spans, units, sentences, text, ours)
+        for code_guid, user_guid, note_refs in sel.codings:
+            if code_guid not in code_ids:
+                continue
+            coder = users.get(user_guid) or "importerad"
+            seen_users.add(coder)
+            memo = "\n\n".join(notes[r][1] for r in note_refs
+                               if r in notes and notes[r][0] != m.QUOTE_NOTE) or None
+            quote = any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
+            for segment in targets:
+                accept(session, segment.id, code_ids[code_guid], coder, memo=memo,
+                       is_quote=quote, actor="import")
+                n += 1
+    return n
+
+
+def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool) -> list[Segment]:
+    # find the unit(s) the selection falls in, in the file's coordinates
+    end = max(sel.end, sel.start + 1)
+    hits = [i for i, (s, e) in enumerate(spans) if s < end and e > sel.start]
+    if not hits:
+        return []
+    if units and units[0].kind == "note":
+        return [units[i] for i in hits]
+    out: list[Segment] = []
+    for i in hits:
+        unit_start, unit_end = spans[i]
+        turn = units[i]
+        head = m.TURN_HEAD.match(text, unit_start, unit_end) if ours else None
+        body_start = head.end() if head else unit_start
+        if (sel.start, sel.end) == (body_start, unit_end):
+            out.append(turn)
+            continue
+        # selection in the turn's own coordinates, scaled if pseudonymising changed its length
+        scale = len(turn.text) / max(unit_end - body_start, 1)
+        lo = turn.start_char + (max(sel.start, body_start) - body_start) * scale
+        hi = turn.start_char + (min(sel.end, unit_end) - body_start) * scale
+        out += [s for s in sentences if s.parent_id == turn.id
+                and s.start_char < max(hi, lo + 1) and s.end_char > lo]
+    return out

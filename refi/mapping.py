@@ -1,0 +1,88 @@
+"""What both directions agree on: namespaces, GUIDs, variable names, the text layout of an
+exported source, and how a code's keywords and examples ride in its Description."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from corpus.areas import ROLES
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ORIGIN = "workshop-qda"
+_GUIDS = uuid.UUID("5b0c1e0e-4a1d-4f5e-9a57-7f3c2d9b8a11")
+
+UNIT_SEPARATOR = "\n\n"            # between notes / turns in an exported source text
+NOTE_KINDS = ("postits", "padlet", "survey")
+QUOTE_NOTE = "Citat"               # a Note of this name on a coding marks it as a quote
+MEMO_NOTE = "Memo"
+ORIGIN_SET = "Ursprung: "          # a Set of codes per non-emergent origin ("Ursprung: fardplan")
+
+# variables (REFI typeOfVariable)
+VAR_AREA, VAR_QUESTION, VAR_KIND, VAR_FORMAT, VAR_DATE = (
+    "Område", "Fråga", "Källtyp", "Format", "Datum")
+VARIABLES: dict[str, str] = {VAR_AREA: "Text", VAR_QUESTION: "Integer", VAR_KIND: "Text",
+                             VAR_FORMAT: "Text", VAR_DATE: "Date",
+                             **{label: "Integer" for label in ROLES.values()}}
+WORKSHOP_CASE = "Workshop: "
+QUESTION_CASE = "Fråga "
+
+# "[00:01:05] Deltagare 2: text": the time and speaker of an exported turn (use .match)
+TURN_HEAD = re.compile(r"(?:\[(\d{2}):(\d{2}):(\d{2})\] )?([^:\n\[\]]{1,80}): ")
+
+DESCRIPTION_FIELDS = (("inclusion", "Inkludera"), ("exclusion", "Exkludera"),
+                      ("keywords", "Nyckelord"), ("examples", "Exempel"))
+
+
+def guid(*key: object) -> str:
+    """A stable GUID for a thing: the same project exports the same ids every time."""
+    return str(uuid.uuid5(_GUIDS, "\x1f".join(str(k) for k in key))).upper()
+
+
+def turn_head(speaker: str | None, location: str | None) -> str:
+    time = f"[{location}] " if location and re.fullmatch(r"\d{2}:\d{2}:\d{2}", location) \
+        else ""
+    return f"{time}{speaker}: " if speaker else time
+
+
+def describe_code(definition: str | None, inclusion: str | None, exclusion: str | None,
+                  keywords: list[str], examples: list[str]) -> str:
+    """The definition, then one labelled line per field other tools have no place for."""
+    lines = [definition.strip()] if definition and definition.strip() else []
+    extra = []
+    if inclusion:
+        extra.append(f"Inkludera: {' '.join(inclusion.split())}")
+    if exclusion:
+        extra.append(f"Exkludera: {' '.join(exclusion.split())}")
+    if keywords:
+        extra.append("Nyckelord: " + "; ".join(keywords))
+    extra += [f"Exempel: {' '.join(e.split())}" for e in examples]
+    if extra:
+        lines += ["", *extra] if lines else extra
+    return "\n".join(lines)
+
+
+def read_description(text: str | None) -> dict:
+    """The inverse of `describe_code`; a plain description is all definition."""
+    fields: dict = {"definition": "", "inclusion": "", "exclusion": "", "keywords": [],
+                    "examples": []}
+    if not text:
+        return fields
+    labels = {label: key for key, label in DESCRIPTION_FIELDS}
+    lines = text.strip().split("\n")
+    tail = len(lines)
+    while tail > 0 and re.match(r"^(Inkludera|Exkludera|Nyckelord|Exempel): ", lines[tail - 1]):
+        tail -= 1
+    for line in lines[tail:]:
+        label, value = line.split(": ", 1)
+        key = labels[label]
+        if key == "keywords":
+            fields[key] = [k.strip() for k in value.split(";") if k.strip()]
+        elif key == "examples":
+            fields[key].append(value.strip())
+        else:
+            fields[key] = value.strip()
+    fields["definition"] = "\n".join(lines[:tail]).strip()
+    return fields

@@ -1,0 +1,113 @@
+"""docx and heatmap exports, re-read with python-docx and matplotlib's own image reader, and
+rendered through LibreOffice and pdftoppm so the layout can be looked at."""
+
+import shutil
+import subprocess
+
+import matplotlib.image as mpimg
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+
+from corpus.errors import QdaError
+from themes.export import export
+from themes.tables import BILAGA2_COLUMNS
+
+from .test_themes import coded  # noqa: F401  (fixture)
+
+
+def _rows(table):
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(coded, tmp_path):  # noqa: F811
+    path = export(coded, "bilaga2", fmt="docx", out=tmp_path / "b2.docx").path
+    doc = Document(str(path))
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE
+    assert section.page_width > section.page_height
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "Bilaga 2"
+    assert headings[1].startswith("Fråga 2: Vilken information saknar du")
+    (table,) = doc.tables
+    assert table.style.name == "Table Grid"
+    rows = _rows(table)
+    assert rows[0] == BILAGA2_COLUMNS
+    # merged cells repeat their text in python-docx's view; the XML says which are merged
+    assert [r[:2] for r in rows[1:]] == [
+        ["Samverkan", "SIP"], ["Samverkan", "SIP"], ["Samverkan", "Tillit"],
+        ["Tillgänglighet", ""], ["Tillgänglighet", "Primärvården"]]
+    assert rows[1][2:] == ["Antal SIP per 1000 invånare", "x", "", "x", "", ""]
+    assert rows[5][2] == "Väntetider till vårdcentralen; Väntetid till vårdcentralen"
+    merges = [[tc.vMerge for tc in tr.tc_lst[:2]] for tr in table._tbl.tr_lst[1:]]
+    assert merges == [["restart", "restart"], ["continue", "continue"],
+                      ["continue", None], ["restart", None], ["continue", None]]
+    header = table._tbl.tr_lst[0]
+    assert header.trPr.find(qn("w:tblHeader")) is not None   # repeats on every page
+    assert table.rows[1].cells[3].paragraphs[0].alignment == 1   # "x" centred
+
+
+def test_question_texts_come_from_the_project_settings(coded, tmp_path):  # noqa: F811
+    config = coded.root / "qda.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[questions]\n2 = "Vad saknas i uppföljningen?"\n', encoding="utf-8")
+    doc = Document(str(export(coded, "bilaga2", fmt="docx", out=tmp_path / "b.docx").path))
+    assert "Fråga 2: Vad saknas i uppföljningen?" in [p.text for p in doc.paragraphs]
+    config.write_text('[questions]\nfel = "x"\n', encoding="utf-8")
+    with pytest.raises(QdaError, match=r"qda.toml: \[questions\] must map question numbers"):
+        export(coded, "bilaga2", fmt="md", out=tmp_path / "b.md")
+
+
+def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):  # noqa: F811
+    doc = Document(str(export(coded, "themes", fmt="docx", out=tmp_path / "t.docx").path))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Samverkan" in texts and "Tillgänglighet" in texts
+    assert any(t.startswith("4 kodade enheter") for t in texts)   # Samverkan: 4 notes
+    sub_rows = [r[0] for t in doc.tables for r in _rows(t)[1:]]
+    assert sub_rows == ["SIP", "Tillit", "Primärvården"]
+    quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
+    assert quote.text == "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP)"
+
+
+def test_tabell1_docx(coded, tmp_path):  # noqa: F811
+    from corpus.workshops import add_workshop
+
+    add_workshop(coded, label="GR digital", area="GR", format="digital", politicians=2,
+                 officials=5)
+    doc = Document(str(export(coded, "tabell1", fmt="docx", out=tmp_path / "t1.docx").path))
+    rows = _rows(doc.tables[0])
+    assert rows[1][:2] == ["GR", "Digital"] and rows[-1][0] == "Totalt"
+    assert rows[-1][-1] == "7"
+
+
+def test_heatmap_png_and_svg(coded, tmp_path):  # noqa: F811
+    png = export(coded, "heatmap", out=tmp_path / "h.png").path
+    image = mpimg.imread(png)
+    assert image.shape[0] > 300 and image.shape[1] > 600
+    svg = export(coded, "heatmap", fmt="svg", by="question", out=tmp_path / "h.svg").path
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "Fråga 2" in text and "Samverkan" in text
+    again = export(coded, "heatmap", fmt="svg", by="question", out=tmp_path / "h2.svg").path
+    assert again.read_bytes() == svg.read_bytes()   # no dates or random ids
+    with pytest.raises(QdaError, match="E405|heatmap is by"):
+        export(coded, "heatmap", by="workshop", out=tmp_path / "h3.png")
+
+
+@pytest.mark.slow
+def test_docx_renders_through_libreoffice_to_png(coded, tmp_path):  # noqa: F811
+    """The layout check: LibreOffice must lay bilaga 2 out on landscape pages; the PNG
+    pages are kept in the test's folder to look at."""
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    assert office, "LibreOffice is needed (scripts/test.sh installs libreoffice-writer-nogui)"
+    assert shutil.which("pdftoppm"), "pdftoppm is needed (poppler-utils)"
+    path = export(coded, "bilaga2", fmt="docx", out=tmp_path / "b2.docx").path
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    pdf = tmp_path / "b2.pdf"
+    assert pdf.stat().st_size > 1000
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=60)
+    page = mpimg.imread(tmp_path / "page-1.png")
+    assert page.shape[1] > page.shape[0]   # landscape
