@@ -7,3 +7,4 @@ source scripts/setup.sh
 .venv/bin/qda status --project demo-project
 .venv/bin/qda export bilaga2 --project demo-project
 .venv/bin/qda export bilaga2 --project demo-project --format md
+.venv/bin/qda export bilaga2 --project demo-project --format docx

@@ -3,5 +3,17 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+# Debian tools the tests drive for real: LibreOffice renders docx exports to PDF, pdftoppm
+# turns the PDF into pages to look at.
+need=()
+command -v libreoffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-core)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} from Debian …"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${need[@]}" >/dev/null
+fi
 .venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"

@@ -185,3 +185,14 @@ def test_unknown_extensions(tmp_path, name, reason):
     path.write_text("x")
     with pytest.raises(InputError, match=reason):
         read_file(Path(path))
+
+
+def test_a_comma_csv_whose_notes_hold_semicolons_is_read_by_commas(tmp_path):
+    from corpus.readers.grid import read_csv
+
+    path = tmp_path / "notes.csv"
+    path.write_text('Område,Inlägg\nGR,"Väntetid; telefon; besök"\nVGR,"A; B"\n'
+                    'Borås,Kostnad\n', encoding="utf-8")
+    assert read_csv(path).rows[1] == ["GR", "Väntetid; telefon; besök"]
+    path.write_text("Område;Inlägg\nGR;Väntetid, telefon\nVGR;Kostnad\n", encoding="utf-8")
+    assert read_csv(path).rows[1] == ["GR", "Väntetid, telefon"]

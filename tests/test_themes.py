@@ -128,7 +128,7 @@ def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
                                       "--layer", "cecilia"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     bad = CliRunner().invoke(app, ["export", "bilaga2", "-p", str(coded.root), "-f", "pdf"])
-    assert bad.exit_code == 1 and "bilaga2 can be written as xlsx, csv, md" in bad.output
+    assert bad.exit_code == 1 and "bilaga2 can be written as xlsx, docx, csv, md" in bad.output
 
 
 def test_one_coder_without_konsensus_is_the_default_but_two_are_not(project, tmp_path):

@@ -111,3 +111,12 @@ def test_docx_renders_through_libreoffice_to_png(coded, tmp_path):  # noqa: F811
                    check=True, timeout=60)
     page = mpimg.imread(tmp_path / "page-1.png")
     assert page.shape[1] > page.shape[0]   # landscape
+
+
+def test_theme_counts_xlsx_shows_shares_as_percentages(coded, tmp_path):  # noqa: F811
+    from openpyxl import load_workbook
+
+    ws = load_workbook(export(coded, "themes", out=tmp_path / "t.xlsx").path)["Per område"]
+    header = [c.value for c in ws[1]]
+    share = ws.cell(row=2, column=header.index("Andel") + 1)
+    assert share.number_format == "0.0%" and 0 < share.value <= 1

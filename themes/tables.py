@@ -8,8 +8,9 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,14 +69,34 @@ def normalise(text: str) -> str:
     return text.strip(" .,;:!?-–—\"'”’")
 
 
-def _clusters(texts: list[str], threshold: float, vectoriser: TfidfVectorizer) -> np.ndarray:
-    """Cluster label per text: equal after `normalise`, or near-duplicates by the cosine
-    of their character n-grams (weighted by how rare each is among the question's notes,
-    so "över 65" added to a common phrase still makes a different note)."""
-    if len(texts) < 2:
-        return np.zeros(len(texts), dtype=int)
-    vectors = vectoriser.transform([normalise(t) or "-" for t in texts])
-    sims = (vectors @ vectors.T).tocsr()   # equal keys have equal vectors: cosine 1
+def note_vectors(keys: list[str]) -> sp.csr_matrix:
+    """TF-IDF of the character n-grams (3-5, inside words, as scikit-learn's `char_wb`) of
+    normalised notes, one row per key, idf over the distinct keys. N-grams are counted once
+    per distinct word and summed per note: words repeat, so this is several times faster
+    than n-gramming every note."""
+    if not keys:
+        return sp.csr_matrix((0, 0))
+    words = [key.split() or ["-"] for key in keys]
+    types = {w: i for i, w in enumerate(sorted({w for row in words for w in row}))}
+    grams = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(list(types))
+    cols = [types[w] for row in words for w in row]
+    indptr = np.cumsum([0, *map(len, words)])
+    per_note = sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(keys), len(types)))
+    counts = (per_note @ grams).tocsr()
+    distinct = sorted(set(keys))
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    idf = TfidfTransformer().fit(counts[[first[k] for k in distinct]])
+    return idf.transform(counts)
+
+
+def _clusters(vectors: sp.csr_matrix, threshold: float) -> np.ndarray:
+    """Cluster label per note: equal after `normalise` (equal vectors, cosine 1), or
+    near-duplicates by the cosine of their character n-grams, weighted by how rare each is
+    among the question's notes, so "över 65" added to a common phrase still makes a
+    different note. Clusters are the connected components of the "alike" graph."""
+    if vectors.shape[0] < 2:
+        return np.zeros(vectors.shape[0], dtype=int)
+    sims = (vectors @ vectors.T).tocsr()
     sims.data = (sims.data >= threshold - 1e-9).astype(np.int8)
     sims.eliminate_zeros()   # a stored zero would still count as an edge
     return connected_components(sims, directed=False)[1]
@@ -90,27 +111,34 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE
     notes = units[(units.kind == "note") & units.question.notna()] if len(units) else units
     out: dict[int, pd.DataFrame] = {}
     for question, part in notes.groupby("question", sort=True):
+        texts = [str(t).strip() for t in part.text]
+        keys = [normalise(t) or "-" for t in texts]
+        vectors = note_vectors(keys)
+        main, sub, area = part.Huvudtema.tolist(), part.Subtema.tolist(), part.area.tolist()
+        counts = part.duplicate_count.fillna(1).astype(int).tolist()
+        ids = part.segment_id.tolist()
+        groups: dict[int, list[int]] = {}
+        for i, order in enumerate(part.theme_order):   # part is in theme, then note order
+            groups.setdefault(order, []).append(i)
         rows = []
-        vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit(
-            [normalise(t) or "-" for t in part.text.drop_duplicates()])
-        for _, group in part.groupby("theme_order", sort=True):
-            labels = _clusters(list(group.text), threshold, vectoriser)
-            first_seen = {label: i for i, label in reversed(list(enumerate(labels)))}
-            for label in sorted(set(labels), key=first_seen.get):
-                members = group[labels == label]
-                texts, seen = [], set()
-                for text in members.text:
-                    if normalise(text) not in seen:
-                        seen.add(normalise(text))
-                        texts.append(text.strip())
-                areas = set(members.area.dropna())
-                rows.append({"Huvudtema": members.Huvudtema.iloc[0],
-                             "Subtema": members.Subtema.iloc[0],
-                             "Inlägg": "; ".join(texts),
-                             **{name: "x" if key in areas else ""
+        for order in sorted(groups):
+            members = groups[order]
+            labels = _clusters(vectors[members], threshold)
+            clusters: dict[int, list[int]] = {}
+            for i, label in zip(members, labels, strict=True):
+                clusters.setdefault(label, []).append(i)
+            for cluster in clusters.values():   # in order of each cluster's first note
+                shown = list(dict.fromkeys(keys[i] for i in cluster))
+                text_of = {}
+                for i in cluster:
+                    text_of.setdefault(keys[i], texts[i])
+                marked = {area[i] for i in cluster}
+                rows.append({"Huvudtema": main[cluster[0]], "Subtema": sub[cluster[0]],
+                             "Inlägg": "; ".join(text_of[k] for k in shown),
+                             **{name: "x" if key in marked else ""
                                 for key, name in AREAS.items()},
-                             "antal": int(members.duplicate_count.fillna(1).sum()),
-                             "segment_ids": list(members.segment_id)})
+                             "antal": sum(counts[i] for i in cluster),
+                             "segment_ids": [ids[i] for i in cluster]})
         out[int(question)] = pd.DataFrame(rows, columns=[*BILAGA2_COLUMNS, "antal",
                                                          "segment_ids"])
     return out

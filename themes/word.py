@@ -1,31 +1,31 @@
 """Word writers (python-docx): bilaga 2 on landscape pages, and a theme summary with counts
 and chosen quotes, both in a plain grid style that prints cleanly.
 
-Tables are created at their full size in one call and filled cell by cell through the XML
-elements: python-docx's `table.cell()` and `row.cells` walk the whole table on every call,
-which makes a 10 000-row appendix quadratic.
+Tables are built as one XML string and parsed once: python-docx's per-cell calls walk the
+table's elements again and again and made a 10 000-row appendix take seconds.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
-from docx.table import _Cell
+from docx.table import Table
 
 from corpus.errors import QdaError
 
 from .tables import BILAGA2_COLUMNS
 from .writers import heading
 
-TABLE_STYLE = "Table Grid"
+TABLE_STYLE_ID = "TableGrid"   # the default template's "Table Grid"
 BILAGA2_WIDTHS_CM = [3.5, 4.0, 10.8, 1.6, 2.1, 1.3, 2.5, 1.3]   # 27.1 cm: A4 landscape
 HEADER_SHADE = "D9E2F3"
 FONT_PT = 9
@@ -47,73 +47,69 @@ def _new_document(title: str, landscape: bool) -> Document:
     return doc
 
 
-def _fill(tc, text: str, bold: bool = False, centred: bool = False) -> None:
-    cell = _Cell(tc, None)
-    paragraph = cell.paragraphs[0]
-    if text:
-        run = paragraph.add_run(text)
-        run.font.size = Pt(FONT_PT)
-        run.bold = bold or None
-    if centred:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _shade(tc, colour: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), colour)
-    tc.get_or_add_tcPr().append(shd)
+def _run(text: str, bold: bool) -> str:
+    if not text:
+        return ""
+    lines = [escape(_INVALID_XML.sub("", line)) for line in text.split("\n")]
+    body = '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
+    return (f'<w:r><w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{FONT_PT * 2}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{body}</w:t></w:r>')
 
 
-def _repeat_header(tr) -> None:
-    """The header row repeats at the top of every page the table runs over."""
-    mark = OxmlElement("w:tblHeader")
-    mark.set(qn("w:val"), "true")
-    tr.get_or_add_trPr().append(mark)
+def _cell(text: str, width: int, centred: bool, bold: bool = False, shade: bool = False,
+          merge: str | None = None) -> str:
+    props = (f'<w:tcW w:w="{width}" w:type="dxa"/>'
+             + (f'<w:vMerge w:val="{merge}"/>' if merge else "")
+             + (f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADE}"/>'
+                if shade else ""))
+    align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if centred else ""
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_run(text, bold)}</w:p></w:tc>"
 
 
-def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int):
-    """A grid table with a shaded, repeating bold header and the frame's rows."""
+def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
+           merges: dict[tuple[int, int], str] | None = None):
+    """A grid table with a shaded, repeating bold header and the frame's rows, built as
+    one XML string: python-docx's per-cell calls walk the table and cost seconds on a
+    10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
+    merges = merges or {}
+    widths = [int(w / 2.54 * 1440) for w in widths_cm]   # twentieths of a point
     columns = [str(c) for c in frame.columns]
-    table = doc.add_table(rows=len(frame) + 1, cols=len(columns))
-    table.style = doc.styles[TABLE_STYLE]
-    table.autofit = False
-    for column, width in zip(table.columns, widths_cm, strict=True):
-        column.width = Cm(width)
-    rows = table._tbl.tr_lst
-    _repeat_header(rows[0])
-    for col, (tc, name) in enumerate(zip(rows[0].tc_lst, columns, strict=True)):
-        _fill(tc, name, bold=True, centred=col >= centred_from)
-        _shade(tc, HEADER_SHADE)
-    for tr, values in zip(rows[1:], frame.itertuples(index=False), strict=True):
-        for col, (tc, value) in enumerate(zip(tr.tc_lst, values, strict=True)):
+    rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
+        _cell(name, w, c >= centred_from, bold=True, shade=True)
+        for c, (name, w) in enumerate(zip(columns, widths, strict=True))) + "</w:tr>"]
+    for r, values in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for c, (value, w) in enumerate(zip(values, widths, strict=True)):
+            merge = merges.get((r, c))
             text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
-                else str(value)
-            _fill(tc, text, centred=col >= centred_from)
-    for tr in rows:
-        for tc, width in zip(tr.tc_lst, widths_cm, strict=True):
-            tc.width = Cm(width)
-    return table
+                or merge == "continue" else str(value)
+            cells.append(_cell(text, w, c >= centred_from, merge=merge))
+        rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    xml = (f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"{TABLE_STYLE_ID}\"/>"
+           '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/>'
+           '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+           'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+           f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
+    tbl = parse_xml(xml)
+    doc.element.body.sectPr.addprevious(tbl)
+    return Table(tbl, doc._body)
 
 
-def _merge_runs(table, frame: pd.DataFrame) -> None:
+def _merges(frame: pd.DataFrame) -> dict[tuple[int, int], str]:
     """Print each main theme and sub-theme once: a vertical merge over its rows."""
     from .writers import _runs
 
-    rows = table._tbl.tr_lst
+    out: dict[tuple[int, int], str] = {}
     for col, keys in ((0, ["Huvudtema"]), (1, ["Huvudtema", "Subtema"])):
         for start, end in _runs(frame, keys):
-            if end == start:
-                continue
-            for offset in range(start, end + 1):
-                tc = rows[1 + offset].tc_lst[col]
-                tc.get_or_add_tcPr().vMerge_val = "restart" if offset == start else "continue"
-                if offset > start:   # the text lives in the first cell of the merge
-                    for paragraph in tc.p_lst[1:]:
-                        tc.remove(paragraph)
-                    for run in tc.p_lst[0].r_lst:
-                        tc.p_lst[0].remove(run)
+            if end > start:
+                for offset in range(start, end + 1):
+                    out[(offset, col)] = "restart" if offset == start else "continue"
+    return out
 
 
 def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
@@ -123,8 +119,8 @@ def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
     doc = _new_document("Bilaga 2", landscape=True)
     for question, frame in sorted(tables.items()):
         doc.add_heading(heading(question, questions), level=2)
-        table = _table(doc, frame[BILAGA2_COLUMNS], BILAGA2_WIDTHS_CM, centred_from=3)
-        _merge_runs(table, frame)
+        _table(doc, frame[BILAGA2_COLUMNS], BILAGA2_WIDTHS_CM, centred_from=3,
+               merges=_merges(frame))
     if not tables:
         doc.add_paragraph("Inga kodade inlägg.")
     return save(doc, path)

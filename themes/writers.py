@@ -8,12 +8,14 @@ types, it gets a leading apostrophe.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from corpus.errors import QdaError
 from corpus.project import CONFIG_NAME, read_config
@@ -89,17 +91,22 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
         _header(ws, 2, BILAGA2_COLUMNS)
         ws.freeze_panes = "A3"
         first = 3
+        starts = {col: {start for start, _ in _runs(frame, keys)}
+                  for col, keys in ((1, ["Huvudtema"]), (2, ["Huvudtema", "Subtema"]))}
+        left, centred = _templates(ws)
         for offset, values in enumerate(frame[BILAGA2_COLUMNS].itertuples(index=False)):
             for col, value in enumerate(values, start=1):
+                if col in starts and offset not in starts[col]:
+                    value = None   # inside a merged group: the text is in its first cell
                 cell = _set(ws, first + offset, col, value)
-                cell.border = BORDER
-                cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                           horizontal="center" if col > 3 else "left")
+                # one shared style, copied: assigning style objects per cell hashes them
+                # every time and costs seconds on a 10 000-row appendix
+                cell._style = copy(centred._style if col > 3 else left._style)
         for col, keys in ((1, ["Huvudtema"]), (2, ["Huvudtema", "Subtema"])):
             for start, end in _runs(frame, keys):
-                if end > start:
-                    ws.merge_cells(start_row=first + start, start_column=col,
-                                   end_row=first + end, end_column=col)
+                if end > start:   # added as a range: openpyxl's merge_cells restyles
+                    ws.merged_cells.add(CellRange(min_col=col, min_row=first + start,
+                                                  max_col=col, max_row=first + end))
         for col, name in enumerate(BILAGA2_COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 11)
         ws.print_title_rows = "2:2"
@@ -111,6 +118,19 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
         ws = wb.create_sheet("Bilaga 2")
         _header(ws, 1, BILAGA2_COLUMNS)
     return _save(wb, path)
+
+
+def _templates(ws):
+    """Two styled cells (left and centred) whose styles every body cell copies; they sit
+    far outside the table and are removed again."""
+    left, centred = ws.cell(row=1, column=200), ws.cell(row=1, column=201)
+    for cell, horizontal in ((left, "left"), (centred, "center")):
+        cell.border = BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=horizontal)
+    styles = (copy(left), copy(centred))
+    for cell in (left, centred):
+        del ws._cells[(cell.row, cell.column)]
+    return styles
 
 
 def _runs(frame: pd.DataFrame, keys: list[str]) -> list[tuple[int, int]]:
@@ -179,6 +199,8 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
                     value = None
                 cell = _set(ws, r, c, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if frame.columns[c - 1] == "Andel":
+                    cell.number_format = "0.0%"   # shown as a percentage, kept as a share
         for c, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, c - 1])],
                           default=8)

@@ -108,17 +108,27 @@ def read_xlsx(path: Path) -> list[Grid]:
     return grids
 
 
-class _Semicolon(csv.excel):
-    delimiter = ";"
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the header into several fields and the most of the
+    following lines into as many: csv.Sniffer is fooled by a ";" inside quoted notes."""
+    lines = [line for line in sample.splitlines()[:30] if line.strip()]
+    best, best_score = ",", (-1, 0)
+    for delimiter in (",", ";", "\t"):
+        try:
+            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+        except csv.Error:
+            continue
+        width = len(rows[0]) if rows else 0
+        score = (sum(len(r) == width for r in rows) if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def read_csv(path: Path) -> Grid:
     text = decode_text(path.read_bytes(), path)
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = _Semicolon if sample.count(";") > sample.count(",") else csv.excel
+    delimiter = _delimiter(text[:8192])
+    dialect = type("Dialect", (csv.excel,), {"delimiter": delimiter})
     try:
         rows = [[clean(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
