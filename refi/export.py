@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from coding.codings import SUGGESTER
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
-from corpus.errors import QdaError
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.project import Project, read_config
 
@@ -313,6 +312,7 @@ def _fill_selection_refs(root, selection_of: dict[int, str]) -> None:
 def write(project: Project, what: str, out: Path):
     """Write a .qdpx (zip) or .qdc; through a temporary file, never half a file."""
     from themes.export import ExportReport
+    from themes.writers import atomic_write
 
     with project.session() as session:
         if what == "qdc":
@@ -323,19 +323,15 @@ def write(project: Project, what: str, out: Path):
                 or project.root.name
             data, files = project_xml(session, str(name))
             rows = len(files)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    try:
+    def write_file(tmp: Path) -> None:
         if what == "qdc":
             tmp.write_bytes(data)
-        else:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("project.qde", data)
-                for name, text in files.items():
-                    archive.writestr(f"sources/{name}", text.encode("utf-8"))
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QdaError(f"cannot write: {exc.strerror or exc}", out, "E410") from None
+            return
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("project.qde", data)
+            for name, text in files.items():
+                archive.writestr(f"sources/{name}", text.encode("utf-8"))
+
+    atomic_write(out, write_file)
     return ExportReport(what, out, rows=rows,
                         details={"sources": len(files)} if what == "qdpx" else {})

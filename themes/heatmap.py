@@ -15,6 +15,8 @@ import pandas as pd  # noqa: E402
 
 from corpus.errors import QdaError  # noqa: E402
 
+from .writers import atomic_write  # noqa: E402
+
 DPI = 200
 
 
@@ -54,18 +56,12 @@ def write(matrix: pd.DataFrame, path: Path, title: str) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in ("png", "svg"):
         raise QdaError(f"a heatmap is written as png or svg, not {fmt!r}", path, "E403")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
     fig = figure(matrix, title)
+    # no dates or random ids in the file: the same table gives the same bytes
+    metadata = {"Date": None} if fmt == "svg" else {"Software": "workshop-qda"}
     try:
-        # no dates or random ids in the file: the same table gives the same bytes
-        metadata = {"Date": None} if fmt == "svg" else {"Software": "workshop-qda"}
         with plt.rc_context({"svg.hashsalt": "workshop-qda"}):
-            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
+            return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=DPI,
+                                                              metadata=metadata))
     finally:
         plt.close(fig)
-    return path

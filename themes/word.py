@@ -20,10 +20,8 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from corpus.errors import QdaError
-
 from .tables import BILAGA2_COLUMNS
-from .writers import heading
+from .writers import atomic_write, heading
 
 TABLE_STYLE_ID = "TableGrid"   # the default template's "Table Grid"
 BILAGA2_WIDTHS_CM = [3.5, 4.0, 10.8, 1.6, 2.1, 1.3, 2.5, 1.3]   # 27.1 cm: A4 landscape
@@ -161,16 +159,7 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
 
 
 def save(doc, path: Path) -> Path:
-    """Through a temporary file, so a failed export never leaves half a document."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        doc.save(str(tmp))
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
-    return path
+    return atomic_write(path, lambda tmp: doc.save(str(tmp)))
 
 
 def tables_docx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:

@@ -7,7 +7,7 @@ types, it gets a leading apostrophe.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from pathlib import Path
 
@@ -213,25 +213,22 @@ def frame_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Through a temporary file, so a failed export never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
-    return path
+    return atomic_write(path, write)
 
 
 def _save(wb: Workbook, path: Path) -> Path:
-    """Write to a temporary file first: a failed export never leaves half a workbook."""
+    return atomic_write(path, wb.save)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through a temporary file: a failed export never leaves half a file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
-        wb.save(tmp)
+        write(tmp)
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
