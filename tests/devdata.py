@@ -10,14 +10,17 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 
 
-def dev_dir() -> Path:
-    candidates = [os.environ.get("QDA_DEV_DATA"), REPO.parent / "shared" / "data",
-                  "/work/shared/data"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "postits_dev.tsv").is_file():
+def _shared(env: str, folder: str, marker: str) -> Path:
+    """A folder of the shared material: $ENV, else ../shared/FOLDER beside the repo."""
+    for candidate in (os.environ.get(env), REPO.parent / "shared" / folder,
+                      f"/work/shared/{folder}"):
+        if candidate and (Path(candidate) / marker).is_file():
             return Path(candidate)
-    raise FileNotFoundError("development data not found: set QDA_DEV_DATA to the folder "
-                            "holding postits_dev.tsv")
+    raise FileNotFoundError(f"{folder} not found: set {env} to the folder holding {marker}")
+
+
+def dev_dir() -> Path:
+    return _shared("QDA_DEV_DATA", "data", "postits_dev.tsv")
 
 
 def dev_frame() -> pd.DataFrame:
@@ -27,10 +30,4 @@ def dev_frame() -> pd.DataFrame:
 
 def refi_dir() -> Path:
     """The REFI-QDA schema and sample exports (../shared/refi-qda)."""
-    candidates = [os.environ.get("QDA_REFI_DIR"), REPO.parent / "shared" / "refi-qda",
-                  "/work/shared/refi-qda"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "Project-mrt2019.xsd").is_file():
-            return Path(candidate)
-    raise FileNotFoundError("REFI-QDA material not found: set QDA_REFI_DIR to the folder "
-                            "holding Project-mrt2019.xsd")
+    return _shared("QDA_REFI_DIR", "refi-qda", "Project-mrt2019.xsd")

@@ -169,7 +169,8 @@ def tables_docx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
     for name, frame in frames.items():
         if len(frames) > 1:
             doc.add_heading(name, level=2)
-        first = 6.0 if len(frame.columns) else 0
-        rest = (17.0 - first) / max(len(frame.columns) - 1, 1)
-        _table(doc, frame, [first, *[rest] * (len(frame.columns) - 1)], centred_from=2)
+        # the two label columns (Område, Workshop) 3 cm each, the counts share the rest
+        counts = max(len(frame.columns) - 2, 1)
+        widths = [3.0, 3.0, *[11.0 / counts] * counts][:len(frame.columns)]
+        _table(doc, frame, widths, centred_from=2)
     return save(doc, path)
