@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from app import cli as app_cli
 from coding import cli as coding_cli
 from corpus import cli as corpus_cli
 from refi import cli as refi_cli
@@ -19,6 +20,7 @@ corpus_cli.register(app)
 coding_cli.register(app)
 themes_cli.register(app)
 refi_cli.register(app)
+app_cli.register(app)
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from corpus.audit import record
 from corpus.errors import QdaError
+from corpus.models import AuditEvent, Coding
 from corpus.models import Code as CodeRow
-from corpus.models import Coding
 
 from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path, split_path
 
@@ -227,6 +227,21 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
     return stats
 
 
+def _subtree(rows: dict[int, CodeRow], code_id: int) -> list[int]:
+    ids = [code_id]
+    for cid in ids:
+        ids.extend(r.id for r in rows.values() if r.parent_id == cid)
+    return ids
+
+
+def decided_count(session: Session, ref: int | str) -> int:
+    """Coders' decisions (not suggestions) on a code and its sub-codes: what a delete
+    would throw away, so the app can ask first."""
+    ids = _subtree(_rows(session), get_code(session, ref).id)
+    return session.scalar(select(func.count()).select_from(Coding).where(
+        Coding.code_id.in_(ids), Coding.status != "suggested")) or 0
+
+
 def delete_code(session: Session, ref: int | str, actor: str, force: bool = False,
                 memo: str | None = None) -> int:
     """Delete a code and its sub-codes; refuse if coders have decided on them unless forced.
@@ -235,11 +250,8 @@ def delete_code(session: Session, ref: int | str, actor: str, force: bool = Fals
     """
     row = get_code(session, ref)
     rows = _rows(session)
-    ids = [row.id]
-    for cid in ids:
-        ids.extend(r.id for r in rows.values() if r.parent_id == cid)
-    decided = session.scalar(select(func.count()).select_from(Coding).where(
-        Coding.code_id.in_(ids), Coding.status != "suggested")) or 0
+    ids = _subtree(rows, row.id)
+    decided = decided_count(session, row.id)
     if decided and not force:
         raise CodeError(f"code {join_path(_path(rows, row.id))!r} has {decided} coding(s); "
                         "use --force to delete them too, or merge it into another code",
@@ -317,3 +329,10 @@ def codebook_frame(session: Session) -> pd.DataFrame:
                     "rejected": counts.get((cid, "rejected"), 0)})
     return pd.DataFrame(out, columns=["id", "code", "depth", "origin", "keywords", "accepted",
                                       "suggested", "rejected"])
+
+
+def codebook_version(session: Session) -> int:
+    """Changes with every edit of the codebook (the newest code audit event), so a cached
+    codebook knows when to reload."""
+    return session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.entity == "code")
+                          ) or 0

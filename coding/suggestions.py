@@ -3,25 +3,25 @@ store the ranked suggestions (coder `förslag`), and order the review queue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
-from corpus.errors import QdaError
 from corpus.models import Coding, Segment
 from corpus.project import Project
 
+from . import review
 from .codebook import Codebook
 from .codes import load_codebook
 from .codings import SUGGESTER, suggester_for
 from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
-ORDERS = ("active", "document")
 BATCH = 2000
+SHORT_BATCH = 200   # background rescoring: short write transactions
 
 
 def examples(session: Session, coder: str | None = None) -> list[Example]:
@@ -77,8 +77,14 @@ class SuggestReport:
 def suggest(project: Project, source_ids: Sequence[int] | None = None,
             kinds: Sequence[str] | None = None, coder: str | None = None,
             actor: str = "qda", engine: Engine | None = None,
-            progress: Callable[[int, int], None] | None = None) -> SuggestReport:
-    """Score segments and replace their stored suggestions, in one transaction."""
+            progress: Callable[[int, int], None] | None = None,
+            segment_ids: Sequence[int] | None = None,
+            per_batch: bool = False) -> SuggestReport:
+    """Score segments and replace their stored suggestions.
+
+    One transaction for the whole run; with `per_batch`, one short transaction per batch
+    instead, so that a background retrain never holds the write lock for long while a
+    coder is working."""
     if engine is None:
         engine, codebook = build_engine(project, coder)
     codebook = engine.codebook
@@ -87,37 +93,93 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
     if not codebook.codes:
         return report
     who = suggester_for(coder)
+    query = select(Segment.id, Segment.text).order_by(Segment.id)
+    if source_ids:
+        query = query.where(Segment.source_id.in_(list(source_ids)))
+    if kinds:
+        query = query.where(Segment.kind.in_(list(kinds)))
+    if per_batch:
+        with project.session() as reader:
+            rows = _select_rows(reader, query, segment_ids)
+        for chunk in _batches(rows, report, progress, SHORT_BATCH):
+            # score outside the write lock; the write itself is a few milliseconds
+            with project.session() as reader:
+                scored = _score(reader, engine, chunk, coder)
+            with project.transaction() as session:
+                _store(session, chunk, scored, coder, who, report)
+            if project.is_sqlite:
+                # fold the batch into the database file now, so that a coder's next
+                # commit never has to checkpoint a WAL this run has grown
+                with project.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        with project.transaction() as session:
+            _record_run(session, actor, who, report)
+        return report
     with project.transaction() as session:
-        query = select(Segment.id, Segment.text).order_by(Segment.id)
-        if source_ids:
-            query = query.where(Segment.source_id.in_(list(source_ids)))
-        if kinds:
-            query = query.where(Segment.kind.in_(list(kinds)))
-        rows = session.execute(query).all()
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start:start + BATCH]
-            ids = [r[0] for r in chunk]
-            banned = rejected_by(session, ids, coder)
-            scored = engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
-                                  limit=KEEP)
-            session.execute(delete(Coding).where(Coding.coder == who,
-                                                 Coding.segment_id.in_(ids)))
-            new = []
-            for segment_id, result in zip(ids, scored, strict=True):
-                new.extend(_rows(segment_id, result, who))
-                if result.flagged:
-                    report.flagged += 1
-                    report.flagged_ids.append(segment_id)
-            if new:
-                session.execute(insert(Coding), new)
-            report.segments += len(chunk)
-            report.suggestions += len(new)
-            if progress:
-                progress(report.segments, len(rows))
-        record(session, actor, "suggest.run", "segment", None, None,
-               {"segments": report.segments, "suggestions": report.suggestions,
-                "flagged": report.flagged, "trained_on": report.trained_on, "coder": who})
+        rows = _select_rows(session, query, segment_ids)
+        for chunk in _batches(rows, report, progress):
+            _store_batch(session, engine, chunk, coder, who, report)
+        _record_run(session, actor, who, report)
     return report
+
+
+def _batches(rows: list, report: SuggestReport,
+             progress: Callable[[int, int], None] | None, size: int = BATCH
+             ) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        yield chunk
+        report.segments += len(chunk)
+        if progress:
+            progress(report.segments, len(rows))
+
+
+def _record_run(session: Session, actor: str, who: str, report: SuggestReport) -> None:
+    record(session, actor, "suggest.run", "segment", None, None,
+           {"segments": report.segments, "suggestions": report.suggestions,
+            "flagged": report.flagged, "trained_on": report.trained_on, "coder": who})
+
+
+def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> list:
+    if segment_ids is None:
+        return session.execute(query).all()
+    rows = []
+    ids = list(segment_ids)
+    for start in range(0, len(ids), BATCH):
+        rows.extend(session.execute(query.where(Segment.id.in_(ids[start:start + BATCH]))))
+    return sorted(rows)
+
+
+def _store_batch(session: Session, engine: Engine, chunk: list, coder: str | None, who: str,
+                 report: SuggestReport) -> None:
+    _store(session, chunk, _score(session, engine, chunk, coder), coder, who, report)
+
+
+def _score(session: Session, engine: Engine, chunk: list, coder: str | None) -> list[Scored]:
+    ids = [r[0] for r in chunk]
+    banned = rejected_by(session, ids, coder)
+    return engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
+                        limit=KEEP)
+
+
+def _store(session: Session, chunk: list, scored: list[Scored], coder: str | None, who: str,
+           report: SuggestReport) -> None:
+    ids = [r[0] for r in chunk]
+    # a rejection made while the batch was scored still wins
+    banned = rejected_by(session, ids, coder)
+    session.execute(delete(Coding).where(Coding.coder == who, Coding.segment_id.in_(ids)))
+    new = []
+    for segment_id, result in zip(ids, scored, strict=True):
+        gone = banned.get(segment_id, set())
+        if gone:
+            result.suggestions = [s for s in result.suggestions if s.code_id not in gone]
+        new.extend(_rows(segment_id, result, who))
+        if result.flagged:
+            report.flagged += 1
+            report.flagged_ids.append(segment_id)
+    if new:
+        session.execute(insert(Coding), new)
+    report.suggestions += len(new)
 
 
 def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
@@ -128,43 +190,26 @@ def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
                         priority=round(result.uncertainty, 4))
         out.append({"segment_id": segment_id, "code_id": s.code_id, "coder": who,
                     "status": "suggested", "score": round(s.score, 4), "evidence": evidence,
-                    "is_quote": False})
+                    "is_quote": False, "rank": rank,
+                    "priority": round(result.uncertainty, 4) if rank == 1 else None})
     return out
 
 
 def queue(project: Project, order: str = "active", coder: str | None = None,
-          kinds: Sequence[str] | None = None, blind: bool = False) -> list[int]:
+          kinds: Sequence[str] | None = None, blind: bool = False,
+          limit: int | None = None) -> list[int]:
     """Segment ids still undecided (by `coder`, or by anyone), in review order.
 
     "active": most informative first (the engine's uncertainty, stored with the
     suggestions: the coder's own blind layer when `blind`); "document": source and
-    position order.
+    position order. Without `kinds`, notes and sentences (turns are coded as runs of
+    their sentences). A thin wrapper over `review.queue_page`.
     """
-    if order not in ORDERS:
-        raise QdaError(f"order must be one of {', '.join(ORDERS)}, not {order!r}", None, "E333")
+    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE)
     with project.session() as session:
-        decided_q = select(Coding.segment_id).where(Coding.status.in_(("accepted", "rejected")))
-        if coder:
-            decided_q = decided_q.where(Coding.coder == coder)
-        else:
-            decided_q = decided_q.where(~Coding.coder.startswith(SUGGESTER))
-        decided = set(session.scalars(decided_q))
-        query = select(Segment.id, Segment.source_id, Segment.position).order_by(
-            Segment.source_id, Segment.position, Segment.id)
-        if kinds:
-            query = query.where(Segment.kind.in_(list(kinds)))
-        todo = [r for r in session.execute(query) if r[0] not in decided]
-        if order == "document":
-            return [r[0] for r in todo]
-        priority = {}
-        for segment_id, evidence in session.execute(
-                select(Coding.segment_id, Coding.evidence).where(
-                    Coding.coder == suggester_for(coder if blind else None),
-                    Coding.status == "suggested")):
-            if evidence and evidence.get("rank") == 1:
-                priority[segment_id] = float(evidence.get("priority", 0.0))
-    # unscored segments first: nothing is known about them yet
-    return sorted((r[0] for r in todo), key=lambda i: -priority.get(i, 2.0))
+        page = review.queue_page(session, coder, filters, order, None,
+                                 limit if limit is not None else 1 << 62, blind)
+    return [c.segment_id for c in page]
 
 
 @dataclass
@@ -184,7 +229,7 @@ def pending(project: Project, coder: str | None = None, order: str = "active",
             limit: int = 10, kinds: Sequence[str] | None = None,
             blind: bool = False) -> list[Pending]:
     """The next `limit` segments of the review queue with their suggestions."""
-    ids = queue(project, order, coder, kinds, blind)[:limit]
+    ids = queue(project, order, coder, kinds, blind, limit)
     if not ids:
         return []
     layer = suggester_for(coder if blind else None)

@@ -148,6 +148,8 @@ class Coding(Base):
         UniqueConstraint("segment_id", "code_id", "coder"),
         Index("ix_coding_coder_status", "coder", "status"),
         Index("ix_coding_code", "code_id"),
+        Index("ix_coding_segment_coder", "segment_id", "coder", "rank"),
+        Index("ix_coding_queue", "coder", "rank", "priority", "segment_id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -160,6 +162,11 @@ class Coding(Base):
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     memo: Mapped[str | None] = mapped_column(Text)
     is_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Suggestions only: rank among the segment's suggestions (1 = best), and on rank 1 the
+    # review priority (higher = a decision teaches the model more); columns so that the
+    # review queue is an indexed, paginated query.
+    rank: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -168,7 +175,8 @@ class AuditEvent(Base):
     """Append-only history: who did what to which row, when and why."""
 
     __tablename__ = "audit_event"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "id"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -18,6 +18,7 @@ from .errors import QdaError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "qda_write"
 
 
 def make_engine(url: str) -> Engine:
@@ -39,7 +40,11 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN")
+            # A unit of work that will write takes the write lock at once: a deferred
+            # transaction that reads first cannot wait for the lock later (SQLite fails it
+            # with "database is locked" if another writer committed since its read).
+            immediate = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -91,6 +96,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed whole on success, rolled back whole on any error."""
     session = factory()
     try:
+        session.connection(execution_options={WRITE_OPTION: True})
         yield session
         session.commit()
     except BaseException:

@@ -4,8 +4,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 # Debian tools the tests drive for real: LibreOffice renders docx exports to PDF, pdftoppm
-# turns the PDF into pages to look at.
+# turns the PDF into pages to look at, Chromium runs the app's browser tests (Playwright
+# drives it; no browser is ever downloaded).
 need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v libreoffice >/dev/null || need+=(libreoffice-writer-nogui fonts-dejavu-core)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then

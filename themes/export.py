@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,3 +124,35 @@ def _write_frames(frames: dict[str, pd.DataFrame], fmt: str, out: Path) -> list[
         paths.append(writers.frame_csv(frame, out if i == 0 else out.with_name(
             f"{out.stem}-{slug}{out.suffix}")))
     return paths
+
+
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "csv": "text/csv", "md": "text/markdown", "png": "image/png", "svg": "image/svg+xml",
+        "qdpx": "application/zip", "qdc": "application/xml", "zip": "application/zip"}
+
+
+@dataclass
+class Download:
+    file_name: str
+    data: bytes
+    mime: str
+    report: ExportReport
+
+
+def export_bytes(project: Project, what: str, fmt: str | None = None,
+                 layer: str | None = None, threshold: float = tables.NEAR_DUPLICATE,
+                 by: str = "area") -> Download:
+    """An export as bytes to hand to a browser: written to a scratch folder by the same
+    writers as `export`; several files (csv of several tables) come zipped."""
+    fmt = choose_format(what, fmt, None)
+    with tempfile.TemporaryDirectory(prefix="qda-export-") as tmp:
+        report = export(project, what, fmt, layer, Path(tmp) / f"{what}.{fmt}", threshold, by)
+        paths = [report.path, *report.extra_paths]
+        if len(paths) == 1:
+            return Download(report.path.name, report.path.read_bytes(), MIME[fmt], report)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, path.name)
+        return Download(f"{what}-{fmt}.zip", buffer.getvalue(), MIME["zip"], report)

@@ -1,0 +1,293 @@
+"""Kodning: decide segment after segment with the keyboard; every action is saved at once.
+
+Keys: 1–5 accept suggestion n, X rejects the best undecided suggestion, K opens the code
+picker (type to search, Enter to code), N next, B back, U undo, Q marks a quote.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app import state, ui
+from coding import codes, review
+from corpus.errors import QdaError
+
+MAX_KEYS = 5
+PICKER_INPUT = 'div.st-key-k_pick input'
+
+proj = state.require_project()
+coder = state.require_coder()
+book = state.codebook(proj)
+ss = st.session_state
+ss.setdefault("k_history", [])
+ss.setdefault("k_undo", [])
+ss.setdefault("k_picker", False)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def options(root: str) -> review.FilterOptions:
+    with state.project().session() as session:
+        return review.filter_options(session)
+
+
+# ---- filters ---------------------------------------------------------------------------
+opts = options(str(proj.root))
+with st.sidebar:
+    st.subheader("Kö")
+    kinds = st.multiselect("Källtyp", list(review.CODABLE), default=list(review.CODABLE),
+                           format_func=lambda k: ui.KIND_LABELS[k], key="k_kinds")
+    questions = st.multiselect("Fråga", opts.questions, format_func=lambda q: f"Fråga {q}",
+                               key="k_questions", placeholder="Alla frågor")
+    areas = st.multiselect("Område", opts.areas, format_func=ui.area_label, key="k_areas",
+                           placeholder="Alla områden")
+    source_names = {sid: name for sid, name, _ in opts.sources}
+    sources = st.multiselect("Källa", list(source_names), format_func=source_names.get,
+                             key="k_sources", placeholder="Alla källor")
+    code_ids = [c for c in book.codes]
+    code_filter = st.selectbox("Kod", code_ids, index=None, key="k_code",
+                               format_func=lambda c: book.codes[c].label,
+                               placeholder="Alla koder")
+    status = st.selectbox("Status", list(ui.STATUS_LABELS), format_func=ui.STATUS_LABELS.get,
+                          key="k_status")
+    order = st.radio("Ordning", list(ui.ORDER_LABELS), format_func=ui.ORDER_LABELS.get,
+                     key="k_order")
+    blind = st.toggle("Blind kodning", key="k_blind",
+                      help="Förslagen kommer från en modell tränad enbart på dina egna "
+                           "kodningar, så att andras val inte syns.")
+
+filters = review.Filters(tuple(kinds) or review.CODABLE, tuple(questions), tuple(areas),
+                         tuple(sources), code_filter, status)
+retrainer = state.retrainer(proj, coder if blind else None)
+if blind and retrainer.status.finished_at is None and not retrainer.status.running:
+    retrainer.retrain_now()   # the coder's own layer starts from the codebook alone
+
+if ss.get("k_filters") != (filters, order, blind, coder):
+    ss.k_filters = (filters, order, blind, coder)
+    ss.k_current = None
+if ss.get("k_current") is None:
+    with proj.session() as session:
+        ss.k_current = review.next_segment(session, None, coder, filters, order, blind)
+
+
+# ---- actions (callbacks run before the page is drawn again) ------------------------------
+def _do(action, *args) -> None:
+    try:
+        with proj.transaction() as session:
+            done = action(session, ss.k_current, *args, coder)
+        ss.k_undo.append(done)
+        retrainer.notify()
+    except QdaError as exc:
+        ss.k_error = exc.line()
+
+
+def accept(code_id: int) -> None:
+    _do(review.accept_code, code_id)
+
+
+def reject(code_id: int) -> None:
+    _do(review.reject_code, code_id)
+
+
+def remove(code_id: int) -> None:
+    _do(review.remove_code, code_id)
+
+
+def picked() -> None:
+    choice = ss.get("k_pick")
+    ss.k_pick = None
+    ss.k_picker = False
+    if choice is not None:
+        accept(choice)
+
+
+def new_code() -> None:
+    """A new emergent code ("Huvudtema > Subtema"), created and applied in one
+    transaction."""
+    path = (ss.get("k_new_code") or "").strip()
+    ss.k_new_code = ""
+    if not path:
+        return
+    try:
+        with proj.transaction() as session:
+            code_id = codes.add_code(session, path, coder, create_parents=True,
+                                     origin="emergent", memo="ny kod under kodningen").id
+            done = review.accept_code(session, ss.k_current, code_id, coder)
+        ss.k_undo.append(done)
+        ss.k_picker = False
+        retrainer.notify()
+    except QdaError as exc:
+        ss.k_error = exc.line()
+
+
+def toggle_picker() -> None:
+    ss.k_picker = not ss.k_picker
+
+
+def annotate(**kw) -> None:
+    try:
+        with proj.transaction() as session:
+            n = review.annotate(session, ss.k_current, coder, **kw)
+        if n == 0:
+            ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
+    except QdaError as exc:
+        ss.k_error = exc.line()
+
+
+def memo_changed() -> None:
+    annotate(memo=ss.get("k_memo", ""))
+
+
+def quote(value: bool) -> None:
+    annotate(is_quote=value)
+
+
+def go_next() -> None:
+    with proj.session() as session:
+        nxt = review.next_segment(session, ss.k_current, coder, filters, order, blind)
+    if nxt is not None:
+        ss.k_history.append(ss.k_current)
+        ss.k_current = nxt
+
+
+def go_back() -> None:
+    if ss.k_history:
+        ss.k_current = ss.k_history.pop()
+
+
+def undo() -> None:
+    if not ss.k_undo:
+        return
+    action = ss.k_undo.pop()
+    try:
+        with proj.transaction() as session:
+            review.undo(session, action)
+        if action.segment_id != ss.k_current:
+            ss.k_history.append(ss.k_current)
+            ss.k_current = action.segment_id
+    except QdaError as exc:
+        ss.k_error = exc.line()
+
+
+# ---- the page ------------------------------------------------------------------------
+st.title("Kodning")
+if ss.get("k_error"):
+    st.error(ss.pop("k_error"))
+if ss.k_current is None:
+    st.success("Kön är tom för de valda filtren. Byt filter eller status för att se fler.")
+    st.stop()
+
+with proj.session() as session:
+    view = review.segment_view(session, ss.k_current, coder, book, blind)
+    left = review.queue_count(session, coder, filters, blind)
+ss.k_memo = view.memo   # the field always shows what is stored
+
+where = [ui.KIND_LABELS.get(view.kind, view.kind), view.source_name]
+if view.question:
+    where.append(f"Fråga {view.question}")
+where.append(ui.area_label(view.area))
+if view.sheet:
+    where.append(f"blad {view.sheet}" + (f", cell {view.location}" if view.location else ""))
+elif view.location:
+    where.append(view.location)
+if view.speaker:
+    where.append(view.speaker)
+if view.duplicate_count > 1:
+    where.append(f"×{view.duplicate_count}")
+st.caption(" · ".join(where) + f" · segment {view.segment_id} · {left} kvar i kön")
+
+spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans]
+st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
+            f'border:1px solid #ddd;border-radius:6px" class="segment-text">'
+            f'{ui.highlighted(view.text, spans)}</div>', unsafe_allow_html=True)
+if view.flagged:
+    st.warning("Passar ingen befintlig kod: överväg en ny kod (K, sedan fältet Ny kod).")
+
+if view.context:
+    with st.expander("Sammanhang", expanded=view.kind != "note"):
+        parts = []
+        for row in view.context:
+            text = row["text"]
+            if row["current"] and row["start"] is not None:
+                text_html = (html.escape(text[:row["start"]]) + "<b><u>"
+                             + html.escape(text[row["start"]:row["end"]]) + "</u></b>"
+                             + html.escape(text[row["end"]:]))
+            else:
+                text_html = html.escape(text)
+            who = " ".join(x for x in (row["speaker"], row["location"]) if x)
+            weight = "background:#fff8e1;" if row["current"] else "color:#555;"
+            parts.append(f'<div style="{weight}padding:2px 6px;margin:2px 0">'
+                         f'<small>{html.escape(who)}</small> {text_html}</div>')
+        st.markdown("".join(parts), unsafe_allow_html=True)
+
+col_sug, col_mine = st.columns([3, 2], gap="large")
+with col_sug:
+    st.subheader("Förslag")
+    if not view.suggestions:
+        st.caption("Inga förslag ännu (modellen tränas om i bakgrunden när du kodar).")
+    for n, sug in enumerate(view.suggestions, start=1):
+        mark = {"accepted": "✓ ", "rejected": "✗ "}.get(sug.decision or "", "")
+        b1, b2 = st.columns([6, 1], vertical_alignment="center")
+        b1.button(f"{mark}{n} · {sug.label} ({sug.score:.2f})", key=f"k_acc_{n}",
+                  on_click=accept, args=(sug.code_id,), width="stretch",
+                  shortcut=str(n) if n <= MAX_KEYS else None,
+                  type="primary" if sug.decision == "accepted" else "secondary",
+                  disabled=sug.decision == "accepted", help="Acceptera förslaget")
+        b2.button("✗", key=f"k_rej_{n}", on_click=reject, args=(sug.code_id,),
+                  disabled=sug.decision == "rejected", help="Avvisa förslaget")
+        b1.caption(f'<span style="background:{ui.HIGHLIGHTS[(n - 1) % len(ui.HIGHLIGHTS)]};'
+                   f'padding:0 4px;border-radius:3px">{n}</span> '
+                   + html.escape("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)
+    open_sugs = [s for s in view.suggestions if s.decision is None]
+    st.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
+              on_click=reject, args=(open_sugs[0].code_id,) if open_sugs else (0,),
+              disabled=not open_sugs)
+
+with col_mine:
+    st.subheader("Dina koder")
+    if view.codes:
+        for code_id, label in view.codes:
+            c1, c2 = st.columns([6, 1], vertical_alignment="center")
+            c1.markdown(ui.chip(label, ui.code_colour(code_id)), unsafe_allow_html=True)
+            c2.button("−", key=f"k_rm_{code_id}", on_click=remove, args=(code_id,),
+                      help="Ta bort koden")
+    else:
+        st.caption("Inga koder ännu.")
+    if view.rejected:
+        st.caption("Avvisade: " + "; ".join(label for _, label in view.rejected))
+    st.button("Välj kod …", key="k_open_picker", shortcut="K", on_click=toggle_picker)
+    if ss.k_picker:
+        st.selectbox("Sök kod", list(book.codes), index=None, key="k_pick",
+                     format_func=lambda c: book.codes[c].label, on_change=picked,
+                     filter_mode="contains", placeholder="Skriv för att söka, Enter väljer")
+        st.text_input("Eller ny kod", key="k_new_code", on_change=new_code,
+                      placeholder="Huvudtema > Ny subtema")
+        ui.focus(PICKER_INPUT)
+    ss[f"k_quote_{view.segment_id}"] = view.is_quote
+    st.toggle("Citat till rapporten", key=f"k_quote_{view.segment_id}",
+              on_change=lambda: quote(bool(ss.get(f"k_quote_{view.segment_id}"))),
+              disabled=not view.codes)
+    st.button("Citat på/av", key="k_quote_key", shortcut="Q", on_click=quote,
+              args=(not view.is_quote,), disabled=not view.codes, type="tertiary")
+    st.text_area("Memo", key="k_memo", on_change=memo_changed, disabled=not view.codes,
+                 placeholder="Varför? Sparas när du lämnar fältet.", height=80)
+
+st.divider()
+n1, n2, n3, n4 = st.columns(4)
+n1.button("← Föregående", key="k_prev", shortcut="B", on_click=go_back,
+          disabled=not ss.k_history, width="stretch")
+n2.button("Nästa →", key="k_next", shortcut="N", on_click=go_next, width="stretch",
+          type="primary")
+n3.button("Ångra", key="k_undo_btn", shortcut="U", on_click=undo, disabled=not ss.k_undo,
+          width="stretch")
+status_ = retrainer.status
+if status_.running:
+    n4.caption("Modellen tränas om i bakgrunden …")
+elif status_.error:
+    n4.caption(f"Omträningen misslyckades: {status_.error}")
+elif status_.finished_at:
+    n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
+               f"kodade segment.")
+st.caption("Tangenter: 1–5 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
+           "N nästa · B föregående · U ångra · Q citat")

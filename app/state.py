@@ -1,0 +1,126 @@
+"""What every page shares: the open project, the coder, and per-project caches.
+
+The project (its connection pool), the codebook and the background retrainer are cached
+per project with `st.cache_resource`, so that every browser tab of the same project
+shares them and a page rerun costs only the queries it shows.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import select
+
+from app.cli import PROJECT_ENV
+from coding.background import Retrainer
+from coding.codebook import Codebook
+from coding.codes import codebook_version, load_codebook
+from coding.codings import SUGGESTER, check_coder
+from corpus.errors import QdaError
+from corpus.models import Coding
+from corpus.project import Project, open_project
+
+CODER_PARAM = "kodare"
+
+
+@st.cache_resource(show_spinner=False)
+def _open(root: str) -> Project:
+    return open_project(Path(root))
+
+
+class CodebookCache:
+    """The project's codebook, reloaded only when the codebook has changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version = -1
+        self._book = Codebook({})
+
+    def get(self, project: Project) -> Codebook:
+        with project.session() as session:
+            version = codebook_version(session)
+            with self._lock:
+                if version != self._version:
+                    self._book = load_codebook(session)
+                    self._version = version
+                return self._book
+
+
+@st.cache_resource(show_spinner=False)
+def _codebooks(root: str) -> CodebookCache:
+    return CodebookCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _retrainer(root: str, coder: str | None) -> Retrainer:
+    return Retrainer(_open(root), coder)
+
+
+def project_root() -> str | None:
+    root = st.session_state.get("project_root") or os.environ.get(PROJECT_ENV)
+    return str(Path(root).resolve()) if root else None
+
+
+def project() -> Project | None:
+    root = project_root()
+    if not root:
+        return None
+    try:
+        return _open(root)
+    except QdaError as exc:
+        st.error(f"Projektet kunde inte öppnas: {exc.line()}")
+        return None
+
+
+def use_project(root: str | Path) -> Project:
+    """Switch this browser session to another project (opened or just created)."""
+    st.session_state["project_root"] = str(Path(root).resolve())
+    for key in ("current", "history", "undo"):
+        st.session_state.pop(key, None)
+    return _open(str(Path(root).resolve()))
+
+
+def require_project() -> Project:
+    proj = project()
+    if proj is None:
+        st.info("Inget projekt är öppet. Öppna eller skapa ett på sidan **Projekt**.")
+        st.stop()
+    return proj
+
+
+def codebook(proj: Project) -> Codebook:
+    return _codebooks(str(proj.root)).get(proj)
+
+
+def retrainer(proj: Project, blind_coder: str | None = None) -> Retrainer:
+    return _retrainer(str(proj.root), blind_coder)
+
+
+def known_coders(proj: Project) -> list[str]:
+    with proj.session() as session:
+        names = session.scalars(select(Coding.coder).distinct()).all()
+    return sorted(n for n in names if not n.startswith(SUGGESTER))
+
+
+def coder() -> str | None:
+    name = st.session_state.get("coder") or st.query_params.get(CODER_PARAM)
+    return name or None
+
+
+def set_coder(name: str) -> str:
+    name = check_coder(name)
+    st.session_state["coder"] = name
+    st.query_params[CODER_PARAM] = name   # a reload keeps who is coding
+    return name
+
+
+def require_coder() -> str:
+    name = coder()
+    if not name:
+        st.info("Välj eller skriv ditt namn som kodare i sidopanelen först: "
+                "varje kodning sparas med kodarens namn.")
+        st.stop()
+    return name

@@ -1,0 +1,68 @@
+"""Teman: heatmap of main themes × area (or × question), counts of notes and transcript
+units per theme and sub-theme, and drill-down to the coded segments and quotes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import streamlit as st
+
+from app import state
+from corpus.errors import QdaError
+from themes import heatmap, tables
+from themes.export import HEATMAP_BY
+from themes.layers import CONSENSUS, coders, resolve_layer
+
+proj = state.require_project()
+st.title("Teman")
+
+with proj.session() as session:
+    known = list(coders(session))
+if not known:
+    st.info("Inga kodningar ännu: koda på sidan **Kodning** eller importera kodningar.")
+    st.stop()
+default = CONSENSUS if CONSENSUS in known else (state.coder() if state.coder() in known
+                                                 else known[0])
+c1, c2 = st.columns(2)
+layer_name = c1.selectbox("Kodningslager", known, index=known.index(default), key="th_layer",
+                          help="Konsensus när det finns; annars en kodares egna kodningar.")
+by = c2.radio("Huvudtema ×", list(HEATMAP_BY), format_func=HEATMAP_BY.get, horizontal=True,
+              key="th_by")
+
+try:
+    with proj.session() as session:
+        layer = resolve_layer(session, layer_name)
+        counts = tables.theme_counts(session, layer, by)
+        per_kind = tables.theme_counts(session, layer, "kind")
+        units = tables.themed_units(session, layer)
+        quoted = tables.quotes(session, layer)
+except QdaError as exc:
+    st.error(f"Tabellerna kunde inte byggas: {exc.reason}")
+    st.stop()
+
+matrix = heatmap.main_theme_matrix(counts)
+fig = heatmap.figure(matrix, f"Huvudtema × {HEATMAP_BY[by]} ({layer.coder})")
+st.pyplot(fig, width="content")
+plt.close(fig)
+
+st.subheader("Antal per tema och källa")
+st.dataframe(per_kind, hide_index=True, column_config={
+    "Andel": st.column_config.NumberColumn(format="percent")})
+
+st.subheader("Fördjupning")
+mains = list(dict.fromkeys(units.Huvudtema))
+d1, d2 = st.columns(2)
+main = d1.selectbox("Huvudtema", mains, key="th_main")
+subs = [s for s in dict.fromkeys(units.loc[units.Huvudtema == main, "Subtema"]) if s]
+sub = d2.selectbox("Subtema", [None, *subs], key="th_sub",
+                   format_func=lambda s: s or "Alla subteman")
+chosen = units[(units.Huvudtema == main) & ((units.Subtema == sub) if sub else True)]
+st.caption(f"{chosen.segment_id.nunique()} kodade enheter")
+st.dataframe(chosen.assign(Citat=chosen.is_quote.astype(bool))[
+    ["Subtema", "text", "area", "question", "kind", "Citat", "segment_id"]].rename(
+    columns={"text": "Text", "area": "Område", "question": "Fråga", "kind": "Typ",
+             "segment_id": "Segment"}), hide_index=True)
+q = quoted[(quoted.Huvudtema == main) & ((quoted.Subtema == sub) if sub else True)]
+if len(q):
+    st.markdown("**Citat**")
+    for _, row in q.iterrows():
+        st.markdown(f"> {row.Citat}\n>\n> — *{row.Källa}*")

@@ -1,0 +1,97 @@
+"""Small shared widgets: Swedish labels, highlighted text, code colours, error messages."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import streamlit as st
+
+from corpus.areas import AREAS
+from corpus.errors import DuplicateSourceError, QdaError
+
+KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
+SOURCE_KIND_LABELS = {"postits": "Lappar (Excel/CSV)", "padlet": "Padlet", "survey": "Enkät",
+                      "transcript": "Transkript"}
+STATUS_LABELS = {"att_granska": "Att granska (okodad eller föreslagen)", "okodad": "Okodad",
+                 "föreslagen": "Föreslagen", "kodad": "Kodad (beslut fattat)", "alla": "Alla"}
+PSEUDONYM_LABELS = {"speakers": "talare", "names": "namn i texten", "emails": "e-postadresser",
+                    "phone_numbers": "telefonnummer", "personal_numbers": "personnummer"}
+ORDER_LABELS = {"active": "Mest lärorik först", "document": "Dokumentordning"}
+# Suggestion n is highlighted in colour n; a colour-blind-safe palette (Okabe-Ito, light).
+HIGHLIGHTS = ["#ffd166", "#9bd5f5", "#b8e6b8", "#f7b6d2", "#d9c2f0", "#f5c99b"]
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf"]
+
+# Error codes the researcher meets most at ingest, in Swedish; others keep the English line.
+INGEST_REASONS = {
+    "E100": "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, .txt, "
+            ".vtt, .srt)",
+    "E101": "filen är tom",
+    "E102": "texten har en teckenkodning som inte går att läsa; spara filen som UTF-8",
+    "E103": "filen är inte en textfil",
+    "E104": "arbetsboken är skadad eller inte en riktig .xlsx-fil",
+    "E105": "arbetsboken är lösenordsskyddad; spara den utan lösenord",
+    "E106": "gamla .xls-filer kan inte läsas; spara som .xlsx",
+    "E107": "CSV-filen är felformaterad",
+    "E110": "okänd layout",
+    "E111": "inga lappar hittades i något blad",
+    "E112": "ett blad har inga lappar under rubrikerna",
+    "E113": "frågan gick inte att avgöra; döp bladet till 'Fråga N' eller ange frågan",
+    "E114": "bladets layout gick inte att känna igen (inga områdesrubriker eller textkolumn)",
+    "E115": "bladet saknar en fritextkolumn",
+    "E120": "Word-filen är skadad eller lösenordsskyddad; spara som .docx utan lösenord",
+    "E121": "undertextfilen är felformaterad",
+    "E122": "undertextfilen saknar repliker",
+    "E123": "ingen transkripttext hittades",
+    "E130": "exakt samma fil är redan importerad",
+}
+
+
+def error_message(exc: QdaError, file_name: str | None = None) -> str:
+    """One readable Swedish sentence for a refused file; the project is unchanged."""
+    name = file_name or (exc.path.name if exc.path else "")
+    reason = INGEST_REASONS.get(exc.code)
+    detail = f"{reason} ({exc.code})" if reason else f"{exc.reason} ({exc.code})"
+    verb = "importerades inte" if isinstance(exc, DuplicateSourceError) else \
+        "kunde inte importeras"
+    return f"Filen {name} {verb}: {detail}. Inget i projektet har ändrats."
+
+
+def area_label(area: str | None) -> str:
+    return AREAS.get(area or "", area or "–")
+
+
+def code_colour(code_id: int, colour: str | None = None) -> str:
+    return colour or PALETTE[code_id % len(PALETTE)]
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int, int]]) -> str:
+    """Escaped text with <mark>s: spans are (start, end, n) with n the suggestion number;
+    overlapping spans keep the first."""
+    out, cursor = [], 0
+    for start, end, n in sorted(spans):
+        if start < cursor or start >= end or end > len(text):
+            continue
+        colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
+        out.append(html.escape(text[cursor:start]))
+        out.append(f'<mark style="background:{colour};padding:0 2px;border-radius:3px" '
+                   f'title="förslag {n}">{html.escape(text[start:end])}<sup>{n}</sup></mark>')
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def chip(label: str, colour: str) -> str:
+    return (f'<span style="border-left:4px solid {colour};background:#f3f4f6;'
+            f'padding:1px 6px;margin:1px 4px 1px 0;border-radius:3px;display:inline-block;'
+            f'font-size:0.85em">{html.escape(label)}</span>')
+
+
+def focus(selector: str) -> None:
+    """Move keyboard focus to an element of the page (the code picker's search box).
+    A component runs in a same-origin iframe, so it can reach the app's document."""
+    st.iframe(
+        "<script>setTimeout(() => {const el = window.parent.document.querySelector("
+        f"{selector!r}); if (el) {{ el.focus(); el.click(); }} }}, 150);</script>", height=1)
+

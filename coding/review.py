@@ -1,0 +1,390 @@
+"""The review queue as an indexed, paginated query, and what a coder sees of one segment.
+
+The app and `qda code next` both read the queue here. Keyset pagination ("the next page
+after this key") keeps every step one short query however large the project is, and a
+segment that has just been decided simply drops out of the "to review" filter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from corpus.errors import QdaError
+from corpus.models import Coding, Segment, Source
+
+from .codebook import Codebook
+from .codings import SUGGESTER, accept, check_coder, reject, remove, suggester_for
+
+ORDERS = ("active", "document")
+# "att_granska" is the working queue: everything this coder has not decided yet.
+STATUSES = ("att_granska", "okodad", "föreslagen", "kodad", "alla")
+CODABLE = ("note", "sentence")   # turns are coded as runs of their sentences
+DECIDED = ("accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = CODABLE
+    questions: tuple[int, ...] = ()
+    areas: tuple[str, ...] = ()
+    source_ids: tuple[int, ...] = ()
+    code_id: int | None = None
+    status: str = "att_granska"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a segment sits in the review order; the next page starts after it.
+
+    Active order: (0, priority) for segments with suggestions, most informative first,
+    then (1, 0.0) for segments not scored yet, in id order. Document order:
+    (source_id, position)."""
+
+    segment_id: int
+    key: tuple[float | int, ...]
+
+
+def _decided_by(coder: str | None):
+    d = aliased(Coding)
+    who = d.coder == coder if coder else ~d.coder.startswith(SUGGESTER)
+    return exists().where(d.segment_id == Segment.id, d.status.in_(DECIDED), who)
+
+
+def _check(filters: Filters, order: str | None = None) -> None:
+    if filters.status not in STATUSES:
+        raise QdaError(f"status must be one of {', '.join(STATUSES)}, not {filters.status!r}",
+                       None, "E334")
+    if order is not None and order not in ORDERS:
+        raise QdaError(f"order must be one of {', '.join(ORDERS)}, not {order!r}", None, "E333")
+
+
+def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool = False):
+    """The segment filters and the decision status (not the suggestion status).
+
+    `walk`: the query walks an index in queue order and stops at its LIMIT; the kind
+    filter (rarely selective) is then written so that SQLite cannot choose the kind
+    index instead and sort every segment (without ANALYZE statistics it would)."""
+    if filters.kinds:
+        kind = Segment.kind.concat("") if walk else Segment.kind
+        query = query.where(kind.in_(filters.kinds))
+    if filters.questions:
+        query = query.where(Segment.question.in_(filters.questions))
+    if filters.areas:
+        query = query.where(Segment.area.in_(filters.areas))
+    if filters.source_ids:
+        query = query.where(Segment.source_id.in_(filters.source_ids))
+    if filters.code_id is not None:
+        c = aliased(Coding)
+        mine = (c.coder == coder) if coder else ~c.coder.startswith(SUGGESTER)
+        query = query.where(exists().where(
+            c.segment_id == Segment.id, c.code_id == filters.code_id,
+            or_(c.coder == layer, mine & (c.status == "accepted"))))
+    if filters.status in ("att_granska", "okodad", "föreslagen"):
+        query = query.where(~_decided_by(coder))
+    elif filters.status == "kodad":
+        query = query.where(_decided_by(coder))
+    return query
+
+
+def _scored(coder: str | None, filters: Filters, layer: str, after: Cursor | None, limit: int):
+    """Segments with suggestions, walked down the (coder, rank, priority) index."""
+    top = aliased(Coding)
+    query = (select(Segment.id, top.priority).join(top, top.segment_id == Segment.id)
+             .where(top.coder == layer, top.rank == 1))
+    if after is not None:
+        query = query.where(tuple_(top.priority, top.segment_id)
+                            < tuple_(after.key[1], after.segment_id))
+    query = _filtered(query, coder, filters, layer, walk=True)
+    return query.order_by(top.priority.desc(), top.segment_id.desc()).limit(limit)
+
+
+def _unscored(coder: str | None, filters: Filters, layer: str, after: Cursor | None,
+              limit: int):
+    top = aliased(Coding)
+    query = select(Segment.id).where(~exists().where(
+        top.segment_id == Segment.id, top.coder == layer, top.rank == 1))
+    if after is not None:
+        query = query.where(Segment.id > after.segment_id)
+    return _filtered(query, coder, filters, layer, walk=True).order_by(Segment.id).limit(limit)
+
+
+def queue_page(session: Session, coder: str | None = None, filters: Filters = Filters(),
+               order: str = "active", after: Cursor | None = None, limit: int = 50,
+               blind: bool = False) -> list[Cursor]:
+    """The next `limit` segments of the queue after `after` (from the start when None).
+
+    Each page is one or two indexed queries that stop after `limit` rows, so a step costs
+    the same on 50 000 segments as on 500."""
+    _check(filters, order)
+    layer = suggester_for(coder if blind else None)
+    if order == "document":
+        query = select(Segment.id, Segment.source_id, Segment.position)
+        if after is not None:
+            query = query.where(tuple_(Segment.source_id, Segment.position)
+                                > tuple_(*after.key))
+        query = _by_suggestions(_filtered(query, coder, filters, layer, walk=True),
+                                filters, layer).order_by(
+            Segment.source_id, Segment.position).limit(limit)
+        return [Cursor(r.id, (r.source_id, r.position)) for r in session.execute(query)]
+    out: list[Cursor] = []
+    if filters.status != "okodad" and (after is None or after.key[0] == 0):
+        out = [Cursor(r.id, (0, float(r.priority))) for r in session.execute(
+            _scored(coder, filters, layer, after, limit))]
+    if len(out) < limit and filters.status != "föreslagen":
+        start = after if after is not None and after.key[0] == 1 else None
+        out += [Cursor(sid, (1, 0.0)) for sid in session.scalars(
+            _unscored(coder, filters, layer, start, limit - len(out)))]
+    return out
+
+
+def queue_count(session: Session, coder: str | None = None, filters: Filters = Filters(),
+                blind: bool = False) -> int:
+    """How many segments the queue holds. The working queue is counted as all filtered
+    segments minus the decided ones: two index counts instead of a check per segment."""
+    _check(filters)
+    layer = suggester_for(coder if blind else None)
+    if filters.status == "att_granska":
+        everything = dataclasses.replace(filters, status="alla")
+        total = _filtered(select(func.count()).select_from(Segment), coder, everything, layer)
+        d = aliased(Coding)
+        who = d.coder == coder if coder else ~d.coder.startswith(SUGGESTER)
+        decided = _filtered(select(func.count(func.distinct(d.segment_id)))
+                            .select_from(d).join(Segment, Segment.id == d.segment_id)
+                            .where(who, d.status.in_(DECIDED)), coder, everything, layer)
+        return (session.scalar(total) or 0) - (session.scalar(decided) or 0)
+    query = _filtered(select(func.count()).select_from(Segment), coder, filters, layer)
+    return session.scalar(_by_suggestions(query, filters, layer)) or 0
+
+
+def _by_suggestions(query, filters: Filters, layer: str):
+    """"okodad": no suggestion in the layer yet; "föreslagen": has some."""
+    if filters.status not in ("okodad", "föreslagen"):
+        return query
+    top = aliased(Coding)
+    has = exists().where(top.segment_id == Segment.id, top.coder == layer, top.rank == 1)
+    return query.where(~has if filters.status == "okodad" else has)
+
+
+def cursor_of(session: Session, segment_id: int, order: str, coder: str | None = None,
+              blind: bool = False) -> Cursor | None:
+    """The key of one segment, so that "next" can continue from wherever the coder is."""
+    if order == "document":
+        row = session.execute(select(Segment.source_id, Segment.position)
+                              .where(Segment.id == segment_id)).first()
+        return Cursor(segment_id, (row.source_id, row.position)) if row else None
+    prio = session.scalar(select(Coding.priority).where(
+        Coding.segment_id == segment_id, Coding.rank == 1,
+        Coding.coder == suggester_for(coder if blind else None)))
+    return Cursor(segment_id, (0, float(prio)) if prio is not None else (1, 0.0))
+
+
+@dataclass
+class Suggested:
+    code_id: int
+    label: str
+    score: float
+    reasons: list[str]
+    spans: list[tuple[int, int]]
+    decision: str | None          # this coder's accepted / rejected, or None
+
+
+@dataclass
+class SegmentView:
+    """Everything the coding page shows for one segment."""
+
+    segment_id: int
+    kind: str
+    text: str
+    source_id: int
+    source_name: str
+    question: int | None
+    area: str | None
+    sheet: str | None
+    location: str | None
+    speaker: str | None
+    duplicate_count: int
+    flagged: bool
+    suggestions: list[Suggested]
+    codes: list[tuple[int, str]]           # this coder's accepted codes
+    rejected: list[tuple[int, str]]
+    memo: str
+    is_quote: bool
+    context: list[dict[str, Any]] = field(default_factory=list)
+
+
+def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebook,
+                 blind: bool = False, context: int = 2) -> SegmentView:
+    seg = session.get(Segment, segment_id)
+    if seg is None:
+        raise QdaError(f"no segment {segment_id}", None, "E332")
+    source_name = session.scalar(select(Source.original_name)
+                                 .where(Source.id == seg.source_id)) or ""
+    layer = suggester_for(coder if blind else None)
+    label = _labeller(codebook)
+    mine = {c.code_id: c for c in session.scalars(select(Coding).where(
+        Coding.segment_id == segment_id, Coding.coder == coder))}
+    suggestions = []
+    flagged = False
+    for c in session.scalars(select(Coding).where(
+            Coding.segment_id == segment_id, Coding.coder == layer,
+            Coding.status == "suggested").order_by(Coding.score.desc(), Coding.code_id)):
+        ev = c.evidence or {}
+        flagged = flagged or bool(ev.get("flagged"))
+        decided = mine.get(c.code_id)
+        suggestions.append(Suggested(c.code_id, label(c.code_id), float(c.score or 0.0),
+                                     list(ev.get("reasons", [])),
+                                     [tuple(s) for s in ev.get("spans", [])],
+                                     decided.status if decided else None))
+    accepted = [c for c in mine.values() if c.status == "accepted"]
+    return SegmentView(
+        segment_id, seg.kind, seg.text, seg.source_id, source_name, seg.question, seg.area,
+        seg.sheet, seg.location, seg.speaker, seg.duplicate_count or 1, flagged, suggestions,
+        [(c.code_id, label(c.code_id)) for c in sorted(accepted, key=lambda c: c.id)],
+        [(c.code_id, label(c.code_id)) for c in mine.values() if c.status == "rejected"],
+        next((c.memo for c in accepted if c.memo), "") or "",
+        any(c.is_quote for c in accepted),
+        _context(session, seg, context))
+
+
+def _labeller(codebook: Codebook):
+    return lambda cid: codebook.codes[cid].label if cid in codebook.codes else f"kod {cid}"
+
+
+def _context(session: Session, seg: Segment, n: int) -> list[dict[str, Any]]:
+    """A sentence's or turn's neighbouring turns; a note's neighbours on its sheet."""
+    if seg.kind in ("sentence", "turn"):
+        turn_id = seg.parent_id if seg.kind == "sentence" else seg.id
+        turn = session.get(Segment, turn_id)
+        if turn is None:
+            return []
+        rows = session.scalars(select(Segment).where(
+            Segment.source_id == seg.source_id, Segment.kind == "turn",
+            Segment.position.between(turn.position - n, turn.position + n))
+            .order_by(Segment.position)).all()
+        return [{"speaker": r.speaker, "location": r.location, "text": r.text,
+                 "current": r.id == turn_id,
+                 "start": (seg.start_char - r.start_char) if r.id == turn_id
+                 and seg.kind == "sentence" else None,
+                 "end": (seg.end_char - r.start_char) if r.id == turn_id
+                 and seg.kind == "sentence" else None} for r in rows]
+    rows = session.scalars(select(Segment).where(
+        Segment.source_id == seg.source_id, Segment.kind == seg.kind,
+        Segment.sheet == seg.sheet if seg.sheet is not None else Segment.sheet.is_(None),
+        Segment.area == seg.area if seg.area is not None else Segment.area.is_(None),
+        Segment.position.between(seg.position - n, seg.position + n))
+        .order_by(Segment.position)).all()
+    return [{"speaker": r.speaker, "location": r.location, "text": r.text,
+             "current": r.id == seg.id, "start": None, "end": None} for r in rows]
+
+
+# ---- actions: each returns what undo needs -------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """One coder action on one segment x code, with the state before it (None = no row)."""
+
+    segment_id: int
+    code_id: int
+    coder: str
+    before: tuple[str, str | None, bool] | None   # status, memo, is_quote
+
+
+def _state(session: Session, segment_id: int, code_id: int, coder: str
+           ) -> tuple[str, str | None, bool] | None:
+    c = session.scalars(select(Coding).where(Coding.segment_id == segment_id,
+                                             Coding.code_id == code_id,
+                                             Coding.coder == coder)).first()
+    return (c.status, c.memo, bool(c.is_quote)) if c else None
+
+
+def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str | None, bool]:
+    """The memo and quote flag the coder has set on the segment (held on their codings)."""
+    rows = session.execute(select(Coding.memo, Coding.is_quote).where(
+        Coding.segment_id == segment_id, Coding.coder == coder,
+        Coding.status == "accepted")).all()
+    return next((m for m, _ in rows if m), None), any(q for _, q in rows)
+
+
+def accept_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+    """Accept a code; it inherits the memo and quote flag the segment already carries."""
+    coder = check_coder(coder)
+    before = _state(session, segment_id, code_id, coder)
+    memo, quote = _segment_notes(session, segment_id, coder)
+    accept(session, segment_id, code_id, coder, memo=memo, is_quote=quote)
+    return Action(segment_id, code_id, coder, before)
+
+
+def reject_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+    coder = check_coder(coder)
+    before = _state(session, segment_id, code_id, coder)
+    reject(session, segment_id, code_id, coder)
+    return Action(segment_id, code_id, coder, before)
+
+
+def remove_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+    coder = check_coder(coder)
+    before = _state(session, segment_id, code_id, coder)
+    remove(session, segment_id, code_id, coder)
+    return Action(segment_id, code_id, coder, before)
+
+
+def undo(session: Session, action: Action) -> None:
+    """Put segment x code back as it was before `action` (itself an audited change)."""
+    if action.before is None:
+        remove(session, action.segment_id, action.code_id, action.coder, memo="ångra")
+        return
+    status, memo, quote = action.before
+    (accept if status == "accepted" else reject)(
+        session, action.segment_id, action.code_id, action.coder, memo=memo or "",
+        is_quote=quote)
+
+
+def annotate(session: Session, segment_id: int, coder: str, memo: str | None = None,
+             is_quote: bool | None = None) -> int:
+    """Set the segment's memo and/or quote flag on all the coder's accepted codings of it;
+    returns how many codings carry it (0: code the segment first)."""
+    coder = check_coder(coder)
+    rows = session.scalars(select(Coding).where(
+        Coding.segment_id == segment_id, Coding.coder == coder,
+        Coding.status == "accepted")).all()
+    for c in rows:
+        if (memo is None or (c.memo or "") == memo) and (
+                is_quote is None or bool(c.is_quote) == is_quote):
+            continue
+        accept(session, segment_id, c.code_id, coder, memo=memo, is_quote=is_quote)
+    return len(rows)
+
+
+@dataclass
+class FilterOptions:
+    questions: list[int]
+    areas: list[str]
+    sources: list[tuple[int, str, str]]     # id, original name, kind
+
+
+def filter_options(session: Session) -> FilterOptions:
+    """What the queue can be filtered by in this project (distinct values present)."""
+    questions = sorted(q for q in session.scalars(select(Segment.question).distinct())
+                       if q is not None)
+    areas = sorted(a for a in session.scalars(select(Segment.area).distinct()) if a)
+    sources = [(r.id, r.original_name, r.kind) for r in session.execute(
+        select(Source.id, Source.original_name, Source.kind).order_by(Source.id))]
+    return FilterOptions(questions, areas, sources)
+
+
+def next_segment(session: Session, current: int | None, coder: str | None,
+                 filters: Filters = Filters(), order: str = "active",
+                 blind: bool = False) -> int | None:
+    """The segment after `current` in the queue, wrapping round to the start; None when
+    nothing but `current` is left."""
+    after = cursor_of(session, current, order, coder, blind) if current else None
+    for start in (after, None):
+        for c in queue_page(session, coder, filters, order, start, 2, blind):
+            if c.segment_id != current:
+                return c.segment_id
+    return None

@@ -1,0 +1,82 @@
+"""A transcript as the reader sees it: turns, their sentences, and each one's codes in a
+coder's layer; coding a run of sentences inside a turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corpus.errors import QdaError
+from corpus.models import Coding, Segment, Source
+
+from .review import Action, accept_code
+
+
+@dataclass
+class Sentence:
+    segment_id: int
+    start: int            # offsets inside the turn's text
+    end: int
+    codes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class TurnView:
+    segment_id: int
+    position: int
+    speaker: str | None
+    location: str | None
+    text: str
+    sentences: list[Sentence]
+    codes: list[int] = field(default_factory=list)     # codings of the whole turn
+
+    def all_codes(self) -> list[int]:
+        """The turn's codes for the margin: its own and its sentences', first seen first."""
+        seen = dict.fromkeys(self.codes)
+        for s in self.sentences:
+            seen.update(dict.fromkeys(s.codes))
+        return list(seen)
+
+
+def transcripts(session: Session) -> list[tuple[int, str, str | None]]:
+    return [(r.id, r.original_name, r.area) for r in session.execute(
+        select(Source.id, Source.original_name, Source.area)
+        .where(Source.kind == "transcript").order_by(Source.id))]
+
+
+def transcript_view(session: Session, source_id: int, layer: str | None) -> list[TurnView]:
+    """Every turn of the source in order with its sentences; codes accepted in `layer`."""
+    segments = session.scalars(select(Segment).where(Segment.source_id == source_id)
+                               .order_by(Segment.position)).all()
+    coded: dict[int, list[int]] = {}
+    if layer:
+        for segment_id, code_id in session.execute(
+                select(Coding.segment_id, Coding.code_id)
+                .join(Segment, Segment.id == Coding.segment_id)
+                .where(Segment.source_id == source_id, Coding.coder == layer,
+                       Coding.status == "accepted").order_by(Coding.id)):
+            coded.setdefault(segment_id, []).append(code_id)
+    turns = {s.id: TurnView(s.id, s.position, s.speaker, s.location, s.text, [],
+                            coded.get(s.id, [])) for s in segments if s.kind == "turn"}
+    starts = {s.id: s.start_char or 0 for s in segments if s.kind == "turn"}
+    for s in segments:
+        if s.kind == "sentence" and s.parent_id in turns:
+            turn = turns[s.parent_id]
+            base = starts[s.parent_id]
+            turn.sentences.append(Sentence(s.id, s.start_char - base, s.end_char - base,
+                                           coded.get(s.id, [])))
+    return sorted(turns.values(), key=lambda t: t.position)
+
+
+def code_sentences(session: Session, turn: TurnView, first: int, last: int, code_id: int,
+                   coder: str) -> list[Action]:
+    """Code sentences first..last (0-based, inclusive) of one turn: a span is a run of
+    sentences, so every unit inside it carries the code."""
+    if not 0 <= first <= last < len(turn.sentences):
+        raise QdaError(f"sentences {first + 1}–{last + 1} are not inside the turn "
+                       f"({len(turn.sentences)} sentences)", None, "E335")
+    ids: Sequence[int] = [s.segment_id for s in turn.sentences[first:last + 1]]
+    return [accept_code(session, sid, code_id, coder) for sid in ids]

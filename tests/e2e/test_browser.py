@@ -1,0 +1,262 @@
+"""The app in a real headless Chromium (Debian's), started with `qda app` on loopback on the
+demo project: upload, keyboard coding, the code picker, a quote, persistence across a
+reload, the codebook YAML and bilaga 2 downloads. Screenshots of every page are saved to
+build/screenshots (or $QDA_SCREENSHOTS) to look at."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook, load_workbook
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import func, select
+
+from coding.codes import find_code
+from coding.demo import build_coded_demo
+from corpus.models import Coding, Segment, Source
+from corpus.project import open_project
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CODER = "anna"
+SHOTS = Path(os.environ.get("QDA_SCREENSHOTS", ROOT / "build" / "screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    project = build_coded_demo(tmp_path_factory.mktemp("e2e") / "demo")
+    project.close()
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("log") / "app.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "qda", "app", str(project.root),
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start: {Path(log.name).read_text()}") from None
+            time.sleep(0.3)
+    yield url, project.root
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (scripts/test.sh installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    """A browser tab that records every request leaving loopback: there must be none."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True, locale="sv-SE")
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        ("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    yield pg
+    context.close()
+    assert outside == [], f"the app reached the network: {outside}"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished the rerun the last action started."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_timeout(200)
+
+
+def open_page(page: Page, url: str, name: str) -> None:
+    path = "" if name == "kodning" else name       # the default page lives at /
+    page.goto(f"{url}/{path}?kodare={CODER}")
+    page.get_by_role("heading", name=name.capitalize()).first.wait_for(timeout=30_000)
+    settle(page)
+
+
+def db(root: Path):
+    return open_project(root)
+
+
+def my_codings(root: Path) -> list[Coding]:
+    project = db(root)
+    with project.session() as s:
+        rows = list(s.scalars(select(Coding).where(Coding.coder == CODER,
+                                                   Coding.status == "accepted")))
+    project.close()
+    return rows
+
+
+def counts(root: Path) -> tuple[int, int]:
+    project = db(root)
+    with project.session() as s:
+        out = (s.scalar(select(func.count()).select_from(Source)),
+               s.scalar(select(func.count()).select_from(Segment)))
+    project.close()
+    return out
+
+
+def xlsx_bytes() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Fråga 2"
+    ws.append(["Borås", "Skaraborg"])
+    ws.append(["Tid för samtal med brukaren", "Andel hembesök med läkare"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
+    url, root = server
+    open_page(page, url, "projekt")
+    shot(page, "projekt")
+    before = counts(root)
+    good = tmp_path / "lappar_skaraborg.xlsx"
+    good.write_bytes(xlsx_bytes())
+    page.locator("input[type=file]").set_input_files(str(good))
+    expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
+    page.get_by_role("button", name="Importera", exact=True).click()
+    expect(page.get_by_text(re.compile(r"lappar_skaraborg\.xlsx: importerad"))).to_be_visible(
+        timeout=30_000)
+    shot(page, "projekt-import")
+    assert counts(root) == (before[0] + 1, before[1] + 2)
+
+    after_good = counts(root)
+    bad = tmp_path / "trasig.xlsx"
+    bad.write_bytes(b"PK\x03\x04 det ar ingen arbetsbok")
+    open_page(page, url, "projekt")             # a fresh session: an empty upload widget
+    page.locator("input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
+    page.get_by_role("button", name="Importera", exact=True).click()
+    expect(page.get_by_text(re.compile("Filen trasig.xlsx kunde inte importeras"))) \
+        .to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile("Inget i projektet har ändrats"))).to_be_visible()
+    shot(page, "projekt-fel")
+    assert counts(root) == after_good
+
+
+def test_keyboard_coding_picker_quote_and_reload(server, page):
+    url, root = server
+    open_page(page, url, "kodning")
+    shot(page, "kodning")
+    first = page.locator(".st-key-k_acc_1 button").first
+    label = first.inner_text()
+    page.get_by_role("heading", name="Kodning").first.click()
+    page.keyboard.press("1")                                    # accept suggestion 1
+    expect(page.locator(".st-key-k_acc_1 button").first).to_contain_text("✓", timeout=15_000)
+    settle(page)
+    coded = my_codings(root)
+    assert len(coded) == 1
+    segment = coded[0].segment_id
+    assert label.split(" · ", 1)[1].rsplit(" (", 1)[0].strip() in \
+        page.locator(".st-key-k_acc_1 button").first.inner_text()
+
+    page.keyboard.press("k")                                    # open the code picker
+    picker = page.locator(".st-key-k_pick input")
+    picker.wait_for(timeout=15_000)
+    expect(picker).to_be_focused(timeout=5_000)
+    page.keyboard.type("samordning > SIP")
+    page.get_by_role("option", name="Samverkan och samordning > SIP").wait_for()
+    page.keyboard.press("Enter")
+    settle(page)
+    project = db(root)
+    with project.session() as s:
+        sip = find_code(s, "Samverkan och samordning > SIP").id
+    project.close()
+    assert {c.code_id for c in my_codings(root)} >= {sip}
+
+    page.get_by_role("heading", name="Kodning").first.click()
+    page.keyboard.press("q")                                    # mark as a quote
+    settle(page)
+    assert all(c.is_quote for c in my_codings(root))
+    shot(page, "kodning-kodad")
+
+    page.reload()
+    page.get_by_role("heading", name="Kodning").first.wait_for(timeout=30_000)
+    settle(page)
+    # a reload is a new session: the queue starts again, the decided segment is gone from
+    # it, but everything done is in the project; it is found by filtering on status
+    assert all(c.segment_id == segment for c in my_codings(root))
+    assert len(my_codings(root)) == 2 and all(c.is_quote for c in my_codings(root))
+    page.locator(".st-key-k_status").get_by_role("combobox").click()
+    page.keyboard.type("Kodad (beslut")
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(page.get_by_text(f"segment {segment} ·", exact=False)).to_be_visible()
+    expect(page.locator(".st-key-k_acc_1 button").first).to_contain_text("✓")
+    assert page.get_by_text("SIP", exact=False).count() > 0
+    expect(page.locator(f".st-key-k_quote_{segment} input")).to_be_checked()
+    shot(page, "kodning-efter-omladdning")
+
+
+def test_other_pages_render_and_downloads(server, page, tmp_path):
+    url, root = server
+    ready = {"kodbok": "[data-testid=stDataFrame]", "transkript": "table.transcript",
+             "teman": "[data-testid=stMain] img"}     # the heatmap
+    for name, selector in ready.items():
+        open_page(page, url, name)
+        page.locator(selector).first.wait_for(timeout=30_000)
+        settle(page)
+        assert page.locator("[data-testid=stException]").count() == 0, name
+        shot(page, name)
+
+    open_page(page, url, "kodbok")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Ladda ner YAML").click()
+    doc = yaml.safe_load(Path(got.value.path()).read_text(encoding="utf-8"))
+    assert any(c["name"] == "Samverkan och samordning" for c in doc["codes"])
+
+    open_page(page, url, "export")
+    shot(page, "export")
+    page.locator(".st-key-e_make_bilaga2 button").click()
+    button = page.locator(".st-key-e_dl_bilaga2 button")
+    button.wait_for(timeout=30_000)
+    with page.expect_download() as got:
+        button.click()
+    target = tmp_path / got.value.suggested_filename
+    got.value.save_as(target)
+    assert target.name == "bilaga2.xlsx"
+    wb = load_workbook(target)
+    assert [ws.title for ws in wb] == ["Fråga 1", "Fråga 2", "Fråga 3"]
+    header = [c.value for c in wb["Fråga 1"][2]]
+    assert header[:3] == ["Huvudtema", "Subtema", "Inlägg"]

@@ -1,0 +1,401 @@
+"""Each page's logic in Streamlit's AppTest: what it shows and what it stores."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from coding.codes import find_code
+from coding.demo import build_coded_demo
+from corpus.models import AuditEvent, Code, Coding, Segment, Source, Workshop
+from corpus.project import open_project
+
+APP = Path(__file__).resolve().parents[1] / "app"
+CODER = "anna"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = build_coded_demo(tmp_path_factory.mktemp("demo") / "demo")
+    project.close()
+    return project.root
+
+
+@pytest.fixture
+def root(built, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the coded demo project for each test, opened by the app."""
+    copy = tmp_path / "demo"
+    shutil.copytree(built, copy)
+    monkeypatch.setenv("QDA_PROJECT", str(copy))
+    return copy
+
+
+def page(name: str, coder: str | None = CODER) -> AppTest:
+    at = AppTest.from_file(str(APP / f"{name}.py"), default_timeout=60)
+    if coder:
+        at.session_state["coder"] = coder
+    at.run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+def codings(root: Path, coder: str = CODER, **where) -> list[Coding]:
+    project = open_project(root)
+    try:
+        with project.session() as s:
+            query = select(Coding).where(Coding.coder == coder)
+            for key, value in where.items():
+                query = query.where(getattr(Coding, key) == value)
+            return list(s.scalars(query))
+    finally:
+        project.close()
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception[0].value
+    return at
+
+
+# ---- Kodning -------------------------------------------------------------------------
+
+def test_kodning_needs_a_coder_first(root):
+    at = page("kodning", coder=None)
+    assert "kodare" in at.info[0].value
+    assert not at.button
+
+
+def test_accept_reject_undo_are_saved_at_once(root):
+    at = page("kodning")
+    current = at.session_state["k_current"]
+    first = at.button(key="k_acc_1").label
+    click(at, "k_acc_1")
+    accepted = codings(root, status="accepted")
+    assert [(c.segment_id, c.status) for c in accepted] == [(current, "accepted")]
+    assert accepted[0].evidence and accepted[0].evidence.get("reasons")  # why it was proposed
+    assert at.button(key="k_acc_1").label.startswith("✓") and first in at.button(
+        key="k_acc_1").label
+    click(at, "k_rej_2")
+    assert len(codings(root, status="rejected")) == 1
+    click(at, "k_undo_btn")                          # undo the rejection
+    assert codings(root, status="rejected") == []
+    click(at, "k_undo_btn")                          # and the acceptance
+    assert codings(root) == []
+    project = open_project(root)
+    with project.session() as s:
+        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.actor == CODER)
+                                 .order_by(AuditEvent.id)))
+    project.close()
+    assert actions == ["coding.accept", "coding.reject", "coding.remove", "coding.remove"]
+
+
+def test_next_and_back_walk_the_queue(root):
+    at = page("kodning")
+    first = at.session_state["k_current"]
+    click(at, "k_next")
+    second = at.session_state["k_current"]
+    assert second != first
+    click(at, "k_next")
+    assert at.session_state["k_current"] not in (first, second)
+    click(at, "k_prev")
+    click(at, "k_prev")
+    assert at.session_state["k_current"] == first
+
+
+def test_a_decided_segment_leaves_the_working_queue(root):
+    at = page("kodning")
+    count = int(at.caption[0].value.split(" kvar")[0].split()[-1])
+    current = at.session_state["k_current"]
+    click(at, "k_acc_1")
+    click(at, "k_next")
+    assert int(at.caption[0].value.split(" kvar")[0].split()[-1]) == count - 1
+    for _ in range(5):
+        click(at, "k_next")
+        assert at.session_state["k_current"] != current
+
+
+def test_filters_restrict_the_queue(root):
+    at = page("kodning")
+    at.multiselect(key="k_questions").set_value([2])
+    at.multiselect(key="k_areas").set_value(["gr"])
+    at.multiselect(key="k_kinds").set_value(["note"])
+    at.run()
+    seen = set()
+    for _ in range(4):
+        seen.add(at.session_state["k_current"])
+        click(at, "k_next")
+    project = open_project(root)
+    with project.session() as s:
+        rows = s.execute(select(Segment.kind, Segment.question, Segment.area)
+                         .where(Segment.id.in_(seen))).all()
+    project.close()
+    assert rows and all(r == ("note", 2, "gr") for r in rows)
+
+
+def test_status_kodad_shows_only_decided_segments(root):
+    at = page("kodning")
+    decided = at.session_state["k_current"]
+    click(at, "k_acc_1")
+    at.selectbox(key="k_status").set_value("kodad").run()
+    assert at.session_state["k_current"] == decided
+    click(at, "k_next")                      # nothing else is decided: it stays
+    assert at.session_state["k_current"] == decided
+
+
+def test_code_picker_adds_a_code_and_closes(root):
+    at = page("kodning")
+    current = at.session_state["k_current"]
+    click(at, "k_open_picker")
+    project = open_project(root)
+    with project.session() as s:
+        sip = find_code(s, "Samverkan och samordning > SIP").id
+    project.close()
+    at.selectbox(key="k_pick").set_value(sip).run()
+    assert not at.exception
+    assert [(c.segment_id, c.code_id) for c in codings(root, status="accepted")] == [
+        (current, sip)]
+    assert at.session_state["k_picker"] is False
+    assert any("SIP" in m.value for m in at.markdown)       # shown among "Dina koder"
+
+
+def test_quote_and_memo_need_a_code_then_are_stored(root):
+    at = page("kodning")
+    assert at.button(key="k_quote_key").disabled and at.text_area(key="k_memo").disabled
+    click(at, "k_acc_1")
+    click(at, "k_quote_key")
+    at.text_area(key="k_memo").input("tydligt exempel på samverkan").run()
+    stored = codings(root, status="accepted")
+    assert stored[0].is_quote and stored[0].memo == "tydligt exempel på samverkan"
+    click(at, "k_acc_2")                     # a second code inherits quote and memo
+    assert all(c.is_quote and c.memo for c in codings(root, status="accepted"))
+
+
+def test_blind_layer_is_trained_on_the_coders_own_decisions(root):
+    at = page("kodning")
+    at.toggle(key="k_blind").set_value(True).run()
+    from app import state
+    retrainer = state.retrainer(state.project(), CODER)
+    assert retrainer.wait(120) and retrainer.status.error is None
+    assert retrainer.status.rescored > 0
+    assert codings(root, coder=f"förslag:{CODER}")
+
+
+def test_background_retrain_rescores_after_enough_decisions(root):
+    at = page("kodning")
+    from app import state
+    retrainer = state.retrainer(state.project())
+    retrainer.every = 3
+    for _ in range(3):
+        click(at, "k_acc_1")
+        click(at, "k_next")
+    assert retrainer.wait(120)
+    assert retrainer.status.runs == 1 and retrainer.status.error is None
+    assert retrainer.status.trained_on >= 3
+    project = open_project(root)
+    with project.session() as s:
+        runs = s.scalars(select(AuditEvent.after).where(AuditEvent.action == "suggest.run",
+                                                        AuditEvent.actor == "omträning")).all()
+    project.close()
+    assert len(runs) == 1 and runs[0]["segments"] > 0
+
+
+# ---- Projekt ---------------------------------------------------------------------------
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Fråga 1"
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _counts(root: Path) -> tuple[int, int]:
+    project = open_project(root)
+    with project.session() as s:
+        out = (s.scalar(select(func.count()).select_from(Source)),
+               s.scalar(select(func.count()).select_from(Segment)))
+    project.close()
+    return out
+
+
+def test_upload_ingests_and_reports(root):
+    at = page("projekt")
+    before = _counts(root)
+    data = _xlsx([["Borås", "GR"], ["Väntetid till vårdcentral", "Antal SIP"],
+                  ["Ring Anna på 070-123 45 67", None]])
+    at.file_uploader(key="p_files").set_value(("nya_lappar.xlsx", data, "application/xlsx"))
+    at.run()
+    at.form_submit_button[0].click().run()      # "Importera"
+    assert not at.exception and not at.error
+    assert "nya_lappar.xlsx: importerad" in at.success[0].value
+    assert "telefonnummer: 1" in at.info[0].value
+    assert _counts(root) == (before[0] + 1, before[1] + 3)
+
+
+def test_malformed_upload_gives_a_swedish_message_and_changes_nothing(root):
+    at = page("projekt")
+    before = _counts(root)
+    at.file_uploader(key="p_files").set_value(("trasig.xlsx", b"PK\x03\x04 inte excel",
+                                               "application/xlsx"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("Filen trasig.xlsx kunde inte importeras")
+    assert "Inget i projektet har ändrats" in message
+    assert _counts(root) == before
+    assert not any(p.name.endswith("trasig.xlsx") for p in (root / "sources").iterdir())
+
+
+def test_register_a_workshop(root):
+    at = page("projekt")
+    form = at.get("form")[-1]
+    assert form is not None
+    at.text_input[-1].input("Skaraborg fysisk 2025-03-01")
+    at.form_submit_button[-1].click().run()
+    assert not at.exception
+    project = open_project(root)
+    with project.session() as s:
+        ws = s.scalars(select(Workshop).where(
+            Workshop.label == "Skaraborg fysisk 2025-03-01")).one()
+    project.close()
+    assert ws.area == "boras"    # the first area in the list, as chosen
+
+
+def test_open_a_folder_that_is_not_a_project(root, tmp_path):
+    at = page("projekt")
+    at.text_input(key="p_folder").input(str(tmp_path / "nothing")).run()
+    click(at, "p_open")
+    assert "kunde inte öppnas" in at.error[0].value
+
+
+# ---- Kodbok ----------------------------------------------------------------------------
+
+def _code(root: Path, path: str) -> Code | None:
+    project = open_project(root)
+    with project.session() as s:
+        row = find_code(s, path)
+    project.close()
+    return row
+
+
+def test_add_rename_and_merge_codes(root):
+    at = page("kodbok")
+    form_inputs = [t for t in at.text_input if t.label == "Sökväg"]
+    form_inputs[0].input("Samverkan och samordning > Gemensamma mål")
+    next(b for b in at.form_submit_button if b.label == "Lägg till").click().run()
+    new = _code(root, "Samverkan och samordning > Gemensamma mål")
+    assert new is not None and new.origin == "emergent"
+    at.selectbox(key="kb_selected").set_value(new.id).run()
+    at.text_input(key=f"kb_name_{new.id}").input("Gemensamma målbilder").run()
+    click(at, "kb_rename")
+    assert _code(root, "Samverkan och samordning > Gemensamma målbilder").id == new.id
+    sip = _code(root, "Samverkan och samordning > SIP")
+    project = open_project(root)
+    with project.transaction() as s:
+        s.add(Coding(segment_id=1, code_id=new.id, coder=CODER, status="accepted"))
+    project.close()
+    at.selectbox(key="kb_selected").set_value(new.id).run()
+    at.selectbox(key="kb_target").set_value(sip.id).run()
+    click(at, "kb_merge")
+    assert _code(root, "Samverkan och samordning > Gemensamma målbilder") is None
+    assert [c.code_id for c in codings(root)] == [sip.id]      # the coding moved
+
+
+def test_deleting_a_used_code_asks_first_and_is_logged(root):
+    at = page("kodbok")
+    sip = _code(root, "Samverkan och samordning > SIP")
+    project = open_project(root)
+    with project.transaction() as s:
+        s.add(Coding(segment_id=1, code_id=sip.id, coder=CODER, status="accepted"))
+    project.close()
+    at.selectbox(key="kb_selected").set_value(sip.id).run()
+    assert at.button(key="kb_delete").disabled
+    assert "kodningar" in at.warning[0].value
+    at.checkbox(key="kb_sure").check().run()
+    at.text_input(key="kb_memo").input("ersätts av Samordnad planering").run()
+    click(at, "kb_delete")
+    assert _code(root, "Samverkan och samordning > SIP") is None
+    project = open_project(root)
+    with project.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "code.delete")).one()
+    project.close()
+    assert event.memo == "ersätts av Samordnad planering" and event.actor == CODER
+    assert event.before["codings"] >= 1
+
+
+def test_codebook_offers_its_yaml_for_download(root):
+    """The bytes themselves are downloaded and parsed in the browser test."""
+    button = page("kodbok").download_button(key="kb_export")
+    assert button.proto.label == "Ladda ner YAML" and button.proto.url
+
+
+# ---- Transkript ------------------------------------------------------------------------
+
+def test_code_a_run_of_sentences_in_a_turn(root):
+    at = page("transkript")
+    assert at.markdown and "<table" in at.markdown[-1].value
+    turn = next(i for i in range(30) if _sentences(at, i) >= 3)
+    at.selectbox(key="t_turn").set_value(turn).run()
+    at.select_slider(key=f"t_run_{turn}").set_range(2, 3).run()
+    sip = _code(root, "Samverkan och samordning > SIP")
+    at.selectbox(key="t_code").set_value(sip.id).run()
+    click(at, "t_apply")
+    stored = codings(root, status="accepted")
+    assert len(stored) == 2 and {c.code_id for c in stored} == {sip.id}
+    project = open_project(root)
+    with project.session() as s:
+        segs = s.scalars(select(Segment).where(Segment.id.in_([c.segment_id for c in stored]))
+                         .order_by(Segment.position)).all()
+    project.close()
+    assert all(seg.kind == "sentence" for seg in segs)
+    assert segs[0].parent_id == segs[1].parent_id and segs[1].position == segs[0].position + 1
+    assert "SIP" in at.markdown[-1].value                 # in the margin
+    assert "2 meningar kodade" in at.success[0].value
+
+
+def _sentences(at: AppTest, turn: int) -> int:
+    at.selectbox(key="t_turn").set_value(turn).run()
+    sliders = [s for s in at.select_slider if s.key == f"t_run_{turn}"]
+    return len(sliders[0].options) if sliders else 1
+
+
+# ---- Teman and Export ------------------------------------------------------------------
+
+def test_teman_shows_counts_and_drills_down(root):
+    at = page("teman")
+    assert at.selectbox(key="th_layer").value == "konsensus"
+    frame = at.dataframe[0].value
+    assert {"Huvudtema", "Subtema", "Inlägg", "Totalt"} <= set(frame.columns)
+    first_main = at.selectbox(key="th_main").options[0]
+    at.selectbox(key="th_main").set_value(first_main).run()
+    units = at.dataframe[1].value
+    assert len(units) > 0 and set(units.columns) >= {"Text", "Område", "Citat"}
+    assert any(m.value.startswith("> ") and "Deltagare" in m.value for m in at.markdown)
+
+
+def test_export_page_offers_every_export_and_bilaga2_downloads(root, tmp_path):
+    from themes.export import EXPORTS
+    at = page("export")
+    for what in EXPORTS:
+        assert at.button(key=f"e_make_{what}") is not None
+    click(at, "e_make_bilaga2")
+    data = at.session_state["e_file_bilaga2"].data
+    (tmp_path / "b2.xlsx").write_bytes(data)
+    wb = load_workbook(tmp_path / "b2.xlsx")
+    assert [ws.title for ws in wb] == ["Fråga 1", "Fråga 2", "Fråga 3"]
+    assert wb["Fråga 1"]["A2"].value == "Huvudtema"
+    at.selectbox(key="e_fmt_themes").set_value("docx").run()
+    click(at, "e_make_themes")
+    (tmp_path / "t.docx").write_bytes(at.session_state["e_file_themes"].data)
+    assert Document(str(tmp_path / "t.docx")).tables

@@ -1,0 +1,218 @@
+"""The review queue as paginated queries, the coder's actions with undo, transcript runs,
+the 0002 migration's backfill, and exports as bytes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from alembic import command
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from coding import codes, review
+from coding.codebook import read_codebook
+from coding.suggestions import suggest
+from coding.transcript import code_sentences, transcript_view
+from corpus import store
+from corpus.errors import QdaError
+from corpus.ingest import ingest_file
+from corpus.models import Coding, Segment
+from corpus.project import init_project, open_project
+from corpus.readers import ReadOptions
+from themes.export import export_bytes
+
+NOTES = ["Kostnad per brukare i hemtjänsten", "Antal SIP per 1000 invånare",
+         "Andel med fast vårdkontakt", "Väntetid till vårdcentralen",
+         "Antal läkemedelsgenomgångar för äldre", "Fallolyckor bland äldre",
+         "Hur mäter vi förflyttningen till nära vård?", "Fikat var gott"]
+
+
+def setup(project, tmp_path, scored=True):
+    (tmp_path / "n.csv").write_text(
+        "Område,Inlägg\n" + "".join(f"{'GR' if i % 2 else 'VGR'},{n}\n"
+                                    for i, n in enumerate(NOTES)), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+    if scored:
+        suggest(project)
+
+
+def walk(session, coder="anna", filters=None, order="active", page=3):
+    """Every segment of the queue, page by page."""
+    filters = filters or review.Filters()
+    out, after = [], None
+    while True:
+        got = review.queue_page(session, coder, filters, order, after, page)
+        out += [c.segment_id for c in got]
+        if len(got) < page:
+            return out
+        after = got[-1]
+
+
+def test_pages_cover_the_queue_once_in_priority_order(project, tmp_path):
+    setup(project, tmp_path)
+    with project.session() as s:
+        active = walk(s)
+        document = walk(s, order="document")
+        prio = dict(s.execute(select(Coding.segment_id, Coding.priority)
+                              .where(Coding.coder == "förslag", Coding.rank == 1)).all())
+        assert review.queue_count(s, "anna") == len(NOTES)
+    assert sorted(active) == sorted(document) == list(range(1, len(NOTES) + 1))
+    assert document == sorted(document)
+    assert [prio[i] for i in active] == sorted((prio[i] for i in active), reverse=True)
+
+
+def test_unscored_segments_come_after_the_scored_ones(project, tmp_path):
+    setup(project, tmp_path, scored=False)
+    with project.session() as s:
+        assert walk(s) == list(range(1, len(NOTES) + 1))      # nothing scored: id order
+    suggest(project, segment_ids=[3, 5])
+    with project.session() as s:
+        order = walk(s)
+    assert set(order[:2]) == {3, 5} and order[2:] == [1, 2, 4, 6, 7, 8]
+
+
+def test_statuses_and_filters(project, tmp_path):
+    setup(project, tmp_path, scored=False)
+    suggest(project, segment_ids=[1, 2, 3, 4])
+    with project.transaction() as s:
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        review.accept_code(s, 2, sip, "anna")
+        review.reject_code(s, 3, sip, "bertil")
+    with project.session() as s:
+        def ids(**kw):
+            return sorted(walk(s, filters=review.Filters(**kw)))
+
+        def count(**kw):
+            return review.queue_count(s, "anna", review.Filters(**kw))
+
+        assert ids() == [1, 3, 4, 5, 6, 7, 8] and count() == 7
+        assert ids(status="kodad") == [2] and count(status="kodad") == 1
+        assert ids(status="okodad") == [5, 6, 7, 8] == sorted(walk(
+            s, filters=review.Filters(status="okodad"), order="document"))
+        assert count(status="okodad") == 4
+        assert ids(status="föreslagen") == [1, 3, 4] and count(status="föreslagen") == 3
+        assert ids(status="alla") == list(range(1, 9)) and count(status="alla") == 8
+        assert ids(areas=("gr",)) == [4, 6, 8] and count(areas=("gr",)) == 3
+        assert ids(status="kodad", code_id=sip) == [2]
+        assert ids(questions=(2,)) == [] and count(questions=(2,)) == 0
+        with pytest.raises(QdaError, match="E334"):
+            review.queue_page(s, "anna", review.Filters(status="klar"))
+        with pytest.raises(QdaError, match="E333"):
+            review.queue_page(s, "anna", order="slump")
+        # bertil's decision is his: anna still has segment 3 to review, bertil does not
+        assert 3 not in walk(s, coder="bertil") and 3 in walk(s, coder="anna")
+
+
+def test_next_segment_wraps_round_and_stops_when_alone(project, tmp_path):
+    setup(project, tmp_path)
+    with project.session() as s:
+        order = walk(s)
+        assert review.next_segment(s, order[-1], "anna") == order[0]
+        assert review.next_segment(s, order[0], "anna") == order[1]
+        only = review.Filters(areas=("vgr",), questions=(1,))
+        first = review.next_segment(s, None, "anna", only)
+        assert s.get(Segment, first).area == "vgr"
+
+
+def test_undo_restores_the_previous_state_exactly(project, tmp_path):
+    setup(project, tmp_path)
+    with project.transaction() as s:
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        first = review.accept_code(s, 1, sip, "anna")
+        assert review.annotate(s, 1, "anna", memo="bra exempel", is_quote=True) == 1
+        second = review.reject_code(s, 1, sip, "anna")
+    with project.transaction() as s:
+        review.undo(s, second)
+    with project.session() as s:
+        c = s.scalars(select(Coding).where(Coding.coder == "anna")).one()
+        assert (c.status, c.memo, c.is_quote) == ("accepted", "bra exempel", True)
+    with project.transaction() as s:
+        review.undo(s, first)
+        assert s.scalars(select(Coding).where(Coding.coder == "anna")).all() == []
+
+
+def test_memo_and_quote_need_a_code_and_follow_new_codes(project, tmp_path):
+    setup(project, tmp_path)
+    with project.transaction() as s:
+        assert review.annotate(s, 4, "anna", is_quote=True) == 0
+        ids = [codes.find_code(s, p).id for p in
+               ("Tillgänglighet", "Samverkan > SIP")]
+        review.accept_code(s, 4, ids[0], "anna")
+        review.annotate(s, 4, "anna", memo="citeras", is_quote=True)
+        review.accept_code(s, 4, ids[1], "anna")
+    with project.session() as s:
+        rows = s.scalars(select(Coding).where(Coding.coder == "anna")).all()
+        view = review.segment_view(s, 4, "anna", codes.load_codebook(s))
+    assert len(rows) == 2 and all(r.is_quote and r.memo == "citeras" for r in rows)
+    assert view.is_quote and view.memo == "citeras" and len(view.codes) == 2
+
+
+def test_segment_view_explains_and_gives_context(project, tmp_path):
+    setup(project, tmp_path)
+    with project.session() as s:
+        view = review.segment_view(s, 2, "anna", codes.load_codebook(s))
+    assert view.text == NOTES[1] and view.suggestions and view.area == "gr"
+    assert any(sug.spans for sug in view.suggestions)     # evidence to highlight
+    assert all(0 <= a < b <= len(view.text) for sug in view.suggestions for a, b in sug.spans)
+    assert [c["current"] for c in view.context].count(True) == 1
+
+
+def test_code_a_run_of_sentences(project, tmp_path):
+    (tmp_path / "t.txt").write_text(
+        "Anna Svensson   0:03\nVi behöver SIP. Det tar tid. Samverkan är viktigt.\n\n"
+        "Bo Ek   0:20\nJa, håller med.\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        turns = transcript_view(s, 1, "anna")
+        assert len(turns[0].sentences) == 3
+        done = code_sentences(s, turns[0], 0, 1, sip, "anna")
+        assert len(done) == 2
+        with pytest.raises(QdaError, match="E335"):
+            code_sentences(s, turns[0], 1, 5, sip, "anna")
+    with project.session() as s:
+        turns = transcript_view(s, 1, "anna")
+    first = turns[0]
+    assert [bool(x.codes) for x in first.sentences] == [True, True, False]
+    assert first.text[first.sentences[0].start:first.sentences[0].end] == "Vi behöver SIP."
+    assert first.all_codes() == [sip] and turns[1].all_codes() == []
+
+
+def test_migration_0002_backfills_rank_and_priority(tmp_path):
+    project = init_project(tmp_path / "p")
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("fardplan"), "anna")
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    suggest(project)
+    with project.engine.begin() as conn:           # back to a project made before 0002
+        command.downgrade(store.alembic_config(conn), "0001")
+    project.close()
+    project = open_project(tmp_path / "p")          # migrates, after a backup copy
+    with project.session() as s:
+        rows = s.execute(select(Coding.rank, Coding.priority, Coding.evidence)
+                         .where(Coding.coder == "förslag")).all()
+    project.close()
+    assert rows and all(r.rank == r.evidence["rank"] for r in rows)
+    assert all((r.priority == r.evidence["priority"]) if r.rank == 1 else r.priority is None
+               for r in rows)
+    assert list((tmp_path / "p").glob("project.sqlite.before-0002.bak"))
+
+
+def test_exports_as_bytes_for_a_browser(project, tmp_path):
+    setup(project, tmp_path)
+    with project.transaction() as s:
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        review.accept_code(s, 2, sip, "anna")
+    got = export_bytes(project, "bilaga2", "xlsx")
+    assert got.file_name == "bilaga2.xlsx" and got.mime.endswith("sheet")
+    wb = load_workbook(io.BytesIO(got.data))
+    assert wb.sheetnames == ["Fråga 1"]
+    zipped = export_bytes(project, "themes", "csv")     # three tables: three files, zipped
+    assert zipped.file_name == "themes-csv.zip"
+    assert len(zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()) == 3
