@@ -15,16 +15,14 @@ bundled codebook, 2 000 notes already coded, and suggestions stored for every se
 from __future__ import annotations
 
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bilaga2_export import note_texts
+import bilaga2_export
 from report import ROOT, write_section
-from sqlalchemy import insert, select
 
 N_SEGMENTS = 50_000
 N_CODED = 2_000
@@ -34,32 +32,7 @@ CODER = "bench"
 
 
 def build(root: Path):
-    from coding.codebook import read_codebook
-    from coding.codes import import_doc
-    from corpus.areas import AREAS
-    from corpus.models import Code, Coding, Segment, Source
-    from corpus.project import init_project
-
-    project = init_project(root)
-    rng = random.Random(11)
-    with project.transaction() as s:
-        import_doc(s, read_codebook("forstudie-postits"), "bench")
-        subs = [c.id for c in s.scalars(select(Code).where(Code.parent_id.isnot(None)))]
-        source = Source(kind="postits", file_format="xlsx", original_name="bench.xlsx",
-                        stored_name="bench.xlsx", sha256="1" * 64, report={})
-        s.add(source)
-        s.flush()
-        areas = list(AREAS)
-        rows = [{"source_id": source.id, "kind": "note", "position": i,
-                 "question": 1 + i % 3, "area": areas[i % 5], "duplicate_count": 1,
-                 "sheet": f"Fråga {1 + i % 3}", "location": f"B{i + 2}", "text": text}
-                for i, text in enumerate(note_texts(N_SEGMENTS))]
-        ids = list(s.scalars(insert(Segment).returning(Segment.id,
-                                                       sort_by_parameter_order=True), rows))
-        s.execute(insert(Coding), [{"segment_id": i, "code_id": rng.choice(subs),
-                                    "coder": "anna", "status": "accepted", "is_quote": False}
-                                   for i in rng.sample(ids, N_CODED)])
-    return project
+    return bilaga2_export.build(root, N_SEGMENTS, coder="anna", coded=N_CODED, seed=11)
 
 
 def timed(at, step) -> float:

@@ -51,9 +51,12 @@ def note_texts(n: int) -> list[str]:
     return out
 
 
-def build(root: Path):
+def build(root: Path, n: int = N_NOTES, coder: str = "konsensus", coded: int | None = None,
+          seed: int = 7):
+    """A project of `n` notes over three questions and five areas with the bundled codebook;
+    `coded` of them (all when None) carry one accepted sub-theme by `coder`."""
     project = init_project(root)
-    rng = random.Random(7)
+    rng = random.Random(seed)
     with project.transaction() as s:
         import_doc(s, read_codebook("forstudie-postits"), "bench")
         subs = [c.id for c in s.scalars(select(Code).where(Code.parent_id.isnot(None)))]
@@ -64,13 +67,14 @@ def build(root: Path):
         areas = list(AREAS)
         rows = [{"source_id": source.id, "kind": "note", "position": i,
                  "question": 1 + i % 3, "area": areas[i % 5], "duplicate_count": 1,
-                 "location": f"B{i + 2}", "text": text}
-                for i, text in enumerate(note_texts(N_NOTES))]
+                 "sheet": f"Fråga {1 + i % 3}", "location": f"B{i + 2}", "text": text}
+                for i, text in enumerate(note_texts(n))]
         ids = list(s.scalars(insert(Segment).returning(Segment.id,
                                                        sort_by_parameter_order=True), rows))
+        chosen = ids if coded is None else rng.sample(ids, coded)
         s.execute(insert(Coding), [{"segment_id": i, "code_id": rng.choice(subs),
-                                    "coder": "konsensus", "status": "accepted",
-                                    "is_quote": False} for i in ids])
+                                    "coder": coder, "status": "accepted",
+                                    "is_quote": False} for i in chosen])
     return project
 
 

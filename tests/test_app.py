@@ -58,6 +58,13 @@ def codings(root: Path, coder: str = CODER, **where) -> list[Coding]:
         project.close()
 
 
+def add_coding(root: Path, segment_id: int, code_id: int) -> None:
+    project = open_project(root)
+    with project.transaction() as s:
+        s.add(Coding(segment_id=segment_id, code_id=code_id, coder=CODER, status="accepted"))
+    project.close()
+
+
 def click(at: AppTest, key: str) -> AppTest:
     at.button(key=key).click().run()
     assert not at.exception, at.exception[0].value
@@ -301,10 +308,7 @@ def test_add_rename_and_merge_codes(root):
     click(at, "kb_rename")
     assert _code(root, "Samverkan och samordning > Gemensamma målbilder").id == new.id
     sip = _code(root, "Samverkan och samordning > SIP")
-    project = open_project(root)
-    with project.transaction() as s:
-        s.add(Coding(segment_id=1, code_id=new.id, coder=CODER, status="accepted"))
-    project.close()
+    add_coding(root, 1, new.id)
     at.selectbox(key="kb_selected").set_value(new.id).run()
     at.selectbox(key="kb_target").set_value(sip.id).run()
     click(at, "kb_merge")
@@ -315,10 +319,7 @@ def test_add_rename_and_merge_codes(root):
 def test_deleting_a_used_code_asks_first_and_is_logged(root):
     at = page("kodbok")
     sip = _code(root, "Samverkan och samordning > SIP")
-    project = open_project(root)
-    with project.transaction() as s:
-        s.add(Coding(segment_id=1, code_id=sip.id, coder=CODER, status="accepted"))
-    project.close()
+    add_coding(root, 1, sip.id)
     at.selectbox(key="kb_selected").set_value(sip.id).run()
     assert at.button(key="kb_delete").disabled
     assert "kodningar" in at.warning[0].value
