@@ -27,6 +27,7 @@ class RetrainStatus:
 
 def _worker(root: str, coder: str | None, conn) -> None:
     """The worker process: waits for "run", retrains, reports; the engine stays warm."""
+    import gc
     import os
 
     os.nice(10)   # the coder's page comes first when the machine is busy
@@ -46,10 +47,17 @@ def _worker(root: str, coder: str | None, conn) -> None:
                 train = examples(session, coder)
             if engine is None or current != version:
                 # a new or edited codebook: build the engine (vocabulary, models) afresh
+                gc.unfreeze()
+                engine = None
                 engine, _ = build_engine(project, coder)
                 version = current
             else:
                 engine.fit(train)
+            # The engine's caches live as long as the worker. Frozen, the cyclic collector
+            # stops rescanning them: a full collection inside a write transaction held
+            # the lock for 0.4 s, and a coder's click waited that long.
+            gc.collect()
+            gc.freeze()
             todo = queue(project, "document", coder, blind=coder is not None)
             report = suggest(project, coder=coder, engine=engine, segment_ids=todo,
                              per_batch=True, actor="omträning")

@@ -21,7 +21,7 @@ from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
 BATCH = 2000
-SHORT_BATCH = 200   # background rescoring: short write transactions
+SHORT_BATCH = 50    # background rescoring: write transactions of ~15 ms
 
 
 def examples(session: Session, coder: str | None = None) -> list[Example]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,8 @@ from .errors import QdaError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_POLL_S = 0.001     # how often a writer retries for the lock in its first seconds
+LOCK_POLL_FOR_S = 2.0
 WRITE_OPTION = "qda_write"
 
 
@@ -43,11 +47,36 @@ def make_engine(url: str) -> Engine:
             # A unit of work that will write takes the write lock at once: a deferred
             # transaction that reads first cannot wait for the lock later (SQLite fails it
             # with "database is locked" if another writer committed since its read).
-            immediate = conn.get_execution_options().get(WRITE_OPTION)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            if not conn.get_execution_options().get(WRITE_OPTION):
+                conn.exec_driver_sql("BEGIN")
+            elif not _poll_write_lock(conn.connection.dbapi_connection):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")   # a long wait: SQLite's handler
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _poll_write_lock(dbapi_connection) -> bool:
+    """BEGIN IMMEDIATE, retried every millisecond for a while. SQLite's own busy handler
+    backs off to 100 ms sleeps and so keeps missing the short gaps a background writer
+    (the retrain worker) leaves between its transactions: a coder's click then waited up
+    to a second. Returns False when the lock stayed taken; the caller then waits the
+    usual way, with SQLite's busy timeout."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + LOCK_POLL_FOR_S
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    return False
+            time.sleep(LOCK_POLL_S)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
 
 
 def alembic_config(connection=None) -> Config:
