@@ -20,12 +20,19 @@ TITLES = {"bilaga2": ("Bilaga 2", "En tabell per fråga: huvudtema, subtema, inl
           "heatmap": ("Värmekarta", "Huvudtema × område eller fråga."),
           "qdpx": ("REFI-QDA-projekt (.qdpx)", "Hela projektet till NVivo, ATLAS.ti, MAXQDA, "
                    "QualCoder."),
-          "qdc": ("REFI-QDA-kodbok (.qdc)", "Kodboken till andra verktyg.")}
+          "qdc": ("REFI-QDA-kodbok (.qdc)", "Kodboken till andra verktyg."),
+          "agreement": ("Samstämmighet", "Per kod och totalt, huvudtema och subtema: "
+                        "överensstämmelse, kappa, alfa med 95 % KI."),
+          "audit": ("Granskningslogg", "Varje ändring av koder och kodningar: vem, när, "
+                    "före, efter, memo."),
+          "metodbilaga": ("Metodbilaga", "Kodare, dubbelkodade enheter, samstämmighet före "
+                          "konsensus per huvudtema, lösta oenigheter, kodbokens ändringar.")}
 NEEDS_LAYER = {"bilaga2", "themes", "quotes", "heatmap"}
 
 proj = state.require_project()
 ss = st.session_state
 st.title("Export")
+state.guard_blind(proj)
 
 with proj.session() as session:
     known = list(coders(session))

@@ -1,7 +1,8 @@
 """Kodning: decide segment after segment with the keyboard; every action is saved at once.
 
 Keys: 1–5 accept suggestion n, X rejects the best undecided suggestion, K opens the code
-picker (type to search, Enter to code), N next, B back, U undo, Q marks a quote.
+picker (type to search, Enter to code), N next, B back, U undo, Q marks a quote; in a
+blind round, 0 marks a unit done with no code.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import html
 import streamlit as st
 
 from app import state, ui
-from coding import codes, review
+from coding import codes, review, rounds
 from corpus.errors import QdaError
 
 MAX_KEYS = 5
@@ -53,12 +54,19 @@ with st.sidebar:
                           key="k_status")
     order = st.radio("Ordning", list(ui.ORDER_LABELS), format_func=ui.ORDER_LABELS.get,
                      key="k_order")
-    blind = st.toggle("Blind kodning", key="k_blind",
+    blinded = state.blind_round(proj, coder)
+    if blinded is not None:
+        ss.k_blind = True    # a blind round decides: no suggestions learnt from others
+    blind = st.toggle("Blind kodning", key="k_blind", disabled=blinded is not None,
                       help="Förslagen kommer från en modell tränad enbart på dina egna "
                            "kodningar, så att andras val inte syns.")
+    if blinded is not None:
+        st.caption(f"Du kodar blint i **{blinded.name}**: kön visar bara dina tilldelade "
+                   f"enheter ({blinded.done.get(coder, 0)} av {blinded.units} klara).")
 
 filters = review.Filters(tuple(kinds) or review.CODABLE, tuple(questions), tuple(areas),
-                         tuple(sources), code_filter, status)
+                         tuple(sources), code_filter, status,
+                         blinded.id if blinded is not None else None)
 retrainer = state.retrainer(proj, coder if blind else None)
 if blind and retrainer.status.finished_at is None and not retrainer.status.running:
     retrainer.retrain_now()   # the coder's own layer starts from the codebook alone
@@ -149,6 +157,17 @@ def go_next() -> None:
     if nxt is not None:
         ss.k_history.append(ss.k_current)
         ss.k_current = nxt
+
+
+def no_code() -> None:
+    """In a round: this unit is decided with no code (it counts in the agreement)."""
+    try:
+        with proj.transaction() as session:
+            rounds.mark_done(session, ss.k_current, coder)
+    except QdaError as exc:
+        ss.k_error = exc.line()
+        return
+    go_next()
 
 
 def go_back() -> None:
@@ -281,6 +300,9 @@ n2.button("Nästa →", key="k_next", shortcut="N", on_click=go_next, width="str
           type="primary")
 n3.button("Ångra", key="k_undo_btn", shortcut="U", on_click=undo, disabled=not ss.k_undo,
           width="stretch")
+if blinded is not None:
+    n4.button("Ingen kod passar", key="k_none", shortcut="0", on_click=no_code,
+              help="Enheten är klar utan kod; räknas så i samstämmigheten.")
 status_ = retrainer.status
 if status_.running:
     n4.caption("Modellen tränas om i bakgrunden …")
@@ -290,4 +312,5 @@ elif status_.finished_at:
     n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
                f"kodade segment.")
 st.caption("Tangenter: 1–5 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
-           "N nästa · B föregående · U ångra · Q citat")
+           "N nästa · B föregående · U ångra · Q citat"
+           + (" · 0 ingen kod passar" if blinded is not None else ""))

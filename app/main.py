@@ -16,7 +16,9 @@ HERE = Path(__file__).parent
 # No page icons: Streamlit fetches a page's icon for the favicon from Google's font CDN,
 # and the app must not reach the network.
 PAGES = [("projekt.py", "Projekt"), ("kodbok.py", "Kodbok"), ("kodning.py", "Kodning"),
-         ("transkript.py", "Transkript"), ("teman.py", "Teman"), ("export.py", "Export")]
+         ("transkript.py", "Transkript"), ("teman.py", "Teman"),
+         ("samstammighet.py", "Samstämmighet"), ("konsensus.py", "Konsensus"),
+         ("export.py", "Export")]
 
 
 def sidebar() -> None:

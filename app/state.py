@@ -131,3 +131,20 @@ def require_coder() -> str:
                 "varje kodning sparas med kodarens namn.")
         st.stop()
     return name
+
+
+def blind_round(proj: Project, name: str | None):
+    """The open blind round this coder is in (or None): it hides the others' work."""
+    from coding.rounds import blind_round as find
+
+    with proj.session() as session:
+        return find(session, name)
+
+
+def guard_blind(proj: Project) -> None:
+    """Pages that show other coders' work stop here for a coder in a blind round."""
+    found = blind_round(proj, coder())
+    if found is not None:
+        st.info(f"Du kodar blint i **{found.name}**. Andras kodningar, teman och "
+                "samstämmighet visas när projektledaren har avslutat omgången.")
+        st.stop()

@@ -14,6 +14,7 @@ from themes.layers import CONSENSUS, coders, resolve_layer
 
 proj = state.require_project()
 st.title("Teman")
+state.guard_blind(proj)
 
 with proj.session() as session:
     known = list(coders(session))

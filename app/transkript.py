@@ -30,7 +30,8 @@ if not available:
 names = {sid: f"{name} ({ui.area_label(area)})" for sid, name, area in available}
 c1, c2 = st.columns([3, 2])
 source_id = c1.selectbox("Transkript", list(names), format_func=names.get, key="t_source")
-layers = sorted(set(state.known_coders(proj)) | {coder})
+layers = [coder] if state.blind_round(proj, coder) is not None else \
+    sorted(set(state.known_coders(proj)) | {coder})   # blind: only your own codings
 layer = c2.selectbox("Visa kodningar av", layers, index=layers.index(coder), key="t_layer")
 
 with proj.session() as session:

@@ -372,6 +372,19 @@ def code_remove(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
                   highlight=False)
 
 
+@code_app.command("done")
+def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path(".")) -> None:
+    """In a round of double coding: the unit is decided with no code (it counts as "no"
+    for every code in the agreement)."""
+    from .rounds import mark_done
+
+    with user_errors(), opened(project).transaction() as session:
+        if not mark_done(session, segment, check_coder(coder)):
+            raise QdaError(f"segment {segment} is not an open, undecided unit of {coder} "
+                           "in any round", None, "E346")
+    console.print(f"segment {segment}: done for {coder}, no code", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(codebook_app, name="codebook")
     app.command()(suggest)

@@ -178,7 +178,8 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
     """Fold `source` into `target`: its codings and sub-codes move over, then it goes.
 
     Where a coder already has the target on the same segment, the stronger decision stays
-    (accepted over rejected over suggested). Recorded as one audit event.
+    (accepted over rejected over suggested). A sub-code whose name the target already
+    has is merged into that one. Recorded as one audit event, nested merges included.
     """
     src, dst = get_code(session, source), get_code(session, target)
     if src.id == dst.id:
@@ -190,6 +191,15 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
             raise CodeError("cannot merge a code into one of its own sub-codes", None, "E322")
         current = rows[current].parent_id
     before = {"source": snapshot(src, rows), "target": snapshot(dst, rows)}
+    nested: list[dict[str, str]] = []
+    stats = _merge(session, src, dst, rows, nested)
+    record(session, actor, "code.merge", "code", dst.id, before,
+           {"target": snapshot(dst), **stats, "nested": nested}, memo)
+    return stats
+
+
+def _merge(session: Session, src: CodeRow, dst: CodeRow, rows: dict[int, CodeRow],
+           nested: list[dict[str, str]]) -> dict[str, int]:
     existing = {(c.segment_id, c.coder): c for c in session.scalars(
         select(Coding).where(Coding.code_id == dst.id))}
     moved = dropped = 0
@@ -211,7 +221,9 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
         clash = find_code(session, (*_path(rows, dst.id), child.name))
         if clash is not None:
             session.flush()
-            inner = merge_codes(session, child.id, clash.id, actor, memo=None)
+            nested.append({"source": " / ".join(_path(rows, child.id)),
+                           "target": " / ".join(_path(rows, clash.id))})
+            inner = _merge(session, child, clash, rows, nested)
             moved, dropped = moved + inner["moved"], dropped + inner["dropped"]
         else:
             child.parent_id = dst.id
@@ -221,10 +233,7 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
     session.flush()
     session.delete(src)
     session.flush()
-    stats = {"moved": moved, "dropped": dropped, "children": children}
-    record(session, actor, "code.merge", "code", dst.id, before,
-           {"target": snapshot(dst), **stats}, memo)
-    return stats
+    return {"moved": moved, "dropped": dropped, "children": children}
 
 
 def _subtree(rows: dict[int, CodeRow], code_id: int) -> list[int]:

@@ -40,6 +40,8 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
            actor: str | None = None) -> Coding:
     """Record a coder's decision on segment x code; a suggestion's score and evidence are
     kept on the decision, so it is visible later why the code was proposed."""
+    from . import rounds  # rounds builds on this module
+
     coder = check_coder(coder)
     if status not in DECISIONS:
         raise QdaError(f"status must be one of {', '.join(DECISIONS)}", None, "E331")
@@ -52,11 +54,13 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
         Coding.coder == coder)).first()
     before = _snapshot(coding) if coding else None
     if coding is None:
-        # the coder's own (blind) suggestion if there is one, else the shared one
+        # the coder's own (blind) suggestion if there is one, else the shared one, which
+        # a coder in a blind round must not get: it was learnt from the others' codings
+        layers = (suggester_for(coder),) if rounds.blind_round(session, coder) else \
+            (suggester_for(coder), SUGGESTER)
         suggestion = session.scalars(select(Coding).where(
             Coding.segment_id == segment_id, Coding.code_id == code_id,
-            Coding.coder.in_((suggester_for(coder), SUGGESTER))
-        ).order_by(Coding.coder.desc())).first()
+            Coding.coder.in_(layers)).order_by(Coding.coder.desc())).first()
         coding = Coding(segment_id=segment_id, code_id=code_id, coder=coder, status=status,
                         score=suggestion.score if suggestion else None,
                         evidence=suggestion.evidence if suggestion else None,
@@ -70,6 +74,7 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     session.flush()
     action = "coding.accept" if status == "accepted" else "coding.reject"
     record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
+    rounds.mark_done(session, segment_id, coder)
     return coding
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from corpus.errors import QdaError
-from corpus.models import Coding, Segment, Source
+from corpus.models import Assignment, Coding, Segment, Source
 
 from .codebook import Codebook
 from .codings import SUGGESTER, accept, check_coder, reject, remove, suggester_for
@@ -35,6 +35,7 @@ class Filters:
     source_ids: tuple[int, ...] = ()
     code_id: int | None = None
     status: str = "att_granska"
+    round_id: int | None = None    # only the coder's units in this round of double coding
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool
         query = query.where(exists().where(
             c.segment_id == Segment.id, c.code_id == filters.code_id,
             or_(c.coder == layer, mine & (c.status == "accepted"))))
+    if filters.round_id is not None and coder:
+        a = aliased(Assignment)
+        mine = exists().where(a.segment_id == Segment.id, a.round_id == filters.round_id,
+                              a.coder == coder)
+        if filters.status in ("att_granska", "okodad", "föreslagen"):
+            mine = mine.where(a.done_at.is_(None))   # "no code applies" counts as decided
+        query = query.where(mine)
     if filters.status in ("att_granska", "okodad", "föreslagen"):
         query = query.where(~_decided_by(coder))
     elif filters.status == "kodad":

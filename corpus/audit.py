@@ -17,3 +17,27 @@ def record(session: Session, actor: str, action: str, entity: str, entity_id: in
                        before=before, after=after, memo=memo)
     session.add(event)
     return event
+
+
+AUDIT_COLUMNS = ["Id", "Tid (UTC)", "Vem", "Händelse", "Objekt", "Objekt-id", "Före", "Efter",
+                 "Memo"]
+
+
+def audit_frame(session: Session, entity: str | None = None):
+    """The whole log as a table (before/after as JSON text), oldest first."""
+    import json
+
+    import pandas as pd
+    from sqlalchemy import select
+
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+
+    def dump(value: Any) -> str:
+        return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    rows = [[e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity,
+             e.entity_id, dump(e.before), dump(e.after), e.memo or ""]
+            for e in session.scalars(query)]
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

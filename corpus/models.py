@@ -171,8 +171,41 @@ class Coding(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class Round(Base):
+    """A round of double coding: which coders code which sample, blind or not."""
+
+    __tablename__ = "assignment_round"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    blind: Mapped[bool] = mapped_column(Boolean)
+    share: Mapped[float] = mapped_column(Float)     # of the codable units, 1.0 = all
+    seed: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Assignment(Base):
+    """One unit for one coder in a round; `done_at` once the coder has decided it (a unit
+    left without codes on purpose is a decision too: "no code applies")."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("round_id", "segment_id", "coder"),
+                      Index("ix_assignment_coder", "coder", "round_id", "segment_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assignment_round.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    coder: Mapped[str] = mapped_column(String(100))
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class AuditEvent(Base):
-    """Append-only history: who did what to which row, when and why."""
+    """Append-only history: who did what to which row, when and why. Database triggers
+    (migration 0003) refuse UPDATE and DELETE on it."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_entity", "entity", "id"),

@@ -400,3 +400,111 @@ def test_export_page_offers_every_export_and_bilaga2_downloads(root, tmp_path):
     click(at, "e_make_themes")
     (tmp_path / "t.docx").write_bytes(at.session_state["e_file_themes"].data)
     assert Document(str(tmp_path / "t.docx")).tables
+
+
+# ---- rounds, agreement, consensus ------------------------------------------------------
+
+def blind_round(root: Path, units: int = 4):
+    from coding import rounds
+
+    project = open_project(root)
+    with project.transaction() as s:
+        info = rounds.create_round(s, ["anna", "bo"], "lead", units=units, kinds=("note",),
+                                   seed=2)
+        assigned = rounds.assigned(s, info.id)
+    project.close()
+    return info, assigned
+
+
+def code_round(root: Path, assigned: list[int]) -> tuple[int, int]:
+    """anna and bo code the round; they differ on the first unit."""
+    project = open_project(root)
+    with project.transaction() as s:
+        first = find_code(s, "Samverkan och samordning > SIP").id
+        second = s.scalars(select(Code.id).where(Code.parent_id.is_not(None),
+                                                 Code.id != first)).first()
+        from coding import codings as coding_mod
+
+        for i, seg in enumerate(assigned):
+            coding_mod.accept(s, seg, first, "anna")
+            coding_mod.accept(s, seg, second if i == 0 else first, "bo")
+    project.close()
+    return first, second
+
+
+def test_a_blind_coder_gets_only_assigned_units_and_sees_nobody_elses_work(root):
+    info, assigned = blind_round(root)
+    at = page("kodning")
+    blind = at.toggle(key="k_blind")
+    assert blind.value is True and blind.disabled
+    assert at.session_state["k_current"] in assigned
+    first = at.session_state["k_current"]
+    project = open_project(root)
+    with project.session() as s:
+        sip = find_code(s, "Samverkan och samordning > SIP").id
+    project.close()
+    click(at, "k_open_picker")             # no suggestions yet in the coder's own layer
+    at.selectbox(key="k_pick").set_value(sip).run()
+    assert [c.segment_id for c in codings(root)] == [first]
+    click(at, "k_none")                   # already decided: moves on
+    second = at.session_state["k_current"]
+    assert second in assigned and second != first
+    click(at, "k_none")                   # decided with no code
+    project = open_project(root)
+    with project.session() as s:
+        from coding import rounds
+
+        done = rounds.round_info(s, info.id).done
+    project.close()
+    assert done["anna"] == 2
+    for name in ("teman", "export", "samstammighet", "konsensus"):
+        shown = page(name)
+        assert any("blint" in i.value for i in shown.info), name
+    transcript = page("transkript")
+    assert transcript.selectbox(key="t_layer").options == ["anna"]
+    # the lead, outside the round, sees everything
+    assert not page("teman", coder="lead").info
+
+
+def test_agreement_page_closes_the_round_and_shows_the_figures(root):
+    info, assigned = blind_round(root)
+    code_round(root, assigned)
+    at = page("samstammighet", coder="lead")
+    assert at.dataframe[0].value["Status"].tolist() == ["pågår"]
+    click(at, "sa_close")
+    assert at.dataframe[0].value["Status"].iloc[0].startswith("avslutad")
+    at.selectbox(key="sa_round").set_value(info.name).run()
+    table = at.dataframe[1].value
+    assert table.loc[0, "Kod"] == "Samtliga koder" and table.loc[0, "Enheter"] == len(assigned)
+    assert at.metric[0].value == str(len(assigned))
+    assert "Cohens kappa" in table.columns and "Bedömning" in table.columns
+
+
+def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):
+    info, assigned = blind_round(root)
+    first, second = code_round(root, assigned)
+    project = open_project(root)
+    with project.transaction() as s:
+        from coding import rounds
+
+        rounds.close_round(s, info.id, "lead")
+    project.close()
+    at = page("konsensus", coder="lead")
+    at.selectbox(key="ks_round").set_value(info.name).run()
+    unit = at.selectbox(key="ks_unit").value
+    assert unit == assigned[0]
+    at.multiselect(key=f"ks_codes_{unit}").set_value([first])
+    click(at, "ks_resolve")                     # no memo: refused, nothing stored
+    assert at.error and not codings(root, "konsensus", segment_id=unit, memo="x")
+    at.text_area(key=f"ks_memo_{unit}").input("Lappen handlar om SIP")
+    click(at, "ks_resolve")
+    assert any("sparat" in s.value for s in at.success)
+    final = {c.code_id: c for c in codings(root, "konsensus", segment_id=unit)}
+    assert final[first].status == "accepted" and final[first].memo == "Lappen handlar om SIP"
+    assert final[second].status == "rejected"
+    project = open_project(root)
+    with project.session() as s:
+        event = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "consensus.resolve")).one()
+    project.close()
+    assert event.memo == "Lappen handlar om SIP" and event.entity_id == unit

@@ -201,7 +201,7 @@ def test_migration_0002_backfills_rank_and_priority(tmp_path):
     assert rows and all(r.rank == r.evidence["rank"] for r in rows)
     assert all((r.priority == r.evidence["priority"]) if r.rank == 1 else r.priority is None
                for r in rows)
-    assert list((tmp_path / "p").glob("project.sqlite.before-0002.bak"))
+    assert list((tmp_path / "p").glob("project.sqlite.before-*.bak"))
 
 
 def test_exports_as_bytes_for_a_browser(project, tmp_path):

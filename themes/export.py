@@ -25,7 +25,11 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "heatmap": ("png", "svg"),
     "qdpx": ("qdpx",),
     "qdc": ("qdc",),
+    "agreement": ("xlsx", "csv", "md"),
+    "audit": ("xlsx", "csv", "md"),
+    "metodbilaga": ("docx", "md"),
 }
+PROCESS = ("agreement", "audit", "metodbilaga")   # about the coding, not a coding layer
 COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
 HEATMAP_BY = {"area": "område", "question": "fråga"}
 
@@ -65,6 +69,8 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
 
         return refi_export.write(project, what, out)
     with project.session() as session:
+        if what in PROCESS:
+            return _process(session, what, fmt, out)
         if what == "tabell1":
             frame = tables.tabell1(session)
             _write_frames({"Tabell 1": frame}, fmt, out)
@@ -104,6 +110,30 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
             frame = tables.quotes(session, chosen).drop(columns="segment_id")
             _write_frames({"Citat": frame}, fmt, out)
             report.rows = len(frame)
+    return report
+
+
+def _process(session, what: str, fmt: str, out: Path) -> ExportReport:
+    """Agreement (both levels, the newest round if any), the audit log, the method
+    appendix: how the coding was done rather than what it found."""
+    from coding import agreement
+    from corpus.audit import audit_frame
+
+    from . import metodbilaga
+
+    if what == "audit":
+        frame = audit_frame(session)
+        _write_frames({"Granskningslogg": frame}, fmt, out)
+        return ExportReport(what, out, rows=len(frame))
+    method = metodbilaga.build(session)
+    if what == "metodbilaga":
+        (metodbilaga.write_docx if fmt == "docx" else metodbilaga.write_md)(method, out)
+        return ExportReport(what, out, rows=method.double_coded)
+    frames = {level.capitalize(): agreement.compute(session, level=level,
+                                                    round=method.round).frame()
+              for level in ("huvudtema", "subtema")}
+    report = ExportReport(what, out, rows=sum(len(f) for f in frames.values()))
+    report.extra_paths = _write_frames(frames, fmt, out)[1:]
     return report
 
 

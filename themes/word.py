@@ -174,3 +174,17 @@ def tables_docx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
         widths = [3.0, 3.0, *[11.0 / counts] * counts][:len(frame.columns)]
         _table(doc, frame, widths, centred_from=2)
     return save(doc, path)
+
+
+def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
+    """The method appendix: the summary paragraph, then each table under its heading."""
+    doc = _new_document("Metodbilaga", landscape=True)
+    doc.add_paragraph(summary)
+    for name, frame in frames.items():
+        doc.add_heading(name, level=2)
+        if frame.empty:
+            doc.add_paragraph("–")
+            continue
+        widths = [6.0, *[21.0 / max(len(frame.columns) - 1, 1)] * (len(frame.columns) - 1)]
+        _table(doc, frame, widths, centred_from=1)
+    return save(doc, path)

@@ -260,3 +260,156 @@ def test_other_pages_render_and_downloads(server, page, tmp_path):
     assert [ws.title for ws in wb] == ["Fråga 1", "Fråga 2", "Fråga 3"]
     header = [c.value for c in wb["Fråga 1"][2]]
     assert header[:3] == ["Huvudtema", "Subtema", "Inlägg"]
+
+
+# ---- blind double coding, agreement, consensus ------------------------------------------
+
+def as_coder(page: Page, url: str, name: str, coder: str) -> None:
+    path = "" if name == "kodning" else name
+    page.goto(f"{url}/{path}?kodare={coder}")
+    title = {"samstammighet": "Samstämmighet"}.get(name, name.capitalize())
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    settle(page)
+
+
+def current_segment(page: Page) -> int:
+    caption = page.get_by_text(re.compile(r"segment \d+ ·")).first.inner_text()
+    return int(re.search(r"segment (\d+) ·", caption).group(1))
+
+
+def pick(page: Page, label: str) -> None:
+    page.get_by_role("heading", name="Kodning").first.click()
+    page.keyboard.press("k")
+    picker = page.locator(".st-key-k_pick input")
+    picker.wait_for(timeout=15_000)
+    expect(picker).to_be_focused(timeout=5_000)
+    page.keyboard.type(label)
+    page.get_by_role("option", name=label, exact=True).wait_for()
+    page.keyboard.press("Enter")
+    settle(page)
+
+
+def press(page: Page, key: str) -> None:
+    page.get_by_role("heading", name="Kodning").first.click()
+    page.keyboard.press(key)
+    settle(page)
+
+
+def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, tmp_path):
+    url, root = server
+    # the lead assigns one note per area to two new coders, blind
+    as_coder(page, url, "samstammighet", "lead")
+    coders = page.locator(".st-key-sa_coders_new input")
+    for name in ("ulla", "per"):
+        coders.click()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        settle(page)
+    page.keyboard.press("Escape")                        # close the coder list
+    settle(page)
+    page.locator(".st-key-sa_kinds input").click()
+    page.keyboard.press("Backspace")                     # notes only: drop "Transkript"
+    page.keyboard.press("Escape")
+    settle(page)
+    page.locator(".st-key-sa_units input").fill("5")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator(".st-key-sa_create button").click()
+    settle(page)
+    shot(page, "samstammighet-omgang")
+    project = db(root)
+    with project.session() as s:
+        from coding import rounds
+
+        info = rounds.rounds(s)[-1]
+        units = rounds.assigned(s, info.id)
+        kinds = set(s.scalars(select(Segment.kind).where(Segment.id.in_(units))))
+    project.close()
+    assert info.blind and info.coders == ("per", "ulla") and kinds == {"note"}
+    assert len(units) == 5
+
+    # ulla codes her first unit with a code the consensus layer lacks there; none for the rest
+    as_coder(page, url, "kodning", "ulla")
+    expect(page.get_by_text(f"Du kodar blint i {info.name}", exact=False)).to_be_visible()
+    first = current_segment(page)
+    assert first in units
+    project = db(root)
+    with project.session() as s:
+        from corpus.models import Code
+
+        had = set(s.scalars(select(Coding.code_id).where(
+            Coding.segment_id == first, Coding.coder == "konsensus")))
+        target = s.scalars(select(Code).where(Code.parent_id.is_not(None),
+                                              Code.id.not_in(had)).order_by(Code.id)).first()
+        parent = s.get(Code, target.parent_id).name
+    project.close()
+    label = f"{parent} > {target.name}"
+    pick(page, label)
+    shot(page, "kodning-blind-ulla")
+    for _ in range(5):
+        press(page, "0")                                 # done, no code (or moves on)
+    # per codes blind: none of ulla's work is visible, on any of the units
+    as_coder(page, url, "kodning", "per")
+    seen = set()
+    for _ in range(5):
+        seen.add(current_segment(page))
+        expect(page.get_by_text("Inga koder ännu.")).to_be_visible()
+        press(page, "0")
+    assert seen == set(units)
+    as_coder(page, url, "teman", "per")
+    expect(page.get_by_text("Du kodar blint", exact=False)).to_be_visible()
+    shot(page, "teman-blind")
+
+    # the lead closes the round and reads the figures
+    as_coder(page, url, "samstammighet", "lead")
+    page.locator(".st-key-sa_close button").click()
+    settle(page)
+    project = db(root)
+    with project.session() as s:
+        assert not rounds.round_info(s, info.id).open
+    project.close()
+    expect(page.locator("[data-testid=stMetricValue]").first).to_have_text("5")
+    shot(page, "samstammighet")
+
+    # the consensus meeting: the disagreement on ulla's unit, decided with a memo
+    as_coder(page, url, "konsensus", "lead")
+    expect(page.locator(".st-key-ks_unit input")).to_have_value(
+        f"Segment {first} · ja: ulla · nej: per", timeout=15_000)
+    final = page.locator(f".st-key-ks_codes_{first} input")
+    final.click()
+    page.keyboard.type(label)
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")
+    page.locator(f".st-key-ks_memo_{first} textarea").fill("Lappen handlar om detta tema")
+    page.keyboard.press("Control+Enter")
+    settle(page)
+    page.locator(".st-key-ks_resolve button").click()
+    settle(page)
+    expect(page.get_by_text(f"Beslutet för segment {first} är sparat.")).to_be_visible()
+    shot(page, "konsensus")
+    project = db(root)
+    with project.session() as s:
+        decided = s.scalars(select(Coding).where(
+            Coding.segment_id == first, Coding.coder == "konsensus",
+            Coding.code_id == target.id)).one()
+        text, question = s.execute(select(Segment.text, Segment.question)
+                                   .where(Segment.id == first)).one()
+    project.close()
+    assert decided.status == "accepted" and decided.memo == "Lappen handlar om detta tema"
+
+    # bilaga 2 (the consensus layer by default) now has the note under the decided code
+    as_coder(page, url, "export", "lead")
+    page.locator(".st-key-e_make_bilaga2 button").click()
+    button = page.locator(".st-key-e_dl_bilaga2 button")
+    button.wait_for(timeout=30_000)
+    with page.expect_download() as got:
+        button.click()
+    target_file = tmp_path / "bilaga2.xlsx"
+    got.value.save_as(target_file)
+    ws = load_workbook(target_file)[f"Fråga {question}"]
+    rows, main, sub = [], None, None
+    for row in ws.iter_rows(min_row=3, values_only=True):
+        main, sub = row[0] or main, row[1] or sub
+        rows.append((main, sub, row[2] or ""))
+    assert any(m == parent and s_ == target.name and text.strip() in cell
+               for m, s_, cell in rows)

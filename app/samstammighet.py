@@ -1,0 +1,106 @@
+"""Samstämmighet: rounds of (blind) double coding, and agreement between the coders, per
+code and overall, with the usual reading of alpha and the table as a download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import state
+from coding import agreement, rounds
+from corpus.errors import QdaError
+from themes.export import EXPORTS, export_bytes
+
+proj = state.require_project()
+lead = state.require_coder()
+state.guard_blind(proj)
+ss = st.session_state
+KINDS = {"note": "Inlägg", "transcript": "Transkript (hela repliker)"}
+st.title("Samstämmighet")
+
+with proj.session() as session:
+    listed = rounds.rounds(session)
+    coders = agreement.human_coders(session)
+
+# ---- rounds ------------------------------------------------------------------------------
+st.subheader("Kodningsomgångar")
+if listed:
+    st.dataframe([{
+        "Omgång": r.name, "Blind": "ja" if r.blind else "nej", "Enheter": r.units,
+        "Kodare": ", ".join(r.coders),
+        "Klara": ", ".join(f"{c}: {n}" for c, n in sorted(r.done.items())),
+        "Status": "pågår" if r.open else f"avslutad {r.closed_at:%Y-%m-%d}"}
+        for r in listed], hide_index=True, key="sa_rounds")
+open_rounds = [r.name for r in listed if r.open]
+if open_rounds:
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    closing = c1.selectbox("Avsluta omgång", open_rounds, key="sa_close_pick")
+    if c2.button("Avsluta", key="sa_close"):
+        try:
+            with proj.transaction() as session:
+                rounds.close_round(session, closing, lead)
+            st.rerun()
+        except QdaError as exc:
+            st.error(f"Omgången kunde inte avslutas: {exc.reason}")
+
+with st.expander("Ny omgång: tilldela samma enheter till flera kodare", expanded=not listed):
+    who = st.multiselect("Kodare", sorted(set(coders) | {lead}), key="sa_coders_new",
+                         accept_new_options=True, placeholder="Minst två kodare")
+    c1, c2, c3, c4 = st.columns(4)
+    kinds = c1.multiselect("Källtyper", list(KINDS), default=list(KINDS), key="sa_kinds",
+                           format_func=KINDS.get)
+    share = c2.slider("Andel av enheterna", 0.01, 1.0, 0.2, 0.01, key="sa_share",
+                      help="Ett urval stratifierat per källtyp och område.")
+    units = c3.number_input("… eller antal enheter", 0, 100_000, 0, key="sa_units",
+                            help="0: använd andelen.")
+    blind = c4.checkbox("Blind", True, key="sa_blind",
+                        help="Kodarna ser varken varandras kodningar eller förslag "
+                             "lärda av dem.")
+    if st.button("Skapa omgång", key="sa_create", type="primary"):
+        try:
+            with proj.transaction() as session:
+                made = rounds.create_round(session, who, lead, share=share,
+                                           units=int(units) or None, blind=blind,
+                                           kinds=kinds)
+            st.success(f"{made.name}: {made.units} enheter till {', '.join(made.coders)}.")
+            st.rerun()
+        except QdaError as exc:
+            st.error(f"Omgången kunde inte skapas: {exc.reason}")
+
+# ---- agreement ---------------------------------------------------------------------------
+st.subheader("Samstämmighet före konsensus")
+if len(coders) < 2:
+    st.info("Samstämmighet kräver minst två kodare med kodningar.")
+    st.stop()
+c1, c2, c3 = st.columns(3)
+level = c1.radio("Nivå", ["huvudtema", "subtema"], horizontal=True, key="sa_level")
+round_names = [*[r.name for r in reversed(listed)], None]     # the newest round first
+chosen_round = c2.selectbox("Enheter", round_names, key="sa_round",
+                            format_func=lambda r: r or "Alla dubbelkodade källor")
+picked = c3.multiselect("Kodare", coders, key="sa_who", placeholder="Alla kodare")
+try:
+    with proj.session() as session:
+        result = agreement.compute(session, picked or None, level, chosen_round)
+except QdaError as exc:
+    st.warning(f"Samstämmigheten kan inte beräknas: {exc.reason}")
+    st.stop()
+overall = result.overall
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Enheter", overall.n_units)
+m2.metric("Överensstämmelse", "–" if overall.percent_agreement is None
+          else f"{100 * overall.percent_agreement:.1f} %")
+m3.metric("Cohens kappa", "–" if overall.kappa is None else f"{overall.kappa:.3f}")
+m4.metric("Krippendorffs alfa", "–" if overall.alpha is None else f"{overall.alpha:.3f}",
+          help=agreement.reading(overall.alpha))
+st.dataframe(result.frame().drop(columns="Nivå"), hide_index=True, key="sa_table")
+st.caption("Läsning: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 otillräcklig. "
+           "Intervallen är bootstrap (95 %, enheter dras om).")
+c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+fmt = c1.selectbox("Format", EXPORTS["agreement"], key="sa_fmt")
+if c2.button("Skapa fil", key="sa_make"):
+    try:
+        ss.sa_file = export_bytes(proj, "agreement", fmt)
+    except QdaError as exc:
+        st.error(f"Filen kunde inte skapas: {exc.reason}")
+if ss.get("sa_file") is not None:
+    c2.download_button(f"Ladda ner {ss.sa_file.file_name}", ss.sa_file.data,
+                       ss.sa_file.file_name, ss.sa_file.mime, key="sa_dl")

@@ -1,0 +1,407 @@
+"""How far independent coders agreed, per code and overall, with bootstrap intervals.
+
+Units: a note is a unit; in a transcript the unit is a sentence (a coding of a whole turn
+counts for each of its sentences). Each unit x code is a yes/no decision per coder. A
+coder's value is missing where the coder did not code the unit at all:
+- in a round (see `rounds`), the coder has coded a unit once it is marked done or the
+  coder has decided any code on it;
+- without a round (codings imported from another tool or coded freely), a coder has
+  coded every unit of a source in which the coder has applied at least one code.
+
+Point estimates come from scikit-learn (`cohen_kappa_score`, two coders) and the
+`krippendorff` package (nominal alpha, any number of coders, missing values allowed).
+The bootstrap resamples units (not unit x code pairs, which are not independent) and
+uses the closed forms of both figures for binary data, checked against the libraries.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import krippendorff
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corpus.errors import QdaError
+from corpus.models import Assignment, Coding, Round, Segment
+from corpus.models import Code as CodeRow
+
+from .codings import SUGGESTER
+
+LEVELS = ("huvudtema", "subtema", "kod")
+CONSENSUS = "konsensus"
+UNIT_KINDS = ("note", "sentence")
+GOOD, TENTATIVE = 0.800, 0.667
+BOOTSTRAP = 1000
+
+
+def reading(alpha: float | None) -> str:
+    """Krippendorff's usual reading of alpha, in the report's language."""
+    if alpha is None:
+        return "kan inte beräknas"
+    if alpha >= GOOD:
+        return "god"
+    if alpha >= TENTATIVE:
+        return "preliminär"
+    return "otillräcklig"
+
+
+@dataclass
+class Data:
+    """Reliability data: values[k, c, u] is 1 when coder c applied code k to unit u, 0
+    when c coded u without it, and observed[c, u] says whether c coded u at all."""
+
+    coders: list[str]
+    units: list[int]                   # segment ids
+    codes: list[int]                   # code ids at the level
+    labels: dict[int, str]             # code id -> "Huvudtema / Subtema"
+    observed: np.ndarray               # bool, coders x units
+    values: np.ndarray                 # uint8, codes x coders x units
+    level: str
+    round: str | None = None
+
+    def matrix(self, k: int) -> np.ndarray:
+        """Code k as krippendorff's reliability data: coders x units, NaN = missing."""
+        out = self.values[k].astype(float)
+        out[~self.observed] = np.nan
+        return out
+
+
+def _level_map(session: Session, level: str) -> tuple[dict[int, int | None], dict[int, str]]:
+    """Each code -> the code it counts as at `level` (None: not at this level)."""
+    if level not in LEVELS:
+        raise QdaError(f"level must be one of {', '.join(LEVELS)}, not {level!r}", None,
+                       "E350")
+    rows = {r.id: r for r in session.scalars(select(CodeRow))}
+
+    def chain(code_id: int) -> list[int]:
+        out = [code_id]
+        while rows[out[-1]].parent_id is not None:
+            out.append(rows[out[-1]].parent_id)
+        return out[::-1]                              # root first
+
+    mapping: dict[int, int | None] = {}
+    for code_id in rows:
+        path = chain(code_id)
+        if level == "huvudtema":
+            mapping[code_id] = path[0]
+        elif level == "subtema":
+            mapping[code_id] = path[1] if len(path) > 1 else None
+        else:
+            mapping[code_id] = code_id
+    labels = {code_id: " / ".join(rows[i].name for i in chain(code_id)) for code_id in rows}
+    return mapping, labels
+
+
+def human_coders(session: Session) -> list[str]:
+    """Coders with accepted codings or units assigned in a round (a coder may have left
+    every unit without a code); never the suggestion layers nor the consensus."""
+    found = set(session.scalars(select(Coding.coder).where(Coding.status == "accepted")
+                                .distinct()))
+    found |= set(session.scalars(select(Assignment.coder).distinct()))
+    return sorted(c for c in found if not c.startswith(SUGGESTER) and c != CONSENSUS)
+
+
+def _round_row(session: Session, ref: int | str | None) -> Round | None:
+    if ref is None:
+        return None
+    row = session.get(Round, ref) if isinstance(ref, int) else \
+        session.scalars(select(Round).where(Round.name == ref)).first()
+    if row is None:
+        raise QdaError(f"no round {ref!r}", None, "E344")
+    return row
+
+
+@dataclass
+class Collected:
+    """Who coded which units (coverage) and which codes each applied (at the level)."""
+
+    coders: list[str]
+    coverage: dict[str, set[int]]
+    applied: dict[tuple[str, int], set[int]]      # (coder, unit) -> codes at the level
+    quotes: set[tuple[int, int]]                  # (unit, code) some coder marked citat
+    labels: dict[int, str]
+    round: str | None
+
+
+def collect(session: Session, coders: Sequence[str] | None = None, level: str = "subtema",
+            round: int | str | None = None) -> Collected:
+    mapping, labels = _level_map(session, level)
+    chosen_round = _round_row(session, round)
+    if chosen_round is not None and not coders:
+        coders = sorted(set(session.scalars(select(Assignment.coder).where(
+            Assignment.round_id == chosen_round.id))))
+    coders = list(dict.fromkeys(coders or human_coders(session)))
+    unit_kind = dict(session.execute(select(Segment.id, Segment.kind)
+                                     .where(Segment.kind.in_(UNIT_KINDS))).all())
+    sentences: dict[int, list[int]] = defaultdict(list)    # turn -> its sentences
+    for seg_id, parent in session.execute(select(Segment.id, Segment.parent_id)
+                                          .where(Segment.kind == "sentence")):
+        sentences[parent].append(seg_id)
+
+    def units_of(segment_id: int) -> list[int]:
+        return [segment_id] if segment_id in unit_kind else sentences.get(segment_id, [])
+
+    applied: dict[tuple[str, int], set[int]] = defaultdict(set)
+    touched: dict[str, set[int]] = defaultdict(set)               # decided anything on
+    quotes: set[tuple[int, int]] = set()
+    for seg_id, code_id, coder, status, quote in session.execute(
+            select(Coding.segment_id, Coding.code_id, Coding.coder, Coding.status,
+                   Coding.is_quote)
+            .where(Coding.coder.in_(coders), Coding.status.in_(("accepted", "rejected")))):
+        for unit in units_of(seg_id):
+            touched[coder].add(unit)
+            if status == "accepted" and mapping.get(code_id) is not None:
+                applied[(coder, unit)].add(mapping[code_id])
+                if quote:
+                    quotes.add((unit, mapping[code_id]))
+
+    coverage: dict[str, set[int]] = {coder: set() for coder in coders}
+    if chosen_round is not None:
+        assigned: dict[str, set[int]] = defaultdict(set)
+        for seg_id, coder, done in session.execute(
+                select(Assignment.segment_id, Assignment.coder, Assignment.done_at)
+                .where(Assignment.round_id == chosen_round.id,
+                       Assignment.coder.in_(coders))):
+            assigned[coder].update(units_of(seg_id))
+            if done is not None:
+                coverage[coder].update(units_of(seg_id))
+        for coder in coders:
+            coverage[coder].update(touched[coder] & assigned[coder])
+    else:
+        source_of = dict(session.execute(select(Segment.id, Segment.source_id)
+                                         .where(Segment.kind.in_(UNIT_KINDS))).all())
+        by_source: dict[int, list[int]] = defaultdict(list)
+        for unit, source in source_of.items():
+            by_source[source].append(unit)
+        for coder in coders:
+            sources = {source_of[u] for u in touched[coder] if u in source_of}
+            coverage[coder] = {u for s in sources for u in by_source[s]}
+    return Collected(coders, coverage, dict(applied), quotes, labels,
+                     chosen_round.name if chosen_round is not None else None)
+
+
+def reliability_data(session: Session, coders: Sequence[str] | None = None,
+                     level: str = "subtema", round: int | str | None = None) -> Data:
+    """The units two or more of `coders` coded, and what each applied at `level`."""
+    found = collect(session, coders, level, round)
+    coders, coverage, applied, labels = found.coders, found.coverage, found.applied, \
+        found.labels
+    if len(coders) < 2:
+        raise QdaError("agreement needs at least two coders with codings; found "
+                       f"{', '.join(coders) or 'none'}", None, "E351")
+    count: dict[int, int] = defaultdict(int)
+    for coder in coders:
+        for unit in coverage[coder]:
+            count[unit] += 1
+    units = sorted(u for u, n in count.items() if n >= 2)
+    index = {u: i for i, u in enumerate(units)}
+    used = sorted({code for (c, u), codes in applied.items() if u in index for code in codes},
+                  key=lambda k: labels[k])
+    code_index = {k: i for i, k in enumerate(used)}
+    observed = np.zeros((len(coders), len(units)), dtype=bool)
+    values = np.zeros((len(used), len(coders), len(units)), dtype=np.uint8)
+    for ci, coder in enumerate(coders):
+        for unit in coverage[coder]:
+            if unit in index:
+                observed[ci, index[unit]] = True
+                for code in applied.get((coder, unit), ()):
+                    values[code_index[code], ci, index[unit]] = 1
+    return Data(coders, units, used, {k: labels[k] for k in used}, observed, values, level,
+                found.round)
+
+
+# ---- the figures -------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    n_units: int                         # units coded by at least two of the coders
+    percent_agreement: float | None
+    kappa: float | None                  # two coders only
+    alpha: float | None
+    ci: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    yes: dict[str, int] = field(default_factory=dict)   # units each coder applied it to
+
+
+@dataclass
+class CodeFigures(Figures):
+    code_id: int = 0
+    code: str = ""
+
+
+@dataclass
+class Agreement:
+    coders: list[str]
+    level: str
+    round: str | None
+    overall: Figures
+    codes: list[CodeFigures]
+
+    def to_json(self) -> dict:
+        def clean(fig: Figures) -> dict:
+            out = asdict(fig)
+            out["ci"] = {k: list(v) if v else None for k, v in fig.ci.items()}
+            out["reading"] = reading(fig.alpha)
+            return out
+
+        return {"coders": self.coders, "level": self.level, "round": self.round,
+                "overall": clean(self.overall), "codes": [clean(c) for c in self.codes]}
+
+    def frame(self) -> pd.DataFrame:
+        """The table for the report (Swedish headings), overall first."""
+        rows = []
+        for label, fig in [("Samtliga koder", self.overall),
+                           *[(c.code, c) for c in self.codes]]:
+            ci = fig.ci.get("alpha")
+            rows.append({
+                "Nivå": self.level, "Kod": label, "Enheter": fig.n_units,
+                "Överensstämmelse (%)": _pct(fig.percent_agreement),
+                "Cohens kappa": _r(fig.kappa), "Krippendorffs alfa": _r(fig.alpha),
+                "95 % KI (alfa)": f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "",
+                "Bedömning": reading(fig.alpha),
+                **{f"Kodat av {c}": fig.yes.get(c, 0) for c in self.coders}})
+        return pd.DataFrame(rows)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else round(100 * x, 1)
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def kappa_of(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Cohen's kappa by scikit-learn; None when it is undefined (one category only)."""
+    if len(a) == 0 or (len(set(a.tolist()) | set(b.tolist())) < 2):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _finite(cohen_kappa_score(a, b, labels=[0, 1]))
+
+
+def alpha_of(matrix: np.ndarray) -> float | None:
+    """Nominal Krippendorff's alpha by the krippendorff package; None when undefined."""
+    pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
+    seen = matrix[:, pairable]
+    values = set(np.unique(seen[~np.isnan(seen)]).tolist())
+    if len(values) < 2:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _finite(krippendorff.alpha(reliability_data=matrix,
+                                          level_of_measurement="nominal",
+                                          value_domain=[0, 1]))
+
+
+def unit_stats(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Per unit (rows) the sums the closed forms need, for one code (values: coders x
+    units) or several summed (values: codes x coders x units): pairable values m, ones
+    n1, disagreement coincidences o = n0*n1/(m-1), agreeing pairs share, pairable units
+    p, and for the first two coders the 2x2 table a (1,1) b (1,0) c (0,1) d (0,0)."""
+    if values.ndim == 2:
+        values = values[None]
+    obs = observed[None].astype(float)
+    m = obs.sum(axis=1)                                        # codes x units
+    pair = m >= 2
+    n1 = (values * obs).sum(axis=1)
+    n0 = m - n1
+    safe = np.where(pair, m - 1, 1)
+    o = np.where(pair, n0 * n1 / safe, 0.0)
+    agree = np.where(pair, (n1 * (n1 - 1) + n0 * (n0 - 1)) / (np.where(pair, m, 1) * safe),
+                     0.0)
+    both = obs[:, 0] * obs[:, 1]
+    x, y = values[:, 0], values[:, 1]
+    a, b = both * x * y, both * x * (1 - y)
+    c, d = both * (1 - x) * y, both * (1 - x) * (1 - y)
+    stats = [np.where(pair, m, 0), np.where(pair, n1, 0), o, agree, pair.astype(float),
+             a, b, c, d]
+    return np.stack([s.sum(axis=0) for s in stats], axis=1)     # units x 9
+
+
+def closed_forms(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Percent agreement, kappa (first two coders) and alpha from summed unit stats
+    (last axis the 9 stats); NaN where undefined."""
+    m, n1, o, agree, p, a, b, c, d = np.moveaxis(sums, -1, 0)
+    n0 = m - n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - (m - 1) * o / (n0 * n1)
+        n = a + b + c + d
+        po = (a + d) / n
+        pe = ((a + b) * (a + c) + (c + d) * (b + d)) / (n * n)
+        kappa = (po - pe) / (1 - pe)
+        percent = agree / p
+    return {"alpha": alpha, "kappa": kappa, "percent_agreement": percent}
+
+
+def bootstrap(stats: np.ndarray, reps: int = BOOTSTRAP, seed: int = 7,
+              chunk: int = 200) -> dict[str, tuple[float, float] | None]:
+    """95 % percentile intervals, resampling units with replacement."""
+    n = stats.shape[0]
+    if n < 2 or reps <= 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[np.ndarray]] = defaultdict(list)
+    for start in range(0, reps, chunk):
+        weights = rng.multinomial(n, np.full(n, 1 / n), size=min(chunk, reps - start))
+        for name, values in closed_forms(weights @ stats).items():
+            draws[name].append(values)
+    out: dict[str, tuple[float, float] | None] = {}
+    for name, parts in draws.items():
+        values = np.concatenate(parts)
+        values = values[np.isfinite(values)]
+        out[name] = (float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))) \
+            if len(values) >= reps // 2 else None
+    return out
+
+
+def _figures(data: Data, rows: Sequence[int], reps: int, seed: int) -> Figures:
+    values = data.values[list(rows)]                     # codes x coders x units
+    pairable = data.observed.sum(axis=0) >= 2
+    n_units = int(pairable.sum())
+    stats = unit_stats(values, data.observed)
+    two = len(data.coders) == 2
+    flat = np.concatenate([data.matrix(k) for k in rows], axis=1) if len(rows) else \
+        np.empty((len(data.coders), 0))
+    if two:
+        both = data.observed[0] & data.observed[1]
+        kappa = kappa_of(np.concatenate([data.values[k, 0, both] for k in rows]),
+                         np.concatenate([data.values[k, 1, both] for k in rows])) \
+            if len(rows) else None
+    else:
+        kappa = None
+    percent = closed_forms(stats.sum(axis=0))["percent_agreement"]
+    ci = bootstrap(stats, reps, seed) if n_units else {}
+    if not two:
+        ci.pop("kappa", None)
+    yes = {coder: int(values[:, ci_].max(axis=0).sum()) if len(rows) else 0
+           for ci_, coder in enumerate(data.coders)}
+    return Figures(n_units, _finite(percent) if n_units else None, kappa, alpha_of(flat),
+                   ci, yes)
+
+
+def agreement(data: Data, reps: int = BOOTSTRAP, seed: int = 7) -> Agreement:
+    """Figures per code and overall (pooled over every unit x code decision)."""
+    codes = []
+    for k, code_id in enumerate(data.codes):
+        fig = _figures(data, [k], reps, seed)
+        codes.append(CodeFigures(**asdict(fig), code_id=code_id, code=data.labels[code_id]))
+    return Agreement(data.coders, data.level, data.round,
+                     _figures(data, range(len(data.codes)), reps, seed), codes)
+
+
+def compute(session: Session, coders: Sequence[str] | None = None, level: str = "subtema",
+            round: int | str | None = None, reps: int = BOOTSTRAP,
+            seed: int = 7) -> Agreement:
+    return agreement(reliability_data(session, coders, level, round), reps, seed)

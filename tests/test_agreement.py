@@ -1,0 +1,394 @@
+"""Agreement figures reproduce scikit-learn, the krippendorff package and Krippendorff's
+own worked examples; rounds, blind double coding, disagreements and consensus."""
+
+from __future__ import annotations
+
+import json
+
+import krippendorff
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+from sqlalchemy import select, text
+from typer.testing import CliRunner
+
+from coding import agreement, codes, codings, consensus, rounds
+from coding.codebook import parse_codebook
+from corpus.errors import QdaError
+from corpus.ingest import ingest_file
+from corpus.models import AuditEvent, Coding
+from corpus.readers import ReadOptions
+from qda import app
+from themes import tables
+from themes.layers import resolve_layer
+
+NAN = np.nan
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", example C: four
+# observers, twelve units, values 1-5, missing data; nominal alpha = 0.743.
+KRIPPENDORFF_C = [[1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+                  [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+                  [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+                  [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN]]
+# the same paper, example A: binary data, two observers, ten units; alpha = 0.095.
+KRIPPENDORFF_A = [[0, 1, 0, 0, 0, 0, 0, 0, 1, 0],
+                  [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]]
+
+BOOK = parse_codebook("""
+codes:
+  - name: Samverkan
+    children:
+      - name: SIP
+      - name: Tillit
+  - name: Tillgänglighet
+    children:
+      - name: Primärvården
+""")
+NOTES = [("GR", "Antal SIP per invånare"), ("Borås", "Tillit mellan huvudmännen"),
+         ("VGR", "Väntetider till vårdcentralen"), ("Skaraborg", "Gemensam planering"),
+         ("GR", "Uppföljning av SIP"), ("Fyrbodal", "Telefontider på vårdcentralen"),
+         ("Borås", "Förtroende mellan chefer"), ("VGR", "Korta köer")]
+
+
+def test_the_published_worked_examples_are_reproduced_exactly():
+    assert round(krippendorff.alpha(reliability_data=KRIPPENDORFF_C,
+                                    level_of_measurement="nominal"), 3) == 0.743
+    binary = np.array(KRIPPENDORFF_A, dtype=float)
+    assert round(agreement.alpha_of(binary), 3) == 0.095
+    stats = agreement.unit_stats(binary.astype(np.uint8), np.ones_like(binary, dtype=bool))
+    forms = agreement.closed_forms(stats.sum(axis=0))
+    assert round(float(forms["alpha"]), 3) == 0.095
+    assert round(float(forms["kappa"]), 3) == round(cohen_kappa_score(*KRIPPENDORFF_A), 3)
+    assert round(float(forms["percent_agreement"]), 3) == 0.6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_closed_forms_equal_the_libraries_on_random_data_with_missing_values(seed):
+    rng = np.random.default_rng(seed)
+    coders, units = 2 + seed % 3, 40
+    values = (rng.random((coders, units)) < 0.4).astype(np.uint8)
+    observed = rng.random((coders, units)) < 0.85
+    observed[:2, :5] = True
+    matrix = values.astype(float)
+    matrix[~observed] = NAN
+    forms = agreement.closed_forms(agreement.unit_stats(values, observed).sum(axis=0))
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+    assert float(forms["alpha"]) == pytest.approx(expected, abs=1e-9)
+    both = observed[0] & observed[1]
+    assert float(forms["kappa"]) == pytest.approx(
+        cohen_kappa_score(values[0, both], values[1, both]), abs=1e-9)
+    assert agreement.kappa_of(values[0, both], values[1, both]) == pytest.approx(
+        cohen_kappa_score(values[0, both], values[1, both]), abs=1e-12)
+
+
+binary_rows = st.lists(st.integers(0, 1), min_size=2, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(row=binary_rows, coders=st.integers(2, 4))
+def test_identical_codings_agree_fully(row, coders):
+    values = np.array([row] * coders, dtype=np.uint8)
+    observed = np.ones_like(values, dtype=bool)
+    forms = agreement.closed_forms(agreement.unit_stats(values, observed).sum(axis=0))
+    assert float(forms["percent_agreement"]) == 1.0
+    if len(set(row)) == 2:       # with one category only, kappa and alpha are undefined
+        assert agreement.alpha_of(values.astype(float)) == pytest.approx(1.0)
+        assert agreement.kappa_of(values[0], values[1]) == pytest.approx(1.0)
+        assert float(forms["alpha"]) == pytest.approx(1.0)
+    else:
+        assert agreement.alpha_of(values.astype(float)) is None
+        assert agreement.kappa_of(values[0], values[1]) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), coders=st.integers(2, 4), units=st.integers(2, 25))
+def test_alpha_is_symmetric_in_coders(data, coders, units):
+    cells = st.sampled_from([0.0, 1.0, NAN])
+    matrix = np.array([[data.draw(cells) for _ in range(units)] for _ in range(coders)])
+    order = data.draw(st.permutations(range(coders)))
+    first, second = agreement.alpha_of(matrix), agreement.alpha_of(matrix[list(order)])
+    assert (first is None) == (second is None)
+    if first is not None:
+        assert first == pytest.approx(second, abs=1e-12)
+
+
+# ---- on a project --------------------------------------------------------------------
+
+@pytest.fixture
+def notes(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f'{a},"{t}"\n' for a, t in NOTES), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "lead")
+    return project
+
+
+def code_ids(s):
+    return {p: codes.find_code(s, p).id for p in
+            ("Samverkan > SIP", "Samverkan > Tillit", "Tillgänglighet > Primärvården",
+             "Samverkan", "Tillgänglighet")}
+
+
+ANNA = {1: ["Samverkan > SIP"], 2: ["Samverkan > Tillit"], 3: ["Tillgänglighet > Primärvården"],
+        4: ["Samverkan > Tillit"], 5: ["Samverkan > SIP"], 6: ["Tillgänglighet > Primärvården"],
+        7: ["Samverkan > Tillit"], 8: []}
+BO = {1: ["Samverkan > SIP"], 2: ["Samverkan > Tillit"], 3: ["Tillgänglighet > Primärvården"],
+      4: ["Samverkan > SIP"], 5: ["Samverkan > SIP", "Samverkan > Tillit"],
+      6: ["Tillgänglighet > Primärvården"], 7: [], 8: ["Tillgänglighet > Primärvården"]}
+
+
+def code_all(project, coder, plan):
+    with project.transaction() as s:
+        ids = code_ids(s)
+        for seg, paths in plan.items():
+            for p in paths:
+                codings.accept(s, seg, ids[p], coder)
+
+
+def vectors(plan, units, path):
+    return np.array([int(path in plan[u]) for u in units])
+
+
+def test_project_figures_equal_sklearn_and_krippendorff_per_code_and_overall(notes):
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    with notes.session() as s:
+        result = agreement.compute(s, level="subtema", reps=200)
+        ids = code_ids(s)
+    # without a round, a coder has coded every unit of a source they coded in
+    assert result.coders == ["anna", "bo"] and result.overall.n_units == 8
+    units = list(range(1, 9))
+    by_code = {c.code: c for c in result.codes}
+    flat_a, flat_b = [], []
+    for path in ("Samverkan > SIP", "Samverkan > Tillit", "Tillgänglighet > Primärvården"):
+        a, b = vectors(ANNA, units, path), vectors(BO, units, path)
+        flat_a.append(a)
+        flat_b.append(b)
+        fig = by_code[path.replace(" > ", " / ")]
+        assert fig.code_id == ids[path]
+        assert fig.kappa == pytest.approx(cohen_kappa_score(a, b))
+        assert fig.alpha == pytest.approx(krippendorff.alpha(
+            reliability_data=[a, b], level_of_measurement="nominal"))
+        assert fig.percent_agreement == pytest.approx((a == b).mean())
+        low, high = fig.ci["alpha"]
+        assert low <= fig.alpha + 1e-9 and low <= high
+    a, b = np.concatenate(flat_a), np.concatenate(flat_b)
+    assert result.overall.kappa == pytest.approx(cohen_kappa_score(a, b))
+    assert result.overall.alpha == pytest.approx(krippendorff.alpha(
+        reliability_data=[a, b], level_of_measurement="nominal"))
+    assert round(result.overall.kappa, 3) == round(cohen_kappa_score(a, b), 3)
+    # main themes: SIP and Tillit both count as Samverkan, so note 4 agrees there
+    with notes.session() as s:
+        main = agreement.compute(s, level="huvudtema", reps=0)
+    samverkan = next(c for c in main.codes if c.code == "Samverkan")
+    a = np.array([1, 1, 0, 1, 1, 0, 1, 0])
+    b = np.array([1, 1, 0, 1, 1, 0, 0, 0])
+    assert samverkan.kappa == pytest.approx(cohen_kappa_score(a, b))
+    frame = result.frame()
+    assert frame.loc[0, "Kod"] == "Samtliga koder"
+    assert frame.loc[0, "Bedömning"] == agreement.reading(result.overall.alpha)
+
+
+def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(notes):
+    with notes.transaction() as s:
+        info = rounds.create_round(s, ["anna", "bo"], "lead", share=0.5, seed=3)
+    assert info.blind and info.coders == ("anna", "bo")
+    with notes.session() as s:
+        sample = rounds.assigned(s, info.id, "anna")
+        areas = {a for (a, _), i in zip(NOTES, range(1, 9), strict=True) if i in sample}
+    # every area (a stratum) is represented; about half the notes in all
+    assert areas == {a for a, _ in NOTES} and 4 <= len(sample) <= 6
+    with notes.transaction() as s, pytest.raises(QdaError, match="two coders"):
+        rounds.create_round(s, ["anna"], "lead")
+    # blind: a decision records it as done; a unit with no code is done when marked
+    with notes.transaction() as s:
+        ids = code_ids(s)
+        codings.accept(s, sample[0], ids["Samverkan > SIP"], "anna")
+        codings.accept(s, sample[0], ids["Samverkan > Tillit"], "bo")
+        assert rounds.mark_done(s, sample[1], "anna") == 1
+        assert rounds.mark_done(s, sample[1], "bo") == 1
+        assert rounds.blind_round(s, "anna").name == info.name
+    with notes.session() as s:
+        data = agreement.reliability_data(s, level="subtema", round=info.name)
+    assert data.units == sample[:2]           # only units both coders have decided
+    with notes.transaction() as s:
+        rounds.close_round(s, info.name, "lead")
+        assert rounds.blind_round(s, "anna") is None
+
+
+def test_a_blind_coder_never_gets_evidence_from_the_shared_suggestions(notes):
+    with notes.transaction() as s:
+        ids = code_ids(s)
+        s.add(Coding(segment_id=1, code_id=ids["Samverkan > SIP"], coder="förslag",
+                     status="suggested", score=0.9, evidence={"reasons": ["från bo"]},
+                     is_quote=False))
+    with notes.transaction() as s:
+        rounds.create_round(s, ["anna", "bo"], "lead")
+        blinded = codings.accept(s, 1, ids["Samverkan > SIP"], "anna")
+        assert blinded.evidence is None
+        rounds.close_round(s, "Omgång 1", "lead")
+        opened = codings.accept(s, 1, ids["Samverkan > SIP"], "bo")
+        assert opened.evidence == {"reasons": ["från bo"]}
+
+
+def test_disagreements_resolve_into_the_consensus_layer_that_bilaga2_counts(notes):
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    with notes.session() as s:
+        found = consensus.disagreements(s)
+        ids = code_ids(s)
+    assert {(d.segment_id, d.code) for d in found} == {
+        (4, "Samverkan / SIP"), (4, "Samverkan / Tillit"), (5, "Samverkan / Tillit"),
+        (7, "Samverkan / Tillit"), (8, "Tillgänglighet / Primärvården")}
+    four = next(d for d in found if d.segment_id == 4 and d.code == "Samverkan / SIP")
+    assert four.yes == ["bo"] and four.no == ["anna"] and not four.resolved
+    with notes.transaction() as s, pytest.raises(QdaError, match="memo"):
+        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], " ", "lead")
+    with notes.transaction() as s:
+        adopted = consensus.adopt_agreed(s, "lead")
+        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], "Handlar om SIP-statistik", "lead")
+    assert adopted.codings == 5      # notes 1, 2, 3, 5 (SIP) and 6 agree
+    with notes.session() as s:
+        left = consensus.disagreements(s, unresolved=True)
+        assert (4, "Samverkan / SIP") not in {(d.segment_id, d.code) for d in left}
+        assert len(left) == 3
+        event = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "consensus.resolve")).one()
+        assert event.memo == "Handlar om SIP-statistik"
+        assert event.after == {"codes": [ids["Samverkan > SIP"]],
+                               "rejected": [ids["Samverkan > Tillit"]]}
+        per_question = tables.bilaga2(s, resolve_layer(s, None))
+    table = per_question[1]
+    sip = table[table["Subtema"] == "SIP"]["Inlägg"].tolist()
+    assert any("Gemensam planering" in cell for cell in sip)
+    tillit = table[table["Subtema"] == "Tillit"]["Inlägg"].tolist()
+    assert not any("Gemensam planering" in cell for cell in tillit)
+    # re-adopting never overrides the meeting's decision
+    with notes.transaction() as s:
+        assert consensus.adopt_agreed(s, "lead").codings == 0
+
+
+def test_the_audit_log_is_append_only(notes):
+    with notes.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute(text("UPDATE audit_event SET actor = 'x'"))
+    with notes.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute(text("DELETE FROM audit_event"))
+
+
+def test_a_merge_with_same_named_children_is_one_event(notes):
+    with notes.transaction() as s:
+        codes.add_code(s, "Relationer > Tillit", "lead", create_parents=True)
+        before = s.scalar(select(text("max(id)")).select_from(AuditEvent))
+        codes.merge_codes(s, "Relationer", "Samverkan", "lead", memo="samma tema")
+        events = s.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [e.action for e in events] == ["code.merge"]
+    assert events[0].after["nested"] == [{"source": "Relationer / Tillit",
+                                          "target": "Samverkan / Tillit"}]
+
+
+def test_cli_agreement_json_on_imported_codings(notes, tmp_path):
+    rows = ["segment\tcode\tcoder"]
+    for coder, plan in (("anna", ANNA), ("bo", BO)):
+        rows += [f"{seg}\t{p}\t{coder}" for seg, paths in plan.items() for p in paths]
+    (tmp_path / "c.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    imported = runner.invoke(app, ["codings", "import", str(tmp_path / "c.tsv"),
+                                   "-p", str(notes.root)])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(app, ["agreement", "-p", str(notes.root), "--json",
+                                 "--coders", "anna,bo", "--level", "subtema"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    a = np.concatenate([vectors(ANNA, range(1, 9), p) for p in
+                        ("Samverkan > SIP", "Samverkan > Tillit",
+                         "Tillgänglighet > Primärvården")])
+    b = np.concatenate([vectors(BO, range(1, 9), p) for p in
+                        ("Samverkan > SIP", "Samverkan > Tillit",
+                         "Tillgänglighet > Primärvården")])
+    assert out["overall"]["kappa"] == pytest.approx(cohen_kappa_score(a, b))
+    assert out["overall"]["n_units"] == 8
+    assert {c["code"] for c in out["codes"]} == {
+        "Samverkan / SIP", "Samverkan / Tillit", "Tillgänglighet / Primärvården"}
+    assert set(out["codes"][0]) >= {"kappa", "alpha", "percent_agreement", "n_units"}
+    bad = runner.invoke(app, ["agreement", "-p", str(notes.root), "--coders", "anna"])
+    assert bad.exit_code == 1 and "two coders" in bad.output
+
+
+def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from themes.export import export
+
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    with notes.transaction() as s:
+        consensus.resolve(s, 4, [code_ids(s)["Samverkan > SIP"]], "SIP-statistik", "lead")
+        codes.rename_code(s, "Samverkan > Tillit", "Förtroende", "lead")
+    export(notes, "agreement", "xlsx", out=tmp_path / "a.xlsx")
+    wb = load_workbook(tmp_path / "a.xlsx")
+    assert wb.sheetnames == ["Huvudtema", "Subtema"]
+    header = [c.value for c in wb["Subtema"][1]]
+    assert header[:4] == ["Nivå", "Kod", "Enheter", "Överensstämmelse (%)"]
+    assert wb["Subtema"].cell(2, 2).value == "Samtliga koder"
+    export(notes, "audit", "csv", out=tmp_path / "audit.csv")
+    log = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
+    assert "consensus.resolve" in log and "code.rename" in log and "SIP-statistik" in log
+    export(notes, "metodbilaga", "docx", out=tmp_path / "m.docx")
+    doc = Document(str(tmp_path / "m.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Materialet kodades av 2 kodare" in text
+    assert "8 enheter" in text and "varav 2 löstes" in text   # SIP and Tillit on note 4
+    assert "Krippendorffs alfa för huvudteman" in text
+    titles = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Samstämmighet per huvudtema före konsensus" in titles
+    assert len(doc.tables) == 2            # no rounds: that section says "–"
+    main_table = doc.tables[0]
+    assert [c.text for c in main_table.rows[0].cells][:2] == ["Huvudtema", "Enheter"]
+    assert {r.cells[0].text for r in main_table.rows[1:]} == {
+        "Samtliga koder", "Samverkan", "Tillgänglighet"}
+    changes = doc.tables[1]
+    assert [c.text for c in changes.rows[0].cells][:3] == ["Datum", "Tillagda", "Ändrade"]
+    export(notes, "metodbilaga", "md", out=tmp_path / "m.md")
+    assert "## Kodbokens förändringar" in (tmp_path / "m.md").read_text(encoding="utf-8")
+
+
+def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
+    runner = CliRunner()
+    p = ["-p", str(notes.root)]
+
+    def run(*args, code=0):
+        result = runner.invoke(app, [*args, *p], env={"QDA_CODER": "lead"})
+        assert result.exit_code == code, result.output
+        return result.output
+
+    assert "8 units to anna, bo (blind)" in run("round", "create", "--coders", "anna,bo")
+    assert "already" in run("round", "create", "--coders", "anna,bo", "--name", "Omgång 1",
+                            code=1)
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    assert "anna 7, bo 7" in run("round", "list")      # each left one unit uncoded
+    runner.invoke(app, ["code", "done", "8", "--coder", "anna", *p])
+    assert "done for bo" in run("code", "done", "7", "--coder", "bo")
+    assert "not an open" in run("code", "done", "7", "--coder", "bo", code=1)
+    assert "anna 8, bo 8" in run("round", "list")
+    run("round", "close", "Omgång 1")
+    listed = run("disagreements")
+    assert "5 disagreements, 0 resolved" in listed and "segment 4: ja bo · nej anna" in listed
+    assert "memo" in run("consensus", "resolve", "4", "--code", "Samverkan > SIP",
+                         "--memo", "", code=1)
+    run("consensus", "resolve", "4", "--code", "Samverkan > SIP", "--memo", "SIP")
+    assert "5 codings on 5 units adopted" in run("consensus", "adopt")
+    assert "5 disagreements, 2 resolved" in run("disagreements")
+    out = json.loads(run("agreement", "--json", "--level", "huvudtema", "--bootstrap", "0"))
+    assert out["round"] == "Omgång 1" and out["overall"]["n_units"] == 8
+    run("audit", "export", "-o", str(tmp_path / "audit.xlsx"))
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "audit.xlsx").active
+    actions = [row[3] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert {"round.create", "round.close", "consensus.resolve", "consensus.adopt"} <= \
+        set(actions)
