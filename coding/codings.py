@@ -3,9 +3,10 @@ transaction with its audit event. Suggestions live under the coder `förslag`.""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -26,6 +27,18 @@ def suggester_for(coder: str | None) -> str:
 def _snapshot(c: Coding) -> dict[str, Any]:
     return {"segment_id": c.segment_id, "code_id": c.code_id, "coder": c.coder,
             "status": c.status, "memo": c.memo, "is_quote": c.is_quote}
+
+
+def lock_coding(session: Session, segment_id: int, code_id: int, coder: str) -> None:
+    """Serialise concurrent changes of one segment x code x coder until the transaction
+    ends, so that two coders' processes changing the same coding apply one after the
+    other (the later wins, both are logged) instead of one failing on the unique key.
+    SQLite needs nothing: a write transaction there holds the database's write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{segment_id}:{code_id}:{coder}".encode(), digest_size=8)
+    key = int.from_bytes(digest.digest(), "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def check_coder(coder: str) -> str:
@@ -49,6 +62,7 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
         raise QdaError(f"no segment {segment_id}", None, "E332")
     if session.get(CodeRow, code_id) is None:
         raise QdaError(f"no code {code_id}", None, "E320")
+    lock_coding(session, segment_id, code_id, coder)
     coding = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.code_id == code_id,
         Coding.coder == coder)).first()
@@ -89,6 +103,7 @@ def reject(session: Session, segment_id: int, code_id: int, coder: str, **kw: An
 def remove(session: Session, segment_id: int, code_id: int, coder: str,
            memo: str | None = None) -> bool:
     """Undo a decision entirely (the segment is again undecided for this code)."""
+    lock_coding(session, segment_id, code_id, check_coder(coder))
     coding = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.code_id == code_id,
         Coding.coder == check_coder(coder))).first()

@@ -18,7 +18,7 @@ from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Segment, Source
 
 from .codebook import Codebook
-from .codings import SUGGESTER, accept, check_coder, reject, remove, suggester_for
+from .codings import SUGGESTER, accept, check_coder, lock_coding, reject, remove, suggester_for
 
 ORDERS = ("active", "document")
 # "att_granska" is the working queue: everything this coder has not decided yet.
@@ -321,6 +321,7 @@ def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str |
 def accept_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
     """Accept a code; it inherits the memo and quote flag the segment already carries."""
     coder = check_coder(coder)
+    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
     before = _state(session, segment_id, code_id, coder)
     memo, quote = _segment_notes(session, segment_id, coder)
     accept(session, segment_id, code_id, coder, memo=memo, is_quote=quote)
@@ -329,6 +330,7 @@ def accept_code(session: Session, segment_id: int, code_id: int, coder: str) -> 
 
 def reject_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
     coder = check_coder(coder)
+    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
     before = _state(session, segment_id, code_id, coder)
     reject(session, segment_id, code_id, coder)
     return Action(segment_id, code_id, coder, before)
@@ -336,6 +338,7 @@ def reject_code(session: Session, segment_id: int, code_id: int, coder: str) -> 
 
 def remove_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
     coder = check_coder(coder)
+    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
     before = _state(session, segment_id, code_id, coder)
     remove(session, segment_id, code_id, coder)
     return Action(segment_id, code_id, coder, before)

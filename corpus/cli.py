@@ -43,6 +43,36 @@ def migrate(project: ProjectOpt = Path(".")) -> None:
         opened_project.close()
 
 
+def backup_command(
+    project: Annotated[Path, typer.Argument(help="The project folder.")],
+    out: Annotated[Path, typer.Argument(help="A new folder for the backup.")],
+) -> None:
+    """A consistent snapshot while coders keep working (SQLite's backup API, or pg_dump),
+    with the settings and the original files."""
+    from .backup import backup
+
+    with user_errors():
+        manifest = backup(open_project(project), out)
+    console.print(f"backup of {project} ({manifest['store']}) → {out}", highlight=False)
+
+
+def restore_command(
+    backup_dir: Annotated[Path, typer.Argument(help="A folder written by `qda backup`.")],
+    project: Annotated[Path, typer.Argument(help="A new, empty project folder.")],
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="PostgreSQL backups: an empty database to restore into.")]
+    = None,
+) -> None:
+    """Bring a backup back as a new project (row counts checked against the backup)."""
+    from .backup import restore
+
+    with user_errors():
+        restored = restore(backup_dir, project, database_url)
+    console.print(f"restored {backup_dir} → {restored.root} ({_where(restored)})",
+                  highlight=False)
+    restored.close()
+
+
 def _where(project: Project) -> str:
     return "SQLite" if project.is_sqlite else project.engine.url.render_as_string(
         hide_password=True)
@@ -227,4 +257,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workshops_app, name="workshops")
     app.command()(ingest)
     app.command()(status)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
 

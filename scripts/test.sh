@@ -17,5 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${need[@]}" >/dev/null
 fi
+# PostgreSQL, the team store: a throw-away server on loopback for the tests on both stores
+source scripts/pg.sh
 .venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"

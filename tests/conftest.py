@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,9 +16,55 @@ from sqlalchemy import func, select
 from corpus.models import AuditEvent, PseudonymKey, Segment, Source
 from corpus.project import Project, init_project
 
+PG_ENV = "QDA_TEST_PG_URL"     # set by scripts/pg.sh (sourced by scripts/test.sh)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The throw-away PostgreSQL server scripts/test.sh starts. In CI its absence fails
+    the run; elsewhere the PostgreSQL half of the store tests is skipped, visibly."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"${PG_ENV} is not set: run the tests with scripts/test.sh")
+        pytest.skip(f"no PostgreSQL server (${PG_ENV}); scripts/test.sh starts one")
+    return url
+
+
+@contextmanager
+def pg_database(server: str) -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards."""
+    import psycopg
+
+    name = f"qda_{uuid.uuid4().hex[:12]}"
+    admin = server.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project(request, tmp_path: Path) -> Project:
+    """A fresh project on each store: SQLite (the default) and PostgreSQL (the team
+    server); every test that takes `project` runs on both."""
+    if request.param == "sqlite":
+        proj = init_project(tmp_path / "proj")
+        yield proj
+        proj.close()
+        return
+    with pg_database(request.getfixturevalue("pg_server")) as url:
+        proj = init_project(tmp_path / "proj", url)
+        yield proj
+        proj.close()
+
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def sqlite_project(tmp_path: Path) -> Project:
+    """For what only SQLite has (WAL, the file, its locking)."""
     proj = init_project(tmp_path / "proj")
     yield proj
     proj.close()

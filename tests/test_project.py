@@ -18,7 +18,8 @@ def test_init_makes_the_folder_layout_and_the_schema_at_head(tmp_path):
     proj.close()
 
 
-def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(project):
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(sqlite_project):
+    project = sqlite_project
     with project.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.SQLITE_BUSY_TIMEOUT_MS
@@ -69,7 +70,7 @@ def test_an_older_sqlite_project_is_backed_up_before_migrating(tmp_path, monkeyp
 
 
 def test_a_writer_gets_the_lock_in_a_short_gap_between_another_writers_transactions(
-        project):
+        sqlite_project):
     """A background writer committing every few milliseconds must not starve a coder's
     write: SQLite's own busy handler sleeps up to 100 ms between tries and kept missing
     the gaps; the write lock is now polled every millisecond. Measured as a ratio: how
@@ -77,6 +78,7 @@ def test_a_writer_gets_the_lock_in_a_short_gap_between_another_writers_transacti
     import threading
     import time
 
+    project = sqlite_project
     stop = threading.Event()
     other = open_project(project.root)
     passed = [0]

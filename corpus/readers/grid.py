@@ -87,9 +87,12 @@ def read_xlsx(path: Path) -> list[Grid]:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputError("not a readable .xlsx workbook (the file is corrupt or not Excel)",
                          path, "E104") from exc
+    formulas = _formula_sheets(data, path)
     grids = []
     for sheet in workbook.worksheets:
         rows = [[clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if sheet.title in formulas:
+            _formula_text(rows, formulas[sheet.title])
         copies: set[tuple[int, int]] = set()
         for merged in sheet.merged_cells.ranges:
             top = clean(sheet.cell(merged.min_row, merged.min_col).value)
@@ -106,6 +109,38 @@ def read_xlsx(path: Path) -> list[Grid]:
         grids.append(Grid(sheet.title, _trim(rows), copies, sheet.sheet_state != "visible"))
     workbook.close()
     return grids
+
+
+EXCEL_ERRORS = {"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
+
+
+def _formula_sheets(data: bytes, path: Path) -> dict[str, list[list[object]]]:
+    """The formulas of sheets that have any, read only when the workbook holds some. A
+    note typed as "=Tillit …" becomes a formula in Excel that shows #NAME?; a workbook
+    written by a program may have no cached values at all. Either way the note is the
+    formula's text, kept as text and never evaluated."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                   for n in archive.namelist() if n.startswith("xl/worksheets/sheet")):
+            return {}
+    try:
+        raw = load_workbook(io.BytesIO(data), data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError("not a readable .xlsx workbook (the file is corrupt or not Excel)",
+                         path, "E104") from exc
+    out = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
+           for ws in raw.worksheets}
+    raw.close()
+    return out
+
+
+def _formula_text(rows: list[list[object]], raw: list[list[object]]) -> None:
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            formula = raw[r][c] if r < len(raw) and c < len(raw[r]) else None
+            if isinstance(formula, str) and formula.startswith("=") and (
+                    value is None or value in EXCEL_ERRORS):
+                row[c] = clean(formula)
 
 
 def _delimiter(sample: str) -> str:
@@ -128,9 +163,16 @@ def _delimiter(sample: str) -> str:
 def read_csv(path: Path) -> Grid:
     text = decode_text(path.read_bytes(), path)
     delimiter = _delimiter(text[:8192])
-    dialect = type("Dialect", (csv.excel,), {"delimiter": delimiter})
+    # strict: a quoted note must end at a delimiter, or it has swallowed the next rows
+    dialect = type("Dialect", (csv.excel,), {"delimiter": delimiter, "strict": True})
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
     try:
-        rows = [[clean(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        for row in reader:
+            rows.append([clean(v) for v in row])
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", path, "E107") from exc
+        start = len(rows) + 1
+        reason = (f'a quote (") in row {start} is never closed' if "end of data" in str(exc)
+                  else f"{exc} in row {start} (a quote in the wrong place?)")
+        raise InputError(f"malformed CSV: {reason}", path, "E107") from exc
     return Grid(path.stem, _trim(rows))

@@ -1,0 +1,238 @@
+"""A 100x study on SQLite and PostgreSQL: ingest throughput (as a ratio to spaCy's bare
+Swedish tokenizer over the same text, in this one run), peak memory of the ingest,
+suggestion scoring and retraining, bilaga 2, and the Kodning page's queries.
+
+The material is generated here: transcripts of sentences drawn (seeded) from the long
+Swedish report in ../shared/data/corpus/ (read, never copied into the repository), with
+a "Talare N  hh:mm:ss" line every few sentences, and notes cut from the same sentences,
+spread over the five areas and three questions. PostgreSQL is measured when
+$QDA_TEST_PG_URL names a server (scripts/pg.sh starts a throw-away one):
+
+    bash -c 'source scripts/pg.sh; .venv/bin/python benchmarks/scale.py'
+    .venv/bin/python benchmarks/scale.py --transcripts 230 --notes 3600   # a 10x trial
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from report import ROOT, write_section
+
+CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
+AREAS = ["Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"]
+WORDS_PER_TRANSCRIPT = 5200
+CODED = 5000
+
+
+def sentences() -> list[str]:
+    text = CORPUS.read_text(encoding="utf-8")
+    found = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if 4 <= len(s.split()) <= 60]
+    return found
+
+
+def make_material(folder: Path, transcripts: int, notes: int, seed: int = 3) -> int:
+    """Write the study; returns the number of words in the transcripts."""
+    rng = random.Random(seed)
+    pool = sentences()
+    words = 0
+    (folder / "transkript").mkdir(parents=True)
+    for t in range(transcripts):
+        area = AREAS[t % len(AREAS)]
+        lines, clock, count = [], 0, 0
+        while count < WORDS_PER_TRANSCRIPT:
+            turn = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 6)))
+            lines.append(f"Talare {rng.randint(1, 6)}  {clock // 3600:02d}:"
+                         f"{clock % 3600 // 60:02d}:{clock % 60:02d}")
+            lines.append(turn)
+            count += len(turn.split())
+            clock += rng.randint(10, 60)
+        words += count
+        (folder / "transkript" / f"workshop_{t:04d}_{area}.txt").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "lappar").mkdir()
+    per_file = notes // 15
+    for q in (1, 2, 3):
+        for area in AREAS:
+            rows = ["Område,Inlägg"]
+            for _ in range(per_file):
+                cut = rng.choice(pool).split()[:rng.randint(3, 14)]
+                rows.append(f'{area},"{" ".join(cut).replace(chr(34), "")}"')
+            (folder / "lappar" / f"fraga{q}_{area}.csv").write_text("\n".join(rows) + "\n",
+                                                                 encoding="utf-8")
+    return words
+
+
+def tokenizer_seconds(folder: Path) -> float:
+    import spacy
+
+    nlp = spacy.blank("sv")
+    start = time.perf_counter()
+    for path in sorted((folder / "transkript").iterdir()):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            nlp.tokenizer(line)
+    return time.perf_counter() - start
+
+
+def ingest(folder: Path, root: Path, url: str | None) -> tuple[float, float, str]:
+    """`qda init` + `qda ingest` of the transcripts (area from the file name) and the
+    notes (question per file), as a user runs them; wall time of the transcripts and
+    the peak memory of the ingest process."""
+    qda = [sys.executable, "-m", "qda"]
+    subprocess.run([*qda, "init", str(root), *(["--database-url", url] if url else [])],
+                   check=True, capture_output=True, cwd=ROOT)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    run = subprocess.run([*qda, "ingest", str(folder / "transkript"), "-p", str(root)],
+                         capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    if run.returncode:
+        raise RuntimeError(run.stdout[-2000:] + run.stderr[-2000:])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    for q in (1, 2, 3):
+        files = sorted((folder / "lappar").glob(f"fraga{q}_*.csv"))
+        subprocess.run([*qda, "ingest", *map(str, files), "-p", str(root), "--question",
+                        str(q)], check=True, capture_output=True, cwd=ROOT)
+    return seconds, max(peak, before) / 1024 / 1024, run.stdout.strip().splitlines()[-1]
+
+
+def timed(step, repeat: int = 1) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def after_ingest(root: Path) -> dict[str, float]:
+    """Coding-side figures on the ingested project."""
+    from sqlalchemy import func, insert, select
+
+    from coding import codes, review
+    from coding.codebook import read_codebook
+    from coding.suggestions import build_engine, examples, suggest
+    from corpus.models import Coding, Segment
+    from corpus.project import open_project
+    from themes.export import export
+
+    project = open_project(root)
+    out: dict[str, float] = {}
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "bench")
+        leaves = [c.id for c in codes.load_codebook(s).codes.values() if c.parent_id]
+        notes = list(s.scalars(select(Segment.id).where(Segment.kind == "note")
+                               .order_by(Segment.id)))
+        rng = random.Random(9)
+        coded = rng.sample(notes, min(CODED, len(notes)))
+        now = __import__("corpus.models", fromlist=["utcnow"]).utcnow()
+        s.execute(insert(Coding), [
+            {"segment_id": seg, "code_id": rng.choice(leaves), "coder": layer,
+             "status": "accepted", "is_quote": False, "created_at": now, "updated_at": now}
+            for seg in coded for layer in ("anna", "konsensus")])
+    with project.session() as s:
+        out["segments"] = s.scalar(select(func.count()).select_from(Segment))
+        out["notes"] = len(notes)
+    start = time.perf_counter()
+    engine, _ = build_engine(project)
+    out["engine build (vocabulary, fit)"] = time.perf_counter() - start
+    with project.session() as s:
+        train = examples(s)
+    out["retrain on 5 000 codings"] = timed(lambda: engine.fit(train), 3)
+    start = time.perf_counter()
+    report = suggest(project, kinds=["note"], engine=engine)
+    out["score + store suggestions for every note"] = time.perf_counter() - start
+    out["notes scored"] = report.segments
+    with tempfile.TemporaryDirectory() as tmp:
+        out["bilaga 2 xlsx"] = timed(lambda: export(project, "bilaga2", "xlsx",
+                                                    out=Path(tmp) / "b.xlsx"))
+    book = codes.load_codebook
+    with project.session() as s:
+        codebook = book(s)
+        filters = review.Filters()
+        out["queue page, active order (ms)"] = 1000 * timed(
+            lambda: review.queue_page(s, "bench", filters, "active", None, 50), 20)
+        out["queue page, document order (ms)"] = 1000 * timed(
+            lambda: review.queue_page(s, "bench", filters, "document", None, 50), 20)
+        out["queue count (ms)"] = 1000 * timed(lambda: review.queue_count(s, "bench",
+                                                                         filters), 20)
+        first = review.next_segment(s, None, "bench", filters, "active")
+        out["segment view (ms)"] = 1000 * timed(
+            lambda: review.segment_view(s, first, "bench", codebook), 20)
+        out["next segment (ms)"] = 1000 * timed(
+            lambda: review.next_segment(s, first, "bench", filters, "active"), 20)
+    project.close()
+    return out
+
+
+def pg_database(server: str) -> str:
+    import psycopg
+
+    name = f"qda_scale_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=2300)
+    parser.add_argument("--notes", type=int, default=36000)
+    args = parser.parse_args()
+    stores = {"SQLite": None}
+    if os.environ.get("QDA_TEST_PG_URL"):
+        stores["PostgreSQL"] = pg_database(os.environ["QDA_TEST_PG_URL"])
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "material"
+        words = make_material(folder, args.transcripts, args.notes)
+        token_s = tokenizer_seconds(folder)
+        results = {}
+        for store, url in stores.items():
+            root = Path(tmp) / f"project-{store}"
+            seconds, peak_mib, summary = ingest(folder, root, url)
+            figures = after_ingest(root)
+            results[store] = (seconds, peak_mib, summary, figures)
+            print(store, seconds, peak_mib, figures, flush=True)
+
+    command = ("bash -c 'source scripts/pg.sh; .venv/bin/python benchmarks/scale.py"
+               + (f" --transcripts {args.transcripts} --notes {args.notes}"
+                  if (args.transcripts, args.notes) != (2300, 36000) else "") + "'")
+    lines = [f"## A 100x study ({args.transcripts:,} transcripts, {words:,} words, "
+             f"{args.notes:,} notes)", "", f"Command: `{command}`", "",
+             f"spaCy `blank('sv')` tokenizer over the transcripts: {token_s:.1f} s "
+             f"({words / token_s:,.0f} words/s).", "",
+             "| measure | " + " | ".join(results) + " |",
+             "|---|" + "---|" * len(results)]
+
+    def row(label: str, values: list[str]) -> str:
+        return f"| {label} | " + " | ".join(values) + " |"
+
+    lines.append(row("ingest of the transcripts (s)",
+                     [f"{r[0]:.0f}" for r in results.values()]))
+    lines.append(row("words/s", [f"{words / r[0]:,.0f}" for r in results.values()]))
+    lines.append(row("ratio to the tokenizer (budget ≥ 0.50)",
+                     [f"{(words / r[0]) / (words / token_s):.2f}" for r in results.values()]))
+    lines.append(row("peak memory of the ingest (MiB; budget < 4096)",
+                     [f"{r[1]:,.0f}" for r in results.values()]))
+    keys = list(next(iter(results.values()))[3])
+    for key in keys:
+        values = [r[3][key] for r in results.values()]
+        lines.append(row(key if "ms" in key or key in ("segments", "notes", "notes scored")
+                         else f"{key} (s)",
+                         [f"{v:,.0f}" if key in ("segments", "notes", "notes scored")
+                          else f"{v:.1f}" if "ms" in key else f"{v:.2f}" for v in values]))
+    print(write_section("scale-100x", lines))
+
+
+if __name__ == "__main__":
+    main()

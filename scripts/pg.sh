@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sourced by test.sh: a throw-away PostgreSQL server on loopback for the tests that run on
+# both stores. Debian's package is installed when missing; the cluster lives in a temporary
+# folder, listens on 127.0.0.1 only, and is stopped and removed when the shell exits.
+# Exports QDA_TEST_PG_URL.
+if [ -z "${QDA_TEST_PG_URL:-}" ]; then
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$pgbin" ]; then
+    echo "Installing postgresql from Debian …"
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      postgresql >/dev/null
+    pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  fi
+  pgdir=$(mktemp -d /tmp/qda-pg.XXXXXX)
+  as=()
+  if [ "$(id -u)" -eq 0 ]; then            # initdb refuses to run as root
+    chown postgres "$pgdir"
+    as=(runuser -u postgres --)
+  fi
+  pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as[@]}" "$pgbin/initdb" -D "$pgdir/data" -U qda --auth=trust -E UTF8 --no-locale \
+    >/dev/null
+  "${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o \
+    "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdir -c max_connections=200" start \
+    >/dev/null
+  trap '"${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+  export QDA_TEST_PG_URL="postgresql+psycopg://qda@127.0.0.1:$pgport/postgres"
+  echo "PostgreSQL for the tests: 127.0.0.1:$pgport (throw-away, in $pgdir)"
+fi

@@ -1,0 +1,113 @@
+"""`qda backup` while a coder keeps working, and `qda restore`, on both stores: the
+restored project has the snapshot's rows and an audit log that is a prefix of the live
+one, and replays to its own codings."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from coding import codes, codings
+from coding.codebook import parse_codebook
+from corpus.backup import backup, restore, row_counts
+from corpus.errors import QdaError
+from corpus.ingest import ingest_file
+from corpus.models import AuditEvent, Coding
+from corpus.project import open_project
+from corpus.readers import ReadOptions
+from qda import app
+
+from .conftest import pg_database
+
+BOOK = parse_codebook("codes:\n  - name: Samverkan\n    children: [{name: SIP}, {name: Tillit}]\n")
+
+
+def audit_log(project) -> list[tuple]:
+    with project.session() as s:
+        return [(e.id, e.action, e.memo) for e in s.scalars(
+            select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_backup_during_writes_and_restore(project, tmp_path, request):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f"GR,Lapp {i} om SIP\n" for i in range(40)), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "lead")
+        ids = [c for c in codes.load_codebook(s).codes]
+    stop = threading.Event()
+    written = [0]
+
+    def coder():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with project.transaction() as s:
+                codings.accept(s, n % 40 + 1, ids[n % len(ids)], "anna", memo=f"m{n}")
+            written[0] += 1
+
+    thread = threading.Thread(target=coder)
+    thread.start()
+    try:
+        while written[0] < 20:
+            pass
+        runner = CliRunner()
+        out = runner.invoke(app, ["backup", str(project.root), str(tmp_path / "bak")])
+        assert out.exit_code == 0, out.output
+        during = written[0]
+    finally:
+        stop.set()
+        thread.join()
+    assert written[0] > 20 and during > 0
+    live_log = audit_log(project)
+    args = ["restore", str(tmp_path / "bak"), str(tmp_path / "back")]
+    if project.is_sqlite:
+        out = runner.invoke(app, args)
+        assert out.exit_code == 0, out.output
+        check_restored(tmp_path / "back", live_log)
+    else:
+        missing = runner.invoke(app, args)
+        assert missing.exit_code == 1 and "database-url" in missing.output
+        with pg_database(request.getfixturevalue("pg_server")) as url:
+            out = runner.invoke(app, [*args, "--database-url", url])
+            assert out.exit_code == 0, out.output
+            check_restored(tmp_path / "back", live_log)
+    with pytest.raises(QdaError, match="already exists"):
+        backup(project, tmp_path / "bak")
+
+
+def check_restored(root, live_log) -> None:
+    restored = open_project(root)
+    try:
+        log = audit_log(restored)
+        assert 0 < len(log) < len(live_log) and live_log[:len(log)] == log
+        # the snapshot is consistent: its codings are what its own log says
+        with restored.session() as s:
+            coded = {(c.segment_id, c.code_id): c.memo for c in s.scalars(
+                select(Coding).where(Coding.coder == "anna"))}
+            last = {}
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "coding.accept")
+                               .order_by(AuditEvent.id)):
+                last[(e.after["segment_id"], e.after["code_id"])] = e.after["memo"]
+        assert coded == last
+        assert len(list((restored.root / "sources").iterdir())) == 1
+    finally:
+        restored.close()
+
+
+def test_backup_of_a_project_at_rest_restores_every_row(sqlite_project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Lapp\nVGR,Annan lapp\n",
+                                    encoding="utf-8")
+    ingest_file(sqlite_project, tmp_path / "n.csv", ReadOptions(question=1))
+    backup(sqlite_project, tmp_path / "bak")
+    restored = restore(tmp_path / "bak", tmp_path / "back")
+    assert row_counts(restored) == row_counts(sqlite_project)
+    assert audit_log(restored) == audit_log(sqlite_project)
+    restored.close()
+    with pytest.raises(QdaError, match="not empty"):
+        restore(tmp_path / "bak", tmp_path / "back")
+    with pytest.raises(QdaError, match="not a workshop-qda backup"):
+        restore(tmp_path / "n.csv", tmp_path / "other")
