@@ -103,7 +103,7 @@ def ingest(folder: Path, root: Path, url: str | None) -> tuple[float, float, str
         files = sorted((folder / "lappar").glob(f"fraga{q}_*.csv"))
         subprocess.run([*qda, "ingest", *map(str, files), "-p", str(root), "--question",
                         str(q)], check=True, capture_output=True, cwd=ROOT)
-    return seconds, max(peak, before) / 1024 / 1024, run.stdout.strip().splitlines()[-1]
+    return seconds, max(peak, before) / 1024, run.stdout.strip().splitlines()[-1]   # KiB
 
 
 def timed(step, repeat: int = 1) -> float:
@@ -148,7 +148,7 @@ def after_ingest(root: Path) -> dict[str, float]:
     out["engine build (vocabulary, fit)"] = time.perf_counter() - start
     with project.session() as s:
         train = examples(s)
-    out["retrain on 5 000 codings"] = timed(lambda: engine.fit(train), 3)
+    out["retrain on 5 000 codings"] = timed(lambda: engine.retrain(train), 3)
     start = time.perf_counter()
     report = suggest(project, kinds=["note"], engine=engine)
     out["score + store suggestions for every note"] = time.perf_counter() - start
