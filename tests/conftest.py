@@ -13,9 +13,18 @@ from docx import Document
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from coding.codebook import parse_codebook
 from corpus.models import AuditEvent, PseudonymKey, Segment, Source
 from corpus.project import Project, init_project
 
+# The small two-level codebook many tests code against.
+SMALL_BOOK = parse_codebook("""
+codes:
+  - name: Samverkan
+    children: [{name: SIP}, {name: Tillit}]
+  - name: Tillgänglighet
+    children: [{name: Primärvården}]
+""")
 PG_ENV = "QDA_TEST_PG_URL"     # set by scripts/pg.sh (sourced by scripts/test.sh)
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from coding import agreement, codes, codings, consensus, rounds
-from coding.codebook import parse_codebook
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
@@ -23,6 +22,8 @@ from corpus.readers import ReadOptions
 from qda import app
 from themes import tables
 from themes.layers import resolve_layer
+
+from .conftest import SMALL_BOOK
 
 NAN = np.nan
 
@@ -36,16 +37,7 @@ KRIPPENDORFF_C = [[1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
 KRIPPENDORFF_A = [[0, 1, 0, 0, 0, 0, 0, 0, 1, 0],
                   [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]]
 
-BOOK = parse_codebook("""
-codes:
-  - name: Samverkan
-    children:
-      - name: SIP
-      - name: Tillit
-  - name: Tillgänglighet
-    children:
-      - name: Primärvården
-""")
+BOOK = SMALL_BOOK
 NOTES = [("GR", "Antal SIP per invånare"), ("Borås", "Tillit mellan huvudmännen"),
          ("VGR", "Väntetider till vårdcentralen"), ("Skaraborg", "Gemensam planering"),
          ("GR", "Uppföljning av SIP"), ("Fyrbodal", "Telefontider på vårdcentralen"),

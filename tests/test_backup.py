@@ -11,7 +11,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import codes, codings
-from coding.codebook import parse_codebook
 from corpus.backup import backup, restore, row_counts
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
@@ -20,9 +19,9 @@ from corpus.project import open_project
 from corpus.readers import ReadOptions
 from qda import app
 
-from .conftest import pg_database
+from .conftest import SMALL_BOOK, pg_database
 
-BOOK = parse_codebook("codes:\n  - name: Samverkan\n    children: [{name: SIP}, {name: Tillit}]\n")
+BOOK = SMALL_BOOK
 
 
 def audit_log(project) -> list[tuple]:

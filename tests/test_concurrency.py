@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from coding import codes, codings
-from coding.codebook import parse_codebook
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
 from corpus.project import open_project
 from corpus.readers import ReadOptions
+
+from .conftest import SMALL_BOOK
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 8
 CODERS = ["anna", "bo", "cecilia", "david"]     # two processes per coder: real conflicts
 SECONDS = 4.0
-BOOK = parse_codebook("""
-codes:
-  - name: Samverkan
-    children: [{name: SIP}, {name: Tillit}]
-  - name: Tillgänglighet
-    children: [{name: Primärvården}]
-""")
+
+BOOK = SMALL_BOOK
 
 
 def coder_process(root: str, number: int, seconds: float, go: Path) -> dict:

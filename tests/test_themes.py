@@ -6,7 +6,6 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from coding import codes, codings
-from coding.codebook import parse_codebook
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.readers import ReadOptions
@@ -16,16 +15,9 @@ from themes import tables, writers
 from themes.export import export
 from themes.layers import resolve_layer
 
-BOOK = parse_codebook("""
-codes:
-  - name: Samverkan
-    children:
-      - name: SIP
-      - name: Tillit
-  - name: Tillgänglighet
-    children:
-      - name: Primärvården
-""")
+from .conftest import SMALL_BOOK
+
+BOOK = SMALL_BOOK
 NOTES = [  # area, text, theme
     ("GR", "Antal SIP per 1000 invånare", "Samverkan > SIP"),
     ("Borås", "antal SIP per 1000 invånare.", "Samverkan > SIP"),          # same note
