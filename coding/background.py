@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 EVERY = 10   # decisions between retrains
+REBLEND = 1.5      # relearn the blend (a full fit) when the decisions grew by half …
+MIN_REBLEND = 40   # … counted from at least this many
 
 
 @dataclass
@@ -37,7 +39,7 @@ def _worker(root: str, coder: str | None, conn) -> None:
     from .suggestions import build_engine, examples, queue, suggest
 
     project = open_project(Path(root))
-    engine, version = None, -1
+    engine, version, blended_on = None, -1, 0
     while True:
         if conn.recv() != "run":
             return
@@ -50,9 +52,12 @@ def _worker(root: str, coder: str | None, conn) -> None:
                 gc.unfreeze()
                 engine = None
                 engine, _ = build_engine(project, coder)
-                version = current
+                version, blended_on = current, len(train)
+            elif len(train) >= REBLEND * max(blended_on, MIN_REBLEND):
+                engine.fit(train)          # enough new decisions to learn the blend again
+                blended_on = len(train)
             else:
-                engine.fit(train)
+                engine.retrain(train)      # the fast path: the per-code models only
             # The engine's caches live as long as the worker. Frozen, the cyclic collector
             # stops rescanning them: a full collection inside a write transaction held
             # the lock for 0.4 s, and a coder's click waited that long.
