@@ -91,7 +91,9 @@ m2.metric("Överensstämmelse", "–" if overall.percent_agreement is None
 m3.metric("Cohens kappa", "–" if overall.kappa is None else f"{overall.kappa:.3f}")
 m4.metric("Krippendorffs alfa", "–" if overall.alpha is None else f"{overall.alpha:.3f}",
           help=agreement.reading(overall.alpha))
-st.dataframe(result.frame().drop(columns="Nivå"), hide_index=True, key="sa_table")
+shown = result.frame().drop(columns="Nivå")
+st.dataframe(shown.astype(object).where(shown.notna(), "–"), hide_index=True,
+             key="sa_table")   # an undefined figure shows as a dash, not "None"
 st.caption("Läsning: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 otillräcklig. "
            "Intervallen är bootstrap (95 %, enheter dras om).")
 c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
