@@ -41,8 +41,8 @@ if c3.button("För över samstämmiga koder", key="ks_adopt",
 
 try:
     with proj.session() as session:
-        found = consensus.disagreements(session, None, chosen_round, None, only_open)
         everything = consensus.disagreements(session, None, chosen_round)
+    found = [d for d in everything if not (only_open and d.resolved)]
 except QdaError as exc:
     st.warning(f"Oenigheterna kan inte visas: {exc.reason}")
     st.stop()

@@ -33,10 +33,7 @@ def _coders(value: str | None) -> list[str] | None:
 
 
 def _round(session, value: str | None) -> str | None:
-    if value:
-        return value
-    listed = rounds_mod.rounds(session)
-    return listed[-1].name if listed else None
+    return value or rounds_mod.newest(session)
 
 
 @round_app.command("create")

@@ -318,30 +318,32 @@ def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str |
     return next((m for m, _ in rows if m), None), any(q for _, q in rows)
 
 
+def _act(session: Session, segment_id: int, code_id: int, coder: str, change) -> Action:
+    """Run `change(coder)` on segment x code, holding its lock, and remember the state
+    before it for undo (exact, because of the lock)."""
+    coder = check_coder(coder)
+    lock_coding(session, segment_id, code_id, coder)
+    before = _state(session, segment_id, code_id, coder)
+    change(coder)
+    return Action(segment_id, code_id, coder, before)
+
+
 def accept_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
     """Accept a code; it inherits the memo and quote flag the segment already carries."""
-    coder = check_coder(coder)
-    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
-    before = _state(session, segment_id, code_id, coder)
-    memo, quote = _segment_notes(session, segment_id, coder)
-    accept(session, segment_id, code_id, coder, memo=memo, is_quote=quote)
-    return Action(segment_id, code_id, coder, before)
+    def change(who: str) -> None:
+        memo, quote = _segment_notes(session, segment_id, who)
+        accept(session, segment_id, code_id, who, memo=memo, is_quote=quote)
+    return _act(session, segment_id, code_id, coder, change)
 
 
 def reject_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
-    coder = check_coder(coder)
-    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
-    before = _state(session, segment_id, code_id, coder)
-    reject(session, segment_id, code_id, coder)
-    return Action(segment_id, code_id, coder, before)
+    return _act(session, segment_id, code_id, coder,
+                lambda who: reject(session, segment_id, code_id, who))
 
 
 def remove_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
-    coder = check_coder(coder)
-    lock_coding(session, segment_id, code_id, coder)   # `before` is then exact
-    before = _state(session, segment_id, code_id, coder)
-    remove(session, segment_id, code_id, coder)
-    return Action(segment_id, code_id, coder, before)
+    return _act(session, segment_id, code_id, coder,
+                lambda who: remove(session, segment_id, code_id, who))
 
 
 def undo(session: Session, action: Action) -> None:

@@ -133,6 +133,11 @@ def rounds(session: Session) -> list[RoundInfo]:
     return [round_info(session, i) for i in session.scalars(select(Round.id).order_by(Round.id))]
 
 
+def newest(session: Session) -> str | None:
+    """The newest round's name: the default set of units for agreement and consensus."""
+    return session.scalar(select(Round.name).order_by(Round.id.desc()).limit(1))
+
+
 def close_round(session: Session, ref: int | str, actor: str) -> RoundInfo:
     """End a round: its coders see each other's work again; agreement is computed on it."""
     info = round_info(session, ref)

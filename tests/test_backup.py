@@ -5,6 +5,7 @@ one, and replays to its own codings."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -52,7 +53,7 @@ def test_backup_during_writes_and_restore(project, tmp_path, request):
     thread.start()
     try:
         while written[0] < 20:
-            pass
+            time.sleep(0.01)
         runner = CliRunner()
         out = runner.invoke(app, ["backup", str(project.root), str(tmp_path / "bak")])
         assert out.exit_code == 0, out.output

@@ -116,7 +116,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
 def _process(session, what: str, fmt: str, out: Path) -> ExportReport:
     """Agreement (both levels, the newest round if any), the audit log, the method
     appendix: how the coding was done rather than what it found."""
-    from coding import agreement
+    from coding import agreement, rounds
     from corpus.audit import audit_frame
 
     from . import metodbilaga
@@ -125,12 +125,13 @@ def _process(session, what: str, fmt: str, out: Path) -> ExportReport:
         frame = audit_frame(session)
         _write_frames({"Granskningslogg": frame}, fmt, out)
         return ExportReport(what, out, rows=len(frame))
-    method = metodbilaga.build(session)
     if what == "metodbilaga":
+        method = metodbilaga.build(session)
         (metodbilaga.write_docx if fmt == "docx" else metodbilaga.write_md)(method, out)
         return ExportReport(what, out, rows=method.double_coded)
+    newest = rounds.newest(session)
     frames = {level.capitalize(): agreement.compute(session, level=level,
-                                                    round=method.round).frame()
+                                                    round=newest).frame()
               for level in ("huvudtema", "subtema")}
     report = ExportReport(what, out, rows=sum(len(f) for f in frames.values()))
     report.extra_paths = _write_frames(frames, fmt, out)[1:]

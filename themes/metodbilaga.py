@@ -65,8 +65,7 @@ class Method:
 def build(session: Session, round: str | None = None) -> Method:
     coders = agreement.human_coders(session)
     listed = rounds.rounds(session)
-    if round is None and listed:
-        round = listed[-1].name
+    round = round or rounds.newest(session)
     frame = pd.DataFrame([{
         "Omgång": r.name, "Blind": "ja" if r.blind else "nej", "Andel": r.share,
         "Enheter": r.units, "Kodare": ", ".join(r.coders),
