@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state
+from coding.accounts import Can
+from coding.identity import CONSENSUS
 from corpus.errors import QdaError
-from themes.export import EXPORTS, HEATMAP_BY, export_bytes
-from themes.layers import CONSENSUS, coders
+from themes.export import EXPORTS, HEATMAP_BY, NEEDS, export_bytes
+from themes.layers import coders
 from themes.tables import NEAR_DUPLICATE
 
 TITLES = {"bilaga2": ("Bilaga 2", "En tabell per fråga: huvudtema, subtema, inlägg och "
@@ -32,7 +34,8 @@ NEEDS_LAYER = {"bilaga2", "themes", "quotes", "heatmap"}
 proj = state.require_project()
 ss = st.session_state
 st.title("Export")
-state.guard_blind(proj)
+state.require(Can.READ_THEMES)
+actor = state.actor()
 
 with proj.session() as session:
     known = list(coders(session))
@@ -46,6 +49,8 @@ by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,
               horizontal=True, key="e_by")
 
 for what, formats in EXPORTS.items():
+    if not state.may(NEEDS[what]):
+        continue
     title, about = TITLES.get(what, (what, ""))
     with st.container(border=True):
         a, b, c = st.columns([3, 2, 2], vertical_alignment="center")
@@ -54,7 +59,8 @@ for what, formats in EXPORTS.items():
         if c.button("Skapa fil", key=f"e_make_{what}"):
             try:
                 ss[f"e_file_{what}"] = export_bytes(
-                    proj, what, fmt, layer if what in NEEDS_LAYER else None, threshold, by)
+                    proj, what, fmt, layer if what in NEEDS_LAYER else None, threshold, by,
+                    actor)
             except QdaError as exc:
                 ss.pop(f"e_file_{what}", None)
                 st.error(f"{title} kunde inte skapas: {exc.reason}")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app import state, ui
 from coding import codes
+from coding.accounts import Can
 from coding.codebook import bundled_names, join_path, parse_codebook, read_codebook
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
@@ -15,7 +16,9 @@ from corpus.models import Code as CodeRow
 ORIGIN_LABELS = {"fardplan": "Färdplan", "emergent": "Framvuxen"}
 
 proj = state.require_project()
-user = state.coder() or "app"
+state.require(Can.READ_SEGMENTS)
+user = state.actor() or state.coder() or "app"
+editable = state.may(Can.EDIT_CODEBOOK)
 ss = st.session_state
 st.title("Kodbok")
 
@@ -41,7 +44,7 @@ if ss.get("kb_message"):
     st.success(ss.pop("kb_message"))
 
 with proj.session() as session:
-    frame = codes.codebook_frame(session)
+    frame = codes.codebook_frame(session, state.actor())
     rows = {r.id: r for r in session.scalars(select(CodeRow))}
 paths = {int(i): code for i, code in zip(frame["id"], frame["code"], strict=True)}
 
@@ -62,6 +65,16 @@ with right:
                             format_func=paths.get, placeholder="Skriv för att söka en kod …")
     if selected is None:
         st.info("Välj en kod för att se och ändra den.")
+    elif not editable:
+        row = rows[selected]
+        st.subheader(paths[selected])
+        for title, value in (("Definition", row.definition), ("Inkludera", row.inclusion),
+                             ("Exkludera", row.exclusion),
+                             ("Nyckelord", ", ".join(row.keywords or [])),
+                             ("Exempel", "\n".join(row.examples or []))):
+            if value:
+                st.markdown(f"**{title}**  \n{ui.safe(value)}", unsafe_allow_html=True)
+        st.caption("Bara projektledaren ändrar kodboken.")
     else:
         row = rows[selected]
         st.subheader(paths[selected])
@@ -120,28 +133,30 @@ with right:
 
 st.divider()
 a1, a2, a3 = st.columns(3)
-with a1, st.form("kb_add", clear_on_submit=True):
-    st.markdown("**Ny kod**")
-    new_path = st.text_input("Sökväg", placeholder="Huvudtema > Subtema")
-    new_def = st.text_input("Definition")
-    new_kw = st.text_input("Nyckelord (kommaseparerade)")
-    if st.form_submit_button("Lägg till") and run(
-            "Den nya koden", codes.add_code, new_path, user, definition=new_def or None,
-            keywords=[k.strip() for k in new_kw.split(",") if k.strip()], origin="emergent"):
-        st.rerun()
-with a2:
-    st.markdown("**Importera kodbok**")
-    bundled = st.selectbox("Medföljande", [None, *bundled_names()], key="kb_bundled",
-                           format_func=lambda n: n or "–")
-    upload = st.file_uploader("eller YAML-fil", type=["yaml", "yml"], key="kb_yaml")
-    if st.button("Importera", key="kb_import", disabled=not (bundled or upload)):
-        try:
-            doc = read_codebook(bundled) if bundled else parse_codebook(
-                upload.getvalue().decode("utf-8-sig"), upload.name)
-            if run("Importen", codes.import_doc, doc, user):
-                st.rerun()
-        except (QdaError, UnicodeDecodeError) as exc:
-            st.error(f"Kodboken kunde inte läsas: {exc}")
+if state.may(Can.ADD_CODE):
+    with a1, st.form("kb_add", clear_on_submit=True):
+        st.markdown("**Ny kod**")
+        new_path = st.text_input("Sökväg", placeholder="Huvudtema > Subtema")
+        new_def = st.text_input("Definition")
+        new_kw = st.text_input("Nyckelord (kommaseparerade)")
+        if st.form_submit_button("Lägg till") and run(
+                "Den nya koden", codes.add_code, new_path, user, definition=new_def or None,
+                keywords=[k.strip() for k in new_kw.split(",") if k.strip()], origin="emergent"):
+            st.rerun()
+if editable:
+    with a2:
+        st.markdown("**Importera kodbok**")
+        bundled = st.selectbox("Medföljande", [None, *bundled_names()], key="kb_bundled",
+                               format_func=lambda n: n or "–")
+        upload = st.file_uploader("eller YAML-fil", type=["yaml", "yml"], key="kb_yaml")
+        if st.button("Importera", key="kb_import", disabled=not (bundled or upload)):
+            try:
+                doc = read_codebook(bundled) if bundled else parse_codebook(
+                    upload.getvalue().decode("utf-8-sig"), upload.name)
+                if run("Importen", codes.import_doc, doc, user):
+                    st.rerun()
+            except (QdaError, UnicodeDecodeError) as exc:
+                st.error(f"Kodboken kunde inte läsas: {exc}")
 with a3:
     st.markdown("**Exportera kodbok**")
     with proj.session() as session:

@@ -7,12 +7,10 @@ blind round, 0 marks a unit done with no code.
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from app import state, ui
-from coding import codes, review, rounds
+from coding import codes, review
 from corpus.errors import QdaError
 
 MAX_KEYS = 5
@@ -20,6 +18,7 @@ PICKER_INPUT = 'div.st-key-k_pick input'
 
 proj = state.require_project()
 coder = state.require_coder()
+actor = state.actor()
 book = state.codebook(proj)
 ss = st.session_state
 ss.setdefault("k_history", [])
@@ -76,14 +75,15 @@ if ss.get("k_filters") != (filters, order, blind, coder):
     ss.k_current = None
 if ss.get("k_current") is None:
     with proj.session() as session:
-        ss.k_current = review.next_segment(session, None, coder, filters, order, blind)
+        ss.k_current = review.next_segment(session, None, coder, filters, order, blind,
+                                           actor=actor)
 
 
 # ---- actions (callbacks run before the page is drawn again) ------------------------------
 def _do(action, *args) -> None:
     try:
         with proj.transaction() as session:
-            done = action(session, ss.k_current, *args, coder)
+            done = action(session, ss.k_current, *args, coder, actor)
         ss.k_undo.append(done)
         retrainer.notify()
     except QdaError as exc:
@@ -119,9 +119,9 @@ def new_code() -> None:
         return
     try:
         with proj.transaction() as session:
-            code_id = codes.add_code(session, path, coder, create_parents=True,
+            code_id = codes.add_code(session, path, actor or coder, create_parents=True,
                                      origin="emergent", memo="ny kod under kodningen").id
-            done = review.accept_code(session, ss.k_current, code_id, coder)
+            done = review.accept_code(session, ss.k_current, code_id, coder, actor)
         ss.k_undo.append(done)
         ss.k_picker = False
         retrainer.notify()
@@ -136,7 +136,7 @@ def toggle_picker() -> None:
 def annotate(**kw) -> None:
     try:
         with proj.transaction() as session:
-            n = review.annotate(session, ss.k_current, coder, **kw)
+            n = review.annotate(session, ss.k_current, coder, actor=actor, **kw)
         if n == 0:
             ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
     except QdaError as exc:
@@ -153,7 +153,8 @@ def quote(value: bool) -> None:
 
 def go_next() -> None:
     with proj.session() as session:
-        nxt = review.next_segment(session, ss.k_current, coder, filters, order, blind)
+        nxt = review.next_segment(session, ss.k_current, coder, filters, order, blind,
+                                  actor=actor)
     if nxt is not None:
         ss.k_history.append(ss.k_current)
         ss.k_current = nxt
@@ -163,7 +164,7 @@ def no_code() -> None:
     """In a round: this unit is decided with no code (it counts in the agreement)."""
     try:
         with proj.transaction() as session:
-            rounds.mark_done(session, ss.k_current, coder)
+            review.no_code(session, ss.k_current, coder, actor)
     except QdaError as exc:
         ss.k_error = exc.line()
         return
@@ -181,7 +182,7 @@ def undo() -> None:
     action = ss.k_undo.pop()
     try:
         with proj.transaction() as session:
-            review.undo(session, action)
+            review.undo(session, action, actor)
         if action.segment_id != ss.k_current:
             ss.k_history.append(ss.k_current)
             ss.k_current = action.segment_id
@@ -198,8 +199,8 @@ if ss.k_current is None:
     st.stop()
 
 with proj.session() as session:
-    view = review.segment_view(session, ss.k_current, coder, book, blind)
-    left = review.queue_count(session, coder, filters, blind)
+    view = review.segment_view(session, ss.k_current, coder, book, blind, actor=actor)
+    left = review.queue_count(session, coder, filters, blind, actor=actor)
 ss.k_memo = view.memo   # the field always shows what is stored
 
 where = [ui.KIND_LABELS.get(view.kind, view.kind), view.source_name]
@@ -229,15 +230,15 @@ if view.context:
         for row in view.context:
             text = row["text"]
             if row["current"] and row["start"] is not None:
-                text_html = (html.escape(text[:row["start"]]) + "<b><u>"
-                             + html.escape(text[row["start"]:row["end"]]) + "</u></b>"
-                             + html.escape(text[row["end"]:]))
+                text_html = (ui.safe(text[:row["start"]]) + "<b><u>"
+                             + ui.safe(text[row["start"]:row["end"]]) + "</u></b>"
+                             + ui.safe(text[row["end"]:]))
             else:
-                text_html = html.escape(text)
+                text_html = ui.safe(text)
             who = " ".join(x for x in (row["speaker"], row["location"]) if x)
             weight = "background:#fff8e1;" if row["current"] else "color:#555;"
             parts.append(f'<div style="{weight}padding:2px 6px;margin:2px 0">'
-                         f'<small>{html.escape(who)}</small> {text_html}</div>')
+                         f'<small>{ui.safe(who)}</small> {text_html}</div>')
         st.markdown("".join(parts), unsafe_allow_html=True)
 
 col_sug, col_mine = st.columns([3, 2], gap="large")
@@ -257,7 +258,7 @@ with col_sug:
                   disabled=sug.decision == "rejected", help="Avvisa förslaget")
         b1.caption(f'<span style="background:{ui.HIGHLIGHTS[(n - 1) % len(ui.HIGHLIGHTS)]};'
                    f'padding:0 4px;border-radius:3px">{n}</span> '
-                   + html.escape("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)
+                   + ui.safe("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)
     open_sugs = [s for s in view.suggestions if s.decision is None]
     st.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
               on_click=reject, args=(open_sugs[0].code_id,) if open_sugs else (0,),

@@ -7,12 +7,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, ui
-from coding import agreement, consensus, rounds
+from coding import agreement, consensus, identity, rounds
+from coding.accounts import Can
 from corpus.errors import QdaError
 
 proj = state.require_project()
-lead = state.require_coder()
-state.guard_blind(proj)
+state.require(Can.READ_AGREEMENT)
+actor = state.actor()
+lead = actor or state.coder() or "app"
+decide = state.may(Can.DECIDE_CONSENSUS)
 book = state.codebook(proj)
 ss = st.session_state
 st.title("Konsensus")
@@ -29,7 +32,7 @@ round_names = [*[r.name for r in reversed(listed)], None]     # the newest round
 chosen_round = c1.selectbox("Enheter", round_names, key="ks_round",
                             format_func=lambda r: r or "Alla dubbelkodade källor")
 only_open = c2.toggle("Bara oavgjorda", True, key="ks_open")
-if c3.button("För över samstämmiga koder", key="ks_adopt",
+if decide and c3.button("För över samstämmiga koder", key="ks_adopt",
              help="Koder som alla kodare av en enhet satt går in i konsensuslagret."):
     try:
         with proj.transaction() as session:
@@ -41,7 +44,7 @@ if c3.button("För över samstämmiga koder", key="ks_adopt",
 
 try:
     with proj.session() as session:
-        everything = consensus.disagreements(session, None, chosen_round)
+        everything = consensus.disagreements(session, None, chosen_round, actor=actor)
     found = [d for d in everything if not (only_open and d.resolved)]
 except QdaError as exc:
     st.warning(f"Oenigheterna kan inte visas: {exc.reason}")
@@ -74,21 +77,25 @@ st.markdown('<div style="font-size:1.2em;padding:0.5em 0.8em;border:1px solid #d
 st.caption(where)
 
 with proj.session() as session:
-    applied = consensus.codes_on(session, unit)
+    applied = consensus.codes_on(session, unit, actor)
 cols = st.columns(max(len(applied), 1))
 for col, (who, ids) in zip(cols, sorted(applied.items()), strict=False):
-    col.markdown(f"**{who}**  \n" + ("  \n".join(
-        book.codes[i].label if i in book.codes else str(i) for i in sorted(ids)) or "–"))
+    col.markdown(f"**{ui.safe(who)}**<br>" + ("<br>".join(
+        ui.safe(book.codes[i].label if i in book.codes else str(i)) for i in sorted(ids))
+        or "–"), unsafe_allow_html=True)
 
-agreed = set.intersection(*[set(v) for k, v in applied.items() if k != agreement.CONSENSUS]) \
-    if any(k != agreement.CONSENSUS for k in applied) else set()
-default = sorted(applied.get(agreement.CONSENSUS) or (agreed | {item.code_id}))
+agreed = set.intersection(*[set(v) for k, v in applied.items() if k != identity.CONSENSUS]) \
+    if any(k != identity.CONSENSUS for k in applied) else set()
+default = sorted(applied.get(identity.CONSENSUS) or (agreed | {item.code_id}))
 final = st.multiselect("Slutliga koder", list(book.codes), default=[c for c in default
                                                                      if c in book.codes],
                        format_func=lambda c: book.codes[c].label, key=f"ks_codes_{unit}",
                        help="Tom lista: ingen kod passar enheten.")
 memo = st.text_area("Motivering (memo)", key=f"ks_memo_{unit}",
                     placeholder="Varför mötet valde så; sparas i granskningsloggen.")
+if not decide:
+    st.caption("Projektledaren fattar konsensusbesluten.")
+    st.stop()
 if st.button("Spara beslut", key="ks_resolve", type="primary"):
     try:
         with proj.transaction() as session:

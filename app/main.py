@@ -1,6 +1,8 @@
-"""The app's entry point: page navigation, the open project and who is coding.
+"""The app's entry point: login, page navigation, the open project and who is acting.
 
-Started by `qda app [PROJECT]`; one file per page beside this one.
+Started by `qda app [PROJECT]`; one file per page beside this one. On a project with
+users nothing but the login page is drawn until someone logs in, and each role sees the
+pages it may use.
 """
 
 from __future__ import annotations
@@ -9,45 +11,70 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import state
+from app import auth, state
+from coding.accounts import ROLE_LABELS, Actor, Can
 from corpus.errors import QdaError
 
 HERE = Path(__file__).parent
 # No page icons: Streamlit fetches a page's icon for the favicon from Google's font CDN,
-# and the app must not reach the network.
-PAGES = [("projekt.py", "Projekt"), ("kodbok.py", "Kodbok"), ("kodning.py", "Kodning"),
-         ("transkript.py", "Transkript"), ("teman.py", "Teman"),
-         ("samstammighet.py", "Samstämmighet"), ("konsensus.py", "Konsensus"),
-         ("export.py", "Export")]
+# and the app must not reach the network. Each page with what its role must grant
+# (None: every role; the page itself refuses what a blind round hides).
+PAGES = [("projekt.py", "Projekt", None), ("kodbok.py", "Kodbok", Can.READ_SEGMENTS),
+         ("kodning.py", "Kodning", Can.CODE), ("transkript.py", "Transkript",
+                                               Can.READ_SEGMENTS),
+         ("teman.py", "Teman", Can.READ_THEMES),
+         ("samstammighet.py", "Samstämmighet", Can.READ_AGREEMENT),
+         ("konsensus.py", "Konsensus", Can.READ_AGREEMENT),
+         ("export.py", "Export", Can.READ_THEMES)]
 
 
-def sidebar() -> None:
+def coder_picker() -> None:
+    """A project without users: the researcher picks or types the name they code under."""
+    proj = state.project()
+    known = state.known_coders(proj)
+    current = state.coder()
+    choices = sorted(set(known) | ({current} if current else set()))
+    picked = st.selectbox("Kodare", choices, index=choices.index(current) if current
+                          else None, placeholder="Välj ditt namn …", accept_new_options=True,
+                          key="coder_picker",
+                          help="Skriv ett nytt namn för att börja som ny kodare.")
+    if picked and picked != current:
+        try:
+            state.set_coder(picked)
+            st.rerun()
+        except QdaError:
+            st.error(f"Namnet {picked!r} är reserverat eller tomt; välj ett annat.")
+
+
+def sidebar(actor: Actor | None) -> None:
     proj = state.project()
     with st.sidebar:
         if proj is None:
             st.caption("Inget projekt öppet")
             return
         st.caption(f"Projekt: **{proj.root.name}**")
-        known = state.known_coders(proj)
-        current = state.coder()
-        choices = sorted(set(known) | ({current} if current else set()))
-        picked = st.selectbox("Kodare", choices, index=choices.index(current) if current
-                              else None, placeholder="Välj ditt namn …", accept_new_options=True,
-                              key="coder_picker",
-                              help="Skriv ett nytt namn för att börja som ny kodare.")
-        if picked and picked != current:
-            try:
-                state.set_coder(picked)
-                st.rerun()
-            except QdaError:
-                st.error(f"Namnet {picked!r} är reserverat eller tomt; välj ett annat.")
+        if actor is None or not state.accounts_on(proj):
+            coder_picker()
+            return
+        st.markdown(f"Inloggad: **{actor.name or actor.login}**  \n"
+                    f"Roll: {ROLE_LABELS[actor.role]}")
+        if st.button("Logga ut", key="logout"):
+            auth.logout(proj)
+            st.rerun()
 
 
 def main() -> None:
     st.set_page_config(page_title="workshop-qda", layout="wide")
-    sidebar()
-    start = "kodning.py" if state.project() else "projekt.py"
-    pages = [st.Page(str(HERE / f), title=t, default=f == start) for f, t in PAGES]
+    auth.clear_cookie_if_asked()
+    proj = state.project()
+    actor = auth.gate(proj) if proj is not None else None
+    sidebar(actor if actor is not None else state.actor())
+    users = proj is not None and state.accounts_on(proj)
+    shown = [(f, t) for f, t, need in PAGES
+             if not users or need is None or actor.may(need)]
+    start = "kodning.py" if proj is not None and any(f == "kodning.py" for f, _ in shown) \
+        else "projekt.py"
+    pages = [st.Page(str(HERE / f), title=t, default=f == start) for f, t in shown]
     st.navigation(pages).run()
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state, ui
+from coding.accounts import Can
 from corpus.areas import AREAS, FORMATS, ROLES
 from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
@@ -25,26 +26,28 @@ ss = st.session_state
 st.title("Projekt")
 
 # ---- open or create --------------------------------------------------------------------
-with st.expander("Öppna eller skapa projekt", expanded=state.project() is None):
-    folder = st.text_input("Projektmapp", value=state.project_root() or "", key="p_folder",
-                           placeholder="/sökväg/till/projekt")
-    c1, c2 = st.columns(2)
-    if c1.button("Öppna", key="p_open", disabled=not folder):
-        try:
-            state.use_project(folder)
-            st.rerun()
-        except QdaError as exc:
-            st.error(f"Projektet kunde inte öppnas: {exc.line()}")
-    if c2.button("Skapa nytt projekt", key="p_create", disabled=not folder):
-        try:
-            init_project(folder).close()
-            state.use_project(folder)
-            st.rerun()
-        except (QdaError, OSError) as exc:
-            st.error(f"Projektet kunde inte skapas: {exc}")
+if not state.accounts_on():    # with accounts the app serves one project
+    with st.expander("Öppna eller skapa projekt", expanded=state.project() is None):
+        folder = st.text_input("Projektmapp", value=state.project_root() or "", key="p_folder",
+                               placeholder="/sökväg/till/projekt")
+        c1, c2 = st.columns(2)
+        if c1.button("Öppna", key="p_open", disabled=not folder):
+            try:
+                state.use_project(folder)
+                st.rerun()
+            except QdaError as exc:
+                st.error(f"Projektet kunde inte öppnas: {exc.line()}")
+        if c2.button("Skapa nytt projekt", key="p_create", disabled=not folder):
+            try:
+                init_project(folder).close()
+                state.use_project(folder)
+                st.rerun()
+            except (QdaError, OSError) as exc:
+                st.error(f"Projektet kunde inte skapas: {exc}")
 
 proj = state.require_project()
 user = state.coder() or "app"
+ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
 t = totals(proj)
 m = st.columns(5)
@@ -54,63 +57,67 @@ for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "source
     col.metric(label, t[key])
 
 tab_import, tab_sources, tab_workshops = st.tabs(["Importera filer", "Källor", "Workshops"])
+if not ingest:
+    tab_import.info("Projektledaren importerar material.")
 
 # ---- import ----------------------------------------------------------------------------
-with tab_import:
-    uploads = st.file_uploader("Filer att importera", accept_multiple_files=True,
-                               type=[s.lstrip(".") for s in sorted(SUFFIXES)], key="p_files",
-                               help="Lappar (.xlsx, .csv), Padlet, enkätsvar, transkript "
-                                    "(.txt, .docx, .vtt, .srt). Varje fil importeras helt "
-                                    "eller inte alls.")
-    with st.form("p_ingest_options", border=False):
-        o1, o2, o3, o4 = st.columns(4)
-        kind = o1.selectbox("Källtyp", list(SOURCE_KINDS), format_func=SOURCE_KINDS.get)
-        question = o2.number_input("Fråga", min_value=0, max_value=99, value=0,
-                                   help="0 = läs frågan ur bladnamnet eller rubriken")
-        area = o3.selectbox("Område", [None, *AREAS], format_func=lambda a: AREAS.get(a, "–")
-                            if a else "Känn igen automatiskt")
-        labels = workshops_frame(proj)["label"].tolist()
-        workshop = o4.selectbox("Workshop", [None, *labels],
-                                format_func=lambda w: w or "Ingen")
-        go = st.form_submit_button("Importera", type="primary", disabled=not uploads)
-    if go and uploads:
-        options = ReadOptions(kind=kind, question=int(question) or None, area=area)
-        bar = st.progress(0.0, text="Importerar …")
-        reports: list[tuple[str, IngestReport | str]] = []
-        with tempfile.TemporaryDirectory(prefix="qda-upload-") as tmp:
-            for i, upload in enumerate(uploads):
-                bar.progress(i / len(uploads), text=f"Importerar {upload.name} …")
-                path = Path(tmp) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
-                try:
-                    reports.append((upload.name, ingest_file(proj, path, options, workshop,
-                                                             actor=user)))
-                except QdaError as exc:
-                    reports.append((upload.name, ui.error_message(exc, upload.name)))
-        bar.progress(1.0, text="Klart")
-        ss.p_reports = reports
-        st.cache_data.clear()   # filter lists on other pages now include the new sources
-    for name, report in ss.get("p_reports", []):
-        if isinstance(report, str):
-            st.error(report)
-            continue
-        counts = ", ".join(f"{n} {ui.KIND_LABELS.get(k, k).lower()}" for k, n in
-                           report.segments.items())
-        st.success(f"{name}: importerad som källa {report.source_id} "
-                   f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
-        if report.sheets:
-            st.dataframe(pd.DataFrame([{
-                "Blad": s["name"], "Layout": s["layout"], "Fråga": s["question"],
-                "Lappar per område": ", ".join(f"{ui.area_label(a)} {n}" for a, n in
-                                               s["notes_per_area"].items()),
-                "Dubblettmarkeringar": s["duplicate_marks"],
-                "Överhoppat": "; ".join(s["skipped"])} for s in report.sheets]),
-                hide_index=True)
-        if report.pseudonymised:
-            st.info("Pseudonymiserat: " + ", ".join(
-                f"{ui.PSEUDONYM_LABELS.get(k, k)}: {v}" for k, v in report.pseudonymised.items()))
-        for warning in report.warnings:
-            st.warning(warning)
+if ingest:
+    with tab_import:
+        uploads = st.file_uploader("Filer att importera", accept_multiple_files=True,
+                                   type=[s.lstrip(".") for s in sorted(SUFFIXES)], key="p_files",
+                                   help="Lappar (.xlsx, .csv), Padlet, enkätsvar, transkript "
+                                        "(.txt, .docx, .vtt, .srt). Varje fil importeras helt "
+                                        "eller inte alls.")
+        with st.form("p_ingest_options", border=False):
+            o1, o2, o3, o4 = st.columns(4)
+            kind = o1.selectbox("Källtyp", list(SOURCE_KINDS), format_func=SOURCE_KINDS.get)
+            question = o2.number_input("Fråga", min_value=0, max_value=99, value=0,
+                                       help="0 = läs frågan ur bladnamnet eller rubriken")
+            area = o3.selectbox("Område", [None, *AREAS], format_func=lambda a: AREAS.get(a, "–")
+                                if a else "Känn igen automatiskt")
+            labels = workshops_frame(proj)["label"].tolist()
+            workshop = o4.selectbox("Workshop", [None, *labels],
+                                    format_func=lambda w: w or "Ingen")
+            go = st.form_submit_button("Importera", type="primary", disabled=not uploads)
+        if go and uploads:
+            options = ReadOptions(kind=kind, question=int(question) or None, area=area)
+            bar = st.progress(0.0, text="Importerar …")
+            reports: list[tuple[str, IngestReport | str]] = []
+            with tempfile.TemporaryDirectory(prefix="qda-upload-") as tmp:
+                for i, upload in enumerate(uploads):
+                    bar.progress(i / len(uploads), text=f"Importerar {upload.name} …")
+                    path = Path(tmp) / Path(upload.name).name
+                    path.write_bytes(upload.getvalue())
+                    try:
+                        reports.append((upload.name, ingest_file(proj, path, options, workshop,
+                                                                 actor=user)))
+                    except QdaError as exc:
+                        reports.append((upload.name, ui.error_message(exc, upload.name)))
+            bar.progress(1.0, text="Klart")
+            ss.p_reports = reports
+            st.cache_data.clear()   # filter lists on other pages now include the new sources
+        for name, report in ss.get("p_reports", []):
+            if isinstance(report, str):
+                st.error(report)
+                continue
+            counts = ", ".join(f"{n} {ui.KIND_LABELS.get(k, k).lower()}" for k, n in
+                               report.segments.items())
+            st.success(f"{name}: importerad som källa {report.source_id} "
+                       f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
+            if report.sheets:
+                st.dataframe(pd.DataFrame([{
+                    "Blad": s["name"], "Layout": s["layout"], "Fråga": s["question"],
+                    "Lappar per område": ", ".join(f"{ui.area_label(a)} {n}" for a, n in
+                                                   s["notes_per_area"].items()),
+                    "Dubblettmarkeringar": s["duplicate_marks"],
+                    "Överhoppat": "; ".join(s["skipped"])} for s in report.sheets]),
+                    hide_index=True)
+            if report.pseudonymised:
+                st.info("Pseudonymiserat: " + ", ".join(
+                    f"{ui.PSEUDONYM_LABELS.get(k, k)}: {v}"
+                    for k, v in report.pseudonymised.items()))
+            for warning in report.warnings:
+                st.warning(warning)
 
 # ---- sources ---------------------------------------------------------------------------
 with tab_sources:
@@ -120,21 +127,22 @@ with tab_sources:
 # ---- workshops -------------------------------------------------------------------------
 with tab_workshops:
     st.dataframe(workshops_frame(proj), hide_index=True)
-    with st.form("p_workshop", clear_on_submit=True):
-        st.markdown("**Registrera workshop** (samma benämning uppdaterar en befintlig)")
-        w1, w2, w3, w4 = st.columns(4)
-        label = w1.text_input("Benämning")
-        w_area = w2.selectbox("Område", list(AREAS), format_func=AREAS.get)
-        w_format = w3.selectbox("Format", list(FORMATS), format_func=FORMATS.get)
-        w_date = w4.date_input("Datum", value=None, min_value=dt.date(2000, 1, 1))
-        roles = st.columns(len(ROLES))
-        counts = {key: roles[i].number_input(name, min_value=0, value=0, step=1)
-                  for i, (key, name) in enumerate(ROLES.items())}
-        if st.form_submit_button("Spara workshop"):
-            try:
-                add_workshop(proj, actor=user, label=label, area=w_area, format=w_format,
-                             date=w_date.isoformat() if w_date else None,
-                             **{k: int(v) for k, v in counts.items() if v})
-                st.rerun()
-            except QdaError as exc:
-                st.error(f"Workshopen sparades inte: {exc.reason}")
+    if ingest:
+        with st.form("p_workshop", clear_on_submit=True):
+            st.markdown("**Registrera workshop** (samma benämning uppdaterar en befintlig)")
+            w1, w2, w3, w4 = st.columns(4)
+            label = w1.text_input("Benämning")
+            w_area = w2.selectbox("Område", list(AREAS), format_func=AREAS.get)
+            w_format = w3.selectbox("Format", list(FORMATS), format_func=FORMATS.get)
+            w_date = w4.date_input("Datum", value=None, min_value=dt.date(2000, 1, 1))
+            roles = st.columns(len(ROLES))
+            counts = {key: roles[i].number_input(name, min_value=0, value=0, step=1)
+                      for i, (key, name) in enumerate(ROLES.items())}
+            if st.form_submit_button("Spara workshop"):
+                try:
+                    add_workshop(proj, actor=user, label=label, area=w_area, format=w_format,
+                                 date=w_date.isoformat() if w_date else None,
+                                 **{k: int(v) for k, v in counts.items() if v})
+                    st.rerun()
+                except QdaError as exc:
+                    st.error(f"Workshopen sparades inte: {exc.reason}")

@@ -7,12 +7,15 @@ import streamlit as st
 
 from app import state
 from coding import agreement, rounds
+from coding.accounts import Can
 from corpus.errors import QdaError
 from themes.export import EXPORTS, export_bytes
 
 proj = state.require_project()
-lead = state.require_coder()
-state.guard_blind(proj)
+state.require(Can.READ_AGREEMENT)
+actor = state.actor()
+lead = actor or state.coder() or "app"
+manage = state.may(Can.MANAGE_ROUNDS)
 ss = st.session_state
 KINDS = {"note": "Inlägg", "transcript": "Transkript (hela repliker)"}
 st.title("Samstämmighet")
@@ -30,7 +33,7 @@ if listed:
         "Klara": ", ".join(f"{c}: {n}" for c, n in sorted(r.done.items())),
         "Status": "pågår" if r.open else f"avslutad {r.closed_at:%Y-%m-%d}"}
         for r in listed], hide_index=True, key="sa_rounds")
-open_rounds = [r.name for r in listed if r.open]
+open_rounds = [r.name for r in listed if r.open] if manage else []
 if open_rounds:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     closing = c1.selectbox("Avsluta omgång", open_rounds, key="sa_close_pick")
@@ -42,29 +45,32 @@ if open_rounds:
         except QdaError as exc:
             st.error(f"Omgången kunde inte avslutas: {exc.reason}")
 
-with st.expander("Ny omgång: tilldela samma enheter till flera kodare", expanded=not listed):
-    who = st.multiselect("Kodare", sorted(set(coders) | {lead}), key="sa_coders_new",
-                         accept_new_options=True, placeholder="Minst två kodare")
-    c1, c2, c3, c4 = st.columns(4)
-    kinds = c1.multiselect("Källtyper", list(KINDS), default=list(KINDS), key="sa_kinds",
-                           format_func=KINDS.get)
-    share = c2.slider("Andel av enheterna", 0.01, 1.0, 0.2, 0.01, key="sa_share",
-                      help="Ett urval stratifierat per källtyp och område.")
-    units = c3.number_input("… eller antal enheter", 0, 100_000, 0, key="sa_units",
-                            help="0: använd andelen.")
-    blind = c4.checkbox("Blind", True, key="sa_blind",
-                        help="Kodarna ser varken varandras kodningar eller förslag "
-                             "lärda av dem.")
-    if st.button("Skapa omgång", key="sa_create", type="primary"):
-        try:
-            with proj.transaction() as session:
-                made = rounds.create_round(session, who, lead, share=share,
-                                           units=int(units) or None, blind=blind,
-                                           kinds=kinds)
-            st.success(f"{made.name}: {made.units} enheter till {', '.join(made.coders)}.")
-            st.rerun()
-        except QdaError as exc:
-            st.error(f"Omgången kunde inte skapas: {exc.reason}")
+if manage:
+    with st.expander("Ny omgång: tilldela samma enheter till flera kodare",
+                     expanded=not listed):
+        who = st.multiselect("Kodare", state.possible_coders(proj), key="sa_coders_new",
+                             accept_new_options=not state.accounts_on(proj),
+                             placeholder="Minst två kodare")
+        c1, c2, c3, c4 = st.columns(4)
+        kinds = c1.multiselect("Källtyper", list(KINDS), default=list(KINDS), key="sa_kinds",
+                               format_func=KINDS.get)
+        share = c2.slider("Andel av enheterna", 0.01, 1.0, 0.2, 0.01, key="sa_share",
+                          help="Ett urval stratifierat per källtyp och område.")
+        units = c3.number_input("… eller antal enheter", 0, 100_000, 0, key="sa_units",
+                                help="0: använd andelen.")
+        blind = c4.checkbox("Blind", True, key="sa_blind",
+                            help="Kodarna ser varken varandras kodningar eller förslag "
+                                 "lärda av dem.")
+        if st.button("Skapa omgång", key="sa_create", type="primary"):
+            try:
+                with proj.transaction() as session:
+                    made = rounds.create_round(session, who, lead, share=share,
+                                               units=int(units) or None, blind=blind,
+                                               kinds=kinds)
+                st.success(f"{made.name}: {made.units} enheter till {', '.join(made.coders)}.")
+                st.rerun()
+            except QdaError as exc:
+                st.error(f"Omgången kunde inte skapas: {exc.reason}")
 
 # ---- agreement ---------------------------------------------------------------------------
 st.subheader("Samstämmighet före konsensus")
@@ -79,7 +85,7 @@ chosen_round = c2.selectbox("Enheter", round_names, key="sa_round",
 picked = c3.multiselect("Kodare", coders, key="sa_who", placeholder="Alla kodare")
 try:
     with proj.session() as session:
-        result = agreement.compute(session, picked or None, level, chosen_round)
+        result = agreement.compute(session, picked or None, level, chosen_round, actor=actor)
 except QdaError as exc:
     st.warning(f"Samstämmigheten kan inte beräknas: {exc.reason}")
     st.stop()

@@ -13,15 +13,15 @@ import threading
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy import select
 
 from app.cli import PROJECT_ENV
+from coding import access
+from coding.accounts import Actor, Can
 from coding.background import Retrainer
 from coding.codebook import Codebook
 from coding.codes import codebook_version, load_codebook
-from coding.codings import SUGGESTER, check_coder
+from coding.identity import check_coder, coder_for, known_people
 from corpus.errors import QdaError
-from corpus.models import Coding
 from corpus.project import Project, open_project
 
 CODER_PARAM = "kodare"
@@ -108,16 +108,78 @@ def retrainer(proj: Project, blind_coder: str | None = None) -> Retrainer:
 
 def known_coders(proj: Project) -> list[str]:
     with proj.session() as session:
-        names = session.scalars(select(Coding.coder).distinct()).all()
-    return sorted(n for n in names if not n.startswith(SUGGESTER))
+        return known_people(session)
+
+
+def accounts_on(proj: Project | None = None) -> bool:
+    """Does this project have users (then everyone logs in, and the coder is the login)?"""
+    from app import auth
+
+    proj = proj or project()
+    return proj is not None and auth.has_users(proj)
+
+
+def actor() -> Actor | None:
+    """Who is acting on this rerun: the logged-in user, or (a project without users) the
+    researcher at this machine under the coder name picked in the sidebar."""
+    from app import auth
+
+    if accounts_on():
+        return st.session_state.get(auth.ACTOR_KEY)
+    return auth.single_user_actor(coder())
+
+
+def possible_coders(proj: Project) -> list[str]:
+    """Who a round can assign units to: users who may code (with accounts), else every
+    known coder and the one at this machine."""
+    from coding.accounts import GRANTS, Role, users
+
+    with proj.session() as session:
+        people = [u.login for u in users(session)
+                  if u.disabled_at is None and Can.CODE in GRANTS[Role(u.role)]]
+    if people:
+        return people
+    me = coder()
+    return sorted(set(known_coders(proj)) | ({me} if me else set()))
 
 
 def coder() -> str | None:
+    from app import auth
+
+    if accounts_on():
+        found = st.session_state.get(auth.ACTOR_KEY)
+        return found.login if found is not None else None
     name = st.session_state.get("coder") or st.query_params.get(CODER_PARAM)
     return name or None
 
 
+def may(what: Can) -> bool:
+    """May the actor do this now (role, and what an open blind round hides)?"""
+    proj = project()
+    if proj is None:
+        return False
+    with proj.session() as session:
+        return access.allowed(session, actor(), what)
+
+
+def require(what: Can) -> None:
+    """Stop the page with a Swedish reason when the actor may not do this; the library
+    refuses it below as well."""
+    if not may(what):
+        found = blind_round(require_project(), coder())
+        if found is not None and what in access.HIDDEN_WHEN_BLIND:
+            guard_blind(require_project())
+        st.warning("Din roll ger inte tillgång till den här sidan.")
+        st.stop()
+
+
 def set_coder(name: str) -> str:
+    if accounts_on():
+        raise QdaError("the coder is the logged-in user", None, "E607")
+    proj = project()
+    if proj is not None:
+        with proj.session() as session:
+            name = coder_for(session, name)
     name = check_coder(name)
     st.session_state["coder"] = name
     st.query_params[CODER_PARAM] = name   # a reload keeps who is coding
@@ -125,6 +187,7 @@ def set_coder(name: str) -> str:
 
 
 def require_coder() -> str:
+    require(Can.CODE)
     name = coder()
     if not name:
         st.info("Välj eller skriv ditt namn som kodare i sidopanelen först: "

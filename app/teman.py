@@ -6,15 +6,18 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import streamlit as st
 
-from app import state
+from app import state, ui
+from coding.accounts import Can
+from coding.identity import CONSENSUS
 from corpus.errors import QdaError
 from themes import heatmap, tables
 from themes.export import HEATMAP_BY
-from themes.layers import CONSENSUS, coders, resolve_layer
+from themes.layers import coders, resolve_layer
 
 proj = state.require_project()
 st.title("Teman")
-state.guard_blind(proj)
+state.require(Can.READ_THEMES)
+actor = state.actor()
 
 with proj.session() as session:
     known = list(coders(session))
@@ -31,7 +34,7 @@ by = c2.radio("Huvudtema ×", list(HEATMAP_BY), format_func=HEATMAP_BY.get, hori
 
 try:
     with proj.session() as session:
-        layer = resolve_layer(session, layer_name)
+        layer = resolve_layer(session, layer_name, actor)
         counts = tables.theme_counts(session, layer, by)
         per_kind = tables.theme_counts(session, layer, "kind")
         units = tables.themed_units(session, layer)
@@ -66,4 +69,5 @@ q = quoted[(quoted.Huvudtema == main) & ((quoted.Subtema == sub) if sub else Tru
 if len(q):
     st.markdown("**Citat**")
     for _, row in q.iterrows():
-        st.markdown(f"> {row.Citat}\n>\n> — *{row.Källa}*")
+        st.markdown(f"> {ui.safe(row.Citat)}<br><br>— *{ui.safe(row.Källa)}*",
+                    unsafe_allow_html=True)

@@ -9,12 +9,15 @@ import streamlit as st
 from sqlalchemy import select
 
 from app import state, ui
+from coding.accounts import Can
 from coding.transcript import code_sentences, transcript_view, transcripts
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 
 proj = state.require_project()
-coder = state.require_coder()
+state.require(Can.READ_SEGMENTS)
+coder = state.coder() or state.require_coder()
+actor = state.actor()
 book = state.codebook(proj)
 ss = st.session_state
 st.title("Transkript")
@@ -30,12 +33,12 @@ if not available:
 names = {sid: f"{name} ({ui.area_label(area)})" for sid, name, area in available}
 c1, c2 = st.columns([3, 2])
 source_id = c1.selectbox("Transkript", list(names), format_func=names.get, key="t_source")
-layers = [coder] if state.blind_round(proj, coder) is not None else \
-    sorted(set(state.known_coders(proj)) | {coder})   # blind: only your own codings
+layers = sorted(set(state.known_coders(proj)) | {coder}) if state.may(Can.READ_CODINGS) \
+    else [coder]                 # blind (or a role that may not): only your own codings
 layer = c2.selectbox("Visa kodningar av", layers, index=layers.index(coder), key="t_layer")
 
 with proj.session() as session:
-    turns = transcript_view(session, source_id, layer)
+    turns = transcript_view(session, source_id, layer, actor)
 if not turns:
     st.warning("Transkriptet har inga repliker.")
     st.stop()
@@ -48,36 +51,40 @@ def label(i: int) -> str:
 
 
 # ---- code a run of sentences -------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**Koda en följd av meningar**" + ("" if layer == coder else
-                f" (du kodar som {coder}; visar {layer})"))
-    k1, k2 = st.columns([3, 2])
-    turn_index = k1.selectbox("Tur", range(len(turns)), format_func=label, key="t_turn")
-    turn = turns[turn_index]
-    n = len(turn.sentences)
-    if n > 1:
-        first, last = k2.select_slider(
-            "Meningar", options=list(range(1, n + 1)), value=(1, n), key=f"t_run_{turn_index}")
-    else:
-        first = last = 1
-        k2.caption("Turen har en mening.")
-    chosen = turn.sentences[first - 1:last] if n else []
-    if chosen:
-        st.caption("Markerat: " + turn.text[chosen[0].start:chosen[-1].end])
-    k3, k4 = st.columns([3, 1], vertical_alignment="bottom")
-    code_id = k3.selectbox("Kod", list(book.codes), index=None, key="t_code",
-                           format_func=lambda c: book.codes[c].label,
-                           placeholder="Skriv för att söka …")
-    if k4.button("Koda meningarna", key="t_apply", type="primary",
-                 disabled=code_id is None or not chosen):
-        try:
-            with proj.transaction() as session:
-                done = code_sentences(session, turn, first - 1, last - 1, code_id, coder)
-            state.retrainer(proj).notify(len(done))
-            ss.t_message = (f"{len(done)} meningar kodade med {book.codes[code_id].label}.")
-            st.rerun()
-        except QdaError as exc:
-            st.error(f"Kodningen sparades inte: {exc.reason}")
+turn_index, first, last = -1, 1, 0        # no run chosen (a role that may not code)
+if state.may(Can.CODE):
+    with st.container(border=True):
+        st.markdown("**Koda en följd av meningar**" + ("" if layer == coder else
+                    f" (du kodar som {coder}; visar {layer})"))
+        k1, k2 = st.columns([3, 2])
+        turn_index = k1.selectbox("Tur", range(len(turns)), format_func=label, key="t_turn")
+        turn = turns[turn_index]
+        n = len(turn.sentences)
+        if n > 1:
+            first, last = k2.select_slider(
+                "Meningar", options=list(range(1, n + 1)), value=(1, n), key=f"t_run_{turn_index}")
+        else:
+            first = last = 1
+            k2.caption("Turen har en mening.")
+        chosen = turn.sentences[first - 1:last] if n else []
+        if chosen:
+            st.caption("Markerat: " + ui.safe(turn.text[chosen[0].start:chosen[-1].end]),
+                       unsafe_allow_html=True)
+        k3, k4 = st.columns([3, 1], vertical_alignment="bottom")
+        code_id = k3.selectbox("Kod", list(book.codes), index=None, key="t_code",
+                               format_func=lambda c: book.codes[c].label,
+                               placeholder="Skriv för att söka …")
+        if k4.button("Koda meningarna", key="t_apply", type="primary",
+                     disabled=code_id is None or not chosen):
+            try:
+                with proj.transaction() as session:
+                    done = code_sentences(session, turn, first - 1, last - 1, code_id, coder,
+                                          actor)
+                state.retrainer(proj).notify(len(done))
+                ss.t_message = (f"{len(done)} meningar kodade med {book.codes[code_id].label}.")
+                st.rerun()
+            except QdaError as exc:
+                st.error(f"Kodningen sparades inte: {exc.reason}")
 if ss.get("t_message"):
     st.success(ss.pop("t_message"))
 
@@ -86,8 +93,8 @@ if ss.get("t_message"):
 def sentence_html(t, index: int) -> str:
     parts, cursor = [], 0
     for j, s in enumerate(t.sentences):
-        parts.append(html.escape(t.text[cursor:s.start]))
-        body = html.escape(t.text[s.start:s.end])
+        parts.append(ui.safe(t.text[cursor:s.start]))
+        body = ui.safe(t.text[s.start:s.end])
         style = ""
         if s.codes:
             colour = colours.get(s.codes[0], ui.PALETTE[0])
@@ -98,13 +105,13 @@ def sentence_html(t, index: int) -> str:
         parts.append(f'<span style="{style}" title="{html.escape(tip)}">{body}</span>'
                      if style else body)
         cursor = s.end
-    parts.append(html.escape(t.text[cursor:]))
+    parts.append(ui.safe(t.text[cursor:]))
     return "".join(parts)
 
 
 rows = []
 for i, t in enumerate(turns):
-    head = html.escape(" · ".join(x for x in (t.speaker, t.location) if x))
+    head = ui.safe(" · ".join(x for x in (t.speaker, t.location) if x))
     margin = "".join(ui.chip(book.codes[c].label.split(" > ")[-1], colours.get(c, "#999"))
                      for c in t.all_codes() if c in book.codes)
     rows.append(f'<tr><td style="vertical-align:top;padding:6px 10px;width:72%">'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import streamlit as st
@@ -58,6 +57,18 @@ def error_message(exc: QdaError, file_name: str | None = None) -> str:
     return f"Filen {name} {verb}: {detail}. Inget i projektet har ändrats."
 
 
+# Characters that markdown would read as syntax, written as HTML entities: a note that
+# says "[x](javascript:…)", "<script>" or "**" shows as exactly that text.
+_ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$<>&\"'"}
+
+
+def safe(text: str) -> str:
+    """Segment text ready for st.markdown/st.caption (with or without HTML): escaped for
+    HTML and for markdown, line breaks kept."""
+    escaped = "".join(_ENTITIES.get(c, c) for c in text)
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
 def area_label(area: str | None) -> str:
     return AREAS.get(area or "", area or "–")
 
@@ -74,18 +85,18 @@ def highlighted(text: str, spans: Sequence[tuple[int, int, int]]) -> str:
         if start < cursor or start >= end or end > len(text):
             continue
         colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
-        out.append(html.escape(text[cursor:start]))
+        out.append(safe(text[cursor:start]))
         out.append(f'<mark style="background:{colour};padding:0 2px;border-radius:3px" '
-                   f'title="förslag {n}">{html.escape(text[start:end])}<sup>{n}</sup></mark>')
+                   f'title="förslag {n}">{safe(text[start:end])}<sup>{n}</sup></mark>')
         cursor = end
-    out.append(html.escape(text[cursor:]))
-    return "".join(out).replace("\n", "<br>")
+    out.append(safe(text[cursor:]))
+    return "".join(out)
 
 
 def chip(label: str, colour: str) -> str:
     return (f'<span style="border-left:4px solid {colour};background:#f3f4f6;'
             f'padding:1px 6px;margin:1px 4px 1px 0;border-radius:3px;display:inline-block;'
-            f'font-size:0.85em">{html.escape(label)}</span>')
+            f'font-size:0.85em">{safe(label)}</span>')
 
 
 def focus(selector: str) -> None:

@@ -33,10 +33,11 @@ from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Round, Segment
 from corpus.models import Code as CodeRow
 
-from .codings import SUGGESTER
+from . import access
+from .accounts import Actor, Can
+from .identity import known_people
 
 LEVELS = ("huvudtema", "subtema", "kod")
-CONSENSUS = "konsensus"
 UNIT_KINDS = ("note", "sentence")
 GOOD, TENTATIVE = 0.800, 0.667
 BOOTSTRAP = 1000
@@ -103,10 +104,7 @@ def _level_map(session: Session, level: str) -> tuple[dict[int, int | None], dic
 def human_coders(session: Session) -> list[str]:
     """Coders with accepted codings or units assigned in a round (a coder may have left
     every unit without a code); never the suggestion layers nor the consensus."""
-    found = set(session.scalars(select(Coding.coder).where(Coding.status == "accepted")
-                                .distinct()))
-    found |= set(session.scalars(select(Assignment.coder).distinct()))
-    return sorted(c for c in found if not c.startswith(SUGGESTER) and c != CONSENSUS)
+    return known_people(session)
 
 
 def _round_row(session: Session, ref: int | str | None) -> Round | None:
@@ -403,5 +401,6 @@ def agreement(data: Data, reps: int = BOOTSTRAP, seed: int = 7) -> Agreement:
 
 def compute(session: Session, coders: Sequence[str] | None = None, level: str = "subtema",
             round: int | str | None = None, reps: int = BOOTSTRAP,
-            seed: int = 7) -> Agreement:
+            seed: int = 7, actor: Actor | str | None = None) -> Agreement:
+    access.require(session, actor, Can.READ_AGREEMENT)
     return agreement(reliability_data(session, coders, level, round), reps, seed)

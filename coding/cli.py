@@ -17,9 +17,9 @@ from corpus.errors import QdaError
 from . import codes as codes_mod
 from . import codings as codings_mod
 from .codebook import bundled_names, join_path, read_codebook
-from .codings import check_coder
 from .evaluate import LEVELS, SIGNALS, evaluate, read_labelled
 from .exchange import export_codings, export_segments, import_codings
+from .identity import coder_for
 
 codebook_app = typer.Typer(help="The codebook: list, add, rename, move, merge, delete, "
                                 "import and export (YAML).", no_args_is_help=True)
@@ -181,6 +181,9 @@ def suggest(
 
     with user_errors():
         proj = opened(project)
+        if coder:
+            with proj.session() as session:
+                coder = coder_for(session, coder)
         report = run(proj, source, kind, coder, actor=actor())
     if not report.codes:
         err.print("error: the codebook is empty; import one first, e.g. "
@@ -306,7 +309,10 @@ def code_next(
     from .suggestions import pending
 
     with user_errors():
-        items = pending(opened(project), check_coder(coder), order, limit, kind, blind)
+        proj = opened(project)
+        with proj.session() as session:
+            coder = coder_for(session, coder)
+        items = pending(proj, coder, order, limit, kind, blind)
     if not items:
         console.print(f"nothing left to decide for {coder}", highlight=False)
         return
@@ -328,6 +334,7 @@ def _decide(status: str, project: Path, segment: int, code: str, coder: str,
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
+            coder = coder_for(session, coder)
             row = codes_mod.get_code(session, code)
             decided = codings_mod.decide(session, segment, row.id, coder, status, memo=memo,
                                          is_quote=quote, actor=coder)
@@ -362,6 +369,7 @@ def code_remove(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
+            coder = coder_for(session, coder)
             row = codes_mod.get_code(session, code)
             removed = codings_mod.remove(session, segment, row.id, coder, memo)
     if not removed:
@@ -379,7 +387,8 @@ def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
     from .rounds import mark_done
 
     with user_errors(), opened(project).transaction() as session:
-        if not mark_done(session, segment, check_coder(coder)):
+        coder = coder_for(session, coder)
+        if not mark_done(session, segment, coder):
             raise QdaError(f"segment {segment} is not an open, undecided unit of {coder} "
                            "in any round", None, "E346")
     console.print(f"segment {segment}: done for {coder}, no code", highlight=False)

@@ -15,7 +15,10 @@ from corpus.errors import QdaError
 from corpus.models import AuditEvent, Coding
 from corpus.models import Code as CodeRow
 
+from . import access
+from .accounts import Actor, Can, actor_name
 from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path, split_path
+from .identity import suggestion_layer
 
 EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
             "sort_order")
@@ -93,9 +96,11 @@ def _check_sibling(session: Session, parent_id: int | None, name: str, skip: int
         raise CodeError(f"a code named {name!r} already exists there", None, "E321")
 
 
-def add_code(session: Session, path: str | Iterable[str], actor: str, *,
+def add_code(session: Session, path: str | Iterable[str], actor: Actor | str, *,
              create_parents: bool = False, memo: str | None = None, **fields: Any) -> CodeRow:
-    """Add a code at `path` ("Huvudtema > Subtema"); its parent must exist unless asked."""
+    """Add a code at `path` ("Huvudtema > Subtema"); its parent must exist unless asked.
+    A coder may add (emergent codes while coding); every other edit is the lead's."""
+    access.require(session, actor, Can.ADD_CODE)
     parts = split_path(path) if isinstance(path, str) else tuple(path)
     if not parts:
         raise CodeError("a code needs a name", None, "E321")
@@ -122,12 +127,13 @@ def add_code(session: Session, path: str | Iterable[str], actor: str, *,
                   examples=list(fields.pop("examples", []) or []), **fields)
     session.add(row)
     session.flush()
-    record(session, actor, "code.add", "code", row.id, None, snapshot(row), memo)
+    record(session, actor_name(actor), "code.add", "code", row.id, None, snapshot(row), memo)
     return row
 
 
-def update_code(session: Session, ref: int | str, actor: str, memo: str | None = None,
+def update_code(session: Session, ref: int | str, actor: Actor | str, memo: str | None = None,
                 **fields: Any) -> CodeRow:
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -136,25 +142,27 @@ def update_code(session: Session, ref: int | str, actor: str, memo: str | None =
     for key, value in fields.items():
         setattr(row, key, list(value) if key in ("keywords", "examples") else value)
     session.flush()
-    record(session, actor, "code.update", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), "code.update", "code", row.id, before, snapshot(row), memo)
     return row
 
 
-def rename_code(session: Session, ref: int | str, new_name: str, actor: str,
+def rename_code(session: Session, ref: int | str, new_name: str, actor: Actor | str,
                 memo: str | None = None) -> CodeRow:
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
     new_name = new_name.strip()
     _check_sibling(session, row.parent_id, new_name, skip=row.id)
     before = snapshot(row)
     row.name = new_name
     session.flush()
-    record(session, actor, "code.rename", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), "code.rename", "code", row.id, before, snapshot(row), memo)
     return row
 
 
-def move_code(session: Session, ref: int | str, new_parent: int | str | None, actor: str,
+def move_code(session: Session, ref: int | str, new_parent: int | str | None, actor: Actor | str,
               memo: str | None = None) -> CodeRow:
     """Put a code (with its sub-codes and codings) under another parent, or at the top."""
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
     parent = get_code(session, new_parent) if new_parent not in (None, "") else None
     if parent is not None:
@@ -169,11 +177,11 @@ def move_code(session: Session, ref: int | str, new_parent: int | str | None, ac
     before = snapshot(row)
     row.parent_id = parent.id if parent else None
     session.flush()
-    record(session, actor, "code.move", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), "code.move", "code", row.id, before, snapshot(row), memo)
     return row
 
 
-def merge_codes(session: Session, source: int | str, target: int | str, actor: str,
+def merge_codes(session: Session, source: int | str, target: int | str, actor: Actor | str,
                 memo: str | None = None) -> dict[str, int]:
     """Fold `source` into `target`: its codings and sub-codes move over, then it goes.
 
@@ -181,6 +189,7 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
     (accepted over rejected over suggested). A sub-code whose name the target already
     has is merged into that one. Recorded as one audit event, nested merges included.
     """
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     src, dst = get_code(session, source), get_code(session, target)
     if src.id == dst.id:
         raise CodeError("cannot merge a code into itself", None, "E322")
@@ -193,7 +202,7 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: s
     before = {"source": snapshot(src, rows), "target": snapshot(dst, rows)}
     nested: list[dict[str, str]] = []
     stats = _merge(session, src, dst, rows, nested)
-    record(session, actor, "code.merge", "code", dst.id, before,
+    record(session, actor_name(actor), "code.merge", "code", dst.id, before,
            {"target": snapshot(dst), **stats, "nested": nested}, memo)
     return stats
 
@@ -251,12 +260,13 @@ def decided_count(session: Session, ref: int | str) -> int:
         Coding.code_id.in_(ids), Coding.status != "suggested")) or 0
 
 
-def delete_code(session: Session, ref: int | str, actor: str, force: bool = False,
+def delete_code(session: Session, ref: int | str, actor: Actor | str, force: bool = False,
                 memo: str | None = None) -> int:
     """Delete a code and its sub-codes; refuse if coders have decided on them unless forced.
 
     Returns the number of codings removed (suggestions included).
     """
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
     rows = _rows(session)
     ids = _subtree(rows, row.id)
@@ -270,12 +280,13 @@ def delete_code(session: Session, ref: int | str, actor: str, force: bool = Fals
     for cid in reversed(ids):  # sub-codes first
         session.delete(rows[cid])
         session.flush()
-    record(session, actor, "code.delete", "code", row.id, before, None, memo)
+    record(session, actor_name(actor), "code.delete", "code", row.id, before, None, memo)
     return removed
 
 
-def import_doc(session: Session, doc: CodebookDoc, actor: str) -> dict[str, int]:
+def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[str, int]:
     """Add the codes of a codebook; codes already there (same path) get its texts."""
+    access.require(session, actor, Can.EDIT_CODEBOOK)
     added = updated = 0
     for path, spec in doc.walk():
         row = find_code(session, path)
@@ -322,11 +333,15 @@ def ordered_paths(session: Session) -> list[tuple[int, tuple[str, ...]]]:
     return out
 
 
-def codebook_frame(session: Session) -> pd.DataFrame:
-    """One row per code in codebook order, with its coding counts by status."""
+def codebook_frame(session: Session, actor: Actor | str | None = None) -> pd.DataFrame:
+    """One row per code in codebook order, with its coding counts by status: everyone's,
+    or only the actor's own (and their own suggestions) when they may not read every
+    coder's codings (in a blind round, say)."""
+    query = select(Coding.code_id, Coding.status, func.count())
+    if isinstance(actor, Actor) and not access.allowed(session, actor, Can.READ_CODINGS):
+        query = query.where(Coding.coder.in_((actor.login, suggestion_layer(actor.login))))
     counts = {(cid, status): n for cid, status, n in session.execute(
-        select(Coding.code_id, Coding.status, func.count()).group_by(Coding.code_id,
-                                                                     Coding.status))}
+        query.group_by(Coding.code_id, Coding.status))}
     rows = _rows(session)
     out = []
     for cid, path in ordered_paths(session):

@@ -14,14 +14,9 @@ from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
 
-SUGGESTER = "förslag"
+from .identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
+
 DECISIONS = ("accepted", "rejected")
-
-
-def suggester_for(coder: str | None) -> str:
-    """The layer suggestions are stored in: shared, or (blind coding) one per coder, from
-    a model of that coder's own decisions only."""
-    return SUGGESTER if not coder else f"{SUGGESTER}:{coder}"
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:
@@ -41,21 +36,17 @@ def lock_coding(session: Session, segment_id: int, code_id: int, coder: str) -> 
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def check_coder(coder: str) -> str:
-    coder = (coder or "").strip()
-    if not coder or coder == SUGGESTER or coder.startswith(SUGGESTER + ":"):
-        raise QdaError(f"coder name {coder!r} is empty or reserved", None, "E330")
-    return coder
-
-
 def decide(session: Session, segment_id: int, code_id: int, coder: str, status: str,
            memo: str | None = None, is_quote: bool | None = None,
-           actor: str | None = None) -> Coding:
+           actor: str | None = None, imported_consensus: bool = False) -> Coding:
     """Record a coder's decision on segment x code; a suggestion's score and evidence are
-    kept on the decision, so it is visible later why the code was proposed."""
+    kept on the decision, so it is visible later why the code was proposed.
+
+    The consensus layer is written by `consensus.resolve` and `adopt_agreed`; only an
+    import of a consensus reached elsewhere (`imported_consensus`) writes it here."""
     from . import rounds  # rounds builds on this module
 
-    coder = check_coder(coder)
+    coder = CONSENSUS if imported_consensus and coder == CONSENSUS else check_coder(coder)
     if status not in DECISIONS:
         raise QdaError(f"status must be one of {', '.join(DECISIONS)}", None, "E331")
     if session.get(Segment, segment_id) is None:
@@ -70,8 +61,8 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     if coding is None:
         # the coder's own (blind) suggestion if there is one, else the shared one, which
         # a coder in a blind round must not get: it was learnt from the others' codings
-        layers = (suggester_for(coder),) if rounds.blind_round(session, coder) else \
-            (suggester_for(coder), SUGGESTER)
+        layers = (suggestion_layer(coder),) if rounds.blind_round(session, coder) else \
+            (suggestion_layer(coder), SUGGESTER)
         suggestion = session.scalars(select(Coding).where(
             Coding.segment_id == segment_id, Coding.code_id == code_id,
             Coding.coder.in_(layers)).order_by(Coding.coder.desc())).first()

@@ -22,8 +22,10 @@ from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment, utcnow
 
-from .agreement import CONSENSUS, UNIT_KINDS, collect
-from .codings import SUGGESTER
+from . import access
+from .accounts import Actor, Can, actor_name
+from .agreement import UNIT_KINDS, collect
+from .identity import CONSENSUS, human
 
 
 @dataclass
@@ -58,8 +60,10 @@ def _consensus(session: Session, units: Sequence[int]) -> dict[tuple[int, int], 
 
 def disagreements(session: Session, coders: Sequence[str] | None = None,
                   round: int | str | None = None, code_id: int | None = None,
-                  unresolved: bool = False) -> list[Disagreement]:
+                  unresolved: bool = False,
+                  actor: Actor | str | None = None) -> list[Disagreement]:
     """Units where the coders differ on a code, grouped by code (codebook path order)."""
+    access.require(session, actor, Can.READ_AGREEMENT)
     found = collect(session, coders, "kod", round)
     observers: dict[int, list[str]] = defaultdict(list)
     for coder in found.coders:
@@ -92,21 +96,25 @@ def disagreements(session: Session, coders: Sequence[str] | None = None,
     return sorted(out, key=lambda d: (d.code, d.segment_id))
 
 
-def codes_on(session: Session, segment_id: int) -> dict[str, set[int]]:
+def codes_on(session: Session, segment_id: int,
+             actor: Actor | str | None = None) -> dict[str, set[int]]:
     """Each coder's accepted codes on a unit (the consensus layer included)."""
+    access.require(session, actor, Can.READ_AGREEMENT)
     out: dict[str, set[int]] = {}
     for coder, code_id in session.execute(select(Coding.coder, Coding.code_id).where(
             Coding.segment_id == segment_id, Coding.status == "accepted",
-            ~Coding.coder.startswith(SUGGESTER))):
+            human(Coding.coder))):
         out.setdefault(coder, set()).add(code_id)
     return out
 
 
 def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: str,
-            actor: str) -> dict[str, list[int]]:
+            actor: Actor | str) -> dict[str, list[int]]:
     """The consensus meeting's decision on one unit: exactly `code_ids` apply. Codes any
     coder applied that are not chosen are recorded as rejected, so the disagreement shows
     as resolved; the memo is kept on each consensus coding and in the audit event."""
+    access.require(session, actor, Can.DECIDE_CONSENSUS)
+    actor = actor_name(actor)
     memo = (memo or "").strip()
     if not memo:
         raise QdaError("a consensus decision needs a memo saying why", None, "E352")
@@ -120,7 +128,7 @@ def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: st
         raise QdaError(f"no code {missing[0]}", None, "E320")
     rows = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.status == "accepted",
-        ~Coding.coder.startswith(SUGGESTER))).all()
+        human(Coding.coder))).all()
     applied = {c.code_id for c in rows if c.coder != CONSENSUS}
     quoted = {c.code_id for c in rows if c.is_quote and c.coder != CONSENSUS}
     mine = {c.code_id: c for c in session.scalars(select(Coding).where(
@@ -149,10 +157,12 @@ class Adopted:
     single: int = 0          # units only one coder coded: taken over as they are
 
 
-def adopt_agreed(session: Session, actor: str, coders: Sequence[str] | None = None,
+def adopt_agreed(session: Session, actor: Actor | str, coders: Sequence[str] | None = None,
                  round: int | str | None = None) -> Adopted:
     """Put into the consensus layer every code that all coders of a unit applied; a
     decision already in the layer (a resolution) is never overwritten."""
+    access.require(session, actor, Can.DECIDE_CONSENSUS)
+    actor = actor_name(actor)
     found = collect(session, coders, "kod", round)
     observers: dict[int, list[str]] = defaultdict(list)
     for coder in found.coders:

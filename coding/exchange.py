@@ -19,7 +19,7 @@ from corpus.tabular import read_table, write_table
 
 from .codebook import CodebookDoc, join_path, split_path
 from .codes import _path, _rows, add_code, find_code, import_doc
-from .codings import check_coder
+from .identity import CONSENSUS, coder_for
 
 SEGMENT_COLUMNS = ["segment", "source", "kind", "question", "area", "speaker", "text"]
 CODING_COLUMNS = ["segment", "source", "kind", "question", "area", "text", "code", "huvudtema",
@@ -91,7 +91,9 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
 
     A row names its segment by `segment` (id) or `text` (every segment with exactly that
     text) and its code by `code` ("Huvudtema > Subtema") or `huvudtema` + `subtema`;
-    `coder` overrides the default coder.
+    `coder` overrides the default coder. The coder `konsensus` brings in a consensus
+    reached elsewhere (a team that agreed its post-it themes in Excel); any other name
+    must be a user of a project with accounts.
     """
     path = Path(path)
     frame = read_table(path)
@@ -113,6 +115,7 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
         have = {(c.segment_id, c.code_id, c.coder): c for c in session.scalars(select(Coding))}
         code_cache: dict[tuple[str, ...], int] = {}
         coders: set[str] = set()
+        known_coders: dict[str, str] = {}     # as typed -> the coder it stands for
         for number, row in enumerate(frame.to_dict(orient="records"), start=2):
             report.rows += 1
             where = f"row {number}"
@@ -134,7 +137,10 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             if not code_path:
                 report.unmatched.append(f"{where}: no code")
                 continue
-            who = check_coder(str(row.get("coder", "")).strip() or coder or "")
+            typed = str(row.get("coder", "")).strip() or coder or ""
+            who = known_coders.get(typed) or known_coders.setdefault(
+                typed, CONSENSUS if typed.casefold() == CONSENSUS
+                else coder_for(session, typed))
             coders.add(who)
             code_id = code_cache.get(code_path)
             if code_id is None:

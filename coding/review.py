@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session, aliased
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Segment, Source
 
+from . import access, rounds
+from .accounts import Actor, Can
 from .codebook import Codebook
-from .codings import SUGGESTER, accept, check_coder, lock_coding, reject, remove, suggester_for
+from .codings import accept, lock_coding, reject, remove
+from .identity import human, suggestion_layer
 
 ORDERS = ("active", "document")
 # "att_granska" is the working queue: everything this coder has not decided yet.
@@ -52,7 +55,7 @@ class Cursor:
 
 def _decided_by(coder: str | None):
     d = aliased(Coding)
-    who = d.coder == coder if coder else ~d.coder.startswith(SUGGESTER)
+    who = d.coder == coder if coder else human(d.coder)
     return exists().where(d.segment_id == Segment.id, d.status.in_(DECIDED), who)
 
 
@@ -81,7 +84,7 @@ def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool
         query = query.where(Segment.source_id.in_(filters.source_ids))
     if filters.code_id is not None:
         c = aliased(Coding)
-        mine = (c.coder == coder) if coder else ~c.coder.startswith(SUGGESTER)
+        mine = (c.coder == coder) if coder else human(c.coder)
         query = query.where(exists().where(
             c.segment_id == Segment.id, c.code_id == filters.code_id,
             or_(c.coder == layer, mine & (c.status == "accepted"))))
@@ -121,15 +124,28 @@ def _unscored(coder: str | None, filters: Filters, layer: str, after: Cursor | N
     return _filtered(query, coder, filters, layer, walk=True).order_by(Segment.id).limit(limit)
 
 
+def scope(session: Session, coder: str | None, filters: Filters, blind: bool,
+          actor: Actor | str | None = None) -> tuple[Filters, bool]:
+    """The queue a coder may see: in an open blind round only their own units of it, with
+    suggestions from their own model, whatever the caller asked for."""
+    if actor is not None:
+        access.require_coder(session, actor, coder or "", Can.READ_SEGMENTS)
+    found = rounds.blind_round(session, coder)
+    if found is None:
+        return filters, blind
+    return dataclasses.replace(filters, round_id=found.id), True
+
+
 def queue_page(session: Session, coder: str | None = None, filters: Filters = Filters(),
                order: str = "active", after: Cursor | None = None, limit: int = 50,
-               blind: bool = False) -> list[Cursor]:
+               blind: bool = False, actor: Actor | str | None = None) -> list[Cursor]:
     """The next `limit` segments of the queue after `after` (from the start when None).
 
     Each page is one or two indexed queries that stop after `limit` rows, so a step costs
     the same on 50 000 segments as on 500."""
     _check(filters, order)
-    layer = suggester_for(coder if blind else None)
+    filters, blind = scope(session, coder, filters, blind, actor)
+    layer = suggestion_layer(coder if blind else None)
     if order == "document":
         query = select(Segment.id, Segment.source_id, Segment.position)
         if after is not None:
@@ -151,16 +167,17 @@ def queue_page(session: Session, coder: str | None = None, filters: Filters = Fi
 
 
 def queue_count(session: Session, coder: str | None = None, filters: Filters = Filters(),
-                blind: bool = False) -> int:
+                blind: bool = False, actor: Actor | str | None = None) -> int:
     """How many segments the queue holds. The working queue is counted as all filtered
     segments minus the decided ones: two index counts instead of a check per segment."""
     _check(filters)
-    layer = suggester_for(coder if blind else None)
+    filters, blind = scope(session, coder, filters, blind, actor)
+    layer = suggestion_layer(coder if blind else None)
     if filters.status == "att_granska":
         everything = dataclasses.replace(filters, status="alla")
         total = _filtered(select(func.count()).select_from(Segment), coder, everything, layer)
         d = aliased(Coding)
-        who = d.coder == coder if coder else ~d.coder.startswith(SUGGESTER)
+        who = d.coder == coder if coder else human(d.coder)
         decided = _filtered(select(func.count(func.distinct(d.segment_id)))
                             .select_from(d).join(Segment, Segment.id == d.segment_id)
                             .where(who, d.status.in_(DECIDED)), coder, everything, layer)
@@ -187,7 +204,7 @@ def cursor_of(session: Session, segment_id: int, order: str, coder: str | None =
         return Cursor(segment_id, (row.source_id, row.position)) if row else None
     prio = session.scalar(select(Coding.priority).where(
         Coding.segment_id == segment_id, Coding.rank == 1,
-        Coding.coder == suggester_for(coder if blind else None)))
+        Coding.coder == suggestion_layer(coder if blind else None)))
     return Cursor(segment_id, (0, float(prio)) if prio is not None else (1, 0.0))
 
 
@@ -226,13 +243,17 @@ class SegmentView:
 
 
 def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebook,
-                 blind: bool = False, context: int = 2) -> SegmentView:
+                 blind: bool = False, context: int = 2,
+                 actor: Actor | str | None = None) -> SegmentView:
+    """One segment as `coder` sees it: their own codes and the suggestions of the layer
+    they may see (their own model's in a blind round)."""
+    _, blind = scope(session, coder, Filters(), blind, actor)
     seg = session.get(Segment, segment_id)
     if seg is None:
         raise QdaError(f"no segment {segment_id}", None, "E332")
     source_name = session.scalar(select(Source.original_name)
                                  .where(Source.id == seg.source_id)) or ""
-    layer = suggester_for(coder if blind else None)
+    layer = suggestion_layer(coder if blind else None)
     label = _labeller(codebook)
     mine = {c.code_id: c for c in session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.coder == coder))}
@@ -318,36 +339,47 @@ def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str |
     return next((m for m, _ in rows if m), None), any(q for _, q in rows)
 
 
-def _act(session: Session, segment_id: int, code_id: int, coder: str, change) -> Action:
+def _act(session: Session, segment_id: int, code_id: int, coder: str, change,
+         actor: Actor | str | None) -> Action:
     """Run `change(coder)` on segment x code, holding its lock, and remember the state
     before it for undo (exact, because of the lock)."""
-    coder = check_coder(coder)
+    coder = access.require_coder(session, actor, coder)
     lock_coding(session, segment_id, code_id, coder)
     before = _state(session, segment_id, code_id, coder)
     change(coder)
     return Action(segment_id, code_id, coder, before)
 
 
-def accept_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+def accept_code(session: Session, segment_id: int, code_id: int, coder: str,
+                actor: Actor | str | None = None) -> Action:
     """Accept a code; it inherits the memo and quote flag the segment already carries."""
     def change(who: str) -> None:
         memo, quote = _segment_notes(session, segment_id, who)
         accept(session, segment_id, code_id, who, memo=memo, is_quote=quote)
-    return _act(session, segment_id, code_id, coder, change)
+    return _act(session, segment_id, code_id, coder, change, actor)
 
 
-def reject_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+def reject_code(session: Session, segment_id: int, code_id: int, coder: str,
+                actor: Actor | str | None = None) -> Action:
     return _act(session, segment_id, code_id, coder,
-                lambda who: reject(session, segment_id, code_id, who))
+                lambda who: reject(session, segment_id, code_id, who), actor)
 
 
-def remove_code(session: Session, segment_id: int, code_id: int, coder: str) -> Action:
+def remove_code(session: Session, segment_id: int, code_id: int, coder: str,
+                actor: Actor | str | None = None) -> Action:
     return _act(session, segment_id, code_id, coder,
-                lambda who: remove(session, segment_id, code_id, who))
+                lambda who: remove(session, segment_id, code_id, who), actor)
 
 
-def undo(session: Session, action: Action) -> None:
+def no_code(session: Session, segment_id: int, coder: str,
+            actor: Actor | str | None = None) -> int:
+    """In a round: the unit is decided with no code (it counts as "no" for every code)."""
+    return rounds.mark_done(session, segment_id, access.require_coder(session, actor, coder))
+
+
+def undo(session: Session, action: Action, actor: Actor | str | None = None) -> None:
     """Put segment x code back as it was before `action` (itself an audited change)."""
+    access.require_coder(session, actor, action.coder)
     if action.before is None:
         remove(session, action.segment_id, action.code_id, action.coder, memo="ångra")
         return
@@ -358,10 +390,10 @@ def undo(session: Session, action: Action) -> None:
 
 
 def annotate(session: Session, segment_id: int, coder: str, memo: str | None = None,
-             is_quote: bool | None = None) -> int:
+             is_quote: bool | None = None, actor: Actor | str | None = None) -> int:
     """Set the segment's memo and/or quote flag on all the coder's accepted codings of it;
     returns how many codings carry it (0: code the segment first)."""
-    coder = check_coder(coder)
+    coder = access.require_coder(session, actor, coder)
     rows = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.coder == coder,
         Coding.status == "accepted")).all()
@@ -392,9 +424,10 @@ def filter_options(session: Session) -> FilterOptions:
 
 def next_segment(session: Session, current: int | None, coder: str | None,
                  filters: Filters = Filters(), order: str = "active",
-                 blind: bool = False) -> int | None:
+                 blind: bool = False, actor: Actor | str | None = None) -> int | None:
     """The segment after `current` in the queue, wrapping round to the start; None when
     nothing but `current` is left."""
+    filters, blind = scope(session, coder, filters, blind, actor)
     after = cursor_of(session, current, order, coder, blind) if current else None
     for start in (after, None):
         for c in queue_page(session, coder, filters, order, start, 2, blind):

@@ -23,7 +23,8 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Assignment, Round, Segment, utcnow
 
-from .codings import check_coder
+from .accounts import Actor, Can, actor_name, require_role
+from .identity import coder_for
 
 KINDS = ("note", "transcript")
 
@@ -68,13 +69,14 @@ def _strata(session: Session, kinds: Sequence[str]) -> dict[tuple[str, str], lis
     return groups
 
 
-def create_round(session: Session, coders: Sequence[str], actor: str, *,
+def create_round(session: Session, coders: Sequence[str], actor: Actor | str, *,
                  share: float = 1.0, units: int | None = None, blind: bool = True,
                  name: str | None = None, seed: int = 1,
                  kinds: Sequence[str] = KINDS) -> RoundInfo:
     """Assign units to every coder in `coders`: all (`share` 1.0), a share, or about
     `units` of them, drawn per stratum in proportion to its size (at least one each)."""
-    names = list(dict.fromkeys(check_coder(c) for c in coders))
+    require_role(actor, Can.MANAGE_ROUNDS)
+    names = list(dict.fromkeys(coder_for(session, c) for c in coders))
     if len(names) < 2:
         raise QdaError("a round of double coding needs at least two coders", None, "E340")
     if units is None and not 0 < share <= 1:
@@ -102,13 +104,13 @@ def create_round(session: Session, coders: Sequence[str], actor: str, *,
         k = len(items) if share >= 1 else max(1, math.floor(len(items) * share + 0.5))
         for item in rng.sample(items, min(k, len(items))):
             chosen.extend(item)
-    row = Round(name=name, blind=blind, share=share, seed=seed, created_by=actor)
+    row = Round(name=name, blind=blind, share=share, seed=seed, created_by=actor_name(actor))
     session.add(row)
     session.flush()
     session.execute(Assignment.__table__.insert(), [
         {"round_id": row.id, "segment_id": seg, "coder": coder}
         for seg in sorted(chosen) for coder in names])
-    record(session, actor, "round.create", "round", row.id, None,
+    record(session, actor_name(actor), "round.create", "round", row.id, None,
            {"name": name, "coders": names, "blind": blind, "share": round(share, 4),
             "seed": seed, "units": len(chosen), "kinds": list(kinds)})
     return round_info(session, row.id)
@@ -138,13 +140,14 @@ def newest(session: Session) -> str | None:
     return session.scalar(select(Round.name).order_by(Round.id.desc()).limit(1))
 
 
-def close_round(session: Session, ref: int | str, actor: str) -> RoundInfo:
+def close_round(session: Session, ref: int | str, actor: Actor | str) -> RoundInfo:
     """End a round: its coders see each other's work again; agreement is computed on it."""
+    require_role(actor, Can.MANAGE_ROUNDS)
     info = round_info(session, ref)
     if not info.open:
         raise QdaError(f"round {info.name!r} is closed already", None, "E345")
     session.execute(update(Round).where(Round.id == info.id).values(closed_at=utcnow()))
-    record(session, actor, "round.close", "round", info.id, {"closed_at": None},
+    record(session, actor_name(actor), "round.close", "round", info.id, {"closed_at": None},
            {"done": info.done})
     return round_info(session, info.id)
 

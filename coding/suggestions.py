@@ -16,7 +16,7 @@ from corpus.project import Project
 from . import review
 from .codebook import Codebook
 from .codes import load_codebook
-from .codings import SUGGESTER, suggester_for
+from .identity import human, suggestion_layer
 from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
@@ -29,7 +29,7 @@ def examples(session: Session, coder: str | None = None) -> list[Example]:
     query = (select(Coding.segment_id, Coding.code_id, Coding.status, Segment.text)
              .join(Segment, Segment.id == Coding.segment_id)
              .where(Coding.status.in_(("accepted", "rejected")),
-                    ~Coding.coder.startswith(SUGGESTER)))
+                    human(Coding.coder)))
     if coder:
         query = query.where(Coding.coder == coder)
     grouped: dict[int, Example] = {}
@@ -92,7 +92,7 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
                            blend_learned=engine.blend_learned)
     if not codebook.codes:
         return report
-    who = suggester_for(coder)
+    who = suggestion_layer(coder)
     query = select(Segment.id, Segment.text).order_by(Segment.id)
     if source_ids:
         query = query.where(Segment.source_id.in_(list(source_ids)))
@@ -228,11 +228,14 @@ class Pending:
 def pending(project: Project, coder: str | None = None, order: str = "active",
             limit: int = 10, kinds: Sequence[str] | None = None,
             blind: bool = False) -> list[Pending]:
-    """The next `limit` segments of the review queue with their suggestions."""
+    """The next `limit` segments of the review queue with their suggestions (in an open
+    blind round: the coder's own units, with their own model's suggestions)."""
+    with project.session() as session:
+        _, blind = review.scope(session, coder, review.Filters(), blind)
     ids = queue(project, order, coder, kinds, blind, limit)
     if not ids:
         return []
-    layer = suggester_for(coder if blind else None)
+    layer = suggestion_layer(coder if blind else None)
     with project.session() as session:
         book = load_codebook(session)
         rows = {r.id: r for r in session.scalars(select(Segment).where(Segment.id.in_(ids)))}

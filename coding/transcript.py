@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from corpus.errors import QdaError
 from corpus.models import Coding, Segment, Source
 
+from . import access
+from .accounts import Actor, Can
 from .review import Action, accept_code
 
 
@@ -47,8 +49,13 @@ def transcripts(session: Session) -> list[tuple[int, str, str | None]]:
         .where(Source.kind == "transcript").order_by(Source.id))]
 
 
-def transcript_view(session: Session, source_id: int, layer: str | None) -> list[TurnView]:
-    """Every turn of the source in order with its sentences; codes accepted in `layer`."""
+def transcript_view(session: Session, source_id: int, layer: str | None,
+                    actor: Actor | str | None = None) -> list[TurnView]:
+    """Every turn of the source in order with its sentences; codes accepted in `layer`
+    (another coder's layer only for an actor who may read every coder's codings)."""
+    access.require(session, actor, Can.READ_SEGMENTS)
+    if layer and isinstance(actor, Actor) and layer != actor.login:
+        access.require(session, actor, Can.READ_CODINGS)
     segments = session.scalars(select(Segment).where(Segment.source_id == source_id)
                                .order_by(Segment.position)).all()
     coded: dict[int, list[int]] = {}
@@ -72,11 +79,11 @@ def transcript_view(session: Session, source_id: int, layer: str | None) -> list
 
 
 def code_sentences(session: Session, turn: TurnView, first: int, last: int, code_id: int,
-                   coder: str) -> list[Action]:
+                   coder: str, actor: Actor | str | None = None) -> list[Action]:
     """Code sentences first..last (0-based, inclusive) of one turn: a span is a run of
     sentences, so every unit inside it carries the code."""
     if not 0 <= first <= last < len(turn.sentences):
         raise QdaError(f"sentences {first + 1}–{last + 1} are not inside the turn "
                        f"({len(turn.sentences)} sentences)", None, "E335")
     ids: Sequence[int] = [s.segment_id for s in turn.sentences[first:last + 1]]
-    return [accept_code(session, sid, code_id, coder) for sid in ids]
+    return [accept_code(session, sid, code_id, coder, actor) for sid in ids]

@@ -220,3 +220,51 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     memo: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """A person with an account in this project. Disabled, never deleted: the audit log
+    names people by login, and must keep meaning who they were."""
+
+    __tablename__ = "app_user"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)     # lower case
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))          # lead, coder, reviewer, reader
+    password_hash: Mapped[str | None] = mapped_column(String(200))   # argon2id
+    # A one-time invitation code (argon2 hash) that the person turns into a password.
+    invitation_hash: Mapped[str | None] = mapped_column(String(200))
+    invitation_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The identity provider's user (e-mail or subject) for single sign-on.
+    sso_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """Every password login tried, for slowing down guessing per login."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_login_at", "login", "at"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class UserSession(Base):
+    """A logged-in browser: the token itself is never stored, only its SHA-256."""
+
+    __tablename__ = "user_session"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

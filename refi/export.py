@@ -19,7 +19,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coding.codings import SUGGESTER
+from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.project import Project, read_config
@@ -148,7 +148,7 @@ def codebook_xml(session: Session) -> bytes:
 def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
     """project.qde and the texts to put beside it (file name inside sources/ -> text)."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
-                    if not c.startswith(SUGGESTER))
+                    if not is_suggestion_layer(c))
     users = {c: m.guid("user", c) for c in coders}
     root = etree.Element(f"{{{m.PROJECT_NS}}}Project", {"name": name, "origin": m.ORIGIN},
                          nsmap={None: m.PROJECT_NS, "xsi": m.XSI})
@@ -172,7 +172,7 @@ def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
     selection_of: dict[int, str] = {}   # segment id -> selection GUID
     codings = defaultdict(list)
     rows = session.execute(select(Coding).where(Coding.status == "accepted",
-                                                ~Coding.coder.startswith(SUGGESTER))
+                                                human(Coding.coder))
                            .order_by(Coding.segment_id, Coding.code_id, Coding.coder)).scalars()
     for coding in rows:
         codings[coding.segment_id].append(coding)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from coding import codes as code_ops
 from coding.codebook import CodebookDoc, CodeSpec
 from coding.codings import accept
+from coding.identity import is_suggestion_layer
 from corpus import audit
 from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
@@ -357,13 +358,15 @@ def _import_codings(session, source, text, spans, ours, selections, code_ids, us
             if code_guid not in code_ids:
                 continue
             coder = users.get(user_guid) or "importerad"
+            if is_suggestion_layer(coder):          # not a person here: keep it apart
+                coder = f"importerad {coder}"
             seen_users.add(coder)
             memo = "\n\n".join(notes[r][1] for r in note_refs
                                if r in notes and notes[r][0] != m.QUOTE_NOTE) or None
             quote = any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
             for segment in targets:
                 accept(session, segment.id, code_ids[code_guid], coder, memo=memo,
-                       is_quote=quote, actor="import")
+                       is_quote=quote, actor="import", imported_consensus=True)
                 n += 1
     return n
 

@@ -6,10 +6,11 @@ import csv
 
 import pytest
 
-from coding import codes, codings
+from coding import codes
 from coding.codebook import CodebookDoc, CodeSpec
 from corpus.ingest import ingest_file
 from corpus.readers import ReadOptions
+from tests.conftest import agreed
 from themes import tables
 from themes.layers import resolve_layer
 
@@ -56,7 +57,7 @@ def test_bilaga2_reproduces_the_labelled_table(project, tmp_path, question):
         codes.import_doc(s, _codebook(table), "test")   # in the order this table prints
         for segment_id, (main, sub) in enumerate(themes, start=1):
             code = codes.find_code(s, [main, sub] if sub else [main])
-            codings.accept(s, segment_id, code.id, "konsensus")
+            agreed(s, segment_id, code.id)
     with project.session() as s:
         got = tables.bilaga2(s, resolve_layer(s))[int(question)]
     expected = [[r.huvudtema, r.subtema, r.text.strip(),

@@ -11,6 +11,7 @@ from corpus.ingest import ingest_file
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
+from tests.conftest import agreed
 from themes import tables, writers
 from themes.export import export
 from themes.layers import resolve_layer
@@ -37,10 +38,10 @@ def coded(project, tmp_path):
     with project.transaction() as s:
         codes.import_doc(s, BOOK, "anna")
         for segment_id, (_, _, theme) in enumerate(NOTES, start=1):
-            codings.accept(s, segment_id, codes.find_code(s, theme).id, "konsensus",
+            agreed(s, segment_id, codes.find_code(s, theme).id,
                            is_quote=segment_id == 4)
         # a main theme coded next to one of its sub-themes is implied, not a row of its own
-        codings.accept(s, 1, codes.find_code(s, "Samverkan").id, "konsensus")
+        agreed(s, 1, codes.find_code(s, "Samverkan").id)
     return project
 
 

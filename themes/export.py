@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from coding import access
+from coding.accounts import Actor, Can
 from corpus.errors import QdaError
 from corpus.project import Project
 
@@ -30,6 +32,12 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "metodbilaga": ("docx", "md"),
 }
 PROCESS = ("agreement", "audit", "metodbilaga")   # about the coding, not a coding layer
+# what an actor must be allowed to read for each export (a blind round hides all but qdc)
+NEEDS: dict[str, Can] = {"bilaga2": Can.READ_THEMES, "themes": Can.READ_THEMES,
+                         "quotes": Can.READ_THEMES, "tabell1": Can.READ_THEMES,
+                         "heatmap": Can.READ_THEMES, "qdpx": Can.READ_CODINGS,
+                         "qdc": Can.READ_THEMES, "agreement": Can.READ_AGREEMENT,
+                         "audit": Can.READ_AUDIT, "metodbilaga": Can.READ_AUDIT}
 COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
 HEATMAP_BY = {"area": "område", "question": "fråga"}
 
@@ -58,9 +66,12 @@ def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
 
 def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
            out: Path | None = None, threshold: float = tables.NEAR_DUPLICATE,
-           by: str = "area") -> ExportReport:
+           by: str = "area", actor: Actor | str | None = None) -> ExportReport:
     """Build the table(s) from the project and write them; returns what was written."""
     fmt = choose_format(what, fmt, out)
+    if isinstance(actor, Actor):
+        with project.session() as session:
+            access.require(session, actor, NEEDS[what])
     out = Path(out) if out else project.root / "exports" / f"{what}.{fmt}"
     if out.suffix.lower() != f".{fmt}":
         out = out.with_name(out.name + f".{fmt}")
@@ -75,7 +86,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
             frame = tables.tabell1(session)
             _write_frames({"Tabell 1": frame}, fmt, out)
             return ExportReport(what, out, rows=len(frame))
-        chosen = resolve_layer(session, layer)
+        chosen = resolve_layer(session, layer, actor)
         report = ExportReport(what, out, chosen.describe())
         if what == "bilaga2":
             per_question = tables.bilaga2(session, chosen, threshold)
@@ -173,12 +184,13 @@ class Download:
 
 def export_bytes(project: Project, what: str, fmt: str | None = None,
                  layer: str | None = None, threshold: float = tables.NEAR_DUPLICATE,
-                 by: str = "area") -> Download:
+                 by: str = "area", actor: Actor | str | None = None) -> Download:
     """An export as bytes to hand to a browser: written to a scratch folder by the same
     writers as `export`; several files (csv of several tables) come zipped."""
     fmt = choose_format(what, fmt, None)
     with tempfile.TemporaryDirectory(prefix="qda-export-") as tmp:
-        report = export(project, what, fmt, layer, Path(tmp) / f"{what}.{fmt}", threshold, by)
+        report = export(project, what, fmt, layer, Path(tmp) / f"{what}.{fmt}", threshold, by,
+                        actor)
         paths = [report.path, *report.extra_paths]
         if len(paths) == 1:
             return Download(report.path.name, report.path.read_bytes(), MIME[fmt], report)

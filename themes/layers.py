@@ -1,7 +1,7 @@
 """Which coder's codings a table counts: the consensus layer by default, or one coder's.
 
-Until a project has a consensus layer (the consensus issue adds the meeting workflow), the
-default falls back to the only human coder, so a one-coder project exports without a
+Until a project has a consensus layer (the consensus meeting's decisions), the default
+falls back to the only human coder, so a one-coder project exports without a
 switch; with several coders and no consensus, the user must say which layer they mean.
 """
 
@@ -13,11 +13,11 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coding.codings import SUGGESTER
+from coding import access
+from coding.accounts import Actor
+from coding.identity import CONSENSUS, human
 from corpus.errors import QdaError
 from corpus.models import Code, Coding, Segment
-
-CONSENSUS = "konsensus"
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,16 @@ class Layer:
 def coders(session: Session) -> dict[str, int]:
     """Human coders with accepted codings, and how many each has."""
     rows = session.execute(select(Coding.coder, func.count()).where(
-        Coding.status == "accepted", ~Coding.coder.startswith(SUGGESTER)
+        Coding.status == "accepted", human(Coding.coder)
     ).group_by(Coding.coder))
     return dict(sorted(rows.all()))
 
 
-def resolve_layer(session: Session, layer: str | None = None) -> Layer:
-    """The layer to count; a clear error when the choice is not obvious or not there."""
+def resolve_layer(session: Session, layer: str | None = None,
+                  actor: Actor | str | None = None) -> Layer:
+    """The layer to count; a clear error when the choice is not obvious or not there. An
+    authenticated actor reads their own layer, or any if they may read every coding."""
+    access.require_layer(session, actor, layer or CONSENSUS)
     known = coders(session)
     if layer and layer != CONSENSUS:
         if layer not in known:

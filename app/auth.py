@@ -1,0 +1,195 @@
+"""Logging in to the app: who the actor is on every rerun, or the login page and a stop.
+
+A project without users is one researcher's: the coder is a name picked in the sidebar
+and may do everything (blind rounds still hide what they hide). Once the project has
+users, every page needs a login. The browser keeps an opaque session token in a cookie
+(SameSite=Strict; Secure over HTTPS), which survives a reload; the server keeps only its
+hash, ends it on *Logga ut*, after the idle time (`[app] idle_hours` in qda.toml, 8 by
+default) or when the user is disabled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import streamlit as st
+
+from coding import accounts
+from coding.accounts import Actor, LoginRefused, Role
+from corpus.errors import QdaError
+from corpus.project import Project, read_config
+
+COOKIE = "qda_session"
+TOKEN_KEY = "auth_token"
+ACTOR_KEY = "auth_actor"
+
+
+def idle_time(proj: Project) -> dt.timedelta:
+    hours = read_config(proj.root).get("app", {}).get("idle_hours", 8)
+    return dt.timedelta(hours=float(hours))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _has_users(root: str) -> bool:
+    from app.state import _open
+
+    with _open(root).session() as session:
+        return accounts.has_users(session)
+
+
+def has_users(proj: Project) -> bool:
+    return _has_users(str(proj.root))
+
+
+def _set_cookie(token: str | None, max_age: int) -> None:
+    """The browser keeps the token: a same-origin component writes the cookie (Streamlit
+    has no server-side Set-Cookie for a script)."""
+    value = token or ""
+    secure = "; Secure" if st.context.url.startswith("https") else ""
+    st.iframe("<script>window.parent.document.cookie = "
+              f"{json.dumps(f'{COOKIE}={value}; Path=/; SameSite=Strict; Max-Age={max_age}')}"
+              f" + {json.dumps(secure)};</script>", height=1)
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE) or None
+    except Exception:  # noqa: BLE001 - no request context (AppTest)
+        return None
+
+
+def current(proj: Project) -> Actor | None:
+    """The logged-in actor, re-checked against the store on every rerun (a disabled user
+    or an ended session is logged out at once)."""
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
+    if not token:
+        return None
+    with proj.transaction() as session:
+        actor = accounts.resume_session(session, token, idle_time(proj))
+    if actor is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(ACTOR_KEY, None)
+        return None
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def _logged_in(proj: Project, actor: Actor) -> None:
+    with proj.transaction() as session:
+        token = accounts.start_session(session, actor)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state["auth_cookie"] = token
+
+
+def _refused(exc: QdaError) -> str:
+    if exc.code == "E611":
+        return "För många misslyckade inloggningar. Vänta en minut och försök igen."
+    if exc.code == "E612":
+        return "Fel inloggningsnamn eller inbjudningskod."
+    if exc.code == "E603":
+        return f"Lösenordet måste ha minst {accounts.MIN_PASSWORD} tecken."
+    return "Fel inloggningsnamn eller lösenord."
+
+
+def login_page(proj: Project) -> None:
+    """The only thing an anonymous visitor sees: no project name, no data."""
+    st.title("Logga in")
+    tab_pw, tab_invite = st.tabs(["Lösenord", "Jag har en inbjudningskod"])
+    with tab_pw, st.form("login", border=True):
+        login = st.text_input("Användarnamn", key="li_login", autocomplete="username")
+        password = st.text_input("Lösenord", type="password", key="li_password",
+                                 autocomplete="current-password")
+        if st.form_submit_button("Logga in", type="primary"):
+            with proj.transaction() as session:
+                actor = accounts.authenticate(session, login, password)
+            if isinstance(actor, LoginRefused):
+                st.error(_refused(actor))
+            else:
+                _logged_in(proj, actor)
+                st.rerun()
+    with tab_invite, st.form("invite", border=True):
+        login = st.text_input("Användarnamn", key="iv_login")
+        code = st.text_input("Inbjudningskod", key="iv_code")
+        first = st.text_input("Välj lösenord", type="password", key="iv_pw1",
+                              autocomplete="new-password")
+        again = st.text_input("Lösenordet igen", type="password", key="iv_pw2",
+                              autocomplete="new-password")
+        if st.form_submit_button("Spara lösenord och logga in", type="primary"):
+            if first != again:
+                st.error("Lösenorden är inte lika.")
+            else:
+                try:
+                    with proj.transaction() as session:
+                        actor = accounts.redeem_invitation(session, login, code, first)
+                except QdaError as exc:       # a password too short: nothing tried
+                    actor = exc
+                if isinstance(actor, QdaError):
+                    st.error(_refused(actor))
+                else:
+                    _logged_in(proj, actor)
+                    st.rerun()
+    sso_button(proj)
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file
+        return False
+
+
+def sso_button(proj: Project) -> None:
+    """Single sign-on through Streamlit's `st.login` (OpenID Connect), when the server's
+    secrets.toml has an [auth] section; the provider's user must be mapped to a project
+    user (`qda users link-sso`)."""
+    if not sso_configured():
+        return
+    st.divider()
+    if not st.user.is_logged_in:
+        st.button("Logga in med organisationens konto", on_click=st.login)
+        return
+    subject = st.user.get("email") or st.user.get("sub")
+    with proj.transaction() as session:
+        actor = accounts.sso_actor(session, subject)
+    if isinstance(actor, LoginRefused):
+        st.error(f"{subject} är inte användare i det här projektet. Be projektledaren "
+                 "lägga till dig.")
+        st.button("Logga ut från organisationens konto", on_click=st.logout)
+        return
+    _logged_in(proj, actor)
+    st.rerun()
+
+
+def gate(proj: Project) -> Actor | None:
+    """Who may see this rerun: the logged-in actor, or (no users) None; otherwise the
+    login page is drawn and the script stops here."""
+    if not has_users(proj):
+        return None
+    actor = current(proj)
+    if actor is None:
+        login_page(proj)
+        st.stop()
+    if token := st.session_state.pop("auth_cookie", None):
+        _set_cookie(token, int(idle_time(proj).total_seconds()))
+    return actor
+
+
+def logout(proj: Project) -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(ACTOR_KEY, None)
+    with proj.transaction() as session:
+        accounts.end_session(session, token)
+    st.session_state["auth_clear_cookie"] = True
+
+
+def clear_cookie_if_asked() -> None:
+    if st.session_state.pop("auth_clear_cookie", False):
+        _set_cookie(None, 0)
+
+
+def single_user_actor(coder: str | None) -> Actor | None:
+    """A project without users: the researcher at this machine may do everything."""
+    return Actor(coder, Role.LEAD) if coder else None

@@ -1,0 +1,390 @@
+"""Accounts: who may use a project, in which role, and how they prove it.
+
+A project without users is a single researcher's (the app on loopback, a typed coder
+name). Once a user exists, the app asks everyone to log in. Passwords are kept as argon2id
+hashes; a one-time invitation code lets the person choose their own password. Browser
+sessions are opaque random tokens, stored only as their SHA-256, ended by logging out or
+after an idle time. Repeated wrong passwords for one login are refused for a minute and
+every failure is in the audit log.
+
+Roles and what each may do are declared once here (`GRANTS`); `access` adds what a
+blind round hides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from corpus.audit import record
+from corpus.errors import QdaError
+from corpus.models import LoginAttempt, User, UserSession, utcnow
+
+from .identity import is_reserved
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    CODER = "coder"
+    REVIEWER = "reviewer"
+    READER = "reader"
+
+
+ROLE_LABELS = {Role.LEAD: "projektledare", Role.CODER: "kodare", Role.REVIEWER: "granskare",
+               Role.READER: "läsare"}
+
+
+class Can(StrEnum):
+    """What an actor may do; checked in the library, not only by hiding widgets."""
+
+    CODE = "code"                        # decide, memo, quote, "no code applies"
+    ADD_CODE = "add_code"                # a new emergent code while coding
+    READ_SEGMENTS = "read_segments"      # the queue, segments, transcripts
+    READ_THEMES = "read_themes"          # theme tables, quotes, report exports
+    READ_CODINGS = "read_codings"        # every coder's codings (qdpx, codings export)
+    READ_AGREEMENT = "read_agreement"    # agreement, disagreements, consensus decisions
+    READ_AUDIT = "read_audit"            # the audit log and the method appendix
+    EDIT_CODEBOOK = "edit_codebook"      # rename, move, merge, delete, import, edit
+    MANAGE_ROUNDS = "manage_rounds"
+    DECIDE_CONSENSUS = "decide_consensus"
+    INGEST = "ingest"                    # upload material, register workshops
+    MANAGE_USERS = "manage_users"
+
+
+GRANTS: dict[Role, frozenset[Can]] = {
+    Role.LEAD: frozenset(Can),
+    Role.CODER: frozenset({Can.CODE, Can.ADD_CODE, Can.READ_SEGMENTS, Can.READ_THEMES,
+                           Can.READ_CODINGS, Can.READ_AGREEMENT}),
+    Role.REVIEWER: frozenset({Can.READ_SEGMENTS, Can.READ_THEMES, Can.READ_CODINGS,
+                              Can.READ_AGREEMENT, Can.READ_AUDIT}),
+    Role.READER: frozenset({Can.READ_THEMES}),
+}
+
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+MIN_PASSWORD = 10
+FAILURES_PER_MINUTE = 5
+IDLE_DEFAULT = dt.timedelta(hours=8)
+INVITATION_VALID = dt.timedelta(days=7)
+
+_hasher = PasswordHasher()
+# Verified against when the login does not exist, so a wrong login costs the same time
+# as a wrong password and the answer tells nothing.
+_DUMMY = _hasher.hash("no such user, no such password")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the login is the coder name, the audit log's "who"."""
+
+    login: str
+    role: Role
+    name: str = ""
+    user_id: int | None = None
+
+    def may(self, what: Can) -> bool:
+        return what in GRANTS[self.role]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or self.login} ({ROLE_LABELS[self.role]})"
+
+
+class AccessError(QdaError):
+    """The actor's role does not allow this."""
+
+
+def actor_name(actor: Actor | str | None) -> str | None:
+    """The name the audit log records for an actor (a plain string: a trusted caller)."""
+    return actor.login if isinstance(actor, Actor) else actor
+
+
+def require_role(actor: Actor | str | None, what: Can) -> None:
+    """Refuse unless the actor's role grants `what`. A plain name or None is a trusted
+    caller (the CLI, a notebook): whoever can open the database is the administrator."""
+    if isinstance(actor, Actor) and not actor.may(what):
+        raise AccessError(f"{actor.login} ({ROLE_LABELS[actor.role]}) may not {what.value}",
+                          None, "E600")
+
+
+def parse_role(value: str) -> Role:
+    folded = value.strip().casefold()
+    for role, label in ROLE_LABELS.items():
+        if folded in (role.value, label):
+            return role
+    names = ", ".join(f"{label} ({role.value})" for role, label in ROLE_LABELS.items())
+    raise QdaError(f"unknown role {value!r}; roles: {names}", None, "E601")
+
+
+def normal_login(login: str) -> str:
+    login = (login or "").strip().casefold()
+    if not LOGIN_PATTERN.match(login):
+        raise QdaError(f"login {login!r} must be 1-100 of a-z, 0-9, '.', '_', '-' and start "
+                       "with a letter or digit", None, "E602")
+    if is_reserved(login):
+        raise QdaError(f"login {login!r} is reserved for the tool's own coding layers",
+                       None, "E602")
+    return login
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise QdaError(f"a password needs at least {MIN_PASSWORD} characters", None, "E603")
+    return password
+
+
+def has_users(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def get_user(session: Session, login: str) -> User:
+    user = session.scalars(select(User).where(User.login == login.strip().casefold())).first()
+    if user is None:
+        raise QdaError(f"no user {login!r}", None, "E604")
+    return user
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.login)))
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.login, Role(user.role), user.display_name, user.id)
+
+
+def _new_invitation(user: User) -> str:
+    code = "-".join(secrets.token_hex(3) for _ in range(3))
+    user.invitation_hash = _hasher.hash(code)
+    user.invitation_expires = utcnow() + INVITATION_VALID
+    return code
+
+
+def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
+             name: str | None = None, password: str | None = None,
+             sso_subject: str | None = None) -> tuple[User, str | None]:
+    """A new user with a password, or (no password) a one-time invitation code that is
+    returned once and stored only as a hash."""
+    require_role(actor, Can.MANAGE_USERS)
+    login = normal_login(login)
+    role = parse_role(role) if isinstance(role, str) else role
+    if session.scalar(select(User.id).where(User.login == login)) is not None:
+        raise QdaError(f"a user {login!r} exists already", None, "E605")
+    user = User(login=login, display_name=(name or login).strip(), role=role.value,
+                sso_subject=sso_subject.strip().casefold() if sso_subject else None)
+    code = None
+    if password is not None:
+        user.password_hash = _hasher.hash(check_password(password))
+    elif sso_subject is None:
+        code = _new_invitation(user)
+    session.add(user)
+    session.flush()
+    record(session, actor_name(actor), "user.add", "user", user.id, None,
+           {"login": login, "role": role.value, "name": user.display_name,
+            "sso": user.sso_subject, "invited": code is not None})
+    return user, code
+
+
+def set_role(session: Session, login: str, role: Role | str, actor: Actor | str) -> User:
+    require_role(actor, Can.MANAGE_USERS)
+    user = get_user(session, login)
+    role = parse_role(role) if isinstance(role, str) else role
+    before = user.role
+    user.role = role.value
+    record(session, actor_name(actor), "user.role", "user", user.id, {"role": before},
+           {"role": role.value})
+    return user
+
+
+def disable_user(session: Session, login: str, actor: Actor | str) -> User:
+    """No more logins, and every open session ends; the user's codings and audit events
+    stay as they are."""
+    require_role(actor, Can.MANAGE_USERS)
+    user = get_user(session, login)
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+        session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                                  UserSession.ended_at.is_(None))
+                        .values(ended_at=utcnow()))
+        record(session, actor_name(actor), "user.disable", "user", user.id, None,
+               {"disabled_at": user.disabled_at.isoformat()})
+    return user
+
+
+def enable_user(session: Session, login: str, actor: Actor | str) -> User:
+    require_role(actor, Can.MANAGE_USERS)
+    user = get_user(session, login)
+    if user.disabled_at is not None:
+        user.disabled_at = None
+        record(session, actor_name(actor), "user.enable", "user", user.id)
+    return user
+
+
+def reset_password(session: Session, login: str, actor: Actor | str,
+                   password: str | None = None) -> str | None:
+    """Set a new password, or (none given) clear it and return a new invitation code.
+    Either way the user's open sessions end."""
+    require_role(actor, Can.MANAGE_USERS)
+    user = get_user(session, login)
+    code = None
+    if password is not None:
+        user.password_hash = _hasher.hash(check_password(password))
+        user.invitation_hash = user.invitation_expires = None
+    else:
+        user.password_hash = None
+        code = _new_invitation(user)
+    session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                              UserSession.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
+    record(session, actor_name(actor), "user.reset_password", "user", user.id, None,
+           {"invited": code is not None})
+    return code
+
+
+def link_sso(session: Session, login: str, subject: str | None, actor: Actor | str) -> User:
+    """Map the identity provider's user (e-mail or subject) to a project user."""
+    require_role(actor, Can.MANAGE_USERS)
+    user = get_user(session, login)
+    before = user.sso_subject
+    user.sso_subject = subject.strip().casefold() if subject else None
+    record(session, actor_name(actor), "user.sso", "user", user.id, {"sso": before},
+           {"sso": user.sso_subject})
+    return user
+
+
+# ---- logging in ---------------------------------------------------------------------------
+
+class LoginRefused(QdaError):
+    """Wrong login or password, a disabled user, or too many attempts: the message never
+    says which login exists."""
+
+
+def _verify(hashed: str | None, secret: str) -> bool:
+    try:
+        return _hasher.verify(hashed or _DUMMY, secret) and hashed is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def recent_failures(session: Session, login: str, now: dt.datetime | None = None) -> int:
+    since = (now or utcnow()) - dt.timedelta(minutes=1)
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.login == login, LoginAttempt.ok.is_(False),
+        LoginAttempt.at >= since)) or 0
+
+
+def _attempt(session: Session, login: str, user: User | None, ok: bool, why: str) -> None:
+    session.add(LoginAttempt(login=login, ok=ok))
+    if not ok:
+        record(session, login or "(tom)", "auth.login_failed", "user",
+               user.id if user else None, None, {"login": login, "reason": why})
+
+
+def authenticate(session: Session, login: str, password: str) -> Actor | LoginRefused:
+    """The actor for a correct login and password, else the refusal (one message for
+    every reason), returned rather than raised so that the caller commits the attempt:
+    the rate limit and the audit log must see failures. After FAILURES_PER_MINUTE
+    failures within a minute the login is refused, even with the right password, until
+    the minute has passed."""
+    login = (login or "").strip().casefold()[:100]
+    user = session.scalars(select(User).where(User.login == login)).first()
+    if recent_failures(session, login) >= FAILURES_PER_MINUTE:
+        _verify(None, password)
+        _attempt(session, login, user, False, "rate_limited")
+        return LoginRefused("too many failed logins; wait a minute", None, "E611")
+    ok = _verify(user.password_hash if user else None, password)
+    if not ok or user is None or user.disabled_at is not None:
+        _attempt(session, login, user, False,
+                 "disabled" if ok and user is not None else "wrong_password")
+        return LoginRefused("wrong login or password", None, "E610")
+    _attempt(session, login, user, True, "ok")
+    record(session, user.login, "auth.login", "user", user.id)
+    return actor_of(user)
+
+
+def redeem_invitation(session: Session, login: str, code: str,
+                      password: str) -> Actor | LoginRefused:
+    """Turn a one-time invitation code into the user's own password (a refusal is
+    returned, like `authenticate`'s; a too short password raises)."""
+    check_password(password)
+    login = (login or "").strip().casefold()[:100]
+    user = session.scalars(select(User).where(User.login == login)).first()
+    if recent_failures(session, login) >= FAILURES_PER_MINUTE:
+        _attempt(session, login, user, False, "rate_limited")
+        return LoginRefused("too many failed logins; wait a minute", None, "E611")
+    valid = user is not None and user.disabled_at is None and \
+        user.invitation_expires is not None and user.invitation_expires > utcnow()
+    if not _verify(user.invitation_hash if valid else None, (code or "").strip()):
+        _attempt(session, login, user, False, "bad_invitation")
+        return LoginRefused("wrong login or invitation code", None, "E612")
+    user.password_hash = _hasher.hash(password)
+    user.invitation_hash = user.invitation_expires = None
+    _attempt(session, login, user, True, "invitation")
+    record(session, user.login, "auth.invitation", "user", user.id)
+    return actor_of(user)
+
+
+def sso_actor(session: Session, subject: str | None) -> Actor | LoginRefused:
+    """The project user mapped to the identity provider's user; refused when unmapped or
+    disabled (a person known to the region is not thereby a member of the project)."""
+    subject = (subject or "").strip().casefold()
+    user = session.scalars(select(User).where(User.sso_subject == subject)).first() \
+        if subject else None
+    if user is None or user.disabled_at is not None:
+        record(session, subject or "(okänd)", "auth.sso_refused", "user",
+               user.id if user else None, None, {"subject": subject})
+        return LoginRefused(f"{subject or 'the signed-in user'} is not a user of this project",
+                            None, "E613")
+    record(session, user.login, "auth.login", "user", user.id, None, {"sso": subject})
+    return actor_of(user)
+
+
+# ---- browser sessions ---------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, actor: Actor) -> str:
+    """A new session token for a logged-in actor (returned once, stored as a hash)."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=actor.user_id, token_hash=_digest(token)))
+    return token
+
+
+def resume_session(session: Session, token: str | None,
+                   idle: dt.timedelta = IDLE_DEFAULT) -> Actor | None:
+    """The actor of a live session token (touching it), or None: unknown, ended, idle for
+    longer than `idle`, or its user disabled since."""
+    if not token:
+        return None
+    row = session.scalars(select(UserSession).where(
+        UserSession.token_hash == _digest(token))).first()
+    now = utcnow()
+    if row is None or row.ended_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None or now - row.last_seen > idle:
+        row.ended_at = row.ended_at or now
+        return None
+    if now - row.last_seen > dt.timedelta(seconds=30):   # not a write per page rerun
+        row.last_seen = now
+    return actor_of(user)
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if not token:
+        return
+    row = session.scalars(select(UserSession).where(
+        UserSession.token_hash == _digest(token))).first()
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        user = session.get(User, row.user_id)
+        record(session, user.login if user else "?", "auth.logout", "user", row.user_id)
