@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -23,6 +24,7 @@ from corpus.project import Project, read_config
 COOKIE = "qda_session"
 TOKEN_KEY = "auth_token"
 ACTOR_KEY = "auth_actor"
+AFTER_LOGIN = "auth_after_login"
 
 
 def idle_time(proj: Project) -> dt.timedelta:
@@ -170,11 +172,18 @@ def gate(proj: Project) -> Actor | None:
         return None
     actor = current(proj)
     if actor is None:
+        # the page asked for, to go on to once logged in (the login draws no navigation)
+        st.session_state.setdefault(AFTER_LOGIN, urlsplit(st.context.url).path.strip("/"))
         login_page(proj)
         st.stop()
+    return actor
+
+
+def write_cookie(proj: Project) -> None:
+    """Hand a new session token to the browser. Called once the run is sure to finish
+    drawing (after any page switch), or the cookie component would be thrown away."""
     if token := st.session_state.pop("auth_cookie", None):
         _set_cookie(token, int(idle_time(proj).total_seconds()))
-    return actor
 
 
 def logout(proj: Project) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +34,10 @@ def streamlit_command(root: Path, host: str, port: int, cert: Path | None = None
     network beyond the address it serves on; HTTPS with Streamlit's own TLS options."""
     tls = ["--server.sslCertFile", str(cert), "--server.sslKeyFile", str(key)] \
         if cert and key else []
+    if host in ("0.0.0.0", "::"):
+        # Listening on every address, Streamlit would look up this machine's external IP
+        # on the internet to print it; naming the address it is reached at prevents that.
+        tls += ["--browser.serverAddress", socket.gethostname()]
     return [sys.executable, "-m", "streamlit", "run", str(MAIN), *tls,
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -63,7 +68,10 @@ def app_command(
     scheme = "https" if tls_cert else "http"
     console.print(f"workshop-qda: {root} på {scheme}://{host}:{port}", highlight=False)
     sys.stdout.flush()
-    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert, tls_key))
+    os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
+    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert and
+                                               tls_cert.resolve(), tls_key and
+                                               tls_key.resolve()))
 
 
 def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) -> None:

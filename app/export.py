@@ -9,7 +9,7 @@ from coding.accounts import Can
 from coding.identity import CONSENSUS
 from corpus.errors import QdaError
 from themes.export import EXPORTS, HEATMAP_BY, NEEDS, export_bytes
-from themes.layers import coders
+from themes.layers import readable_layers
 from themes.tables import NEAR_DUPLICATE
 
 TITLES = {"bilaga2": ("Bilaga 2", "En tabell per fråga: huvudtema, subtema, inlägg och "
@@ -38,7 +38,7 @@ state.require(Can.READ_THEMES)
 actor = state.actor()
 
 with proj.session() as session:
-    known = list(coders(session))
+    known = readable_layers(session, actor)
 c1, c2, c3 = st.columns(3)
 layers = [None, *[k for k in known if k != CONSENSUS]]
 layer = c1.selectbox("Kodningslager", layers, key="e_layer",

@@ -25,7 +25,8 @@ PAGES = [("projekt.py", "Projekt", None), ("kodbok.py", "Kodbok", Can.READ_SEGME
          ("teman.py", "Teman", Can.READ_THEMES),
          ("samstammighet.py", "Samstämmighet", Can.READ_AGREEMENT),
          ("konsensus.py", "Konsensus", Can.READ_AGREEMENT),
-         ("export.py", "Export", Can.READ_THEMES)]
+         ("export.py", "Export", Can.READ_THEMES),
+         ("anvandare.py", "Användare", Can.MANAGE_USERS)]
 
 
 def coder_picker() -> None:
@@ -75,7 +76,18 @@ def main() -> None:
     start = "kodning.py" if proj is not None and any(f == "kodning.py" for f, _ in shown) \
         else "projekt.py"
     pages = [st.Page(str(HERE / f), title=t, default=f == start) for f, t in shown]
-    st.navigation(pages).run()
+    current = st.navigation(pages)
+    wanted = st.session_state.pop(auth.AFTER_LOGIN, None) if actor is not None else None
+    target = next((p for p in pages if wanted and p.url_path == wanted), None)
+    if target is not None and target.url_path != current.url_path:
+        st.switch_page(target)        # back to the page asked for before logging in
+    if actor is not None:
+        auth.write_cookie(proj)
+    current.run()
 
 
-main()
+
+# A worker process the app starts (the retrainer, by spawn) imports this script again as
+# __mp_main__: it must not draw the app, or stop at the login page, in there.
+if __name__ != "__mp_main__":
+    main()

@@ -12,7 +12,7 @@ from coding.identity import CONSENSUS
 from corpus.errors import QdaError
 from themes import heatmap, tables
 from themes.export import HEATMAP_BY
-from themes.layers import coders, resolve_layer
+from themes.layers import readable_layers, resolve_layer
 
 proj = state.require_project()
 st.title("Teman")
@@ -20,9 +20,10 @@ state.require(Can.READ_THEMES)
 actor = state.actor()
 
 with proj.session() as session:
-    known = list(coders(session))
+    known = readable_layers(session, actor)
 if not known:
-    st.info("Inga kodningar ännu: koda på sidan **Kodning** eller importera kodningar.")
+    st.info("Inga kodningar ännu (eller inget konsensuslager): koda på sidan **Kodning**, "
+            "för över samstämmiga koder på **Konsensus** eller importera kodningar.")
     st.stop()
 default = CONSENSUS if CONSENSUS in known else (state.coder() if state.coder() in known
                                                  else known[0])

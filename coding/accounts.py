@@ -177,6 +177,9 @@ def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
     role = parse_role(role) if isinstance(role, str) else role
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise QdaError(f"a user {login!r} exists already", None, "E605")
+    if role is not Role.LEAD and not has_users(session):
+        raise QdaError("the first user must be a projektledare (lead): once a project has "
+                       "users, only a lead can manage them", None, "E609")
     user = User(login=login, display_name=(name or login).strip(), role=role.value,
                 sso_subject=sso_subject.strip().casefold() if sso_subject else None)
     code = None
@@ -192,10 +195,22 @@ def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
     return user, code
 
 
+def _keep_a_lead(session: Session, user: User) -> None:
+    """Refuse what would leave the project without an enabled lead: nobody could manage
+    users or rounds in the app any more."""
+    leads = session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.LEAD.value, User.disabled_at.is_(None), User.id != user.id))
+    if user.role == Role.LEAD.value and user.disabled_at is None and not leads:
+        raise QdaError(f"{user.login} is the only enabled projektledare; make someone else "
+                       "lead first", None, "E609")
+
+
 def set_role(session: Session, login: str, role: Role | str, actor: Actor | str) -> User:
     require_role(actor, Can.MANAGE_USERS)
     user = get_user(session, login)
     role = parse_role(role) if isinstance(role, str) else role
+    if role is not Role.LEAD:
+        _keep_a_lead(session, user)
     before = user.role
     user.role = role.value
     record(session, actor_name(actor), "user.role", "user", user.id, {"role": before},
@@ -209,6 +224,7 @@ def disable_user(session: Session, login: str, actor: Actor | str) -> User:
     require_role(actor, Can.MANAGE_USERS)
     user = get_user(session, login)
     if user.disabled_at is None:
+        _keep_a_lead(session, user)
         user.disabled_at = utcnow()
         session.execute(update(UserSession).where(UserSession.user_id == user.id,
                                                   UserSession.ended_at.is_(None))

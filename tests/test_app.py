@@ -508,3 +508,58 @@ def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):
             AuditEvent.action == "consensus.resolve")).one()
     project.close()
     assert event.memo == "Lappen handlar om SIP" and event.entity_id == unit
+
+
+# ---- Användare -------------------------------------------------------------------------
+
+def _field(at: AppTest, label: str):
+    return next(t for t in at.text_input if t.label == label)
+
+
+def test_the_first_user_is_the_lead_with_a_password_then_the_lead_invites(root):
+    from coding import accounts
+    from coding.accounts import Actor, Role
+    from corpus.models import User
+
+    at = page("anvandare", coder="ensam")           # one researcher, no users yet
+    assert "inga användare" in at.info[0].value
+    assert at.selectbox[0].options == ["projektledare"]
+    _field(at, "Användarnamn").input("Lena")
+    _field(at, "Lösenord").input("ett långt lösenord")
+    _field(at, "Lösenordet igen").input("ett långt lösenord")
+    at.button[0].click().run()
+    assert not at.exception
+    project = open_project(root)
+    with project.session() as s:
+        lena = s.scalars(select(User)).one()
+    assert (lena.login, lena.role) == ("lena", "lead") and lena.password_hash
+
+    at = AppTest.from_file(str(APP / "anvandare.py"), default_timeout=60)
+    at.session_state["auth_actor"] = Actor("lena", Role.LEAD, "Lena", lena.id)
+    at.run()
+    _field(at, "Användarnamn").input("anna")
+    at.selectbox[0].set_value(Role.CODER)
+    at.button[0].click().run()
+    shown = next(i.value for i in at.info if "Inbjudningskod för **anna**" in i.value)
+    code = shown.split("`")[1]
+    with project.transaction() as s:
+        assert accounts.redeem_invitation(s, "anna", code, "annas långa lösenord").login \
+            == "anna"
+    assert at.dataframe[0].value["Roll"].tolist() == ["kodare", "projektledare"]
+    project.close()
+
+
+def test_a_coder_cannot_open_the_users_page(root):
+    from coding import accounts
+    from coding.accounts import Actor, Role
+
+    project = open_project(root)
+    with project.transaction() as s:
+        accounts.add_user(s, "lena", Role.LEAD, "admin", password="ett långt lösenord")
+        accounts.add_user(s, "anna", Role.CODER, "admin", password="ett långt lösenord")
+    project.close()
+    at = AppTest.from_file(str(APP / "anvandare.py"), default_timeout=60)
+    at.session_state["auth_actor"] = Actor("anna", Role.CODER)
+    at.run()
+    assert "Din roll ger inte tillgång" in at.warning[0].value
+    assert not at.dataframe and not at.button

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coding import access
-from coding.accounts import Actor
+from coding.accounts import Actor, Can
 from coding.identity import CONSENSUS, human
 from corpus.errors import QdaError
 from corpus.models import Code, Coding, Segment
@@ -38,11 +38,20 @@ def coders(session: Session) -> dict[str, int]:
     return dict(sorted(rows.all()))
 
 
+def readable_layers(session: Session, actor: Actor | str | None = None) -> list[str]:
+    """The layers with accepted codings this actor may count: the consensus, their own,
+    and every coder's for those who may read all codings."""
+    known = list(coders(session))
+    if not isinstance(actor, Actor) or access.allowed(session, actor, Can.READ_CODINGS):
+        return known
+    return [k for k in known if k in (CONSENSUS, actor.login)]
+
+
 def resolve_layer(session: Session, layer: str | None = None,
                   actor: Actor | str | None = None) -> Layer:
     """The layer to count; a clear error when the choice is not obvious or not there. An
     authenticated actor reads their own layer, or any if they may read every coding."""
-    access.require_layer(session, actor, layer or CONSENSUS)
+    access.require_layer(session, actor, layer)
     known = coders(session)
     if layer and layer != CONSENSUS:
         if layer not in known:

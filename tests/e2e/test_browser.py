@@ -6,19 +6,13 @@ build/screenshots (or $QDA_SCREENSHOTS) to look at."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from coding.codes import find_code
@@ -26,84 +20,19 @@ from coding.demo import build_coded_demo
 from corpus.models import Coding, Segment, Source
 from corpus.project import open_project
 
+from .conftest import running_app, settle, shot
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 CODER = "anna"
-SHOTS = Path(os.environ.get("QDA_SCREENSHOTS", ROOT / "build" / "screenshots"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     project = build_coded_demo(tmp_path_factory.mktemp("e2e") / "demo")
     project.close()
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("log") / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "qda", "app", str(project.root),
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start: {Path(log.name).read_text()}") from None
-            time.sleep(0.3)
-    yield url, project.root
-    proc.terminate()
-    proc.wait(10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser) -> Page:
-    """A browser tab that records every request leaving loopback: there must be none."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True, locale="sv-SE")
-    pg = context.new_page()
-    outside: list[str] = []
-    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-        ("http://127.0.0.1", "data:", "blob:", "about:")) else None)
-    yield pg
-    context.close()
-    assert outside == [], f"the app reached the network: {outside}"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the rerun the last action started."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(200)
+    with running_app(project.root, tmp_path_factory.mktemp("log")) as url:
+        yield url, project.root
 
 
 def open_page(page: Page, url: str, name: str) -> None:

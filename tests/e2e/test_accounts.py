@@ -1,0 +1,328 @@
+"""Accounts in a real headless Chromium: the login page is all an anonymous visitor gets,
+a blind coder cannot reach another coder's work by any page or query parameter, each role
+sees what it may, a disabled user and a sixth wrong password are refused, the audit log
+names the logged-in user, HTTPS works, and hostile text in a note or transcript is shown
+as text on every page that renders it."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from coding import accounts, codes, rounds
+from coding.accounts import Role
+from coding.codings import accept
+from coding.demo import build_coded_demo
+from corpus.ingest import ingest_file
+from corpus.models import AuditEvent, Segment, Source
+from corpus.project import open_project
+from corpus.readers import ReadOptions
+from tests.conftest import agreed
+
+from .conftest import running_app, settle, shot
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "ett långt lösenord"
+USERS = {"lena": Role.LEAD, "anna": Role.CODER, "bodil": Role.CODER, "rita": Role.REVIEWER,
+         "lars": Role.READER, "dora": Role.CODER, "sixten": Role.CODER}
+SECRET = "bodils hemliga motivering"
+HOSTILE = ('<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> '
+           '[klicka här](javascript:window.__pwned=3) **fet** <b>html</b>')
+HOSTILE_UNIT: dict = {}     # the hostile note's id, its quoted main theme, its open code
+PAGES = ["", "projekt", "kodbok", "kodning", "transkript", "teman", "samstammighet",
+         "konsensus", "export"]
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    """The demo project with a team, an open blind round for anna and bodil (bodil has
+    coded one of her units with a memo), and a note and a transcript of hostile text
+    that carl and lena code differently and the consensus quotes."""
+    base = tmp_path_factory.mktemp("acc")
+    project = build_coded_demo(base / "demo")
+    hostile = base / "hostile.csv"
+    with hostile.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["Område", "Inlägg"], ["GR", HOSTILE]])
+    ingest_file(project, hostile, ReadOptions(question=1))
+    (base / "hostile.txt").write_text(f"Talare 1  00:00:05\n{HOSTILE}\n", encoding="utf-8")
+    ingest_file(project, base / "hostile.txt", ReadOptions(question=2, area="gr"))
+    with project.transaction() as s:
+        for login, role in USERS.items():
+            accounts.add_user(s, login, role, "admin", login.capitalize() + " Testsson",
+                              PASSWORD)
+        accounts.add_user(s, "carl", Role.CODER, "admin", password=PASSWORD)
+        accounts.disable_user(s, "dora", "admin")
+        note = s.scalar(select(Segment.id).where(Segment.text == HOSTILE,
+                                                 Segment.kind == "note"))
+        first, second = [c.id for c in s.scalars(select(codes.CodeRow).where(
+            codes.CodeRow.parent_id.isnot(None)).order_by(codes.CodeRow.id).limit(2))]
+        paths = dict(codes.ordered_paths(s))
+        HOSTILE_UNIT.update(note=note, quoted=paths[first][0],
+                            open=" / ".join(paths[second]))   # the unresolved one
+        accept(s, note, first, "carl")
+        accept(s, note, second, "lena")
+        agreed(s, note, first, is_quote=True)
+        rounds.create_round(s, ["anna", "bodil"], "lena", units=5, name="runda1", seed=2)
+    with project.transaction() as s:
+        info = rounds.round_info(s, "runda1")
+        unit = rounds.assigned(s, info.id, "bodil")[0]
+        accept(s, unit, first, "bodil", memo=SECRET)
+    project.close()
+    return project.root
+
+
+@pytest.fixture(scope="module")
+def server(team, tmp_path_factory):
+    with running_app(team, tmp_path_factory.mktemp("log")) as url:
+        yield url
+
+
+class Recorder:
+    """Everything the browser receives: HTTP bodies of text and the app's websocket
+    frames (protobuf: its strings are plain UTF-8)."""
+
+    def __init__(self, page: Page) -> None:
+        self.chunks: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("response", self._response)
+
+    def _frame(self, payload) -> None:
+        self.chunks.append(payload if isinstance(payload, bytes) else payload.encode())
+
+    def _response(self, response) -> None:
+        with contextlib.suppress(Exception):   # redirects and aborted requests: no body
+            self.chunks.append(response.body())
+
+    def holds(self, text: str) -> bool:
+        needle = text.encode()
+        return any(needle in chunk for chunk in self.chunks)
+
+
+def login(page: Page, url: str, user: str, password: str = PASSWORD, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_role("heading", name="Logga in").wait_for(timeout=30_000)
+    settle(page)
+    page.locator("input[aria-label='Användarnamn']").first.fill(user)
+    page.locator("input[type=password]").first.fill(password)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    settle(page)
+
+
+def logged_in_as(page: Page, user: str) -> None:
+    expect(page.get_by_text(f"{user.capitalize()} Testsson")).to_be_visible(timeout=30_000)
+
+
+def visit(page: Page, url: str, path: str, query: str = "") -> None:
+    page.goto(f"{url}/{path}{query}")
+    page.wait_for_timeout(500)
+    settle(page)
+
+
+def db_events(root: Path, after: int = 0) -> list[AuditEvent]:
+    """The audit events after event id `after`."""
+    project = open_project(root)
+    try:
+        with project.session() as s:
+            return list(s.scalars(select(AuditEvent).where(AuditEvent.id > after)
+                                  .order_by(AuditEvent.id)))
+    finally:
+        project.close()
+
+
+def last_event(root: Path) -> int:
+    return max((e.id for e in db_events(root)), default=0)
+
+
+def test_an_anonymous_visitor_gets_only_the_login_page(server, team, page):
+    recorder = Recorder(page)
+    project = open_project(team)
+    with project.session() as s:
+        markers = [s.scalar(select(Segment.text).where(Segment.kind == "note").limit(1)),
+                   s.scalar(select(Source.original_name).limit(1)), "Lena Testsson",
+                   "Samverkan"]
+    project.close()
+    for path in PAGES:
+        for query in ("", "?kodare=anna"):
+            visit(page, server, path, query)
+            expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+            assert not page.get_by_text("Logga ut").count()
+    shot(page, "login")
+    for marker in markers:
+        assert marker and not recorder.holds(marker), marker
+
+
+def test_a_blind_coder_cannot_reach_the_other_coders_work(server, page):
+    recorder = Recorder(page)
+    login(page, server, "anna")
+    logged_in_as(page, "anna")
+    expect(page.get_by_text("Du kodar blint i runda1")).to_be_visible()
+    shot(page, "anna-blind-kodning")
+    for path in PAGES:
+        for query in ("", "?kodare=bodil", "?kodare=konsensus"):
+            visit(page, server, path, query)
+            logged_in_as(page, "anna")          # the parameter changes nobody
+    visit(page, server, "teman")
+    expect(page.get_by_text("Du kodar blint i")).to_be_visible()
+    visit(page, server, "export")
+    expect(page.get_by_text("Du kodar blint i")).to_be_visible()
+    assert not page.get_by_role("button", name="Skapa fil").count()
+    visit(page, server, "transkript")
+    page.get_by_text("Visa kodningar av").wait_for()
+    assert not recorder.holds(SECRET)
+    assert not recorder.holds("bodil"), "another coder's name reached a blind coder"
+
+
+def test_a_reader_sees_themes_and_exports_but_cannot_code(server, page):
+    login(page, server, "lars")
+    logged_in_as(page, "lars")
+    nav = page.locator("[data-testid=stSidebarNav]")
+    for name in ("Kodning", "Transkript", "Kodbok", "Samstämmighet", "Konsensus"):
+        assert not nav.get_by_text(name, exact=True).count(), name
+    visit(page, server, "kodning")
+    assert not page.get_by_text("Dina koder").count()
+    visit(page, server, "teman")
+    expect(page.get_by_role("heading", name="Teman")).to_be_visible()
+    visit(page, server, "export")
+    expect(page.get_by_text("Bilaga 2", exact=True)).to_be_visible()
+    assert not page.get_by_text("Granskningslogg").count()
+    shot(page, "lars-export")
+
+
+def test_a_reviewer_reads_everything_but_cannot_code(server, page):
+    login(page, server, "rita")
+    logged_in_as(page, "rita")
+    nav = page.locator("[data-testid=stSidebarNav]")
+    assert not nav.get_by_text("Kodning", exact=True).count()
+    visit(page, server, "transkript")
+    page.get_by_text("Visa kodningar av").wait_for()
+    assert not page.get_by_role("button", name="Koda meningarna").count()
+    visit(page, server, "kodbok")
+    expect(page.get_by_role("heading", name="Kodbok")).to_be_visible()
+    assert not page.get_by_role("button", name="Lägg till").count()
+    visit(page, server, "export")
+    expect(page.get_by_text("Granskningslogg")).to_be_visible()
+    shot(page, "rita-export")
+
+
+def test_a_disabled_user_cannot_log_in(server, page):
+    login(page, server, "dora")
+    expect(page.get_by_text("Fel inloggningsnamn eller lösenord.")).to_be_visible()
+    assert not page.get_by_text("Logga ut").count()
+
+
+def test_the_sixth_wrong_password_in_a_minute_is_refused_and_logged(server, team, page):
+    since = last_event(team)
+    for _ in range(accounts.FAILURES_PER_MINUTE):
+        login(page, server, "sixten", "fel lösenord igen")
+        expect(page.get_by_text("Fel inloggningsnamn eller lösenord.")).to_be_visible()
+    login(page, server, "sixten")                       # right, but the sixth
+    expect(page.get_by_text("För många misslyckade inloggningar")).to_be_visible()
+    assert not page.get_by_text("Logga ut").count()
+    failed = [e for e in db_events(team, since)
+              if e.action == "auth.login_failed" and e.after["login"] == "sixten"]
+    assert [e.after["reason"] for e in failed] == ["wrong_password"] * 5 + ["rate_limited"]
+    assert {e.actor for e in failed} == {"sixten"}
+
+
+def test_the_audit_log_names_the_logged_in_user_and_a_reload_keeps_them(server, team, page):
+    since = last_event(team)
+    login(page, server, "carl", path="kodning")
+    expect(page.get_by_role("heading", name="Kodning")).to_be_visible(timeout=30_000)
+    settle(page)
+    page.locator(".st-key-k_acc_1 button").first.click()
+    expect(page.locator(".st-key-k_acc_1 button").first).to_contain_text("✓", timeout=15_000)
+    settle(page)
+    page.reload()
+    settle(page)
+    expect(page.get_by_text("Roll: kodare")).to_be_visible(timeout=30_000)   # still in
+    page.get_by_role("button", name="Logga ut").click()
+    settle(page)
+    page.reload()
+    page.get_by_role("heading", name="Logga in").wait_for(timeout=30_000)    # out for good
+    actions = [(e.actor, e.action) for e in db_events(team, since)]
+    assert ("carl", "auth.login") in actions and ("carl", "coding.accept") in actions
+    assert ("carl", "auth.logout") in actions
+    assert {a for a, _ in actions} == {"carl"}
+
+
+def choose(page: Page, key: str, option: str) -> None:
+    """Pick the option that holds `option` in the selectbox with this key (typed first:
+    the dropdown only renders the options in view)."""
+    page.locator(f".st-key-{key}").click()
+    page.keyboard.type(option)
+    page.get_by_role("option").filter(has_text=option).first.wait_for()
+    page.keyboard.press("Enter")                 # the first match is the focused one
+    settle(page)
+
+
+def _has_script_effect(page: Page) -> bool:
+    return page.evaluate("() => window.__pwned !== undefined") or bool(
+        page.locator("a[href^='javascript']").count())
+
+
+def test_hostile_text_is_shown_as_text_on_every_page(server, page):
+    login(page, server, "lena", path="konsensus")
+    logged_in_as(page, "lena")
+    literal = "[klicka här](javascript:window.__pwned=3) **fet** <b>html</b>"
+
+    # Konsensus: the newest round comes first; the hostile note is among "all"
+    choose(page, "ks_round", "Alla dubbelkodade källor")
+    choose(page, "ks_code", HOSTILE_UNIT["open"])
+    choose(page, "ks_unit", f"Segment {HOSTILE_UNIT['note']} ")
+    expect(page.get_by_text(literal, exact=False).first).to_be_visible()
+    assert not _has_script_effect(page)
+    shot(page, "hostile-konsensus")
+
+    visit(page, server, "teman")                 # the quote, in the drill-down
+    choose(page, "th_main", HOSTILE_UNIT["quoted"])
+    expect(page.locator("blockquote").filter(has_text=literal).first).to_be_visible()
+    assert not _has_script_effect(page)
+    shot(page, "hostile-teman")
+
+    visit(page, server, "transkript")
+    page.locator(".st-key-t_source").click()
+    page.get_by_role("option", name="hostile.txt (GR)").click()
+    settle(page)
+    expect(page.get_by_text(literal, exact=False).first).to_be_visible()
+    assert not _has_script_effect(page)
+    shot(page, "hostile-transkript")
+
+    visit(page, server, "")                      # Kodning, the lead's default page
+    page.locator(".st-key-k_sources").click()
+    page.get_by_role("option", name="hostile.csv").click()
+    page.keyboard.press("Escape")
+    settle(page)
+    choose(page, "k_status", "Alla")             # lena has decided it: not "att granska"
+    expect(page.locator(".segment-text").first).to_contain_text(literal)
+    assert not _has_script_effect(page)
+    shot(page, "hostile-kodning")
+
+
+def test_https_with_a_generated_certificate(team, tmp_path, browser):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    copy = tmp_path / "demo"
+    shutil.copytree(team, copy)
+    with running_app(copy, tmp_path, "--tls-cert", str(cert), "--tls-key", str(key),
+                     scheme="https") as url:
+        context = browser.new_context(ignore_https_errors=True)
+        page = context.new_page()
+        login(page, url, "lena")
+        logged_in_as(page, "lena")
+        cookie = next(c for c in context.cookies() if c["name"] == "qda_session")
+        assert cookie["secure"] and cookie["sameSite"] == "Strict"
+        page.reload()
+        settle(page)
+        logged_in_as(page, "lena")
+        context.close()
+    assert url.startswith("https://")

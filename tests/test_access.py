@@ -1,0 +1,259 @@
+"""Permissions in the library, for every role x action, and blind-round secrecy below the
+UI: what the app's pages call refuses what the acting user's role (or an open blind round)
+does not allow, whatever widget or query parameter asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from coding import accounts, agreement, codes, consensus, review, rounds
+from coding.accounts import AccessError, Actor, Role
+from coding.codings import accept
+from coding.identity import suggestion_layer
+from coding.suggestions import suggest
+from coding.transcript import transcript_view
+from corpus.errors import QdaError
+from corpus.ingest import ingest_file
+from corpus.models import AuditEvent, Coding, Segment, Source
+from corpus.readers import ReadOptions
+from qda import app as cli
+from themes.export import export_bytes
+from themes.layers import resolve_layer
+
+from .conftest import SMALL_BOOK, agreed
+
+NOTES = ["Antal SIP per 1000 invånare", "Tillit mellan huvudmännen", "Väntetid i primärvården",
+         "SIP i tid före utskrivning", "Förtroende i samverkan", "Telefontider på vårdcentralen"]
+TRANSCRIPT = ("Talare 1  00:00:05\nVi behöver mäta SIP bättre. Det saknas i dag.\n\n"
+              "Talare 2  00:00:20\nTilliten mellan region och kommun är viktig.\n")
+PASSWORD = "ett långt lösenord"
+LEAD, CODER, REVIEWER, READER = (Actor("lena", Role.LEAD), Actor("carl", Role.CODER),
+                                 Actor("rita", Role.REVIEWER), Actor("lars", Role.READER))
+ANNA, BODIL = Actor("anna", Role.CODER), Actor("bodil", Role.CODER)
+SECRET = "bodils hemliga motivering"
+
+
+@pytest.fixture
+def team(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f"{'GR' if i % 2 else 'VGR'},{t}\n" for i, t in enumerate(NOTES)), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    (tmp_path / "t.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(question=2, area="gr"))
+    with project.transaction() as s:
+        codes.import_doc(s, SMALL_BOOK, "admin")
+        for who in (LEAD, CODER, REVIEWER, READER, ANNA, BODIL):
+            accounts.add_user(s, who.login, who.role, "admin", password=PASSWORD)
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        accept(s, 1, sip, "carl")
+        agreed(s, 1, sip)
+        rounds.create_round(s, ["anna", "bodil"], "admin", units=2, name="runda1", seed=3)
+    with project.transaction() as s:
+        unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "bodil")[0]
+        accept(s, unit, sip, "bodil", memo=SECRET)
+    suggest(project)
+    suggest(project, coder="anna")
+    return project
+
+
+def _sip(s) -> int:
+    return codes.find_code(s, "Samverkan > SIP").id
+
+
+def _transcript(s) -> int:
+    return s.scalar(select(Source.id).where(Source.kind == "transcript"))
+
+
+# action -> what it does as `actor` (inside a session that is rolled back afterwards)
+ACTIONS = {
+    "code": lambda p, s, a: review.accept_code(s, 2, _sip(s), a.login, a),
+    "add code while coding": lambda p, s, a: codes.add_code(s, "Ny > Kod", a,
+                                                             create_parents=True),
+    "edit codebook": lambda p, s, a: codes.rename_code(s, _sip(s), "SIP-plan", a),
+    "read queue": lambda p, s, a: review.queue_page(s, a.login, actor=a),
+    "read transcript": lambda p, s, a: transcript_view(s, _transcript(s), a.login, a),
+    "read others' codings": lambda p, s, a: transcript_view(s, _transcript(s), "carl", a),
+    "read themes": lambda p, s, a: resolve_layer(s, None, a),
+    "export bilaga 2": lambda p, s, a: export_bytes(p, "bilaga2", "md", actor=a),
+    "export qdpx": lambda p, s, a: export_bytes(p, "qdpx", actor=a),
+    "export audit log": lambda p, s, a: export_bytes(p, "audit", "csv", actor=a),
+    "export metodbilaga": lambda p, s, a: export_bytes(p, "metodbilaga", "md", actor=a),
+    "agreement": lambda p, s, a: agreement.compute(s, ["carl", "konsensus"], reps=10,
+                                                   actor=a),
+    "disagreements": lambda p, s, a: consensus.disagreements(s, ["carl", "lena"], actor=a),
+    "resolve": lambda p, s, a: consensus.resolve(s, 1, [_sip(s)], "mötet", a),
+    "adopt": lambda p, s, a: consensus.adopt_agreed(s, a, ["carl", "lena"]),
+    "create round": lambda p, s, a: rounds.create_round(s, ["carl", "lena"], a, name="r2"),
+    "close round": lambda p, s, a: rounds.close_round(s, "runda1", a),
+    "manage users": lambda p, s, a: accounts.add_user(s, "ny", "läsare", a,
+                                                      password=PASSWORD),
+}
+# written out, not derived from accounts.GRANTS: this is what the README promises
+ALLOWED = {
+    "lead": set(ACTIONS),
+    "coder": {"code", "add code while coding", "read queue", "read transcript",
+              "read others' codings", "read themes", "export bilaga 2", "export qdpx",
+              "agreement", "disagreements"},
+    "reviewer": {"read queue", "read transcript", "read others' codings", "read themes",
+                 "export bilaga 2", "export qdpx", "export audit log", "export metodbilaga",
+                 "agreement", "disagreements"},
+    "reader": {"read themes", "export bilaga 2"},
+}
+
+
+def attempt(project, action: str, actor: Actor) -> bool:
+    """True when the library let the actor do it (other refusals, such as a round with
+    too few units, are not about permission and count as allowed)."""
+    with project.session() as s:
+        try:
+            ACTIONS[action](project, s, actor)
+        except AccessError:
+            return False
+        except QdaError:
+            return True
+        finally:
+            s.rollback()
+    return True
+
+
+@pytest.mark.parametrize("actor", [LEAD, CODER, REVIEWER, READER], ids=lambda a: a.role)
+def test_every_role_x_action(team, actor):
+    got = {action for action in ACTIONS if attempt(team, action, actor)}
+    assert got == ALLOWED[actor.role.value]
+
+
+def test_an_actor_acts_only_as_themselves(team):
+    with team.session() as s:
+        with pytest.raises(AccessError, match="may not act as coder"):
+            review.accept_code(s, 2, _sip(s), "carl", LEAD)
+        with pytest.raises(QdaError, match="reserved"):
+            review.accept_code(s, 2, _sip(s), "konsensus", LEAD)
+        with pytest.raises(AccessError):
+            review.annotate(s, 1, "carl", memo="x", actor=ANNA)
+
+
+def test_a_blind_coder_sees_only_their_own_units_codings_and_suggestions(team):
+    with team.session() as s:
+        info = rounds.round_info(s, "runda1")
+        mine = set(rounds.assigned(s, info.id, "anna"))
+        # whatever the caller asks for, the queue holds only anna's units of the round
+        for blind in (False, True):
+            got = {c.segment_id for c in review.queue_page(s, "anna", limit=100, blind=blind,
+                                                           actor=ANNA)}
+            assert got == mine
+        assert review.queue_count(s, "anna", actor=ANNA) == len(mine)
+        view = review.segment_view(s, min(mine), "anna", codes.load_codebook(s), actor=ANNA)
+        stored = {c.code_id for c in s.scalars(select(Coding).where(
+            Coding.segment_id == min(mine), Coding.coder == suggestion_layer("anna")))}
+        assert {x.code_id for x in view.suggestions} <= stored
+        for action in ("read themes", "export bilaga 2", "export qdpx", "agreement",
+                       "disagreements", "read others' codings"):
+            assert not attempt(team, action, ANNA), action
+        frame = codes.codebook_frame(s, ANNA)        # Kodbok counts: not bodil's codings
+        assert frame.accepted.sum() == 0
+        assert codes.codebook_frame(s, LEAD).accepted.sum() >= 3
+        with pytest.raises(AccessError):
+            transcript_view(s, _transcript(s), "bodil", ANNA)
+    with team.transaction() as s:
+        rounds.close_round(s, "runda1", LEAD)
+    assert attempt(team, "read themes", ANNA) and attempt(team, "agreement", ANNA)
+
+
+def test_the_audit_log_names_the_acting_user(team):
+    with team.transaction() as s:
+        review.accept_code(s, 3, _sip(s), "carl", CODER)
+        rounds.close_round(s, "runda1", LEAD)
+        consensus.resolve(s, 3, [_sip(s)], "enligt mötet", LEAD)
+    with team.session() as s:
+        last = s.execute(select(AuditEvent.actor, AuditEvent.action)
+                         .order_by(AuditEvent.id.desc()).limit(3)).all()
+    assert last[::-1] == [("carl", "coding.accept"), ("lena", "round.close"),
+                          ("lena", "consensus.resolve")]
+
+
+runner = CliRunner()
+
+
+def qda(*args: str, input: str | None = None):
+    return runner.invoke(cli, list(args), input=input)
+
+
+def test_cli_blind_code_next_lists_only_assigned_units(team):
+    with team.session() as s:
+        mine = set(rounds.assigned(s, rounds.round_info(s, "runda1").id, "anna"))
+        texts = {s.get(Segment, i).text for i in mine}
+        others = {t for t in NOTES if t not in texts}
+    out = qda("code", "next", "--coder", "ANNA", "-n", "20", "-p", str(team.root))
+    assert out.exit_code == 0, out.output
+    assert all(t in out.output for t in texts)
+    assert not any(t in out.output for t in others)
+
+
+@pytest.mark.parametrize("args", [
+    ("code", "accept", "2", "Samverkan > SIP", "--coder", "konsensus"),
+    ("code", "accept", "2", "Samverkan > SIP", "--coder", "Förslagsgruppen"),
+    ("code", "accept", "2", "Samverkan > SIP", "--coder", "bertil"),
+    ("round", "create", "--coders", "anna,konsensus"),
+])
+def test_cli_refuses_reserved_and_unknown_coders(team, args):
+    out = qda(*args, "-p", str(team.root))
+    assert out.exit_code == 1
+    assert "reserved" in out.output or "not an enabled user" in out.output
+
+
+def test_cli_coder_names_fold_to_the_user(team):
+    out = qda("code", "accept", "2", "Samverkan > SIP", "--coder", "Carl", "-p",
+              str(team.root))
+    assert out.exit_code == 0, out.output
+    with team.session() as s:
+        coders = set(s.scalars(select(Coding.coder).where(Coding.code_id == _sip(s),
+                                                          Coding.status == "accepted")))
+    assert "carl" in coders and "Carl" not in coders
+
+
+def test_cli_users_commands(sqlite_project):
+    root = str(sqlite_project.root)
+    out = qda("users", "add", "Maja", "--role", "projektledare", "--name", "Maja M",
+              "--password-stdin", "-p", root, input=PASSWORD + "\n")
+    assert out.exit_code == 0 and "added maja (projektledare)" in out.output
+    out = qda("users", "add", "olle", "--role", "kodare", "--invite", "-p", root)
+    code = out.output.split("invitation code for olle: ")[1].split()[0]
+    out = qda("users", "add", "kort", "--role", "kodare", "--password-stdin", "-p", root,
+              input="kort\n")
+    assert out.exit_code == 1 and "at least 10" in out.output
+    assert qda("users", "set-role", "olle", "granskare", "-p", root).exit_code == 0
+    out = qda("users", "disable", "maja", "-p", root)
+    assert out.exit_code == 1 and "only enabled projektledare" in out.output
+    assert qda("users", "add", "nils", "--role", "projektledare", "--password-stdin", "-p",
+               root, input=PASSWORD + "\n").exit_code == 0
+    assert qda("users", "disable", "maja", "-p", root).exit_code == 0
+    listed = qda("users", "list", "--json", "-p", root)
+    import json
+
+    rows = {r["login"]: r for r in json.loads(listed.output)}
+    assert rows["maja"]["state"] == "disabled" and rows["olle"]["state"] == "invited"
+    assert rows["olle"]["role"] == "reviewer"
+    with sqlite_project.transaction() as s:
+        assert isinstance(accounts.redeem_invitation(s, "olle", code, PASSWORD), Actor)
+    out = qda("users", "reset-password", "olle", "--invite", "-p", root)
+    assert "invitation code for olle" in out.output
+    assert qda("users", "link-sso", "olle", "olle@region.se", "-p", root).exit_code == 0
+
+
+def test_app_refuses_a_network_address_without_users(sqlite_project, tmp_path):
+    out = qda("app", str(sqlite_project.root), "--host", "0.0.0.0")
+    assert out.exit_code == 1 and "has no users" in out.output
+    out = qda("app", str(sqlite_project.root), "--tls-cert", str(tmp_path / "c.pem"))
+    assert out.exit_code == 1 and "both --tls-cert and --tls-key" in out.output
+
+
+def test_the_app_never_asks_the_internet_for_its_address():
+    from app.cli import streamlit_command
+
+    command = streamlit_command(Path("/p"), "0.0.0.0", 8501)
+    assert command[command.index("--browser.serverAddress") + 1]
+    assert "--browser.serverAddress" not in streamlit_command(Path("/p"), "127.0.0.1", 8501)

@@ -1,0 +1,230 @@
+"""Accounts: users and roles, password and invitation logins, the rate limit, sessions,
+single sign-on mapping, and the coder names the CLI accepts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from coding import accounts
+from coding.accounts import Actor, LoginRefused, Role
+from coding.identity import CONSENSUS, check_coder, coder_for, is_reserved
+from corpus.errors import QdaError
+from corpus.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
+
+PASSWORD = "ett långt lösenord"
+
+
+@pytest.fixture
+def team(project):
+    with project.transaction() as s:
+        accounts.add_user(s, "lena", Role.LEAD, "admin", "Lena Lind", PASSWORD)
+        accounts.add_user(s, "Anna", "kodare", "admin", password=PASSWORD)
+    return project
+
+
+def events(project, action: str) -> list[AuditEvent]:
+    with project.session() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                              .order_by(AuditEvent.id)))
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(team):
+    with team.session() as s:
+        rows = list(s.scalars(select(User)))
+    assert {u.login for u in rows} == {"lena", "anna"}          # logins in lower case
+    for u in rows:
+        assert u.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in u.password_hash
+    with team.session() as s:
+        texts = [str(e.after) for e in s.scalars(select(AuditEvent))]
+    assert not any(PASSWORD in t for t in texts)
+
+
+def test_login_with_the_right_password_names_the_actor_and_is_audited(team):
+    with team.transaction() as s:
+        actor = accounts.authenticate(s, " ANNA ", PASSWORD)
+    assert actor == Actor("anna", Role.CODER, "anna", actor.user_id)
+    assert [e.actor for e in events(team, "auth.login")] == ["anna"]
+
+
+def test_wrong_password_unknown_login_and_disabled_user_get_the_same_answer(team):
+    with team.transaction() as s:
+        accounts.disable_user(s, "anna", "admin")
+    answers = []
+    for login, password in (("lena", "fel lösenord!"), ("nobody", PASSWORD),
+                            ("anna", PASSWORD)):
+        with team.transaction() as s:
+            answers.append(accounts.authenticate(s, login, password))
+    assert all(isinstance(a, LoginRefused) for a in answers)
+    assert {str(a) for a in answers} == {"wrong login or password [E610]"}
+    failed = events(team, "auth.login_failed")
+    assert [e.after["login"] for e in failed] == ["lena", "nobody", "anna"]
+    assert failed[2].after["reason"] == "disabled"
+
+
+def test_the_sixth_attempt_within_a_minute_is_refused_even_when_right(team):
+    for _ in range(accounts.FAILURES_PER_MINUTE):
+        with team.transaction() as s:
+            assert isinstance(accounts.authenticate(s, "lena", "fel lösenord!"), LoginRefused)
+    with team.transaction() as s:
+        sixth = accounts.authenticate(s, "lena", PASSWORD)
+    assert isinstance(sixth, LoginRefused) and sixth.code == "E611"
+    assert events(team, "auth.login_failed")[-1].after["reason"] == "rate_limited"
+    with team.transaction() as s:       # another login is not slowed down
+        assert isinstance(accounts.authenticate(s, "anna", PASSWORD), Actor)
+    with team.transaction() as s:       # a minute later the right password works again
+        s.execute(update(LoginAttempt).values(at=utcnow() - dt.timedelta(minutes=2)))
+    with team.transaction() as s:
+        assert isinstance(accounts.authenticate(s, "lena", PASSWORD), Actor)
+
+
+def test_an_invitation_code_becomes_a_password_once(project):
+    with project.transaction() as s:
+        accounts.add_user(s, "lena", Role.LEAD, "admin", password=PASSWORD)
+        user, code = accounts.add_user(s, "bo", "granskare", "admin")
+    assert code and user.password_hash is None
+    with project.transaction() as s:
+        assert isinstance(accounts.authenticate(s, "bo", code), LoginRefused)
+    with project.transaction() as s, pytest.raises(QdaError, match="at least 10"):
+        accounts.redeem_invitation(s, "bo", code, "kort")
+    with project.transaction() as s:
+        assert isinstance(accounts.redeem_invitation(s, "bo", "fel-kod", PASSWORD),
+                          LoginRefused)
+    with project.transaction() as s:
+        actor = accounts.redeem_invitation(s, "bo", code, PASSWORD)
+    assert actor.role is Role.REVIEWER
+    with project.transaction() as s:      # used up
+        assert isinstance(accounts.redeem_invitation(s, "bo", code, PASSWORD), LoginRefused)
+    with project.transaction() as s:
+        assert isinstance(accounts.authenticate(s, "bo", PASSWORD), Actor)
+
+
+def test_an_expired_invitation_is_refused(project):
+    with project.transaction() as s:
+        accounts.add_user(s, "lena", Role.LEAD, "admin", password=PASSWORD)
+        _, code = accounts.add_user(s, "bo", "kodare", "admin")
+        s.execute(update(User).values(invitation_expires=dt.datetime(2000, 1, 1)))
+    with project.transaction() as s:
+        assert isinstance(accounts.redeem_invitation(s, "bo", code, PASSWORD), LoginRefused)
+
+
+def test_sessions_resume_end_at_logout_idle_time_and_when_disabled(team):
+    with team.transaction() as s:
+        actor = accounts.authenticate(s, "anna", PASSWORD)
+        token = accounts.start_session(s, actor)
+        other = accounts.start_session(s, actor)
+    with team.session() as s:
+        assert s.scalar(select(UserSession.token_hash)) != token     # only a hash is kept
+    with team.transaction() as s:
+        assert accounts.resume_session(s, token) == actor
+        accounts.end_session(s, token)
+    with team.transaction() as s:
+        assert accounts.resume_session(s, token) is None
+        assert accounts.resume_session(s, "made-up") is None
+        s.execute(update(UserSession).values(last_seen=utcnow() - dt.timedelta(hours=9)))
+    with team.transaction() as s:
+        assert accounts.resume_session(s, other) is None            # idle for 9 h > 8 h
+    with team.transaction() as s:
+        fresh = accounts.start_session(s, actor)
+    with team.transaction() as s:
+        assert accounts.resume_session(s, fresh, dt.timedelta(minutes=1)) == actor
+        accounts.disable_user(s, "anna", "admin")
+    with team.transaction() as s:
+        assert accounts.resume_session(s, fresh) is None
+    assert [e.actor for e in events(team, "auth.logout")] == ["anna"]
+
+
+def test_users_are_disabled_never_deleted_and_roles_change_audited(team):
+    with team.transaction() as s:
+        accounts.set_role(s, "anna", "granskare", "admin")
+        accounts.disable_user(s, "anna", "admin")
+        accounts.enable_user(s, "anna", "admin")
+    with team.session() as s:
+        anna = accounts.get_user(s, "anna")
+    assert anna.role == "reviewer" and anna.disabled_at is None
+    assert [e.action for e in events(team, "user.role")] == ["user.role"]
+    assert len(events(team, "user.disable")) == len(events(team, "user.enable")) == 1
+
+
+@pytest.mark.parametrize("login", ["konsensus", "förslag", "Förslagsgruppen", "a b", "",
+                                   "-x"])
+def test_reserved_and_malformed_logins_are_refused(project, login):
+    with project.transaction() as s, pytest.raises(QdaError, match="reserved|must be 1-100"):
+        accounts.add_user(s, login, "projektledare", "admin", password=PASSWORD)
+
+
+def test_the_project_always_keeps_an_enabled_lead(project):
+    with project.transaction() as s, pytest.raises(QdaError, match="first user must be"):
+        accounts.add_user(s, "anna", "kodare", "admin", password=PASSWORD)
+    with project.transaction() as s:
+        accounts.add_user(s, "lena", "projektledare", "admin", password=PASSWORD)
+    for change in (lambda s: accounts.set_role(s, "lena", "kodare", "admin"),
+                   lambda s: accounts.disable_user(s, "lena", "admin")):
+        with project.transaction() as s, pytest.raises(QdaError, match="only enabled"):
+            change(s)
+    with project.transaction() as s:
+        accounts.add_user(s, "olof", "projektledare", "admin", password=PASSWORD)
+        accounts.disable_user(s, "lena", "admin")      # olof leads now
+
+
+def test_only_a_lead_manages_users(team):
+    coder = Actor("anna", Role.CODER)
+    with team.transaction() as s, pytest.raises(accounts.AccessError):
+        accounts.add_user(s, "eve", "projektledare", coder, password=PASSWORD)
+    lead = Actor("lena", Role.LEAD)
+    with team.transaction() as s:
+        accounts.add_user(s, "eve", "läsare", lead, password=PASSWORD)
+    assert events(team, "user.add")[-1].actor == "lena"
+
+
+def test_single_sign_on_maps_a_provider_user_and_refuses_the_unmapped(team):
+    with team.transaction() as s:
+        accounts.link_sso(s, "anna", "Anna.Berg@Region.se", "admin")
+    with team.transaction() as s:
+        assert accounts.sso_actor(s, "anna.berg@region.se").login == "anna"
+        refused = accounts.sso_actor(s, "someone@region.se")
+    assert isinstance(refused, LoginRefused)
+    with team.transaction() as s:
+        accounts.disable_user(s, "anna", "admin")
+    with team.transaction() as s:
+        assert isinstance(accounts.sso_actor(s, "anna.berg@region.se"), LoginRefused)
+    assert len(events(team, "auth.sso_refused")) == 2
+
+
+@pytest.mark.parametrize("name", ["förslagsgruppen", "Förslag:anna", "KONSENSUS", " ", ""])
+def test_reserved_coder_names_can_never_be_chosen(name):
+    assert is_reserved(name) or not name.strip()
+    with pytest.raises(QdaError, match="reserved"):
+        check_coder(name)
+
+
+def test_one_person_is_one_coder_whatever_the_case(project, tmp_path):
+    from coding import codes, codings
+    from corpus.ingest import ingest_file
+    from corpus.readers import ReadOptions
+
+    from .conftest import SMALL_BOOK
+
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        assert coder_for(s, "Anna") == "Anna"          # a new name keeps its spelling
+        codes.import_doc(s, SMALL_BOOK, "x")
+        codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
+    with project.session() as s:
+        assert coder_for(s, " ANNA ") == "anna"        # the stored spelling wins
+
+
+def test_with_accounts_a_coder_must_be_an_enabled_user(team):
+    with team.session() as s:
+        assert coder_for(s, "ANNA") == "anna"
+        with pytest.raises(QdaError, match="not an enabled user"):
+            coder_for(s, "bertil")
+        assert coder_for(s, "lena") != CONSENSUS
+    with team.transaction() as s:
+        accounts.disable_user(s, "anna", "admin")
+    with team.session() as s, pytest.raises(QdaError, match="not an enabled user"):
+        coder_for(s, "anna")
