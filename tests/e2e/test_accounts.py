@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from coding import accounts, codes, rounds
@@ -117,7 +118,10 @@ def login(page: Page, url: str, user: str, password: str = PASSWORD, path: str =
 
 
 def logged_in_as(page: Page, user: str) -> None:
+    """The sidebar names the user, and the browser holds the session cookie (written by a
+    component a moment later: leaving the page before that would log the user out)."""
     expect(page.get_by_text(f"{user.capitalize()} Testsson")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => document.cookie.includes('qda_session=')", timeout=30_000)
 
 
 def visit(page: Page, url: str, path: str, query: str = "") -> None:
@@ -253,14 +257,30 @@ def test_the_audit_log_names_the_logged_in_user_and_a_reload_keeps_them(server, 
     assert {a for a, _ in actions} == {"carl"}
 
 
-def choose(page: Page, key: str, option: str) -> None:
-    """Pick the option that holds `option` in the selectbox with this key (typed first:
-    the dropdown only renders the options in view)."""
-    page.locator(f".st-key-{key}").click()
-    page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.wait_for()
-    page.keyboard.press("Enter")                 # the first match is the focused one
-    settle(page)
+def choose(page: Page, key: str, option: str, attempts: int = 3) -> None:
+    """Pick the option that holds `option` in the selectbox with this key: typed first,
+    as the dropdown renders only the options in view; tried again if a rerun redrew the
+    widget under the cursor."""
+    box = page.locator(f".st-key-{key}")
+    for attempt in range(attempts):
+        try:
+            box.locator("input").first.click(timeout=10_000)
+            page.keyboard.press("Control+A")
+            page.keyboard.type(option)
+            page.get_by_role("option").filter(has_text=option).first.wait_for(timeout=10_000)
+            page.keyboard.press("Enter")         # the first match is the focused one
+            settle(page)
+            page.wait_for_function(
+                "([key, text]) => { const box = document.querySelector(`.st-key-${key}`);"
+                " return box && (box.innerText.includes(text) || [...box.querySelectorAll("
+                "'input')].some(i => i.value.includes(text))); }", arg=[key, option],
+                timeout=5_000)
+            return
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
 
 
 def _has_script_effect(page: Page) -> bool:
@@ -288,16 +308,13 @@ def test_hostile_text_is_shown_as_text_on_every_page(server, page):
     shot(page, "hostile-teman")
 
     visit(page, server, "transkript")
-    page.locator(".st-key-t_source").click()
-    page.get_by_role("option", name="hostile.txt (GR)").click()
-    settle(page)
+    choose(page, "t_source", "hostile.txt (GR)")
     expect(page.get_by_text(literal, exact=False).first).to_be_visible()
     assert not _has_script_effect(page)
     shot(page, "hostile-transkript")
 
     visit(page, server, "")                      # Kodning, the lead's default page
-    page.locator(".st-key-k_sources").click()
-    page.get_by_role("option", name="hostile.csv").click()
+    choose(page, "k_sources", "hostile.csv")
     page.keyboard.press("Escape")
     settle(page)
     choose(page, "k_status", "Alla")             # lena has decided it: not "att granska"
