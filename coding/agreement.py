@@ -311,9 +311,11 @@ def unit_stats(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
     if values.ndim == 2:
         values = values[None]
     obs = observed[None].astype(float)
-    m = obs.sum(axis=1)                                        # codes x units
+    n1 = (values * obs).sum(axis=1)                            # codes x units
+    # every code is its own decision on a unit: the pairable values and pairable units
+    # count once per code, or pooled figures would add up per-code shares
+    m = np.broadcast_to(obs.sum(axis=1), n1.shape)
     pair = m >= 2
-    n1 = (values * obs).sum(axis=1)
     n0 = m - n1
     safe = np.where(pair, m - 1, 1)
     o = np.where(pair, n0 * n1 / safe, 0.0)
@@ -385,8 +387,23 @@ def _figures(data: Data, rows: Sequence[int], reps: int, seed: int) -> Figures:
         ci.pop("kappa", None)
     yes = {coder: int(values[:, ci_].max(axis=0).sum()) if len(rows) else 0
            for ci_, coder in enumerate(data.coders)}
-    return Figures(n_units, _finite(percent) if n_units else None, kappa, alpha_of(flat),
-                   ci, yes)
+    fig = Figures(n_units, _finite(percent) if n_units else None, kappa, alpha_of(flat),
+                  ci, yes)
+    fig.ci = _containing(fig.ci, {"alpha": fig.alpha, "kappa": fig.kappa,
+                                  "percent_agreement": fig.percent_agreement})
+    return fig
+
+
+def _containing(ci: dict[str, tuple[float, float] | None],
+                estimates: dict[str, float | None]) -> dict[str, tuple[float, float] | None]:
+    """A percentile interval of a skewed statistic on few units can miss its own point
+    estimate; a report cannot print that, so the interval is widened to reach it."""
+    out = dict(ci)
+    for name, bounds in ci.items():
+        value = estimates.get(name)
+        if bounds is not None and value is not None:
+            out[name] = (min(bounds[0], value), max(bounds[1], value))
+    return out
 
 
 def agreement(data: Data, reps: int = BOOTSTRAP, seed: int = 7) -> Agreement:

@@ -36,6 +36,11 @@ def _round(session, value: str | None) -> str | None:
     return value or rounds_mod.newest(session)
 
 
+def _which(round: str | None) -> str:
+    """Which units a round-aware command used, for its last line."""
+    return f"round {round}" if round else "no round: every unit two coders coded"
+
+
 @round_app.command("create")
 def round_create(
     coders: Annotated[str, typer.Option("--coders", help="Comma-separated, two or more.")],
@@ -117,8 +122,9 @@ def disagreements_command(
     """Units where the coders differ, grouped by code, with the consensus decision."""
     with user_errors(), opened(project).session() as session:
         code_id = get_code(session, code).id if code else None
-        found = consensus_mod.disagreements(session, _coders(coders),
-                                            _round(session, round), code_id, unresolved)
+        chosen = _round(session, round)
+        found = consensus_mod.disagreements(session, _coders(coders), chosen, code_id,
+                                            unresolved)
     current = None
     for d in found:
         if d.code != current:
@@ -129,8 +135,8 @@ def disagreements_command(
         console.print(f"  segment {d.segment_id}: ja {', '.join(d.yes)} · nej "
                       f"{', '.join(d.no)} · {state}", highlight=False)
         console.print(f"    {d.text}", highlight=False, markup=False)
-    console.print(f"{len(found)} disagreements, {sum(d.resolved for d in found)} resolved",
-                  highlight=False)
+    console.print(f"{len(found)} disagreements, {sum(d.resolved for d in found)} resolved "
+                  f"({_which(chosen)})", highlight=False)
 
 
 @consensus_app.command("adopt")
@@ -138,9 +144,11 @@ def consensus_adopt(project: ProjectOpt = Path("."), coders: CodersOpt = None,
                     round: RoundOpt = None) -> None:
     """Put the codes every coder of a unit applied into the consensus layer."""
     with user_errors(), opened(project).transaction() as session:
-        done = consensus_mod.adopt_agreed(session, actor(), _coders(coders), round)
+        chosen = _round(session, round)
+        done = consensus_mod.adopt_agreed(session, actor(), _coders(coders), chosen)
     console.print(f"{done.codings} codings on {done.units} units adopted "
-                  f"({done.single} coded by one coder only)", highlight=False)
+                  f"({done.single} coded by one coder only; {_which(chosen)})",
+                  highlight=False)
 
 
 @consensus_app.command("resolve")

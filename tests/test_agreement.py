@@ -106,6 +106,63 @@ def test_alpha_is_symmetric_in_coders(data, coders, units):
         assert first == pytest.approx(second, abs=1e-12)
 
 
+def random_data(seed: int, coders: int, units: int, codes: int, agree: float = 0.7
+                ) -> agreement.Data:
+    """Coders who copy a first coder's decision with probability `agree`, some missing."""
+    rng = np.random.default_rng(seed)
+    first = rng.random((codes, units)) < 0.3
+    values = np.stack([np.where(rng.random((codes, units)) < agree, first,
+                                rng.random((codes, units)) < 0.3)
+                       for _ in range(coders)], axis=1).astype(np.uint8)
+    observed = rng.random((coders, units)) < 0.9
+    observed[:2] = True
+    return agreement.Data([f"c{i}" for i in range(coders)], list(range(units)),
+                          list(range(codes)), {k: f"kod {k}" for k in range(codes)},
+                          observed, values, "kod")
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), coders=st.integers(2, 4), units=st.integers(3, 30),
+       codes=st.integers(1, 6), agree=st.floats(0, 1))
+def test_pooled_figures_are_shares_whose_intervals_contain_them(seed, coders, units, codes,
+                                                                  agree):
+    data = random_data(seed, coders, units, codes, agree)
+    result = agreement.agreement(data, reps=200, seed=seed)
+    for fig in [result.overall, *result.codes]:
+        assert 0 <= fig.percent_agreement <= 1
+        for name in ("alpha", "kappa", "percent_agreement"):
+            estimate, bounds = getattr(fig, name), fig.ci.get(name)
+            if estimate is not None and bounds is not None:
+                assert bounds[0] - 1e-12 <= estimate <= bounds[1] + 1e-12, name
+    # pooled = over every unit x code decision: a share, not a sum of per-code shares
+    pairs = [(data.values[k, :, u][data.observed[:, u]]) for k in range(codes)
+             for u in range(units) if data.observed[:, u].sum() >= 2]
+    def pair_share(v):
+        ones, m = int(v.sum()), len(v)
+        return (ones * (ones - 1) + (m - ones) * (m - ones - 1)) / (m * (m - 1))
+    assert result.overall.percent_agreement == pytest.approx(np.mean([pair_share(v)
+                                                                      for v in pairs]))
+    flat = np.concatenate([data.matrix(k) for k in range(codes)], axis=1)
+    forms = agreement.closed_forms(agreement.unit_stats(data.values, data.observed)
+                                   .sum(axis=0))
+    if result.overall.alpha is not None:
+        assert result.overall.alpha == pytest.approx(krippendorff.alpha(
+            reliability_data=flat, level_of_measurement="nominal", value_domain=[0, 1]))
+        assert float(forms["alpha"]) == pytest.approx(result.overall.alpha)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), coders=st.integers(2, 4), units=st.integers(3, 30),
+       codes=st.integers(2, 6))
+def test_perfect_agreement_gives_one_overall(seed, coders, units, codes):
+    data = random_data(seed, coders, units, codes, agree=1.0)
+    result = agreement.agreement(data, reps=100, seed=seed)
+    assert result.overall.percent_agreement == 1.0
+    if result.overall.alpha is not None:
+        assert result.overall.alpha == pytest.approx(1.0)
+        assert result.overall.ci["alpha"] == pytest.approx((1.0, 1.0))
+
+
 # ---- on a project --------------------------------------------------------------------
 
 @pytest.fixture
@@ -172,6 +229,9 @@ def test_project_figures_equal_sklearn_and_krippendorff_per_code_and_overall(not
     assert result.overall.alpha == pytest.approx(krippendorff.alpha(
         reliability_data=[a, b], level_of_measurement="nominal"))
     assert round(result.overall.kappa, 3) == round(cohen_kappa_score(a, b), 3)
+    assert result.overall.percent_agreement == pytest.approx((a == b).mean())
+    low, high = result.overall.ci["alpha"]
+    assert low <= result.overall.alpha <= high
     # main themes: SIP and Tillit both count as Samverkan, so note 4 agrees there
     with notes.session() as s:
         main = agreement.compute(s, level="huvudtema", reps=0)
@@ -335,6 +395,7 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     assert "Materialet kodades av 2 kodare" in text
     assert "8 enheter" in text and "varav 2 löstes" in text   # SIP and Tillit on note 4
     assert "Krippendorffs alfa för huvudteman" in text
+    assert "ändrades under 1 dag (" in text and "beslut enhet × kod" in text
     titles = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "Samstämmighet per huvudtema före konsensus" in titles
     assert len(doc.tables) == 2            # no rounds: that section says "–"
@@ -373,7 +434,9 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     assert "memo" in run("consensus", "resolve", "4", "--code", "Samverkan > SIP",
                          "--memo", "", code=1)
     run("consensus", "resolve", "4", "--code", "Samverkan > SIP", "--memo", "SIP")
-    assert "5 codings on 5 units adopted" in run("consensus", "adopt")
+    code_all(notes, "cia", {2: ["Tillgänglighet > Primärvården"]})   # outside the round
+    adopted = run("consensus", "adopt")       # the newest round's coders, as documented
+    assert "5 codings on 5 units adopted" in adopted and "round Omgång 1" in adopted
     assert "5 disagreements, 2 resolved" in run("disagreements")
     out = json.loads(run("agreement", "--json", "--level", "huvudtema", "--bootstrap", "0"))
     assert out["round"] == "Omgång 1" and out["overall"]["n_units"] == 8

@@ -51,12 +51,16 @@ class Method:
                          f"vilket bedöms som {agreement.reading(fig.alpha)}"
                          + (f"; Cohens kappa {fig.kappa:.3f}" if fig.kappa is not None
                             else "") + ".")
+            parts.append("Samtliga koder avser alla beslut enhet × kod sammantagna "
+                         "(andel överensstämmande beslut; kappa och alfa på de staplade "
+                         "besluten); intervallen är 95 % bootstrapintervall över enheter.")
         else:
             parts.append("Ingen del av materialet dubbelkodades.")
         parts.append(f"{self.disagreements} oenigheter (enhet × kod) identifierades, varav "
                      f"{self.resolved} löstes vid konsensusmöte med motivering.")
         if len(self.changes):
-            parts.append(f"Kodboken ändrades under {len(self.changes)} dagar "
+            days = len(self.changes)
+            parts.append(f"Kodboken ändrades under {days} {'dag' if days == 1 else 'dagar'} "
                          f"({int(self.changes.drop(columns='Datum').to_numpy().sum())} "
                          "ändringar; se tabell).")
         return " ".join(parts)
