@@ -6,7 +6,7 @@ import typer
 
 from app import cli as app_cli
 from coding import cli as coding_cli
-from coding import consensus_cli, users_cli
+from coding import consensus_cli, suspects_cli, users_cli
 from corpus import cli as corpus_cli
 from refi import cli as refi_cli
 from themes import cli as themes_cli
@@ -21,6 +21,7 @@ corpus_cli.register(app)
 coding_cli.register(app)
 consensus_cli.register(app)
 users_cli.register(app)
+suspects_cli.register(app)
 themes_cli.register(app)
 refi_cli.register(app)
 app_cli.register(app)

@@ -70,3 +70,10 @@ for what, formats in EXPORTS.items():
                               made.mime, key=f"e_dl_{what}", type="primary")
             if made.report.layer:
                 a.caption(f"Lager: {made.report.layer}")
+            if what == "quotes" and not made.report.rows:
+                a.warning("Inga enheter i lagret är markerade som citat: filen har bara "
+                          "rubriker. Markera citat på sidan Kodning eller Konsensus.")
+            if made.report.untitled:
+                a.warning("Ingen frågetext i arbetsboken eller i qda.toml för fråga "
+                          f"{', '.join(map(str, made.report.untitled))}: rubriken blir "
+                          "bara ”Fråga N”. Ange texten under [questions] i qda.toml.")

@@ -36,6 +36,11 @@ def run(label: str, change, *args, **kwargs) -> bool:
         return False
 
 
+FIELD_LABELS = {"definition": "definition", "inclusion": "inkludering",
+                "exclusion": "exkludering", "keywords": "nyckelord", "examples": "exempel",
+                "origin": "ursprung", "colour": "färg"}
+
+
 def lines(text: str) -> list[str]:
     return [x.strip() for x in text.replace(";", "\n").splitlines() if x.strip()]
 
@@ -153,8 +158,15 @@ if editable:
             try:
                 doc = read_codebook(bundled) if bundled else parse_codebook(
                     upload.getvalue().decode("utf-8-sig"), upload.name)
-                if run("Importen", codes.import_doc, doc, user):
-                    st.rerun()
+                with proj.transaction() as session:
+                    stats = codes.import_doc(session, doc, user)
+                st.cache_data.clear()
+                changed = "; ".join(f"{path}: {', '.join(FIELD_LABELS.get(f, f) for f in fs)}"
+                                    for path, fs in stats["changed"].items())
+                ss.kb_message = (f"Importen: {stats['added']} koder tillagda, "
+                                 f"{stats['updated']} ändrade" + (f" ({changed})" if changed
+                                                                  else "") + ".")
+                st.rerun()
             except (QdaError, UnicodeDecodeError) as exc:
                 st.error(f"Kodboken kunde inte läsas: {exc}")
 with a3:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state, ui
+from coding import suspects
 from coding.accounts import Can
 from corpus.areas import AREAS, FORMATS, ROLES
 from corpus.errors import QdaError
@@ -56,7 +57,11 @@ for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "source
                                  ("Kodare", "coders")], strict=True):
     col.metric(label, t[key])
 
-tab_import, tab_sources, tab_workshops = st.tabs(["Importera filer", "Källor", "Workshops"])
+with proj.session() as session:
+    suspected = suspects.suspects(session) if ingest else []
+tab_import, tab_sources, tab_workshops, tab_names = st.tabs(
+    ["Importera filer", "Källor", "Workshops",
+     f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn"])
 if not ingest:
     tab_import.info("Projektledaren importerar material.")
 
@@ -96,6 +101,7 @@ if ingest:
             bar.progress(1.0, text="Klart")
             ss.p_reports = reports
             st.cache_data.clear()   # filter lists on other pages now include the new sources
+            st.rerun()              # the metrics above count the new material
         for name, report in ss.get("p_reports", []):
             if isinstance(report, str):
                 st.error(report)
@@ -106,18 +112,23 @@ if ingest:
                        f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
-                    "Blad": s["name"], "Layout": s["layout"], "Fråga": s["question"],
+                    "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),
+                    "Fråga": s["question"],
                     "Lappar per område": ", ".join(f"{ui.area_label(a)} {n}" for a, n in
                                                    s["notes_per_area"].items()),
                     "Dubblettmarkeringar": s["duplicate_marks"],
-                    "Överhoppat": "; ".join(s["skipped"])} for s in report.sheets]),
+                    "Överhoppat": "; ".join(ui.swedish(x) for x in s["skipped"])}
+                    for s in report.sheets]),
                     hide_index=True)
             if report.pseudonymised:
                 st.info("Pseudonymiserat: " + ", ".join(
                     f"{ui.PSEUDONYM_LABELS.get(k, k)}: {v}"
                     for k, v in report.pseudonymised.items()))
+            if report.suspects:
+                st.warning(f"{len(report.suspects)} ord kan vara namn men lämnades orörda: "
+                           "granska dem under fliken Möjliga namn.")
             for warning in report.warnings:
-                st.warning(warning)
+                st.warning(ui.swedish(warning))
 
 # ---- sources ---------------------------------------------------------------------------
 with tab_sources:
@@ -146,3 +157,30 @@ with tab_workshops:
                     st.rerun()
                 except QdaError as exc:
                     st.error(f"Workshopen sparades inte: {exc.reason}")
+
+# ---- possible names ----------------------------------------------------------------------
+with tab_names:
+    if not ingest:
+        st.info("Projektledaren granskar möjliga namn.")
+    elif not suspected:
+        st.success("Inga ord att granska: allt som kan vara ett namn är maskerat eller "
+                   "bedömt.")
+    else:
+        st.caption("Ord som kan vara en persons namn men också ett vanligt ord eller en ort "
+                   "(till exempel ”Per” eller ”Lund”). Maskera ersätter ordet med [namn] i hela "
+                   "källan; Behåll lämnar det. Båda besluten loggas.")
+        for i, s in enumerate(suspected):
+            with st.container(border=True):
+                a, b, c = st.columns([5, 1, 1], vertical_alignment="center")
+                a.markdown(f"**{ui.safe(s.word)}** · {ui.safe(s.file)} · {s.count} gång(er)  \n"
+                           f"”{ui.safe(s.example)}”")
+                for col, mask, label in ((b, True, "Maskera"), (c, False, "Behåll")):
+                    if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
+                        try:
+                            with proj.transaction() as session:
+                                suspects.decide(session, s.source_id, s.word, mask,
+                                                state.actor() or user)
+                            st.cache_data.clear()
+                            st.rerun()
+                        except QdaError as exc:
+                            st.error(f"Beslutet sparades inte: {exc.reason}")

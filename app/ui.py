@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import streamlit as st
@@ -15,7 +16,8 @@ SOURCE_KIND_LABELS = {"postits": "Lappar (Excel/CSV)", "padlet": "Padlet", "surv
 STATUS_LABELS = {"att_granska": "Att granska (okodad eller föreslagen)", "okodad": "Okodad",
                  "föreslagen": "Föreslagen", "kodad": "Kodad (beslut fattat)", "alla": "Alla"}
 PSEUDONYM_LABELS = {"speakers": "talare", "names": "namn i texten", "emails": "e-postadresser",
-                    "phone_numbers": "telefonnummer", "personal_numbers": "personnummer"}
+                    "phone_numbers": "telefonnummer", "personal_numbers": "personnummer",
+                    "other_names": "andra personers namn"}
 ORDER_LABELS = {"active": "Mest lärorik först", "document": "Dokumentordning"}
 # Suggestion n is highlighted in colour n; a colour-blind-safe palette (Okabe-Ito, light).
 HIGHLIGHTS = ["#ffd166", "#9bd5f5", "#b8e6b8", "#f7b6d2", "#d9c2f0", "#f5c99b"]
@@ -45,6 +47,39 @@ INGEST_REASONS = {
     "E123": "ingen transkripttext hittades",
     "E130": "exakt samma fil är redan importerad",
 }
+
+
+LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
+                 "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
+# the ingest report's notes, in the app's language
+_REPORT_TEXTS = [
+    (r"area '(.+)' guessed from the file name", r"området \1 gissades ur filnamnet"),
+    (r"no area known: quotes cannot name the area \(give --area or --workshop\)",
+     "inget område känt: citat kan inte ange område (välj område eller workshop)"),
+    (r"a different file named (.+) is already source (.+); both are counted now "
+     r"\(use --replace to replace it\)",
+     r"en annan fil med namnet \1 finns redan som källa \2; båda räknas nu (importera med "
+     r"ersätt för att byta ut den)"),
+    (r"replaced source (\d+): (.+)'s (\w+) coding '(.+)' on a unit that changed or went: (.+)",
+     r"källa \1 ersattes: \2s kodning ”\4” fanns på en enhet som ändrats eller tagits bort: "
+     r"\5"),
+    (r"no speaker lines recognised: the text is one turn",
+     "inga talarrader kändes igen: texten blev en enda taltur"),
+    (r"(\w+\d+): a duplicate mark with no note", r"\1: dubblettmarkering utan lapp"),
+    (r"(\w+\d+): outside the area columns", r"\1: utanför områdeskolumnerna"),
+    (r"(\w+\d+): unknown area (.+)", r"\1: okänt område \2"),
+    (r"hidden sheet", "dolt blad"), (r"empty sheet", "tomt blad"),
+    (r"no header row with area names or a note column",
+     "ingen rubrikrad med områden eller en kolumn med inlägg"),
+]
+
+
+def swedish(text: str) -> str:
+    """A note from the library's ingest report in Swedish (unknown ones as they are)."""
+    for pattern, replacement in _REPORT_TEXTS:
+        if re.fullmatch(pattern, text):
+            return re.sub(pattern, replacement, text)
+    return text
 
 
 def error_message(exc: QdaError, file_name: str | None = None) -> str:

@@ -64,7 +64,8 @@ def codebook_import(
     source: Annotated[str, typer.Argument(help="A bundled codebook name or a YAML file.")],
     project: ProjectOpt = Path("."),
 ) -> None:
-    """Add a codebook's codes; codes already there take its definitions and keywords."""
+    """Add a codebook's codes and merge it into those already there: texts the file gives
+    replace the old, its keywords and examples are added; nothing it leaves out is lost."""
     with user_errors():
         doc = read_codebook(source)
         proj = opened(project)
@@ -72,6 +73,8 @@ def codebook_import(
             stats = codes_mod.import_doc(session, doc, actor())
         console.print(f"Codebook {doc.name}: {stats['added']} codes added, "
                       f"{stats['updated']} updated", highlight=False)
+        for path, fields in stats["changed"].items():
+            console.print(f"  {path}: {', '.join(fields)}", highlight=False, markup=False)
 
 
 @codebook_app.command("export")

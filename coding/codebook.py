@@ -51,6 +51,9 @@ class CodeSpec:
     origin: str = "emergent"
     colour: str | None = None
     children: list[CodeSpec] = field(default_factory=list)
+    # the fields the file wrote for this code (None: all of them); an import into a
+    # project keeps whatever a code already has and the file does not give
+    given: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def walk(self, parents: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], CodeSpec]]:
         path = (*parents, self.name)
@@ -107,28 +110,77 @@ def join_path(path: Iterable[str]) -> str:
     return PATH_SEP.join(path)
 
 
+class _Mapping(dict):
+    """A YAML mapping that remembers the line it starts on, for error messages."""
+
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses a key written twice in one mapping (PyYAML keeps the last
+    silently) and notes each mapping's line."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is written twice (first at line "
+                    f"{seen[key] + 1})", key_node.start_mark)
+            if isinstance(key, str | int | float | bool):
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_line_mapping(self, node):
+        data = _Mapping()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(self.construct_mapping(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
+
+
+def _at(data: Any) -> str:
+    line = getattr(data, "line", 0)
+    return f"line {line}: " if line else ""
+
+
 def _text_list(value: Any, where: str, source: Path | str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        value = [value]
+        raise InputError(f"{where} must be a list, e.g. [{value.strip()}]", source, "E301")
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         raise InputError(f"{where}: expected a list of texts", source, "E301")
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+def _text(value: Any, where: str, source: Path | str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError(f"{where} must be a text", source, "E301")
+    return str(value).strip()
+
+
 def _spec(data: Any, where: str, source: Path | str, origin: str) -> CodeSpec:
-    if not isinstance(data, dict) or not str(data.get("name") or "").strip():
+    at = _at(data)
+    if not isinstance(data, dict):
         raise InputError(f"{where}: every code needs a name", source, "E301")
-    name = str(data["name"]).strip()
+    name = _text(data.get("name"), f"{at}{where} name", source)
+    if not name:
+        raise InputError(f"{at}{where}: every code needs a name", source, "E301")
     if ">" in name:
-        raise InputError(f"{where}: code name {name!r} may not contain '>'", source, "E301")
-    here = f"{where} {name!r}"
-    unknown = set(data) - {"name", "origin", "colour", "color", "keywords", "examples",
-                           "children", *_FIELDS}
+        raise InputError(f"{at}{where}: code name {name!r} may not contain '>'", source,
+                         "E301")
+    here = f"{at}{where} {name!r}"
+    unknown = {str(k) for k in data} - {"name", "origin", "colour", "color", "keywords",
+                                        "examples", "children", *_FIELDS}
     if unknown:
         raise InputError(f"{here}: unknown field(s) {', '.join(sorted(unknown))}", source, "E301")
-    origin = str(data.get("origin") or origin).strip().lower()
+    origin = (_text(data.get("origin"), f"{here} origin", source) or origin).lower()
     if origin not in ORIGINS:
         raise InputError(f"{here}: origin must be one of {', '.join(ORIGINS)}", source, "E301")
     children_data = data.get("children") or []
@@ -138,27 +190,51 @@ def _spec(data: Any, where: str, source: Path | str, origin: str) -> CodeSpec:
     names = [c.name for c in children]
     if len(set(names)) != len(names):
         raise InputError(f"{here}: two sub-codes share a name", source, "E301")
+    given = {"colour" if k == "color" else str(k) for k, v in data.items()
+             if v not in (None, "", [])} - {"name", "children"}
     return CodeSpec(
         name=name,
-        definition=str(data.get("definition") or "").strip(),
-        inclusion=str(data.get("inclusion") or "").strip(),
-        exclusion=str(data.get("exclusion") or "").strip(),
+        definition=_text(data.get("definition"), f"{here} definition", source),
+        inclusion=_text(data.get("inclusion"), f"{here} inclusion", source),
+        exclusion=_text(data.get("exclusion"), f"{here} exclusion", source),
         keywords=_text_list(data.get("keywords"), f"{here} keywords", source),
         examples=_text_list(data.get("examples"), f"{here} examples", source),
         origin=origin,
-        colour=(str(data.get("colour") or data.get("color") or "").strip() or None),
+        colour=_text(data.get("colour") or data.get("color"), f"{here} colour", source)
+        or None,
         children=children,
+        given=frozenset(given),
     )
 
 
+def _cycle(data: Any, path: tuple[int, ...] = ()) -> Any | None:
+    """The first container that contains itself (a YAML alias of an enclosing anchor)."""
+    if isinstance(data, dict | list):
+        if id(data) in path:
+            return data
+        inner = data.values() if isinstance(data, dict) else data
+        for value in inner:
+            found = _cycle(value, (*path, id(data)))
+            if found is not None:
+                return found
+    return None
+
+
 def parse_codebook(text: str, source: Path | str = "codebook.yaml") -> CodebookDoc:
-    """Read codebook YAML; a malformed file is a one-line InputError naming the problem."""
+    """Read codebook YAML; a malformed file is a one-line InputError naming the problem
+    and, where it can, the line."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"not valid YAML{at}", source, "E300") from None
+        problem = getattr(exc, "problem", None)
+        raise InputError(f"not valid YAML{at}" + (f": {problem}" if problem else ""),
+                         source, "E300") from None
+    looped = _cycle(data)
+    if looped is not None:
+        raise InputError(f"{_at(looped)}a YAML alias refers to a mapping that contains it",
+                         source, "E300")
     if isinstance(data, list):
         data = {"codes": data}
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):

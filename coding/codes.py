@@ -284,10 +284,14 @@ def delete_code(session: Session, ref: int | str, actor: Actor | str, force: boo
     return removed
 
 
-def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[str, int]:
-    """Add the codes of a codebook; codes already there (same path) get its texts."""
+def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[str, Any]:
+    """Add the codes of a codebook and merge it into codes already there (same path):
+    what the file gives replaces a text, adds to keywords and examples; what it leaves out
+    is kept, so a file that lists a main theme only to add sub-themes changes nothing else.
+    `changed` says per code which fields changed."""
     access.require(session, actor, Can.EDIT_CODEBOOK)
-    added = updated = 0
+    added = 0
+    changed: dict[str, list[str]] = {}
     for path, spec in doc.walk():
         row = find_code(session, path)
         fields = {"definition": spec.definition or None, "inclusion": spec.inclusion or None,
@@ -296,10 +300,22 @@ def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[s
         if row is None:
             add_code(session, path, actor, memo=f"import {doc.name}", **fields)
             added += 1
-        elif any(getattr(row, k) != v for k, v in fields.items()):
-            update_code(session, row.id, actor, memo=f"import {doc.name}", **fields)
-            updated += 1
-    return {"added": added, "updated": updated}
+            continue
+        given = set(fields) if spec.given is None else spec.given
+        update = {}
+        for key, value in fields.items():
+            if key not in given:
+                continue
+            if key in ("keywords", "examples"):
+                current = list(getattr(row, key) or [])
+                known = {v.casefold() for v in current}
+                value = current + [v for v in value if v.casefold() not in known]
+            if value != getattr(row, key):
+                update[key] = value
+        if update:
+            update_code(session, row.id, actor, memo=f"import {doc.name}", **update)
+            changed[join_path(path)] = sorted(update)
+    return {"added": added, "updated": len(changed), "changed": changed}
 
 
 def export_doc(session: Session, name: str = "project", title: str = "") -> CodebookDoc:

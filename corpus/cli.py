@@ -209,6 +209,19 @@ def _print_report(report: IngestReport) -> None:
         console.print("    pseudonymised: " + ", ".join(
             f"{n} {what.replace('_', ' ')}" for what, n in report.pseudonymised.items()),
             highlight=False)
+    if report.suspects:
+        console.print(f"    [yellow]to review:[/yellow] {len(report.suspects)} word(s) that may "
+                      "be a name were left as they are (mask or keep each: `qda suspects`, or "
+                      "the Projekt page): " + ", ".join(
+                          f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items())),
+                      highlight=False)
+    if report.replaced:
+        r = report.replaced
+        console.print(f"    replaced: {r['unchanged']} units unchanged, {r['new']} new or "
+                      f"changed, {r['gone']} changed or removed; {r['codings kept']} decided "
+                      "codings "
+                      f"kept, {r['codings dropped']} dropped (listed below and kept in the "
+                      "audit log)", highlight=False)
     for warning in report.warnings:
         console.print(f"    [yellow]warning:[/yellow] {warning}", highlight=False)
 

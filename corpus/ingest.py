@@ -10,16 +10,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .areas import area_in_name
 from .errors import DuplicateSourceError, InputError, QdaError
-from .models import Coding, PseudonymKey, Segment, Source, Workshop
+from .models import PseudonymKey, Segment, Source, Workshop
 from .project import Project
 from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
+from .replace import put_back, take_out
 from .segment import sentence_spans
 
 TURN_SEPARATOR = "\n\n"
@@ -39,6 +40,8 @@ class IngestReport:
     pseudonymised: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    replaced: dict[str, int] = field(default_factory=dict)   # units and codings carried over
+    suspects: dict[str, list] = field(default_factory=dict)  # word -> [times, example]
 
 
 def sha256_of(path: Path) -> str:
@@ -92,12 +95,17 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     created_copy = False
     try:
         with project.transaction() as session:
-            replaced = _check_duplicate(session, path, digest, replace)
+            previous, same_name = _previous(session, path, digest, replace)
+            carried = take_out(session, previous) if previous is not None else None
+            replaced = {"source_id": carried.source_id, "file": carried.name} \
+                if carried else None
             ws = _workshop(session, workshop, path)
             area = options.area or (ws.area if ws else None) or area_in_name(path.stem)
             report = IngestReport(str(path), "replaced" if replaced else "imported",
                                   kind=result.kind, file_format=result.file_format, area=area,
                                   question=options.question, warnings=list(result.warnings))
+            if same_name:
+                report.warnings.append(same_name)
             if area and not options.area and not ws:
                 report.warnings.append(f"area {area!r} guessed from the file name")
             created_copy = _keep_original(path, stored)
@@ -113,18 +121,30 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             else:
                 _store_notes(session, source, result, pseudonymiser, area)
             _store_key(session, source.id, pseudonymiser)
+            if carried is not None:
+                moved = put_back(session, source.id, carried)
+                report.replaced = moved.summary()
+                report.warnings += [
+                    f"replaced source {carried.source_id}: {c['coder']}'s {c['status']} "
+                    f"coding {c['code']!r} on a unit that changed or went: {c['text'][:60]!r}"
+                    for c in moved.codings_dropped]
+                replaced["dropped codings"] = moved.codings_dropped
             report.source_id = source.id
             report.segments = _segment_counts(session, source.id)
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
+            report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
             if result.kind == "transcript" and not area:
                 report.warnings.append("no area known: quotes cannot name the area "
                                        "(give --area or --workshop)")
             source.report = {k: v for k, v in asdict(report).items()
-                             if k in ("sheets", "segments", "pseudonymised", "warnings")}
+                             if k in ("sheets", "segments", "pseudonymised", "warnings",
+                                      "suspects")}
             audit.record(session, actor, "replace" if replaced else "ingest", "source", source.id,
                          before=replaced, after={"file": path.name, "kind": result.kind,
-                                                 "segments": report.segments})
+                                                 "segments": report.segments,
+                                                 **({"carried": report.replaced}
+                                                    if replaced else {})})
     except BaseException:
         if created_copy:
             stored.unlink(missing_ok=True)
@@ -149,26 +169,29 @@ def _keep_original(path: Path, stored: Path) -> bool:
     return True
 
 
-def _check_duplicate(session: Session, path: Path, digest: str, replace: bool
-                     ) -> dict[str, Any] | None:
+def _previous(session: Session, path: Path, digest: str, replace: bool
+              ) -> tuple[Source | None, str | None]:
+    """The source this file replaces (same bytes, else with --replace the same name), and
+    a warning when a file of the same name is added beside an older one."""
     old = session.scalar(select(Source).where(Source.sha256 == digest))
-    if old is None:
-        return None
-    if not replace:
+    if old is not None and not replace:
         raise DuplicateSourceError(
             f"already imported as source {old.id} ({old.original_name}); "
             "use --replace to import it again", path, "E130")
-    decided = session.scalar(
-        select(func.count()).select_from(Coding).join(Segment, Coding.segment_id == Segment.id)
-        .where(Segment.source_id == old.id, Coding.status != "suggested"))
-    if decided:
-        raise QdaError(f"source {old.id} has {decided} codings; refusing to replace it and lose "
-                       "them (export the codings first, or import under another name)",
-                       path, "E131")
-    before = {"source_id": old.id, "file": old.original_name}
-    session.execute(delete(Source).where(Source.id == old.id))
-    session.flush()
-    return before
+    if old is not None:
+        return old, None
+    named = list(session.scalars(select(Source).where(Source.original_name == path.name)
+                                 .order_by(Source.id)))
+    if not named:
+        return None, None
+    ids = ", ".join(str(s.id) for s in named)
+    if not replace:
+        return None, (f"a different file named {path.name} is already source {ids}; both are "
+                      "counted now (use --replace to replace it)")
+    if len(named) > 1:
+        raise QdaError(f"--replace: several sources are named {path.name} ({ids}); cannot "
+                       "tell which one this file replaces", path, "E131")
+    return named[0], None
 
 
 def _workshop(session: Session, label: str | None, path: Path) -> Workshop | None:

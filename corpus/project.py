@@ -103,7 +103,8 @@ def init_project(root: Path | str, url: str | None = None) -> Project:
         config.write_text(
             "# workshop-qda project. To use a team server instead of project.sqlite:\n"
             '# [database]\n# url = "postgresql+psycopg://user@host/dbname"\n'
-            "#\n# The question texts printed above each bilaga 2 table (default: the study's):\n"
+            "#\n# The question texts printed above each bilaga 2 table (default: the heading\n"
+            "# the workbook gives each question; otherwise just 'Fråga N'):\n"
             '# [questions]\n# 1 = "Ge exempel på befintliga nyckeltal …"\n',
             encoding="utf-8",
         )

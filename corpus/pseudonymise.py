@@ -2,11 +2,16 @@
 
 What is replaced, in this order:
 - e-mail addresses -> [e-post]
-- Swedish personal identity and coordination numbers (checksum-verified) -> [personnummer]
+- Swedish personal identity and coordination numbers by shape and date, whatever the
+  checksum (a mistyped or misheard number is still personal data) -> [personnummer]
 - Swedish phone numbers (0.., +46.., 0046..) -> [telefonnummer]
 - known speakers' full names, first names and surnames (also in genitive) -> [Deltagare N]
-Names of people who never speak cannot be known without a trained NER model; the
-ingest report says what was replaced so a researcher can check.
+- other people's names -> [namn]: a self-introduction ("jag heter …", "… heter jag"), a
+  name after a word that points at a person ("ring", "prata med", "enligt" …), a Nordic
+  first name (corpus.names) with or without a surname, a word of Swedish surname shape.
+A name part that is also an everyday word or a place ("Per månad", "Lunds universitet")
+is never replaced alone: it goes on the source's list of suspects, which a lead masks or
+keeps (coding.suspects).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import names as known
+
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PERSONNUMMER = re.compile(r"(?<![\d-])(?:19|20)?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{4})(?![\d-])")
+PERSONNUMMER = re.compile(
+    r"(?<![\d-])(19|20)?(\d{2})(\d{2})(\d{2})([-+ ]?)(\d{4})(?![\d-])")
 PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[ -]?(?:\(0\)[ -]?)?\d{1,3}(?:[ -]?\d){5,8}(?!\d)")
 
 GENERIC_LABEL = re.compile(
@@ -26,6 +34,24 @@ GENERIC_LABEL = re.compile(
 EMAIL_TOKEN = "[e-post]"
 PNR_TOKEN = "[personnummer]"
 PHONE_TOKEN = "[telefonnummer]"
+NAME_TOKEN = "[namn]"
+
+_WORD = r"[A-ZÅÄÖÉÜ][a-zåäöéüèø]+(?:-[A-ZÅÄÖÉÜ][a-zåäöéüèø]+)?"
+CAPITALISED = re.compile(rf"(?<![\w\[-])({_WORD})(?![\w\]-])")
+# words right before a name that say a person is meant
+POINTERS = re.compile(
+    r"(?:\b(?:jag heter|heter|mitt namn är|ring|ringa|ringer|ringde|prata med|pratade med|"
+    r"pratar med|kontakta|kontaktade|kontakt med|fråga|frågade|frågar|mejla|maila|mejlade|"
+    r"mailade|skriv till|enligt|hälsa|hälsningar|träffade|träffa|kollegan|kollega|chefen|"
+    r"handläggaren|sjuksköterskan|undersköterskan|läkaren|doktor|dr\.?|samordnaren|"
+    r"biståndshandläggaren|kuratorn|brukaren|patienten|anhöriga|dottern|sonen|mamma|pappa|"
+    r"fru|herr|hon heter|han heter|hen heter)[ \t]+)$", re.I)
+SELF_AFTER = re.compile(r"^[ \t]+heter jag\b", re.I)
+# what follows a person's name at the start of a sentence ("Per sa att …")
+PERSON_VERB = re.compile(r"^[ \t]+(?:sa|säger|sade|tycker|tyckte|menar|menade|berättade|"
+                         r"berättar|frågade|frågar|svarade|svarar|jobbar|arbetar|har sagt|"
+                         r"håller med|skrev|skriver|ringde|tog|undrade|föreslog|nämnde)\b")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;–\n\"”»(]\s*)$")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -36,14 +62,39 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_personnummer(match: re.Match[str]) -> bool:
-    yy, mm, dd, tail = match.groups()
+def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
     month, day = int(mm), int(dd)
-    if not 1 <= month <= 12:
+    if day > 60:                                  # samordningsnummer: day + 60
+        day -= 60
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _is_personnummer(match: re.Match[str]) -> bool:
+    """By shape and date: a separator or a century makes the date enough; ten bare digits
+    (which phone numbers also are) must pass the checksum too."""
+    century, yy, mm, dd, sep, tail = match.groups()
+    if not _valid_date(century, yy, mm, dd):
         return False
-    if not (1 <= day <= 31 or 61 <= day <= 91):  # 61-91: samordningsnummer
-        return False
-    return _luhn_ok(yy + mm + dd + tail)
+    return bool(sep or century) or _luhn_ok(yy + mm + dd + tail)
+
+
+# after "Finns", "Hoppas", "Syns" (verbs, not genitives) comes a pronoun or a particle
+_NOT_AFTER_GENITIVE = re.compile(
+    r"^[ \t]+(?:det|den|de|dem|ni|vi|jag|du|han|hon|hen|man|inte|också|här|där|något|"
+    r"några|någon|att|som|en|ett|så|nu|ju|väl|i|på|för|till|med|av|om)\b", re.I)
+
+
+def _genitive(word: str, after: str = "") -> tuple[str, str]:
+    """'Annas förslag' -> ('Anna', 's') when the word without its s is a known first name
+    or has a surname's shape, and what follows is not a pronoun ("Finns det");
+    else the word as it is."""
+    if len(word) > 3 and word.endswith("s") and not known.is_first_name(word) \
+            and not _NOT_AFTER_GENITIVE.match(after):
+        stem = word[:-1]
+        if known.is_first_name(stem) or known.looks_like_surname(stem) \
+                or stem in known.PLACES:
+            return stem, "s"
+    return word, ""
 
 
 @dataclass
@@ -53,8 +104,13 @@ class Pseudonymiser:
     prefix: str = "Deltagare"
     key: dict[str, str] = field(default_factory=dict)  # real label -> pseudonym
     counts: Counter = field(default_factory=Counter)
+    # words that may be a name but were left as they are: word -> (times, an example)
+    suspects: dict[str, list] = field(default_factory=dict)
     _name_pattern: re.Pattern[str] | None = None
     _name_map: dict[str, str] = field(default_factory=dict)
+    # parts of speakers' names that are everyday words or places ("Per", "Lund"): their
+    # tokens, used only where the word cannot be the everyday word
+    _speaker_parts: dict[str, str] = field(default_factory=dict)
 
     def speaker(self, label: str | None) -> str | None:
         """The pseudonym for a speaker label, assigned in order of first appearance."""
@@ -78,7 +134,82 @@ class Pseudonymiser:
             text, n = pattern.subn(lambda m: self._name_map[m.group(1)] + (m.group(2) or ""),
                                    text)
             self.counts["names"] += n
-        return text
+        return self._others(text)
+
+    def _others(self, text: str) -> str:
+        """Names of people who are not speakers: a capitalised word (with the next, when
+        the two make a first name and a surname) that a pointer, a name list or a
+        surname's shape says is a person."""
+        words = list(CAPITALISED.finditer(text))
+        out, cursor, skip = [], 0, False
+        for i, match in enumerate(words):
+            if skip:
+                skip = False
+                continue
+            word, genitive = _genitive(match.group(1), text[match.end():])
+            before = text[:match.start()]
+            following = words[i + 1] if i + 1 < len(words) else None
+            pointed = bool(POINTERS.search(before))
+            at_start = bool(SENTENCE_START.search(before))
+            end, replacement = match.end(), None
+            pair = following is not None and not genitive \
+                and text[match.end():following.start()] in (" ", "\t")
+            if pair and self._full_name(word, _genitive(following.group(1),
+                                                        text[following.end():])[0], pointed,
+                                        at_start):
+                self.counts["other_names"] += 1
+                end, skip = following.end(), True
+                replacement = NAME_TOKEN + _genitive(following.group(1),
+                                                     text[following.end():])[1]
+            elif word in self._speaker_parts:
+                if word in known.PLACES or at_start:        # "Lund", "Per månad": ask
+                    self._suspect(word, before)
+                else:                   # capitalised mid-sentence: the speaker, not a word
+                    self.counts["names"] += 1
+                    replacement = self._speaker_parts[word] + genitive
+            elif self._alone(word, before, at_start,
+                             pointed or bool(SELF_AFTER.match(text[match.end():])),
+                             text[match.end():], bool(genitive)):
+                self.counts["other_names"] += 1
+                replacement = NAME_TOKEN + genitive
+            if replacement is not None:
+                out += [text[cursor:match.start()], replacement]
+                cursor = end
+        out.append(text[cursor:])
+        return "".join(out)
+
+    def _full_name(self, first: str, second: str, pointed: bool, at_start: bool) -> bool:
+        """A first name and a capitalised word after it: a person ("Malin Lund"), unless
+        the second is an everyday word ("Per Capita" aside, "Anna Och")."""
+        if known.is_common_word(second) and not known.looks_like_surname(second) \
+                and second.casefold() not in known.COMMON_WORDS:
+            return False
+        if first in known.PLACES or first in self._speaker_parts:
+            return False
+        if known.is_first_name(first, anywhere=not at_start):
+            return not (at_start and known.is_common_word(first)) or second not in known.PLACES
+        return pointed and not known.is_common_word(first)
+
+    def _alone(self, word: str, before: str, at_start: bool, pointed: bool,
+               after: str = "", genitive: bool = False) -> bool:
+        """Whether a single capitalised word is a name to replace."""
+        if word in known.PLACES:
+            return False
+        if known.is_common_word(word):
+            if at_start:      # "Per månad", "Inga förslag" - but "Per sa att …", "Pers idé"
+                return known.is_first_name(word) and (genitive
+                                                      or bool(PERSON_VERB.match(after)))
+            # capitalised inside a sentence an everyday word is a name ("som Berg sa")
+            return pointed or known.is_first_name(word) \
+                or word.casefold() in known.COMMON_WORDS
+        return pointed or known.is_first_name(word, anywhere=not at_start) \
+            or known.looks_like_surname(word)
+
+    def _suspect(self, word: str, before: str) -> None:
+        entry = self.suspects.setdefault(word, [0, ""])
+        entry[0] += 1
+        if not entry[1]:
+            entry[1] = (before[-40:] + word).strip()
 
     def _pnr(self, match: re.Match[str]) -> str:
         if _is_personnummer(match):
@@ -97,8 +228,14 @@ class Pseudonymiser:
             token = f"[{pseudonym}]"
             names.setdefault(label, set()).add(token)
             for part in label.split():
-                if len(part) >= 2 and part[0].isupper():
-                    names.setdefault(part, set()).add(token)
+                if len(part) < 2 or not part[0].isupper():
+                    continue
+                if len(label.split()) > 1 and (known.is_common_word(part)
+                                               or part in known.PLACES):
+                    other = self._speaker_parts.get(part)
+                    self._speaker_parts[part] = token if other in (None, token) else "[namn]"
+                    continue
+                names.setdefault(part, set()).add(token)
         if not names:
             return None
         # a first name shared by two speakers cannot say who: it becomes [namn]

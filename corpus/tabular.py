@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .readers.grid import detect_delimiter
 from .readers.textfile import decode_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,8 +58,10 @@ def read_table(path: Path | str) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         elif suffix in (".tsv", ".csv", ".txt"):
-            sep = "," if suffix == ".csv" else "\t"
-            frame = pd.read_csv(io.StringIO(decode_text(path.read_bytes(), path)), sep=sep,
+            # the delimiter by consistent field counts, as ingest reads it: Swedish Excel
+            # writes ";" into a .csv
+            text = decode_text(path.read_bytes(), path)
+            frame = pd.read_csv(io.StringIO(text), sep=detect_delimiter(text[:8192]),
                                 dtype=str, keep_default_na=False)
         else:
             raise InputError(f"unknown table format {suffix or '(none)'}; use .tsv, .csv or "

@@ -18,6 +18,7 @@ from .areas import AREAS, FORMATS, ROLES, fold, require_area
 from .errors import InputError
 from .models import Workshop
 from .project import Project
+from .readers.grid import detect_delimiter
 from .readers.textfile import decode_text
 
 FIELDS = ("label", "area", "format", "date", *ROLES)
@@ -113,8 +114,8 @@ def read_workshop_file(path: Path) -> list[dict[str, Any]]:
         return data
     if suffix == ".csv":
         text = decode_text(path.read_bytes(), path)
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        return list(csv.DictReader(io.StringIO(text),
+                                   delimiter=detect_delimiter(text[:8192])))
     raise InputError("workshops are read from .csv or .yaml files", path, "E145")
 
 

@@ -447,3 +447,7 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     actions = [row[3] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert {"round.create", "round.close", "consensus.resolve", "consensus.adopt"} <= \
         set(actions)
+    run("export", "metodbilaga", "-f", "md", "-o", str(tmp_path / "m.md"))
+    method = (tmp_path / "m.md").read_text(encoding="utf-8")
+    # the round's two coders, not cia who coded outside it
+    assert "Materialet kodades av 2 kodare." in method and "i Omgång 1" in method

@@ -249,6 +249,31 @@ def test_upload_ingests_and_reports(root):
     assert _counts(root) == (before[0] + 1, before[1] + 3)
 
 
+def test_possible_names_are_masked_from_the_projekt_page(root):
+    at = page("projekt")
+    talk = ("Per Lund  00:00:05\nVälkomna. Per månad har vi tre möten.\n"
+            "Talare 2  00:00:20\nJa, enligt Lunds universitet räcker det.\n").encode()
+    at.file_uploader(key="p_files").set_value(("samtal.txt", talk, "text/plain"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    assert any("kan vara namn" in w.value for w in at.warning)
+    # the report's notes in Swedish: no area was chosen or found in the name
+    assert any(w.value.startswith("inget område känt") for w in at.warning)
+    assert [t.label for t in at.tabs][-1] == "Möjliga namn (2)"
+    assert "Per" in " ".join(m.value for m in at.markdown)
+    masked = next(b for b in at.button if b.label == "Maskera" and b.key.endswith("_1"))
+    masked.click().run()                            # the second: "Per" (sorted: Lund, Per)
+    assert not at.exception and [t.label for t in at.tabs][-1] == "Möjliga namn (1)"
+    project = open_project(root)
+    with project.session() as s:
+        text = s.scalars(select(Source.text).where(Source.original_name == "samtal.txt")).one()
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "pseudonym.mask")).one()
+    project.close()
+    assert "[namn] månad" in text and "Lunds universitet" in text
+    assert event.actor == CODER
+
+
 def test_malformed_upload_gives_a_swedish_message_and_changes_nothing(root):
     at = page("projekt")
     before = _counts(root)
@@ -563,3 +588,21 @@ def test_a_coder_cannot_open_the_users_page(root):
     at.run()
     assert "Din roll ger inte tillgång" in at.warning[0].value
     assert not at.dataframe and not at.button
+
+
+def test_every_ingest_note_has_a_swedish_text():
+    from app import ui
+
+    notes = ["area 'gr' guessed from the file name",
+             "no area known: quotes cannot name the area (give --area or --workshop)",
+             "a different file named x.xlsx is already source 3; both are counted now "
+             "(use --replace to replace it)",
+             "replaced source 1: anna's accepted coding 'SIP' on a unit that changed or went: "
+             "'Gammal lapp'",
+             "no speaker lines recognised: the text is one turn", "B4: a duplicate mark with "
+             "no note", "C2: outside the area columns", "A7: unknown area 'Mars'",
+             "hidden sheet", "empty sheet", "no header row with area names or a note column"]
+    for note in notes:
+        assert ui.swedish(note) != note, note
+    assert ui.swedish("area 'gr' guessed from the file name") == \
+        "området gr gissades ur filnamnet"

@@ -22,6 +22,16 @@ def test_round_trip_keeps_every_field():
     ("codes:\n  - name: A\n  - name: A", "share a name"),
     ("codes:\n  - name: A\n    colour: red\n    weight: 2", "unknown field(s) weight"),
     ("codes:\n  - name: A > B", "may not contain '>'"),
+    # each names its line
+    ("codes:\n  - name: A\n    definition: x\n    definition: y",
+     "at line 4: the key 'definition' is written twice (first at line 3)"),
+    ("codes:\n  - name: A\n  - name: [oj]", "line 3: code name must be a text"),
+    ("codes:\n  - name: A\n    keywords: tillit", "line 2: code 'A' keywords must be a list, "
+     "e.g. [tillit]"),
+    ("codes:\n  - &a\n    name: A\n    children: [*a]", "line 2: a YAML alias refers to a "
+     "mapping that contains it"),
+    ("codes:\n  - name: A\n    definition: {x: 1}", "line 2: code 'A' definition must be a "
+     "text"),
 ])
 def test_bad_codebook_yaml_is_a_one_line_error(text, reason):
     with pytest.raises(InputError) as info:

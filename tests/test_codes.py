@@ -2,14 +2,16 @@
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from coding import codes, codings
-from coding.codebook import read_codebook
+from coding.codebook import parse_codebook, read_codebook
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
 from corpus.models import Code as CodeRow
 from corpus.readers import ReadOptions
+from qda import app
 
 
 @pytest.fixture
@@ -96,9 +98,9 @@ def test_delete_refuses_a_used_code_unless_forced(coded):
 def test_import_then_export_round_trips_a_bundled_codebook(project):
     doc = read_codebook("forstudie-postits")
     with project.transaction() as s:
-        assert codes.import_doc(s, doc, "anna") == {"added": 66, "updated": 0}
+        assert codes.import_doc(s, doc, "anna") == {"added": 66, "updated": 0, "changed": {}}
     with project.transaction() as s:
-        assert codes.import_doc(s, doc, "anna") == {"added": 0, "updated": 0}
+        assert codes.import_doc(s, doc, "anna") == {"added": 0, "updated": 0, "changed": {}}
         out = codes.export_doc(s, doc.name, doc.title)
     assert [(p, c.to_dict()) for p, c in out.walk()] == [(p, c.to_dict()) for p, c in doc.walk()]
     with project.session() as s:
@@ -115,3 +117,59 @@ def test_decisions_validate_coder_and_are_audited(coded):
         codings.accept(s, 1, cost, "anna", is_quote=True)
         codings.remove(s, 1, cost, "anna")
     assert events(coded, "coding.accept") == 1 and events(coded, "coding.remove") == 1
+
+
+def test_importing_a_file_that_lists_a_theme_only_to_add_children_keeps_the_theme(project):
+    first = parse_codebook("""
+codes:
+  - name: Samverkan
+    origin: fardplan
+    definition: Arbete över huvudmannagränser.
+    keywords: [samverkan, SIP, huvudmän]
+    examples: [Gemensam planering]
+    children: [{name: SIP}]
+""")
+    with project.transaction() as s:
+        codes.import_doc(s, first, "anna")
+    addition = parse_codebook("""
+codes:
+  - name: Samverkan
+    children:
+      - name: Mobila team
+        keywords: [mobila team]
+""")
+    with project.transaction() as s:
+        assert codes.import_doc(s, addition, "anna") == {"added": 1, "updated": 0,
+                                                          "changed": {}}
+    with project.session() as s:
+        row = codes.find_code(s, "Samverkan")
+        assert row.definition == "Arbete över huvudmannagränser."
+        assert row.keywords == ["samverkan", "SIP", "huvudmän"] and row.origin == "fardplan"
+        assert codes.find_code(s, "Samverkan > Mobila team").origin == "emergent"
+    revision = parse_codebook("""
+codes:
+  - name: Samverkan
+    definition: Samarbete mellan kommun och region.
+    keywords: [sip, gemensamma möten]
+""")
+    with project.transaction() as s:
+        stats = codes.import_doc(s, revision, "anna")
+    assert stats["changed"] == {"Samverkan": ["definition", "keywords"]}
+    with project.session() as s:
+        row = codes.find_code(s, "Samverkan")
+        assert row.definition == "Samarbete mellan kommun och region."
+        assert row.keywords == ["samverkan", "SIP", "huvudmän", "gemensamma möten"]
+        assert row.examples == ["Gemensam planering"]
+
+
+def test_codebook_import_cli_says_what_changed_per_code(sqlite_project, tmp_path):
+    (tmp_path / "a.yaml").write_text("codes:\n  - name: Samverkan\n    keywords: [sip]\n",
+                                     encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("codes:\n  - name: Samverkan\n    keywords: [tillit]\n"
+                                     "    definition: Ny.\n", encoding="utf-8")
+    runner = CliRunner()
+    p = ["-p", str(sqlite_project.root)]
+    assert "1 codes added" in runner.invoke(app, ["codebook", "import", str(tmp_path / "a.yaml"),
+                                                  *p]).output
+    out = runner.invoke(app, ["codebook", "import", str(tmp_path / "b.yaml"), *p]).output
+    assert "0 codes added, 1 updated" in out and "Samverkan: definition, keywords" in out

@@ -126,3 +126,21 @@ def test_review_order_puts_uncertain_segments_first():
     order = review_order(scored)
     assert order[0] == 1
     assert sorted(order) == [0, 1, 2]
+
+
+def test_a_main_theme_without_sub_themes_fits_as_well_as_a_sub_theme():
+    book = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Samverkan
+    children:
+      - name: SIP
+        keywords: [sip, samordnad individuell plan]
+  - name: Mobila team
+    definition: Mobila team i hemsjukvården.
+    keywords: [mobila team, mobilt team]
+"""))
+    engine = Engine(book).fit([])
+    mobile, unrelated = engine.score(["Fler mobila team", "Fikat var gott"])
+    top = mobile.suggestions[0]
+    assert book.codes[top.code_id].name == "Mobila team" and top.score >= 0.3
+    assert not mobile.flagged and unrelated.flagged

@@ -86,3 +86,12 @@ def test_codings_csv_saved_by_excel_in_cp1252_imports(notes, tmp_path):
     report = import_codings(notes, tmp_path / "excel.csv")
     assert report.codings == 2 and report.coders == ["åsa"]
     assert set(codings_frame(notes)["code"]) == {"Resursfördelning > Kostnader"}
+
+
+def test_codings_csv_from_swedish_excel_with_semicolons_imports(notes, tmp_path):
+    # Swedish Excel writes ";" between the fields of a .csv
+    (tmp_path / "svensk.csv").write_bytes(
+        "text;huvudtema;subtema;coder\nKostnad per brukare;Resursfördelning;Kostnader;åsa\n"
+        .encode("cp1252"))
+    report = import_codings(notes, tmp_path / "svensk.csv")
+    assert report.codings == 2 and report.coders == ["åsa"]

@@ -2,10 +2,10 @@ import os
 import stat
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from corpus import ingest as ingest_mod
-from corpus.errors import DuplicateSourceError, InputError, QdaError
+from corpus.errors import DuplicateSourceError, InputError
 from corpus.ingest import ingest_file, ingest_paths
 from corpus.models import AuditEvent, Code, Coding, PseudonymKey, Segment, Source
 from corpus.readers import ReadOptions
@@ -61,21 +61,58 @@ def test_same_bytes_twice_is_refused_and_changes_nothing(project, workbook, tmp_
     assert row_counts(project) == before
 
 
-def test_replace_imports_again_but_never_over_decided_codings(project, workbook):
+def test_replace_with_the_same_bytes_keeps_every_decision(project, workbook):
     first = ingest_file(project, workbook)
-    again = ingest_file(project, workbook, ReadOptions(question=None), replace=True)
-    assert again.status == "replaced" and again.source_id != first.source_id
-    assert row_counts(project)["source"] == 1
     with project.transaction() as s:
         code = Code(name="Samverkan")
         s.add(code)
         s.flush()
-        seg = s.scalar(select(Segment.id).limit(1))
-        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
-    before = row_counts(project)
-    with pytest.raises(QdaError, match="has 1 codings; refusing"):
-        ingest_file(project, workbook, replace=True)
-    assert row_counts(project) == before
+        seg = s.scalar(select(Segment.id).where(Segment.text == "Fallskador"))
+        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted",
+                     memo="fall"))
+    again = ingest_file(project, workbook, ReadOptions(question=None), replace=True)
+    assert again.status == "replaced" and again.source_id != first.source_id
+    assert again.replaced == {"unchanged": 4, "new": 0, "gone": 0, "codings kept": 1,
+                              "codings dropped": 0}
+    assert row_counts(project)["source"] == 1
+    with project.session() as s:
+        (coding,) = s.scalars(select(Coding))
+        moved = s.get(Segment, coding.segment_id)
+        assert moved.source_id == again.source_id and moved.text == "Fallskador"
+        assert coding.memo == "fall" and coding.coder == "anna"
+
+
+def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
+    ingest_file(project, workbook)
+    with project.transaction() as s:
+        code = Code(name="Samverkan")
+        s.add(code)
+        s.flush()
+        for text in ("Fallskador", "Gemensam data"):
+            seg = s.scalar(select(Segment.id).where(Segment.text == text))
+            s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    corrected = tmp_path / "rättad" / "lappar.xlsx"
+    corrected.parent.mkdir()
+    write_xlsx(corrected, {
+        "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]],
+        "Fråga 2": [["Område", "Inlägg"], ["VGR", "Gemensamma data"], ["GR", "Ny lapp"]]})
+    beside = ingest_file(project, corrected)        # without --replace: a warning
+    assert any("already source 1" in w and "--replace" in w for w in beside.warnings)
+    with project.transaction() as s:
+        s.execute(delete(Source).where(Source.id == beside.source_id))
+    report = ingest_file(project, corrected, replace=True)
+    assert report.status == "replaced"
+    assert report.replaced == {"unchanged": 3, "new": 2, "gone": 1, "codings kept": 1,
+                               "codings dropped": 1}
+    assert any("'Samverkan' on a unit that changed or went: 'Gemensam data'" in w
+               for w in report.warnings)
+    assert row_counts(project)["source"] == 1
+    with project.session() as s:
+        kept = s.scalars(select(Segment.text).join(Coding, Coding.segment_id == Segment.id))
+        assert list(kept) == ["Fallskador"]
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "replace")).one()
+        assert event.before["dropped codings"][0]["text"] == "Gemensam data"
+        assert event.after["carried"]["codings kept"] == 1
 
 
 def test_corrupt_workbook_leaves_the_project_as_it_was(project, workbook, tmp_path):

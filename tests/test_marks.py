@@ -20,6 +20,8 @@ def test_marks_become_counts(raw, text, count):
 @pytest.mark.parametrize("raw", [
     "Covid-19", "Antal 2", "Besök per 1000 invånare", "Lag (2017:612)", "x2",
     "Kvalitetsregister (t.ex. Senior Alert)", "1177",
+    "Kontaktperson på varje enhet, minst 2 st", "Hembesök högst 3 ggr", "Läkare ca 2 st",
+    "Besök mer än 4 gånger", "Uppföljning per 2 st",
 ])
 def test_text_without_a_mark_is_left_alone(raw):
     assert split_mark(raw) == (raw, None)

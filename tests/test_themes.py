@@ -3,11 +3,13 @@ re-read with openpyxl, formulas never evaluated, layers chosen explicitly."""
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import codes, codings
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
+from corpus.models import Segment
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
@@ -71,7 +73,7 @@ def test_bilaga2_groups_in_codebook_order_and_merges_the_same_notes(coded):
 def test_bilaga2_xlsx_merges_groups_centres_marks_and_never_writes_a_formula(coded, tmp_path):
     path = export(coded, "bilaga2", out=tmp_path / "b2.xlsx").path
     ws = load_workbook(path)["Fråga 2"]
-    assert ws["A1"].value.startswith("Fråga 2: Vilken information saknar du")
+    assert ws["A1"].value == "Fråga 2"     # the CSV states no question text
     assert [c.value for c in ws[2]] == tables.BILAGA2_COLUMNS
     assert all(c.font.bold for c in ws[2]) and ws.freeze_panes == "A3"
     merged = {str(r) for r in ws.merged_cells.ranges}
@@ -107,6 +109,27 @@ def test_theme_counts_and_quotes(coded):
     assert (sip["Borås"], sip["GR"], sip["VGR"], sip["Skaraborg"]) == (1, 1, 0, 1)
     assert quoted[["Citat", "Källa", "Fråga"]].values.tolist() == [
         ["Andel SIP med uppföljningsdatum", "Deltagare Skaraborg", 2]]
+
+
+def test_per_question_columns_add_up_to_the_total_with_transcripts_of_no_question(
+        coded, tmp_path):
+    (tmp_path / "samtal.txt").write_text(
+        "Talare 1  00:00:01\nVi behöver gemensam SIP för de äldre.\n", encoding="utf-8")
+    ingest_file(coded, tmp_path / "samtal.txt", ReadOptions())
+    with coded.transaction() as s:
+        sentence = s.scalar(select(Segment.id).where(Segment.kind == "sentence"))
+        agreed(s, sentence, codes.find_code(s, "Samverkan > SIP").id)
+    with coded.session() as s:
+        counts = tables.theme_counts(s, resolve_layer(s), "question")
+        by_area = tables.theme_counts(s, resolve_layer(s), "area")
+    assert list(counts.columns) == ["Huvudtema", "Subtema", "Fråga 2", "Ingen fråga",
+                                    "Totalt", "Andel"]
+    assert (counts["Fråga 2"] + counts["Ingen fråga"] == counts["Totalt"]).all()
+    sip = counts[counts.Subtema == "SIP"].iloc[0]
+    assert (sip["Fråga 2"], sip["Ingen fråga"], sip["Totalt"]) == (3, 1, 4)
+    areas = [c for c in by_area.columns if c not in ("Huvudtema", "Subtema", "Totalt", "Andel")]
+    assert "Inget område" in areas
+    assert (by_area[areas].sum(axis=1) == by_area["Totalt"]).all()
 
 
 def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from corpus.errors import InputError
 from corpus.readers import read_file
-from corpus.readers.transcripts import lines_to_turns, parse_timestamp
+from corpus.readers.transcripts import SPEAKER_LINES, lines_to_turns, parse_timestamp
 from tests.conftest import write_docx
 
 
@@ -43,6 +43,13 @@ def test_untimed_labels_count_only_when_they_recur():
     assert [s for s, _, _ in got[1:]] == ["Anna", None, "Anna"] or \
         [s for s, _, _ in got] == [None, "Anna", "Anna"]
     assert "Bo: Och väntetider." in "\n".join(t for _, t, _ in got)
+
+
+def test_a_pause_line_is_no_speaker_and_a_speaker_with_nothing_said_no_turn():
+    text = ("Talare 1  00:05:40\nVi tar en paus.\nPaus 00:06:00\nTalare 2  00:16:00\n"
+            "Talare 1  00:16:10\nVälkomna tillbaka.")
+    assert turns_of(text) == [("Talare 1", "Vi tar en paus.", 340.0),
+                              ("Talare 1", "Välkomna tillbaka.", 970.0)]
 
 
 def test_end_times_come_from_the_next_turn():
@@ -143,7 +150,9 @@ def test_every_non_speaker_line_survives(lines):
     speakers = {t.speaker for t in turns}
     for line in lines:
         stripped = line.strip()
-        if stripped and stripped not in speakers:
+        bare = any((m := pattern.match(stripped)) and not (m.group("rest") or "").strip()
+                   for pattern in SPEAKER_LINES)   # a speaker or marker line, nothing said
+        if stripped and stripped not in speakers and not bare:
             assert stripped in joined or any(
                 stripped.startswith(s) for s in speakers if s)  # a speaker line with its text
 

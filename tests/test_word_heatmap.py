@@ -5,11 +5,13 @@ import shutil
 import subprocess
 
 import matplotlib.image as mpimg
+import pandas as pd
 import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from coding import codings
 from corpus.errors import QdaError
 from themes.export import export
 from themes.tables import BILAGA2_COLUMNS
@@ -29,7 +31,7 @@ def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(code
     assert section.page_width > section.page_height
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == "Bilaga 2"
-    assert headings[1].startswith("Fråga 2: Vilken information saknar du")
+    assert headings[1] == "Fråga 2"       # the CSV states no question text
     (table,) = doc.tables
     assert table.style.name == "Table Grid"
     rows = _rows(table)
@@ -120,3 +122,38 @@ def test_theme_counts_xlsx_shows_shares_as_percentages(coded, tmp_path):  # noqa
     header = [c.value for c in ws[1]]
     share = ws.cell(row=2, column=header.index("Andel") + 1)
     assert share.number_format == "0.0%" and 0 < share.value <= 1
+
+
+def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):  # noqa: F811
+    report = export(coded, "quotes", fmt="docx", out=tmp_path / "c.docx")
+    doc = Document(str(report.path))
+    quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
+    assert quote.text == "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP, fråga 2)"
+    assert "Samverkan" in [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert report.rows == 1 and not report.warnings
+    with coded.transaction() as s:
+        codings.accept(s, 3, 4, "bertil")       # a layer with no quote
+    empty = export(coded, "quotes", fmt="xlsx", layer="bertil", out=tmp_path / "c.xlsx")
+    assert empty.rows == 0 and "no unit in layer bertil is marked as a quote" in \
+        empty.warnings[0]
+
+
+def test_a_long_compound_word_is_never_broken_inside_a_narrow_column(tmp_path):
+    from themes import word
+    frame = pd.DataFrame({"Huvudtema": ["Kompetensförsörjningsfrågor"],
+                          "Subtema": ["Läkemedelsgenomgångsuppföljning"],
+                          "Inlägg": ["Kort text " * 12], "GR": ["x"]})
+    widths = word.fit_widths(frame, [3.5, 4.0, 10.8, 1.6])
+    assert sum(widths) == pytest.approx(3.5 + 4.0 + 10.8 + 1.6)
+    assert widths[0] > 3.5 and widths[1] > 4.0 and widths[2] < 10.8
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    assert office and shutil.which("pdftotext"), "LibreOffice and poppler-utils are needed"
+    doc = word._new_document("Prov", landscape=True)
+    word._table(doc, frame, [3.5, 4.0, 10.8, 1.6], centred_from=3)
+    word.save(doc, tmp_path / "w.docx")
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "w.docx")],
+                   check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "w.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "Kompetensförsörjningsfrågor" in text and "Läkemedelsgenomgångsuppföljning" in text

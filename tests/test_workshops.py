@@ -51,3 +51,12 @@ def test_one_bad_row_rejects_the_whole_file(project, tmp_path, row, reason):
     assert info.value.line().startswith("ws.csv: row 2: ")
     assert row_counts(project)["audit_event"] == 0
     assert workshops_frame(project).empty
+
+
+def test_a_semicolon_csv_with_a_semicolon_inside_a_quoted_label(project, tmp_path):
+    # csv.Sniffer took the ";" inside the quotes for a field of its own
+    path = tmp_path / "ws.csv"
+    path.write_text('Workshop;Område;Format\n"GR; grupp 1";GR;digital\n'
+                    '"Borås; grupp 2";Borås;fysisk\n', encoding="utf-8")
+    done = import_workshops(project, path)
+    assert [w.label for w in done] == ["GR; grupp 1", "Borås; grupp 2"]

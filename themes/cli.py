@@ -41,6 +41,8 @@ def export_command(
                   + (f" ({details})" if details else ""), highlight=False)
     for extra in report.extra_paths:
         console.print(f"  also → {extra}", highlight=False)
+    for warning in report.warnings:
+        console.print(f"  warning: {warning}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

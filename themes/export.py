@@ -17,12 +17,13 @@ from corpus.project import Project
 
 from . import heatmap, tables, word, writers
 from .layers import resolve_layer
+from .questions import question_texts
 
 # what -> formats it can be written as (the first is the default)
 EXPORTS: dict[str, tuple[str, ...]] = {
     "bilaga2": ("xlsx", "docx", "csv", "md"),
     "themes": ("xlsx", "docx", "csv", "md"),
-    "quotes": ("xlsx", "csv", "md"),
+    "quotes": ("xlsx", "docx", "csv", "md"),
     "tabell1": ("xlsx", "docx", "csv", "md"),
     "heatmap": ("png", "svg"),
     "qdpx": ("qdpx",),
@@ -50,6 +51,8 @@ class ExportReport:
     extra_paths: list[Path] = field(default_factory=list)
     rows: int = 0
     details: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    untitled: list[int] = field(default_factory=list)     # questions headed "Fråga N" only
 
 
 def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
@@ -90,7 +93,10 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
         report = ExportReport(what, out, chosen.describe())
         if what == "bilaga2":
             per_question = tables.bilaga2(session, chosen, threshold)
-            questions = writers.question_texts(project.root)
+            stated = question_texts(session, project.root)
+            questions = stated.texts
+            report.warnings += stated.warnings(per_question)
+            report.untitled = sorted(set(per_question) - set(questions))
             if fmt == "xlsx":
                 writers.bilaga2_xlsx(per_question, out, questions)
             elif fmt == "docx":
@@ -119,8 +125,14 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
             report.rows = len(matrix)
         else:
             frame = tables.quotes(session, chosen).drop(columns="segment_id")
-            _write_frames({"Citat": frame}, fmt, out)
+            if fmt == "docx":
+                word.quotes_docx(frame, out, chosen.describe())
+            else:
+                _write_frames({"Citat": frame}, fmt, out)
             report.rows = len(frame)
+            if frame.empty:
+                report.warnings.append(f"no unit in layer {chosen.describe()} is marked as a "
+                                       "quote (citat): the file has headings only")
     return report
 
 

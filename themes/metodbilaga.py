@@ -67,8 +67,11 @@ class Method:
 
 
 def build(session: Session, round: str | None = None) -> Method:
-    coders = agreement.human_coders(session)
     listed = rounds.rounds(session)
+    # with rounds, the coders are those the rounds assigned (not someone who tried the
+    # tool out); without, everyone whose codings count
+    coders = sorted({c for r in listed for c in r.coders}) if listed \
+        else agreement.human_coders(session)
     round = round or rounds.newest(session)
     frame = pd.DataFrame([{
         "Omgång": r.name, "Blind": "ja" if r.blind else "nej", "Andel": r.share,

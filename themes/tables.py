@@ -144,6 +144,9 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE
     return out
 
 
+UNKNOWN = {"area": "Inget område", "question": "Ingen fråga"}
+
+
 def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFrame:
     """Coded units per theme (a main-theme row, then its sub-themes) across areas,
     questions or source kinds, with the total and its share of all coded units."""
@@ -160,6 +163,9 @@ def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFra
     if labels is None:
         values = sorted(units[field].dropna().unique())
         labels = {v: (f"Fråga {int(v)}" if by == "question" else str(v)) for v in values}
+    # units without a question (a transcript given none) or area get their own column,
+    # so that the columns add up to Totalt
+    unknown = UNKNOWN.get(by) if units[field].isna().any() else None
     total_units = units.segment_id.nunique()
     rows = []
     for main, group in units.groupby("Huvudtema", sort=False):
@@ -168,11 +174,13 @@ def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFra
                 continue
             counts = {label: part.loc[part[field] == key, "segment_id"].nunique()
                       for key, label in labels.items()}
+            if unknown:
+                counts[unknown] = part.loc[part[field].isna(), "segment_id"].nunique()
             n = part.segment_id.nunique()
             rows.append({"Huvudtema": main, "Subtema": sub, **counts, "Totalt": n,
                          "Andel": round(n / total_units, 4)})
-    return pd.DataFrame(rows, columns=["Huvudtema", "Subtema", *labels.values(), "Totalt",
-                                       "Andel"])
+    return pd.DataFrame(rows, columns=["Huvudtema", "Subtema", *labels.values(),
+                                       *([unknown] if unknown else []), "Totalt", "Andel"])
 
 
 def attribution(area: str | None) -> str:

@@ -67,13 +67,44 @@ def _cell(text: str, width: int, centred: bool, bold: bool = False, shade: bool 
     return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_run(text, bold)}</w:p></w:tc>"
 
 
+# a generous width per character of the 9 pt table font, and a cell's side margins: used
+# to keep the longest word of a column on one line (Swedish compounds are long)
+CHAR_CM = FONT_PT * 0.021
+CELL_PAD_CM = 0.45
+
+
+def _longest_word(values) -> int:
+    return max((len(w) for v in values if isinstance(v, str) for w in v.split()), default=0)
+
+
+def fit_widths(frame: pd.DataFrame, widths_cm: list[float]) -> list[float]:
+    """Widen each column to its longest word (header included), taking the room from the
+    columns with the most to spare, so no word is broken inside a narrow column; the
+    table keeps its total width."""
+    widths = list(widths_cm)
+    need = [_longest_word([str(c), *frame[c].tolist()]) * CHAR_CM + CELL_PAD_CM
+            for c in frame.columns]
+    for col in range(len(widths)):
+        short = need[col] - widths[col]
+        while short > 1e-6:
+            spare = [(widths[k] - need[k], k) for k in range(len(widths)) if k != col]
+            room, donor = max(spare, default=(0.0, -1))
+            if room <= 1e-6:
+                break
+            take = min(short, room)
+            widths[donor] -= take
+            widths[col] += take
+            short -= take
+    return widths
+
+
 def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
            merges: dict[tuple[int, int], str] | None = None):
     """A grid table with a shaded, repeating bold header and the frame's rows, built as
     one XML string: python-docx's per-cell calls walk the table and cost seconds on a
     10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
     merges = merges or {}
-    widths = [int(w / 2.54 * 1440) for w in widths_cm]   # twentieths of a point
+    widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm)]   # twips
     columns = [str(c) for c in frame.columns]
     rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
         _cell(name, w, c >= centred_from, bold=True, shade=True)
@@ -155,6 +186,25 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
                     = False
     if counts.empty:
         doc.add_paragraph("Inga kodade enheter.")
+    return save(doc, path)
+
+
+def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
+    """The quotes per main theme, each attributed by area (and sub-theme, question) only,
+    ready to lift into the report."""
+    doc = _new_document("Citat", landscape=False)
+    if layer:
+        doc.add_paragraph(f"Kodningslager: {layer}.").runs[0].italic = True
+    for main, group in quotes.groupby("Huvudtema", sort=False):
+        doc.add_heading(str(main), level=2)
+        for row in group.itertuples(index=False):
+            paragraph = doc.add_paragraph(style="Quote")
+            paragraph.add_run(f"”{row.Citat}”")
+            where = [row.Källa, *([row.Subtema] if row.Subtema else []),
+                     *([f"fråga {int(row.Fråga)}"] if pd.notna(row.Fråga) else [])]
+            paragraph.add_run(f" ({', '.join(where)})")
+    if quotes.empty:
+        doc.add_paragraph("Inga enheter är markerade som citat i det här lagret.")
     return save(doc, path)
 
 

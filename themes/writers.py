@@ -18,38 +18,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from corpus.errors import QdaError
-from corpus.project import CONFIG_NAME, read_config
 from corpus.tabular import FORMULA_START, neutralise
 
 from .tables import BILAGA2_COLUMNS
 
-# The study's questions (DOMAIN.md); a project without them gets "Fråga N".
-QUESTIONS = {
-    1: "Ge exempel på befintliga nyckeltal och indikatorer som du tycker ska ingå i en "
-       "länsgemensam uppföljningsmodell.",
-    2: "Vilken information saknar du för att kunna följa upp omställningen till god och "
-       "nära vård ur ett kvalitets- och kostnadsperspektiv?",
-    3: "Ge förslag på nya nyckeltal och indikatorer som du tycker ska ingå i en "
-       "länsgemensam uppföljningsmodell.",
-}
 WIDTHS = {"Huvudtema": 22, "Subtema": 26, "Inlägg": 70}
 HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def question_texts(root: Path) -> dict[int, str]:
-    """The study's questions, overridden by the project's qda.toml [questions] table."""
-    configured = read_config(Path(root)).get("questions", {})
-    try:
-        return {**QUESTIONS, **{int(k): str(v).strip() for k, v in configured.items()}}
-    except (ValueError, AttributeError):
-        raise QdaError("[questions] must map question numbers to texts, e.g. 1 = \"…\"",
-                       Path(root) / CONFIG_NAME, "E404") from None
-
-
 def heading(question: int, questions: Mapping[int, str] | None = None) -> str:
-    text = (questions or QUESTIONS).get(question)
+    """'Fråga N: text', or 'Fråga N' where the project states no text (themes.questions)."""
+    text = (questions or {}).get(question)
     return f"Fråga {question}: {text}" if text else f"Fråga {question}"
 
 

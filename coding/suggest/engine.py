@@ -125,6 +125,9 @@ class Engine:
         for code in codebook.codes.values():
             if code.parent_id is not None:
                 self._children.setdefault(code.parent_id, []).append(code.id)
+        # the codes a unit is finally coded with: sub-themes, and main themes that have
+        # none (a main theme without sub-themes fits as well as a sub-theme does)
+        self._leaf = np.array([i not in self._children for i in self.ids], dtype=bool)
         self._lex: dict[str, dict[int, LexicalHit]] = {}
         self._row: dict[str, int] = {}
         self._x = sp.csr_matrix((0, 0), dtype=np.float32)
@@ -340,7 +343,7 @@ class Engine:
         similar = self._similar(x) if explain else None
         ranked = np.argsort(-final, axis=1, kind="stable")[:, :limit]
         leaf_depth = 1 if (self._level >= 1).any() else 0
-        leaf = np.sort(final[:, self._level == leaf_depth], axis=1)[:, ::-1]
+        leaf = np.sort(final[:, self._leaf], axis=1)[:, ::-1]
         best = (leaf[:, 0] if leaf.shape[1] else np.zeros(len(texts))).tolist()
         second = (leaf[:, 1] if leaf.shape[1] > 1 else np.zeros(len(texts))).tolist()
         # plain Python values for the loop below: indexing numpy per element is slow

@@ -70,6 +70,9 @@ def build_demo(path: Path | str, force: bool = False,
     elif path.exists() and any(path.iterdir()):
         raise QdaError("the folder exists and is not empty; choose another", path, "E161")
     project = init_project(path)
+    config = path / CONFIG_NAME             # the demo is the study: its question texts
+    config.write_text(config.read_text(encoding="utf-8") + '\n[study]\nname = "forstudie"\n',
+                      encoding="utf-8")
     with resources.as_file(MATERIAL / "workshops.yaml") as workshops:
         import_workshops(project, Path(workshops), actor="demo")
     for file, options, workshop in write_material(path / "material"):

@@ -143,7 +143,7 @@ def _formula_text(rows: list[list[object]], raw: list[list[object]]) -> None:
                 row[c] = clean(formula)
 
 
-def _delimiter(sample: str) -> str:
+def detect_delimiter(sample: str) -> str:
     """The delimiter that splits the header into several fields and the most of the
     following lines into as many: csv.Sniffer is fooled by a ";" inside quoted notes."""
     lines = [line for line in sample.splitlines()[:30] if line.strip()]
@@ -162,7 +162,7 @@ def _delimiter(sample: str) -> str:
 
 def read_csv(path: Path) -> Grid:
     text = decode_text(path.read_bytes(), path)
-    delimiter = _delimiter(text[:8192])
+    delimiter = detect_delimiter(text[:8192])
     # strict: a quoted note must end at a delimiter, or it has swallowed the next rows
     dialect = type("Dialect", (csv.excel,), {"delimiter": delimiter, "strict": True})
     reader = csv.reader(io.StringIO(text), dialect)

@@ -11,6 +11,10 @@ _TRAILING = [
     re.compile(r"\s+(\d{1,2})\s?[x×]\s*$", re.I),  # ... 2x
     re.compile(r"(?:\s+|(?<=[.!?,;:]))(\d{1,2})\s?(?:st|ggr|gånger)\.?\s*$", re.I),  # 2 st
 ]
+# "minst 2 st", "högst 3 ggr", "ca 2 st": a quantity the note states, not a count of copies
+_QUANTIFIED = re.compile(r"\b(?:minst|högst|max|maximalt|minimum|ca|cirka|ungefär|runt|"
+                         r"över|under|upp till|mer än|fler än|mindre än|färre än|"
+                         r"per|à|varje)\s*$", re.I)
 _LEADING = re.compile(r"^\s*[(\[]?\s*[x×]\s?(\d{1,2})\s*[)\]]?\s*[:\-–]?\s+", re.I)  # x2: text
 _ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|ggr))\.?\s*[)\]]?\s*$",
                    re.I)
@@ -22,7 +26,7 @@ def split_mark(text: str) -> tuple[str, int | None]:
         match = pattern.search(text)
         if match and match.start() > 0:
             rest = text[: match.start()].rstrip(" ,;-–")
-            if rest:
+            if rest and not _QUANTIFIED.search(text[: match.start()]):
                 return rest, int(match.group(1))
     match = _LEADING.match(text)
     if match and text[match.end():].strip():

@@ -34,6 +34,10 @@ SPEAKER_LINES = [
 ]
 _UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
 _MAX_UNTIMED_LABEL_WORDS = 3
+# lines like "Paus 00:06:00" or "Lunch 12:00" mark the recording, not a speaker
+_MARKERS = {"paus", "pausen", "rast", "lunch", "lunchpaus", "fika", "fikapaus", "avbrott",
+            "uppehåll", "slut", "start", "inspelningen", "inspelning", "tystnad", "break",
+            "pause", "end", "ohörbart"}
 
 
 def parse_timestamp(value: str) -> float:
@@ -65,6 +69,10 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     for raw in lines:
         line = raw.strip()
         speaker = _speaker_line(line, recurring)
+        if speaker is not None and speaker[0].split()[0].casefold() in _MARKERS:
+            close()
+            current, body = None, []
+            continue
         if speaker is not None:
             close()
             label, start, rest = speaker
@@ -81,7 +89,7 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     for turn, following in zip(turns, turns[1:], strict=False):
         if turn.end_time is None and following.start_time is not None:
             turn.end_time = following.start_time
-    return [t for t in turns if t.text or t.speaker]
+    return [t for t in turns if t.text.strip()]     # a speaker line with nothing said
 
 
 def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, str] | None:

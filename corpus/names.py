@@ -1,0 +1,102 @@
+"""What a personal name looks like in Swedish text, for pseudonymisation: first names from
+a per-country name list (the `gender-guesser` package's name dictionary, read as data:
+the names with a frequency in Sweden, Norway, Denmark or Finland), surnames by their
+Swedish shapes (-son, -berg, -qvist …), and the words that look like names but are places
+or everyday words ("Mark", "Vara", "Per månad", "Lunds universitet")."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+# columns of the Nordic countries in gender-guesser's nam_dict.txt (see its header)
+_NORDIC_COLUMNS = (46, 47, 48, 49)
+_NAME_FIELD = slice(3, 29)
+
+# endings of Swedish (and Nordic) surnames; "-sen" only after a consonant (Hansen, Olsen,
+# not "Krisen", "Dosen")
+_SURNAME_ENDINGS = re.compile(
+    r"[a-zåäöéüè]*(?:s?son|[nrldt]sen|berg|bergh|ström|lund|qvist|kvist|quist|gren|holm|dahl|"
+    r"blad|stedt|stam|lén|ander|ius|eus|én|sjö|fors|vall|bäck|strand|löf|löv|borg|gård|nér|"
+    r"felt|feldt|hammar|hjelm|krantz|torp|wall|dotter)")
+# everyday Swedish words that are also first names or surname parts: never replaced
+# alone without a sign that a person is meant
+COMMON_WORDS = frozenset([
+    "per", "bo", "ek", "lund", "berg", "dal", "holm", "strand", "sten", "lind", "ros", "björk",
+    "rut", "maj", "hans", "björn", "gun", "tor", "mats", "viola", "iris", "linnea", "rosa",
+    "kim", "stig", "mark", "vall", "ström", "sjö", "bäck", "fors", "sol", "dag", "liv", "alf",
+    "love", "lo", "tom", "max", "hall", "hed", "alm", "ask", "gran", "nord", "syd", "öst",
+    "väst", "falk", "örn", "svan", "lax", "kvist", "blom", "rask", "frisk", "glad", "lång",
+    "fast", "ung", "kung", "bonde", "smed", "skog", "sand", "vik", "ro", "tage", "åke", "klara",
+    "inga", "alla", "mina", "lina", "lisa", "saga", "axel", "karl", "bror", "fred", "vilja",
+    "nova", "edit", "person", "personen", "dan", "sam", "hel", "frank", "vide", "ulla"
+])
+
+# Swedish places whose names are also first names or look like surnames (West Sweden's
+# municipalities and the large towns); the study's areas are never names either
+PLACES = frozenset([
+    "Ale", "Alingsås", "Bengtsfors", "Bollebygd", "Borås", "Dals-Ed", "Essunga", "Falköping",
+    "Färgelanda", "Grästorp", "Gullspång", "Göteborg", "Götene", "Herrljunga", "Hjo", "Härryda",
+    "Karlsborg", "Kungälv", "Lerum", "Lidköping", "Lysekil", "Mariestad", "Mark", "Mellerud",
+    "Munkedal", "Mölndal", "Orust", "Partille", "Skara", "Skövde", "Sotenäs", "Stenungsund",
+    "Strömstad", "Svenljunga", "Tanum", "Tibro", "Tidaholm", "Tjörn", "Tranemo", "Trollhättan",
+    "Töreboda", "Uddevalla", "Ulricehamn", "Vara", "Vårgårda", "Vänersborg", "Åmål", "Öckerö",
+    "Stockholm", "Malmö", "Lund", "Uppsala", "Linköping", "Örebro", "Västerås", "Helsingborg",
+    "Jönköping", "Norrköping", "Umeå", "Gävle", "Växjö", "Halmstad", "Karlstad", "Sundsvall",
+    "Luleå", "Kalmar", "Kristianstad", "Skaraborg", "Fyrbodal", "Sjuhärad", "Dalsland",
+    "Bohuslän", "Halland", "Sahlgrenska", "Östra", "Kungälvs", "Angered", "Hisingen",
+    "Frölunda", "Kville", "Majorna", "Sverige", "Norge", "Danmark", "Finland", "Europa"
+])
+
+
+@cache
+def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """(Nordic first names, first names of every country in the dictionary)."""
+    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    nordic, every = set(), set()
+    with data.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or len(line) <= max(_NORDIC_COLUMNS):
+                continue
+            found = [n for n in line[_NAME_FIELD].strip().replace("+", " ").split()
+                     if len(n) >= 2 and n[0].isupper()]
+            every.update(found)
+            if any(line[c] != " " for c in _NORDIC_COLUMNS):
+                nordic.update(found)
+    return frozenset(nordic - PLACES), frozenset(every - PLACES)
+
+
+def first_names() -> frozenset[str]:
+    """First names used in the Nordic countries, as written (capitalised)."""
+    return _name_lists()[0]
+
+
+def is_first_name(word: str, anywhere: bool = False) -> bool:
+    """A Nordic first name; with `anywhere`, a first name of any country (safe only where
+    a capital letter already says "name", inside a sentence)."""
+    return word in _name_lists()[1 if anywhere else 0]
+
+
+def looks_like_surname(word: str) -> bool:
+    folded = word.casefold()
+    # compounds of everyday nouns ("Kontaktperson", "Patientström"); a long patronymic
+    # (Christoffersson) is still a surname
+    if folded.endswith("person") or (len(folded) >= 12 and not folded.endswith("sson")):
+        return False
+    return (len(word) >= 3 and word[0].isupper() and word[1:].islower()
+            and bool(_SURNAME_ENDINGS.fullmatch(word.lower())) and word not in PLACES
+            and not is_common_word(word))
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.sv.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def is_common_word(word: str) -> bool:
+    """An everyday word when written in lower case ("Per månad", "Inga förslag")."""
+    folded = word.casefold()
+    return folded in COMMON_WORDS or folded in _stop_words()
