@@ -106,7 +106,8 @@ c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
 fmt = c1.selectbox("Format", EXPORTS["agreement"], key="sa_fmt")
 if c2.button("Skapa fil", key="sa_make"):
     try:
-        ss.sa_file = export_bytes(proj, "agreement", fmt)
+        ss.sa_file = export_bytes(proj, "agreement", fmt, actor=actor, round=chosen_round,
+                                  coders=picked or None, all_units=chosen_round is None)
     except QdaError as exc:
         st.error(f"Filen kunde inte skapas: {exc.reason}")
 if ss.get("sa_file") is not None:

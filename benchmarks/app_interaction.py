@@ -1,4 +1,4 @@
-"""Kodning page on a 50 000-segment project: every interaction < 300 ms on the server (issue 4).
+"""Kodning page on a 50 000-segment project: every interaction < 300 ms on the server.
 
 The page runs in Streamlit's AppTest, which executes the page script exactly as the
 server does on each interaction (callbacks, queries, drawing the elements). Timed:

@@ -1,4 +1,4 @@
-"""Bilaga 2 for 10 000 notes, written as xlsx and as docx: budget < 5 s for both (issue 6).
+"""Bilaga 2 for 10 000 notes, written as xlsx and as docx: budget < 5 s for both.
 
 Each export is timed the way `qda export` runs it: read the layer's codings, group and
 merge near-duplicates per sub-theme, write the file. Notes are distinct sentences from the

@@ -1,7 +1,7 @@
 """Pseudonymisation on a labelled set of fictional workshop sentences (tests/pseudonym_set:
 self-introductions, people who never speak, surnames alone, genitives, identity numbers
 with right and wrong checksums, and places and everyday words that look like names).
-Targets (issue 19): name recall >= 0.98, identity-number recall 1.0.
+Targets: name recall >= 0.98, identity-number recall 1.0.
 
     .venv/bin/python benchmarks/pseudonymisation.py
 """

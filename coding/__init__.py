@@ -1,1 +1,2 @@
-"""Codebook, suggestions, codings, agreement, consensus (see issue 3 onwards)."""
+"""Coding: the codebook, suggestions, decisions, rounds of double coding, agreement,
+consensus, and who may do what (identity, accounts, access)."""

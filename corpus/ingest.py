@@ -117,10 +117,10 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             session.flush()
             pseudonymiser = Pseudonymiser()
             if result.kind == "transcript":
-                _store_transcript(session, source, result, pseudonymiser, area, options.question)
+                store_transcript(session, source, result, pseudonymiser, area, options.question)
             else:
-                _store_notes(session, source, result, pseudonymiser, area)
-            _store_key(session, source.id, pseudonymiser)
+                store_notes(session, source, result, pseudonymiser, area)
+            store_key(session, source.id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source.id, carried)
                 report.replaced = moved.summary()
@@ -204,8 +204,9 @@ def _workshop(session: Session, label: str | None, path: Path) -> Workshop | Non
     return ws
 
 
-def _store_notes(session: Session, source: Source, result: ReadResult,
-                 pseudonymiser: Pseudonymiser, area: str | None) -> None:
+def store_notes(session: Session, source: Source, result: ReadResult,
+                pseudonymiser: Pseudonymiser, area: str | None) -> None:
+    """A source's notes as units, pseudonymised (also used by the REFI-QDA importer)."""
     for note in result.notes:  # authors first, so their names are known inside any note
         pseudonymiser.speaker(note.author)
     rows = [
@@ -220,9 +221,11 @@ def _store_notes(session: Session, source: Source, result: ReadResult,
         session.execute(insert(Segment), rows)
 
 
-def _store_transcript(session: Session, source: Source, result: ReadResult,
-                      pseudonymiser: Pseudonymiser, area: str | None,
-                      question: int | None) -> None:
+def store_transcript(session: Session, source: Source, result: ReadResult,
+                     pseudonymiser: Pseudonymiser, area: str | None,
+                     question: int | None) -> None:
+    """A transcript's turns and sentences as units with offsets into the pseudonymised
+    full text (also used by the REFI-QDA importer)."""
     for turn in result.turns:
         pseudonymiser.speaker(turn.speaker)
     texts = [pseudonymiser.text(turn.text) for turn in result.turns]
@@ -264,7 +267,8 @@ def _clock(seconds: float | None) -> str | None:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def _store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) -> None:
+def store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) -> None:
+    """Who is who: kept in its own table, never exported."""
     for real, pseudonym in pseudonymiser.key.items():
         session.add(PseudonymKey(source_id=source_id, real_name=real, pseudonym=pseudonym))
 

@@ -31,7 +31,7 @@ from coding.identity import is_suggestion_layer
 from corpus import audit
 from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
-from corpus.ingest import _store_key, _store_notes, _store_transcript
+from corpus.ingest import store_key, store_notes, store_transcript
 from corpus.models import Segment, Source
 from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
@@ -319,7 +319,7 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
                                      if meta.get(m.VAR_QUESTION) else question,
                                      cell=sel.name if sel and sel.name else None,
                                      duplicate_count=int(count.group(1)) if count else 1))
-        _store_notes(session, source, result, pseudonymiser, area)
+        store_notes(session, source, result, pseudonymiser, area)
     else:
         result = ReadResult("transcript", "qdpx")
         times: list[float | None] = []
@@ -331,9 +331,9 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
                 result.turns.append(Turn(speaker, text[head.end():end], times[-1]))
             else:
                 result.turns.append(Turn(None, text[start:end]))
-        _store_transcript(session, source, result, pseudonymiser, area, question)
+        store_transcript(session, source, result, pseudonymiser, area, question)
         source.kind = kind
-    _store_key(session, source.id, pseudonymiser)
+    store_key(session, source.id, pseudonymiser)
     session.flush()
     return _import_codings(session, source, text, spans, ours, selections, code_ids, users,
                            notes, seen_users)

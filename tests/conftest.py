@@ -122,3 +122,35 @@ def agreed(session, segment_id: int, code_id: int, is_quote: bool = False) -> No
     session.add(Coding(segment_id=segment_id, code_id=code_id, coder=CONSENSUS,
                        status="accepted", is_quote=is_quote))
     session.flush()
+
+
+# Notes coded in konsensus for the theme tables and exports: area, text, theme.
+THEMED_NOTES = [
+    ("GR", "Antal SIP per 1000 invånare", "Samverkan > SIP"),
+    ("Borås", "antal SIP per 1000 invånare.", "Samverkan > SIP"),          # same note
+    ("VGR", "Väntetider till vårdcentralen", "Tillgänglighet > Primärvården"),  # near-dup
+    ("Skaraborg", "Andel SIP med uppföljningsdatum", "Samverkan > SIP"),
+    ("GR", "=Tillit mellan huvudmännen", "Samverkan > Tillit"),           # formula-like
+    ("Fyrbodal", "Väntetid till vårdcentralen x2", "Tillgänglighet > Primärvården"),
+    ("GR", "Telefontillgänglighet", "Tillgänglighet"),                    # main theme only
+]
+
+
+@pytest.fixture
+def coded(project, tmp_path):
+    """A project whose notes (THEMED_NOTES) the konsensus layer has coded; note 4 a quote."""
+    from coding import codes
+    from corpus.ingest import ingest_file
+    from corpus.readers import ReadOptions
+
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f'{a},"{t}"\n' for a, t, _ in THEMED_NOTES), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=2))
+    with project.transaction() as s:
+        codes.import_doc(s, SMALL_BOOK, "anna")
+        for segment_id, (_, _, theme) in enumerate(THEMED_NOTES, start=1):
+            agreed(s, segment_id, codes.find_code(s, theme).id,
+                           is_quote=segment_id == 4)
+        # a main theme coded next to one of its sub-themes is implied, not a row of its own
+        agreed(s, 1, codes.find_code(s, "Samverkan").id)
+    return project

@@ -451,3 +451,10 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     method = (tmp_path / "m.md").read_text(encoding="utf-8")
     # the round's two coders, not cia who coded outside it
     assert "Materialet kodades av 2 kodare." in method and "i Omgång 1" in method
+    run("export", "agreement", "-f", "xlsx", "--coders", "anna,cia", "-o",
+        str(tmp_path / "a.xlsx"))
+    from openpyxl import load_workbook as load
+
+    header = [c.value for c in load(tmp_path / "a.xlsx")["Subtema"][1]]
+    assert "Kodat av anna" in header and "Kodat av cia" in header
+    assert "Kodat av bo" not in header            # the coders asked for, not all

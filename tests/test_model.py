@@ -14,7 +14,7 @@ from coding.suggest.engine import Engine
 from coding.suggest.model import Features, MultiLabelModel
 from coding.text import _pipeline, lemma, tokens
 
-from .test_engine import BOOK, ID, labelled
+from .engine_data import BOOK, ID, labelled
 
 TEXTS = ["Kostnaden för hemsjukvården ökar, sa hon.", "SIP-möten med anhöriga (ibland).",
          "Vårdtyngdsmätningen: 12 % av brukarna!", "Utskrivningsklara dagar\nför äldre",

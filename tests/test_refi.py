@@ -20,7 +20,6 @@ from refi.schema import codebook_errors, project_errors
 from themes.export import export
 
 from .devdata import refi_dir
-from .test_themes import coded  # noqa: F401  (fixture)
 
 TRANSCRIPT = """Moderator: Välkomna. Vi börjar med nyckeltal för samverkan.
 Anna Berg: Vi följer antal SIP per månad. Det räcker inte. Mejla mig på anna.berg@example.se.
@@ -30,7 +29,7 @@ Anna Berg: Uppföljning av om SIP:en faktiskt genomförs. Och väntetider till v
 
 
 @pytest.fixture
-def full(coded, tmp_path):  # noqa: F811
+def full(coded, tmp_path):
     """Notes coded by konsensus, plus a transcript coded by a coder on a sentence and a
     turn, with a memo and a quote, and a workshop in the register."""
     add_workshop(coded, label="GR fysisk", area="GR", format="fysisk", officials=6,

@@ -18,35 +18,10 @@ from themes import tables, writers
 from themes.export import export
 from themes.layers import resolve_layer
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, THEMED_NOTES
 
 BOOK = SMALL_BOOK
-NOTES = [  # area, text, theme
-    ("GR", "Antal SIP per 1000 invånare", "Samverkan > SIP"),
-    ("Borås", "antal SIP per 1000 invånare.", "Samverkan > SIP"),          # same note
-    ("VGR", "Väntetider till vårdcentralen", "Tillgänglighet > Primärvården"),  # near-dup
-    ("Skaraborg", "Andel SIP med uppföljningsdatum", "Samverkan > SIP"),
-    ("GR", "=Tillit mellan huvudmännen", "Samverkan > Tillit"),           # formula-like
-    ("Fyrbodal", "Väntetid till vårdcentralen x2", "Tillgänglighet > Primärvården"),
-    ("GR", "Telefontillgänglighet", "Tillgänglighet"),                    # main theme only
-]
-
-
-@pytest.fixture
-def coded(project, tmp_path):
-    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
-        f'{a},"{t}"\n' for a, t, _ in NOTES), encoding="utf-8")
-    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=2))
-    with project.transaction() as s:
-        codes.import_doc(s, BOOK, "anna")
-        for segment_id, (_, _, theme) in enumerate(NOTES, start=1):
-            agreed(s, segment_id, codes.find_code(s, theme).id,
-                           is_quote=segment_id == 4)
-        # a main theme coded next to one of its sub-themes is implied, not a row of its own
-        agreed(s, 1, codes.find_code(s, "Samverkan").id)
-    return project
-
-
+NOTES = THEMED_NOTES
 def test_bilaga2_groups_in_codebook_order_and_merges_the_same_notes(coded):
     with coded.session() as s:
         table = tables.bilaga2(s, resolve_layer(s))[2]

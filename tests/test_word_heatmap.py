@@ -16,14 +16,12 @@ from corpus.errors import QdaError
 from themes.export import export
 from themes.tables import BILAGA2_COLUMNS
 
-from .test_themes import coded  # noqa: F401  (fixture)
-
 
 def _rows(table):
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
-def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(coded, tmp_path):  # noqa: F811
+def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(coded, tmp_path):
     path = export(coded, "bilaga2", fmt="docx", out=tmp_path / "b2.docx").path
     doc = Document(str(path))
     section = doc.sections[0]
@@ -50,7 +48,7 @@ def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(code
     assert table.rows[1].cells[3].paragraphs[0].alignment == 1   # "x" centred
 
 
-def test_question_texts_come_from_the_project_settings(coded, tmp_path):  # noqa: F811
+def test_question_texts_come_from_the_project_settings(coded, tmp_path):
     config = coded.root / "qda.toml"
     config.write_text(config.read_text(encoding="utf-8")
                       + '\n[questions]\n2 = "Vad saknas i uppföljningen?"\n', encoding="utf-8")
@@ -61,7 +59,7 @@ def test_question_texts_come_from_the_project_settings(coded, tmp_path):  # noqa
         export(coded, "bilaga2", fmt="md", out=tmp_path / "b.md")
 
 
-def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):  # noqa: F811
+def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):
     doc = Document(str(export(coded, "themes", fmt="docx", out=tmp_path / "t.docx").path))
     texts = [p.text for p in doc.paragraphs]
     assert "Samverkan" in texts and "Tillgänglighet" in texts
@@ -72,7 +70,7 @@ def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):  
     assert quote.text == "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP)"
 
 
-def test_tabell1_docx(coded, tmp_path):  # noqa: F811
+def test_tabell1_docx(coded, tmp_path):
     from corpus.workshops import add_workshop
 
     add_workshop(coded, label="GR digital", area="GR", format="digital", politicians=2,
@@ -83,7 +81,7 @@ def test_tabell1_docx(coded, tmp_path):  # noqa: F811
     assert rows[-1][-1] == "7"
 
 
-def test_heatmap_png_and_svg(coded, tmp_path):  # noqa: F811
+def test_heatmap_png_and_svg(coded, tmp_path):
     png = export(coded, "heatmap", out=tmp_path / "h.png").path
     image = mpimg.imread(png)
     assert image.shape[0] > 300 and image.shape[1] > 600
@@ -97,7 +95,7 @@ def test_heatmap_png_and_svg(coded, tmp_path):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_docx_renders_through_libreoffice_to_png(coded, tmp_path):  # noqa: F811
+def test_docx_renders_through_libreoffice_to_png(coded, tmp_path):
     """The layout check: LibreOffice must lay bilaga 2 out on landscape pages; the PNG
     pages are kept in the test's folder to look at."""
     office = shutil.which("libreoffice") or shutil.which("soffice")
@@ -115,7 +113,7 @@ def test_docx_renders_through_libreoffice_to_png(coded, tmp_path):  # noqa: F811
     assert page.shape[1] > page.shape[0]   # landscape
 
 
-def test_theme_counts_xlsx_shows_shares_as_percentages(coded, tmp_path):  # noqa: F811
+def test_theme_counts_xlsx_shows_shares_as_percentages(coded, tmp_path):
     from openpyxl import load_workbook
 
     ws = load_workbook(export(coded, "themes", out=tmp_path / "t.xlsx").path)["Per område"]
@@ -124,7 +122,7 @@ def test_theme_counts_xlsx_shows_shares_as_percentages(coded, tmp_path):  # noqa
     assert share.number_format == "0.0%" and 0 < share.value <= 1
 
 
-def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):  # noqa: F811
+def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):
     report = export(coded, "quotes", fmt="docx", out=tmp_path / "c.docx")
     doc = Document(str(report.path))
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")

@@ -28,13 +28,20 @@ def export_command(
         "n-grams) are merged into one row.")] = NEAR_DUPLICATE,
     by: Annotated[str, typer.Option(
         help="Heatmap: main themes against area or question.")] = "area",
+    round: Annotated[str | None, typer.Option(
+        "--round", help="Agreement, metodbilaga: a round's name (default: the newest).")]
+    = None,
+    coders: Annotated[str | None, typer.Option(
+        "--coders", help="Agreement: comma-separated coders (default: all).")] = None,
 ) -> None:
     """Write bilaga 2, theme counts (docx: a summary with quotes), quotes, Tabell 1, a theme
     heatmap, or the whole project (qdpx) or codebook (qdc) for other QDA tools."""
     from .export import export
 
     with user_errors():
-        report = export(opened(project), what, fmt, layer, out, threshold, by)
+        report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
+                        coders=[c.strip() for c in coders.split(",") if c.strip()]
+                        if coders else None)
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"

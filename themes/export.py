@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,8 +71,12 @@ def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
 
 def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
            out: Path | None = None, threshold: float = tables.NEAR_DUPLICATE,
-           by: str = "area", actor: Actor | str | None = None) -> ExportReport:
-    """Build the table(s) from the project and write them; returns what was written."""
+           by: str = "area", actor: Actor | str | None = None, *,
+           round: str | None = None, coders: Sequence[str] | None = None,
+           all_units: bool = False) -> ExportReport:
+    """Build the table(s) from the project and write them; returns what was written.
+    Agreement and metodbilaga use `round` (default: the newest; `all_units`: every unit
+    two coders coded) and, for agreement, `coders` (default: all), as the page shows."""
     fmt = choose_format(what, fmt, out)
     if isinstance(actor, Actor):
         with project.session() as session:
@@ -84,7 +90,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
         return refi_export.write(project, what, out)
     with project.session() as session:
         if what in PROCESS:
-            return _process(session, what, fmt, out)
+            return _process(session, what, fmt, out, round, coders, all_units)
         if what == "tabell1":
             frame = tables.tabell1(session)
             _write_frames({"Tabell 1": frame}, fmt, out)
@@ -136,9 +142,10 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
     return report
 
 
-def _process(session, what: str, fmt: str, out: Path) -> ExportReport:
-    """Agreement (both levels, the newest round if any), the audit log, the method
-    appendix: how the coding was done rather than what it found."""
+def _process(session, what: str, fmt: str, out: Path, round: str | None = None,
+             coders: Sequence[str] | None = None, all_units: bool = False) -> ExportReport:
+    """Agreement (both levels), the audit log, the method appendix: how the coding was
+    done rather than what it found."""
     from coding import agreement, rounds
     from corpus.audit import audit_frame
 
@@ -148,13 +155,13 @@ def _process(session, what: str, fmt: str, out: Path) -> ExportReport:
         frame = audit_frame(session)
         _write_frames({"Granskningslogg": frame}, fmt, out)
         return ExportReport(what, out, rows=len(frame))
+    chosen = None if all_units else (round or rounds.newest(session))
     if what == "metodbilaga":
-        method = metodbilaga.build(session)
+        method = metodbilaga.build(session, chosen)
         (metodbilaga.write_docx if fmt == "docx" else metodbilaga.write_md)(method, out)
         return ExportReport(what, out, rows=method.double_coded)
-    newest = rounds.newest(session)
-    frames = {level.capitalize(): agreement.compute(session, level=level,
-                                                    round=newest).frame()
+    frames = {level.capitalize(): agreement.compute(session, coders, level=level,
+                                                    round=chosen).frame()
               for level in ("huvudtema", "subtema")}
     report = ExportReport(what, out, rows=sum(len(f) for f in frames.values()))
     report.extra_paths = _write_frames(frames, fmt, out)[1:]
@@ -196,13 +203,14 @@ class Download:
 
 def export_bytes(project: Project, what: str, fmt: str | None = None,
                  layer: str | None = None, threshold: float = tables.NEAR_DUPLICATE,
-                 by: str = "area", actor: Actor | str | None = None) -> Download:
+                 by: str = "area", actor: Actor | str | None = None,
+                 **choices: Any) -> Download:
     """An export as bytes to hand to a browser: written to a scratch folder by the same
     writers as `export`; several files (csv of several tables) come zipped."""
     fmt = choose_format(what, fmt, None)
     with tempfile.TemporaryDirectory(prefix="qda-export-") as tmp:
         report = export(project, what, fmt, layer, Path(tmp) / f"{what}.{fmt}", threshold, by,
-                        actor)
+                        actor, **choices)
         paths = [report.path, *report.extra_paths]
         if len(paths) == 1:
             return Download(report.path.name, report.path.read_bytes(), MIME[fmt], report)

@@ -431,8 +431,3 @@ class Engine:
 def no_fit_score(best: float, depth: int) -> float:
     """Probability-like score for "passar ingen befintlig kod" given the best code's score."""
     return (1.0 - best) * NOVELTY.get(depth, NOVELTY[1])
-
-
-def review_order(scored: Sequence[Scored]) -> list[int]:
-    """Indices, most informative first: the least certain and the no-fit segments lead."""
-    return sorted(range(len(scored)), key=lambda i: (-scored[i].uncertainty, i))

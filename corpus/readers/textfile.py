@@ -64,7 +64,3 @@ def _reject_control_soup(text: str, path: Path) -> None:
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if sample and controls / len(sample) > 0.02:
         raise InputError("this looks like a binary file, not text", path, "E103")
-
-
-def read_text_file(path: Path) -> str:
-    return decode_text(path.read_bytes(), path)
