@@ -163,7 +163,7 @@ class Pseudonymiser:
                                                      text[following.end():])[1]
             elif word in self._speaker_parts:
                 if word in known.PLACES or at_start:        # "Lund", "Per månad": ask
-                    self._suspect(word, before)
+                    self._suspect(word, before, text[match.start():])
                 else:                   # capitalised mid-sentence: the speaker, not a word
                     self.counts["names"] += 1
                     replacement = self._speaker_parts[word] + genitive
@@ -205,11 +205,14 @@ class Pseudonymiser:
         return pointed or known.is_first_name(word, anywhere=not at_start) \
             or known.looks_like_surname(word)
 
-    def _suspect(self, word: str, before: str) -> None:
+    def _suspect(self, word: str, before: str, rest: str) -> None:
+        """Count a suspect; keep its first context, a few words either side."""
         entry = self.suspects.setdefault(word, [0, ""])
         entry[0] += 1
         if not entry[1]:
-            entry[1] = (before[-40:] + word).strip()
+            head = " ".join(before.split()[-6:])
+            tail = " ".join(rest.split()[:7])
+            entry[1] = f"{head} {tail}".strip()
 
     def _pnr(self, match: re.Match[str]) -> str:
         if _is_personnummer(match):

@@ -87,7 +87,7 @@ def test_speaker_name_parts_that_are_everyday_words_are_suspects_not_replacement
     assert p.text("Karin Lund och Per Ek sa det.") == "[Deltagare 1] och [Deltagare 2] sa det."
     # capitalised inside a sentence, the everyday word would not be: it is the speaker
     assert p.text("Som Per sa tidigare.") == "Som [Deltagare 2] sa tidigare."
-    assert p.suspects["Per"] == [1, "Per"]        # "Per månad": times, an example
+    assert p.suspects["Per"] == [1, "Per månad kommer tre besök."]   # times, a context
 
 
 def test_the_labelled_set_meets_the_recall_targets():
