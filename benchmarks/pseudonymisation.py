@@ -9,17 +9,28 @@ Targets: name recall >= 0.98, identity-number recall 1.0.
 from __future__ import annotations
 
 import sys
+import time
 
 from report import ROOT, write_section
 
 sys.path.insert(0, str(ROOT))
 
 from corpus.pseudonymise import Pseudonymiser  # noqa: E402
-from tests.pseudonym_set import score  # noqa: E402
+from tests.pseudonym_set import cases, score  # noqa: E402
+
+
+def _seconds(text: str) -> float:
+    start = time.perf_counter()
+    Pseudonymiser().text(text)
+    return time.perf_counter() - start
 
 
 def main() -> None:
     result = score(lambda text: Pseudonymiser().text(text))
+    # a transcript without speaker lines is one long turn: the time must grow linearly
+    turn = " ".join(sentence for sentence, _, _ in cases())
+    _seconds(turn)                                     # name lists loaded once
+    short, long = _seconds(turn), _seconds(turn * 10)
     lines = [
         "## Pseudonymisation (labelled sentences)", "",
         "`.venv/bin/python benchmarks/pseudonymisation.py` on the set in "
@@ -31,7 +42,9 @@ def main() -> None:
         f"| {result['sentences']} | {result['names']} | {result['name_recall']:.3f} | "
         f"{result['name_precision']:.3f} | {result['numbers']} | "
         f"{result['number_recall']:.3f} | {result['kept']}/{result['must_stay']} |", "",
-        "Targets: name recall ≥ 0.98, identity-number recall 1.0.",
+        "Targets: name recall ≥ 0.98, identity-number recall 1.0.", "",
+        f"One turn of {len(turn):,} characters: {short:.3f} s; ten times as long: "
+        f"{long:.3f} s (ratio {long / short:.1f}; linear is 10).",
     ]
     print(write_section("pseudonymisation", lines))
 

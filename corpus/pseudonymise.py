@@ -47,11 +47,14 @@ POINTERS = re.compile(
     r"biståndshandläggaren|kuratorn|brukaren|patienten|anhöriga|dottern|sonen|mamma|pappa|"
     r"fru|herr|hon heter|han heter|hen heter)[ \t]+)$", re.I)
 SELF_AFTER = re.compile(r"^[ \t]+heter jag\b", re.I)
+# words after which any capitalised word is a name
+NAMING = re.compile(r"\b(?:jag heter|heter|mitt namn är)[ \t]+$", re.I)
 # what follows a person's name at the start of a sentence ("Per sa att …")
 PERSON_VERB = re.compile(r"^[ \t]+(?:sa|säger|sade|tycker|tyckte|menar|menade|berättade|"
                          r"berättar|frågade|frågar|svarade|svarar|jobbar|arbetar|har sagt|"
                          r"håller med|skrev|skriver|ringde|tog|undrade|föreslog|nämnde)\b")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;–\n\"”»(]\s*)$")
+_LOOKBACK = 80      # characters before a word that pointers and sentence starts are read in
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -62,7 +65,7 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
+def _valid_date(mm: str, dd: str) -> bool:
     month, day = int(mm), int(dd)
     if day > 60:                                  # samordningsnummer: day + 60
         day -= 60
@@ -73,7 +76,7 @@ def _is_personnummer(match: re.Match[str]) -> bool:
     """By shape and date: a separator or a century makes the date enough; ten bare digits
     (which phone numbers also are) must pass the checksum too."""
     century, yy, mm, dd, sep, tail = match.groups()
-    if not _valid_date(century, yy, mm, dd):
+    if not _valid_date(mm, dd):
         return False
     return bool(sep or century) or _luhn_ok(yy + mm + dd + tail)
 
@@ -138,49 +141,54 @@ class Pseudonymiser:
 
     def _others(self, text: str) -> str:
         """Names of people who are not speakers: a capitalised word (with the next, when
-        the two make a first name and a surname) that a pointer, a name list or a
-        surname's shape says is a person."""
+        the two make a first name and a surname) that a self-introduction, a name list or a
+        surname's shape says is a person. Only a window around each word is read, so a
+        long turn stays linear."""
         words = list(CAPITALISED.finditer(text))
         out, cursor, skip = [], 0, False
         for i, match in enumerate(words):
             if skip:
                 skip = False
                 continue
-            word, genitive = _genitive(match.group(1), text[match.end():])
-            before = text[:match.start()]
-            following = words[i + 1] if i + 1 < len(words) else None
-            pointed = bool(POINTERS.search(before))
+            start, end = match.span()
+            after = text[end:end + _LOOKBACK]
+            before = text[max(0, start - _LOOKBACK):start]
+            if start > _LOOKBACK:
+                before = "\0" + before           # not the start of the text
+            word, genitive = _genitive(match.group(1), after)
+            naming = bool(NAMING.search(before) or SELF_AFTER.match(after))
+            pointed = naming or bool(POINTERS.search(before))
             at_start = bool(SENTENCE_START.search(before))
-            end, replacement = match.end(), None
-            pair = following is not None and not genitive \
-                and text[match.end():following.start()] in (" ", "\t")
-            if pair and self._full_name(word, _genitive(following.group(1),
-                                                        text[following.end():])[0], pointed,
-                                        at_start):
-                self.counts["other_names"] += 1
-                end, skip = following.end(), True
-                replacement = NAME_TOKEN + _genitive(following.group(1),
-                                                     text[following.end():])[1]
-            elif word in self._speaker_parts:
+            following = words[i + 1] if i + 1 < len(words) else None
+            replacement = None
+            if following is not None and not genitive \
+                    and text[end:following.start()] in (" ", "\t"):
+                second, second_genitive = _genitive(
+                    following.group(1), text[following.end():following.end() + _LOOKBACK])
+                if self._full_name(word, second, naming, at_start):
+                    self.counts["other_names"] += 1
+                    end, skip = following.end(), True
+                    replacement = NAME_TOKEN + second_genitive
+            if replacement is None and word in self._speaker_parts:
                 if word in known.PLACES or at_start:        # "Lund", "Per månad": ask
-                    self._suspect(word, before, text[match.start():])
+                    self._suspect(word, before, text[start:start + _LOOKBACK])
                 else:                   # capitalised mid-sentence: the speaker, not a word
                     self.counts["names"] += 1
                     replacement = self._speaker_parts[word] + genitive
-            elif self._alone(word, before, at_start,
-                             pointed or bool(SELF_AFTER.match(text[match.end():])),
-                             text[match.end():], bool(genitive)):
+            elif replacement is None and self._alone(word, at_start, naming, pointed, after,
+                                                     bool(genitive)):
                 self.counts["other_names"] += 1
                 replacement = NAME_TOKEN + genitive
             if replacement is not None:
-                out += [text[cursor:match.start()], replacement]
+                out += [text[cursor:start], replacement]
                 cursor = end
         out.append(text[cursor:])
         return "".join(out)
 
-    def _full_name(self, first: str, second: str, pointed: bool, at_start: bool) -> bool:
+    def _full_name(self, first: str, second: str, naming: bool, at_start: bool) -> bool:
         """A first name and a capitalised word after it: a person ("Malin Lund"), unless
-        the second is an everyday word ("Per Capita" aside, "Anna Och")."""
+        the second is an everyday word ("Anna Och"); any two capitalised words only after
+        "jag heter" and the like."""
         if known.is_common_word(second) and not known.looks_like_surname(second) \
                 and second.casefold() not in known.COMMON_WORDS:
             return False
@@ -188,11 +196,13 @@ class Pseudonymiser:
             return False
         if known.is_first_name(first, anywhere=not at_start):
             return not (at_start and known.is_common_word(first)) or second not in known.PLACES
-        return pointed and not known.is_common_word(first)
+        return naming and not known.is_common_word(first)
 
-    def _alone(self, word: str, before: str, at_start: bool, pointed: bool,
+    def _alone(self, word: str, at_start: bool, naming: bool, pointed: bool,
                after: str = "", genitive: bool = False) -> bool:
-        """Whether a single capitalised word is a name to replace."""
+        """Whether a single capitalised word is a name to replace. A word after "ring",
+        "enligt" … may be an organisation ("enligt Socialstyrelsen"): it must look like a
+        name; after "jag heter" any word is one."""
         if word in known.PLACES:
             return False
         if known.is_common_word(word):
@@ -202,7 +212,7 @@ class Pseudonymiser:
             # capitalised inside a sentence an everyday word is a name ("som Berg sa")
             return pointed or known.is_first_name(word) \
                 or word.casefold() in known.COMMON_WORDS
-        return pointed or known.is_first_name(word, anywhere=not at_start) \
+        return naming or known.is_first_name(word, anywhere=not at_start) \
             or known.looks_like_surname(word)
 
     def _suspect(self, word: str, before: str, rest: str) -> None:

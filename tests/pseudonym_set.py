@@ -51,6 +51,8 @@ KEEP = [
     "Mobila team finns i {p} men inte överallt.",
     "Kontaktperson på varje enhet i {p}, minst två.",
     "Patientström och Kvalitetsberg är våra egna ord i {p}.",
+    "Enligt Socialstyrelsen och Region Halland behövs fler mått i {p}.",
+    "Kontakta Närhälsan eller Vårdcentralen Centrum i {p}.",
 ]
 PNR = ["19520304-1235", "811218-9876", "811218-9875", "701063-2391", "19450612-4418",
        "650230-1234", "20010101-0000", "480915+1234"]
@@ -75,7 +77,9 @@ def cases() -> list[tuple[str, list[str], list[str]]]:
         template = KEEP[i % len(KEEP)]
         sentence = template.format(p=place)
         stay = [place] + [w for w in ("Per", "Inga", "Lunds", "Region", "Närhälsan", "Bo",
-                                      "Max", "Mobila", "Kontaktperson", "Patientström")
+                                      "Max", "Mobila", "Kontaktperson", "Patientström",
+                                      "Socialstyrelsen", "Region Halland", "Närhälsan",
+                                      "Vårdcentralen Centrum")
                         if w in sentence]
         out.append((sentence, [], stay))
     for i, number in enumerate(islice(cycle(PNR), 3 * len(PNR))):

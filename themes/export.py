@@ -102,7 +102,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
             stated = question_texts(session, project.root)
             questions = stated.texts
             report.warnings += stated.warnings(per_question)
-            report.untitled = sorted(set(per_question) - set(questions))
+            report.untitled = stated.untitled(per_question)
             if fmt == "xlsx":
                 writers.bilaga2_xlsx(per_question, out, questions)
             elif fmt == "docx":

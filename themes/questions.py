@@ -39,11 +39,15 @@ class QuestionTexts:
         text = self.texts.get(question)
         return f"Fråga {question}: {text}" if text else f"Fråga {question}"
 
+    def untitled(self, questions: Iterable[int]) -> list[int]:
+        """The questions that will be headed "Fråga N" only."""
+        return sorted(set(questions) - set(self.texts))
+
     def warnings(self, questions: Iterable[int]) -> list[str]:
         """One line per question printed without a text."""
         return [f"fråga {q}: no question text in the workbook or in {CONFIG_NAME} "
                 f"[questions]; the heading says only 'Fråga {q}'"
-                for q in sorted(set(questions)) if q not in self.texts]
+                for q in self.untitled(questions)]
 
 
 def stripped(heading: str) -> str:
