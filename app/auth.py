@@ -33,15 +33,14 @@ def idle_time(proj: Project) -> dt.timedelta:
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _has_users(root: str) -> bool:
-    from app.state import _open
-
-    with _open(root).session() as session:
+def _has_users(root: str, _proj: Project) -> bool:
+    """Cached per project folder (the project itself is not hashed)."""
+    with _proj.session() as session:
         return accounts.has_users(session)
 
 
 def has_users(proj: Project) -> bool:
-    return _has_users(str(proj.root))
+    return _has_users(str(proj.root), proj)
 
 
 def _set_cookie(token: str | None, max_age: int) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state
+from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
+from coding.exporting import get as export_spec
 from corpus.errors import QdaError
-from themes.export import EXPORTS, export_bytes
 
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)
@@ -102,14 +103,5 @@ st.dataframe(shown.astype(object).where(shown.notna(), "–"), hide_index=True,
              key="sa_table")   # an undefined figure shows as a dash, not "None"
 st.caption("Läsning: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 otillräcklig. "
            "Intervallen är bootstrap (95 %, enheter dras om).")
-c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-fmt = c1.selectbox("Format", EXPORTS["agreement"], key="sa_fmt")
-if c2.button("Skapa fil", key="sa_make"):
-    try:
-        ss.sa_file = export_bytes(proj, "agreement", fmt, actor=actor, round=chosen_round,
-                                  coders=picked or None, all_units=chosen_round is None)
-    except QdaError as exc:
-        st.error(f"Filen kunde inte skapas: {exc.reason}")
-if ss.get("sa_file") is not None:
-    c2.download_button(f"Ladda ner {ss.sa_file.file_name}", ss.sa_file.data,
-                       ss.sa_file.file_name, ss.sa_file.mime, key="sa_dl")
+offer(export_spec("agreement"), "sa", about=False, round=chosen_round,
+      coders=picked or None, all_units=chosen_round is None)

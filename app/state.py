@@ -14,7 +14,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.cli import PROJECT_ENV
 from coding import access
 from coding.accounts import Actor, Can
 from coding.background import Retrainer
@@ -22,6 +21,7 @@ from coding.codebook import Codebook
 from coding.codes import codebook_version, load_codebook
 from coding.identity import check_coder, coder_for, known_people
 from corpus.errors import QdaError
+from corpus.locations import PROJECT_ENV
 from corpus.project import Project, open_project
 
 CODER_PARAM = "kodare"

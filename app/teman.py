@@ -11,7 +11,7 @@ from coding.accounts import Can
 from coding.identity import CONSENSUS
 from corpus.errors import QdaError
 from themes import heatmap, tables
-from themes.export import HEATMAP_BY
+from themes.exports import HEATMAP_BY
 from themes.layers import readable_layers, resolve_layer
 
 proj = state.require_project()

@@ -22,10 +22,10 @@ from sqlalchemy import insert, select
 
 from coding.codebook import read_codebook
 from coding.codes import import_doc
+from coding.exporting import export
 from corpus.areas import AREAS
 from corpus.models import Code, Coding, Segment, Source
 from corpus.project import init_project
-from themes.export import export
 
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
 N_NOTES = 10_000

@@ -7,7 +7,7 @@ sessions are opaque random tokens, stored only as their SHA-256, ended by loggin
 after an idle time. Repeated wrong passwords for one login are refused for a minute and
 every failure is in the audit log.
 
-Roles and what each may do are declared once here (`GRANTS`); `access` adds what a
+Roles and what each may do are declared once in `roles` (`GRANTS`); `access` adds what a
 blind round hides.
 """
 
@@ -18,7 +18,6 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,44 +29,7 @@ from corpus.errors import QdaError
 from corpus.models import LoginAttempt, User, UserSession, utcnow
 
 from .identity import is_reserved
-
-
-class Role(StrEnum):
-    LEAD = "lead"
-    CODER = "coder"
-    REVIEWER = "reviewer"
-    READER = "reader"
-
-
-ROLE_LABELS = {Role.LEAD: "projektledare", Role.CODER: "kodare", Role.REVIEWER: "granskare",
-               Role.READER: "läsare"}
-
-
-class Can(StrEnum):
-    """What an actor may do; checked in the library, not only by hiding widgets."""
-
-    CODE = "code"                        # decide, memo, quote, "no code applies"
-    ADD_CODE = "add_code"                # a new emergent code while coding
-    READ_SEGMENTS = "read_segments"      # the queue, segments, transcripts
-    READ_THEMES = "read_themes"          # theme tables, quotes, report exports
-    READ_CODINGS = "read_codings"        # every coder's codings (qdpx, codings export)
-    READ_AGREEMENT = "read_agreement"    # agreement, disagreements, consensus decisions
-    READ_AUDIT = "read_audit"            # the audit log and the method appendix
-    EDIT_CODEBOOK = "edit_codebook"      # rename, move, merge, delete, import, edit
-    MANAGE_ROUNDS = "manage_rounds"
-    DECIDE_CONSENSUS = "decide_consensus"
-    INGEST = "ingest"                    # upload material, register workshops
-    MANAGE_USERS = "manage_users"
-
-
-GRANTS: dict[Role, frozenset[Can]] = {
-    Role.LEAD: frozenset(Can),
-    Role.CODER: frozenset({Can.CODE, Can.ADD_CODE, Can.READ_SEGMENTS, Can.READ_THEMES,
-                           Can.READ_CODINGS, Can.READ_AGREEMENT}),
-    Role.REVIEWER: frozenset({Can.READ_SEGMENTS, Can.READ_THEMES, Can.READ_CODINGS,
-                              Can.READ_AGREEMENT, Can.READ_AUDIT}),
-    Role.READER: frozenset({Can.READ_THEMES}),
-}
+from .roles import GRANTS, ROLE_LABELS, Can, Role  # noqa: F401 (part of this API)
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 MIN_PASSWORD = 10

@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from .errors import QdaError
+from .locations import CONFIG_NAME, SQLITE_NAME
 from .models import Base
-from .project import CONFIG_NAME, SQLITE_NAME, Project, open_project
+from .project import Project, open_project
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"

@@ -14,10 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import store
 from .errors import QdaError
-
-CONFIG_NAME = "qda.toml"
-SQLITE_NAME = "project.sqlite"
-URL_ENV = "QDA_DATABASE_URL"
+from .locations import CONFIG_NAME, SQLITE_NAME, URL_ENV
 
 
 @dataclass

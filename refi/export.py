@@ -19,8 +19,10 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coding.exporting import Export, ExportOptions, ExportReport
 from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
+from corpus.files import atomic_write
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.project import Project, read_config
 
@@ -309,29 +311,28 @@ def _fill_selection_refs(root, selection_of: dict[int, str]) -> None:
                 _el(case, "SelectionRef", {"targetGUID": selection_of[int(segment_id)]})
 
 
-def write(project: Project, what: str, out: Path):
-    """Write a .qdpx (zip) or .qdc; through a temporary file, never half a file."""
-    from themes.export import ExportReport
-    from themes.writers import atomic_write
-
+def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
+                   options: ExportOptions, actor) -> ExportReport:
+    """The codebook as a .qdc; through a temporary file, never half a file."""
     with project.session() as session:
-        if what == "qdc":
-            data, files = codebook_xml(session), {}
-            rows = len(session.scalars(select(Code.id)).all())
-        else:
-            name = read_config(project.root).get("project", {}).get("name") \
-                or project.root.name
-            data, files = project_xml(session, str(name))
-            rows = len(files)
+        data = codebook_xml(session)
+        rows = len(session.scalars(select(Code.id)).all())
+    atomic_write(out, lambda tmp: tmp.write_bytes(data))
+    return ExportReport(spec.name, out, rows=rows)
+
+
+def write_project(project: Project, spec: Export, fmt: str, out: Path,
+                  options: ExportOptions, actor) -> ExportReport:
+    """The whole project as a .qdpx (a zip of project.qde and the sources' text)."""
+    name = read_config(project.root).get("project", {}).get("name") or project.root.name
+    with project.session() as session:
+        data, files = project_xml(session, str(name))
+
     def write_file(tmp: Path) -> None:
-        if what == "qdc":
-            tmp.write_bytes(data)
-            return
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", data)
-            for name, text in files.items():
-                archive.writestr(f"sources/{name}", text.encode("utf-8"))
+            for file_name, text in files.items():
+                archive.writestr(f"sources/{file_name}", text.encode("utf-8"))
 
     atomic_write(out, write_file)
-    return ExportReport(what, out, rows=rows,
-                        details={"sources": len(files)} if what == "qdpx" else {})
+    return ExportReport(spec.name, out, rows=len(files), details={"sources": len(files)})

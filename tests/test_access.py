@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from coding import accounts, agreement, codes, consensus, review, rounds
 from coding.accounts import AccessError, Actor, Role
 from coding.codings import accept
+from coding.exporting import export_bytes
 from coding.identity import suggestion_layer
 from coding.suggestions import suggest
 from coding.transcript import transcript_view
@@ -21,7 +22,6 @@ from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding, Segment, Source
 from corpus.readers import ReadOptions
 from qda import app as cli
-from themes.export import export_bytes
 from themes.layers import resolve_layer
 
 from .conftest import SMALL_BOOK, agreed
@@ -252,7 +252,7 @@ def test_app_refuses_a_network_address_without_users(sqlite_project, tmp_path):
 
 
 def test_the_app_never_asks_the_internet_for_its_address():
-    from app.cli import streamlit_command
+    from app.serve import streamlit_command
 
     command = streamlit_command(Path("/p"), "0.0.0.0", 8501)
     assert command[command.index("--browser.serverAddress") + 1]

@@ -373,7 +373,7 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from themes.export import export
+    from coding.exporting import export
 
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)

@@ -411,9 +411,9 @@ def test_teman_shows_counts_and_drills_down(root):
 
 
 def test_export_page_offers_every_export_and_bilaga2_downloads(root, tmp_path):
-    from themes.export import EXPORTS
+    from coding.exporting import exports
     at = page("export")
-    for what in EXPORTS:
+    for what in exports():
         assert at.button(key=f"e_make_{what}") is not None
     click(at, "e_make_bilaga2")
     data = at.session_state["e_file_bilaga2"].data

@@ -80,3 +80,41 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path):
         assert message in out.output and "Traceback" not in out.output
         assert len(out.output.strip().splitlines()) == 1
     assert decisions(proj) == (set(), [])
+
+
+def test_many_decisions_from_a_file_each_its_own_transaction(tmp_path):
+    proj = make(tmp_path)
+    batch = tmp_path / "beslut.tsv"
+    batch.write_text("segment\tcode\tmemo\n"
+                     "1\tSamverkan > SIP\ttydlig\n"
+                     "# a comment, then a blank line\n\n"
+                     "2\tingen sådan kod\n"
+                     "3\tSamverkan\n", encoding="utf-8")
+    out = qda("code", "accept", "--from", batch, "--coder", "anna", "-p", proj)
+    assert out.exit_code == 1                       # one line failed …
+    assert "line 5:" in out.output and "ingen sådan kod" in out.output
+    assert "anna: 2 accepted, 1 failed (3 lines)" in out.output
+    rows, actions = decisions(proj)                 # … and the other two stand
+    assert {(seg, status, memo) for seg, _, status, memo, _ in rows} == {
+        (1, "accepted", "tydlig"), (3, "accepted", None)}
+    assert actions.count("coding.accept") == 2
+
+
+def test_many_decisions_from_stdin_and_refusals(tmp_path):
+    proj = make(tmp_path)
+    out = CliRunner().invoke(app, ["code", "reject", "--from", "-", "--coder", "anna", "-p",
+                                   str(proj)], input="1\tSamverkan\n2\tSamverkan\n")
+    assert out.exit_code == 0, out.output
+    assert "anna: 2 rejected, 0 failed" in out.output
+    rows, _ = decisions(proj)
+    assert {(seg, status) for seg, _, status, _, _ in rows} == {(1, "rejected"),
+                                                               (2, "rejected")}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("1 Samverkan\n", encoding="utf-8")   # spaces, not a tab
+    out = qda("code", "accept", "--from", bad, "--coder", "anna", "-p", proj)
+    assert out.exit_code == 1
+    assert "bad.tsv: line 1: expected SEGMENT<TAB>CODE" in out.output
+    both = qda("code", "accept", 1, "Samverkan", "--from", bad, "--coder", "anna", "-p", proj)
+    assert both.exit_code == 1 and "not both" in both.output
+    neither = qda("code", "accept", "--coder", "anna", "-p", proj)
+    assert neither.exit_code == 1 and "give SEGMENT and CODE" in neither.output

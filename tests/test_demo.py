@@ -106,7 +106,7 @@ def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
 def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     from openpyxl import load_workbook
 
-    from themes.export import export
+    from coding.exporting import export
 
     report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
     assert report.layer == "konsensus" and set(report.details) == {"fråga 1", "fråga 2",

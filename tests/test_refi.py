@@ -9,6 +9,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from coding import codes, codings
+from coding.exporting import export
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import Code, Coding, Segment, Source, Workshop
@@ -17,7 +18,6 @@ from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from refi.importer import import_qdpx
 from refi.schema import codebook_errors, project_errors
-from themes.export import export
 
 from .devdata import refi_dir
 

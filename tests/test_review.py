@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from coding import codes, review
 from coding.codebook import read_codebook
+from coding.exporting import export_bytes
 from coding.suggestions import suggest
 from coding.transcript import code_sentences, transcript_view
 from corpus import store
@@ -21,7 +22,6 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
 from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
-from themes.export import export_bytes
 
 NOTES = ["Kostnad per brukare i hemtjänsten", "Antal SIP per 1000 invånare",
          "Andel med fast vårdkontakt", "Väntetid till vårdcentralen",

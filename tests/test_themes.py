@@ -7,6 +7,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import codes, codings
+from coding.exporting import export
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import Segment
@@ -15,7 +16,6 @@ from corpus.workshops import add_workshop
 from qda import app
 from tests.conftest import agreed
 from themes import tables, writers
-from themes.export import export
 from themes.layers import resolve_layer
 
 from .conftest import SMALL_BOOK, THEMED_NOTES

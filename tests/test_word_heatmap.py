@@ -12,8 +12,8 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from coding import codings
+from coding.exporting import export
 from corpus.errors import QdaError
-from themes.export import export
 from themes.tables import BILAGA2_COLUMNS
 
 

@@ -14,8 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from corpus.errors import QdaError  # noqa: E402
-
-from .writers import atomic_write  # noqa: E402
+from corpus.files import atomic_write  # noqa: E402
 
 DPI = 200
 

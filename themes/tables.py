@@ -18,10 +18,10 @@ from coding.codes import ordered_paths
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.models import Workshop
 
+from .exports import NEAR_DUPLICATE  # noqa: F401 (the default of bilaga2)
 from .layers import Layer, coded_units
 
 BILAGA2_COLUMNS = ["Huvudtema", "Subtema", "Inlägg", *AREAS.values()]
-NEAR_DUPLICATE = 0.85   # cosine of character n-grams above which two notes say the same
 KIND_LABELS = {"note": "Inlägg", "turn": "Transkript", "sentence": "Transkript"}
 
 

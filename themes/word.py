@@ -20,8 +20,10 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
 from docx.table import Table
 
+from corpus.files import atomic_write
+
 from .tables import BILAGA2_COLUMNS
-from .writers import atomic_write, heading
+from .writers import heading
 
 TABLE_STYLE_ID = "TableGrid"   # the default template's "Table Grid"
 BILAGA2_WIDTHS_CM = [3.5, 4.0, 10.8, 1.6, 2.1, 1.3, 2.5, 1.3]   # 27.1 cm: A4 landscape

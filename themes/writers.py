@@ -7,7 +7,7 @@ types, it gets a leading apostrophe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from copy import copy
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from corpus.errors import QdaError
+from corpus.files import atomic_write
 from corpus.tabular import FORMULA_START, neutralise
 
 from .tables import BILAGA2_COLUMNS
@@ -202,16 +202,3 @@ def write_text(path: Path, text: str) -> Path:
 
 def _save(wb: Workbook, path: Path) -> Path:
     return atomic_write(path, wb.save)
-
-
-def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write through a temporary file: a failed export never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
-    return path

@@ -9,9 +9,7 @@ from typing import Annotated
 
 import typer
 
-from corpus.console import ProjectOpt, actor, console, opened, user_errors
-
-from . import accounts
+from .common import JsonOpt, ProjectOpt, actor, console, opened, user_errors
 
 users_app = typer.Typer(help="Accounts: who may log in to the app, and in which role "
                         "(projektledare, kodare, granskare, läsare).", no_args_is_help=True)
@@ -51,6 +49,8 @@ def users_add(
     project: ProjectOpt = Path("."),
 ) -> None:
     """Add a user: asks for the password twice, or prints an invitation code."""
+    from coding import accounts
+
     with user_errors():
         accounts.normal_login(login)
         accounts.parse_role(role)
@@ -65,8 +65,10 @@ def users_add(
 
 @users_app.command("list")
 def users_list(project: ProjectOpt = Path("."),
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+               as_json: JsonOpt = False) -> None:
     """The project's users, their roles and state."""
+    from coding import accounts
+
     with user_errors(), opened(project).session() as session:
         rows = [{"login": u.login, "name": u.display_name, "role": u.role,
                  "role_sv": accounts.ROLE_LABELS[accounts.Role(u.role)],
@@ -90,6 +92,8 @@ def users_list(project: ProjectOpt = Path("."),
 def users_set_role(login: str, role: Annotated[str, typer.Argument(help="The new role.")],
                    project: ProjectOpt = Path(".")) -> None:
     """Change a user's role."""
+    from coding import accounts
+
     with user_errors(), opened(project).transaction() as session:
         user = accounts.set_role(session, login, role, actor())
     console.print(f"{user.login} is now {accounts.ROLE_LABELS[accounts.Role(user.role)]}")
@@ -98,6 +102,8 @@ def users_set_role(login: str, role: Annotated[str, typer.Argument(help="The new
 @users_app.command("disable")
 def users_disable(login: str, project: ProjectOpt = Path(".")) -> None:
     """Stop a user logging in (their sessions end; their codings and history stay)."""
+    from coding import accounts
+
     with user_errors(), opened(project).transaction() as session:
         user = accounts.disable_user(session, login, actor())
     console.print(f"{user.login} is disabled")
@@ -106,6 +112,8 @@ def users_disable(login: str, project: ProjectOpt = Path(".")) -> None:
 @users_app.command("enable")
 def users_enable(login: str, project: ProjectOpt = Path(".")) -> None:
     """Let a disabled user log in again."""
+    from coding import accounts
+
     with user_errors(), opened(project).transaction() as session:
         user = accounts.enable_user(session, login, actor())
     console.print(f"{user.login} is enabled")
@@ -116,6 +124,8 @@ def users_reset_password(login: str, invite: InviteOpt = False,
                          password_stdin: StdinOpt = False,
                          project: ProjectOpt = Path(".")) -> None:
     """Set a new password (or a new invitation code); the user's sessions end."""
+    from coding import accounts
+
     with user_errors():
         secret = None if invite else accounts.check_password(_password(password_stdin))
         with opened(project).transaction() as session:
@@ -132,6 +142,8 @@ def users_link_sso(login: str,
                    = None,
                    project: ProjectOpt = Path(".")) -> None:
     """Map a user to the organisation's single sign-on account."""
+    from coding import accounts
+
     with user_errors(), opened(project).transaction() as session:
         user = accounts.link_sso(session, login, subject, actor())
     console.print(f"{user.login}: single sign-on {user.sso_subject or 'off'}")

@@ -1,23 +1,16 @@
-"""`qda app`: start the Streamlit app on a project, on loopback unless told otherwise."""
+"""Serving the app: the Streamlit command line and what must hold before the material is
+put on a network (accounts beyond loopback, a whole TLS pair)."""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from corpus.console import console, err, opened, user_errors
 from corpus.errors import QdaError
 
-PROJECT_ENV = "QDA_PROJECT"
 MAIN = Path(__file__).with_name("main.py")
-
-
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -46,45 +39,19 @@ def streamlit_command(root: Path, host: str, port: int, cert: Path | None = None
             "--server.maxUploadSize", "200"]
 
 
-def app_command(
-    project: Annotated[Path | None, typer.Argument(
-        help="Project folder (default: QDA_PROJECT, else the current folder).",
-        show_default=False)] = None,
-    host: Annotated[str, typer.Option(
-        help="Address to serve on. The default keeps the app on this machine; give "
-        "0.0.0.0 only on a trusted network.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
-    tls_cert: Annotated[Path | None, typer.Option(
-        help="Serve HTTPS with this certificate (PEM; with --tls-key).")] = None,
-    tls_key: Annotated[Path | None, typer.Option(
-        help="The certificate's private key (PEM).")] = None,
-) -> None:
-    """Open the review app (Swedish) in the browser at http://HOST:PORT (https with
-    --tls-cert and --tls-key). Beyond loopback the project must have users."""
-    root = (project or Path(os.environ.get(PROJECT_ENV) or ".")).resolve()
-    with user_errors():
-        check_serving(root, host, tls_cert, tls_key)
-    os.environ[PROJECT_ENV] = str(root)
-    scheme = "https" if tls_cert else "http"
-    console.print(f"workshop-qda: {root} på {scheme}://{host}:{port}", highlight=False)
-    sys.stdout.flush()
-    os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
-    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert and
-                                               tls_cert.resolve(), tls_key and
-                                               tls_key.resolve()))
-
-
-def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) -> None:
+def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) -> list[str]:
     """Refuse what would expose the material: a network address without accounts, half a
-    TLS pair, unreadable certificate files; warn about a network address without TLS."""
+    TLS pair, unreadable certificate files. Returns warnings (a network address without
+    TLS)."""
     from coding.accounts import has_users
+    from corpus.project import open_project
 
     if (cert is None) != (key is None):
         raise QdaError("give both --tls-cert and --tls-key", None, "E620")
     for path in (cert, key):
         if path is not None and not path.is_file():
             raise QdaError("certificate or key file not found", path, "E621")
-    project = opened(root)   # a clear error now rather than a broken page later
+    project = open_project(root)   # a clear error now rather than a broken page later
     try:
         with project.session() as session:
             users = has_users(session)
@@ -95,10 +62,7 @@ def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) ->
                        "who reaches the port could read and change it; add them first "
                        "(qda users add LOGIN --role projektledare)", root, "E622")
     if not is_loopback(host) and cert is None:
-        err.print(f"[yellow]warning:[/yellow] serving on {host} without TLS: passwords, "
-                  "session cookies and the material cross the network unencrypted. Use "
-                  "--tls-cert/--tls-key or a reverse proxy with HTTPS.", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("app")(app_command)
+        return [f"serving on {host} without TLS: passwords, session cookies and the "
+                "material cross the network unencrypted. Use --tls-cert/--tls-key or a "
+                "reverse proxy with HTTPS."]
+    return []

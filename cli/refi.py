@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corpus.console import actor, console, user_errors
+from .common import actor, console, user_errors
 
 
 def import_qdpx_command(
@@ -16,7 +16,7 @@ def import_qdpx_command(
 ) -> None:
     """Create a new project from a REFI-QDA .qdpx: codes with hierarchy, descriptions and
     colours, text sources, users and their codings (see docs/refi-qda.md)."""
-    from .importer import import_qdpx
+    from refi.importer import import_qdpx
 
     with user_errors():
         report = import_qdpx(file, project, actor())

@@ -1,4 +1,5 @@
-"""`qda export`: the report's tables as files that need no hand-editing."""
+"""`qda export` and `qda audit export`: the report's tables as files that need no
+hand-editing, and the audit log."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from typing import Annotated
 
 import typer
 
-from corpus.console import ProjectOpt, console, opened, user_errors
+from .common import ProjectOpt, console, opened, split_list, user_errors
 
-from .export import EXPORTS
-from .tables import NEAR_DUPLICATE
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+
+NEAR_DUPLICATE = 0.85   # themes.exports.NEAR_DUPLICATE; a test keeps them equal
 
 
 def export_command(
-    what: Annotated[str, typer.Argument(help=f"What to export: {', '.join(EXPORTS)}.")],
+    what: Annotated[str, typer.Argument(
+        help="What to export (see the list above).", metavar="WHAT",
+        show_default=False)],
     project: ProjectOpt = Path("."),
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="xlsx, docx, csv, md; png or svg for the heatmap (default: "
@@ -34,14 +38,12 @@ def export_command(
     coders: Annotated[str | None, typer.Option(
         "--coders", help="Agreement: comma-separated coders (default: all).")] = None,
 ) -> None:
-    """Write bilaga 2, theme counts (docx: a summary with quotes), quotes, Tabell 1, a theme
-    heatmap, or the whole project (qdpx) or codebook (qdc) for other QDA tools."""
-    from .export import export
+    """Write a report table, a figure, or the project for another QDA tool."""
+    from coding.exporting import export
 
     with user_errors():
         report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
-                        coders=[c.strip() for c in coders.split(",") if c.strip()]
-                        if coders else None)
+                        coders=split_list(coders))
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"
@@ -52,5 +54,27 @@ def export_command(
         console.print(f"  warning: {warning}", highlight=False, markup=False)
 
 
+def _help() -> str:
+    """The command's help lists every declared export (read when help is asked for)."""
+    from coding.exporting import exports
+
+    lines = "\n\n".join(f"{spec.name} ({', '.join(spec.formats)}): {spec.help}"
+                        for spec in exports().values())
+    return ("Write a report table, a figure, or the project for another QDA tool.\n\n"
+            + lines)
+
+
+@audit_app.command("export")
+def audit_export(out: Annotated[Path, typer.Option("-o", "--output")] = Path("audit.xlsx"),
+                 project: ProjectOpt = Path(".")) -> None:
+    """The whole audit log as xlsx, csv or md."""
+    from coding.exporting import export
+
+    with user_errors():
+        report = export(opened(project), "audit", None, None, out)
+    console.print(f"audit: {report.rows} events → {report.path}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("export")(export_command)
+    app.command("export", help=_help())(export_command)
+    app.add_typer(audit_app, name="audit")

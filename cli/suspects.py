@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from corpus.console import ProjectOpt, actor, console, opened, user_errors
-
-from . import suspects as suspects_mod
+from .common import ProjectOpt, actor, console, opened, user_errors
 
 suspects_app = typer.Typer(help="Words that may be a person's name, left as they were at "
                            "ingest: list them, then mask or keep each.",
@@ -24,6 +22,8 @@ def suspects_list(ctx: typer.Context, project: ProjectOpt = Path(".")) -> None:
     """List the undecided suspects with an example of each."""
     if ctx.invoked_subcommand is not None:
         return
+    from coding import suspects as suspects_mod
+
     with user_errors(), opened(project).session() as session:
         found = suspects_mod.suspects(session)
     table = Table("source", "file", "word", "times", "example")
@@ -34,6 +34,8 @@ def suspects_list(ctx: typer.Context, project: ProjectOpt = Path(".")) -> None:
 
 
 def _decide(source: int, word: str, project: Path, mask: bool) -> None:
+    from coding import suspects as suspects_mod
+
     with user_errors(), opened(project).transaction() as session:
         changed = suspects_mod.decide(session, source, word, mask, actor())
     console.print(f"{word!r} in source {source}: "

@@ -1,0 +1,45 @@
+"""Download buttons, generated from the export registry: any page offers an export with
+the choices on its screen (layer, round, coders …) by naming it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import state
+from coding.exporting import Export, export_bytes
+from corpus.errors import QdaError
+
+
+def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
+    """A bordered row: title and description, format, "Skapa fil", then the download and
+    what the file holds. `choices` are passed to the export (those it does not read are
+    ignored). Widget keys are PREFIX_fmt_NAME, PREFIX_make_NAME, PREFIX_dl_NAME."""
+    ss = st.session_state
+    fmt_key, make, dl, file = (f"{prefix}_{part}_{spec.name}"
+                               for part in ("fmt", "make", "dl", "file"))
+    with st.container(border=True):
+        a, b, c = st.columns([3, 2, 2], vertical_alignment="center")
+        a.markdown(f"**{spec.title}**" + (f"  \n{spec.about}" if about else ""))
+        fmt = b.selectbox("Format", spec.formats, key=fmt_key,
+                          label_visibility="collapsed")
+        if c.button("Skapa fil", key=make):
+            try:
+                ss[file] = export_bytes(state.require_project(), spec.name, fmt,
+                                                 actor=state.actor(), **choices)
+            except QdaError as exc:
+                ss.pop(file, None)
+                st.error(f"{spec.title} kunde inte skapas: {exc.reason}")
+        made = ss.get(file)
+        if made is None:
+            return
+        c.download_button(f"Ladda ner {made.file_name}", made.data, made.file_name,
+                          made.mime, key=dl, type="primary")
+        if made.report.layer:
+            a.caption(f"Lager: {made.report.layer}")
+        if spec.name == "quotes" and not made.report.rows:
+            a.warning("Inga enheter i lagret är markerade som citat: filen har bara "
+                      "rubriker. Markera citat på sidan Kodning eller Konsensus.")
+        if made.report.untitled:
+            a.warning("Ingen frågetext i arbetsboken eller i qda.toml för fråga "
+                      f"{', '.join(map(str, made.report.untitled))}: rubriken blir "
+                      "bara ”Fråga N”. Ange texten under [questions] i qda.toml.")

@@ -1,0 +1,61 @@
+"""`qda eval`: how good the suggestions are on labelled data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corpus.errors import QdaError
+
+from .common import JsonOpt, console, user_errors
+
+
+def eval_command(
+    train: Annotated[Path, typer.Option("--train", help="Labelled TSV to learn from.")],
+    test: Annotated[Path, typer.Option("--test", help="Labelled TSV to score.")],
+    codebook: Annotated[str | None, typer.Option(help="Bundled name or YAML file (default: "
+                                                 "the bundled one covering TRAIN best).")] = None,
+    level: Annotated[str, typer.Option(help="huvudtema, subtema or both.")] = "both",
+    curve: Annotated[bool, typer.Option(help="Compute the learning curve.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure suggestion quality: top-1/top-3 accuracy, macro-F1, per signal, and a
+    learning curve (10, 25, 50, 100, all TRAIN rows; 5 random orders)."""
+    from coding.codebook import read_codebook
+    from coding.evaluate import LEVELS, SIGNALS, evaluate, read_labelled
+
+
+    with user_errors():
+        if level not in (*LEVELS, "both"):
+            raise QdaError(f"--level must be huvudtema, subtema or both, not {level!r}",
+                           None, "E313")
+        levels = list(LEVELS) if level == "both" else [level]
+        doc = read_codebook(codebook) if codebook else None
+        result = evaluate(read_labelled(train), read_labelled(test), doc, levels, curve)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    console.print(f"codebook {result['codebook']}; {result['n_train']} train rows, "
+                  f"{result['n_test']} test rows; {len(result['emergent_codes_added'])} "
+                  "emergent codes added from TRAIN", highlight=False)
+    table = Table("level", "signal", "top-1", "top-3", "macro-F1", "n")
+    for name, entry in result["levels"].items():
+        for signal in SIGNALS:
+            m = entry[signal]
+            table.add_row(name, signal, *(f"{m[k]:.3f}" if m[k] is not None else "–"
+                                          for k in ("top1", "top3", "macro_f1")), str(m["n"]))
+    console.print(table)
+    if result.get("learning_curve"):
+        lc = Table("train rows", *levels, title="Learning curve (top-1, blended)")
+        for point in result["learning_curve"]:
+            lc.add_row(str(point["n_train"]), *(f"{point[n]:.3f}" if point[n] is not None
+                                                else "–" for n in levels))
+        console.print(lc)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)

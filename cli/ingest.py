@@ -1,0 +1,116 @@
+"""`qda ingest`: post-it workbooks, Padlet exports, survey comments and transcripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+
+from corpus.areas import AREAS
+from corpus.errors import QdaError
+
+from .common import ProjectOpt, actor, console, err, opened, user_errors
+
+if TYPE_CHECKING:
+    from corpus.ingest import IngestReport
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    kind: Annotated[str | None, typer.Option(
+        help="postits, padlet, survey (spreadsheets); default: detected.")] = None,
+    question: Annotated[int | None, typer.Option(help="Question number for every note.")] = None,
+    area: Annotated[str | None, typer.Option(help="Area for every unit without one.")] = None,
+    layout: Annotated[str | None, typer.Option(
+        help="Sheet layout: wide, long, list, padlet, survey; default: detected.")] = None,
+    workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
+    replace: Annotated[bool, typer.Option(help="Import again a file imported before.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Import post-it workbooks, Padlet exports, survey comments and transcripts.
+
+    Each file is one transaction: it is imported whole or not at all.
+    """
+    from corpus.areas import require_area
+    from corpus.ingest import expand_paths, ingest_paths
+    from corpus.readers import ReadOptions
+
+    with user_errors():
+        try:
+            area_key = require_area(area) if area else None
+        except ValueError as exc:
+            raise QdaError(f"--area: {exc}", code="E151") from exc
+        proj = opened(project)
+        files = expand_paths(paths)
+        if not files:
+            raise QdaError("no importable files found in the given paths", code="E150")
+        options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), console=err,
+                      transient=True, disable=as_json or not err.is_terminal) as progress:
+            task = progress.add_task("Importing", total=len(files))
+
+            def step(path: Path) -> None:
+                progress.update(task, description=f"Importing {path.name}")
+
+            reports = ingest_paths(proj, files, options, workshop, replace, actor=actor(),
+                                   on_file=lambda p: (step(p), progress.advance(task)))
+    if as_json:
+        print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, default=str))
+    else:
+        for report in reports:
+            print_report(report)
+    if any(r.status in ("failed", "refused") for r in reports):
+        raise typer.Exit(1)
+
+
+def print_report(report: IngestReport) -> None:
+    name = Path(report.path).name
+    if report.error:
+        err.print(f"[red]✗[/red] {report.error}", highlight=False, soft_wrap=True)
+        return
+    units = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.segments.items()))
+    where = f", {AREAS.get(report.area, report.area)}" if report.area else ""
+    console.print(f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
+                  f"{units} → source {report.source_id}"
+                  + (" (replaced)" if report.status == "replaced" else ""), highlight=False)
+    for sheet in report.sheets:
+        if sheet["layout"] == "skipped":
+            console.print(f"    sheet {sheet['name']!r}: skipped ({'; '.join(sheet['skipped'])})",
+                          highlight=False)
+            continue
+        per_area = ", ".join(f"{a} {n}" for a, n in sheet["notes_per_area"].items())
+        question = f"fråga {sheet['question']}" if sheet["question"] else "no question"
+        console.print(f"    sheet {sheet['name']!r}: {sheet['layout']} layout, {question}; "
+                      f"{per_area}; {sheet['duplicate_marks']} duplicate marks", highlight=False)
+        for skipped in sheet["skipped"][:5]:
+            console.print(f"      skipped {skipped}", highlight=False)
+        if len(sheet["skipped"]) > 5:
+            console.print(f"      … and {len(sheet['skipped']) - 5} more skipped cells")
+    if report.pseudonymised:
+        console.print("    pseudonymised: " + ", ".join(
+            f"{n} {what.replace('_', ' ')}" for what, n in report.pseudonymised.items()),
+            highlight=False)
+    if report.suspects:
+        console.print(f"    [yellow]to review:[/yellow] {len(report.suspects)} word(s) that may "
+                      "be a name were left as they are (mask or keep each: `qda suspects`, or "
+                      "the Projekt page): " + ", ".join(
+                          f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items())),
+                      highlight=False)
+    if report.replaced:
+        r = report.replaced
+        console.print(f"    replaced: {r['unchanged']} units unchanged, {r['new']} new or "
+                      f"changed, {r['gone']} changed or removed; {r['codings kept']} decided "
+                      "codings "
+                      f"kept, {r['codings dropped']} dropped (listed below and kept in the "
+                      "audit log)", highlight=False)
+    for warning in report.warnings:
+        console.print(f"    [yellow]warning:[/yellow] {warning}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)

@@ -1,0 +1,128 @@
+"""`qda init`, `migrate`, `status`, `backup`, `restore` and `demo`: a project as a whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .common import JsonOpt, ProjectOpt, cell, console, opened, user_errors, where
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new project.")] = Path("."),
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="Use a PostgreSQL server instead of project.sqlite.")] = None,
+) -> None:
+    """Create a project folder (project.sqlite, sources/, exports/) or upgrade an old one."""
+    from corpus.project import init_project
+
+    with user_errors():
+        project = init_project(path, database_url)
+        console.print(f"Project ready in [bold]{project.root}[/bold] ({where(project)})")
+        project.close()
+
+
+def migrate(project: ProjectOpt = Path(".")) -> None:
+    """Upgrade the database schema (needed on a server after an upgrade of workshop-qda)."""
+    from corpus.project import open_project
+
+    with user_errors():
+        opened_project = open_project(project, allow_upgrade=True)
+        console.print(f"Schema is current ({where(opened_project)})")
+        opened_project.close()
+
+
+def backup_command(
+    project: Annotated[Path, typer.Argument(help="The project folder.")],
+    out: Annotated[Path, typer.Argument(help="A new folder for the backup.")],
+) -> None:
+    """A consistent snapshot while coders keep working (SQLite's backup API, or pg_dump),
+    with the settings and the original files."""
+    from corpus.backup import backup
+
+    with user_errors():
+        manifest = backup(opened(project), out)
+    console.print(f"backup of {project} ({manifest['store']}) → {out}", highlight=False)
+
+
+def restore_command(
+    backup_dir: Annotated[Path, typer.Argument(help="A folder written by `qda backup`.")],
+    project: Annotated[Path, typer.Argument(help="A new, empty project folder.")],
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="PostgreSQL backups: an empty database to restore into.")]
+    = None,
+) -> None:
+    """Bring a backup back as a new project (row counts checked against the backup)."""
+    from corpus.backup import restore
+
+    with user_errors():
+        restored = restore(backup_dir, project, database_url)
+    console.print(f"restored {backup_dir} → {restored.root} ({where(restored)})",
+                  highlight=False)
+    restored.close()
+
+
+def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
+    """Sources, segments per kind/question/area, coders and codings."""
+    from corpus import status as status_mod
+
+    with user_errors():
+        proj = opened(project)
+        totals = status_mod.totals(proj)
+        sources = status_mod.sources_frame(proj)
+        segments = status_mod.segment_counts(proj)
+        codings = status_mod.coding_counts(proj)
+    if as_json:
+        print(json.dumps({
+            "totals": totals,
+            "sources": json.loads(sources.to_json(orient="records", force_ascii=False,
+                                                  date_format="iso")),
+            "segments": [{"kind": k, "question": q, **row}
+                         for (k, q), row in segments.to_dict(orient="index").items()],
+            "codings": codings.reset_index().to_dict(orient="records"),
+        }, ensure_ascii=False))
+        return
+    console.print(f"[bold]{proj.root}[/bold] ({where(proj)}): "
+                  + ", ".join(f"{n} {what}" for what, n in totals.items()), highlight=False)
+    table = Table(*sources.columns.drop("imported"), title="Sources")
+    for row in sources.drop(columns="imported").itertuples(index=False):
+        table.add_row(*[cell(v) for v in row])
+    console.print(table)
+    if not segments.empty:
+        seg = Table("kind", "question", *segments.columns, title="Segments per question and area")
+        for (kind, question), row in segments.iterrows():
+            seg.add_row(kind, question, *[str(v) for v in row])
+        console.print(seg)
+    if not codings.empty:
+        cod = Table("coder", *codings.columns, title="Codings")
+        for coder, row in codings.iterrows():
+            cod.add_row(coder, *[str(v) for v in row])
+        console.print(cod)
+
+
+def demo(
+    path: Annotated[Path, typer.Argument(help="Folder for the demo project.")] = Path(
+        "demo-project"),
+    force: Annotated[bool, typer.Option(help="Rebuild the folder if it holds a project.")] = False,
+) -> None:
+    """Build the bundled demo project: workshops, notes, Padlet, transcripts, the study's
+    codebook and suggestions for every segment."""
+    from coding.demo import build_coded_demo
+
+    with user_errors():
+        project = build_coded_demo(path, force=force, log=console.print)
+        console.print(f"Demo project ready in [bold]{project.root}[/bold]")
+        project.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(migrate)
+    app.command()(status)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
+    app.command()(demo)

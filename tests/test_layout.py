@@ -1,0 +1,173 @@
+"""The house's layout, read from the source: packages import one way (app and cli over
+themes and refi, over coding, over corpus), no module imports itself round a cycle, the
+domain packages hold no command-line code, and starting the CLI loads no heavy library."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# a package may import only from packages of a lower rank (and from itself)
+RANK = {"corpus": 0, "coding": 1, "themes": 2, "refi": 2, "app": 3, "cli": 4}
+DOMAIN = ("corpus", "coding", "themes", "refi")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in RANK:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Project modules `name` imports anywhere in its body (inside functions too)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            # `from pkg import sub` imports the submodule, not a cycle through pkg
+            subs = [f"{module}.{a.name}" for a in node.names if f"{module}.{a.name}" in modules]
+            targets = subs or [module]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(name, path, modules) for name, path in modules.items()}
+
+
+def test_packages_import_one_way():
+    wrong = [f"{a} imports {b}" for a, targets in _graph().items() for b in targets
+             if a.split(".")[0] != b.split(".")[0]
+             and RANK[b.split(".")[0]] >= RANK[a.split(".")[0]]]
+    assert wrong == []
+
+
+def test_no_module_imports_round_a_cycle():
+    graph = _graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:        # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_the_graph_reader_sees_imports():
+    """Guard against a reader that finds nothing and so passes everything."""
+    graph = _graph()
+    assert "corpus.errors" in graph["cli.common"]
+    assert "coding.exporting" in graph["themes.exports"]
+    assert "coding.roles" in graph["coding.accounts"]
+
+
+def test_domain_packages_hold_no_command_line():
+    offenders = []
+    for package in DOMAIN:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                              if n.split(".")[0] in ("typer", "rich", "click")]
+    assert offenders == []
+
+
+HEAVY = ("sklearn", "spacy", "streamlit", "pandas")
+
+
+def test_starting_the_cli_loads_no_heavy_library():
+    """`qda --help` and the help of every command answer without scikit-learn, spaCy,
+    Streamlit or pandas (each costs a second or more)."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        "runner = CliRunner()\n"
+        "for args in (['--help'], ['export', '--help'], ['code', 'accept', '--help'],\n"
+        "             ['eval', '--help'], ['ingest', '--help']):\n"
+        "    result = runner.invoke(app, args)\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_a_command_that_runs_does_load_them(tmp_path):
+    """The check above can fail: running `qda status` does import pandas."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        f"CliRunner().invoke(app, ['init', {str(tmp_path)!r}])\n"
+        f"result = CliRunner().invoke(app, ['status', '-p', {str(tmp_path)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
+def test_cli_defaults_match_the_library():
+    """Defaults the CLI states without importing the library."""
+    from cli.consensus import BOOTSTRAP
+    from cli.export import NEAR_DUPLICATE
+    from coding import agreement
+    from themes import exports
+
+    assert BOOTSTRAP == agreement.BOOTSTRAP
+    assert NEAR_DUPLICATE == exports.NEAR_DUPLICATE
+
+
+def test_every_package_has_its_place_in_the_map():
+    """docs/packages.md names every package and module a newcomer will meet."""
+    text = (ROOT / "docs" / "packages.md").read_text(encoding="utf-8")
+    missing = [name for name in _modules() if name.count(".") <= 1
+               and "migrations" not in name and not name.startswith("corpus.demo")
+               and f"`{name.rpartition('.')[2] if '.' in name else name}" not in text]
+    assert missing == []
