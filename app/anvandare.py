@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import state
+from app import state, ui
 from coding import accounts
 from coding.accounts import ROLE_LABELS, Can, Role
 from corpus.errors import QdaError
@@ -27,7 +27,7 @@ def change(label: str, fn, *args) -> str | None:
         ss.u_message = f"{label}: klart."
         return result
     except QdaError as exc:
-        st.error(f"{label} gick inte: {exc.reason}")
+        st.error(f"{label} gick inte: {ui.reason(exc)}")
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import state
+from app import state, ui
 from coding.exporting import Export, export_bytes
 from corpus.errors import QdaError
 
@@ -28,7 +28,7 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                                                  actor=state.actor(), **choices)
             except QdaError as exc:
                 ss.pop(file, None)
-                st.error(f"{spec.title} kunde inte skapas: {exc.reason}")
+                st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
         made = ss.get(file)
         if made is None:
             return

@@ -32,7 +32,7 @@ def run(label: str, change, *args, **kwargs) -> bool:
         ss.kb_message = f"{label}: klart."
         return True
     except QdaError as exc:
-        st.error(f"{label} gick inte: {exc.reason}")
+        st.error(f"{label} gick inte: {ui.reason(exc)}")
         return False
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from app import state, ui
 from coding import codes, review
 from corpus.errors import QdaError
+from corpus.vocabulary import Status
 
 MAX_KEYS = 5
 PICKER_INPUT = 'div.st-key-k_pick input'
@@ -87,7 +88,7 @@ def _do(action, *args) -> None:
         ss.k_undo.append(done)
         retrainer.notify()
     except QdaError as exc:
-        ss.k_error = exc.line()
+        ss.k_error = ui.reason(exc)
 
 
 def accept(code_id: int) -> None:
@@ -126,7 +127,7 @@ def new_code() -> None:
         ss.k_picker = False
         retrainer.notify()
     except QdaError as exc:
-        ss.k_error = exc.line()
+        ss.k_error = ui.reason(exc)
 
 
 def toggle_picker() -> None:
@@ -140,7 +141,7 @@ def annotate(**kw) -> None:
         if n == 0:
             ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
     except QdaError as exc:
-        ss.k_error = exc.line()
+        ss.k_error = ui.reason(exc)
 
 
 def memo_changed() -> None:
@@ -166,7 +167,7 @@ def no_code() -> None:
         with proj.transaction() as session:
             review.no_code(session, ss.k_current, coder, actor)
     except QdaError as exc:
-        ss.k_error = exc.line()
+        ss.k_error = ui.reason(exc)
         return
     go_next()
 
@@ -187,7 +188,7 @@ def undo() -> None:
             ss.k_history.append(ss.k_current)
             ss.k_current = action.segment_id
     except QdaError as exc:
-        ss.k_error = exc.line()
+        ss.k_error = ui.reason(exc)
 
 
 # ---- the page ------------------------------------------------------------------------
@@ -247,15 +248,15 @@ with col_sug:
     if not view.suggestions:
         st.caption("Inga förslag ännu (modellen tränas om i bakgrunden när du kodar).")
     for n, sug in enumerate(view.suggestions, start=1):
-        mark = {"accepted": "✓ ", "rejected": "✗ "}.get(sug.decision or "", "")
+        mark = {Status.ACCEPTED: "✓ ", Status.REJECTED: "✗ "}.get(sug.decision or "", "")
         b1, b2 = st.columns([6, 1], vertical_alignment="center")
         b1.button(f"{mark}{n} · {sug.label} ({sug.score:.2f})", key=f"k_acc_{n}",
                   on_click=accept, args=(sug.code_id,), width="stretch",
                   shortcut=str(n) if n <= MAX_KEYS else None,
-                  type="primary" if sug.decision == "accepted" else "secondary",
-                  disabled=sug.decision == "accepted", help="Acceptera förslaget")
+                  type="primary" if sug.decision == Status.ACCEPTED else "secondary",
+                  disabled=sug.decision == Status.ACCEPTED, help="Acceptera förslaget")
         b2.button("✗", key=f"k_rej_{n}", on_click=reject, args=(sug.code_id,),
-                  disabled=sug.decision == "rejected", help="Avvisa förslaget")
+                  disabled=sug.decision == Status.REJECTED, help="Avvisa förslaget")
         b1.caption(f'<span style="background:{ui.HIGHLIGHTS[(n - 1) % len(ui.HIGHLIGHTS)]};'
                    f'padding:0 4px;border-radius:3px">{n}</span> '
                    + ui.safe("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)

@@ -40,14 +40,14 @@ if decide and c3.button("För över samstämmiga koder", key="ks_adopt",
         st.success(f"{done.codings} kodningar på {done.units} enheter fördes över till "
                    "konsensus.")
     except QdaError as exc:
-        st.error(f"Kunde inte föra över: {exc.reason}")
+        st.error(f"Kunde inte föra över: {ui.reason(exc)}")
 
 try:
     with proj.session() as session:
         everything = consensus.disagreements(session, None, chosen_round, actor=actor)
     found = [d for d in everything if not (only_open and d.resolved)]
 except QdaError as exc:
-    st.warning(f"Oenigheterna kan inte visas: {exc.reason}")
+    st.warning(f"Oenigheterna kan inte visas: {ui.reason(exc)}")
     st.stop()
 resolved = sum(d.resolved for d in everything)
 if ss.get("ks_saved") is not None:
@@ -103,4 +103,4 @@ if st.button("Spara beslut", key="ks_resolve", type="primary"):
         ss.ks_saved = unit
         st.rerun()
     except QdaError as exc:
-        st.error(f"Beslutet kunde inte sparas: {exc.reason}")
+        st.error(f"Beslutet kunde inte sparas: {ui.reason(exc)}")

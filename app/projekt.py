@@ -156,7 +156,7 @@ with tab_workshops:
                                  **{k: int(v) for k, v in counts.items() if v})
                     st.rerun()
                 except QdaError as exc:
-                    st.error(f"Workshopen sparades inte: {exc.reason}")
+                    st.error(f"Workshopen sparades inte: {ui.reason(exc)}")
 
 # ---- possible names ----------------------------------------------------------------------
 with tab_names:
@@ -183,4 +183,4 @@ with tab_names:
                             st.cache_data.clear()
                             st.rerun()
                         except QdaError as exc:
-                            st.error(f"Beslutet sparades inte: {exc.reason}")
+                            st.error(f"Beslutet sparades inte: {ui.reason(exc)}")

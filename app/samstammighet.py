@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import state
+from app import state, ui
 from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
@@ -44,7 +44,7 @@ if open_rounds:
                 rounds.close_round(session, closing, lead)
             st.rerun()
         except QdaError as exc:
-            st.error(f"Omgången kunde inte avslutas: {exc.reason}")
+            st.error(f"Omgången kunde inte avslutas: {ui.reason(exc)}")
 
 if manage:
     with st.expander("Ny omgång: tilldela samma enheter till flera kodare",
@@ -71,7 +71,7 @@ if manage:
                 st.success(f"{made.name}: {made.units} enheter till {', '.join(made.coders)}.")
                 st.rerun()
             except QdaError as exc:
-                st.error(f"Omgången kunde inte skapas: {exc.reason}")
+                st.error(f"Omgången kunde inte skapas: {ui.reason(exc)}")
 
 # ---- agreement ---------------------------------------------------------------------------
 st.subheader("Samstämmighet före konsensus")
@@ -88,7 +88,7 @@ try:
     with proj.session() as session:
         result = agreement.compute(session, picked or None, level, chosen_round, actor=actor)
 except QdaError as exc:
-    st.warning(f"Samstämmigheten kan inte beräknas: {exc.reason}")
+    st.warning(f"Samstämmigheten kan inte beräknas: {ui.reason(exc)}")
     st.stop()
 overall = result.overall
 m1, m2, m3, m4 = st.columns(4)

@@ -41,7 +41,7 @@ try:
         units = tables.themed_units(session, layer)
         quoted = tables.quotes(session, layer)
 except QdaError as exc:
-    st.error(f"Tabellerna kunde inte byggas: {exc.reason}")
+    st.error(f"Tabellerna kunde inte byggas: {ui.reason(exc)}")
     st.stop()
 
 matrix = heatmap.main_theme_matrix(counts)

@@ -84,7 +84,7 @@ if state.may(Can.CODE):
                 ss.t_message = (f"{len(done)} meningar kodade med {book.codes[code_id].label}.")
                 st.rerun()
             except QdaError as exc:
-                st.error(f"Kodningen sparades inte: {exc.reason}")
+                st.error(f"Kodningen sparades inte: {ui.reason(exc)}")
 if ss.get("t_message"):
     st.success(ss.pop("t_message"))
 

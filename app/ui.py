@@ -9,12 +9,13 @@ import streamlit as st
 
 from corpus.areas import AREAS
 from corpus.errors import DuplicateSourceError, QdaError
+from corpus.errors import swedish as swedish_error
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
 SOURCE_KIND_LABELS = {"postits": "Lappar (Excel/CSV)", "padlet": "Padlet", "survey": "Enkät",
                       "transcript": "Transkript"}
-STATUS_LABELS = {"att_granska": "Att granska (okodad eller föreslagen)", "okodad": "Okodad",
-                 "föreslagen": "Föreslagen", "kodad": "Kodad (beslut fattat)", "alla": "Alla"}
+STATUS_LABELS = {"to_review": "Att granska (okodad eller föreslagen)", "uncoded": "Okodad",
+                 "suggested": "Föreslagen", "decided": "Kodad (beslut fattat)", "all": "Alla"}
 PSEUDONYM_LABELS = {"speakers": "talare", "names": "namn i texten", "emails": "e-postadresser",
                     "phone_numbers": "telefonnummer", "personal_numbers": "personnummer",
                     "other_names": "andra personers namn"}
@@ -23,31 +24,6 @@ ORDER_LABELS = {"active": "Mest lärorik först", "document": "Dokumentordning"}
 HIGHLIGHTS = ["#ffd166", "#9bd5f5", "#b8e6b8", "#f7b6d2", "#d9c2f0", "#f5c99b"]
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
-
-# Error codes the researcher meets most at ingest, in Swedish; others keep the English line.
-INGEST_REASONS = {
-    "E100": "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, .txt, "
-            ".vtt, .srt)",
-    "E101": "filen är tom",
-    "E102": "texten har en teckenkodning som inte går att läsa; spara filen som UTF-8",
-    "E103": "filen är inte en textfil",
-    "E104": "arbetsboken är skadad eller inte en riktig .xlsx-fil",
-    "E105": "arbetsboken är lösenordsskyddad; spara den utan lösenord",
-    "E106": "gamla .xls-filer kan inte läsas; spara som .xlsx",
-    "E107": "CSV-filen är felformaterad",
-    "E110": "okänd layout",
-    "E111": "inga lappar hittades i något blad",
-    "E112": "ett blad har inga lappar under rubrikerna",
-    "E113": "frågan gick inte att avgöra; döp bladet till 'Fråga N' eller ange frågan",
-    "E114": "bladets layout gick inte att känna igen (inga områdesrubriker eller textkolumn)",
-    "E115": "bladet saknar en fritextkolumn",
-    "E120": "Word-filen är skadad eller lösenordsskyddad; spara som .docx utan lösenord",
-    "E121": "undertextfilen är felformaterad",
-    "E122": "undertextfilen saknar repliker",
-    "E123": "ingen transkripttext hittades",
-    "E130": "exakt samma fil är redan importerad",
-}
-
 
 LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
                  "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
@@ -82,11 +58,15 @@ def swedish(text: str) -> str:
     return text
 
 
+def reason(exc: QdaError) -> str:
+    """Why something was refused, in Swedish, with the error code (corpus.errors.ERRORS)."""
+    return swedish_error(exc)
+
+
 def error_message(exc: QdaError, file_name: str | None = None) -> str:
     """One readable Swedish sentence for a refused file; the project is unchanged."""
     name = file_name or (exc.path.name if exc.path else "")
-    reason = INGEST_REASONS.get(exc.code)
-    detail = f"{reason} ({exc.code})" if reason else f"{exc.reason} ({exc.code})"
+    detail = swedish_error(exc)
     verb = "importerades inte" if isinstance(exc, DuplicateSourceError) else \
         "kunde inte importeras"
     return f"Filen {name} {verb}: {detail}. Inget i projektet har ändrats."

@@ -240,7 +240,7 @@ def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
         coder = coder_for(session, coder)
         if not mark_done(session, segment, coder):
             raise QdaError(f"segment {segment} is not an open, undecided unit of {coder} "
-                           "in any round", None, "E346")
+                           "in any round", None, "E366")
     console.print(f"segment {segment}: done for {coder}, no code", highlight=False)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import LoginAttempt, User, UserSession, utcnow
+from corpus.vocabulary import Action
 
 from .identity import is_reserved
 from .roles import GRANTS, ROLE_LABELS, Can, Role  # noqa: F401 (part of this API)
@@ -151,7 +152,7 @@ def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
         code = _new_invitation(user)
     session.add(user)
     session.flush()
-    record(session, actor_name(actor), "user.add", "user", user.id, None,
+    record(session, actor_name(actor), Action.USER_ADD, "user", user.id, None,
            {"login": login, "role": role.value, "name": user.display_name,
             "sso": user.sso_subject, "invited": code is not None})
     return user, code
@@ -175,7 +176,7 @@ def set_role(session: Session, login: str, role: Role | str, actor: Actor | str)
         _keep_a_lead(session, user)
     before = user.role
     user.role = role.value
-    record(session, actor_name(actor), "user.role", "user", user.id, {"role": before},
+    record(session, actor_name(actor), Action.USER_ROLE, "user", user.id, {"role": before},
            {"role": role.value})
     return user
 
@@ -191,7 +192,7 @@ def disable_user(session: Session, login: str, actor: Actor | str) -> User:
         session.execute(update(UserSession).where(UserSession.user_id == user.id,
                                                   UserSession.ended_at.is_(None))
                         .values(ended_at=utcnow()))
-        record(session, actor_name(actor), "user.disable", "user", user.id, None,
+        record(session, actor_name(actor), Action.USER_DISABLE, "user", user.id, None,
                {"disabled_at": user.disabled_at.isoformat()})
     return user
 
@@ -201,7 +202,7 @@ def enable_user(session: Session, login: str, actor: Actor | str) -> User:
     user = get_user(session, login)
     if user.disabled_at is not None:
         user.disabled_at = None
-        record(session, actor_name(actor), "user.enable", "user", user.id)
+        record(session, actor_name(actor), Action.USER_ENABLE, "user", user.id)
     return user
 
 
@@ -221,7 +222,7 @@ def reset_password(session: Session, login: str, actor: Actor | str,
     session.execute(update(UserSession).where(UserSession.user_id == user.id,
                                               UserSession.ended_at.is_(None))
                     .values(ended_at=utcnow()))
-    record(session, actor_name(actor), "user.reset_password", "user", user.id, None,
+    record(session, actor_name(actor), Action.USER_RESET_PASSWORD, "user", user.id, None,
            {"invited": code is not None})
     return code
 
@@ -232,7 +233,7 @@ def link_sso(session: Session, login: str, subject: str | None, actor: Actor | s
     user = get_user(session, login)
     before = user.sso_subject
     user.sso_subject = subject.strip().casefold() if subject else None
-    record(session, actor_name(actor), "user.sso", "user", user.id, {"sso": before},
+    record(session, actor_name(actor), Action.USER_SSO, "user", user.id, {"sso": before},
            {"sso": user.sso_subject})
     return user
 
@@ -261,7 +262,7 @@ def recent_failures(session: Session, login: str, now: dt.datetime | None = None
 def _attempt(session: Session, login: str, user: User | None, ok: bool, why: str) -> None:
     session.add(LoginAttempt(login=login, ok=ok))
     if not ok:
-        record(session, login or "(tom)", "auth.login_failed", "user",
+        record(session, login or "(tom)", Action.AUTH_LOGIN_FAILED, "user",
                user.id if user else None, None, {"login": login, "reason": why})
 
 
@@ -283,7 +284,7 @@ def authenticate(session: Session, login: str, password: str) -> Actor | LoginRe
                  "disabled" if ok and user is not None else "wrong_password")
         return LoginRefused("wrong login or password", None, "E610")
     _attempt(session, login, user, True, "ok")
-    record(session, user.login, "auth.login", "user", user.id)
+    record(session, user.login, Action.AUTH_LOGIN, "user", user.id)
     return actor_of(user)
 
 
@@ -305,7 +306,7 @@ def redeem_invitation(session: Session, login: str, code: str,
     user.password_hash = _hasher.hash(password)
     user.invitation_hash = user.invitation_expires = None
     _attempt(session, login, user, True, "invitation")
-    record(session, user.login, "auth.invitation", "user", user.id)
+    record(session, user.login, Action.AUTH_INVITATION, "user", user.id)
     return actor_of(user)
 
 
@@ -316,11 +317,11 @@ def sso_actor(session: Session, subject: str | None) -> Actor | LoginRefused:
     user = session.scalars(select(User).where(User.sso_subject == subject)).first() \
         if subject else None
     if user is None or user.disabled_at is not None:
-        record(session, subject or "(okänd)", "auth.sso_refused", "user",
+        record(session, subject or "(okänd)", Action.AUTH_SSO_REFUSED, "user",
                user.id if user else None, None, {"subject": subject})
         return LoginRefused(f"{subject or 'the signed-in user'} is not a user of this project",
                             None, "E613")
-    record(session, user.login, "auth.login", "user", user.id, None, {"sso": subject})
+    record(session, user.login, Action.AUTH_LOGIN, "user", user.id, None, {"sso": subject})
     return actor_of(user)
 
 
@@ -365,4 +366,4 @@ def end_session(session: Session, token: str | None) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
         user = session.get(User, row.user_id)
-        record(session, user.login if user else "?", "auth.logout", "user", row.user_id)
+        record(session, user.login if user else "?", Action.AUTH_LOGOUT, "user", row.user_id)

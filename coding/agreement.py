@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Round, Segment
 from corpus.models import Code as CodeRow
+from corpus.vocabulary import DECISIONS, Status
 
 from . import access
 from .accounts import Actor, Can
@@ -113,7 +114,7 @@ def _round_row(session: Session, ref: int | str | None) -> Round | None:
     row = session.get(Round, ref) if isinstance(ref, int) else \
         session.scalars(select(Round).where(Round.name == ref)).first()
     if row is None:
-        raise QdaError(f"no round {ref!r}", None, "E344")
+        raise QdaError(f"no round {ref!r}", None, "E364")
     return row
 
 
@@ -153,10 +154,10 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
     for seg_id, code_id, coder, status, quote in session.execute(
             select(Coding.segment_id, Coding.code_id, Coding.coder, Coding.status,
                    Coding.is_quote)
-            .where(Coding.coder.in_(coders), Coding.status.in_(("accepted", "rejected")))):
+            .where(Coding.coder.in_(coders), Coding.status.in_(DECISIONS))):
         for unit in units_of(seg_id):
             touched[coder].add(unit)
-            if status == "accepted" and mapping.get(code_id) is not None:
+            if status == Status.ACCEPTED and mapping.get(code_id) is not None:
                 applied[(coder, unit)].add(mapping[code_id])
                 if quote:
                     quotes.add((unit, mapping[code_id]))

@@ -14,6 +14,7 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, Coding
 from corpus.models import Code as CodeRow
+from corpus.vocabulary import Action, Status
 
 from . import access
 from .accounts import Actor, Can, actor_name
@@ -22,7 +23,7 @@ from .identity import suggestion_layer
 
 EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
             "sort_order")
-STATUS_RANK = {"accepted": 3, "rejected": 2, "suggested": 1}
+STATUS_RANK = {Status.ACCEPTED: 3, Status.REJECTED: 2, Status.SUGGESTED: 1}
 
 
 class CodeError(QdaError):
@@ -127,7 +128,7 @@ def add_code(session: Session, path: str | Iterable[str], actor: Actor | str, *,
                   examples=list(fields.pop("examples", []) or []), **fields)
     session.add(row)
     session.flush()
-    record(session, actor_name(actor), "code.add", "code", row.id, None, snapshot(row), memo)
+    record(session, actor_name(actor), Action.CODE_ADD, "code", row.id, None, snapshot(row), memo)
     return row
 
 
@@ -142,7 +143,8 @@ def update_code(session: Session, ref: int | str, actor: Actor | str, memo: str 
     for key, value in fields.items():
         setattr(row, key, list(value) if key in ("keywords", "examples") else value)
     session.flush()
-    record(session, actor_name(actor), "code.update", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), Action.CODE_UPDATE, "code", row.id, before,
+           snapshot(row), memo)
     return row
 
 
@@ -155,7 +157,8 @@ def rename_code(session: Session, ref: int | str, new_name: str, actor: Actor | 
     before = snapshot(row)
     row.name = new_name
     session.flush()
-    record(session, actor_name(actor), "code.rename", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), Action.CODE_RENAME, "code", row.id, before,
+           snapshot(row), memo)
     return row
 
 
@@ -177,7 +180,8 @@ def move_code(session: Session, ref: int | str, new_parent: int | str | None, ac
     before = snapshot(row)
     row.parent_id = parent.id if parent else None
     session.flush()
-    record(session, actor_name(actor), "code.move", "code", row.id, before, snapshot(row), memo)
+    record(session, actor_name(actor), Action.CODE_MOVE, "code", row.id, before,
+           snapshot(row), memo)
     return row
 
 
@@ -202,7 +206,7 @@ def merge_codes(session: Session, source: int | str, target: int | str, actor: A
     before = {"source": snapshot(src, rows), "target": snapshot(dst, rows)}
     nested: list[dict[str, str]] = []
     stats = _merge(session, src, dst, rows, nested)
-    record(session, actor_name(actor), "code.merge", "code", dst.id, before,
+    record(session, actor_name(actor), Action.CODE_MERGE, "code", dst.id, before,
            {"target": snapshot(dst), **stats, "nested": nested}, memo)
     return stats
 
@@ -257,7 +261,7 @@ def decided_count(session: Session, ref: int | str) -> int:
     would throw away, so the app can ask first."""
     ids = _subtree(_rows(session), get_code(session, ref).id)
     return session.scalar(select(func.count()).select_from(Coding).where(
-        Coding.code_id.in_(ids), Coding.status != "suggested")) or 0
+        Coding.code_id.in_(ids), Coding.status != Status.SUGGESTED)) or 0
 
 
 def delete_code(session: Session, ref: int | str, actor: Actor | str, force: bool = False,
@@ -280,7 +284,7 @@ def delete_code(session: Session, ref: int | str, actor: Actor | str, force: boo
     for cid in reversed(ids):  # sub-codes first
         session.delete(rows[cid])
         session.flush()
-    record(session, actor_name(actor), "code.delete", "code", row.id, before, None, memo)
+    record(session, actor_name(actor), Action.CODE_DELETE, "code", row.id, before, None, memo)
     return removed
 
 

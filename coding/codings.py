@@ -13,10 +13,9 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
+from corpus.vocabulary import DECISIONS, Action, Status
 
 from .identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
-
-DECISIONS = ("accepted", "rejected")
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:
@@ -77,18 +76,18 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     if is_quote is not None:
         coding.is_quote = bool(is_quote)
     session.flush()
-    action = "coding.accept" if status == "accepted" else "coding.reject"
+    action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
     record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
     rounds.mark_done(session, segment_id, coder)
     return coding
 
 
 def accept(session: Session, segment_id: int, code_id: int, coder: str, **kw: Any) -> Coding:
-    return decide(session, segment_id, code_id, coder, "accepted", **kw)
+    return decide(session, segment_id, code_id, coder, Status.ACCEPTED, **kw)
 
 
 def reject(session: Session, segment_id: int, code_id: int, coder: str, **kw: Any) -> Coding:
-    return decide(session, segment_id, code_id, coder, "rejected", **kw)
+    return decide(session, segment_id, code_id, coder, Status.REJECTED, **kw)
 
 
 def remove(session: Session, segment_id: int, code_id: int, coder: str,
@@ -100,7 +99,7 @@ def remove(session: Session, segment_id: int, code_id: int, coder: str,
         Coding.coder == check_coder(coder))).first()
     if coding is None:
         return False
-    record(session, coder, "coding.remove", "coding", coding.id, _snapshot(coding), None, memo)
+    record(session, coder, Action.CODING_REMOVE, "coding", coding.id, _snapshot(coding), None, memo)
     session.delete(coding)
     session.flush()
     return True

@@ -21,6 +21,7 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment, utcnow
+from corpus.vocabulary import Action, Status
 
 from . import access
 from .accounts import Actor, Can, actor_name
@@ -53,7 +54,7 @@ def _consensus(session: Session, units: Sequence[int]) -> dict[tuple[int, int], 
     for start in range(0, len(ids), 900):
         for c in session.scalars(select(Coding).where(
                 Coding.coder == CONSENSUS, Coding.segment_id.in_(ids[start:start + 900]),
-                Coding.status.in_(("accepted", "rejected")))):
+                Coding.status.in_((Status.ACCEPTED, Status.REJECTED)))):
             out[(c.segment_id, c.code_id)] = c
     return out
 
@@ -102,7 +103,7 @@ def codes_on(session: Session, segment_id: int,
     access.require(session, actor, Can.READ_AGREEMENT)
     out: dict[str, set[int]] = {}
     for coder, code_id in session.execute(select(Coding.coder, Coding.code_id).where(
-            Coding.segment_id == segment_id, Coding.status == "accepted",
+            Coding.segment_id == segment_id, Coding.status == Status.ACCEPTED,
             human(Coding.coder))):
         out.setdefault(coder, set()).add(code_id)
     return out
@@ -127,25 +128,26 @@ def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: st
     if missing := [c for c in chosen if c not in known]:
         raise QdaError(f"no code {missing[0]}", None, "E320")
     rows = session.scalars(select(Coding).where(
-        Coding.segment_id == segment_id, Coding.status == "accepted",
+        Coding.segment_id == segment_id, Coding.status == Status.ACCEPTED,
         human(Coding.coder))).all()
     applied = {c.code_id for c in rows if c.coder != CONSENSUS}
     quoted = {c.code_id for c in rows if c.is_quote and c.coder != CONSENSUS}
     mine = {c.code_id: c for c in session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.coder == CONSENSUS))}
-    before = sorted(k for k, c in mine.items() if c.status == "accepted")
+    before = sorted(k for k, c in mine.items() if c.status == Status.ACCEPTED)
     dropped = sorted((applied | set(before)) - set(chosen))
-    for code, status in [*((k, "accepted") for k in chosen), *((k, "rejected") for k in dropped)]:
+    for code, status in [*((k, Status.ACCEPTED) for k in chosen),
+                         *((k, Status.REJECTED) for k in dropped)]:
         row = mine.get(code)
         if row is None:
             row = Coding(segment_id=segment_id, code_id=code, coder=CONSENSUS,
-                         is_quote=code in quoted and status == "accepted")
+                         is_quote=code in quoted and status == Status.ACCEPTED)
             session.add(row)
         row.status, row.memo = status, memo
         row.evidence = {"resolved": True, "by": actor}
     session.flush()
     after = {"codes": chosen, "rejected": dropped}
-    record(session, actor, "consensus.resolve", "segment", segment_id, {"codes": before},
+    record(session, actor, Action.CONSENSUS_RESOLVE, "segment", segment_id, {"codes": before},
            after, memo)
     return after
 
@@ -181,14 +183,14 @@ def adopt_agreed(session: Session, actor: Actor | str, coders: Sequence[str] | N
         fresh = [k for k in sorted(codes) if (unit, k) not in existing]
         report.units += bool(fresh)
         new.extend({"segment_id": unit, "code_id": k, "coder": CONSENSUS,
-                    "status": "accepted", "is_quote": (unit, k) in found.quotes,
+                    "status": Status.ACCEPTED, "is_quote": (unit, k) in found.quotes,
                     "evidence": {"agreed_by": observers[unit]}} for k in fresh)
     if new:
         now = utcnow()
         session.execute(Coding.__table__.insert(),
                         [{**row, "created_at": now, "updated_at": now} for row in new])
     report.codings = len(new)
-    record(session, actor, "consensus.adopt", "coding", None, None,
+    record(session, actor, Action.CONSENSUS_ADOPT, "coding", None, None,
            {"units": report.units, "codings": report.codings, "single": report.single,
             "coders": found.coders, "round": found.round})
     return report

@@ -7,7 +7,6 @@ the codebook is answered correctly only by "passar ingen befintlig kod".
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from corpus.errors import InputError
-from corpus.readers.textfile import decode_text
+from corpus.tabular import read_table
 
 from .codebook import Codebook, CodebookDoc, bundled_names, read_codebook
 from .suggest.engine import NO_FIT, Engine, Example, no_fit_score
@@ -29,17 +28,10 @@ SIGNALS = ("blended", "lexical", "statistical")
 
 
 def read_labelled(path: Path | str) -> pd.DataFrame:
-    """A tab-separated file with at least text, huvudtema and subtema columns."""
+    """A table (.tsv, .csv from any Excel, .xlsx; read as every table the tool accepts)
+    with at least text, huvudtema and subtema columns."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", path, "E310")
-    try:
-        frame = pd.read_csv(io.StringIO(decode_text(path.read_bytes(), path)), sep="\t",
-                            dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a readable tab-separated file ({exc.__class__.__name__})",
-                         path, "E311") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = read_table(path)
     missing = [c for c in ("text", "huvudtema", "subtema") if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", path, "E312")

@@ -16,6 +16,7 @@ from corpus.errors import InputError
 from corpus.models import Coding, Segment, Source
 from corpus.project import Project
 from corpus.tabular import read_table, write_table
+from corpus.vocabulary import Action, Status
 
 from .codebook import CodebookDoc, join_path, split_path
 from .codes import _path, _rows, add_code, find_code, import_doc
@@ -57,7 +58,7 @@ def codings_frame(project: Project, coder: str | None = None,
         if coder:
             query = query.where(Coding.coder == coder)
         if not include_suggestions:
-            query = query.where(Coding.status != "suggested")
+            query = query.where(Coding.status != Status.SUGGESTED)
         out = []
         for coding, _, kind, question, area, text, source in session.execute(query):
             path = _path(rows, coding.code_id)
@@ -154,19 +155,19 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             quote = str(row.get("citat", "")).strip().lower() in ("x", "1", "ja", "yes", "true")
             for segment_id in segments:
                 existing = have.get((segment_id, code_id, who))
-                if existing is not None and existing.status == "accepted":
+                if existing is not None and existing.status == Status.ACCEPTED:
                     report.unchanged += 1
                     continue
                 if existing is None:
                     existing = Coding(segment_id=segment_id, code_id=code_id, coder=who)
                     session.add(existing)
                     have[(segment_id, code_id, who)] = existing
-                existing.status, existing.memo, existing.is_quote = "accepted", memo, quote
+                existing.status, existing.memo, existing.is_quote = Status.ACCEPTED, memo, quote
                 report.codings += 1
         session.flush()
         report.coders = sorted(coders)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        record(session, actor, "codings.import", "coding", None, None,
+        record(session, actor, Action.CODINGS_IMPORT, "coding", None, None,
                {"file": path.name, "sha256": digest, "rows": report.rows,
                 "codings": report.codings, "unmatched": len(report.unmatched),
                 "created_codes": report.created_codes, "coders": report.coders})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, tuple_
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Segment, Source
+from corpus.vocabulary import DECISIONS, Status
 
 from . import access, rounds
 from .accounts import Actor, Can
@@ -24,10 +26,20 @@ from .codings import accept, lock_coding, reject, remove
 from .identity import human, suggestion_layer
 
 ORDERS = ("active", "document")
-# "att_granska" is the working queue: everything this coder has not decided yet.
-STATUSES = ("att_granska", "okodad", "föreslagen", "kodad", "alla")
+
+
+class Queue(StrEnum):
+    """Which units the review queue shows (Swedish labels in app/ui.py)."""
+
+    TO_REVIEW = "to_review"      # the working queue: all this coder has not decided yet
+    UNCODED = "uncoded"          # not decided, no suggestion in the layer
+    SUGGESTED = "suggested"      # not decided, with suggestions
+    DECIDED = "decided"
+    ALL = "all"
+
+
+STATUSES = tuple(Queue)
 CODABLE = ("note", "sentence")   # turns are coded as runs of their sentences
-DECIDED = ("accepted", "rejected")
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class Filters:
     areas: tuple[str, ...] = ()
     source_ids: tuple[int, ...] = ()
     code_id: int | None = None
-    status: str = "att_granska"
+    status: Queue = Queue.TO_REVIEW
     round_id: int | None = None    # only the coder's units in this round of double coding
 
 
@@ -56,7 +68,7 @@ class Cursor:
 def _decided_by(coder: str | None):
     d = aliased(Coding)
     who = d.coder == coder if coder else human(d.coder)
-    return exists().where(d.segment_id == Segment.id, d.status.in_(DECIDED), who)
+    return exists().where(d.segment_id == Segment.id, d.status.in_(DECISIONS), who)
 
 
 def _check(filters: Filters, order: str | None = None) -> None:
@@ -87,17 +99,17 @@ def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool
         mine = (c.coder == coder) if coder else human(c.coder)
         query = query.where(exists().where(
             c.segment_id == Segment.id, c.code_id == filters.code_id,
-            or_(c.coder == layer, mine & (c.status == "accepted"))))
+            or_(c.coder == layer, mine & (c.status == Status.ACCEPTED))))
     if filters.round_id is not None and coder:
         a = aliased(Assignment)
         mine = exists().where(a.segment_id == Segment.id, a.round_id == filters.round_id,
                               a.coder == coder)
-        if filters.status in ("att_granska", "okodad", "föreslagen"):
+        if filters.status in (Queue.TO_REVIEW, Queue.UNCODED, Queue.SUGGESTED):
             mine = mine.where(a.done_at.is_(None))   # "no code applies" counts as decided
         query = query.where(mine)
-    if filters.status in ("att_granska", "okodad", "föreslagen"):
+    if filters.status in (Queue.TO_REVIEW, Queue.UNCODED, Queue.SUGGESTED):
         query = query.where(~_decided_by(coder))
-    elif filters.status == "kodad":
+    elif filters.status == Queue.DECIDED:
         query = query.where(_decided_by(coder))
     return query
 
@@ -156,10 +168,10 @@ def queue_page(session: Session, coder: str | None = None, filters: Filters = Fi
             Segment.source_id, Segment.position).limit(limit)
         return [Cursor(r.id, (r.source_id, r.position)) for r in session.execute(query)]
     out: list[Cursor] = []
-    if filters.status != "okodad" and (after is None or after.key[0] == 0):
+    if filters.status != Queue.UNCODED and (after is None or after.key[0] == 0):
         out = [Cursor(r.id, (0, float(r.priority))) for r in session.execute(
             _scored(coder, filters, layer, after, limit))]
-    if len(out) < limit and filters.status != "föreslagen":
+    if len(out) < limit and filters.status != Queue.SUGGESTED:
         start = after if after is not None and after.key[0] == 1 else None
         out += [Cursor(sid, (1, 0.0)) for sid in session.scalars(
             _unscored(coder, filters, layer, start, limit - len(out)))]
@@ -173,26 +185,26 @@ def queue_count(session: Session, coder: str | None = None, filters: Filters = F
     _check(filters)
     filters, blind = scope(session, coder, filters, blind, actor)
     layer = suggestion_layer(coder if blind else None)
-    if filters.status == "att_granska":
-        everything = dataclasses.replace(filters, status="alla")
+    if filters.status == Queue.TO_REVIEW:
+        everything = dataclasses.replace(filters, status=Queue.ALL)
         total = _filtered(select(func.count()).select_from(Segment), coder, everything, layer)
         d = aliased(Coding)
         who = d.coder == coder if coder else human(d.coder)
         decided = _filtered(select(func.count(func.distinct(d.segment_id)))
                             .select_from(d).join(Segment, Segment.id == d.segment_id)
-                            .where(who, d.status.in_(DECIDED)), coder, everything, layer)
+                            .where(who, d.status.in_(DECISIONS)), coder, everything, layer)
         return (session.scalar(total) or 0) - (session.scalar(decided) or 0)
     query = _filtered(select(func.count()).select_from(Segment), coder, filters, layer)
     return session.scalar(_by_suggestions(query, filters, layer)) or 0
 
 
 def _by_suggestions(query, filters: Filters, layer: str):
-    """"okodad": no suggestion in the layer yet; "föreslagen": has some."""
-    if filters.status not in ("okodad", "föreslagen"):
+    """UNCODED: no suggestion in the layer yet; SUGGESTED: has some."""
+    if filters.status not in (Queue.UNCODED, Queue.SUGGESTED):
         return query
     top = aliased(Coding)
     has = exists().where(top.segment_id == Segment.id, top.coder == layer, top.rank == 1)
-    return query.where(~has if filters.status == "okodad" else has)
+    return query.where(~has if filters.status == Queue.UNCODED else has)
 
 
 def cursor_of(session: Session, segment_id: int, order: str, coder: str | None = None,
@@ -261,7 +273,7 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
     flagged = False
     for c in session.scalars(select(Coding).where(
             Coding.segment_id == segment_id, Coding.coder == layer,
-            Coding.status == "suggested").order_by(Coding.score.desc(), Coding.code_id)):
+            Coding.status == Status.SUGGESTED).order_by(Coding.score.desc(), Coding.code_id)):
         ev = c.evidence or {}
         flagged = flagged or bool(ev.get("flagged"))
         decided = mine.get(c.code_id)
@@ -269,12 +281,12 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
                                      list(ev.get("reasons", [])),
                                      [tuple(s) for s in ev.get("spans", [])],
                                      decided.status if decided else None))
-    accepted = [c for c in mine.values() if c.status == "accepted"]
+    accepted = [c for c in mine.values() if c.status == Status.ACCEPTED]
     return SegmentView(
         segment_id, seg.kind, seg.text, seg.source_id, source_name, seg.question, seg.area,
         seg.sheet, seg.location, seg.speaker, seg.duplicate_count or 1, flagged, suggestions,
         [(c.code_id, label(c.code_id)) for c in sorted(accepted, key=lambda c: c.id)],
-        [(c.code_id, label(c.code_id)) for c in mine.values() if c.status == "rejected"],
+        [(c.code_id, label(c.code_id)) for c in mine.values() if c.status == Status.REJECTED],
         next((c.memo for c in accepted if c.memo), "") or "",
         any(c.is_quote for c in accepted),
         _context(session, seg, context))
@@ -335,7 +347,7 @@ def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str |
     """The memo and quote flag the coder has set on the segment (held on their codings)."""
     rows = session.execute(select(Coding.memo, Coding.is_quote).where(
         Coding.segment_id == segment_id, Coding.coder == coder,
-        Coding.status == "accepted")).all()
+        Coding.status == Status.ACCEPTED)).all()
     return next((m for m, _ in rows if m), None), any(q for _, q in rows)
 
 
@@ -384,7 +396,7 @@ def undo(session: Session, action: Action, actor: Actor | str | None = None) -> 
         remove(session, action.segment_id, action.code_id, action.coder, memo="ångra")
         return
     status, memo, quote = action.before
-    (accept if status == "accepted" else reject)(
+    (accept if status == Status.ACCEPTED else reject)(
         session, action.segment_id, action.code_id, action.coder, memo=memo or "",
         is_quote=quote)
 
@@ -396,7 +408,7 @@ def annotate(session: Session, segment_id: int, coder: str, memo: str | None = N
     coder = access.require_coder(session, actor, coder)
     rows = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.coder == coder,
-        Coding.status == "accepted")).all()
+        Coding.status == Status.ACCEPTED)).all()
     for c in rows:
         if (memo is None or (c.memo or "") == memo) and (
                 is_quote is None or bool(c.is_quote) == is_quote):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Assignment, Round, Segment, utcnow
+from corpus.vocabulary import Action
 
 from .accounts import Actor, Can, actor_name, require_role
 from .identity import coder_for
@@ -78,25 +79,25 @@ def create_round(session: Session, coders: Sequence[str], actor: Actor | str, *,
     require_role(actor, Can.MANAGE_ROUNDS)
     names = list(dict.fromkeys(coder_for(session, c) for c in coders))
     if len(names) < 2:
-        raise QdaError("a round of double coding needs at least two coders", None, "E340")
+        raise QdaError("a round of double coding needs at least two coders", None, "E360")
     if units is None and not 0 < share <= 1:
-        raise QdaError(f"share must be above 0 and at most 1, not {share}", None, "E341")
+        raise QdaError(f"share must be above 0 and at most 1, not {share}", None, "E361")
     bad = set(kinds) - set(KINDS)
     if bad:
         raise QdaError(f"kinds are {', '.join(KINDS)}, not {', '.join(sorted(bad))}",
-                       None, "E341")
+                       None, "E361")
     strata = _strata(session, kinds)
     total = sum(len(items) for items in strata.values())
     if not total:
         raise QdaError("nothing to assign: the project has no notes or transcript "
-                       "sentences of those kinds", None, "E342")
+                       "sentences of those kinds", None, "E362")
     if units is not None:
         if units < 1:
-            raise QdaError(f"units must be at least 1, not {units}", None, "E341")
+            raise QdaError(f"units must be at least 1, not {units}", None, "E361")
         share = min(1.0, units / total)
     name = name or f"Omgång {(session.scalar(select(func.count()).select_from(Round)) or 0) + 1}"
     if session.scalar(select(Round.id).where(Round.name == name)) is not None:
-        raise QdaError(f"a round named {name!r} exists already", None, "E343")
+        raise QdaError(f"a round named {name!r} exists already", None, "E363")
     rng = random.Random(seed)
     chosen: list[int] = []
     for key in sorted(strata):
@@ -110,7 +111,7 @@ def create_round(session: Session, coders: Sequence[str], actor: Actor | str, *,
     session.execute(Assignment.__table__.insert(), [
         {"round_id": row.id, "segment_id": seg, "coder": coder}
         for seg in sorted(chosen) for coder in names])
-    record(session, actor_name(actor), "round.create", "round", row.id, None,
+    record(session, actor_name(actor), Action.ROUND_CREATE, "round", row.id, None,
            {"name": name, "coders": names, "blind": blind, "share": round(share, 4),
             "seed": seed, "units": len(chosen), "kinds": list(kinds)})
     return round_info(session, row.id)
@@ -120,7 +121,7 @@ def round_info(session: Session, ref: int | str) -> RoundInfo:
     row = session.get(Round, ref) if isinstance(ref, int) else \
         session.scalars(select(Round).where(Round.name == ref)).first()
     if row is None:
-        raise QdaError(f"no round {ref!r}", None, "E344")
+        raise QdaError(f"no round {ref!r}", None, "E364")
     counts = session.execute(
         select(Assignment.coder, func.count(), func.count(Assignment.done_at))
         .where(Assignment.round_id == row.id).group_by(Assignment.coder)).all()
@@ -145,9 +146,9 @@ def close_round(session: Session, ref: int | str, actor: Actor | str) -> RoundIn
     require_role(actor, Can.MANAGE_ROUNDS)
     info = round_info(session, ref)
     if not info.open:
-        raise QdaError(f"round {info.name!r} is closed already", None, "E345")
+        raise QdaError(f"round {info.name!r} is closed already", None, "E365")
     session.execute(update(Round).where(Round.id == info.id).values(closed_at=utcnow()))
-    record(session, actor_name(actor), "round.close", "round", info.id, {"closed_at": None},
+    record(session, actor_name(actor), Action.ROUND_CLOSE, "round", info.id, {"closed_at": None},
            {"done": info.done})
     return round_info(session, info.id)
 

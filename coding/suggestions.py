@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from corpus.audit import record
 from corpus.models import Coding, Segment
 from corpus.project import Project
+from corpus.vocabulary import Action, Status
 
 from . import review
 from .codebook import Codebook
@@ -28,14 +29,14 @@ def examples(session: Session, coder: str | None = None) -> list[Example]:
     """Decided codings grouped per segment: what was accepted and what was rejected."""
     query = (select(Coding.segment_id, Coding.code_id, Coding.status, Segment.text)
              .join(Segment, Segment.id == Coding.segment_id)
-             .where(Coding.status.in_(("accepted", "rejected")),
+             .where(Coding.status.in_((Status.ACCEPTED, Status.REJECTED)),
                     human(Coding.coder)))
     if coder:
         query = query.where(Coding.coder == coder)
     grouped: dict[int, Example] = {}
     for segment_id, code_id, status, text in session.execute(query):
         ex = grouped.setdefault(segment_id, Example(text, set(), set()))
-        (ex.codes if status == "accepted" else ex.rejected).add(code_id)
+        (ex.codes if status == Status.ACCEPTED else ex.rejected).add(code_id)
     for ex in grouped.values():
         ex.rejected -= ex.codes
     return [ex for ex in grouped.values() if ex.codes or ex.rejected]
@@ -44,7 +45,7 @@ def examples(session: Session, coder: str | None = None) -> list[Example]:
 def rejected_by(session: Session, segment_ids: Sequence[int], coder: str | None
                 ) -> dict[int, set[int]]:
     query = select(Coding.segment_id, Coding.code_id).where(
-        Coding.status == "rejected", Coding.segment_id.in_(segment_ids))
+        Coding.status == Status.REJECTED, Coding.segment_id.in_(segment_ids))
     if coder:
         query = query.where(Coding.coder == coder)
     out: dict[int, set[int]] = {}
@@ -135,7 +136,7 @@ def _batches(rows: list, report: SuggestReport,
 
 
 def _record_run(session: Session, actor: str, who: str, report: SuggestReport) -> None:
-    record(session, actor, "suggest.run", "segment", None, None,
+    record(session, actor, Action.SUGGEST_RUN, "segment", None, None,
            {"segments": report.segments, "suggestions": report.suggestions,
             "flagged": report.flagged, "trained_on": report.trained_on, "coder": who})
 
@@ -189,7 +190,7 @@ def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
         evidence.update(rank=rank, no_fit=round(result.no_fit, 4), flagged=result.flagged,
                         priority=round(result.uncertainty, 4))
         out.append({"segment_id": segment_id, "code_id": s.code_id, "coder": who,
-                    "status": "suggested", "score": round(s.score, 4), "evidence": evidence,
+                    "status": Status.SUGGESTED, "score": round(s.score, 4), "evidence": evidence,
                     "is_quote": False, "rank": rank,
                     "priority": round(result.uncertainty, 4) if rank == 1 else None})
     return out
@@ -241,7 +242,7 @@ def pending(project: Project, coder: str | None = None, order: str = "active",
         rows = {r.id: r for r in session.scalars(select(Segment).where(Segment.id.in_(ids)))}
         stored: dict[int, list[Coding]] = {}
         for c in session.scalars(select(Coding).where(
-                Coding.coder == layer, Coding.status == "suggested",
+                Coding.coder == layer, Coding.status == Status.SUGGESTED,
                 Coding.segment_id.in_(ids)).order_by(Coding.score.desc(), Coding.code_id)):
             stored.setdefault(c.segment_id, []).append(c)
         out = []

@@ -16,6 +16,7 @@ from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import PseudonymKey, Segment, Source
 from corpus.pseudonymise import NAME_TOKEN
+from corpus.vocabulary import Action
 
 from . import access
 from .accounts import Actor, Can, actor_name
@@ -57,13 +58,14 @@ def decide(session: Session, source_id: int, word: str, mask: bool,
     source = session.get(Source, source_id)
     listed = dict((source.report or {}).get("suspects", {})) if source else {}
     if word not in listed:
-        raise QdaError(f"no suspect {word!r} in source {source_id}", None, "E140")
+        raise QdaError(f"no suspect {word!r} in source {source_id}", None, "E170")
     changed = _mask(session, source, word) if mask else 0
     listed.pop(word)
     source.report = {**source.report, "suspects": listed}
     if mask:
         session.add(PseudonymKey(source_id=source_id, real_name=word, pseudonym=NAME_TOKEN))
-    audit.record(session, actor_name(actor), "pseudonym.mask" if mask else "pseudonym.keep",
+    audit.record(session, actor_name(actor),
+                 Action.PSEUDONYM_MASK if mask else Action.PSEUDONYM_KEEP,
                  "source", source_id, None, {"suspect": _fingerprint(word), "places": changed})
     session.flush()
     return changed

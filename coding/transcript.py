@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
 from corpus.models import Coding, Segment, Source
+from corpus.vocabulary import Status
 
 from . import access
 from .accounts import Actor, Can
@@ -64,7 +65,7 @@ def transcript_view(session: Session, source_id: int, layer: str | None,
                 select(Coding.segment_id, Coding.code_id)
                 .join(Segment, Segment.id == Coding.segment_id)
                 .where(Segment.source_id == source_id, Coding.coder == layer,
-                       Coding.status == "accepted").order_by(Coding.id)):
+                       Coding.status == Status.ACCEPTED).order_by(Coding.id)):
             coded.setdefault(segment_id, []).append(code_id)
     turns = {s.id: TurnView(s.id, s.position, s.speaker, s.location, s.text, [],
                             coded.get(s.id, [])) for s in segments if s.kind == "turn"}

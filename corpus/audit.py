@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
+from .vocabulary import Action
 
 
-def record(session: Session, actor: str, action: str, entity: str, entity_id: int | None,
+def record(session: Session, actor: str, action: Action, entity: str, entity_id: int | None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            memo: str | None = None) -> AuditEvent:
-    """Add an event to the caller's transaction, so it commits or rolls back with the change."""
-    event = AuditEvent(actor=actor, action=action, entity=entity, entity_id=entity_id,
+    """Add an event to the caller's transaction, so it commits or rolls back with the change.
+    The action must be one of `Action` (a misspelt one raises here, not in a report)."""
+    event = AuditEvent(actor=actor, action=Action(action), entity=entity, entity_id=entity_id,
                        before=before, after=after, memo=memo)
     session.add(event)
     return event

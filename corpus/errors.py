@@ -25,3 +25,179 @@ class InputError(QdaError):
 
 class DuplicateSourceError(QdaError):
     """The same bytes were imported before."""
+
+
+# Every error code the tool raises: what it means (English, for the CLI reference and the
+# code) and the sentence the app shows (Swedish). The CLI prints the raised error's own
+# line, which names the file and the specifics. tests/test_errors.py checks that every
+# raised code is here and every code here is raised.
+ERRORS: dict[str, tuple[str, str]] = {
+    # the project and its store
+    "E010": ("the database schema is older or newer than this version",
+             "databasens schema har fel version; säkerhetskopiera och kör qda migrate"),
+    "E011": ("qda.toml is not valid TOML", "qda.toml är inte giltig TOML"),
+    "E012": ("the database cannot be opened", "databasen går inte att öppna"),
+    "E013": ("the folder is not a project", "mappen är inget workshop-qda-projekt"),
+    # backup and restore
+    "E060": ("a PostgreSQL client program is missing",
+             "PostgreSQL-klienten (pg_dump/pg_restore) är inte installerad"),
+    "E061": ("the backup folder exists already", "mappen för säkerhetskopian finns redan"),
+    "E062": ("pg_dump failed", "pg_dump misslyckades"),
+    "E063": ("not a backup folder", "mappen är ingen säkerhetskopia från workshop-qda"),
+    "E064": ("the restore target is not empty", "målmappen är inte tom"),
+    "E065": ("a PostgreSQL backup needs --database-url",
+             "en PostgreSQL-kopia behöver adressen till en tom databas"),
+    "E066": ("pg_restore failed", "pg_restore misslyckades"),
+    "E067": ("restored row counts differ from the backup",
+             "återläsningen gav inte samma antal rader som säkerhetskopian"),
+    # ingest: files
+    "E100": ("no such file, or a file type ingest does not read",
+             "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, "
+             ".txt, .vtt, .srt)"),
+    "E101": ("the file is empty", "filen är tom"),
+    "E102": ("the text's encoding cannot be read",
+             "texten har en teckenkodning som inte går att läsa; spara filen som UTF-8"),
+    "E103": ("the file is not text", "filen är inte en textfil"),
+    "E104": ("not a readable .xlsx workbook",
+             "arbetsboken är skadad eller inte en riktig .xlsx-fil"),
+    "E105": ("the workbook is password-protected",
+             "arbetsboken är lösenordsskyddad; spara den utan lösenord"),
+    "E106": ("an old .xls workbook", "gamla .xls-filer kan inte läsas; spara som .xlsx"),
+    "E107": ("malformed CSV", "CSV-filen är felformaterad"),
+    # ingest: sheets
+    "E110": ("unknown sheet layout", "okänd layout"),
+    "E111": ("no notes in any sheet", "inga lappar hittades i något blad"),
+    "E112": ("a sheet has no notes below its headers",
+             "ett blad har inga lappar under rubrikerna"),
+    "E113": ("the question a sheet answers cannot be told",
+             "frågan gick inte att avgöra; döp bladet till 'Fråga N' eller ange frågan"),
+    "E114": ("a sheet's layout is not recognised",
+             "bladets layout gick inte att känna igen (inga områdesrubriker eller "
+             "textkolumn)"),
+    "E115": ("a survey sheet has no free-text column", "bladet saknar en fritextkolumn"),
+    # ingest: transcripts
+    "E120": ("not a readable .docx document",
+             "Word-filen är skadad eller lösenordsskyddad; spara som .docx utan lösenord"),
+    "E121": ("a malformed subtitle file", "undertextfilen är felformaterad"),
+    "E122": ("a subtitle file without captions", "undertextfilen saknar repliker"),
+    "E123": ("no transcript text", "ingen transkripttext hittades"),
+    # ingest: sources and options
+    "E130": ("the same file was imported before", "exakt samma fil är redan importerad"),
+    "E131": ("--replace cannot tell which source a file replaces",
+             "flera källor har samma filnamn; det går inte att avgöra vilken som ska ersättas"),
+    "E132": ("no such workshop", "workshopen finns inte; registrera den först"),
+    "E140": ("a workshop needs a label and an area",
+             "en workshop behöver en benämning och ett område"),
+    "E141": ("unknown area", "okänt område"),
+    "E142": ("a workshop's format is digital or fysisk", "formatet är digital eller fysisk"),
+    "E143": ("a workshop's date is YYYY-MM-DD", "datumet skrivs ÅÅÅÅ-MM-DD"),
+    "E144": ("a participant count is not a whole number of at least 0",
+             "antal deltagare måste vara ett heltal, minst 0"),
+    "E145": ("a workshops file is not a CSV or YAML list of workshops",
+             "workshopfilen är ingen CSV- eller YAML-lista med workshoppar"),
+    "E146": ("no workshops in the file", "filen innehåller inga workshoppar"),
+    "E150": ("no importable files in the paths given", "inga filer att importera"),
+    "E151": ("--area names no area", "okänt område"),
+    "E160": ("the demo folder holds a project", "mappen innehåller redan ett projekt"),
+    "E161": ("the demo folder is not empty", "mappen är inte tom"),
+    "E170": ("no such possible name in the source",
+             "ordet finns inte bland källans möjliga namn"),
+    # coding from the command line
+    "E232": ("a decisions file cannot be read", "beslutsfilen går inte att läsa"),
+    "E233": ("a line of a decisions file is not SEGMENT<TAB>CODE[<TAB>MEMO]",
+             "en rad i beslutsfilen har fel form"),
+    "E234": ("give SEGMENT and CODE or --from, one of them",
+             "ange antingen segment och kod eller en fil"),
+    # the codebook
+    "E300": ("a codebook file is not valid YAML", "kodboken är inte giltig YAML"),
+    "E301": ("a codebook's content is not valid", "kodboken har ett ogiltigt innehåll"),
+    "E302": ("no such codebook", "kodboken finns inte"),
+    # evaluation
+    "E312": ("a labelled file lacks columns or rows",
+             "filen saknar kolumner eller rader med text och huvudtema"),
+    "E313": ("--level is huvudtema, subtema or both", "nivån är huvudtema, subtema eller båda"),
+    # codes and codings
+    "E320": ("no such code", "koden finns inte i kodboken"),
+    "E321": ("a code's name or fields are not valid",
+             "kodens namn eller fält är ogiltiga (ett namn får inte innehålla '>')"),
+    "E322": ("a code cannot be moved or merged into itself",
+             "en kod kan inte flyttas eller slås ihop med sig själv eller sina underkoder"),
+    "E323": ("a code with codings is not deleted without --force",
+             "koden har kodningar; slå ihop den med en annan kod eller ta bort kodningarna "
+             "också"),
+    "E330": ("a coder name is empty or reserved",
+             "kodarnamnet är tomt eller reserverat (förslag…, konsensus)"),
+    "E331": ("a decision is accepted or rejected", "ett beslut är accepterat eller avvisat"),
+    "E332": ("no such segment", "enheten finns inte"),
+    "E333": ("unknown review order", "okänd ordning"),
+    "E334": ("unknown review status", "okänd status"),
+    "E335": ("sentences outside the turn", "meningarna ligger utanför repliken"),
+    # tables in and out
+    "E340": ("a table is .tsv, .csv or .xlsx", "tabellen ska vara .tsv, .csv eller .xlsx"),
+    "E341": ("a table cannot be read", "tabellen går inte att läsa"),
+    "E342": ("a codings table lacks a column it needs",
+             "kodningstabellen saknar en kolumn (segment eller text, kod eller "
+             "huvudtema/subtema, kodare)"),
+    # agreement and consensus
+    "E350": ("unknown agreement level", "okänd nivå"),
+    "E351": ("agreement needs two coders with codings",
+             "samstämmighet kräver minst två kodare med kodningar"),
+    "E352": ("a consensus decision needs a memo", "ett konsensusbeslut behöver en motivering"),
+    # rounds of double coding
+    "E360": ("a round needs at least two coders", "en omgång behöver minst två kodare"),
+    "E361": ("a round's share, number of units or kinds are not valid",
+             "andelen, antalet enheter eller källtyperna är ogiltiga"),
+    "E362": ("nothing to assign in a round", "det finns inga enheter att fördela"),
+    "E363": ("a round of that name exists", "en omgång med det namnet finns redan"),
+    "E364": ("no such round", "omgången finns inte"),
+    "E365": ("the round is closed already", "omgången är redan avslutad"),
+    "E366": ("not an open, undecided unit of the coder in any round",
+             "enheten är inte en öppen, oavgjord enhet för kodaren i någon omgång"),
+    # exports
+    "E400": ("no accepted codings by that coder", "kodaren har inga accepterade kodningar"),
+    "E401": ("no coding layer to export yet", "det finns inga kodningar att exportera än"),
+    "E402": ("unknown export", "okänd export"),
+    "E403": ("the export is not offered in that format",
+             "exporten finns inte i det formatet"),
+    "E404": ("[questions] in qda.toml is not a table of texts",
+             "[questions] i qda.toml ska ange en text per frågenummer"),
+    "E405": ("a heatmap is by area or question", "värmekartan visas per område eller fråga"),
+    "E410": ("the file cannot be written", "filen kunde inte skrivas"),
+    # REFI-QDA import
+    "E420": ("not a .qdpx (zip) file", "filen är ingen .qdpx (zip)"),
+    "E421": ("a .qdpx without project.qde", "arkivet saknar project.qde"),
+    "E422": ("project.qde is not a REFI-QDA project",
+             "project.qde är inget REFI-QDA-projekt"),
+    "E423": ("the import target folder is not empty", "målmappen är inte tom"),
+    "E424": ("a source's text is missing from the archive",
+             "en källas text saknas i arkivet"),
+    # accounts and access
+    "E600": ("the role does not allow this", "din roll tillåter inte detta"),
+    "E601": ("unknown role", "okänd roll"),
+    "E602": ("a login name that is not allowed", "inloggningsnamnet är inte tillåtet"),
+    "E603": ("a password too short", "lösenordet är för kort (minst 10 tecken)"),
+    "E604": ("no such user", "användaren finns inte"),
+    "E605": ("the user exists already", "användaren finns redan"),
+    "E606": ("hidden in a blind round", "dold: omgången är blind tills den avslutas"),
+    "E607": ("one may act only as oneself", "du kan bara koda som dig själv"),
+    "E608": ("not an enabled user of the project",
+             "inte en aktiv användare i projektet"),
+    "E609": ("the project would lose its last projektledare",
+             "projektet måste ha minst en aktiv projektledare"),
+    "E610": ("wrong login or password", "fel inloggningsnamn eller lösenord"),
+    "E611": ("too many failed logins", "för många misslyckade inloggningar; vänta en minut"),
+    "E612": ("wrong login or invitation code", "fel inloggningsnamn eller inbjudningskod"),
+    "E613": ("the signed-in account is not a user of the project",
+             "kontot är inte användare i projektet"),
+    # serving the app
+    "E620": ("give both --tls-cert and --tls-key", "ange både certifikat och nyckel"),
+    "E621": ("certificate or key file not found", "certifikat- eller nyckelfilen finns inte"),
+    "E622": ("a project without users is served only on loopback",
+             "ett projekt utan användare visas bara på den här datorn"),
+}
+
+
+def swedish(exc: QdaError) -> str:
+    """The app's sentence for an error: the registry's Swedish text and the code."""
+    meaning = ERRORS.get(exc.code)
+    return f"{meaning[1]} ({exc.code})" if meaning else f"{exc.reason} ({exc.code})"

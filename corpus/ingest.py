@@ -22,6 +22,7 @@ from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
 from .replace import put_back, take_out
 from .segment import sentence_spans
+from .vocabulary import Action
 
 TURN_SEPARATOR = "\n\n"
 
@@ -140,7 +141,9 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             source.report = {k: v for k, v in asdict(report).items()
                              if k in ("sheets", "segments", "pseudonymised", "warnings",
                                       "suspects")}
-            audit.record(session, actor, "replace" if replaced else "ingest", "source", source.id,
+            audit.record(session, actor,
+                         Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
+                         "source", source.id,
                          before=replaced, after={"file": path.name, "kind": result.kind,
                                                  "segments": report.segments,
                                                  **({"carried": report.replaced}

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from .models import Assignment, Code, Coding, Segment, Source
+from .vocabulary import Status
 
 # a unit is "the same" when its kind, place in the study and text are
 Key = tuple[str, int | None, str | None, str]
@@ -90,7 +91,7 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
         report.unchanged += 1
         codings += [{**c, "segment_id": seg_id} for c in carried.codings.get(old, [])]
         assignments += [{**a, "segment_id": seg_id} for a in carried.assignments.get(old, [])]
-    decided = [c for c in codings if c["status"] != "suggested"]
+    decided = [c for c in codings if c["status"] != Status.SUGGESTED]
     report.codings_kept = len(decided)
     if codings:
         session.execute(insert(Coding), codings)
@@ -103,5 +104,5 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
             report.codings_dropped += [
                 {"text": carried.texts[old], "code": names.get(c["code_id"], c["code_id"]),
                  "coder": c["coder"], "status": c["status"], "memo": c["memo"]}
-                for c in carried.codings.get(old, []) if c["status"] != "suggested"]
+                for c in carried.codings.get(old, []) if c["status"] != Status.SUGGESTED]
     return report

@@ -20,6 +20,7 @@ from .models import Workshop
 from .project import Project
 from .readers.grid import detect_delimiter
 from .readers.textfile import decode_text
+from .vocabulary import Action
 
 FIELDS = ("label", "area", "format", "date", *ROLES)
 _ALIASES: dict[str, str] = {
@@ -88,7 +89,8 @@ def upsert_workshop(session: Session, fields: dict[str, Any], actor: str = "qda"
     for name, value in fields.items():
         setattr(ws, name, value)
     session.flush()
-    audit.record(session, actor, "update" if before else "create", "workshop", ws.id,
+    audit.record(session, actor, Action.WORKSHOP_UPDATE if before else Action.WORKSHOP_CREATE,
+                 "workshop", ws.id,
                  before=before, after=_as_dict(ws))
     return ws
 

@@ -25,6 +25,7 @@ from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.files import atomic_write
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.project import Project, read_config
+from corpus.vocabulary import Status
 
 from . import mapping as m
 
@@ -173,7 +174,7 @@ def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
     layouts = [_layout(session, s) for s in sources]
     selection_of: dict[int, str] = {}   # segment id -> selection GUID
     codings = defaultdict(list)
-    rows = session.execute(select(Coding).where(Coding.status == "accepted",
+    rows = session.execute(select(Coding).where(Coding.status == Status.ACCEPTED,
                                                 human(Coding.coder))
                            .order_by(Coding.segment_id, Coding.code_id, Coding.coder)).scalars()
     for coding in rows:

@@ -37,6 +37,7 @@ from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
 from corpus.readers.textfile import decode_text
 from corpus.readers.units import Note, ReadResult, Turn
+from corpus.vocabulary import Action
 from corpus.workshops import normalise_fields, upsert_workshop
 
 from . import mapping as m
@@ -270,7 +271,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
                 report.skipped.append(f"{n} {tag} (only text sources are imported)")
         report.users = len(seen_users)
         report.segments = session.query(Segment).count()
-        audit.record(session, actor, "import.qdpx", "project", None, None,
+        audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
                       "sources": report.sources, "codings": report.codings})
     return report

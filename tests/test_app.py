@@ -150,7 +150,7 @@ def test_status_kodad_shows_only_decided_segments(root):
     at = page("kodning")
     decided = at.session_state["k_current"]
     click(at, "k_acc_1")
-    at.selectbox(key="k_status").set_value("kodad").run()
+    at.selectbox(key="k_status").set_value("decided").run()
     assert at.session_state["k_current"] == decided
     click(at, "k_next")                      # nothing else is decided: it stays
     assert at.session_state["k_current"] == decided

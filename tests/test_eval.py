@@ -37,3 +37,19 @@ def test_eval_with_a_missing_column_is_one_line(tmp_path):
                                       "--test", str(tmp_path / "t.tsv")])
     assert result.exit_code == 1
     assert result.output.strip() == "error: t.tsv: missing column(s): subtema [E312]"
+
+
+def test_eval_reads_a_semicolon_csv_from_swedish_excel(tmp_path):
+    """The same table reader as ingest and codings import: ';' between the fields, a ';'
+    inside a quoted text, and a BOM."""
+    frame = dev_frame()
+    train = frame[frame.question == "1"].head(12)
+    test = frame[frame.question == "2"].head(6).copy()
+    test.iloc[0, test.columns.get_loc("text")] = "Väntetid; antal dagar till besök"
+    train.to_csv(tmp_path / "train.csv", sep=";", index=False, encoding="utf-8-sig")
+    test.to_csv(tmp_path / "test.csv", sep=";", index=False, encoding="utf-8-sig")
+    result = CliRunner().invoke(app, ["eval", "--train", str(tmp_path / "train.csv"),
+                                      "--test", str(tmp_path / "test.csv"), "--json",
+                                      "--no-curve"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["n_train"], json.loads(result.stdout)["n_test"]) == (12, 6)

@@ -90,14 +90,14 @@ def test_statuses_and_filters(project, tmp_path):
             return review.queue_count(s, "anna", review.Filters(**kw))
 
         assert ids() == [1, 3, 4, 5, 6, 7, 8] and count() == 7
-        assert ids(status="kodad") == [2] and count(status="kodad") == 1
-        assert ids(status="okodad") == [5, 6, 7, 8] == sorted(walk(
-            s, filters=review.Filters(status="okodad"), order="document"))
-        assert count(status="okodad") == 4
-        assert ids(status="föreslagen") == [1, 3, 4] and count(status="föreslagen") == 3
-        assert ids(status="alla") == list(range(1, 9)) and count(status="alla") == 8
+        assert ids(status="decided") == [2] and count(status="decided") == 1
+        assert ids(status="uncoded") == [5, 6, 7, 8] == sorted(walk(
+            s, filters=review.Filters(status="uncoded"), order="document"))
+        assert count(status="uncoded") == 4
+        assert ids(status="suggested") == [1, 3, 4] and count(status="suggested") == 3
+        assert ids(status="all") == list(range(1, 9)) and count(status="all") == 8
         assert ids(areas=("gr",)) == [4, 6, 8] and count(areas=("gr",)) == 3
-        assert ids(status="kodad", code_id=sip) == [2]
+        assert ids(status="decided", code_id=sip) == [2]
         assert ids(questions=(2,)) == [] and count(questions=(2,)) == 0
         with pytest.raises(QdaError, match="E334"):
             review.queue_page(s, "anna", review.Filters(status="klar"))
@@ -216,3 +216,19 @@ def test_exports_as_bytes_for_a_browser(project, tmp_path):
     zipped = export_bytes(project, "themes", "csv")     # three tables: three files, zipped
     assert zipped.file_name == "themes-csv.zip"
     assert len(zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()) == 3
+
+
+def test_statuses_and_actions_are_named_once(tmp_path):
+    """Queue filters and coding statuses are English values with Swedish labels only in
+    the app; an audit action outside the vocabulary is refused where it is written."""
+    from app import ui
+    from corpus.audit import record
+    from corpus.vocabulary import Action, Status
+
+    assert set(ui.STATUS_LABELS) == {q.value for q in review.Queue}
+    assert all(q.value.isascii() for q in review.Queue)
+    assert Status.ACCEPTED == "accepted" and Action.CODING_ACCEPT == "coding.accept"
+    project = init_project(tmp_path / "p")
+    with pytest.raises(ValueError), project.transaction() as s:
+        record(s, "anna", "coding.acept", "coding", 1)
+    project.close()

@@ -18,6 +18,7 @@ from coding.accounts import Actor, Can
 from coding.identity import CONSENSUS, human
 from corpus.errors import QdaError
 from corpus.models import Code, Coding, Segment
+from corpus.vocabulary import Status
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Layer:
 def coders(session: Session) -> dict[str, int]:
     """Human coders with accepted codings, and how many each has."""
     rows = session.execute(select(Coding.coder, func.count()).where(
-        Coding.status == "accepted", human(Coding.coder)
+        Coding.status == Status.ACCEPTED, human(Coding.coder)
     ).group_by(Coding.coder))
     return dict(sorted(rows.all()))
 
@@ -79,7 +80,7 @@ def coded_units(session: Session, layer: Layer) -> pd.DataFrame:
                     Segment.duplicate_count, Coding.is_quote, Coding.memo)
              .join(Segment, Segment.id == Coding.segment_id)
              .join(Code, Code.id == Coding.code_id)
-             .where(Coding.coder == layer.coder, Coding.status == "accepted")
+             .where(Coding.coder == layer.coder, Coding.status == Status.ACCEPTED)
              .order_by(Segment.source_id, Segment.position, Segment.id, Coding.code_id))
     rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=["segment_id", "code_id", "kind", "question", "area",

@@ -1,0 +1,59 @@
+"""The values the store keeps as text, named once: a coding's status and the audit log's
+actions. English in the database and the code; the app shows Swedish labels (app/ui.py).
+
+StrEnums compare equal to their text, so rows written before these names existed read
+the same; a misspelt action fails where it is written instead of in a report.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """A coding's status: a suggestion, or a coder's decision."""
+
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+DECISIONS = (Status.ACCEPTED, Status.REJECTED)
+
+
+class Action(StrEnum):
+    """What an audit event records (corpus.audit.record)."""
+
+    SOURCE_INGEST = "ingest"
+    SOURCE_REPLACE = "replace"
+    WORKSHOP_CREATE = "create"
+    WORKSHOP_UPDATE = "update"
+    CODE_ADD = "code.add"
+    CODE_UPDATE = "code.update"
+    CODE_RENAME = "code.rename"
+    CODE_MOVE = "code.move"
+    CODE_MERGE = "code.merge"
+    CODE_DELETE = "code.delete"
+    CODING_ACCEPT = "coding.accept"
+    CODING_REJECT = "coding.reject"
+    CODING_REMOVE = "coding.remove"
+    CODINGS_IMPORT = "codings.import"
+    SUGGEST_RUN = "suggest.run"
+    ROUND_CREATE = "round.create"
+    ROUND_CLOSE = "round.close"
+    CONSENSUS_ADOPT = "consensus.adopt"
+    CONSENSUS_RESOLVE = "consensus.resolve"
+    PSEUDONYM_MASK = "pseudonym.mask"
+    PSEUDONYM_KEEP = "pseudonym.keep"
+    IMPORT_QDPX = "import.qdpx"
+    USER_ADD = "user.add"
+    USER_ROLE = "user.role"
+    USER_DISABLE = "user.disable"
+    USER_ENABLE = "user.enable"
+    USER_RESET_PASSWORD = "user.reset_password"
+    USER_SSO = "user.sso"
+    AUTH_LOGIN = "auth.login"
+    AUTH_LOGIN_FAILED = "auth.login_failed"
+    AUTH_INVITATION = "auth.invitation"
+    AUTH_SSO_REFUSED = "auth.sso_refused"
+    AUTH_LOGOUT = "auth.logout"
