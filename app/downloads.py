@@ -24,8 +24,9 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                           label_visibility="collapsed")
         if c.button("Skapa fil", key=make):
             try:
-                ss[file] = export_bytes(state.require_project(), spec.name, fmt,
-                                                 actor=state.actor(), **choices)
+                with st.spinner(f"Skapar {spec.title} …"):
+                    ss[file] = export_bytes(state.require_project(), spec.name, fmt,
+                                            actor=state.actor(), **choices)
             except QdaError as exc:
                 ss.pop(file, None)
                 st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
@@ -36,6 +37,9 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                           made.mime, key=dl, type="primary")
         if made.report.layer:
             a.caption(f"Lager: {made.report.layer}")
+        if made.report.renamed:
+            a.caption("Omdöpta koder: " + "; ".join(
+                f"{path} → {name}" for path, name in made.report.renamed.items()))
         if spec.name == "quotes" and not made.report.rows:
             a.warning("Inga enheter i lagret är markerade som citat: filen har bara "
                       "rubriker. Markera citat på sidan Kodning eller Konsensus.")

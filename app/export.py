@@ -28,6 +28,9 @@ threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEA
 by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,
               horizontal=True, key="e_by")
 
+unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår ihop koder "
+                     "med samma namn): ”SIP (Samverkan)”", key="e_unique")
+
 for spec in exports().values():
     if state.may(spec.needs):
-        offer(spec, "e", layer=layer, threshold=threshold, by=by)
+        offer(spec, "e", layer=layer, threshold=threshold, by=by, unique_names=unique)

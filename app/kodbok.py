@@ -3,15 +3,19 @@ delete (asking first when coders have used the code), import and export YAML."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 from sqlalchemy import select
 
 from app import state, ui
 from coding import codes
 from coding.accounts import Can
-from coding.codebook import bundled_names, join_path, parse_codebook, read_codebook
+from coding.codebook import bundled_names, join_path, read_codebook
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
+from refi.codebooks import read_any
 
 ORIGIN_LABELS = {"fardplan": "Färdplan", "emergent": "Framvuxen"}
 
@@ -34,6 +38,14 @@ def run(label: str, change, *args, **kwargs) -> bool:
     except QdaError as exc:
         st.error(f"{label} gick inte: {ui.reason(exc)}")
         return False
+
+
+def _read_upload(upload):
+    """An uploaded codebook through the same readers as `qda codebook import`."""
+    with tempfile.TemporaryDirectory(prefix="qda-codebook-") as tmp:
+        path = Path(tmp) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        return read_any(path)
 
 
 FIELD_LABELS = {"definition": "definition", "inclusion": "inkludering",
@@ -153,11 +165,12 @@ if editable:
         st.markdown("**Importera kodbok**")
         bundled = st.selectbox("Medföljande", [None, *bundled_names()], key="kb_bundled",
                                format_func=lambda n: n or "–")
-        upload = st.file_uploader("eller YAML-fil", type=["yaml", "yml"], key="kb_yaml")
+        upload = st.file_uploader("eller en fil: YAML, REFI-QDA (.qdc, .qdpx från NVivo, "
+                                  "ATLAS.ti, MAXQDA, QualCoder) eller Taguettes CSV",
+                                  type=["yaml", "yml", "qdc", "qdpx", "csv"], key="kb_yaml")
         if st.button("Importera", key="kb_import", disabled=not (bundled or upload)):
             try:
-                doc = read_codebook(bundled) if bundled else parse_codebook(
-                    upload.getvalue().decode("utf-8-sig"), upload.name)
+                doc = read_codebook(bundled) if bundled else _read_upload(upload)
                 with proj.transaction() as session:
                     stats = codes.import_doc(session, doc, user)
                 st.cache_data.clear()
@@ -167,8 +180,8 @@ if editable:
                                  f"{stats['updated']} ändrade" + (f" ({changed})" if changed
                                                                   else "") + ".")
                 st.rerun()
-            except (QdaError, UnicodeDecodeError) as exc:
-                st.error(f"Kodboken kunde inte läsas: {exc}")
+            except QdaError as exc:
+                st.error(f"Kodboken kunde inte läsas: {ui.reason(exc)}")
 with a3:
     st.markdown("**Exportera kodbok**")
     with proj.session() as session:

@@ -10,7 +10,7 @@ import typer
 from corpus.areas import AREAS
 from corpus.errors import QdaError
 
-from .common import MemoOpt, ProjectOpt, actor, console, err, opened, user_errors
+from .common import MemoOpt, ProjectOpt, actor, console, err, opened, progress_bar, user_errors
 
 code_app = typer.Typer(help="Code segments from the command line: the review queue with "
                             "its suggestions, accept, reject, remove.", no_args_is_help=True)
@@ -33,12 +33,13 @@ def suggest(
     from coding.identity import coder_for
     from coding.suggestions import suggest as run
 
-    with user_errors():
+    with user_errors(), progress_bar("Suggesting") as update:
         proj = opened(project)
         if coder:
             with proj.session() as session:
                 coder = coder_for(session, coder)
-        report = run(proj, source, kind, coder, actor=actor())
+        report = run(proj, source, kind, coder, actor=actor(),
+                     progress=lambda done, total: update(done, total, None))
     if not report.codes:
         err.print("error: the codebook is empty; import one first, e.g. "
                   "`qda codebook import forstudie-postits`", highlight=False)

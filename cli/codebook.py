@@ -42,13 +42,15 @@ def codebook_list(project: ProjectOpt = Path("."),
 
 @codebook_app.command("import")
 def codebook_import(
-    source: Annotated[str, typer.Argument(help="A bundled codebook name or a YAML file.")],
+    source: Annotated[str, typer.Argument(
+        help="A bundled codebook name, or a file: YAML, REFI-QDA .qdc or .qdpx (NVivo, "
+        "ATLAS.ti, MAXQDA, QualCoder, Taguette), or Taguette's CSV (tag, description).")],
     project: ProjectOpt = Path("."),
 ) -> None:
     """Add a codebook's codes and merge it into those already there: texts the file gives
     replace the old, its keywords and examples are added; nothing it leaves out is lost."""
     from coding import codes as codes_mod
-    from coding.codebook import read_codebook
+    from refi.codebooks import read_any as read_codebook
 
 
     with user_errors():

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
@@ -35,14 +36,38 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 MemoOpt = Annotated[str | None, typer.Option("--memo", help="Why (kept in the audit log).")]
 
 
+INTERRUPTED = 130      # the shell's exit status after Ctrl-C
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a QdaError as its one line and exit 1; never a traceback for bad input."""
+    """Print a QdaError as its one line and exit 1; never a traceback for bad input.
+    Ctrl-C ends the command with exit 130: the transaction in progress has rolled back
+    and any file in progress was never renamed into place."""
     try:
         yield
     except QdaError as exc:
         err.print(f"[red]error:[/red] {exc.line()}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the step in progress was undone, nothing is half-written "
+                  "(steps that finished before stay)", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool = False
+                 ) -> Iterator[Callable[[int, int | None, str | None], None]]:
+    """A progress bar on stderr (only on a terminal): yields `update(done, total, what)`."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, transient=True,
+                  disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None = None, what: str | None = None) -> None:
+            bar.update(task, completed=done, total=total, description=what or label)
+
+        yield update
 
 
 def opened(project: Path) -> Project:

@@ -25,8 +25,8 @@ def eval_command(
 ) -> None:
     """Measure suggestion quality: top-1/top-3 accuracy, macro-F1, per signal, and a
     learning curve (10, 25, 50, 100, all TRAIN rows; 5 random orders)."""
-    from coding.codebook import read_codebook
     from coding.evaluate import LEVELS, SIGNALS, evaluate, read_labelled
+    from refi.codebooks import read_any as read_codebook
 
 
     with user_errors():

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ProjectOpt, console, opened, split_list, user_errors
+from .common import ProjectOpt, console, err, opened, split_list, user_errors
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 
@@ -37,19 +37,25 @@ def export_command(
     = None,
     coders: Annotated[str | None, typer.Option(
         "--coders", help="Agreement: comma-separated coders (default: all).")] = None,
+    unique_names: Annotated[bool, typer.Option(
+        "--unique-names", help="qdpx, qdc: a code whose name repeats under another parent "
+        "gets its parent's name, 'SIP (Samverkan)', for tools that need unique names "
+        "(QualCoder).")] = False,
 ) -> None:
     """Write a report table, a figure, or the project for another QDA tool."""
     from coding.exporting import export
 
-    with user_errors():
+    with user_errors(), err.status(f"Writing {what} …"):
         report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
-                        coders=split_list(coders))
+                        coders=split_list(coders), unique_names=unique_names)
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"
                   + (f" ({details})" if details else ""), highlight=False)
     for extra in report.extra_paths:
         console.print(f"  also → {extra}", highlight=False)
+    for path, name in report.renamed.items():
+        console.print(f"  renamed: {path} → {name}", highlight=False, markup=False)
     for warning in report.warnings:
         console.print(f"  warning: {warning}", highlight=False, markup=False)
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn
 
 from corpus.areas import AREAS
 from corpus.errors import QdaError
 
-from .common import ProjectOpt, actor, console, err, opened, user_errors
+from .common import ProjectOpt, actor, console, err, opened, progress_bar, user_errors
 
 if TYPE_CHECKING:
     from corpus.ingest import IngestReport
@@ -49,16 +48,11 @@ def ingest(
         if not files:
             raise QdaError("no importable files found in the given paths", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
-        with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total}"), console=err,
-                      transient=True, disable=as_json or not err.is_terminal) as progress:
-            task = progress.add_task("Importing", total=len(files))
-
-            def step(path: Path) -> None:
-                progress.update(task, description=f"Importing {path.name}")
-
+        done = iter(range(len(files) + 1))
+        with progress_bar("Importing", quiet=as_json) as update:
             reports = ingest_paths(proj, files, options, workshop, replace, actor=actor(),
-                                   on_file=lambda p: (step(p), progress.advance(task)))
+                                   on_file=lambda p: update(next(done), len(files),
+                                                            f"Importing {p.name}"))
     if as_json:
         print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, default=str))
     else:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import JsonOpt, ProjectOpt, cell, console, opened, user_errors, where
+from .common import JsonOpt, ProjectOpt, cell, console, opened, progress_bar, user_errors, where
 
 
 def init(
@@ -44,8 +44,8 @@ def backup_command(
     with the settings and the original files."""
     from corpus.backup import backup
 
-    with user_errors():
-        manifest = backup(opened(project), out)
+    with user_errors(), progress_bar("Backing up") as update:
+        manifest = backup(opened(project), out, update)
     console.print(f"backup of {project} ({manifest['store']}) → {out}", highlight=False)
 
 

@@ -50,8 +50,8 @@ def codings_import(
     project: ProjectOpt = Path("."),
 ) -> None:
     """Bring in codings made elsewhere; unknown codes become emergent codes (reported)."""
-    from coding.codebook import read_codebook
     from coding.exchange import import_codings
+    from refi.codebooks import read_any as read_codebook
 
 
     with user_errors():

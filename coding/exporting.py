@@ -52,6 +52,7 @@ class Export:
     coders: bool = False           # can be limited to some coders
     threshold: bool = False        # merges near-duplicate notes
     by: bool = False               # heatmap axis: area or question
+    unique_names: bool = False     # can give repeated code names a suffix (QualCoder)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ExportOptions:
     round: str | None = None
     coders: Sequence[str] | None = None
     all_units: bool = False              # agreement without a round: every double-coded unit
+    unique_names: bool = False           # "SIP (Samverkan)" for a name that repeats
 
 
 @dataclass
@@ -76,6 +78,7 @@ class ExportReport:
     details: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     untitled: list[int] = field(default_factory=list)     # questions headed "Fråga N" only
+    renamed: dict[str, str] = field(default_factory=dict)  # code path -> name written
 
 
 @dataclass
@@ -136,7 +139,8 @@ def builder(spec: Export) -> Callable[..., ExportReport]:
 def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
            out: Path | None = None, threshold: float | None = None, by: str = "area",
            actor: Actor | str | None = None, *, round: str | None = None,
-           coders: Sequence[str] | None = None, all_units: bool = False) -> ExportReport:
+           coders: Sequence[str] | None = None, all_units: bool = False,
+           unique_names: bool = False) -> ExportReport:
     """Build an export from the project and write it (default: PROJECT/exports/WHAT.FMT).
     Choices an export does not read are ignored; a logged-in actor must be allowed it."""
     from . import access
@@ -151,7 +155,8 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
     if out.suffix.lower() != f".{fmt}":
         out = out.with_name(out.name + f".{fmt}")
     options = ExportOptions(layer=layer if spec.layer else None, threshold=threshold,
-                            by=by, round=round, coders=coders, all_units=all_units)
+                            by=by, round=round, coders=coders, all_units=all_units,
+                            unique_names=unique_names and spec.unique_names)
     return builder(spec)(project, spec, fmt, out, options, actor)
 
 

@@ -125,8 +125,9 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
 
 
 def _batches(rows: list, report: SuggestReport,
-             progress: Callable[[int, int], None] | None, size: int = BATCH
+             progress: Callable[[int, int], None] | None, size: int | None = None
              ) -> Iterator[list]:
+    size = size or BATCH
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
         yield chunk

@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -56,8 +57,14 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
     return parsed.set(drivername="postgresql", password=None).render_as_string(), env
 
 
-def backup(project: Project, out: Path) -> dict:
-    """Write a backup folder `out` (which must not exist yet)."""
+def backup(project: Project, out: Path,
+           progress: Callable[[int, int | None, str | None], None] | None = None) -> dict:
+    """Write a backup folder `out` (which must not exist yet). `progress(done, total,
+    what)` hears about the database pages and the files copied."""
+    def tell(done: int, total: int | None, what: str) -> None:
+        if progress:
+            progress(done, total, what)
+
     out = Path(out)
     if out.exists():
         raise QdaError("already exists; choose a new folder for the backup", out, "E061")
@@ -69,11 +76,14 @@ def backup(project: Project, out: Path) -> dict:
             source = sqlite3.connect(str(project.root / SQLITE_NAME))
             target = sqlite3.connect(str(tmp / SQLITE_NAME))
             with target:
-                source.backup(target)         # a consistent snapshot, writers go on
+                # a consistent snapshot, writers go on; in steps, so progress can be told
+                source.backup(target, pages=1024, progress=lambda _, left, total: tell(
+                    total - left, total, "database pages"))
             source.close()
             target.close()
             store = "sqlite"
-            counts = _counts_of(sqlite3.connect(f"file:{tmp / SQLITE_NAME}?mode=ro", uri=True))
+            counts = _counts_of(sqlite3.connect(f"file:{tmp / SQLITE_NAME}?immutable=1",
+                                                uri=True))   # no -wal/-shm files
         else:
             dsn, env = _libpq(project.url)
             run = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner",
@@ -88,7 +98,15 @@ def backup(project: Project, out: Path) -> dict:
         if config.exists():
             shutil.copy2(config, tmp / CONFIG_NAME)
         if project.sources_dir.exists():
-            shutil.copytree(project.sources_dir, tmp / "sources",
+            files = [p for p in project.sources_dir.rglob("*") if p.is_file()]
+            copied = iter(range(1, len(files) + 1))
+
+            def copy(src: str, dst: str) -> str:
+                result = shutil.copy2(src, dst)
+                tell(next(copied), len(files), "original files")
+                return result
+
+            shutil.copytree(project.sources_dir, tmp / "sources", copy_function=copy,
                             ignore=shutil.ignore_patterns("*.part"))
         manifest = {"store": store, "counts": counts}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -112,6 +112,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E300": ("a codebook file is not valid YAML", "kodboken är inte giltig YAML"),
     "E301": ("a codebook's content is not valid", "kodboken har ett ogiltigt innehåll"),
     "E302": ("no such codebook", "kodboken finns inte"),
+    "E303": ("a codebook table lacks a tag column or codes",
+             "kodbokstabellen saknar kolumnen tag, name eller path, eller koder"),
     # evaluation
     "E312": ("a labelled file lacks columns or rows",
              "filen saknar kolumner eller rader med text och huvudtema"),
@@ -171,6 +173,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E423": ("the import target folder is not empty", "målmappen är inte tom"),
     "E424": ("a source's text is missing from the archive",
              "en källas text saknas i arkivet"),
+    "E425": ("a codebook (.qdc) given where a project belongs",
+             "filen är en kodbok (.qdc), inget projekt; importera den på sidan Kodbok"),
+    "E426": ("a project (.qdpx) given as a .qdc codebook",
+             "filen är ett projekt, ingen kodbok"),
     # accounts and access
     "E600": ("the role does not allow this", "din roll tillåter inte detta"),
     "E601": ("unknown role", "okänd roll"),

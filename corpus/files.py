@@ -18,4 +18,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise QdaError(f"cannot write: {exc.strerror or exc}", path, "E410") from None
+    except BaseException:          # Ctrl-C or a failing writer: no half file stays
+        tmp.unlink(missing_ok=True)
+        raise
     return path

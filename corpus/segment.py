@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -11,6 +13,8 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 PIPE_BATCH = 256
+# a pseudonym or redaction mark ("[Deltagare 2]", "[namn]s", "[e-post]"): never cut inside
+MARK = re.compile(r"\[[^\[\]\n]{1,60}\]")
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +45,8 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
         starts = sentencizer.predict([doc])[0]
         offsets = doc.to_array(IDX)
         bounds = [0] + [int(offsets[i]) for i, is_start in enumerate(starts) if is_start and i]
+        if "[" in doc.text:
+            bounds = _outside_marks(doc.text, bounds)
         bounds.append(len(doc.text))
         spans = []
         for start, end in zip(bounds, bounds[1:], strict=False):
@@ -52,3 +58,21 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
             if end > start:
                 spans.append((start, end))
         yield spans
+
+
+def _outside_marks(text: str, bounds: list[int]) -> list[int]:
+    """Sentence starts moved out of any mark they fall inside: the sentencizer keeps a
+    "[" after a full stop with the sentence before ("… ordning. [" | "Deltagare 2], …")."""
+    marks = [(m.start(), m.end()) for m in MARK.finditer(text)]
+    if not marks:
+        return bounds
+    starts = [start for start, _ in marks]
+    moved = []
+    for bound in bounds:
+        i = bisect_right(starts, bound - 1) - 1   # the last mark starting before `bound`
+        if i >= 0 and marks[i][0] < bound < marks[i][1]:
+            bound = marks[i][0]
+        if not moved or bound > moved[-1]:
+            moved.append(bound)
+    return moved
+

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coding.codebook import join_path
+from coding.codes import ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport
 from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
@@ -90,18 +92,46 @@ def _layout(session: Session, source: Source) -> SourceText:
     return out
 
 
-def _codebook(parent, session: Session, ns: str = m.PROJECT_NS) -> dict[int, str]:
-    """Codes as nested <Code> elements in codebook order; returns code id -> GUID."""
+def unique_names(rows: list[Code]) -> dict[int, str]:
+    """Names for tools that need every code name unique in the whole tree (QualCoder merges
+    same-named codes): a sub-code whose name repeats elsewhere gets its parent's name,
+    "SIP (Samverkan)", or its whole path if that still repeats. Code id -> new name."""
+    by_id = {r.id: r for r in rows}
+
+    def path(row: Code) -> list[str]:
+        names = []
+        while row is not None:
+            names.append(row.name)
+            row = by_id.get(row.parent_id)
+        return names[::-1]
+
+    counts = Counter(r.name.casefold() for r in rows)
+    names = {r.id: (f"{r.name} ({by_id[r.parent_id].name})"
+                    if counts[r.name.casefold()] > 1 and r.parent_id in by_id else r.name)
+             for r in rows}
+    taken = Counter(n.casefold() for n in names.values())
+    for r in rows:
+        if taken[names[r.id].casefold()] > 1 and r.parent_id in by_id:
+            names[r.id] = f"{r.name} ({' > '.join(path(r)[:-1])})"
+    return {i: n for i, n in names.items() if n != by_id[i].name}
+
+
+def _codebook(parent, session: Session, ns: str = m.PROJECT_NS,
+              renamed: dict[int, str] | None = None) -> dict[int, str]:
+    """Codes as nested <Code> elements in codebook order; returns code id -> GUID. GUIDs
+    come from the real path, whatever name `renamed` gives a code."""
     rows = session.scalars(select(Code)).all()
     kids: dict[int | None, list[Code]] = defaultdict(list)
     for row in rows:
         kids[row.parent_id].append(row)
     guids: dict[int, str] = {}
+    renamed = renamed or {}
 
     def add(node, row: Code, path: tuple[str, ...]) -> None:
         path = (*path, row.name)
         guids[row.id] = m.guid("code", *path)
-        el = _el(node, "Code", {"guid": guids[row.id], "name": row.name, "isCodable": "true",
+        el = _el(node, "Code", {"guid": guids[row.id], "name": renamed.get(row.id, row.name),
+                                "isCodable": "true",
                                 "color": _colour(row.colour)}, ns=ns)
         description = m.describe_code(row.definition, row.inclusion, row.exclusion,
                                       list(row.keywords or []), list(row.examples or []))
@@ -139,16 +169,17 @@ def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
             _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
 
 
-def codebook_xml(session: Session) -> bytes:
+def codebook_xml(session: Session, renamed: dict[int, str] | None = None) -> bytes:
     """The codebook as a REFI-QDA .qdc document (codebook namespace)."""
     ns = m.CODEBOOK_NS
     root = etree.Element(f"{{{ns}}}CodeBook", {"origin": m.ORIGIN}, nsmap={None: ns})
-    guids = _codebook(root, session, ns)
+    guids = _codebook(root, session, ns, renamed)
     _origin_sets(root, session, guids, "guid", ns)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
+def project_xml(session: Session, name: str, renamed: dict[int, str] | None = None
+                ) -> tuple[bytes, dict[str, str]]:
     """project.qde and the texts to put beside it (file name inside sources/ -> text)."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
                     if not is_suggestion_layer(c))
@@ -162,7 +193,7 @@ def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
         for coder, user_guid in users.items():
             _el(node, "User", {"guid": user_guid, "name": coder})
     book = _el(root, "CodeBook")
-    guids = _codebook(book, session)
+    guids = _codebook(book, session, renamed=renamed)
     if not guids:
         root.remove(book)
     variables = {name: m.guid("variable", name) for name in m.VARIABLES}
@@ -172,7 +203,7 @@ def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
 
     sources = session.scalars(select(Source).order_by(Source.id)).all()
     layouts = [_layout(session, s) for s in sources]
-    selection_of: dict[int, str] = {}   # segment id -> selection GUID
+    selection_of: dict[int, list[str]] = defaultdict(list)   # segment id -> selections
     codings = defaultdict(list)
     rows = session.execute(select(Coding).where(Coding.status == Status.ACCEPTED,
                                                 human(Coding.coder))
@@ -195,25 +226,48 @@ def project_xml(session: Session, name: str) -> tuple[bytes, dict[str, str]]:
             own = codings.get(seg.id, [])
             if seg.kind != "note" and not own:
                 continue
-            sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind)
-            selection_of[seg.id] = sel_guid
-            sel = _el(el, "PlainTextSelection", {
-                "guid": sel_guid, "name": seg.location or f"{seg.kind} {seg.position + 1}",
-                "startPosition": unit.start, "endPosition": unit.end})
-            if seg.duplicate_count and seg.duplicate_count > 1:
-                _el(sel, "Description", text=f"Antal: {seg.duplicate_count}")
+            count = seg.duplicate_count if seg.kind == "note" else None
+            name = seg.location or f"{seg.kind} {seg.position + 1}"
+            if not own:     # an uncoded note: its cell and marks, for the cases
+                sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind)
+                selection_of[seg.id].append(sel_guid)
+                sel = _el(el, "PlainTextSelection", {
+                    "guid": sel_guid, "name": name, "startPosition": unit.start,
+                    "endPosition": unit.end})
+                if count and count > 1:
+                    _el(sel, "Description", text=m.describe_selection(None, False, count))
+                continue
+            # one selection per coder, memo and quote mark: tools such as QualCoder read the
+            # coder from the selection and a coding's memo from the selection's Description
+            groups: dict[tuple[str, str, bool], list[Coding]] = defaultdict(list)
             for coding in own:
-                coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coding.coder)
-                c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": users[coding.coder],
-                                        "creationDateTime": _stamp(coding.updated_at)})
-                _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
-                if coding.memo:
-                    notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, coding.memo, coding))
-                    _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
-                if coding.is_quote:
-                    notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
-                                  "Markerat som citat för rapporten.", coding))
-                    _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+                groups[(coding.coder, coding.memo or "", coding.is_quote)].append(coding)
+            for (coder, memo, quote), group in groups.items():
+                sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind,
+                                  coder, memo, quote)
+                selection_of[seg.id].append(sel_guid)
+                stamp = _stamp(max(c.updated_at for c in group))
+                sel = _el(el, "PlainTextSelection", {
+                    "guid": sel_guid, "name": name, "startPosition": unit.start,
+                    "endPosition": unit.end, "creatingUser": users[coder],
+                    "creationDateTime": stamp})
+                described = m.describe_selection(memo, quote, count)
+                if described:
+                    _el(sel, "Description", text=described)
+                for coding in group:
+                    coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coder)
+                    c = _el(sel, "Coding", {"guid": coding_guid,
+                                            "creatingUser": users[coder],
+                                            "creationDateTime": _stamp(coding.updated_at)})
+                    _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
+                    if coding.memo:
+                        notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, coding.memo,
+                                      coding))
+                        _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+                    if coding.is_quote:
+                        notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
+                                      "Markerat som citat för rapporten.", coding))
+                        _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
         _value(el, variables[m.VAR_KIND], "TextValue", source.kind)
     _fill_selection_refs(root, selection_of)
     if notes:
@@ -304,30 +358,44 @@ def _members(case, source_guids: list[str], segment_ids: list[int]) -> None:
         case.set(_PENDING, " ".join(map(str, segment_ids)))
 
 
-def _fill_selection_refs(root, selection_of: dict[int, str]) -> None:
+def _fill_selection_refs(root, selection_of: dict[int, list[str]]) -> None:
     for case in root.iter(f"{{{m.PROJECT_NS}}}Case"):
         pending = case.attrib.pop(_PENDING, None)
         for segment_id in (pending or "").split():
-            if int(segment_id) in selection_of:
-                _el(case, "SelectionRef", {"targetGUID": selection_of[int(segment_id)]})
+            for sel_guid in selection_of.get(int(segment_id), []):
+                _el(case, "SelectionRef", {"targetGUID": sel_guid})
+
+
+def _renamed(session: Session, options: ExportOptions, report: ExportReport
+             ) -> dict[int, str]:
+    """With unique names asked for: the new names, listed in the report by path."""
+    if not options.unique_names:
+        return {}
+    rows = session.scalars(select(Code)).all()
+    renamed = unique_names(rows)
+    paths = dict(ordered_paths(session))
+    report.renamed = {join_path(paths[i]): name for i, name in renamed.items()}
+    return renamed
 
 
 def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
                    options: ExportOptions, actor) -> ExportReport:
     """The codebook as a .qdc; through a temporary file, never half a file."""
+    report = ExportReport(spec.name, out)
     with project.session() as session:
-        data = codebook_xml(session)
-        rows = len(session.scalars(select(Code.id)).all())
+        data = codebook_xml(session, _renamed(session, options, report))
+        report.rows = len(session.scalars(select(Code.id)).all())
     atomic_write(out, lambda tmp: tmp.write_bytes(data))
-    return ExportReport(spec.name, out, rows=rows)
+    return report
 
 
 def write_project(project: Project, spec: Export, fmt: str, out: Path,
                   options: ExportOptions, actor) -> ExportReport:
     """The whole project as a .qdpx (a zip of project.qde and the sources' text)."""
+    report = ExportReport(spec.name, out)
     name = read_config(project.root).get("project", {}).get("name") or project.root.name
     with project.session() as session:
-        data, files = project_xml(session, str(name))
+        data, files = project_xml(session, str(name), _renamed(session, options, report))
 
     def write_file(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -336,4 +404,5 @@ def write_project(project: Project, spec: Export, fmt: str, out: Path,
                 archive.writestr(f"sources/{file_name}", text.encode("utf-8"))
 
     atomic_write(out, write_file)
-    return ExportReport(spec.name, out, rows=len(files), details={"sources": len(files)})
+    report.rows, report.details = len(files), {"sources": len(files)}
+    return report

@@ -9,8 +9,8 @@ declare(Export(
     "qdpx", ("qdpx",), "REFI-QDA-projekt (.qdpx)",
     "Hela projektet till NVivo, ATLAS.ti, MAXQDA, QualCoder.",
     "the whole project for NVivo, ATLAS.ti, MAXQDA, QualCoder",
-    Can.READ_CODINGS, "refi.export:write_project"))
+    Can.READ_CODINGS, "refi.export:write_project", unique_names=True))
 declare(Export(
     "qdc", ("qdc",), "REFI-QDA-kodbok (.qdc)", "Kodboken till andra verktyg.",
     "the codebook for other QDA tools",
-    Can.READ_THEMES, "refi.export:write_codebook"))
+    Can.READ_THEMES, "refi.export:write_codebook", unique_names=True))

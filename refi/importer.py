@@ -25,7 +25,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from coding import codes as code_ops
-from coding.codebook import CodebookDoc, CodeSpec
+from coding.codebook import CodebookDoc
 from coding.codings import accept
 from coding.identity import is_suggestion_layer
 from corpus import audit
@@ -41,6 +41,7 @@ from corpus.vocabulary import Action
 from corpus.workshops import normalise_fields, upsert_workshop
 
 from . import mapping as m
+from .codebooks import code_specs
 
 NS = {"q": m.PROJECT_NS}
 
@@ -100,6 +101,11 @@ def _empty(folder: Path) -> None:
 def _read_archive(path: Path) -> tuple[etree._Element, dict[str, bytes]]:
     if not path.exists():
         raise InputError("no such file", path, "E100")
+    with path.open("rb") as handle:
+        head = handle.read(512).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"<") and b"CodeBook" in head or path.suffix.lower() == ".qdc":
+        raise InputError("this is a REFI-QDA codebook (.qdc), not a project: import it with "
+                         "`qda codebook import` (or on the Kodbok page)", path, "E425")
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -125,47 +131,6 @@ def _read_archive(path: Path) -> tuple[etree._Element, dict[str, bytes]]:
 
 def _text_of(el) -> str:
     return (el.text or "").strip() if el is not None else ""
-
-
-def _codes(root) -> tuple[list[CodeSpec], dict[str, tuple[str, ...]]]:
-    """The code tree; sibling codes with the same name get " (2)", " (3)" …"""
-    paths: dict[str, tuple[str, ...]] = {}
-
-    def spec(el, parent: tuple[str, ...], taken: set[str]) -> CodeSpec:
-        name = " ".join((el.get("name") or "namnlös kod").split())[:300]
-        unique, n = name, 2
-        while unique.casefold() in taken:
-            unique, n = f"{name} ({n})", n + 1
-        taken.add(unique.casefold())
-        path = (*parent, unique)
-        paths[el.get("guid")] = path
-        fields = m.read_description(_text_of(el.find("q:Description", NS)))
-        colour = el.get("color")
-        kids: set[str] = set()
-        return CodeSpec(unique, fields["definition"], fields["inclusion"], fields["exclusion"],
-                        fields["keywords"], fields["examples"], "emergent",
-                        colour if colour and len(colour) <= 9 else None,
-                        [spec(k, path, kids) for k in el.findall("q:Code", NS)])
-
-    top: set[str] = set()
-    specs = [spec(el, (), top) for el in root.findall("q:CodeBook/q:Codes/q:Code", NS)]
-    origins = {}
-    for s in root.findall("q:Sets/q:Set", NS):
-        name = s.get("name") or ""
-        if name.startswith(m.ORIGIN_SET):
-            for member in s.findall("q:MemberCode", NS):
-                origins[member.get("targetGUID")] = name[len(m.ORIGIN_SET):]
-    by_path = {path: origins[g] for g, path in paths.items() if g in origins}
-
-    def mark(spec_: CodeSpec, parent: tuple[str, ...]) -> None:
-        path = (*parent, spec_.name)
-        spec_.origin = by_path.get(path, spec_.origin)
-        for kid in spec_.children:
-            mark(kid, path)
-
-    for s in specs:
-        mark(s, ())
-    return specs, paths
 
 
 def _variable_values(el, variables: dict[str, str]) -> dict[str, str]:
@@ -224,7 +189,9 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
     report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
     users = {u.get("guid"): (u.get("name") or f"user-{u.get('guid')[:8]}").strip()
              for u in root.findall("q:Users/q:User", NS)}
-    specs, code_paths = _codes(root)
+    specs, code_paths = code_specs(root.findall("q:CodeBook/q:Codes/q:Code", NS),
+                                   m.PROJECT_NS, root.get("origin") or "",
+                                   root.findall("q:Sets/q:Set", NS))
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
     notes = {n.get("guid"): (n.get("name") or "", _text_of(n.find("q:PlainTextContent", NS)))
              for n in root.findall("q:Notes/q:Note", NS)}
@@ -314,12 +281,12 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         for start, end in spans:
             sel = by_span.get((start, end))
             meta = sel_meta.get(sel.guid, {}) if sel else {}
-            count = re.match(r"Antal: (\d+)", sel.description) if sel else None
+            count = m.read_selection(sel.description)[2] if sel else None
             result.notes.append(Note(text[start:end], area=meta.get(m.VAR_AREA) or area,
                                      question=int(meta[m.VAR_QUESTION])
                                      if meta.get(m.VAR_QUESTION) else question,
                                      cell=sel.name if sel and sel.name else None,
-                                     duplicate_count=int(count.group(1)) if count else 1))
+                                     duplicate_count=count or 1))
         store_notes(session, source, result, pseudonymiser, area)
     else:
         result = ReadResult("transcript", "qdpx")
@@ -355,6 +322,7 @@ def _import_codings(session, source, text, spans, ours, selections, code_ids, us
         if not sel.codings:
             continue
         targets = _targets(sel, spans, units, sentences, text, ours)
+        described, marked, _ = m.read_selection(sel.description)
         for code_guid, user_guid, note_refs in sel.codings:
             if code_guid not in code_ids:
                 continue
@@ -362,9 +330,11 @@ def _import_codings(session, source, text, spans, ours, selections, code_ids, us
             if is_suggestion_layer(coder):          # not a person here: keep it apart
                 coder = f"importerad {coder}"
             seen_users.add(coder)
+            # a memo as a Note (ours, NVivo) or in the selection's Description (QualCoder)
             memo = "\n\n".join(notes[r][1] for r in note_refs
-                               if r in notes and notes[r][0] != m.QUOTE_NOTE) or None
-            quote = any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
+                               if r in notes and notes[r][0] != m.QUOTE_NOTE) or described \
+                or None
+            quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
             for segment in targets:
                 accept(session, segment.id, code_ids[code_guid], coder, memo=memo,
                        is_quote=quote, actor="import", imported_consensus=True)

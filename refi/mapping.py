@@ -86,3 +86,32 @@ def read_description(text: str | None) -> dict:
             fields[key] = value.strip()
     fields["definition"] = "\n".join(lines[:tail]).strip()
     return fields
+
+
+QUOTE_LINE = "Citat: ja"
+_COUNT_LINE = re.compile(r"^Antal: (\d+)$")
+
+
+def describe_selection(memo: str | None, quote: bool, count: int | None) -> str:
+    """A selection's Description: the coding memo (QualCoder reads it there), then a line
+    for a quote and one for a note marked more than once, which other tools show too."""
+    lines = [memo.strip()] if memo and memo.strip() else []
+    marks = ([QUOTE_LINE] if quote else []) + ([f"Antal: {count}"] if count and count > 1
+                                               else [])
+    if marks:
+        lines += ["", *marks] if lines else marks
+    return "\n".join(lines)
+
+
+def read_selection(text: str | None) -> tuple[str, bool, int | None]:
+    """The inverse of `describe_selection`: (memo, quote, count); any other tool's
+    Description is all memo."""
+    lines = (text or "").strip().split("\n")
+    quote, count = False, None
+    while lines and (lines[-1] == QUOTE_LINE or _COUNT_LINE.match(lines[-1])):
+        line = lines.pop()
+        if line == QUOTE_LINE:
+            quote = True
+        else:
+            count = int(_COUNT_LINE.match(line).group(1))
+    return "\n".join(lines).strip(), quote, count

@@ -108,3 +108,11 @@ def test_a_writer_gets_the_lock_in_a_short_gap_between_another_writers_transacti
         assert session.query(Workshop).count() == 20
     # polling takes the first gap: about one busy transaction per write, not dozens
     assert during / 20 < 4, during
+
+
+def test_head_revision_is_what_alembic_reads():
+    """Opening a project reads the newest migration without loading Alembic."""
+    from alembic.script import ScriptDirectory
+
+    assert store.head_revision() == ScriptDirectory.from_config(
+        store.alembic_config()).get_current_head()

@@ -199,3 +199,83 @@ def test_import_cli(tmp_path, full):
     assert "2 sources" in result.output and "11 codings by 2 coders" in result.output
     result = CliRunner().invoke(app, ["import-qdpx", str(qdpx), str(tmp_path / "new")])
     assert result.exit_code == 1 and "not empty" in result.output
+
+
+def _selections(path):
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    users = {u.get("guid"): u.get("name") for u in root.findall("q:Users/q:User", ns)}
+    out = []
+    for sel in root.iter("{urn:QDA-XML:project:1.0}PlainTextSelection"):
+        description = sel.find("q:Description", ns)
+        out.append({"span": (int(sel.get("startPosition")), int(sel.get("endPosition"))),
+                    "user": users.get(sel.get("creatingUser")),
+                    "stamp": sel.get("creationDateTime"),
+                    "description": description.text if description is not None else None,
+                    "coding_users": [users.get(c.get("creatingUser"))
+                                     for c in sel.findall("q:Coding", ns)]})
+    return root, out
+
+
+def test_each_coder_has_a_selection_of_their_own_with_memo_and_quote(full, tmp_path):
+    """QualCoder reads the coder from the selection and a coding's memo from the
+    selection's Description: one selection per coder and span, never a shared one."""
+    out = tmp_path / "p.qdpx"
+    export(full, "qdpx", out=out)
+    _, selections = _selections(out)
+    coded = [s for s in selections if s["coding_users"]]
+    assert coded and all(s["user"] and s["stamp"] for s in coded)
+    assert all(set(s["coding_users"]) == {s["user"]} for s in coded)
+    by_span: dict = {}
+    for s in coded:
+        by_span.setdefault(s["span"], []).append(s["user"])
+    assert any(sorted(users) == ["anna", "konsensus"] for users in by_span.values())
+    descriptions = {s["description"] for s in coded if s["user"] == "anna"}
+    assert "Antal, inte kvalitet." in descriptions          # the memo, where QualCoder looks
+    assert "Citat: ja" in descriptions                      # the quote, visible there too
+
+
+def test_memo_and_quote_from_a_selection_description_import(full, tmp_path):
+    """A file whose memos and quote marks ride only in Descriptions (as QualCoder writes
+    them) imports with the same memos and quotes as our own Notes give."""
+    out = tmp_path / "p.qdpx"
+    export(full, "qdpx", out=out)
+    with zipfile.ZipFile(out) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    root = etree.fromstring(files["project.qde"])
+    for el in list(root.iter("{urn:QDA-XML:project:1.0}NoteRef")) + list(
+            root.iter("{urn:QDA-XML:project:1.0}Notes")):
+        el.getparent().remove(el)
+    files["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    stripped = tmp_path / "stripped.qdpx"
+    with zipfile.ZipFile(stripped, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    import_qdpx(stripped, tmp_path / "back")
+    project = open_project(tmp_path / "back")
+    with project.session() as s:
+        anna = s.execute(select(Coding.memo, Coding.is_quote).where(
+            Coding.coder == "anna")).all()
+    project.close()
+    assert ("Antal, inte kvalitet.", False) in anna
+    assert any(quote for _, quote in anna)
+
+
+def test_unique_names_for_tools_that_merge_codes_by_name(coded, tmp_path):
+    with coded.transaction() as s:
+        codes.add_code(s, "Uppföljning", "anna")
+        codes.add_code(s, "Uppföljning > SIP", "anna")      # "SIP" is under Samverkan too
+    out = tmp_path / "u.qdpx"
+    report = export(coded, "qdpx", out=out, unique_names=True)
+    assert report.renamed == {"Samverkan > SIP": "SIP (Samverkan)",
+                              "Uppföljning > SIP": "SIP (Uppföljning)"}
+    root, _ = _selections(out)
+    names = [c.get("name") for c in root.iter("{urn:QDA-XML:project:1.0}Code")]
+    assert len(names) == len({n.casefold() for n in names})
+    plain = export(coded, "qdpx", out=tmp_path / "plain.qdpx")
+    assert plain.renamed == {}
+    qdc = export(coded, "qdc", out=tmp_path / "u.qdc", unique_names=True)
+    assert qdc.renamed == report.renamed
+    assert not codebook_errors((tmp_path / "u.qdc").read_bytes(),
+                               refi_dir() / "Project-mrt2019.xsd")

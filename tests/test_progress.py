@@ -1,0 +1,112 @@
+"""Long work reports progress and can be interrupted with Ctrl-C: exit 130, the step in
+progress undone, nothing half-written, what finished before kept."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from corpus.files import atomic_write
+from corpus.models import AuditEvent, Coding, Source
+from corpus.project import open_project
+from qda import app
+
+
+def qda(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def noted(tmp_path):
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    for n in (1, 2):
+        (tmp_path / "in" / "").mkdir(exist_ok=True)
+        (tmp_path / "in" / f"lappar{n}.csv").write_text(
+            "Område,Inlägg\n" + "".join(f"GR,Antal SIP nummer {n}-{i}\n" for i in range(40)),
+            encoding="utf-8")
+    return proj
+
+
+def _count(proj, what, *where):
+    project = open_project(proj)
+    try:
+        with project.session() as s:
+            return s.scalar(select(func.count()).select_from(what).where(*where))
+    finally:
+        project.close()
+
+
+def test_suggest_interrupted_stores_nothing(noted, tmp_path, monkeypatch):
+    assert qda("ingest", tmp_path / "in", "--question", 1, "-p", noted).exit_code == 0
+    assert qda("codebook", "import", "forstudie-postits", "-p", noted).exit_code == 0
+    from coding import suggestions
+
+    real, calls = suggestions._store_batch, []
+
+    def store_then_interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "BATCH", 16)
+    monkeypatch.setattr(suggestions, "_store_batch", store_then_interrupt)
+    out = qda("suggest", "-p", noted)
+    assert out.exit_code == 130
+    assert "interrupted" in out.output
+    assert len(calls) == 2                                # one batch was stored …
+    assert _count(noted, Coding) == 0                     # … and rolled back with the run
+    assert _count(noted, AuditEvent, AuditEvent.action == "suggest.run") == 0
+
+
+def test_ingest_of_a_folder_interrupted_keeps_the_files_before(noted, tmp_path, monkeypatch):
+    from corpus import ingest
+
+    real = ingest.store_notes
+
+    def second_file_interrupted(session, source, *args, **kwargs):
+        if source.original_name == "lappar2.csv":
+            raise KeyboardInterrupt
+        return real(session, source, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "store_notes", second_file_interrupted)
+    out = qda("ingest", tmp_path / "in", "--question", 1, "-p", noted)
+    assert out.exit_code == 130
+    project = open_project(noted)
+    with project.session() as s:
+        assert s.scalars(select(Source.original_name)).all() == ["lappar1.csv"]
+    project.close()
+    kept = sorted(p.name for p in (noted / "sources").iterdir())
+    assert len(kept) == 1 and kept[0].endswith("lappar1.csv")     # no copy, no .part
+
+
+def test_backup_reports_progress_and_an_interrupted_one_leaves_nothing(noted, tmp_path):
+    from corpus.backup import backup
+
+    assert qda("ingest", tmp_path / "in", "--question", 1, "-p", noted).exit_code == 0
+    heard = []
+    backup(open_project(noted), tmp_path / "b1", lambda *a: heard.append(a))
+    whats = {what for _, _, what in heard}
+    assert whats == {"database pages", "original files"}
+    files = [(done, total) for done, total, what in heard if what == "original files"]
+    assert files[-1] == (2, 2)
+
+    def interrupt(done, total, what):
+        if what == "original files":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        backup(open_project(noted), tmp_path / "b2", interrupt)
+    assert not (tmp_path / "b2").exists() and not (tmp_path / "b2.part").exists()
+
+
+def test_an_interrupted_file_write_leaves_no_part_file(tmp_path):
+    def half(tmp):
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(tmp_path / "bilaga2.xlsx", half)
+    assert list(tmp_path.iterdir()) == []
