@@ -17,7 +17,7 @@ from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
-from corpus.status import segment_counts, sources_frame, totals
+from corpus.status import memos_frame, segment_counts, sources_frame, totals
 from corpus.workshops import add_workshop, workshops_frame
 
 SOURCE_KINDS = {None: "Känn igen automatiskt", "postits": "Lappar", "padlet": "Padlet",
@@ -59,9 +59,11 @@ for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "source
 
 with proj.session() as session:
     suspected = suspects.suspects(session) if ingest else []
-tab_import, tab_sources, tab_workshops, tab_names = st.tabs(
+memos = memos_frame(proj)
+tab_import, tab_sources, tab_workshops, tab_names, tab_memos = st.tabs(
     ["Importera filer", "Källor", "Workshops",
-     f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn"])
+     f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn",
+     f"Anteckningar ({len(memos)})"])
 if not ingest:
     tab_import.info("Projektledaren importerar material.")
 
@@ -184,3 +186,16 @@ with tab_names:
                             st.rerun()
                         except QdaError as exc:
                             st.error(f"Beslutet sparades inte: {ui.reason(exc)}")
+
+# ---- memos from other tools --------------------------------------------------------------
+with tab_memos:
+    if memos.empty:
+        st.caption("Dagboksanteckningar, projektanteckningar och anteckningar på text som "
+                   "följer med en import från QualCoder, NVivo, MAXQDA eller ATLAS.ti visas "
+                   "här; de följer med nästa export.")
+    else:
+        kinds = {"journal": "Dagbok/projekt", "annotation": "Anteckning på text"}
+        st.dataframe(memos.assign(kind=memos["kind"].map(lambda k: kinds.get(k, k))).rename(
+            columns={"kind": "Slag", "source": "Källa", "title": "Rubrik", "text": "Text",
+                     "author": "Av", "created": "Skapad"}), hide_index=True)
+

@@ -24,6 +24,15 @@ def import_qdpx_command(
                   f"{report.project}: {report.codes} codes, {report.sources} sources, "
                   f"{report.segments} segments, {report.codings} codings by "
                   f"{report.users} coders", highlight=False)
+    kinds = {"journal": "journal entries or project notes", "annotation": "annotations"}
+    for kind, n in report.memos.items():
+        console.print(f"  kept as memos: {n} {kinds.get(kind, kind)}", highlight=False)
+    for kind, n in report.empty.items():
+        console.print(f"  not kept: {n} empty {kinds.get(kind, kind)} (no text, or only "
+                      "the marks of our own export)", highlight=False)
+    if report.widened:
+        console.print(f"  {report.widened} selections covered part of a sentence or several "
+                      "sentences: each sentence they touch is coded whole", highlight=False)
     for item in report.skipped:
         console.print(f"  skipped: {item}", highlight=False)
 

@@ -203,6 +203,25 @@ class Assignment(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class Memo(Base):
+    """A note that is not a coding's memo: a journal entry or project note, or an
+    annotation on a unit of a source. Other tools keep these; an import keeps them too and
+    an export writes them back, so a project moved between tools loses none."""
+
+    __tablename__ = "memo"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))   # journal, annotation
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segment.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AuditEvent(Base):
     """Append-only history: who did what to which row, when and why. Database triggers
     (migration 0003) refuse UPDATE and DELETE on it."""

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from .areas import AREAS
-from .models import Coding, Segment, Source, Workshop
+from .models import Coding, Memo, Segment, Source, Workshop
 from .project import Project
 
 UNKNOWN = "okänt"
@@ -63,3 +63,14 @@ def totals(project: Project) -> dict[str, int]:
         return {"workshops": count(Workshop), "sources": count(Source),
                 "segments": count(Segment), "codings": count(Coding),
                 "coders": session.scalar(select(func.count(func.distinct(Coding.coder)))) or 0}
+
+
+def memos_frame(project: Project) -> pd.DataFrame:
+    """Journal entries, project notes and annotations kept from other tools."""
+    with project.session() as session:
+        names = dict(session.execute(select(Source.id, Source.original_name)).all())
+        rows = [{"kind": m.kind, "source": names.get(m.source_id, ""), "title": m.title,
+                 "text": m.text, "author": m.author or "", "created": m.created_at}
+                for m in session.scalars(select(Memo).order_by(Memo.id))]
+    return pd.DataFrame(rows, columns=["kind", "source", "title", "text", "author", "created"])
+

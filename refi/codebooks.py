@@ -100,7 +100,8 @@ def code_specs(elements, namespace: str, origin: str, sets=()
     """CodeSpecs from <Code> elements (nested, or flat with Taguette's "." in names), and
     each code GUID's path. Sibling codes with the same name get " (2)", " (3)" …"""
     ns = {"q": namespace}
-    flat = origin.lower().startswith("taguette")
+    elements = list(elements)
+    flat = origin.lower().startswith("taguette") or _dotted_tree(elements, ns)
     ours = origin == m.ORIGIN
     paths: dict[str, tuple[str, ...]] = {}
     top: list[CodeSpec] = []
@@ -140,6 +141,16 @@ def code_specs(elements, namespace: str, origin: str, sets=()
     for spec in top:
         mark(spec, ())
     return top, paths
+
+
+def _dotted_tree(elements, ns: dict[str, str]) -> bool:
+    """A flat codebook whose names say "Parent.Child" for a Parent it has: Taguette's tree
+    after a trip through another tool (QualCoder keeps the names as they are)."""
+    if any(el.find("q:Code", ns) is not None for el in elements):
+        return False
+    names = {" ".join((el.get("name") or "").split()).casefold() for el in elements}
+    return any(TAGUETTE_SEPARATOR in n and n.split(TAGUETTE_SEPARATOR)[0].strip() in names
+               for n in names)
 
 
 def _split(name: str, separator: str) -> list[str]:

@@ -25,7 +25,7 @@ from coding.exporting import Export, ExportOptions, ExportReport
 from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.files import atomic_write
-from corpus.models import Code, Coding, Segment, Source, Workshop
+from corpus.models import Code, Coding, Memo, Segment, Source, Workshop
 from corpus.project import Project, read_config
 from corpus.vocabulary import Status
 
@@ -64,18 +64,22 @@ def _el(parent, tag: str, attrib: dict | None = None, text: str | None = None,
 
 def _layout(session: Session, source: Source) -> SourceText:
     """The source's text as exported: its notes or turns, one after another, each turn
-    headed by time and speaker; the offsets of every segment in that text."""
+    headed by time and speaker; the offsets of every segment in that text. A text from
+    another tool keeps its own line breaks and blank lines between the units."""
     segments = session.scalars(select(Segment).where(Segment.source_id == source.id)
                                .order_by(Segment.position, Segment.id)).all()
+    units = [seg for seg in segments if seg.kind != "sentence"]
+    gaps = (source.report or {}).get("gaps")
+    if not (isinstance(gaps, list) and len(gaps) == len(units) + 1):
+        gaps = ["", *[m.UNIT_SEPARATOR] * (len(units) - 1), ""] if units else [""]
     out = SourceText(source, m.guid("source", source.sha256), "")
-    parts: list[str] = []
-    cursor = 0
+    parts: list[str] = [gaps[0]]
+    cursor = len(gaps[0])
     turn_start: dict[int, tuple[int, int]] = {}   # turn id -> (export start, stored start)
-    for seg in segments:
-        if seg.kind == "sentence":
-            continue
-        if parts:
-            cursor += len(m.UNIT_SEPARATOR)
+    for i, seg in enumerate(units):
+        if i:
+            parts.append(gaps[i])
+            cursor += len(gaps[i])
         head = m.turn_head(seg.speaker, seg.location) if seg.kind == "turn" else ""
         parts.append(head + seg.text)
         start = cursor + len(head)
@@ -83,12 +87,13 @@ def _layout(session: Session, source: Source) -> SourceText:
         if seg.kind == "turn":
             turn_start[seg.id] = (start, seg.start_char or 0)
         cursor += len(head) + len(seg.text)
+    parts.append(gaps[-1])
     for seg in segments:
         if seg.kind == "sentence" and seg.parent_id in turn_start:
             export_start, stored_start = turn_start[seg.parent_id]
             start = export_start + (seg.start_char or 0) - stored_start
             out.units.append(Unit(seg, start, start + len(seg.text)))
-    out.text = m.UNIT_SEPARATOR.join(parts)
+    out.text = "".join(parts)
     return out
 
 
@@ -183,7 +188,9 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     """project.qde and the texts to put beside it (file name inside sources/ -> text)."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
                     if not is_suggestion_layer(c))
-    users = {c: m.guid("user", c) for c in coders}
+    memos = session.scalars(select(Memo).order_by(Memo.id)).all()
+    authors = sorted({memo.author for memo in memos if memo.author} - set(coders))
+    users = {c: m.guid("user", c) for c in [*coders, *authors]}
     root = etree.Element(f"{{{m.PROJECT_NS}}}Project", {"name": name, "origin": m.ORIGIN},
                          nsmap={None: m.PROJECT_NS, "xsi": m.XSI})
     root.set(f"{{{m.XSI}}}schemaLocation", f"{m.PROJECT_NS} "
@@ -211,6 +218,7 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     for coding in rows:
         codings[coding.segment_id].append(coding)
     notes: list[tuple[str, str, str, Coding]] = []   # (guid, name, text, coding)
+    memo_spans: dict[int, tuple[tuple[int, int] | None, str]] = {}   # memo on a source
 
     _cases(root, session, layouts, variables)
     node = _el(root, "Sources") if layouts else None
@@ -268,17 +276,36 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                         notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
                                       "Markerat som citat för rapporten.", coding))
                         _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
+        for memo in memos:      # annotations: a Note on a stretch of this source
+            if memo.source_id == source.id:
+                _el(el, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
+                memo_spans[memo.id] = spans.get(memo.segment_id), layout.guid
         _value(el, variables[m.VAR_KIND], "TextValue", source.kind)
     _fill_selection_refs(root, selection_of)
-    if notes:
+    if notes or memos:
         node = _el(root, "Notes")
         for note_guid, note_name, text, coding in notes:
             note = _el(node, "Note", {"guid": note_guid, "name": note_name,
                                       "creatingUser": users[coding.coder],
                                       "creationDateTime": _stamp(coding.updated_at)})
             _el(note, "PlainTextContent", text=text)
+        for memo in memos:
+            note = _el(node, "Note", {"guid": m.guid("memo-note", memo.id),
+                                      "name": memo.title or None,
+                                      "creatingUser": users.get(memo.author or ""),
+                                      "creationDateTime": _stamp(memo.created_at)})
+            _el(note, "PlainTextContent", text=memo.text)
+            span, source_guid = memo_spans.get(memo.id, (None, None))
+            if span:
+                _el(note, "PlainTextSelection", {
+                    "guid": m.guid("memo-selection", memo.id), "startPosition": span[0],
+                    "endPosition": span[1]})
     if guids:
         _origin_sets(root, session, guids, "targetGUID")
+    for memo in memos:          # journal entries and notes on no source: the project's
+        if memo.id not in memo_spans:
+            _el(root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
     return etree.tostring(root, xml_declaration=True, encoding="utf-8",
                           pretty_print=True), files
 

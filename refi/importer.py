@@ -13,6 +13,7 @@ paragraph (line) with its sentences; a selection codes the sentences it overlaps
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -32,7 +33,7 @@ from corpus import audit
 from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
-from corpus.models import Segment, Source
+from corpus.models import Memo, Segment, Source, utcnow
 from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
 from corpus.readers.textfile import decode_text
@@ -56,6 +57,9 @@ class ImportReport:
     sources: int = 0
     segments: int = 0
     codings: int = 0
+    memos: dict[str, int] = field(default_factory=dict)      # kind -> kept as memos
+    empty: dict[str, int] = field(default_factory=dict)      # kind -> empty, not kept
+    widened: int = 0          # selections on part of a sentence (or several): whole ones
     skipped: list[str] = field(default_factory=list)
 
 
@@ -193,8 +197,9 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
                                    m.PROJECT_NS, root.get("origin") or "",
                                    root.findall("q:Sets/q:Set", NS))
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
-    notes = {n.get("guid"): (n.get("name") or "", _text_of(n.find("q:PlainTextContent", NS)))
+    notes = {n.get("guid"): (n.get("name") or "", _note_text(n))
              for n in root.findall("q:Notes/q:Note", NS)}
+    annotations, journals = _free_notes(root, users, texts)
     # what cases say about selections and sources: area, question, workshop
     sel_meta: dict[str, dict[str, str]] = {}
     src_meta: dict[str, dict[str, str]] = {}
@@ -231,7 +236,11 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
             report.sources += 1
             report.codings += _import_source(session, project, path, el, texts, variables,
                                              src_meta, sel_meta, workshop_of, code_ids, users,
-                                             notes, seen_users, report)
+                                             notes, seen_users, report,
+                                             annotations.get(el.get("guid"), []))
+        _keep_memos(session, "journal", journals, report)
+        # annotations whose source the file does not name: kept, but on no unit
+        _keep_memos(session, "annotation", annotations.get(None, []), report)
         for tag in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
             n = len(root.findall(f"q:Sources/q:{tag}", NS))
             if n:
@@ -244,6 +253,86 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
     return report
 
 
+@dataclass
+class _FreeNote:
+    """A note that is not a coding's memo: a journal entry, or an annotation on a source."""
+
+    title: str
+    text: str
+    author: str | None
+    stamp: dt.datetime | None
+    span: tuple[int, int] | None = None
+
+
+def _note_text(note, texts: dict[str, bytes] | None = None) -> str:
+    """A Note's text: its PlainTextContent, the archive file its plainTextPath names
+    (QualCoder's journals), else its Description."""
+    plain = note.get("plainTextPath") or ""
+    name = plain[len("internal://"):] if plain.startswith("internal://") else ""
+    if texts and name in texts:
+        return decode_text(texts[name], Path(name)).strip()
+    return _text_of(note.find("q:PlainTextContent", NS)) or _text_of(
+        note.find("q:Description", NS))
+
+
+def _stamp(value: str | None) -> dt.datetime | None:
+    """An xs:dateTime, or None for what some tools write instead ("20261123_2TZ")."""
+    try:
+        parsed = dt.datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
+                ) -> tuple[dict[str | None, list[_FreeNote]], list[_FreeNote]]:
+    """Notes no coding refers to: annotations (a note on a text selection) per source GUID
+    (None: the file does not say which source), and journal entries and project notes."""
+    by_coding = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
+                 for r in c.findall("q:NoteRef", NS)}
+    source_of = {r.get("targetGUID"): r.getparent().get("guid")
+                 for r in root.iter(f"{{{m.PROJECT_NS}}}NoteRef")
+                 if etree.QName(r.getparent()).localname.endswith("Source")}
+    annotations: dict[str | None, list[_FreeNote]] = {}
+    journals: list[_FreeNote] = []
+    for note in root.findall("q:Notes/q:Note", NS):
+        guid = note.get("guid")
+        if guid in by_coding:
+            continue
+        sel = note.find("q:PlainTextSelection", NS)
+        free = _FreeNote(" ".join((note.get("name") or "").split())[:300],
+                         _note_text(note, texts),
+                         users.get(note.get("creatingUser") or ""),
+                         _stamp(note.get("creationDateTime")))
+        if sel is not None:
+            free.span = (int(sel.get("startPosition") or 0), int(sel.get("endPosition") or 0))
+            annotations.setdefault(source_of.get(guid), []).append(free)
+        else:
+            journals.append(free)
+    project_note = _text_of(root.find("q:Description", NS))
+    if project_note:
+        journals.append(_FreeNote("Projektbeskrivning", project_note, None, None))
+    return annotations, journals
+
+
+def _keep_memos(session, kind: str, found: list[_FreeNote], report: ImportReport,
+                source_id: int | None = None, anchor=None) -> None:
+    """Store the notes that say something as memos (pseudonymised as any text); count the
+    empty ones in the report."""
+    empty = 0
+    for note in found:
+        if not m.read_selection(note.text)[0]:   # nothing, or only our own marks
+            empty += 1
+            continue
+        session.add(Memo(kind=kind, source_id=source_id,
+                         segment_id=anchor(note.span) if anchor and note.span else None,
+                         title=note.title, text=Pseudonymiser().text(note.text),
+                         author=note.author, created_at=note.stamp or utcnow()))
+        report.memos[kind] = report.memos.get(kind, 0) + 1
+    if empty:
+        report.empty[kind] = report.empty.get(kind, 0) + empty
+
+
 def _format_key(label: str | None) -> str | None:
     if not label:
         return None
@@ -251,7 +340,8 @@ def _format_key(label: str | None) -> str | None:
 
 
 def _import_source(session, project, path, el, texts, variables, src_meta, sel_meta,
-                   workshop_of, code_ids, users, notes, seen_users, report) -> int:
+                   workshop_of, code_ids, users, notes, seen_users, report,
+                   annotations) -> int:
     guid = el.get("guid")
     values = {**src_meta.get(guid, {}), **_variable_values(el, variables)}
     ours = m.VAR_KIND in values
@@ -268,13 +358,16 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
     stored.write_bytes(data)
     area = values.get(m.VAR_AREA) or None
     question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
+    spans = _units(text, ours)
+    layout = {} if ours or not spans else {"gaps": [
+        text[:spans[0][0]], *(text[e:s] for (_, e), (s, _) in zip(spans, spans[1:], strict=False)),
+        text[spans[-1][1]:]]}      # the text between the units, so an export gives it back
     source = Source(kind=kind, file_format="qdpx", original_name=name, stored_name=stored.name,
                     sha256=digest, workshop_id=workshop_of.get(guid), question=question,
-                    area=area, report={"imported_from": path.name})
+                    area=area, report={"imported_from": path.name, **layout})
     session.add(source)
     session.flush()
     pseudonymiser = Pseudonymiser()
-    spans = _units(text, ours)
     by_span = {(s.start, s.end): s for s in selections}
     if kind in m.NOTE_KINDS:
         result = ReadResult(kind, "qdpx")
@@ -303,12 +396,23 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         source.kind = kind
     store_key(session, source.id, pseudonymiser)
     session.flush()
-    return _import_codings(session, source, text, spans, ours, selections, code_ids, users,
-                           notes, seen_users)
+    n = _import_codings(session, source, text, spans, ours, selections, code_ids, users,
+                        notes, seen_users, report)
+    units = session.scalars(select(Segment).where(Segment.source_id == source.id,
+                                                  Segment.kind != "sentence")
+                            .order_by(Segment.position)).all()
+
+    def anchor(span: tuple[int, int]) -> int | None:
+        """The unit the annotation starts in."""
+        hit = next((i for i, (s, e) in enumerate(spans) if s <= span[0] < e), None)
+        return units[hit].id if hit is not None and hit < len(units) else None
+
+    _keep_memos(session, "annotation", annotations, report, source.id, anchor)
+    return n
 
 
 def _import_codings(session, source, text, spans, ours, selections, code_ids, users, notes,
-                    seen_users) -> int:
+                    seen_users, report) -> int:
     """Each selection codes the note it is, the turn it spans, or the sentences it overlaps.
     Offsets are mapped unit by unit from the file's text to the stored (pseudonymised) one."""
     units = session.scalars(select(Segment).where(Segment.source_id == source.id,
@@ -321,7 +425,8 @@ def _import_codings(session, source, text, spans, ours, selections, code_ids, us
     for sel in selections:
         if not sel.codings:
             continue
-        targets = _targets(sel, spans, units, sentences, text, ours)
+        targets, widened = _targets(sel, spans, units, sentences, text, ours)
+        report.widened += widened
         described, marked, _ = m.read_selection(sel.description)
         for code_guid, user_guid, note_refs in sel.codings:
             if code_guid not in code_ids:
@@ -342,15 +447,19 @@ def _import_codings(session, source, text, spans, ours, selections, code_ids, us
     return n
 
 
-def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool) -> list[Segment]:
+def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool
+             ) -> tuple[list[Segment], bool]:
+    """The segments a selection codes, and whether it had to widen to whole sentences
+    (part of a sentence, or several sentences coded as each of them)."""
     # find the unit(s) the selection falls in, in the file's coordinates
     end = max(sel.end, sel.start + 1)
     hits = [i for i, (s, e) in enumerate(spans) if s < end and e > sel.start]
     if not hits:
-        return []
+        return [], False
     if units and units[0].kind == "note":
-        return [units[i] for i in hits]
+        return [units[i] for i in hits], False
     out: list[Segment] = []
+    widened = False
     for i in hits:
         unit_start, unit_end = spans[i]
         turn = units[i]
@@ -363,6 +472,10 @@ def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool) ->
         scale = len(turn.text) / max(unit_end - body_start, 1)
         lo = turn.start_char + (max(sel.start, body_start) - body_start) * scale
         hi = turn.start_char + (min(sel.end, unit_end) - body_start) * scale
-        out += [s for s in sentences if s.parent_id == turn.id
-                and s.start_char < max(hi, lo + 1) and s.end_char > lo]
-    return out
+        covered = [s for s in sentences if s.parent_id == turn.id
+                   and s.start_char < max(hi, lo + 1) and s.end_char > lo]
+        if covered and (abs(covered[0].start_char - lo) > 1 or abs(covered[-1].end_char - hi) > 1
+                        or len(covered) > 1):
+            widened = True
+        out += covered
+    return out, widened

@@ -260,11 +260,11 @@ def test_possible_names_are_masked_from_the_projekt_page(root):
     assert any("kan vara namn" in w.value for w in at.warning)
     # the report's notes in Swedish: no area was chosen or found in the name
     assert any(w.value.startswith("inget område känt") for w in at.warning)
-    assert [t.label for t in at.tabs][-1] == "Möjliga namn (2)"
+    assert [t.label for t in at.tabs][3] == "Möjliga namn (2)"
     assert "Per" in " ".join(m.value for m in at.markdown)
     masked = next(b for b in at.button if b.label == "Maskera" and b.key.endswith("_1"))
     masked.click().run()                            # the second: "Per" (sorted: Lund, Per)
-    assert not at.exception and [t.label for t in at.tabs][-1] == "Möjliga namn (1)"
+    assert not at.exception and [t.label for t in at.tabs][3] == "Möjliga namn (1)"
     project = open_project(root)
     with project.session() as s:
         text = s.scalars(select(Source.text).where(Source.original_name == "samtal.txt")).one()
@@ -606,3 +606,19 @@ def test_every_ingest_note_has_a_swedish_text():
         assert ui.swedish(note) != note, note
     assert ui.swedish("area 'gr' guessed from the file name") == \
         "området gr gissades ur filnamnet"
+
+
+def test_memos_from_another_tool_are_listed_on_projekt(tmp_path, monkeypatch):
+    """A QualCoder project's journal entry and annotation are kept and shown."""
+    from refi.importer import import_qdpx
+
+    from .devdata import refi_dir
+
+    import_qdpx(refi_dir() / "samples" / "qualcoder-native.qdpx", tmp_path / "qc")
+    monkeypatch.setenv("QDA_PROJECT", str(tmp_path / "qc"))
+    at = page("projekt")
+    assert not at.exception
+    assert [t.label for t in at.tabs][-1] == "Anteckningar (2)"
+    shown = at.dataframe[-1].value
+    assert set(shown["Text"]) == {"Första anteckningen", "En annotering"}
+    assert set(shown["Slag"]) == {"Dagbok/projekt", "Anteckning på text"}

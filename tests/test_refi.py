@@ -1,7 +1,6 @@
 """REFI-QDA: our .qdpx and .qdc validate against the schema, the real MAXQDA and ATLAS.ti
 exports import, and our own export survives export -> import -> export unchanged."""
 
-import re
 import zipfile
 
 import pytest
@@ -20,6 +19,7 @@ from refi.importer import import_qdpx
 from refi.schema import codebook_errors, project_errors
 
 from .devdata import refi_dir
+from .refi_support import canonical as _canonical
 
 TRANSCRIPT = """Moderator: Välkomna. Vi börjar med nyckeltal för samverkan.
 Anna Berg: Vi följer antal SIP per månad. Det räcker inte. Mejla mig på anna.berg@example.se.
@@ -48,27 +48,6 @@ def full(coded, tmp_path):
                        is_quote=True)
         codings.accept(s, 2, sip, "anna")   # a note coded by a second coder too
     return coded
-
-
-def _canonical(path):
-    """project.qde with GUIDs numbered by first appearance and timestamps dropped, and
-    the source texts under the same numbering."""
-    with zipfile.ZipFile(path) as archive:
-        root = etree.fromstring(archive.read("project.qde"))
-        ids: dict[str, str] = {}
-
-        def sub(value):
-            return re.sub(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}",
-                          lambda m: ids.setdefault(m.group(0), f"ID{len(ids)}"), value)
-        for el in root.iter():
-            for key in list(el.attrib):
-                if key.endswith("DateTime"):
-                    del el.attrib[key]
-                else:
-                    el.set(key, sub(el.get(key)))
-        texts = {sub(n): archive.read(n).decode() for n in archive.namelist()
-                 if n.startswith("sources/")}
-    return etree.tostring(root, encoding="unicode"), texts
 
 
 def test_qdpx_and_qdc_validate_against_the_refi_schema(full, tmp_path):
