@@ -25,6 +25,7 @@ COOKIE = "qda_session"
 TOKEN_KEY = "auth_token"
 ACTOR_KEY = "auth_actor"
 AFTER_LOGIN = "auth_after_login"
+accounts.warm_up()      # the server's first refused login takes as long as any other
 
 
 def idle_time(proj: Project) -> dt.timedelta:

@@ -17,8 +17,9 @@ from .common import JsonOpt, console, user_errors
 def eval_command(
     train: Annotated[Path, typer.Option("--train", help="Labelled TSV to learn from.")],
     test: Annotated[Path, typer.Option("--test", help="Labelled TSV to score.")],
-    codebook: Annotated[str | None, typer.Option(help="Bundled name or YAML file (default: "
-                                                 "the bundled one covering TRAIN best).")] = None,
+    codebook: Annotated[str | None, typer.Option(help="Bundled name or codebook file, used as "
+                                                 "is (default: the bundled färdplan concepts "
+                                                 "plus TRAIN's themes, never TEST's).")] = None,
     level: Annotated[str, typer.Option(help="huvudtema, subtema or both.")] = "both",
     curve: Annotated[bool, typer.Option(help="Compute the learning curve.")] = True,
     as_json: JsonOpt = False,

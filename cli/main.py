@@ -26,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # plain help: answers at once (Rich's formatting of the help costs ~0.1 s at start)
+    rich_markup_mode=None,
 )
 for group in (project, workshops, ingest, codebook, code, tables, evaluate, rounds,
               consensus, users, suspects, export, refi, serve):

@@ -73,35 +73,34 @@ def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
     with user_errors():
         proj = opened(project)
         totals = status_mod.totals(proj)
-        sources = status_mod.sources_frame(proj)
-        segments = status_mod.segment_counts(proj)
-        codings = status_mod.coding_counts(proj)
+        sources = status_mod.source_rows(proj)
+        areas, segments = status_mod.segment_table(proj)
+        statuses, codings = status_mod.coding_table(proj)
     if as_json:
-        print(json.dumps({
-            "totals": totals,
-            "sources": json.loads(sources.to_json(orient="records", force_ascii=False,
-                                                  date_format="iso")),
-            "segments": [{"kind": k, "question": q, **row}
-                         for (k, q), row in segments.to_dict(orient="index").items()],
-            "codings": codings.reset_index().to_dict(orient="records"),
-        }, ensure_ascii=False))
+        print(json.dumps({"totals": totals, "sources": sources, "segments": segments,
+                          "codings": codings}, ensure_ascii=False, default=_iso))
         return
     console.print(f"[bold]{proj.root}[/bold] ({where(proj)}): "
                   + ", ".join(f"{n} {what}" for what, n in totals.items()), highlight=False)
-    table = Table(*sources.columns.drop("imported"), title="Sources")
-    for row in sources.drop(columns="imported").itertuples(index=False):
-        table.add_row(*[cell(v) for v in row])
+    shown = [c for c in status_mod.SOURCE_COLUMNS if c != "imported"]
+    table = Table(*shown, title="Sources")
+    for row in sources:
+        table.add_row(*[cell(row[c]) for c in shown])
     console.print(table)
-    if not segments.empty:
-        seg = Table("kind", "question", *segments.columns, title="Segments per question and area")
-        for (kind, question), row in segments.iterrows():
-            seg.add_row(kind, question, *[str(v) for v in row])
+    if segments:
+        seg = Table("kind", "question", *areas, title="Segments per question and area")
+        for row in segments:
+            seg.add_row(row["kind"], row["question"], *[str(row[a]) for a in areas])
         console.print(seg)
-    if not codings.empty:
-        cod = Table("coder", *codings.columns, title="Codings")
-        for coder, row in codings.iterrows():
-            cod.add_row(coder, *[str(v) for v in row])
+    if codings:
+        cod = Table("coder", *statuses, title="Codings")
+        for row in codings:
+            cod.add_row(row["coder"], *[str(row[s]) for s in statuses])
         console.print(cod)
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def demo(

@@ -18,6 +18,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,9 +40,19 @@ IDLE_DEFAULT = dt.timedelta(hours=8)
 INVITATION_VALID = dt.timedelta(days=7)
 
 _hasher = PasswordHasher()
-# Verified against when the login does not exist, so a wrong login costs the same time
-# as a wrong password and the answer tells nothing.
-_DUMMY = _hasher.hash("no such user, no such password")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the login does not exist, so a wrong login costs the same
+    time as a wrong password and the answer tells nothing. Hashed on first use, not at
+    import (a hash costs ~0.2 s and most commands never verify a password); the app
+    hashes it when it starts (`warm_up`), so even its first refusal takes no longer."""
+    return _hasher.hash("no such user, no such password")
+
+
+def warm_up() -> None:
+    _dummy()
 
 
 @dataclass(frozen=True)
@@ -247,7 +258,7 @@ class LoginRefused(QdaError):
 
 def _verify(hashed: str | None, secret: str) -> bool:
     try:
-        return _hasher.verify(hashed or _DUMMY, secret) and hashed is not None
+        return _hasher.verify(hashed or _dummy(), secret) and hashed is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -30,7 +30,6 @@ from typing import Any
 import yaml
 
 from corpus.errors import InputError
-from corpus.readers.textfile import decode_text
 
 PATH_SEP = " > "
 ORIGINS = ("fardplan", "emergent")
@@ -258,6 +257,8 @@ def read_codebook(name_or_path: str | Path) -> CodebookDoc:
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise InputError("no such codebook file", path, "E302")
+        from corpus.readers.textfile import decode_text  # the readers load openpyxl & co
+
         return parse_codebook(decode_text(path.read_bytes(), path), path)
     name = str(name_or_path)
     if name not in bundled_names():

@@ -4,9 +4,8 @@ import/export YAML. Every change is one audit event in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,9 @@ from .identity import suggestion_layer
 EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
             "sort_order")
 STATUS_RANK = {Status.ACCEPTED: 3, Status.REJECTED: 2, Status.SUGGESTED: 1}
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class CodeError(QdaError):
@@ -354,6 +356,8 @@ def ordered_paths(session: Session) -> list[tuple[int, tuple[str, ...]]]:
 
 
 def codebook_frame(session: Session, actor: Actor | str | None = None) -> pd.DataFrame:
+    import pandas as pd  # here, not at the top: a decision from the CLI needs no pandas
+
     """One row per code in codebook order, with its coding counts by status: everyone's,
     or only the actor's own (and their own suggestions) when they may not read every
     coder's codings (in a blind round, say)."""

@@ -1,58 +1,92 @@
-"""What a project holds, as DataFrames: sources, segments per kind/question/area, codings."""
+"""What a project holds: sources, segments per kind/question/area, codings. Plain tables
+(for the command line, which should not wait for pandas) and DataFrames built from them."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import func, select
 
 from .areas import AREAS
 from .models import Coding, Memo, Segment, Source, Workshop
 from .project import Project
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 UNKNOWN = "okänt"
 KIND_ORDER = ["note", "turn", "sentence"]
+SOURCE_COLUMNS = ["id", "file", "kind", "format", "question", "area", "units", "imported"]
 
 
-def sources_frame(project: Project) -> pd.DataFrame:
+def source_rows(project: Project) -> list[dict[str, Any]]:
     with project.session() as session:
         counts = dict(session.execute(select(Segment.source_id, func.count())
                                       .where(Segment.kind != "sentence")
                                       .group_by(Segment.source_id)).all())
-        rows = [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
+        return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
                  "question": s.question, "area": AREAS.get(s.area, s.area),
                  "units": counts.get(s.id, 0), "imported": s.imported_at}
                 for s in session.scalars(select(Source).order_by(Source.id))]
-    return pd.DataFrame(rows, columns=["id", "file", "kind", "format", "question", "area",
-                                       "units", "imported"])
+
+
+def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
+    """Segments per kind and question (rows) and area (columns, then "totalt")."""
+    with project.session() as session:
+        found = session.execute(select(Segment.kind, Segment.question, Segment.area,
+                                       func.count())
+                                .group_by(Segment.kind, Segment.question, Segment.area)).all()
+    cells: dict[tuple[str, int | None], dict[str, int]] = {}
+    for kind, question, area, n in found:
+        key = (kind, int(question) if question is not None else None)
+        label = AREAS.get(area, UNKNOWN)
+        cells.setdefault(key, {})[label] = cells.setdefault(key, {}).get(label, 0) + n
+    used = {label for row in cells.values() for label in row}
+    areas = [label for label in [*AREAS.values(), UNKNOWN] if label in used]
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    rows = [{"kind": kind, "question": f"fråga {question}" if question is not None else "–",
+             **{a: row.get(a, 0) for a in areas}, "totalt": sum(row.values())}
+            for (kind, question), row in sorted(cells.items(), key=lambda kv: (
+                order.get(kv[0][0], len(order)), kv[0][1] is None, kv[0][1] or 0))]
+    return [*areas, "totalt"] if rows else [], rows
+
+
+def coding_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
+    """Codings per coder (rows) and status (columns)."""
+    with project.session() as session:
+        found = session.execute(select(Coding.coder, Coding.status, func.count())
+                                .group_by(Coding.coder, Coding.status)).all()
+    statuses = sorted({status for _, status, _ in found})
+    per: dict[str, dict[str, int]] = {}
+    for coder, status, n in found:
+        per.setdefault(coder, {})[status] = n
+    return statuses, [{"coder": coder, **{s: row.get(s, 0) for s in statuses}}
+                      for coder, row in sorted(per.items())]
+
+
+def sources_frame(project: Project) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(source_rows(project), columns=SOURCE_COLUMNS)
 
 
 def segment_counts(project: Project) -> pd.DataFrame:
-    """Segments per kind and question (rows) and area (columns), with totals."""
-    with project.session() as session:
-        rows = session.execute(select(Segment.kind, Segment.question, Segment.area, func.count())
-                               .group_by(Segment.kind, Segment.question, Segment.area)).all()
-    frame = pd.DataFrame(rows, columns=["kind", "question", "area", "n"])
-    if frame.empty:
+    """Segments per kind and question (index) and area (columns), with totals."""
+    import pandas as pd
+
+    columns, rows = segment_table(project)
+    if not rows:
         return pd.DataFrame()
-    frame["question"] = frame["question"].map(lambda q: f"fråga {int(q)}" if pd.notna(q) else "–")
-    frame["kind"] = pd.Categorical(frame["kind"], categories=KIND_ORDER, ordered=True)
-    frame["area"] = frame["area"].map(lambda a: AREAS.get(a, UNKNOWN))
-    table = frame.pivot_table(index=["kind", "question"], columns="area", values="n",
-                              aggfunc="sum", fill_value=0, observed=True)
-    order = [label for label in [*AREAS.values(), UNKNOWN] if label in table.columns]
-    table = table[order]
-    table["totalt"] = table.sum(axis=1)
-    return table.astype(int)
+    return pd.DataFrame(rows).set_index(["kind", "question"])[columns]
 
 
 def coding_counts(project: Project) -> pd.DataFrame:
-    with project.session() as session:
-        rows = session.execute(select(Coding.coder, Coding.status, func.count())
-                               .group_by(Coding.coder, Coding.status)).all()
-    frame = pd.DataFrame(rows, columns=["coder", "status", "n"])
-    if frame.empty:
-        return frame
-    return frame.pivot_table(index="coder", columns="status", values="n", fill_value=0).astype(int)
+    import pandas as pd
+
+    statuses, rows = coding_table(project)
+    if not rows:
+        return pd.DataFrame(columns=["coder", "status", "n"])
+    return pd.DataFrame(rows).set_index("coder")[statuses]
 
 
 def totals(project: Project) -> dict[str, int]:
@@ -67,6 +101,8 @@ def totals(project: Project) -> dict[str, int]:
 
 def memos_frame(project: Project) -> pd.DataFrame:
     """Journal entries, project notes and annotations kept from other tools."""
+    import pandas as pd
+
     with project.session() as session:
         names = dict(session.execute(select(Source.id, Source.original_name)).all())
         rows = [{"kind": m.kind, "source": names.get(m.source_id, ""), "title": m.title,

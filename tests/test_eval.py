@@ -4,6 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
+from coding.codebook import read_codebook
 from qda import app
 
 from .devdata import dev_frame
@@ -19,7 +20,16 @@ def test_eval_json_on_a_slice_of_the_development_data(tmp_path):
                                       "--test", str(tmp_path / "test.tsv"), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["codebook"] == "forstudie-postits"
+    assert data["codebook"] == "fardplan + TRAIN"      # built from TRAIN, never from TEST
+    added = set(data["emergent_codes_added"])
+    assert added == {" > ".join(p for p in (h, s) if p)
+                     for h, s in zip(train.huvudtema, train.subtema, strict=True)} - {
+        " > ".join(path) for path, _ in read_codebook("fardplan").walk()}
+    known = {(h, s) for h, s in zip(train.huvudtema, train.subtema, strict=True)} | {
+        tuple(path) for path, _ in read_codebook("fardplan").walk()}
+    unseen = sum((h, s) not in known for h, s in zip(test.huvudtema, test.subtema,
+                                                        strict=True) if s)
+    assert unseen and data["levels"]["subtema"]["unknown_in_test"] == unseen
     assert (data["n_train"], data["n_test"]) == (30, 15)
     for level in ("huvudtema", "subtema"):
         for signal in ("blended", "lexical", "statistical"):

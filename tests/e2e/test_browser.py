@@ -280,10 +280,14 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
     # per codes blind: none of ulla's work is visible, on any of the units
     as_coder(page, url, "kodning", "per")
     seen = set()
-    for _ in range(5):
-        seen.add(current_segment(page))
+    for i in range(5):
+        segment = current_segment(page)
+        seen.add(segment)
         expect(page.get_by_text("Inga koder ännu.")).to_be_visible()
         press(page, "0")
+        if i < 4:   # the next unit is on screen before it is read (on a loaded machine)
+            expect(page.get_by_text(re.compile(rf"segment {segment} ·"))).to_have_count(
+                0, timeout=20_000)
     assert seen == set(units)
     as_coder(page, url, "teman", "per")
     expect(page.get_by_text("Du kodar blint", exact=False)).to_be_visible()
