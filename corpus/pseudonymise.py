@@ -31,6 +31,7 @@ GENERIC_LABEL = re.compile(
     r"^(?:talare|speaker|deltagare|participant|moderator|intervjuare|interviewer|"
     r"facilitator|processledare|okänd|unknown)\b", re.I)
 
+_DIGIT = re.compile(r"\d")
 EMAIL_TOKEN = "[e-post]"
 PNR_TOKEN = "[personnummer]"
 PHONE_TOKEN = "[telefonnummer]"
@@ -127,11 +128,14 @@ class Pseudonymiser:
         return self.key[label]
 
     def text(self, text: str) -> str:
-        text, n = EMAIL.subn(EMAIL_TOKEN, text)
-        self.counts["emails"] += n
-        text = PERSONNUMMER.sub(self._pnr, text)
-        text, n = PHONE.subn(PHONE_TOKEN, text)
-        self.counts["phone_numbers"] += n
+        # each pattern only where it can match: most turns hold no "@" and no digits
+        if "@" in text:
+            text, n = EMAIL.subn(EMAIL_TOKEN, text)
+            self.counts["emails"] += n
+        if _DIGIT.search(text):
+            text = PERSONNUMMER.sub(self._pnr, text)
+            text, n = PHONE.subn(PHONE_TOKEN, text)
+            self.counts["phone_numbers"] += n
         pattern = self._names()
         if pattern is not None:
             text, n = pattern.subn(lambda m: self._name_map[m.group(1)] + (m.group(2) or ""),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
-from spacy.attrs import IDX
+from spacy.attrs import IDX, IS_PUNCT, ORTH
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
@@ -25,9 +25,31 @@ def sentence_pipeline() -> Language:
     return nlp
 
 
-def _tokenizer_and_sentencizer() -> tuple[Language, Sentencizer]:
+@lru_cache(maxsize=1)
+def _punct_ids() -> frozenset[int]:
+    """The sentencizer's sentence-ending characters as ORTH ids."""
     nlp = sentence_pipeline()
-    return nlp, nlp.get_pipe("sentencizer")
+    sentencizer: Sentencizer = nlp.get_pipe("sentencizer")
+    return frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
+
+
+def sentence_starts(orth: list[int], punct: list[int], ends: frozenset[int]) -> list[int]:
+    """Token indices that start a sentence: spaCy's Sentencizer.predict, on arrays instead
+    of Token objects (which cost more than tokenizing). A sentence ends after a token in
+    `ends` ("." "!" "?" …) and any punctuation right after it."""
+    starts = [0]
+    start, seen_end = 0, False
+    for i, (o, is_punct) in enumerate(zip(orth, punct, strict=True)):
+        in_ends = o in ends
+        if seen_end and not is_punct and not in_ends:
+            if start != starts[-1]:
+                starts.append(start)
+            start, seen_end = i, False
+        elif in_ends:
+            seen_end = True
+    if start != starts[-1]:
+        starts.append(start)
+    return starts
 
 
 def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
@@ -37,23 +59,25 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
     iterating `doc.sents` (or checking its annotation) builds a Python object per token
     and costs more than the tokenizer itself.
     """
-    nlp, sentencizer = _tokenizer_and_sentencizer()
-    for doc in nlp.pipe(texts, batch_size=PIPE_BATCH, disable=["sentencizer"]):
+    nlp, ends = sentence_pipeline(), _punct_ids()
+    texts = list(texts)
+    docs = nlp.pipe(texts, batch_size=PIPE_BATCH, disable=["sentencizer"])
+    for text, doc in zip(texts, docs, strict=True):
+        # `text`, not `doc.text`: spaCy rebuilds doc.text from its tokens on every access
         if len(doc) == 0:
             yield []
             continue
-        starts = sentencizer.predict([doc])[0]
-        offsets = doc.to_array(IDX)
-        bounds = [0] + [int(offsets[i]) for i, is_start in enumerate(starts) if is_start and i]
-        if "[" in doc.text:
-            bounds = _outside_marks(doc.text, bounds)
-        bounds.append(len(doc.text))
+        offsets, orth, punct = doc.to_array([IDX, ORTH, IS_PUNCT]).T.tolist()
+        bounds = [0] + [offsets[i] for i in sentence_starts(orth, punct, ends) if i]
+        if "[" in text:
+            bounds = _outside_marks(text, bounds)
+        bounds.append(len(text))
         spans = []
         for start, end in zip(bounds, bounds[1:], strict=False):
             # trim whitespace so every span starts and ends on text
-            while start < end and doc.text[start].isspace():
+            while start < end and text[start].isspace():
                 start += 1
-            while end > start and doc.text[end - 1].isspace():
+            while end > start and text[end - 1].isspace():
                 end -= 1
             if end > start:
                 spans.append((start, end))

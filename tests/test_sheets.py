@@ -196,3 +196,24 @@ def test_a_comma_csv_whose_notes_hold_semicolons_is_read_by_commas(tmp_path):
     assert read_csv(path).rows[1] == ["GR", "Väntetid; telefon; besök"]
     path.write_text("Område;Inlägg\nGR;Väntetid, telefon\nVGR;Kostnad\n", encoding="utf-8")
     assert read_csv(path).rows[1] == ["GR", "Väntetid, telefon"]
+
+
+def test_an_unquoted_delimiter_in_a_csv_note_is_joined_back_and_said(tmp_path):
+    """Swedish Excel's ';' CSV with a ';' inside a note that nobody quoted: the note is
+    not cut short without a word."""
+    path = tmp_path / "lappar.csv"
+    path.write_text("Område;Inlägg\nGR;Antal SIP per månad; följs upp kvartalsvis\n"
+                    "VGR;Väntetid\n", encoding="utf-8")
+    result = read_file(path, ReadOptions(question=1))
+    assert [n.text for n in result.notes] == ["Antal SIP per månad; följs upp kvartalsvis",
+                                              "Väntetid"]
+    assert result.warnings == ["B2: the note held a ';' without quotes; its parts were "
+                               "joined"]
+
+
+def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": [
+        ["Område", "Inlägg"], ["GR", "Antal SIP", "glömd lapp"], ["VGR", "Väntetid"]]})
+    result = read_file(path)
+    assert [n.text for n in result.notes] == ["Antal SIP", "Väntetid"]
+    assert result.sheets[0].skipped == ["C2: outside the columns ('glömd lapp')"]

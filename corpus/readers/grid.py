@@ -32,6 +32,7 @@ class Grid:
     rows: list[list[str | None]]
     copies: set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
+    delimiter: str | None = None      # a CSV's; None for a workbook sheet
 
     @property
     def width(self) -> int:
@@ -175,4 +176,4 @@ def read_csv(path: Path) -> Grid:
         reason = (f'a quote (") in row {start} is never closed' if "end of data" in str(exc)
                   else f"{exc} in row {start} (a quote in the wrong place?)")
         raise InputError(f"malformed CSV: {reason}", path, "E107") from exc
-    return Grid(path.stem, _trim(rows))
+    return Grid(path.stem, _trim(rows), delimiter=delimiter)

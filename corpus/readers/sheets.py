@@ -50,6 +50,7 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
             continue
         kinds[report.layout] += 1
         result.sheets.append(report)
+        result.warnings += report.warnings
         result.notes.extend(notes)
     if not result.notes:
         raise InputError("no notes found in any sheet", path, "E111")
@@ -175,6 +176,7 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
     count_col = next(iter(_columns(header, h.COUNT_HEADERS)), None)
     question_col = next(iter(_columns(header, h.QUESTION_HEADERS)), None)
     notes: list[Note] = []
+    width = max((c + 1 for c, v in enumerate(header) if v), default=0)
     area = question = None  # filled down: a blank means "same as above" in grouped sheets
     for r in range(header_row + 1, len(grid.rows)):
         if area_col is not None and grid.cell(r, area_col):
@@ -188,11 +190,27 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         value = grid.cell(r, text_col)
         if not value or not grid.is_anchor(r, text_col):
             continue
+        value = _overflow(grid, r, width, text_col, value, report)
         text, count = split_mark(value)
         column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
                           duplicate_count=max(column_count or count or 1, 1)))
     return notes
+
+
+def _overflow(grid, r: int, width: int, text_col: int, value: str, report) -> str:
+    """Cells to the right of the header's last column. In a CSV whose note column is the
+    last, they are the rest of a note an unquoted delimiter split ("Antal SIP; följs upp"):
+    joined back, and said. Anywhere else they are reported as skipped, never lost unseen."""
+    extra = [(c, grid.cell(r, c)) for c in range(width, len(grid.rows[r])) if grid.cell(r, c)]
+    if not extra:
+        return value
+    if grid.delimiter and text_col == width - 1:
+        report.warnings.append(f"{grid.ref(r, text_col)}: the note held a "
+                               f"{grid.delimiter!r} without quotes; its parts were joined")
+        return f"{grid.delimiter} ".join([value, *(v for _, v in extra)])
+    report.skipped += [f"{grid.ref(r, c)}: outside the columns ({v[:40]!r})" for c, v in extra]
+    return value
 
 
 def _read_list(grid, header_row, options, report, path) -> list[Note]:

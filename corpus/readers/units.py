@@ -36,6 +36,7 @@ class SheetReport:
     notes_per_area: dict[str, int] = field(default_factory=dict)
     duplicate_marks: int = 0
     skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
