@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from corpus.audit import record
 from corpus.models import Coding, Segment
 from corpus.project import Project
-from corpus.vocabulary import Action, Status
+from corpus.vocabulary import DECISIONS, Action, Status
 
 from . import review
 from .codebook import Codebook
@@ -29,10 +29,12 @@ def examples(session: Session, coder: str | None = None) -> list[Example]:
     """Decided codings grouped per segment: what was accepted and what was rejected."""
     query = (select(Coding.segment_id, Coding.code_id, Coding.status, Segment.text)
              .join(Segment, Segment.id == Coding.segment_id)
-             .where(Coding.status.in_((Status.ACCEPTED, Status.REJECTED)),
+             .where(Coding.status.in_(DECISIONS),
                     human(Coding.coder)))
     if coder:
         query = query.where(Coding.coder == coder)
+    # a fixed order: the same decisions train the same model on either store
+    query = query.order_by(Coding.segment_id, Coding.code_id, Coding.coder)
     grouped: dict[int, Example] = {}
     for segment_id, code_id, status, text in session.execute(query):
         ex = grouped.setdefault(segment_id, Example(text, set(), set()))
@@ -180,7 +182,9 @@ def _store(session: Session, chunk: list, scored: list[Scored], coder: str | Non
             report.flagged += 1
             report.flagged_ids.append(segment_id)
     if new:
-        session.execute(insert(Coding), new)
+        # render_nulls: rank 1 has a priority and ranks 2-5 None; without it the ORM
+        # splits the rows into a statement per change of keys (thousands of round trips)
+        session.execute(insert(Coding).execution_options(render_nulls=True), new)
     report.suggestions += len(new)
 
 
