@@ -22,13 +22,23 @@ def eval_command(
                                                  "plus TRAIN's themes, never TEST's).")] = None,
     level: Annotated[str, typer.Option(help="huvudtema, subtema or both.")] = "both",
     curve: Annotated[bool, typer.Option(help="Compute the learning curve.")] = True,
+    session: Annotated[bool, typer.Option(
+        "--session", help="Replay TEST as a coding session: suggestions before each row "
+        "from TRAIN and the rows decided so far, retrained as the app does; where the "
+        "right code stood, keystrokes per row, and top-1 over the session.")] = False,
+    seeds: Annotated[int, typer.Option(min=1, help="--session: shuffled orders to "
+                                       "average.")] = 3,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure suggestion quality: top-1/top-3 accuracy, macro-F1, per signal, and a
-    learning curve (10, 25, 50, 100, all TRAIN rows; 5 random orders)."""
+    learning curve (10, 25, 50, 100, all TRAIN rows; 5 random orders); or, with
+    --session, what a coder experiences."""
     from coding.evaluate import LEVELS, SIGNALS, evaluate, read_labelled
     from refi.codebooks import read_any as read_codebook
 
+    if session:
+        _session(train, test, codebook, seeds, as_json)
+        return
 
     with user_errors():
         if level not in (*LEVELS, "both"):
@@ -56,6 +66,35 @@ def eval_command(
             lc.add_row(str(point["n_train"]), *(f"{point[n]:.3f}" if point[n] is not None
                                                 else "–" for n in levels))
         console.print(lc)
+
+
+def _session(train: Path, test: Path, codebook: str | None, seeds: int,
+             as_json: bool) -> None:
+    from coding.evaluate import read_labelled
+    from coding.session_eval import simulate
+    from refi.codebooks import read_any as read_codebook
+
+    with user_errors():
+        doc = read_codebook(codebook) if codebook else None
+        result = simulate(read_labelled(train), read_labelled(test), doc, range(seeds))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    console.print(f"codebook {result['codebook']}; {result['n_train']} train rows, "
+                  f"{result['n_test']} test rows replayed in {len(result['seeds'])} orders, "
+                  f"retrained every {result['every']} decisions; "
+                  f"{result['keystrokes']:.1f} keystrokes per row", highlight=False)
+    table = Table("level", "suggestion 1", "top 3", "shown", "picker", "new code", "n")
+    for name, m in result["levels"].items():
+        table.add_row(name, *(f"{m[k]:.3f}" for k in ("top1", "top3", "shown", "picker",
+                                                      "new_code")), str(m["n"]))
+    console.print(table)
+    levels = list(result["levels"])
+    curve = Table("part of the session", *levels, title="Suggestion 1 right, over the session")
+    for point in result["curve"]:
+        curve.add_row(point["part"], *(f"{point[n]:.3f}" if point[n] is not None else "–"
+                                       for n in levels))
+    console.print(curve)
 
 
 def register(app: typer.Typer) -> None:

@@ -622,3 +622,21 @@ def test_memos_from_another_tool_are_listed_on_projekt(tmp_path, monkeypatch):
     shown = at.dataframe[-1].value
     assert set(shown["Text"]) == {"Första anteckningen", "En annotering"}
     assert set(shown["Slag"]) == {"Dagbok/projekt", "Anteckning på text"}
+
+
+def test_a_qdc_codebook_uploaded_on_kodbok_merges(root):
+    """Kodbok reads the same files as `qda codebook import`: Taguette's .qdc here."""
+    from .devdata import refi_dir
+
+    at = page("kodbok")
+    data = (refi_dir() / "samples" / "taguette-1.5.2.qdc").read_bytes()
+    at.file_uploader(key="kb_yaml").set_value(("taguette.qdc", data, "application/xml"))
+    at.run()
+    click(at, "kb_import")
+    assert not at.exception and not at.error
+    project = open_project(root)
+    with project.session() as s:
+        from coding.codes import find_code
+
+        assert find_code(s, "Tillgänglighet > Primärvården") is not None
+    project.close()

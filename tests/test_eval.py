@@ -63,3 +63,32 @@ def test_eval_reads_a_semicolon_csv_from_swedish_excel(tmp_path):
                                       "--no-curve"])
     assert result.exit_code == 0, result.output
     assert (json.loads(result.stdout)["n_train"], json.loads(result.stdout)["n_test"]) == (12, 6)
+
+
+def test_a_coding_session_replayed(tmp_path):
+    """`qda eval --session`: where the right code stood before each decision, with new
+    sub-themes created once and then known."""
+    frame = dev_frame()
+    train = frame[frame.question == "1"].head(20)
+    test = frame[frame.question == "2"].head(12)
+    train.to_csv(tmp_path / "train.tsv", sep="\t", index=False)
+    test.to_csv(tmp_path / "test.tsv", sep="\t", index=False)
+    result = CliRunner().invoke(app, ["eval", "--session", "--seeds", "1", "--train",
+                                      str(tmp_path / "train.tsv"), "--test",
+                                      str(tmp_path / "test.tsv"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    known = {(h, s) for h, s in zip(train.huvudtema, train.subtema, strict=True)} | {
+        tuple(path) for path, _ in read_codebook("fardplan").walk()}
+    rows = [(h, s) for h, s in zip(test.huvudtema, test.subtema, strict=True) if s]
+    sub = data["levels"]["subtema"]
+    assert sub["n"] == len(rows)
+    assert round(sub["new_code"] * sub["n"]) == len({p for p in rows if p not in known})
+    for m in data["levels"].values():
+        assert 0 <= m["top1"] <= m["top3"] <= m["shown"] <= 1
+        assert abs(m["shown"] + m["picker"] - 1) < 1e-6 or m["new_code"] > 0
+    assert data["keystrokes"] >= 1 and len(data["curve"]) == 5
+    table = CliRunner().invoke(app, ["eval", "--session", "--seeds", "1", "--train",
+                                     str(tmp_path / "train.tsv"), "--test",
+                                     str(tmp_path / "test.tsv")])
+    assert table.exit_code == 0 and "keystrokes per row" in table.output

@@ -1,0 +1,129 @@
+"""A coding session, simulated: what a coder experiences on new material.
+
+The test rows are replayed in a shuffled order (one per seed). Before each row the engine
+suggests from the training rows plus the test rows already decided; it is refitted after
+every `every` decisions, as the app's background retrainer does, and at once when the
+coder has had to create a code, which then exists for later rows. Per row and level the
+outcome is where the right code stood: first, in the top three, among the suggestions
+shown, or only in the picker (or nowhere: a new code). For a sub-theme the codebook
+lacks, a *passar ingen befintlig kod* flag in that place counts as right.
+
+Keystrokes follow the app: a shown suggestion is one key (its number); otherwise the
+picker: "k", enough letters of the code's name to put it first, Enter; a new code: "k",
+its whole name, Enter.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .background import EVERY
+from .codebook import Codebook, CodebookDoc
+from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
+from .suggest.engine import NO_FIT, Engine, Example
+from .suggestions import KEEP
+
+PARTS = 5     # the session curve: first 20 %, …, last 20 %
+
+
+def picker_keys(codebook: Codebook, code_id: int) -> int:
+    """'k', the fewest letters of the code's name that make it the picker's first match
+    (the picker lists codes in codebook order and filters by substring), and Enter."""
+    code = codebook.codes[code_id]
+    labels = [(i, " > ".join(c.path).casefold()) for i, c in codebook.codes.items()]
+    name = code.name.casefold()
+    for n in range(1, len(name) + 1):
+        first = next(i for i, label in labels if name[:n] in label)
+        if first == code_id:
+            return n + 2
+    return len(name) + 2
+
+
+def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
+             seeds: Sequence[int] = (0, 1, 2), every: int = EVERY) -> dict:
+    """Figures of one simulated session per seed, averaged: per level the share of rows
+    whose right code was suggestion 1, within the top 3, shown at all, only in the picker,
+    or new; keystrokes per row; and top-1 over the session in fifths."""
+    doc = doc or default_codebook()
+    runs = [_session(train, test, doc, seed, every) for seed in seeds]
+    levels = {}
+    for name in LEVELS:
+        rows = [r for run in runs for r in run if r[name] is not None]
+        if not rows:
+            continue
+        ranks = np.array([r[name] for r in rows], dtype=float)   # 0: absent
+        levels[name] = {
+            "top1": round(float(np.mean(ranks == 1)), 4),
+            "top3": round(float(np.mean((ranks >= 1) & (ranks <= 3))), 4),
+            "shown": round(float(np.mean((ranks >= 1) & (ranks <= KEEP))), 4),
+            "picker": round(float(np.mean([r[f"{name}_new"] is False and not
+                                           1 <= r[name] <= KEEP for r in rows])), 4),
+            "new_code": round(float(np.mean([r[f"{name}_new"] for r in rows])), 4),
+            "n": len(rows) // len(runs)}
+    curve = []
+    for part in range(PARTS):
+        point: dict = {"part": f"{part * 100 // PARTS}–{(part + 1) * 100 // PARTS} %"}
+        for name in levels:
+            hits = [r[name] == 1 for run in runs
+                    for r in run[len(run) * part // PARTS:len(run) * (part + 1) // PARTS]
+                    if r[name] is not None]
+            point[name] = round(float(np.mean(hits)), 4) if hits else None
+        curve.append(point)
+    return {"codebook": doc.name, "n_train": len(train), "n_test": len(test),
+            "seeds": list(seeds), "every": every, "levels": levels,
+            "keystrokes": round(float(np.mean([r["keys"] for run in runs for r in run])), 3),
+            "curve": curve}
+
+
+def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: int,
+             every: int) -> list[dict]:
+    codebook, examples, _ = prepare(doc, train)
+    corpus = [*train["text"], *test["text"]]
+    order = list(range(len(test)))
+    random.Random(seed).shuffle(order)
+    decided: list[Example] = []
+    engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
+    since = 0
+    out = []
+    for i in order:
+        text = test["text"].iloc[i]
+        path = _paths(test.iloc[[i]])[0]
+        row: dict = {}
+        ranked = {name: rankings(engine, [text], level)["blended"][0]
+                  for name, level in LEVELS.items()}
+        created = False
+        for name, level in LEVELS.items():
+            if len(path) <= level:
+                row[name], row[f"{name}_new"] = None, None
+                continue
+            gold = codebook.find(path[:level + 1])
+            if gold is None:        # the flag's place among the candidates
+                row[name] = ranked[name].index(NO_FIT) + 1 if NO_FIT in ranked[name] else 0
+            else:                   # the code's place among the numbered suggestions
+                codes = [c for c in ranked[name] if c != NO_FIT]
+                row[name] = codes.index(gold.id) + 1 if gold.id in codes else 0
+            row[f"{name}_new"] = gold is None
+        # what the coder does: a shown suggestion, the picker, or a new code
+        finest = LEVELS["subtema"] if len(path) > 1 else LEVELS["huvudtema"]
+        name = next(n for n, lv in LEVELS.items() if lv == finest)
+        gold = codebook.find(path)
+        if gold is None:        # "k", the name of each missing code, Enter
+            missing = [p for n, p in enumerate(path) if codebook.find(path[:n + 1]) is None]
+            row["keys"] = sum(2 + len(p) for p in missing)
+            gold = codebook.add(path)
+            created = True
+        elif 1 <= row[name] <= KEEP:
+            row["keys"] = 1
+        else:
+            row["keys"] = picker_keys(codebook, gold.id)
+        out.append(row)
+        decided.append(Example(text, {gold.id}))
+        since += 1
+        if created or since >= every:
+            engine = Engine(codebook, corpus=corpus, seed=seed).fit([*examples, *decided])
+            since = 0
+    return out
