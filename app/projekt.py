@@ -19,12 +19,21 @@ from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
 from corpus.status import memos_frame, segment_counts, sources_frame, totals
 from corpus.workshops import add_workshop, workshops_frame
+from refi.importer import import_qdpx
 
 SOURCE_KINDS = {None: "Känn igen automatiskt", "postits": "Lappar", "padlet": "Padlet",
                 "survey": "Enkät"}
 
 ss = st.session_state
 st.title("Projekt")
+
+
+def _import_qdpx(upload, folder: str):
+    """A new project from an uploaded .qdpx, through the same importer as the CLI."""
+    with tempfile.TemporaryDirectory(prefix="qda-qdpx-") as tmp:
+        path = Path(tmp) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        return import_qdpx(path, folder, state.coder() or "app")
 
 # ---- open or create --------------------------------------------------------------------
 if not state.accounts_on():    # with accounts the app serves one project
@@ -45,6 +54,21 @@ if not state.accounts_on():    # with accounts the app serves one project
                 st.rerun()
             except (QdaError, OSError) as exc:
                 st.error(f"Projektet kunde inte skapas: {exc}")
+        qdpx = st.file_uploader("… eller skapa projektet i mappen från en REFI-QDA-fil (.qdpx) "
+                                "från NVivo, ATLAS.ti, MAXQDA eller QualCoder", type=["qdpx"],
+                                key="p_qdpx")
+        if st.button("Importera som nytt projekt", key="p_import_qdpx",
+                     disabled=not (folder and qdpx)):
+            try:
+                report = _import_qdpx(qdpx, folder)
+                state.use_project(folder)
+                ss.p_qdpx_report = ui.import_report(report)
+                st.rerun()
+            except QdaError as exc:
+                st.error(f"Filen {qdpx.name} importerades inte: {ui.reason(exc)}. Ingen "
+                         "projektmapp skapades.")
+        for line in ss.pop("p_qdpx_report", []):
+            st.info(line)
 
 proj = state.require_project()
 user = state.coder() or "app"

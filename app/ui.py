@@ -124,3 +124,33 @@ def focus(selector: str) -> None:
         "<script>setTimeout(() => {const el = window.parent.document.querySelector("
         f"{selector!r}); if (el) {{ el.focus(); el.click(); }} }}, 150);</script>", height=1)
 
+
+_SOURCE_TAGS = {"PictureSource": "bildkällor", "PDFSource": "PDF-källor",
+                "AudioSource": "ljudkällor", "VideoSource": "videokällor"}
+
+
+def import_report(report) -> list[str]:
+    """A .qdpx import's report (refi.importer.ImportReport) in Swedish, line by line."""
+    lines = [f"Importerat från {report.origin or 'okänt verktyg'}: {report.codes} koder, "
+             f"{report.sources} källor, {report.segments} segment, {report.codings} "
+             f"kodningar av {report.users} kodare."]
+    kinds = {"journal": "dagboks- eller projektanteckningar", "annotation":
+             "anteckningar på text"}
+    lines += [f"{n} {kinds.get(k, k)} sparades som memon (Projekt > Anteckningar)."
+              for k, n in report.memos.items()]
+    lines += [f"{n} tomma {kinds.get(k, k)} sparades inte." for k, n in report.empty.items()]
+    if report.widened:
+        lines.append(f"{report.widened} urval täckte en del av en mening eller flera "
+                     "meningar: varje mening de berör kodas hel.")
+    for item in report.skipped:
+        found = re.match(r"(\d+) (\w+Source) ", item)
+        if found:
+            lines.append(f"{found.group(1)} {_SOURCE_TAGS.get(found.group(2), found.group(2))} "
+                         "hoppades över (bara textkällor importeras).")
+        elif item.startswith("codings of the whole source"):
+            lines.append("Kodningar av en hel källa hoppades över: "
+                         + item.removeprefix("codings of the whole source").strip())
+        else:
+            lines.append(f"Hoppades över: {item}")
+    return lines
+

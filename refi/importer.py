@@ -151,7 +151,9 @@ def _variable_values(el, variables: dict[str, str]) -> dict[str, str]:
 def _selections(el) -> list[_Selection]:
     out = []
     for sel in el.findall("q:PlainTextSelection", NS):
-        codings = [(c.find("q:CodeRef", NS).get("targetGUID"), c.get("creatingUser") or "",
+        # the coder: on the coding, else on its selection (where QualCoder looks)
+        codings = [(c.find("q:CodeRef", NS).get("targetGUID"),
+                    c.get("creatingUser") or sel.get("creatingUser") or "",
                     [n.get("targetGUID") for n in c.findall("q:NoteRef", NS)])
                    for c in sel.findall("q:Coding", NS) if c.find("q:CodeRef", NS) is not None]
         out.append(_Selection(sel.get("guid"), sel.get("name") or "",

@@ -640,3 +640,20 @@ def test_a_qdc_codebook_uploaded_on_kodbok_merges(root):
 
         assert find_code(s, "Tillgänglighet > Primärvården") is not None
     project.close()
+
+
+def test_a_project_from_another_tool_on_projekt(root, tmp_path):
+    """Projekt creates a project from a .qdpx and says in Swedish what came and what not."""
+    from .devdata import refi_dir
+
+    at = page("projekt")
+    at.text_input(key="p_folder").input(str(tmp_path / "fran_qualcoder")).run()
+    data = (refi_dir() / "samples" / "qualcoder-native.qdpx").read_bytes()
+    at.file_uploader(key="p_qdpx").set_value(("qc.qdpx", data, "application/zip"))
+    at.run()
+    click(at, "p_import_qdpx")
+    said = [i.value for i in at.info]
+    assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
+    assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
+    assert any("urval täckte en del av en mening" in line for line in said)
+    assert (tmp_path / "fran_qualcoder" / "qda.toml").exists()
