@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -22,6 +22,7 @@ from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
 from .replace import put_back, take_out
 from .segment import sentence_spans
+from .store import bulk_insert, reserve_ids
 from .vocabulary import Action
 
 TURN_SEPARATOR = "\n\n"
@@ -221,7 +222,7 @@ def store_notes(session: Session, source: Source, result: ReadResult,
         for i, note in enumerate(result.notes)
     ]
     if rows:
-        session.execute(insert(Segment), rows)
+        bulk_insert(session, Segment.__table__, rows)
 
 
 def store_transcript(session: Session, source: Source, result: ReadResult,
@@ -245,8 +246,10 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
          "text": text}
         for i, (turn, text, start) in enumerate(zip(result.turns, texts, offsets, strict=True))
     ]
-    turn_ids = list(session.scalars(
-        insert(Segment).returning(Segment.id, sort_by_parameter_order=True), turn_rows))
+    turn_ids = reserve_ids(session, Segment.__table__, len(turn_rows))
+    for row, turn_id in zip(turn_rows, turn_ids, strict=True):
+        row["id"] = turn_id
+    bulk_insert(session, Segment.__table__, turn_rows)
     sentence_rows = []
     position = len(turn_rows)
     for turn_id, row, spans in zip(turn_ids, turn_rows, sentence_spans(texts), strict=True):
@@ -259,8 +262,7 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
                 "start_time": row["start_time"], "end_time": row["end_time"],
                 "duplicate_count": 1, "text": row["text"][start:end]})
             position += 1
-    if sentence_rows:
-        session.execute(insert(Segment), sentence_rows)
+    bulk_insert(session, Segment.__table__, sentence_rows)
 
 
 def _clock(seconds: float | None) -> str | None:

@@ -149,3 +149,41 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def reserve_ids(session: Session, table, n: int) -> list[int]:
+    """Ids for `n` new rows, taken before they are written, so that rows referring to them
+    go in the same bulk load. Never reused: PostgreSQL's sequence; on SQLite the
+    AUTOINCREMENT counter, read under the write lock the transaction holds."""
+    if n <= 0:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return list(connection.execute(text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": n}).scalars())
+    counter = connection.execute(text("SELECT seq FROM sqlite_sequence WHERE name = :table"),
+                                 {"table": table.name}).scalar() or 0
+    top = connection.execute(text(f'SELECT max(id) FROM "{table.name}"')).scalar() or 0
+    first = max(counter, top) + 1
+    return list(range(first, first + n))
+
+
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Many rows into one table inside the session's transaction, ids from the sequence.
+    PostgreSQL takes them by COPY (one round trip instead of a statement per page of
+    rows); SQLite by executemany. Every row must have the same keys."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = connection.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
