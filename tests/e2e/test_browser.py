@@ -82,7 +82,7 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     before = counts(root)
     good = tmp_path / "lappar_skaraborg.xlsx"
     good.write_bytes(xlsx_bytes())
-    page.locator("input[type=file]").set_input_files(str(good))
+    page.locator(".st-key-p_files input[type=file]").set_input_files(str(good))
     expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
     page.get_by_role("button", name="Importera", exact=True).click()
     expect(page.get_by_text(re.compile(r"lappar_skaraborg\.xlsx: importerad"))).to_be_visible(
@@ -94,7 +94,7 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     bad = tmp_path / "trasig.xlsx"
     bad.write_bytes(b"PK\x03\x04 det ar ingen arbetsbok")
     open_page(page, url, "projekt")             # a fresh session: an empty upload widget
-    page.locator("input[type=file]").set_input_files(str(bad))
+    page.locator(".st-key-p_files input[type=file]").set_input_files(str(bad))
     expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
     page.get_by_role("button", name="Importera", exact=True).click()
     expect(page.get_by_text(re.compile("Filen trasig.xlsx kunde inte importeras"))) \
