@@ -52,19 +52,21 @@ PLACES = frozenset([
 
 @cache
 def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """(Nordic first names, first names of every country in the dictionary)."""
-    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
-    nordic, every = set(), set()
-    with data.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("#") or len(line) <= max(_NORDIC_COLUMNS):
-                continue
-            found = [n for n in line[_NAME_FIELD].strip().replace("+", " ").split()
-                     if len(n) >= 2 and n[0].isupper()]
-            every.update(found)
-            if any(line[c] != " " for c in _NORDIC_COLUMNS):
-                nordic.update(found)
-    return frozenset(nordic - PLACES), frozenset(every - PLACES)
+    """(Nordic first names, first names of every country in the dictionary). Read in bulk
+    (joined fields, one split): every ingest pays for this once, line-by-line parsing cost
+    0.3 s."""
+    text = (resources.files("gender_guesser") / "data" / "nam_dict.txt").read_text(
+        encoding="utf-8")
+    rows = [line for line in text.splitlines()
+            if len(line) > max(_NORDIC_COLUMNS) and not line.startswith("#")]
+    nordic_cols = slice(min(_NORDIC_COLUMNS), max(_NORDIC_COLUMNS) + 1)
+
+    def names(fields: list[str]) -> frozenset[str]:
+        words = set(" ".join(fields).replace("+", " ").split())
+        return frozenset(w for w in words if len(w) >= 2 and w[0].isupper()) - PLACES
+
+    return (names([r[_NAME_FIELD] for r in rows if not r[nordic_cols].isspace()]),
+            names([r[_NAME_FIELD] for r in rows]))
 
 
 def first_names() -> frozenset[str]:

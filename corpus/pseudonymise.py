@@ -31,22 +31,31 @@ GENERIC_LABEL = re.compile(
     r"^(?:talare|speaker|deltagare|participant|moderator|intervjuare|interviewer|"
     r"facilitator|processledare|okänd|unknown)\b", re.I)
 
-_DIGIT = re.compile(r"\d")
+# every personnummer and phone number holds six digits with at most a space or dash between
+_SIX_SPACED = re.compile(r"\d(?:[ -]?\d){5}")
+_SIX_DIGITS = re.compile(r"\d{6}")       # a personnummer has its date's six in a row
 EMAIL_TOKEN = "[e-post]"
 PNR_TOKEN = "[personnummer]"
 PHONE_TOKEN = "[telefonnummer]"
 NAME_TOKEN = "[namn]"
 
-_WORD = r"[A-ZÅÄÖÉÜ][a-zåäöéüèø]+(?:-[A-ZÅÄÖÉÜ][a-zåäöéüèø]+)?"
-CAPITALISED = re.compile(rf"(?<![\w\[-])({_WORD})(?![\w\]-])")
+_CAP, _LOWER = "[A-ZÅÄÖÉÜ]", "[a-zåäöéüèø]+"
+# the capital first, its lookbehind after it: a pattern that starts with a character class
+# lets the regex engine skip to the next capital (8x faster than a leading lookbehind)
+CAPITALISED = re.compile(rf"({_CAP}(?<![\w\[-].){_LOWER}(?:-{_CAP}{_LOWER})?)(?![\w\]-])")
 # words right before a name that say a person is meant
+POINTER_PHRASES = (
+    "jag heter", "heter", "mitt namn är", "ring", "ringa", "ringer", "ringde", "prata med",
+    "pratade med", "pratar med", "kontakta", "kontaktade", "kontakt med", "fråga", "frågade",
+    "frågar", "mejla", "maila", "mejlade", "mailade", "skriv till", "enligt", "hälsa",
+    "hälsningar", "träffade", "träffa", "kollegan", "kollega", "chefen", "handläggaren",
+    "sjuksköterskan", "undersköterskan", "läkaren", "doktor", "dr.", "dr", "samordnaren",
+    "biståndshandläggaren", "kuratorn", "brukaren", "patienten", "anhöriga", "dottern", "sonen",
+    "mamma", "pappa", "fru", "herr", "hon heter", "han heter", "hen heter")
 POINTERS = re.compile(
-    r"(?:\b(?:jag heter|heter|mitt namn är|ring|ringa|ringer|ringde|prata med|pratade med|"
-    r"pratar med|kontakta|kontaktade|kontakt med|fråga|frågade|frågar|mejla|maila|mejlade|"
-    r"mailade|skriv till|enligt|hälsa|hälsningar|träffade|träffa|kollegan|kollega|chefen|"
-    r"handläggaren|sjuksköterskan|undersköterskan|läkaren|doktor|dr\.?|samordnaren|"
-    r"biståndshandläggaren|kuratorn|brukaren|patienten|anhöriga|dottern|sonen|mamma|pappa|"
-    r"fru|herr|hon heter|han heter|hen heter)[ \t]+)$", re.I)
+    r"(?:\b(?:" + "|".join(map(re.escape, POINTER_PHRASES)) + r")[ \t]+)$", re.I)
+# the words a pointer or NAMING can end on: a cheap test before the regexes
+_POINTER_ENDINGS = tuple(sorted({p.split()[-1] for p in POINTER_PHRASES}))
 SELF_AFTER = re.compile(r"^[ \t]+heter jag\b", re.I)
 # words after which any capitalised word is a name
 NAMING = re.compile(r"\b(?:jag heter|heter|mitt namn är)[ \t]+$", re.I)
@@ -54,8 +63,28 @@ NAMING = re.compile(r"\b(?:jag heter|heter|mitt namn är)[ \t]+$", re.I)
 PERSON_VERB = re.compile(r"^[ \t]+(?:sa|säger|sade|tycker|tyckte|menar|menade|berättade|"
                          r"berättar|frågade|frågar|svarade|svarar|jobbar|arbetar|har sagt|"
                          r"håller med|skrev|skriver|ringde|tog|undrade|föreslog|nämnde)\b")
-SENTENCE_START = re.compile(r"(?:^|[.!?:;–\n\"”»(]\s*)$")
+_STOPS = ".!?:;–\n\"”»("
+SENTENCE_START = re.compile(rf"(?:^|[{_STOPS}]\s*)$")
 _LOOKBACK = 80      # characters before a word that pointers and sentence starts are read in
+
+
+def _pointed(before: str, after: str) -> tuple[bool, bool]:
+    """(named: "jag heter …", pointed at: "ring …", "enligt …"). The regexes run only when
+    the window ends on one of their words (most words follow none)."""
+    window = before[:-1] if before.endswith("\n") else before    # "$" matches before a \n
+    stripped = window.rstrip(" \t")
+    hit = len(stripped) < len(window) and stripped[-24:].lower().endswith(_POINTER_ENDINGS)
+    naming = bool(hit and NAMING.search(before) or SELF_AFTER.match(after))
+    return naming, naming or bool(hit and POINTERS.search(before))
+
+
+def _at_start(before: str) -> bool:
+    """Whether a word starts a sentence, from the window before it; the regex runs only
+    where it can match (nothing, or a stop and whitespace, before the word)."""
+    stripped = before.rstrip()
+    if stripped and stripped[-1] not in _STOPS and "\n" not in before[len(stripped):]:
+        return False
+    return bool(SENTENCE_START.search(before))
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -132,8 +161,9 @@ class Pseudonymiser:
         if "@" in text:
             text, n = EMAIL.subn(EMAIL_TOKEN, text)
             self.counts["emails"] += n
-        if _DIGIT.search(text):
-            text = PERSONNUMMER.sub(self._pnr, text)
+        if _SIX_SPACED.search(text):
+            if _SIX_DIGITS.search(text):
+                text = PERSONNUMMER.sub(self._pnr, text)
             text, n = PHONE.subn(PHONE_TOKEN, text)
             self.counts["phone_numbers"] += n
         pattern = self._names()
@@ -160,9 +190,8 @@ class Pseudonymiser:
             if start > _LOOKBACK:
                 before = "\0" + before           # not the start of the text
             word, genitive = _genitive(match.group(1), after)
-            naming = bool(NAMING.search(before) or SELF_AFTER.match(after))
-            pointed = naming or bool(POINTERS.search(before))
-            at_start = bool(SENTENCE_START.search(before))
+            naming, pointed = _pointed(before, after)
+            at_start = _at_start(before)
             following = words[i + 1] if i + 1 < len(words) else None
             replacement = None
             if following is not None and not genitive \

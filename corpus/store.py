@@ -170,18 +170,22 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
 
 
 def bulk_insert(session: Session, table, rows: list[dict]) -> None:
-    """Many rows into one table inside the session's transaction, ids from the sequence.
-    PostgreSQL takes them by COPY (one round trip instead of a statement per page of
-    rows); SQLite by executemany. Every row must have the same keys."""
+    """Many rows of plain values (str, int, float, None) into one table inside the
+    session's transaction, ids from the sequence. PostgreSQL takes them by COPY (one round
+    trip instead of a statement per page of rows); SQLite by the driver's executemany
+    (SQLAlchemy's per-row parameter processing cost as much as SQLite's insert). Every
+    row must have the same keys."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(table.insert(), rows)
-        return
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.dbapi_connection
+    if connection.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                        [tuple(row[c] for c in columns) for row in rows])
+        return
     with raw.cursor() as cursor, cursor.copy(
             f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
