@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -91,19 +90,21 @@ def ingest(folder: Path, root: Path, url: str | None) -> tuple[float, float, str
     qda = [sys.executable, "-m", "qda"]
     subprocess.run([*qda, "init", str(root), *(["--database-url", url] if url else [])],
                    check=True, capture_output=True, cwd=ROOT)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # the ingest process's own peak (GNU time's %M, KiB): RUSAGE_CHILDREN keeps the largest
+    # child so far, which mixed one store's figure into the other's
     start = time.perf_counter()
-    run = subprocess.run([*qda, "ingest", str(folder / "transkript"), "-p", str(root)],
+    run = subprocess.run(["/usr/bin/time", "-f", "maxrss %M", *qda, "ingest",
+                          str(folder / "transkript"), "-p", str(root)],
                          capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
     if run.returncode:
         raise RuntimeError(run.stdout[-2000:] + run.stderr[-2000:])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = int(re.findall(r"^maxrss (\d+)$", run.stderr, re.M)[-1])
     for q in (1, 2, 3):
         files = sorted((folder / "lappar").glob(f"fraga{q}_*.csv"))
         subprocess.run([*qda, "ingest", *map(str, files), "-p", str(root), "--question",
                         str(q)], check=True, capture_output=True, cwd=ROOT)
-    return seconds, max(peak, before) / 1024, run.stdout.strip().splitlines()[-1]   # KiB
+    return seconds, peak / 1024, run.stdout.strip().splitlines()[-1]
 
 
 def timed(step, repeat: int = 1) -> float:
@@ -214,23 +215,31 @@ def main() -> None:
              "| measure | " + " | ".join(results) + " |",
              "|---|" + "---|" * len(results)]
 
-    def row(label: str, values: list[str]) -> str:
-        return f"| {label} | " + " | ".join(values) + " |"
+    both = len(results) == 2
+    if both:
+        lines[-2] += " PostgreSQL / SQLite |"
+        lines[-1] += "---|"
+
+    def row(label: str, values: list[str], raw: list[float] | None = None) -> str:
+        ratio = [f"{raw[1] / raw[0]:.2f}" if raw and raw[0] else "–"] if both else []
+        return f"| {label} | " + " | ".join(values + ratio) + " |"
 
     lines.append(row("ingest of the transcripts (s)",
-                     [f"{r[0]:.0f}" for r in results.values()]))
+                     [f"{r[0]:.0f}" for r in results.values()],
+                     [r[0] for r in results.values()]))
     lines.append(row("words/s", [f"{words / r[0]:,.0f}" for r in results.values()]))
     lines.append(row("ratio to the tokenizer (budget ≥ 0.50)",
                      [f"{(words / r[0]) / (words / token_s):.2f}" for r in results.values()]))
     lines.append(row("peak memory of the ingest (MiB; budget < 4096)",
-                     [f"{r[1]:,.0f}" for r in results.values()]))
+                     [f"{r[1]:,.0f}" for r in results.values()],
+                     [r[1] for r in results.values()]))
     keys = list(next(iter(results.values()))[3])
     for key in keys:
         values = [r[3][key] for r in results.values()]
-        lines.append(row(key if "ms" in key or key in ("segments", "notes", "notes scored")
-                         else f"{key} (s)",
-                         [f"{v:,.0f}" if key in ("segments", "notes", "notes scored")
-                          else f"{v:.1f}" if "ms" in key else f"{v:.2f}" for v in values]))
+        count = key in ("segments", "notes", "notes scored")
+        lines.append(row(key if "ms" in key or count else f"{key} (s)",
+                         [f"{v:,.0f}" if count else f"{v:.1f}" if "ms" in key else f"{v:.2f}"
+                          for v in values], None if count else values))
     print(write_section("scale-100x", lines))
 
 

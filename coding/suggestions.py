@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from corpus.audit import record
 from corpus.models import Coding, Segment
 from corpus.project import Project
+from corpus.store import refresh_statistics
 from corpus.vocabulary import DECISIONS, Action, Status
 
 from . import review
@@ -23,6 +24,7 @@ from .suggest.engine import Engine, Example, Scored
 KEEP = 5          # suggestions stored per segment
 BATCH = 2000
 SHORT_BATCH = 50    # background rescoring: write transactions of ~15 ms
+ANALYZE_AFTER = 5000  # rows scored: a run this large refreshes PostgreSQL's statistics
 
 
 def examples(session: Session, coder: str | None = None) -> list[Example]:
@@ -117,12 +119,14 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         with project.transaction() as session:
             _record_run(session, actor, who, report)
-        return report
-    with project.transaction() as session:
-        rows = _select_rows(session, query, segment_ids)
-        for chunk in _batches(rows, report, progress):
-            _store_batch(session, engine, chunk, coder, who, report)
-        _record_run(session, actor, who, report)
+    else:
+        with project.transaction() as session:
+            rows = _select_rows(session, query, segment_ids)
+            for chunk in _batches(rows, report, progress):
+                _store_batch(session, engine, chunk, coder, who, report)
+            _record_run(session, actor, who, report)
+    if len(rows) >= ANALYZE_AFTER:
+        refresh_statistics(project.engine, ("coding",))
     return report
 
 

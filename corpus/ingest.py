@@ -22,10 +22,11 @@ from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
 from .replace import put_back, take_out
 from .segment import sentence_spans
-from .store import bulk_insert, reserve_ids
+from .store import bulk_insert, refresh_statistics, reserve_ids
 from .vocabulary import Action
 
 TURN_SEPARATOR = "\n\n"
+ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
 
 
 @dataclass
@@ -81,6 +82,8 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
             reports.append(IngestReport(str(path), "refused", error=exc.line()))
         except QdaError as exc:
             reports.append(IngestReport(str(path), "failed", error=exc.line()))
+    if sum(sum(r.segments.values()) for r in reports) >= ANALYZE_AFTER:
+        refresh_statistics(project.engine, ("source", "segment"))
     return reports
 
 

@@ -191,3 +191,15 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
         for row in rows:
             copy.write_row([row[c] for c in columns])
 
+
+
+def refresh_statistics(engine: Engine, tables: tuple[str, ...]) -> None:
+    """After a bulk load on PostgreSQL, ANALYZE the tables it grew: until autovacuum gets
+    to them the planner works from the empty tables' statistics (the segment view took
+    50 ms on 822,000 fresh segments instead of 1). SQLite plans well without."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        for table in tables:
+            connection.exec_driver_sql(f'ANALYZE "{table}"')
+        connection.commit()

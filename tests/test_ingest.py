@@ -213,3 +213,33 @@ def test_sentence_spans_agree_with_spacy_doc_sents():
                           s.end_char - (len(s.text) - len(s.text.rstrip())))
                          for s in doc.sents if s.text.strip()])
     assert list(sentence_spans(texts)) == expected
+
+
+def test_a_large_import_leaves_postgresql_with_fresh_statistics(pg_server, tmp_path,
+                                                               monkeypatch):
+    """The planner must not plan the Kodning page's queries from an empty table's
+    statistics after a bulk load (autovacuum may come much later)."""
+    from sqlalchemy import text
+
+    from corpus.project import init_project
+    from tests.conftest import pg_database
+
+    monkeypatch.setattr(ingest_mod, "ANALYZE_AFTER", 20)
+    transcript = tmp_path / "samtal.txt"
+    transcript.write_text("\n".join(f"Talare {i % 3 + 1}  00:00:{i:02d}\nVi pratade om "
+                                    f"hemtjänst och vårdcentral. Det tog tid {i}."
+                                    for i in range(30)), encoding="utf-8")
+    with pg_database(pg_server) as url:
+        project = init_project(tmp_path / "proj", url)
+        try:
+            def analysed() -> bool:
+                with project.engine.connect() as conn:
+                    return conn.execute(text(
+                        "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                        "WHERE relname = 'segment'")).scalar()
+            assert not analysed()
+            [report] = ingest_paths(project, [transcript])
+            assert sum(report.segments.values()) >= 20
+            assert analysed()
+        finally:
+            project.close()
