@@ -1,0 +1,1 @@
+"""Delphi rounds: from the analysis's candidate indicators to an agreed set."""
