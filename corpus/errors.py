@@ -200,6 +200,22 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E621": ("certificate or key file not found", "certifikat- eller nyckelfilen finns inte"),
     "E622": ("a project without users is served only on loopback",
              "ett projekt utan användare visas bara på den här datorn"),
+    # Delphi rounds
+    "E700": ("no such Delphi study", "Delphistudien finns inte"),
+    "E701": ("a Delphi study of that name exists", "en Delphistudie med det namnet finns redan"),
+    "E702": ("no such Delphi item", "indikatorn finns inte"),
+    "E703": ("an item needs a wording", "indikatorn behöver en formulering"),
+    "E704": ("unknown panel group", "okänd panelgrupp"),
+    "E705": ("the invitation code is not valid or was revoked",
+             "inbjudningskoden gäller inte (fel kod eller återkallad)"),
+    "E706": ("a round is open already", "en omgång är redan öppen"),
+    "E707": ("no such round, or not open", "omgången finns inte eller är inte öppen"),
+    "E708": ("the round is closed: its answers cannot change",
+             "omgången är stängd: svaren kan inte ändras"),
+    "E709": ("the item is not in this round", "indikatorn ingår inte i omgången"),
+    "E710": ("a rating is a whole number 1-9, or 'kan inte bedöma'",
+             "ett betyg är ett heltal 1–9, eller ”kan inte bedöma”"),
+    "E711": ("no items to ask about", "det finns inga indikatorer att fråga om"),
 }
 
 

@@ -287,3 +287,123 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# ---- Delphi rounds (delphi/) -----------------------------------------------------------
+
+class DelphiStudy(Base):
+    """A Delphi panel's study: its consensus rule and whether feasibility is asked too."""
+
+    __tablename__ = "delphi_study"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    ask_feasibility: Mapped[bool] = mapped_column(Boolean, default=False)
+    consensus_share: Mapped[float] = mapped_column(Float, default=0.75)
+    include_median: Mapped[float] = mapped_column(Float, default=7.0)
+    exclude_median: Mapped[float] = mapped_column(Float, default=3.0)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DelphiItem(Base):
+    """A candidate indicator. Never deleted: removed or merged items keep their answers;
+    its wording lives in versions, so an answer keeps the wording it rated."""
+
+    __tablename__ = "delphi_item"
+    __table_args__ = (Index("ix_delphi_item_study", "study_id", "position"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("delphi_study.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question: Mapped[int | None] = mapped_column(Integer)
+    theme: Mapped[str] = mapped_column(String(300), default="")       # Huvudtema
+    subtheme: Mapped[str] = mapped_column(String(300), default="")    # Subtema
+    origin: Mapped[str] = mapped_column(String(20))                  # bilaga2, hand
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("delphi_item.id"))
+
+
+class DelphiItemVersion(Base):
+    __tablename__ = "delphi_item_version"
+    __table_args__ = (UniqueConstraint("item_id", "version"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("delphi_item.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    wording: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DelphiItemNote(Base):
+    """The coded notes an item stands for (its areas come from them)."""
+
+    __tablename__ = "delphi_item_note"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("delphi_item.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+
+
+class DelphiPanelist(Base):
+    """A panel member: known to answers and exports only by pseudonym; the invitation
+    code is kept as its hash."""
+
+    __tablename__ = "delphi_panelist"
+    __table_args__ = (UniqueConstraint("study_id", "pseudonym"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("delphi_study.id", ondelete="CASCADE"))
+    pseudonym: Mapped[str] = mapped_column(String(20))
+    panel_group: Mapped[str] = mapped_column(String(40))
+    area: Mapped[str | None] = mapped_column(String(20))
+    contact: Mapped[str | None] = mapped_column(String(200))   # for the lead only
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DelphiRound(Base):
+    __tablename__ = "delphi_round"
+    __table_args__ = (UniqueConstraint("study_id", "number"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("delphi_study.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))      # open, closed
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DelphiRoundItem(Base):
+    """An item in a round, in the wording the round asks about."""
+
+    __tablename__ = "delphi_round_item"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("delphi_round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    item_version_id: Mapped[int] = mapped_column(ForeignKey("delphi_item_version.id"),
+                                                 primary_key=True)
+
+
+class DelphiAnswer(Base):
+    __tablename__ = "delphi_answer"
+    __table_args__ = (UniqueConstraint("round_id", "item_version_id", "panelist_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("delphi_round.id", ondelete="CASCADE"))
+    item_version_id: Mapped[int] = mapped_column(ForeignKey("delphi_item_version.id"))
+    panelist_id: Mapped[int] = mapped_column(ForeignKey("delphi_panelist.id",
+                                                        ondelete="CASCADE"))
+    relevance: Mapped[int | None] = mapped_column(Integer)
+    feasibility: Mapped[int | None] = mapped_column(Integer)
+    cannot_judge: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

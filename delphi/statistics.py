@@ -106,8 +106,9 @@ def outcome(median: float, low: float, middle: float, high: float, n: int,
 
 
 def item_statistics(ratings: Sequence[int | None],
-                    rule: ConsensusRule = ConsensusRule()) -> ItemStatistics:
+                    rule: ConsensusRule | None = None) -> ItemStatistics:
     """Every figure for one item in one round; the order of the ratings never matters."""
+    rule = rule or ConsensusRule()
     values, cannot = _ratings(ratings)
     counts = tuple(int((values == v).sum()) for v in SCALE)
     n = len(values)

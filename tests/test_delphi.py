@@ -1,0 +1,185 @@
+"""Delphi rounds on the coded notes, on both stores: items from bilaga 2, panel and
+invitation codes, rounds, answers that are never lost, feedback between rounds."""
+
+import pytest
+from sqlalchemy import select
+
+from corpus.errors import QdaError
+from corpus.models import AuditEvent, DelphiAnswer, DelphiItemVersion, Segment
+from delphi import items, panel, rounds
+from delphi.statistics import Outcome
+
+
+@pytest.fixture
+def study(coded):
+    with coded.transaction() as s:
+        made = items.create_study(s, "Indikatorer", "lead")
+        items.items_from_bilaga2(s, made.id, "lead", questions=[2])
+        study_id = made.id
+    return coded, study_id
+
+
+def _answer_all(project, study_id, code, ratings, comment=""):
+    with project.transaction() as s:
+        member = panel.panelist_for_code(s, code)
+        current, asked = rounds.for_panelist(s, member)
+        for item, rating in zip(asked, ratings, strict=False):
+            rounds.answer(s, current.id, member, item.item_version_id, rating,
+                          comment=comment)
+
+
+def test_items_come_from_bilaga2_rows_with_their_notes_and_areas(study):
+    project, study_id = study
+    with project.session() as s:
+        listed = items.list_items(s, study_id)
+        assert [i.wording for i in listed] == [
+            "Antal SIP per 1000 invånare", "Andel SIP med uppföljningsdatum",
+            "=Tillit mellan huvudmännen", "Telefontillgänglighet",
+            "Väntetider till vårdcentralen; Väntetid till vårdcentralen"]
+        assert [i.theme for i in listed][:2] == ["Samverkan", "Samverkan"]
+        last = listed[-1]
+        assert last.notes == 2 and set(last.areas) == {"fyrbodal", "vgr"}   # antal 3: one x2
+        assert all(i.question == 2 and i.origin == "bilaga2" for i in listed)
+    with project.transaction() as s:      # taking the rows again adds nothing
+        assert items.items_from_bilaga2(s, study_id, "lead", questions=[2]) == []
+    with project.session() as s:
+        events = s.scalars(select(AuditEvent.action).where(
+            AuditEvent.entity == "delphi_item")).all()
+        assert events.count("delphi.item.add") == 5
+
+
+def test_two_rounds_feedback_and_consensus(study):
+    project, study_id = study
+    with project.transaction() as s:
+        codes = [panel.add_panelist(s, study_id, g, "lead", area=a).code for g, a in
+                 [("politicians", "GR"), ("officials", "Fyrbodal"), ("care_staff", "VGR"),
+                  ("officials", "Skaraborg")]]
+        first = rounds.open_round(s, study_id, "lead").id
+    _answer_all(project, study_id, codes[0], [9, 5, 2, 8, 8], "viktig")
+    _answer_all(project, study_id, codes[1], [8, 4, 1, 2])            # stops after four
+    _answer_all(project, study_id, codes[2], [7, 6, 3, 9, 8])
+    with project.session() as s:
+        rates = {r.group: r for r in rounds.response_rates(s, first)}
+        assert (rates["officials"].invited, rates["officials"].answered,
+                rates["officials"].completed) == (2, 1, 0)
+        assert rates["care_staff"].completed == 1
+    _answer_all(project, study_id, codes[1], [8, 4, 1, 2, 7])          # resumes, completes
+    with project.transaction() as s:
+        rounds.close_round(s, first, "lead")
+        result = {r.wording: r for r in rounds.results(s, first)}
+    sip = result["Antal SIP per 1000 invånare"]
+    assert (sip.stats.n, sip.stats.median, sip.stats.outcome) == (3, 8.0, Outcome.INCLUDED)
+    assert result["=Tillit mellan huvudmännen"].stats.outcome == Outcome.EXCLUDED
+    assert sip.comments == ["viktig"]
+    with project.transaction() as s:
+        second = rounds.open_round(s, study_id, "lead")
+        member = panel.panelist_for_code(s, codes[0])
+        current, asked = rounds.for_panelist(s, member)
+    assert current.number == 2
+    # the decided items (SIP included, Tillit excluded, vårdcentralen included) left
+    shown = {f.wording: f for f in asked}
+    assert set(shown) == {"Andel SIP med uppföljningsdatum", "Telefontillgänglighet"}
+    tel = shown["Telefontillgänglighet"]
+    assert tel.previous.median == 8.0 and tel.previous.distribution[1] == 1
+    assert tel.my_previous == 8 and tel.mine is None
+    assert second.number == 2
+
+
+def test_answers_survive_a_reworded_item_and_a_closed_round_is_final(study):
+    project, study_id = study
+    with project.transaction() as s:
+        invitation = panel.add_panelist(s, study_id, "politicians", "lead")
+        first = rounds.open_round(s, study_id, "lead").id
+    _answer_all(project, study_id, invitation.code, [7, 7, 7, 7, 7])
+    with project.transaction() as s:
+        rounds.close_round(s, first, "lead")
+        item_id = items.list_items(s, study_id)[3].id
+        items.edit_item(s, item_id, "lead", wording="Svarstid i telefon, median minuter")
+    with project.session() as s:
+        old = s.scalars(select(DelphiItemVersion).where(
+            DelphiItemVersion.item_id == item_id, DelphiItemVersion.version == 1)).one()
+        kept = s.scalars(select(DelphiAnswer).where(
+            DelphiAnswer.item_version_id == old.id)).all()
+        assert [a.relevance for a in kept] == [7] and old.wording == "Telefontillgänglighet"
+        assert rounds.results(s, first)[3].wording == "Telefontillgänglighet"
+    with pytest.raises(QdaError, match="E708"), project.transaction() as s:
+        member = panel.panelist_for_code(s, invitation.code)
+        rounds.answer(s, first, member, old.id, 3)
+    with project.session() as s:
+        assert s.scalar(select(DelphiAnswer.relevance).where(
+            DelphiAnswer.item_version_id == old.id)) == 7
+
+
+def test_refusals_name_their_reason(study):
+    project, study_id = study
+    with project.transaction() as s:
+        invitation = panel.add_panelist(s, study_id, "officials", "lead", area="GR")
+        current = rounds.open_round(s, study_id, "lead")
+        version_id = items.list_items(s, study_id)[0].version_id
+    cases = [
+        (lambda s: rounds.open_round(s, study_id, "lead"), "E706"),
+        (lambda s: panel.add_panelist(s, study_id, "astronauts", "lead"), "E704"),
+        (lambda s: panel.panelist_for_code(s, "not-a-code"), "E705"),
+        (lambda s: rounds.answer(s, current.id, panel.panelist_for_code(s, invitation.code),
+                                 version_id, 10), "E710"),
+        (lambda s: rounds.answer(s, current.id, panel.panelist_for_code(s, invitation.code),
+                                 version_id, None), "E710"),
+        (lambda s: rounds.answer(s, current.id, panel.panelist_for_code(s, invitation.code),
+                                 10 ** 6, 5), "E709"),
+        (lambda s: items.edit_item(s, 10 ** 6, "lead", "x"), "E702"),
+        (lambda s: items.add_item(s, study_id, "   ", "lead"), "E703"),
+        (lambda s: items.create_study(s, "Indikatorer", "lead"), "E701"),
+        (lambda s: items.study(s, "Finns inte"), "E700"),
+    ]
+    for action, code in cases:
+        with pytest.raises(QdaError, match=code), project.transaction() as s:
+            action(s)
+    with project.transaction() as s:
+        panel.revoke(s, panel.panelist_for_code(s, invitation.code).id, "lead")
+    with pytest.raises(QdaError, match="E705"), project.session() as s:
+        panel.panelist_for_code(s, invitation.code)
+    with project.transaction() as s:
+        rounds.close_round(s, current.id, "lead")
+        for item in items.list_items(s, study_id):
+            items.remove_item(s, item.id, "lead")
+    with pytest.raises(QdaError, match="E711"), project.transaction() as s:
+        rounds.open_round(s, study_id, "lead")
+    with pytest.raises(QdaError, match="E707"), project.session() as s:
+        rounds.open_round_of(s, study_id)
+
+
+def test_cannot_judge_comments_merging_and_the_audit(study):
+    project, study_id = study
+    with project.transaction() as s:
+        listed = items.list_items(s, study_id)
+        items.merge_items(s, listed[0].id, [listed[1].id], "lead",
+                          wording="SIP: antal och uppföljning")
+        hand = items.add_item(s, study_id, "Andel med fast vårdkontakt", "lead",
+                              theme="Personcentrering")
+        invitation = panel.add_panelist(s, study_id, "care_staff", "lead",
+                                        contact="anna@example.se")
+        current = rounds.open_round(s, study_id, "lead")
+    with project.session() as s:
+        now = items.list_items(s, study_id)
+        assert [i.wording for i in now][0] == "SIP: antal och uppföljning"
+        assert now[0].notes == 3 and hand.id in [i.id for i in now]   # 2 + 1 notes
+        assert len(now) == 5                  # 5 rows - 1 merged + 1 by hand
+    with project.transaction() as s:
+        member = panel.panelist_for_code(s, invitation.code)
+        _, asked = rounds.for_panelist(s, member)
+        rounds.answer(s, current.id, member, asked[0].item_version_id, None,
+                      cannot_judge=True, comment="  vet inte  ")
+        rounds.answer(s, current.id, member, asked[1].item_version_id, 6)
+        rounds.answer(s, current.id, member, asked[1].item_version_id, 8)   # changed
+    with project.session() as s:
+        result = rounds.results(s, current.id)
+        assert (result[0].stats.n, result[0].stats.cannot_judge) == (0, 1)
+        assert result[0].comments == ["vet inte"]
+        assert result[1].stats.median == 8.0
+        answers = s.scalars(select(AuditEvent).where(AuditEvent.action == "delphi.answer")
+                            .order_by(AuditEvent.id)).all()
+        assert [a.actor for a in answers] == ["P01"] * 3
+        assert answers[-1].before["relevance"] == 6 and answers[-1].after["relevance"] == 8
+        every = " ".join(str(e.after) + str(e.before) for e in s.scalars(select(AuditEvent)))
+        assert "anna@example.se" not in every        # contact details stay out of the log
+        assert s.get(Segment, 1) is not None
