@@ -22,11 +22,11 @@ import re
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import spacy
 from report import ROOT, write_section
+from stores import pg_database
 
 from corpus import names, segment
 from corpus.ingest import ingest_file
@@ -100,15 +100,6 @@ def stages(path: Path) -> dict[str, float]:
     return out
 
 
-def pg_database(server: str) -> str:
-    import psycopg
-
-    name = f"qda_ingest_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return server.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="copies of the report to ingest")
@@ -129,7 +120,7 @@ def main() -> None:
         for run in range(args.runs):
             token_s.append(tokenizer_seconds(text))
             for store in stores:
-                url = pg_database(server) if store == "PostgreSQL" else None
+                url = pg_database(server, "qda_ingest") if store == "PostgreSQL" else None
                 seconds, segments = ingest_seconds(path, Path(tmp) / f"p{run}{store}", url)
                 ingest_s[store].append(seconds)
                 ratios[store].append(token_s[-1] / seconds)

@@ -23,10 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from report import ROOT, write_section
+from stores import pg_database
 
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
 AREAS = ["Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"]
@@ -176,15 +176,6 @@ def after_ingest(root: Path) -> dict[str, float]:
     return out
 
 
-def pg_database(server: str) -> str:
-    import psycopg
-
-    name = f"qda_scale_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return server.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transcripts", type=int, default=2300)
@@ -192,7 +183,7 @@ def main() -> None:
     args = parser.parse_args()
     stores = {"SQLite": None}
     if os.environ.get("QDA_TEST_PG_URL"):
-        stores["PostgreSQL"] = pg_database(os.environ["QDA_TEST_PG_URL"])
+        stores["PostgreSQL"] = pg_database(os.environ["QDA_TEST_PG_URL"], "qda_scale")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "material"
         words = make_material(folder, args.transcripts, args.notes)
