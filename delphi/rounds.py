@@ -38,16 +38,17 @@ def rounds(session: Session, study_id: int) -> list[DelphiRound]:
 
 def open_round(session: Session, study_id: int, actor: str,
                keep_decided: bool = False) -> DelphiRound:
-    """The next round, on every listed item in its current wording; items the previous
+    """The next round, on every listed item in its current wording; items an earlier
     round decided (included or excluded) leave, unless `keep_decided`."""
     the_study = study(session, study_id)
     earlier = rounds(session, study_id)
     if any(r.status == OPEN for r in earlier):
         raise QdaError("a round is open already: close it first", None, "E706")
     decided: set[int] = set()
-    if earlier and not keep_decided:
-        decided = {r.item_id for r in results(session, earlier[-1].id)
-                   if r.stats.outcome in DECIDED}
+    if not keep_decided:      # decided in any earlier round: it was not asked since
+        for earlier_round in earlier:
+            decided |= {r.item_id for r in results(session, earlier_round.id)
+                        if r.stats.outcome in DECIDED}
     items = [i for i in session.scalars(select(DelphiItem).where(
         DelphiItem.study_id == study_id, DelphiItem.removed.is_(False))
         .order_by(DelphiItem.position)) if i.id not in decided]

@@ -83,6 +83,11 @@ def test_two_rounds_feedback_and_consensus(study):
     assert tel.previous.median == 8.0 and tel.previous.distribution[1] == 1
     assert tel.my_previous == 8 and tel.mine is None
     assert second.number == 2
+    with project.transaction() as s:      # nobody answered round 2: its two come back,
+        rounds.close_round(s, second.id, "lead")        # round 1's decided ones do not
+        third = rounds.open_round(s, study_id, "lead")
+        asked = {r.wording for r in rounds.results(s, third.id)}
+    assert asked == {"Andel SIP med uppföljningsdatum", "Telefontillgänglighet"}
 
 
 def test_answers_survive_a_reworded_item_and_a_closed_round_is_final(study):
