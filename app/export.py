@@ -9,6 +9,7 @@ from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
 from coding.identity import CONSENSUS
+from delphi import items as delphi_items
 from themes.exports import HEATMAP_BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
 
@@ -19,6 +20,7 @@ actor = state.actor()
 
 with proj.session() as session:
     known = readable_layers(session, actor)
+    studies = [s.name for s in delphi_items.studies(session)]
 c1, c2, c3 = st.columns(3)
 layers = [None, *[k for k in known if k != CONSENSUS]]
 layer = c1.selectbox("Kodningslager", layers, key="e_layer",
@@ -31,6 +33,12 @@ by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,
 unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår ihop koder "
                      "med samma namn): ”SIP (Samverkan)”", key="e_unique")
 
+study = st.selectbox("Delphistudie", studies, key="e_study") if len(studies) > 1 else \
+    (studies[0] if studies else None)
+
 for spec in exports().values():
+    if spec.study and not studies:
+        continue            # the Delphi exports once the project has a Delphi study
     if state.may(spec.needs):
-        offer(spec, "e", layer=layer, threshold=threshold, by=by, unique_names=unique)
+        offer(spec, "e", layer=layer, threshold=threshold, by=by, unique_names=unique,
+              study=study)

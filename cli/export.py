@@ -41,13 +41,15 @@ def export_command(
         "--unique-names", help="qdpx, qdc: a code whose name repeats under another parent "
         "gets its parent's name, 'SIP (Samverkan)', for tools that need unique names "
         "(QualCoder).")] = False,
+    study: Annotated[str | None, typer.Option(
+        "--study", help="delphi-*: the Delphi study (default: the only one).")] = None,
 ) -> None:
     """Write a report table, a figure, or the project for another QDA tool."""
     from coding.exporting import export
 
     with user_errors(), err.status(f"Writing {what} …"):
         report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
-                        coders=split_list(coders), unique_names=unique_names)
+                        coders=split_list(coders), unique_names=unique_names, study=study)
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"

@@ -8,6 +8,7 @@ from . import (
     code,
     codebook,
     consensus,
+    delphi,
     evaluate,
     export,
     ingest,
@@ -30,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 for group in (project, workshops, ingest, codebook, code, tables, evaluate, rounds,
-              consensus, users, suspects, export, refi, serve):
+              consensus, delphi, users, suspects, export, refi, serve):
     group.register(app)
 
 

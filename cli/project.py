@@ -109,11 +109,14 @@ def demo(
     force: Annotated[bool, typer.Option(help="Rebuild the folder if it holds a project.")] = False,
 ) -> None:
     """Build the bundled demo project: workshops, notes, Padlet, transcripts, the study's
-    codebook and suggestions for every segment."""
+    codebook, suggestions for every segment, and a small Delphi study."""
     from coding.demo import build_coded_demo
+    from delphi.demo import add_demo_study
 
     with user_errors():
         project = build_coded_demo(path, force=force, log=console.print)
+        add_demo_study(project)
+        console.print("Delphi study: two rounds of a panel of eight (fictional answers)")
         console.print(f"Demo project ready in [bold]{project.root}[/bold]")
         project.close()
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .accounts import Actor
 
 # Modules that declare exports when imported (each calls `declare`).
-PROVIDERS = ("themes.exports", "refi.exports")
+PROVIDERS = ("themes.exports", "refi.exports", "delphi.exports")
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -53,6 +53,7 @@ class Export:
     threshold: bool = False        # merges near-duplicate notes
     by: bool = False               # heatmap axis: area or question
     unique_names: bool = False     # can give repeated code names a suffix (QualCoder)
+    study: bool = False            # reads a Delphi study (default: the only one)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class ExportOptions:
     coders: Sequence[str] | None = None
     all_units: bool = False              # agreement without a round: every double-coded unit
     unique_names: bool = False           # "SIP (Samverkan)" for a name that repeats
+    study: str | None = None             # a Delphi study's name
 
 
 @dataclass
@@ -140,7 +142,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
            out: Path | None = None, threshold: float | None = None, by: str = "area",
            actor: Actor | str | None = None, *, round: str | None = None,
            coders: Sequence[str] | None = None, all_units: bool = False,
-           unique_names: bool = False) -> ExportReport:
+           unique_names: bool = False, study: str | None = None) -> ExportReport:
     """Build an export from the project and write it (default: PROJECT/exports/WHAT.FMT).
     Choices an export does not read are ignored; a logged-in actor must be allowed it."""
     from . import access
@@ -156,7 +158,8 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
         out = out.with_name(out.name + f".{fmt}")
     options = ExportOptions(layer=layer if spec.layer else None, threshold=threshold,
                             by=by, round=round, coders=coders, all_units=all_units,
-                            unique_names=unique_names and spec.unique_names)
+                            unique_names=unique_names and spec.unique_names,
+                            study=study if spec.study else None)
     return builder(spec)(project, spec, fmt, out, options, actor)
 
 

@@ -35,6 +35,7 @@ class Can(StrEnum):
     DECIDE_CONSENSUS = "decide_consensus"
     INGEST = "ingest"                    # upload material, register workshops
     MANAGE_USERS = "manage_users"
+    MANAGE_DELPHI = "manage_delphi"      # Delphi studies: items, panel, rounds
 
 
 GRANTS: dict[Role, frozenset[Can]] = {

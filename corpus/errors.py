@@ -216,6 +216,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E710": ("a rating is a whole number 1-9, or 'kan inte bedöma'",
              "ett betyg är ett heltal 1–9, eller ”kan inte bedöma”"),
     "E711": ("no items to ask about", "det finns inga indikatorer att fråga om"),
+    "E712": ("a consensus rule out of range",
+             "konsensusregeln är ogiltig (andel över 0,5; 1 ≤ gräns för uteslutning < "
+             "gräns för inkludering ≤ 9)"),
+    "E713": ("no such panelist", "paneldeltagaren finns inte"),
 }
 
 

@@ -48,6 +48,10 @@ def study(session: Session, name_or_id: str | int) -> DelphiStudy:
     return found
 
 
+def studies(session: Session) -> list[DelphiStudy]:
+    return list(session.scalars(select(DelphiStudy).order_by(DelphiStudy.id)))
+
+
 def rule_of(study: DelphiStudy) -> ConsensusRule:
     return ConsensusRule(study.consensus_share, study.include_median, study.exclude_median)
 
@@ -111,10 +115,11 @@ def add_item(session: Session, study_id: int, wording: str, actor: str, theme: s
 
 
 def items_from_bilaga2(session: Session, study_id: int, actor: str,
-                       questions: list[int] | None = None, layer: str | None = None
-                       ) -> list[DelphiItem]:
+                       questions: list[int] | None = None, layer: str | None = None,
+                       main_themes: list[str] | None = None) -> list[DelphiItem]:
     """One item per merged bilaga 2 row (near-duplicate notes already joined), in the
-    table's order, keeping the row's notes; rows already taken are not taken twice."""
+    table's order, keeping the row's notes; rows already taken are not taken twice.
+    `questions` and `main_themes` narrow the rows taken."""
     from themes.layers import resolve_layer
     from themes.tables import bilaga2
 
@@ -125,6 +130,8 @@ def items_from_bilaga2(session: Session, study_id: int, actor: str,
         if questions and question not in questions:
             continue
         for row in table.itertuples(index=False):
+            if main_themes and row.Huvudtema not in main_themes:
+                continue
             ids = [int(i) for i in row.segment_ids]
             if frozenset(ids) in taken:
                 continue

@@ -61,10 +61,18 @@ def panelist_for_code(session: Session, code: str) -> DelphiPanelist:
     return member
 
 
+def by_pseudonym(session: Session, study_id: int, pseudonym: str) -> DelphiPanelist:
+    member = session.scalar(select(DelphiPanelist).where(
+        DelphiPanelist.study_id == study_id, DelphiPanelist.pseudonym == pseudonym.strip()))
+    if member is None:
+        raise QdaError(f"no panelist {pseudonym!r} in the study", None, "E713")
+    return member
+
+
 def revoke(session: Session, panelist_id: int, actor: str) -> None:
     member = session.get(DelphiPanelist, panelist_id)
     if member is None:
-        raise QdaError(f"no panelist {panelist_id}", None, "E705")
+        raise QdaError(f"no panelist {panelist_id}", None, "E713")
     if member.revoked_at is None:
         member.revoked_at = utcnow()
         audit.record(session, actor, Action.DELPHI_PANELIST_REVOKE, "delphi_panelist",

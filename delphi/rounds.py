@@ -81,6 +81,15 @@ def close_round(session: Session, round_id: int, actor: str) -> DelphiRound:
     return found
 
 
+def round_number(session: Session, study_id: int, number: int | None = None) -> DelphiRound:
+    """A round by number, or the latest."""
+    found = rounds(session, study_id)
+    chosen = [r for r in found if number is None or r.number == number]
+    if not chosen:
+        raise QdaError(f"no round {number}" if number else "no round yet", None, "E707")
+    return chosen[-1]
+
+
 def open_round_of(session: Session, study_id: int) -> DelphiRound:
     found = session.scalar(select(DelphiRound).where(DelphiRound.study_id == study_id,
                                                      DelphiRound.status == OPEN))
@@ -207,6 +216,7 @@ def response_rates(session: Session, round_id: int) -> list[Rate]:
 class Feedback:
     """What a panelist sees for one item of the open round."""
 
+    item_id: int
     item_version_id: int
     wording: str
     description: str
@@ -239,7 +249,7 @@ def for_panelist(session: Session, panelist: DelphiPanelist) -> tuple[DelphiRoun
     out = []
     for item, version in _round_items(session, current.id):
         prev = before.get(item.id)
-        out.append(Feedback(version.id, version.wording, version.description, item.theme,
+        out.append(Feedback(item.id, version.id, version.wording, version.description, item.theme,
                             mine.get(version.id), prev.stats if prev else None,
                             mine_before.get(item.id), prev.comments if prev else []))
     return current, out

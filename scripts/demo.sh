@@ -8,3 +8,5 @@ source scripts/setup.sh
 .venv/bin/qda export bilaga2 --project demo-project
 .venv/bin/qda export bilaga2 --project demo-project --format md
 .venv/bin/qda export bilaga2 --project demo-project --format docx
+.venv/bin/qda delphi results "Nya indikatorer (demo)" --project demo-project
+.venv/bin/qda export delphi-final --project demo-project --format docx

@@ -188,3 +188,98 @@ def test_cannot_judge_comments_merging_and_the_audit(study):
         every = " ".join(str(e.after) + str(e.before) for e in s.scalars(select(AuditEvent)))
         assert "anna@example.se" not in every        # contact details stay out of the log
         assert s.get(Segment, 1) is not None
+
+
+def _closed_first_round(project, study_id):
+    """Four panelists (one says 'kan inte bedöma' throughout), round 1 closed."""
+    with project.transaction() as s:
+        codes = [panel.add_panelist(s, study_id, g, "lead", area=a, contact=f"{g}@example.se")
+                 .code for g, a in [("politicians", "GR"), ("officials", "Fyrbodal"),
+                                    ("care_staff", "VGR"), ("officials", "GR")]]
+        first = rounds.open_round(s, study_id, "lead").id
+    _answer_all(project, study_id, codes[0], [9, 5, 2, 8, 8], "Finns i Kolada")
+    _answer_all(project, study_id, codes[1], [8, 4, 1, 2, 7])
+    _answer_all(project, study_id, codes[2], [7, 6, 3, 9, 8])
+    with project.transaction() as s:
+        member = panel.panelist_for_code(s, codes[3])
+        _, asked = rounds.for_panelist(s, member)
+        for view in asked:
+            rounds.answer(s, first, member, view.item_version_id, None, cannot_judge=True)
+        rounds.close_round(s, first, "lead")
+    return first
+
+
+def test_the_exports_read_back(study, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from coding.exporting import export
+
+    project, study_id = study
+    _closed_first_round(project, study_id)
+    book = load_workbook(export(project, "delphi-results", "xlsx",
+                                out=tmp_path / "r.xlsx").path)
+    ws = book["Runda 1"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["Huvudtema", "Subtema", "Indikator", "Svar", "Kan inte bedöma",
+                          "Median"]
+    first = [c.value for c in ws[2]]
+    assert first[2] == "Antal SIP per 1000 invånare" and first[3:6] == [3, 1, 8]
+    share = ws.cell(2, header.index("Andel 7–9") + 1)
+    assert share.value == 1.0 and share.number_format == "0.0%"
+    assert ws.cell(2, header.index("Utfall") + 1).value == "Inkluderad"
+
+    doc = Document(export(project, "delphi-results", "docx", out=tmp_path / "r.docx").path)
+    cells = [c.text for c in doc.tables[0].rows[1].cells]
+    assert "Antal SIP per 1000 invånare" in cells and "100 %" in cells and "8" in cells
+
+    final = load_workbook(export(project, "delphi-final", "xlsx",
+                                 out=tmp_path / "f.xlsx").path).active
+    included = [row[2] for row in final.iter_rows(min_row=2, values_only=True)]
+    assert included == ["Antal SIP per 1000 invånare",
+                        "Väntetider till vårdcentralen; Väntetid till vårdcentralen"]
+
+    method = export(project, "delphi-method", "md", out=tmp_path / "m.md").path.read_text()
+    assert "Panelen bestod av 4 personer" in method and "minst 75 % av svaren" in method
+    # "kan inte bedöma" on every item is an answer to every item
+    assert "runda 1: 4 av 4 (100 %)" in method
+    chart = export(project, "delphi-chart", "png", out=tmp_path / "c.png").path
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    answers = export(project, "delphi-answers", "csv", out=tmp_path / "a.csv").path
+    text = answers.read_text(encoding="utf-8-sig")
+    assert "P01" in text and "Finns i Kolada" in text and "example.se" not in text
+
+
+def test_the_command_line_runs_a_study(coded, tmp_path):
+    import json
+    import os
+
+    from typer.testing import CliRunner
+
+    from qda import app
+
+    runner = CliRunner()
+    where = ["-p", str(coded.root)]
+
+    def qda(*args):
+        return runner.invoke(app, [*args, *where], env={**os.environ, "QDA_CODER": "lead"})
+
+    assert qda("delphi", "create", "Panel").exit_code == 0
+    done = qda("delphi", "items", "from-bilaga2", "Panel", "--question", "2")
+    assert done.exit_code == 0 and "5 items added" in done.output
+    added = qda("delphi", "panel", "add", "Panel", "--group", "officials", "--area", "GR")
+    assert added.exit_code == 0 and "P01: invitation code" in added.output
+    wrong = qda("delphi", "panel", "add", "Panel", "--group", "astronauts")
+    assert wrong.exit_code == 1 and "E704" in wrong.output
+    assert "round 1 open with 5 items" in qda("delphi", "round", "open", "Panel").output
+    status = qda("delphi", "round", "status", "Panel")
+    assert "Tjänstepersoner" in status.output
+    assert qda("delphi", "round", "close", "Panel").exit_code == 0
+    results = qda("delphi", "results", "Panel", "--json")
+    assert results.exit_code == 0
+    parsed = json.loads(results.output)
+    assert parsed["round"] == 1 and parsed["status"] == "closed" and len(parsed["items"]) == 5
+    again = qda("delphi", "round", "close", "Panel")
+    assert again.exit_code == 1 and "E707" in again.output
+    made = qda("export", "delphi-results", "-o", str(tmp_path / "r.md"))
+    assert made.exit_code == 0 and (tmp_path / "r.md").exists()

@@ -115,3 +115,32 @@ def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     assert book.sheetnames == ["Fråga 1", "Fråga 2", "Fråga 3"]
     notes = sum(len(str(c.value).split("; ")) for ws in book for c in ws["C"][2:] if c.value)
     assert notes == 155
+
+
+def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path):
+    """`qda demo` adds a small Delphi study (delphi.demo) to the coded demo project."""
+    import shutil
+
+    from coding.exporting import export
+    from corpus.project import open_project
+    from delphi import demo as delphi_demo
+    from delphi import items, rounds, tables
+
+    copy = open_project(shutil.copytree(demo.root, tmp_path / "copy"))
+    try:
+        delphi_demo.add_demo_study(copy)
+        with copy.session() as s:
+            study = items.study(s, delphi_demo.NAME)
+            listed = items.list_items(s, study.id)
+            assert 5 <= len(listed) <= 25 and all(i.question == 3 for i in listed)
+            assert len({i.theme for i in listed}) == 2
+            done = rounds.rounds(s, study.id)
+            assert [(r.number, r.status) for r in done] == [(1, "closed"), (2, "closed")]
+            rates = rounds.response_rates(s, done[1].id)
+            assert sum(r.invited for r in rates) == 8 and sum(r.completed for r in rates) == 7
+            paragraph = tables.method(s, study.id).paragraph
+        assert "i 2 rundor" in paragraph and "Panelen bestod av 8 personer" in paragraph
+        report = export(copy, "delphi-results", "md", out=tmp_path / "r.md")
+        assert set(report.details) == {"Runda 1", "Runda 2"}
+    finally:
+        copy.close()

@@ -13,7 +13,8 @@ from corpus.errors import QdaError
 from qda import app
 
 EXPECTED = {"bilaga2", "themes", "quotes", "tabell1", "heatmap", "agreement", "audit",
-            "metodbilaga", "qdpx", "qdc"}
+            "metodbilaga", "qdpx", "qdc", "delphi-results", "delphi-final", "delphi-chart",
+            "delphi-method", "delphi-answers"}
 
 
 def test_every_export_is_declared_with_a_builder_and_swedish_title():

@@ -240,3 +240,27 @@ def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) ->
         widths = [6.0, *[21.0 / max(len(frame.columns) - 1, 1)] * (len(frame.columns) - 1)]
         _table(doc, frame, widths, centred_from=1)
     return save(doc, path)
+
+
+def frames_docx(title: str, frames: Mapping[str, pd.DataFrame], path: Path,
+                intro: str = "") -> Path:
+    """Tables in landscape under the document's title, each under its heading; the text
+    columns (themes, the indicator) wide, the figures narrow."""
+    doc = _new_document(title, landscape=True)
+    if intro:
+        doc.add_paragraph(intro)
+    for name, frame in frames.items():
+        doc.add_heading(name, level=2)
+        if frame.empty:
+            doc.add_paragraph("–")
+            continue
+        texts = [c for c in frame.columns if frame[c].map(lambda v: len(str(v))).max() > 12]
+        figures = len(frame.columns) - len(texts)
+        narrow = 1.7
+        wide = max((25.0 - narrow * figures) / max(len(texts), 1), 2.5)
+        widths = [wide if c in texts else narrow for c in frame.columns]
+        first_figure = next((k for k, c in enumerate(frame.columns) if c not in texts),
+                            len(frame.columns))
+        _table(doc, frame, widths, centred_from=first_figure)
+    return save(doc, path)
+

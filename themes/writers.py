@@ -180,7 +180,8 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
                     value = None
                 cell = _set(ws, r, c, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if frame.columns[c - 1] == "Andel":
+                if str(frame.columns[c - 1]).startswith("Andel") \
+                        and isinstance(value, float):
                     cell.number_format = "0.0%"   # shown as a percentage, kept as a share
         for c, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, c - 1])],
