@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coding import access
+from coding.accounts import Actor, actor_name
+from coding.roles import Can
 from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import DelphiItem, DelphiItemNote, DelphiItemVersion, DelphiStudy, Segment
@@ -19,10 +22,18 @@ from corpus.vocabulary import Action
 from .statistics import ConsensusRule
 
 
-def create_study(session: Session, name: str, actor: str, description: str = "",
+def lead(session: Session, actor: Actor | str | None) -> str:
+    """The name an actor's change is audited under, once their role lets them run the
+    Delphi study (a plain name is a trusted caller: the command line, a notebook)."""
+    access.require(session, actor, Can.MANAGE_DELPHI)
+    return actor_name(actor) or "qda"
+
+
+def create_study(session: Session, name: str, actor: Actor | str, description: str = "",
                  rule: ConsensusRule | None = None, ask_feasibility: bool = False
                  ) -> DelphiStudy:
     rule = rule or ConsensusRule()
+    actor = lead(session, actor)
     name = " ".join(name.split())
     if not name:
         raise QdaError("a Delphi study needs a name", None, "E701")
@@ -92,11 +103,13 @@ def _wording(text: str) -> str:
     return text
 
 
-def add_item(session: Session, study_id: int, wording: str, actor: str, theme: str = "",
+def add_item(session: Session, study_id: int, wording: str, actor: Actor | str,
+             theme: str = "",
              subtheme: str = "", description: str = "", question: int | None = None,
              segment_ids: list[int] | tuple[int, ...] = (), origin: str = "hand"
              ) -> DelphiItem:
     """An item at the end of the study's list, linked to the notes it stands for."""
+    actor = lead(session, actor)
     wording = _wording(wording)
     position = (session.scalar(select(func.max(DelphiItem.position))
                                .where(DelphiItem.study_id == study_id)) or 0) + 1
@@ -114,7 +127,7 @@ def add_item(session: Session, study_id: int, wording: str, actor: str, theme: s
     return item
 
 
-def items_from_bilaga2(session: Session, study_id: int, actor: str,
+def items_from_bilaga2(session: Session, study_id: int, actor: Actor | str,
                        questions: list[int] | None = None, layer: str | None = None,
                        main_themes: list[str] | None = None) -> list[DelphiItem]:
     """One item per merged bilaga 2 row (near-duplicate notes already joined), in the
@@ -123,6 +136,7 @@ def items_from_bilaga2(session: Session, study_id: int, actor: str,
     from themes.layers import resolve_layer
     from themes.tables import bilaga2
 
+    actor = lead(session, actor)
     tables = bilaga2(session, resolve_layer(session, layer))
     taken = {frozenset(ids) for ids in _notes_of_items(session, study_id).values()}
     made = []
@@ -151,10 +165,12 @@ def _notes_of_items(session: Session, study_id: int) -> dict[int, list[int]]:
     return out
 
 
-def edit_item(session: Session, item_id: int, actor: str, wording: str | None = None,
-              description: str | None = None) -> DelphiItemVersion:
+def edit_item(session: Session, item_id: int, actor: Actor | str,
+              wording: str | None = None, description: str | None = None
+              ) -> DelphiItemVersion:
     """A new version of the item's wording or description; the old one stays, with the
     answers given to it."""
+    actor = lead(session, actor)
     _item(session, item_id)
     old = current_version(session, item_id)
     new = DelphiItemVersion(item_id=item_id, version=old.version + 1,
@@ -171,10 +187,11 @@ def edit_item(session: Session, item_id: int, actor: str, wording: str | None = 
     return new
 
 
-def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: str,
+def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Actor | str,
                 wording: str | None = None) -> DelphiItem:
     """Join items that say the same: the kept item gains the others' notes (and, when
     given, a new wording); the others are marked merged, never deleted."""
+    actor = lead(session, actor)
     keep = _item(session, keep_id)
     notes = set(_notes_of_items(session, keep.study_id).get(keep_id, []))
     for other_id in other_ids:
@@ -194,8 +211,10 @@ def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: str
     return keep
 
 
-def remove_item(session: Session, item_id: int, actor: str, removed: bool = True) -> None:
+def remove_item(session: Session, item_id: int, actor: Actor | str,
+                removed: bool = True) -> None:
     """Take an item off the list (or back on it); its answers stay."""
+    actor = lead(session, actor)
     item = _item(session, item_id)
     before = item.removed
     item.removed = removed

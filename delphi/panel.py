@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coding.accounts import Actor
 from corpus import audit
 from corpus.areas import AREAS, ROLES, area_key
 from corpus.errors import QdaError
 from corpus.models import DelphiPanelist, utcnow
 from corpus.vocabulary import Action
+
+from .items import lead
 
 GROUPS = ROLES            # politiker, chefer 1:a/2:a linjen, tjänstepersoner, vårdpersonal
 
@@ -31,8 +34,9 @@ class Invitation:
     code: str          # shown once: give it to the panelist, it is not stored
 
 
-def add_panelist(session: Session, study_id: int, group: str, actor: str,
+def add_panelist(session: Session, study_id: int, group: str, actor: Actor | str,
                  area: str | None = None, contact: str | None = None) -> Invitation:
+    actor = lead(session, actor)
     if group not in GROUPS:
         raise QdaError(f"unknown panel group {group!r} (one of {', '.join(GROUPS)})", None,
                        "E704")
@@ -69,7 +73,8 @@ def by_pseudonym(session: Session, study_id: int, pseudonym: str) -> DelphiPanel
     return member
 
 
-def revoke(session: Session, panelist_id: int, actor: str) -> None:
+def revoke(session: Session, panelist_id: int, actor: Actor | str) -> None:
+    actor = lead(session, actor)
     member = session.get(DelphiPanelist, panelist_id)
     if member is None:
         raise QdaError(f"no panelist {panelist_id}", None, "E713")

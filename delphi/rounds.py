@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coding.accounts import Actor
 from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import (
@@ -24,7 +25,7 @@ from corpus.models import (
 )
 from corpus.vocabulary import Action
 
-from .items import current_version, rule_of, study
+from .items import current_version, lead, rule_of, study
 from .statistics import SCALE, ItemStatistics, Outcome, item_statistics
 
 OPEN, CLOSED = "open", "closed"
@@ -36,10 +37,11 @@ def rounds(session: Session, study_id: int) -> list[DelphiRound]:
                                 .order_by(DelphiRound.number)))
 
 
-def open_round(session: Session, study_id: int, actor: str,
+def open_round(session: Session, study_id: int, actor: Actor | str,
                keep_decided: bool = False) -> DelphiRound:
     """The next round, on every listed item in its current wording; items an earlier
     round decided (included or excluded) leave, unless `keep_decided`."""
+    actor = lead(session, actor)
     the_study = study(session, study_id)
     earlier = rounds(session, study_id)
     if any(r.status == OPEN for r in earlier):
@@ -71,7 +73,8 @@ def _round(session: Session, round_id: int) -> DelphiRound:
     return found
 
 
-def close_round(session: Session, round_id: int, actor: str) -> DelphiRound:
+def close_round(session: Session, round_id: int, actor: Actor | str) -> DelphiRound:
+    actor = lead(session, actor)
     found = _round(session, round_id)
     if found.status != OPEN:
         raise QdaError(f"round {found.number} is closed already", None, "E708")

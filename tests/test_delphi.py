@@ -283,3 +283,23 @@ def test_the_command_line_runs_a_study(coded, tmp_path):
     assert again.exit_code == 1 and "E707" in again.output
     made = qda("export", "delphi-results", "-o", str(tmp_path / "r.md"))
     assert made.exit_code == 0 and (tmp_path / "r.md").exists()
+
+
+def test_only_a_role_that_runs_delphi_may_change_the_study(study):
+    from coding.accounts import Actor, Role
+
+    project, study_id = study
+    coder = Actor("kim", Role.CODER)
+    lead_actor = Actor("lena", Role.LEAD)
+    for action in (lambda s: items.create_study(s, "Annan", coder),
+                   lambda s: items.add_item(s, study_id, "Ny", coder),
+                   lambda s: panel.add_panelist(s, study_id, "officials", coder),
+                   lambda s: rounds.open_round(s, study_id, coder)):
+        with pytest.raises(QdaError, match="E600"), project.transaction() as s:
+            action(s)
+    with project.transaction() as s:
+        rounds.open_round(s, study_id, lead_actor)
+    with project.session() as s:
+        who = s.scalars(select(AuditEvent.actor).where(
+            AuditEvent.action == "delphi.round.open")).all()
+        assert who == ["lena"]
