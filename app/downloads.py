@@ -27,12 +27,13 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                 with st.spinner(f"Skapar {spec.title} …"):
                     ss[file] = export_bytes(state.require_project(), spec.name, fmt,
                                             actor=state.actor(), **choices)
+                    ss[f"{file}_fmt"] = fmt
             except QdaError as exc:
                 ss.pop(file, None)
                 st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
         made = ss.get(file)
-        if made is None:
-            return
+        if made is None or ss.get(f"{file}_fmt") != fmt:
+            return         # nothing made yet, or made in another format than now chosen
         c.download_button(f"Ladda ner {made.file_name}", made.data, made.file_name,
                           made.mime, key=dl, type="primary")
         if made.report.layer:

@@ -16,6 +16,7 @@ from coding.accounts import ROLE_LABELS, Actor, Can
 from corpus.errors import QdaError
 
 HERE = Path(__file__).parent
+PANEL_PARAM = "delphi"     # ?delphi=CODE: a Delphi panelist's invitation link
 # No page icons: Streamlit fetches a page's icon for the favicon from Google's font CDN,
 # and the app must not reach the network. Each page with what its role must grant
 # (None: every role; the page itself refuses what a blind round hides).
@@ -26,6 +27,7 @@ PAGES = [("projekt.py", "Projekt", None), ("kodbok.py", "Kodbok", Can.READ_SEGME
          ("samstammighet.py", "Samstämmighet", Can.READ_AGREEMENT),
          ("konsensus.py", "Konsensus", Can.READ_AGREEMENT),
          ("export.py", "Export", Can.READ_THEMES),
+         ("delphi_page.py", "Delphi", Can.MANAGE_DELPHI),
          ("anvandare.py", "Användare", Can.MANAGE_USERS)]
 
 
@@ -65,6 +67,17 @@ def sidebar(actor: Actor | None) -> None:
 
 
 def main() -> None:
+    code = st.query_params.get(PANEL_PARAM)
+    if code:        # a Delphi panelist's invitation link: their page alone, no login
+        st.set_page_config(page_title="Delphi", layout="centered")
+        proj = state.project()
+        if proj is None:
+            st.error("Inget projekt är öppet på servern.")
+            return
+        from app import delphi_svar
+
+        delphi_svar.render(proj, code)
+        return
     st.set_page_config(page_title="workshop-qda", layout="wide")
     auth.clear_cookie_if_asked()
     proj = state.project()

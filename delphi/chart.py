@@ -55,8 +55,8 @@ def figure(data: list, title: str):
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(title, fontsize=11)
-    ax.legend(title="Betyg", loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=3,
-              fontsize=8, frameon=False)
+    ax.legend(title="Betyg", loc="upper center", bbox_to_anchor=(0.5, -0.6 / height),
+              ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

@@ -1,0 +1,162 @@
+"""A Delphi study in a real headless Chromium (Debian's), on the coded demo project: the
+lead builds items from the coded notes and opens a round; two panelists answer through
+their invitation links (one stops halfway and comes back), the lead closes the round and
+opens the next, round 2 shows a panelist the group's answers, and the results export
+opens in openpyxl and python-docx with the figures the answers give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from coding.demo import build_coded_demo
+
+from .conftest import running_app, settle, shot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    project = build_coded_demo(tmp_path_factory.mktemp("e2e") / "demo")
+    project.close()
+    with running_app(project.root, tmp_path_factory.mktemp("log")) as url:
+        yield url, project.root
+
+
+def lead(page: Page, url: str, view: str | None = None) -> None:
+    page.goto(f"{url}/delphi_page?kodare=anna")
+    page.get_by_role("heading", name="Delphi").first.wait_for(timeout=30_000)
+    settle(page)
+    if view:
+        page.locator(".st-key-d_view").get_by_text(view, exact=True).click()
+        settle(page)
+
+
+def invite(page: Page, url: str) -> str:
+    page.get_by_role("button", name="Lägg till och skapa inbjudan").click()
+    settle(page)
+    link = page.locator("[data-testid=stCode]").first.inner_text().strip()
+    assert "?delphi=" in link
+    return url + "/" + link.split("/", 3)[3]       # the page's own address, as the test sees it
+
+
+def items_on(page: Page):
+    return page.locator("[class*='st-key-d_item_']")
+
+
+def rate(page: Page, index: int, value: str) -> None:
+    items_on(page).nth(index).get_by_text(value, exact=True).first.click()
+    settle(page)
+    assert items_on(page).nth(index).get_by_text("Sparat.").count() == 1
+
+
+def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_path):
+    url, _root = server
+    lead(page, url)
+    page.get_by_label("Namn").fill("Indikatorer")
+    page.get_by_label("Fråga till panelen").fill("Hur relevant är indikatorn?")
+    page.get_by_role("button", name="Skapa").click()
+    settle(page)
+    page.get_by_label("Frågor").click()
+    page.get_by_role("option", name="Fråga 1").click()
+    page.keyboard.press("Escape")
+    page.get_by_label("Bara huvudtemana").fill("Tillgänglighet")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Hämta", exact=True).click()
+    settle(page)
+    shot(page, "delphi-items")
+    page.locator(".st-key-d_view").get_by_text("Panel", exact=True).click()
+    settle(page)
+    first, second = invite(page, url), invite(page, url)
+    shot(page, "delphi-panel")
+    page.locator(".st-key-d_view").get_by_text("Rundor", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name="Öppna runda 1").click()
+    settle(page)
+
+    page.goto(first)
+    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
+    settle(page)
+    n = items_on(page).count()
+    assert n >= 4
+    for i in range(n):
+        rate(page, i, "8")
+    shot(page, "delphi-panelist")
+
+    page.goto(second)                          # answers three, leaves, comes back
+    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
+    settle(page)
+    for i in range(3):
+        rate(page, i, "6")
+    page.goto("about:blank")
+    page.goto(second)
+    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_text(f"Du har besvarat 3 av {n} indikatorer").count() == 1
+    assert items_on(page).nth(0).get_by_role("radio", name="6").is_checked()
+    comment = items_on(page).nth(0).get_by_label("Kommentar")
+    comment.fill("Mäts redan i Vården i siffror")
+    comment.press("Enter")
+    settle(page)
+    for i in range(3, n):
+        rate(page, i, "7")
+
+    lead(page, url, "Rundor")
+    assert page.get_by_text("Svarat på allt").count() >= 1
+    page.get_by_text("Svaren i runda 1 blir slutgiltiga").click()
+    settle(page)
+    page.get_by_role("button", name="Stäng runda 1").click()
+    settle(page)
+    page.get_by_role("button", name="Öppna runda 2").click()
+    settle(page)
+
+    page.goto(first)                 # the three split items come back, with the group
+    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_text("Runda 2").count() == 1
+    assert items_on(page).count() == 3
+    feedback = items_on(page).nth(0).inner_text()
+    assert "Förra rundan: median 7" in feedback and "ditt svar: 8" in feedback
+    assert "Kommentarer från förra rundan (1)" in feedback
+    shot(page, "delphi-round2")
+
+    lead(page, url, "Resultat")
+    page.locator(".st-key-d_round").click()
+    page.get_by_role("option", name="Runda 1").click()
+    settle(page)
+    shot(page, "delphi-results")
+    page.locator(".st-key-d_make_delphi-results button").click()
+    button = page.locator(".st-key-d_dl_delphi-results button")
+    button.wait_for(timeout=30_000)
+    with page.expect_download() as got:
+        button.click()
+    target = tmp_path / got.value.suggested_filename
+    got.value.save_as(target)
+    ws = load_workbook(target)["Runda 1"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == n
+    assert [r["Median"] for r in rows[:3]] == [7, 7, 7]
+    assert [r["Andel 7–9"] for r in rows[:3]] == [0.5, 0.5, 0.5]
+    assert {r["Utfall"] for r in rows[3:]} == {"Inkluderad"}     # 8 and 7: both 7-9
+
+    page.locator(".st-key-d_fmt_delphi-results").click()
+    page.get_by_role("option", name="docx").click()
+    settle(page)
+    # the xlsx made before is no longer offered once another format is chosen
+    expect(page.locator(".st-key-d_dl_delphi-results button")).to_have_count(0)
+    page.locator(".st-key-d_make_delphi-results button").click()
+    button = page.locator(".st-key-d_dl_delphi-results button")
+    button.wait_for(timeout=30_000)
+    with page.expect_download() as got:
+        button.click()
+    word = tmp_path / "results.docx"
+    got.value.save_as(word)
+    first_row = [c.text for c in Document(word).tables[0].rows[1].cells]
+    assert "50 %" in first_row and "7" in first_row
