@@ -20,6 +20,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 LOCK_POLL_S = 0.001     # how often a writer retries for the lock in its first seconds
 LOCK_POLL_FOR_S = 2.0
 WRITE_OPTION = "qda_write"
+PG_POOL_SIZE = 10          # connections kept open by one process
+PG_POOL_OVERFLOW = 50      # opened beyond those under load, closed again after
 
 
 def make_engine(url: str) -> Engine:
@@ -50,7 +52,12 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")   # a long wait: SQLite's handler
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # the app's server runs every browser session in a thread of one process: forty
+    # panelists answering at once need forty connections, not SQLAlchemy's default 15
+    # (the rest waited, unfairly, past the pool's timeout). Connections open only as
+    # needed; PostgreSQL's default max_connections is 100.
+    return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE,
+                         max_overflow=PG_POOL_OVERFLOW)
 
 
 def _poll_write_lock(dbapi_connection) -> bool:

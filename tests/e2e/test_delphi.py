@@ -6,8 +6,6 @@ opens in openpyxl and python-docx with the figures the answers give."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from docx import Document
 from openpyxl import load_workbook
