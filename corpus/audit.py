@@ -25,6 +25,13 @@ AUDIT_COLUMNS = ["Id", "Tid (UTC)", "Vem", "Händelse", "Objekt", "Objekt-id", "
                  "Memo"]
 
 
+# A Delphi answer is logged with its rating (the log replays to the stored answers), but
+# the log as people read it shows only that a panelist answered: the lead, who knows
+# whom each pseudonym stands for, must never see who answered what.
+SEALED_ENTITIES = frozenset({"delphi_answer"})
+SEALED = "(Delphisvar: visas inte)"
+
+
 def audit_frame(session: Session, entity: str | None = None):
     """The whole log as a table (before/after as JSON text), oldest first."""
     import json
@@ -40,6 +47,7 @@ def audit_frame(session: Session, entity: str | None = None):
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     rows = [[e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity,
-             e.entity_id, dump(e.before), dump(e.after), e.memo or ""]
+             e.entity_id, *((SEALED, SEALED) if e.entity in SEALED_ENTITIES
+                            else (dump(e.before), dump(e.after))), e.memo or ""]
             for e in session.scalars(query)]
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

@@ -1,6 +1,6 @@
 """Builders of the Delphi exports (declared in delphi.exports): tables in the report's
-style (xlsx, docx, md), the distribution chart, the method paragraph, the answers by
-pseudonym."""
+style (xlsx, docx, md), the distribution chart, the method paragraph. None holds a single
+panelist's answers: the panel appears as counts and aggregates only."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
 def _write(frames: dict[str, pd.DataFrame], fmt: str, out: Path, title: str,
            intro: str = "") -> Path:
     if fmt == "xlsx":
-        return writers.frame_xlsx(frames, out)
+        return writers.frame_xlsx(frames, out, percent=tables.SHARE_COLUMNS)
     shown = {name: _shown(frame) for name, frame in frames.items()}
     if fmt == "docx":
         return word.frames_docx(title, shown, out, intro=intro)
@@ -98,15 +98,3 @@ def method(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
             "Svarsfrekvens per runda och grupp": found.response}, fmt, out,
            f"{name}: metod", intro=found.paragraph)
     return ExportReport(spec.name, out, rows=len(found.response))
-
-
-def answers(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-            actor) -> ExportReport:
-    with project.session() as session:
-        study = _study(session, options)
-        frame = tables.answered_by_pseudonym(session, study.id)
-    if fmt == "xlsx":
-        writers.frame_xlsx({"Svar": frame}, out)
-    else:
-        writers.frame_csv(frame, out)
-    return ExportReport(spec.name, out, rows=len(frame))

@@ -30,8 +30,3 @@ declare(Export(
     "konsensusregel, antal rundor.",
     "the method paragraph: panel by group and area, response rates, rule, rounds",
     Can.READ_THEMES, _B + "method", study=True))
-declare(Export(
-    "delphi-answers", ("xlsx", "csv"), "Delphi: alla svar (pseudonymer)",
-    "Varje svar under deltagarens pseudonym, för projektets eget arkiv.",
-    "every answer under its panelist's pseudonym (never a name), for the archive",
-    Can.MANAGE_DELPHI, _B + "answers", study=True))

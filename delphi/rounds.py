@@ -160,6 +160,18 @@ class ItemResult:
     comments: list[str] = field(default_factory=list)     # anonymised, in no fixed order
 
 
+def answers_by_item(session: Session, round_id: int) -> dict[int, dict[int, int | None]]:
+    """Item id -> panelist id -> relevance (None: kan inte bedöma), for stability between
+    rounds; never shown as such."""
+    out: dict[int, dict[int, int | None]] = {}
+    for a, item_id in session.execute(
+            select(DelphiAnswer, DelphiItemVersion.item_id)
+            .join(DelphiItemVersion, DelphiItemVersion.id == DelphiAnswer.item_version_id)
+            .where(DelphiAnswer.round_id == round_id)).all():
+        out.setdefault(item_id, {})[a.panelist_id] = a.relevance
+    return out
+
+
 def _round_items(session: Session, round_id: int) -> list[tuple[DelphiItem, DelphiItemVersion]]:
     return list(session.execute(
         select(DelphiItem, DelphiItemVersion)

@@ -1,32 +1,39 @@
 """The Delphi study's tables for the report, as DataFrames with the report's Swedish
 headings: results per round, the final set of included indicators by theme, and the
-method paragraph. Panelists appear nowhere, only counts per group and area."""
+method paragraph. Panelists appear nowhere, not even by pseudonym: only counts per
+group and area, and aggregates per item."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corpus.areas import AREAS
-from corpus.models import DelphiAnswer, DelphiPanelist, DelphiStudy
+from corpus.models import DelphiRound, DelphiStudy
 
 from . import items as items_mod
 from . import panel as panel_mod
 from . import rounds as rounds_mod
-from .statistics import Outcome
+from .statistics import Outcome, stability
 
 OUTCOME_LABELS = {Outcome.INCLUDED: "Inkluderad", Outcome.EXCLUDED: "Exkluderad",
                   Outcome.EQUIVOCAL: "Enighet om mitten (4–6)",
                   Outcome.NONE: "Ingen konsensus"}
-SHARE_COLUMNS = ("Andel 7–9", "Andel 1–3")
+SHARE_COLUMNS = ("Andel 7–9", "Andel 1–3", "Förändring sedan förra rundan")
 
 
 def round_frame(session: Session, round_id: int) -> pd.DataFrame:
     """One row per item of the round: answers, median, quartiles, shares, disagreement,
-    outcome (and the feasibility median when the study asks it)."""
+    outcome (and the feasibility median when the study asks it); from round 2 how much the
+    item's answers moved since the round before (Scheibe's net change: under 15 % is
+    stable)."""
+    found = session.get(DelphiRound, round_id)
+    earlier = [r for r in rounds_mod.rounds(session, found.study_id)
+               if r.number == found.number - 1]
+    before = rounds_mod.answers_by_item(session, earlier[0].id) if earlier else {}
+    now = rounds_mod.answers_by_item(session, round_id) if earlier else {}
     rows = []
     for r in rounds_mod.results(session, round_id):
         s = r.stats
@@ -38,6 +45,13 @@ def round_frame(session: Session, round_id: int) -> pd.DataFrame:
                "Utfall": OUTCOME_LABELS[s.outcome]}
         if r.feasibility is not None:
             row["Genomförbarhet, median"] = r.feasibility.median
+        if earlier:
+            moved = stability(before.get(r.item_id, {}), now.get(r.item_id, {})) \
+                if r.item_id in before else None
+            row["Förändring sedan förra rundan"] = None if moved is None \
+                or not moved.panelists_both and moved.change == 1.0 else round(moved.change, 2)
+            row["Stabil"] = "" if row["Förändring sedan förra rundan"] is None else \
+                ("ja" if moved.stable else "nej")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -133,25 +147,3 @@ def method(session: Session, study_id: int) -> Method:
         "ingen konsensus om att inkludera eller exkludera.")
     return Method(paragraph, counts, pd.DataFrame(response, columns=[
         "Runda", "Grupp", "Inbjudna", "Svarade", "Svarade på allt"]))
-
-
-def answered_by_pseudonym(session: Session, study_id: int) -> pd.DataFrame:
-    """Every answer under its panelist's pseudonym (never a name or contact): for the
-    lead's own archive and reanalysis."""
-    rows = []
-    for r in rounds_mod.rounds(session, study_id):
-        wording = {x.item_version_id: x for x in rounds_mod.results(session, r.id)}
-        for a, pseudonym, group, area in session.execute(
-                select(DelphiAnswer, DelphiPanelist.pseudonym, DelphiPanelist.panel_group,
-                       DelphiPanelist.area)
-                .join(DelphiPanelist, DelphiPanelist.id == DelphiAnswer.panelist_id)
-                .where(DelphiAnswer.round_id == r.id)
-                .order_by(DelphiPanelist.pseudonym, DelphiAnswer.item_version_id)).all():
-            rows.append({"Runda": r.number, "Deltagare": pseudonym,
-                         "Grupp": panel_mod.GROUPS.get(group, group),
-                         "Område": AREAS.get(area or "", ""),
-                         "Indikator": wording[a.item_version_id].wording,
-                         "Relevans": a.relevance, "Genomförbarhet": a.feasibility,
-                         "Kan inte bedöma": "ja" if a.cannot_judge else "",
-                         "Kommentar": a.comment})
-    return pd.DataFrame(rows)

@@ -245,9 +245,19 @@ def test_the_exports_read_back(study, tmp_path):
     assert "runda 1: 4 av 4 (100 %)" in method
     chart = export(project, "delphi-chart", "png", out=tmp_path / "c.png").path
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    answers = export(project, "delphi-answers", "csv", out=tmp_path / "a.csv").path
-    text = answers.read_text(encoding="utf-8-sig")
-    assert "P01" in text and "Finns i Kolada" in text and "example.se" not in text
+    # no export holds a panelist's own answers, not even under a pseudonym
+    everything = "".join(
+        export(project, what, fmt, out=tmp_path / f"x-{what}.{fmt}").path.read_text()
+        for what, fmt in (("delphi-results", "md"), ("delphi-final", "md"),
+                          ("delphi-method", "md")))
+    assert "P0" not in everything and "example.se" not in everything
+    import csv
+
+    with export(project, "audit", "csv", out=tmp_path / "audit.csv").path.open(
+            encoding="utf-8-sig") as handle:
+        answered = [r for r in csv.DictReader(handle) if r["Händelse"] == "delphi.answer"]
+    assert len(answered) == 4 * 5            # logged, but not what was answered
+    assert {(r["Före"], r["Efter"]) for r in answered} == {("(Delphisvar: visas inte)",) * 2}
 
 
 def test_the_command_line_runs_a_study(coded, tmp_path):

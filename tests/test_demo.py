@@ -139,6 +139,12 @@ def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path)
             rates = rounds.response_rates(s, done[1].id)
             assert sum(r.invited for r in rates) == 8 and sum(r.completed for r in rates) == 7
             paragraph = tables.method(s, study.id).paragraph
+            second = tables.round_frame(s, done[1].id)
+            first = tables.round_frame(s, done[0].id)
+        assert "Stabil" not in first.columns                  # nothing to compare with
+        moved = second["Förändring sedan förra rundan"].dropna()
+        assert len(moved) == len(second) and moved.between(0, 1).all()
+        assert set(second["Stabil"]) <= {"ja", "nej"}
         assert "i 2 rundor" in paragraph and "Panelen bestod av 8 personer" in paragraph
         report = export(copy, "delphi-results", "md", out=tmp_path / "r.md")
         assert set(report.details) == {"Runda 1", "Runda 2"}

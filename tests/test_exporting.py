@@ -14,7 +14,7 @@ from qda import app
 
 EXPECTED = {"bilaga2", "themes", "quotes", "tabell1", "heatmap", "agreement", "audit",
             "metodbilaga", "qdpx", "qdc", "delphi-results", "delphi-final", "delphi-chart",
-            "delphi-method", "delphi-answers"}
+            "delphi-method"}
 
 
 def test_every_export_is_declared_with_a_builder_and_swedish_title():

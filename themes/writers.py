@@ -166,8 +166,10 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
-    """Plain tables, one sheet each: bold header, frozen, wrapped, sensible widths."""
+def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path,
+               percent: tuple[str, ...] = ()) -> Path:
+    """Plain tables, one sheet each: bold header, frozen, wrapped, sensible widths; shares
+    (columns named Andel…, and those in `percent`) shown as percentages."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in frames.items():
@@ -180,7 +182,8 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
                     value = None
                 cell = _set(ws, r, c, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if str(frame.columns[c - 1]).startswith("Andel") \
+                column = str(frame.columns[c - 1])
+                if (column.startswith("Andel") or column in percent) \
                         and isinstance(value, float):
                     cell.number_format = "0.0%"   # shown as a percentage, kept as a share
         for c, column in enumerate(frame.columns, start=1):
