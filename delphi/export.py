@@ -15,6 +15,29 @@ from themes import word, writers
 
 from . import chart, items, tables
 
+WORD_HEADERS = {"Kvartilavstånd": "Kvartil- avstånd", "Oenighetsindex": "Oenighets- index",
+                "Genomförbarhet, median": "Genomför- barhet, median",
+                "Förändring sedan förra rundan": "Förändring sedan förra rundan"}
+WORD_WIDTHS = {"Tema": 3.1, "Huvudtema": 3.0, "Subtema": 3.0, "Indikator": 5.2,
+               "Utfall": 2.4, "Områden": 3.0, "Grupp": 3.5, "Svar": 1.4, "Runda": 1.7,
+               "Median": 2.0, "Kvartil- avstånd": 2.0, "Andel 7–9": 1.6, "Andel 1–3": 1.6,
+               "Oenighets- index": 2.4, "Förändring sedan förra rundan": 2.4, "Stabil": 1.7,
+               "Lappar": 1.8, "Inbjudna": 2.1, "Svarade": 2.1, "Svarade på allt": 2.1,
+               "Totalt": 1.8, "Borås": 2.0, "Fyrbodal": 2.2, "GR": 1.6, "Skaraborg": 2.4,
+               "VGR": 1.6, "Inget område": 2.2}
+
+
+def _for_word(frame: pd.DataFrame) -> pd.DataFrame:
+    """A results table narrow enough for a landscape page: the themes in one column and
+    "kan inte bedöma" left to the Excel file (the intro says so)."""
+    out = frame.rename(columns=WORD_HEADERS)
+    if {"Huvudtema", "Subtema", "Kan inte bedöma"} <= set(out.columns):
+        themes = [f"{h} – {s}" if s else h for h, s in zip(out.Huvudtema, out.Subtema,
+                                                             strict=True)]
+        out = out.drop(columns=["Huvudtema", "Subtema", "Kan inte bedöma"])
+        out.insert(0, "Tema", themes)
+    return out
+
 
 def _study(session, options: ExportOptions):
     """The study asked for; the only one when there is one."""
@@ -46,7 +69,9 @@ def _write(frames: dict[str, pd.DataFrame], fmt: str, out: Path, title: str,
         return writers.frame_xlsx(frames, out, percent=tables.SHARE_COLUMNS)
     shown = {name: _shown(frame) for name, frame in frames.items()}
     if fmt == "docx":
-        return word.frames_docx(title, shown, out, intro=intro)
+        # long words broken where Swedish breaks them, so narrow figure columns stay narrow
+        shown = {name: _for_word(frame) for name, frame in shown.items()}
+        return word.frames_docx(title, shown, out, intro=intro, widths=WORD_WIDTHS)
     text = f"# {title}\n\n" + (f"{intro}\n\n" if intro else "") + "\n\n".join(
         f"## {name}\n\n{writers.markdown(frame) if len(frame) else '–'}"
         for name, frame in shown.items())
@@ -61,7 +86,12 @@ def results(project: Project, spec: Export, fmt: str, out: Path, options: Export
         name = study.name
     if not frames:
         raise QdaError(f"{name}: no round yet", out, "E707")
-    _write(frames, fmt, out, f"{name}: resultat per runda")
+    _write(frames, fmt, out, f"{name}: resultat per runda",
+           intro="Svar: antal betyg 1–9 (svaren ”kan inte bedöma” redovisas i Excelfilen). "
+                 "Andelar av betygen. Oenighetsindex enligt RAND/UCLA: över 1 betyder "
+                 "oenighet. Förändring: den andel av panelen som skulle behöva byta betyg "
+                 "för att få förra rundans fördelning; under 15 % räknas som stabilt."
+           if fmt != "xlsx" else "")
     return ExportReport(spec.name, out, rows=sum(len(f) for f in frames.values()),
                         details={k: len(f) for k, f in frames.items()})
 

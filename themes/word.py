@@ -31,6 +31,9 @@ HEADER_SHADE = "D9E2F3"
 FONT_PT = 9
 
 
+LANDSCAPE_CM = 25.5     # the text width of a landscape A4 page with the margins used here
+
+
 def _new_document(title: str, landscape: bool) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -243,9 +246,9 @@ def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) ->
 
 
 def frames_docx(title: str, frames: Mapping[str, pd.DataFrame], path: Path,
-                intro: str = "") -> Path:
-    """Tables in landscape under the document's title, each under its heading; the text
-    columns (themes, the indicator) wide, the figures narrow."""
+                intro: str = "", widths: Mapping[str, float] | None = None) -> Path:
+    """Tables in landscape under the document's title, each under its heading. `widths`
+    gives columns their share of the page (cm; others 1.6), scaled to fit it."""
     doc = _new_document(title, landscape=True)
     if intro:
         doc.add_paragraph(intro)
@@ -254,13 +257,10 @@ def frames_docx(title: str, frames: Mapping[str, pd.DataFrame], path: Path,
         if frame.empty:
             doc.add_paragraph("–")
             continue
-        texts = [c for c in frame.columns if frame[c].map(lambda v: len(str(v))).max() > 12]
-        figures = len(frame.columns) - len(texts)
-        narrow = 1.7
-        wide = max((25.0 - narrow * figures) / max(len(texts), 1), 2.5)
-        widths = [wide if c in texts else narrow for c in frame.columns]
-        first_figure = next((k for k, c in enumerate(frame.columns) if c not in texts),
+        cm = [(widths or {}).get(str(c), 1.6) for c in frame.columns]
+        scale = min(1.0, LANDSCAPE_CM / sum(cm))
+        first_figure = next((k for k, c in enumerate(frame.columns)
+                             if frame[c].map(lambda v: len(str(v))).max() <= 6),
                             len(frame.columns))
-        _table(doc, frame, widths, centred_from=first_figure)
+        _table(doc, frame, [w * scale for w in cm], centred_from=first_figure)
     return save(doc, path)
-
