@@ -14,11 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from corpus.errors import QdaError  # noqa: E402
-from corpus.files import atomic_write  # noqa: E402
+from themes.heatmap import figure_format, save_figure  # noqa: E402
 
 from . import rounds as rounds_mod  # noqa: E402
 
-DPI = 200
 THIRDS = (("1–3", "#c0504d"), ("4–6", "#bfbfbf"), ("7–9", "#4f81bd"))
 
 
@@ -62,17 +61,8 @@ def figure(data: list, title: str):
 
 
 def write(session: Session, study_id: int, path: Path, title: str) -> Path:
-    fmt = path.suffix.lstrip(".").lower()
-    if fmt not in ("png", "svg"):
-        raise QdaError(f"the chart is written as png or svg, not {fmt!r}", path, "E403")
+    figure_format(path, "the chart")
     data = rows(session, study_id)
     if not data:
         raise QdaError("no round yet: open a round first", path, "E707")
-    fig = figure(data, title)
-    metadata = {"Date": None} if fmt == "svg" else {"Software": "workshop-qda"}
-    try:
-        with plt.rc_context({"svg.hashsalt": "workshop-qda"}):
-            return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=DPI,
-                                                              metadata=metadata))
-    finally:
-        plt.close(fig)
+    return save_figure(figure(data, title), path)

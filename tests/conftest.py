@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,3 +155,22 @@ def coded(project, tmp_path):
         # a main theme coded next to one of its sub-themes is implied, not a row of its own
         agreed(s, 1, codes.find_code(s, "Samverkan").id)
     return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The coded demo project, built once per test module (for the app's tests)."""
+    from coding.demo import build_coded_demo
+
+    project = build_coded_demo(tmp_path_factory.mktemp("demo") / "demo")
+    project.close()
+    return project.root
+
+
+@pytest.fixture
+def root(built, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the coded demo project for each test, opened by the app."""
+    copy = tmp_path / "demo"
+    shutil.copytree(built, copy)
+    monkeypatch.setenv("QDA_PROJECT", str(copy))
+    return copy

@@ -1,35 +1,18 @@
-"""The Delphi pages in Streamlit's AppTest: the lead's page builds a study and opens a
-round; a panelist's invitation link opens their page without an account, saves each
-answer at once, and shows the group's previous round from round 2."""
+"""The Delphi pages in Streamlit's AppTest, on a copy of the coded demo (`root`, in
+conftest): the lead's page builds a study and opens a round; a panelist's invitation link
+opens their page without an account, saves each answer at once, and shows the group's
+previous round from round 2."""
 
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from coding.demo import build_coded_demo
 from corpus.models import DelphiAnswer
 from corpus.project import open_project
 from delphi import items, panel, rounds
 
 APP = Path(__file__).resolve().parents[1] / "app"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    project = build_coded_demo(tmp_path_factory.mktemp("demo") / "demo")
-    project.close()
-    return project.root
-
-
-@pytest.fixture
-def root(built, tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "demo"
-    shutil.copytree(built, copy)
-    monkeypatch.setenv("QDA_PROJECT", str(copy))
-    return copy
 
 
 def lead_page() -> AppTest:

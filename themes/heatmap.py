@@ -52,11 +52,21 @@ def figure(matrix: pd.DataFrame, title: str):
 
 def write(matrix: pd.DataFrame, path: Path, title: str) -> Path:
     """PNG or SVG by the file's suffix; written through a temporary file."""
+    figure_format(path, "a heatmap")
+    return save_figure(figure(matrix, title), path)
+
+
+def figure_format(path: Path, what: str) -> str:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in ("png", "svg"):
-        raise QdaError(f"a heatmap is written as png or svg, not {fmt!r}", path, "E403")
-    fig = figure(matrix, title)
-    # no dates or random ids in the file: the same table gives the same bytes
+        raise QdaError(f"{what} is written as png or svg, not {fmt!r}", path, "E403")
+    return fmt
+
+
+def save_figure(fig, path: Path) -> Path:
+    """PNG or SVG by the file's suffix, through a temporary file; the figure is closed.
+    No dates or random ids in the file: the same figure gives the same bytes."""
+    fmt = figure_format(path, "a figure")
     metadata = {"Date": None} if fmt == "svg" else {"Software": "workshop-qda"}
     try:
         with plt.rc_context({"svg.hashsalt": "workshop-qda"}):

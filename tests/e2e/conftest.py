@@ -98,3 +98,16 @@ def settle(page: Page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.wait_for_timeout(200)
+
+
+def download_export(page: Page, prefix: str, name: str, folder: Path) -> Path:
+    """Press an export's "Skapa fil", then its download button; the file it saved."""
+    page.locator(f".st-key-{prefix}_make_{name} button").click()
+    button = page.locator(f".st-key-{prefix}_dl_{name} button")
+    button.wait_for(timeout=30_000)
+    with page.expect_download() as got:
+        button.click()
+    target = folder / got.value.suggested_filename
+    got.value.save_as(target)
+    return target
+

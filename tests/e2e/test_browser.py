@@ -20,7 +20,7 @@ from coding.demo import build_coded_demo
 from corpus.models import Coding, Segment, Source
 from corpus.project import open_project
 
-from .conftest import running_app, settle, shot
+from .conftest import download_export, running_app, settle, shot
 
 pytestmark = pytest.mark.slow
 
@@ -177,13 +177,7 @@ def test_other_pages_render_and_downloads(server, page, tmp_path):
 
     open_page(page, url, "export")
     shot(page, "export")
-    page.locator(".st-key-e_make_bilaga2 button").click()
-    button = page.locator(".st-key-e_dl_bilaga2 button")
-    button.wait_for(timeout=30_000)
-    with page.expect_download() as got:
-        button.click()
-    target = tmp_path / got.value.suggested_filename
-    got.value.save_as(target)
+    target = download_export(page, "e", "bilaga2", tmp_path)
     assert target.name == "bilaga2.xlsx"
     wb = load_workbook(target)
     assert [ws.title for ws in wb] == ["Fråga 1", "Fråga 2", "Fråga 3"]
@@ -332,13 +326,7 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
 
     # bilaga 2 (the consensus layer by default) now has the note under the decided code
     as_coder(page, url, "export", "lead")
-    page.locator(".st-key-e_make_bilaga2 button").click()
-    button = page.locator(".st-key-e_dl_bilaga2 button")
-    button.wait_for(timeout=30_000)
-    with page.expect_download() as got:
-        button.click()
-    target_file = tmp_path / "bilaga2.xlsx"
-    got.value.save_as(target_file)
+    target_file = download_export(page, "e", "bilaga2", tmp_path)
     ws = load_workbook(target_file)[f"Fråga {question}"]
     rows, main, sub = [], None, None
     for row in ws.iter_rows(min_row=3, values_only=True):

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from coding.demo import build_coded_demo
 
-from .conftest import running_app, settle, shot
+from .conftest import download_export, running_app, settle, shot
 
 pytestmark = pytest.mark.slow
 
@@ -129,13 +129,7 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     page.get_by_role("option", name="Runda 1").click()
     settle(page)
     shot(page, "delphi-results")
-    page.locator(".st-key-d_make_delphi-results button").click()
-    button = page.locator(".st-key-d_dl_delphi-results button")
-    button.wait_for(timeout=30_000)
-    with page.expect_download() as got:
-        button.click()
-    target = tmp_path / got.value.suggested_filename
-    got.value.save_as(target)
+    target = download_export(page, "d", "delphi-results", tmp_path)
     ws = load_workbook(target)["Runda 1"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
@@ -149,12 +143,7 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     settle(page)
     # the xlsx made before is no longer offered once another format is chosen
     expect(page.locator(".st-key-d_dl_delphi-results button")).to_have_count(0)
-    page.locator(".st-key-d_make_delphi-results button").click()
-    button = page.locator(".st-key-d_dl_delphi-results button")
-    button.wait_for(timeout=30_000)
-    with page.expect_download() as got:
-        button.click()
-    word = tmp_path / "results.docx"
-    got.value.save_as(word)
+    word = download_export(page, "d", "delphi-results", tmp_path)
+    assert word.suffix == ".docx"
     first_row = [c.text for c in Document(word).tables[0].rows[1].cells]
     assert "50 %" in first_row and "7" in first_row
