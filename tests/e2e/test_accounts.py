@@ -39,7 +39,7 @@ HOSTILE = ('<script>window.__pwned=1</script> <img src=x onerror="window.__pwned
            '[klicka här](javascript:window.__pwned=3) **fet** <b>html</b>')
 HOSTILE_UNIT: dict = {}     # the hostile note's id, its quoted main theme, its open code
 PAGES = ["", "projekt", "kodbok", "kodning", "transkript", "teman", "samstammighet",
-         "konsensus", "export"]
+         "konsensus", "export", "delphi_page"]
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +159,13 @@ def test_an_anonymous_visitor_gets_only_the_login_page(server, team, page):
             expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
             assert not page.get_by_text("Logga ut").count()
     shot(page, "login")
+    # a Delphi invitation link opens only a panelist's page; a wrong code opens nothing
+    for query in ("?delphi=inte-en-kod", "?delphi="):
+        visit(page, server, "", query)
+        assert not page.locator("[data-testid=stSidebarNav]").count()
+        assert not page.get_by_text("Logga ut").count()
+    visit(page, server, "", "?delphi=inte-en-kod")
+    expect(page.get_by_text("Länken fungerar inte")).to_be_visible()
     for marker in markers:
         assert marker and not recorder.holds(marker), marker
 
@@ -188,7 +195,7 @@ def test_a_reader_sees_themes_and_exports_but_cannot_code(server, page):
     login(page, server, "lars")
     logged_in_as(page, "lars")
     nav = page.locator("[data-testid=stSidebarNav]")
-    for name in ("Kodning", "Transkript", "Kodbok", "Samstämmighet", "Konsensus"):
+    for name in ("Kodning", "Transkript", "Kodbok", "Samstämmighet", "Konsensus", "Delphi"):
         assert not nav.get_by_text(name, exact=True).count(), name
     visit(page, server, "kodning")
     assert not page.get_by_text("Dina koder").count()
