@@ -82,7 +82,7 @@ if ss.get("d_study") not in names:
     ss.d_study = names[-1]
 chosen = st.selectbox("Studie", names, key="d_study")
 study = next(s for s in known if s.name == chosen)
-st.caption(f"Konsensus: minst {study.consensus_share:.0%} i samma tredjedel av skalan; "
+st.caption(f"Konsensus: minst {study.consensus_share * 100:.0f} % i samma tredjedel av skalan; "
            f"inkluderas vid median ≥ {study.include_median:g}, exkluderas vid median ≤ "
            f"{study.exclude_median:g}." + (" Relevans och genomförbarhet." if
                                             study.ask_feasibility else ""))
