@@ -8,7 +8,6 @@ import streamlit as st
 from app import state, ui
 from coding import accounts
 from coding.accounts import ROLE_LABELS, Can, Role
-from corpus.errors import QdaError
 
 proj = state.require_project()
 state.require(Can.MANAGE_USERS)
@@ -19,16 +18,8 @@ ROLES = list(ROLE_LABELS)
 
 
 def change(label: str, fn, *args) -> str | None:
-    """One account change in one transaction; a refusal is shown, nothing half-done."""
-    try:
-        with proj.transaction() as session:
-            result = fn(session, *args)
-        st.cache_data.clear()          # the app's "has users" check
-        ss.u_message = f"{label}: klart."
-        return result
-    except QdaError as exc:
-        st.error(f"{label} gick inte: {ui.reason(exc)}")
-        return None
+    # after a change the app's cached "has users" check must be asked again
+    return ui.apply(proj, label, "u_message", fn, *args, after=st.cache_data.clear)
 
 
 if ss.get("u_message"):

@@ -16,7 +16,6 @@ from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
 from corpus.areas import AREAS
-from corpus.errors import QdaError
 from delphi import chart, items, panel, rounds, tables
 from delphi.statistics import ConsensusRule
 
@@ -28,15 +27,7 @@ ss = st.session_state
 
 
 def change(label: str, fn, *args, **kwargs):
-    """One change in one transaction; a refusal is shown in Swedish, nothing half-done."""
-    try:
-        with proj.transaction() as session:
-            result = fn(session, *args, **kwargs)
-        ss.d_message = f"{label}: klart."
-        return result
-    except QdaError as exc:
-        st.error(f"{label} gick inte: {ui.reason(exc)}")
-        return None
+    return ui.apply(proj, label, "d_message", fn, *args, **kwargs)
 
 
 def link(code: str) -> str:

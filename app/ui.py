@@ -154,3 +154,20 @@ def import_report(report) -> list[str]:
             lines.append(f"Hoppades över: {item}")
     return lines
 
+
+def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
+    """One change in one transaction, for a page's buttons: on success "LABEL: klart." is
+    kept under `message_key` for the rerun and `after()` runs; a refusal is shown in
+    Swedish and nothing is half-done. Returns what `fn(session, …)` returned, or None
+    after a refusal."""
+    try:
+        with proj.transaction() as session:
+            result = fn(session, *args, **kwargs)
+    except QdaError as exc:
+        st.error(f"{label} gick inte: {reason(exc)}")
+        return None
+    if after is not None:
+        after()
+    st.session_state[message_key] = f"{label}: klart."
+    return result
+
