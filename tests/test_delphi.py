@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, DelphiAnswer, DelphiItemVersion, Segment
-from delphi import items, panel, rounds
+from delphi import items, panel, rounds, tables
 from delphi.statistics import Outcome
 
 
@@ -313,3 +313,24 @@ def test_only_a_role_that_runs_delphi_may_change_the_study(study):
         who = s.scalars(select(AuditEvent.actor).where(
             AuditEvent.action == "delphi.round.open")).all()
         assert who == ["lena"]
+
+
+def test_feasibility_is_asked_and_reported_when_the_study_asks_it(coded):
+    with coded.transaction() as s:
+        made = items.create_study(s, "Med genomförbarhet", "lead", ask_feasibility=True)
+        items.add_item(s, made.id, "Andel med fast vårdkontakt", "lead", theme="Kontinuitet")
+        codes = [panel.add_panelist(s, made.id, "officials", "lead").code for _ in range(3)]
+        current = rounds.open_round(s, made.id, "lead")
+        for code, (relevance, feasible) in zip(codes, [(8, 3), (9, 2), (7, None)],
+                                               strict=True):
+            member = panel.panelist_for_code(s, code)
+            _, asked = rounds.for_panelist(s, member)
+            rounds.answer(s, current.id, member, asked[0].item_version_id, relevance,
+                          feasible)
+        with pytest.raises(QdaError, match="E710"):
+            rounds.answer(s, current.id, member, asked[0].item_version_id, 8, 12)
+        [result] = rounds.results(s, current.id)
+        frame = tables.round_frame(s, current.id)
+    assert result.stats.median == 8 and result.stats.outcome == Outcome.INCLUDED
+    assert (result.feasibility.n, result.feasibility.median) == (2, 2.5)
+    assert frame["Genomförbarhet, median"].tolist() == [2.5]
