@@ -6,6 +6,8 @@ opens in openpyxl and python-docx with the figures the answers give."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from docx import Document
 from openpyxl import load_workbook
@@ -47,6 +49,18 @@ def items_on(page: Page):
     return page.locator("[class*='st-key-d_item_']")
 
 
+def open_link(page: Page, link: str) -> int:
+    """A panelist's page, waited for until every item is drawn (the progress line names
+    how many there are; Streamlit draws them one after another)."""
+    page.goto(link)
+    progress = page.get_by_text(re.compile(r"Du har besvarat \d+ av \d+ indikatorer"))
+    progress.wait_for(timeout=30_000)
+    settle(page)
+    n = int(re.search(r"av (\d+) indikatorer", progress.inner_text()).group(1))
+    expect(items_on(page)).to_have_count(n)
+    return n
+
+
 def rate(page: Page, index: int, value: str) -> None:
     items_on(page).nth(index).get_by_text(value, exact=True).first.click()
     settle(page)
@@ -78,24 +92,17 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     page.get_by_role("button", name="Öppna runda 1").click()
     settle(page)
 
-    page.goto(first)
-    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
-    settle(page)
-    n = items_on(page).count()
+    n = open_link(page, first)
     assert n >= 4
     for i in range(n):
         rate(page, i, "8")
     shot(page, "delphi-panelist")
 
-    page.goto(second)                          # answers three, leaves, comes back
-    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
-    settle(page)
+    open_link(page, second)                    # answers three, leaves, comes back
     for i in range(3):
         rate(page, i, "6")
     page.goto("about:blank")
-    page.goto(second)
-    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
-    settle(page)
+    assert open_link(page, second) == n
     assert page.get_by_text(f"Du har besvarat 3 av {n} indikatorer").count() == 1
     assert items_on(page).nth(0).get_by_role("radio", name="6").is_checked()
     comment = items_on(page).nth(0).get_by_label("Kommentar")
@@ -114,11 +121,8 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     page.get_by_role("button", name="Öppna runda 2").click()
     settle(page)
 
-    page.goto(first)                 # the three split items come back, with the group
-    page.get_by_role("heading", name="Indikatorer").first.wait_for(timeout=30_000)
-    settle(page)
+    assert open_link(page, first) == 3     # the three split items come back, with the group
     assert page.get_by_text("Runda 2").count() == 1
-    assert items_on(page).count() == 3
     feedback = items_on(page).nth(0).inner_text()
     assert "Förra rundan: median 7" in feedback and "ditt svar: 8" in feedback
     assert "Kommentarer från förra rundan (1)" in feedback
