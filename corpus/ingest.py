@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -22,10 +22,11 @@ from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
 from .replace import put_back, take_out
 from .segment import sentence_spans
-from .store import bulk_insert, refresh_statistics, reserve_ids
+from .store import bulk_insert, bulk_insert_batches, refresh_statistics, reserve_ids
 from .vocabulary import Action
 
 TURN_SEPARATOR = "\n\n"
+BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
 
 
@@ -232,40 +233,47 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
                      pseudonymiser: Pseudonymiser, area: str | None,
                      question: int | None) -> None:
     """A transcript's turns and sentences as units with offsets into the pseudonymised
-    full text (also used by the REFI-QDA importer)."""
+    full text (also used by the REFI-QDA importer). Turns go in batches of about
+    BATCH_CHARS, each written while the next is pseudonymised and split (PostgreSQL)."""
     for turn in result.turns:
-        pseudonymiser.speaker(turn.speaker)
-    texts = [pseudonymiser.text(turn.text) for turn in result.turns]
-    offsets, cursor = [], 0
-    for text in texts:
-        offsets.append(cursor)
-        cursor += len(text) + len(TURN_SEPARATOR)
+        pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
+    turn_ids = reserve_ids(session, Segment.__table__, len(result.turns))
+    texts: list[str] = []
+
+    def batches() -> Iterator[list[tuple[Table, list[dict]]]]:
+        start, position, i = 0, len(result.turns), 0
+        while i < len(result.turns):
+            turn_rows, size = [], 0
+            while i < len(result.turns) and size < BATCH_CHARS:
+                turn = result.turns[i]
+                text = pseudonymiser.text(turn.text)
+                texts.append(text)
+                turn_rows.append({
+                    "id": turn_ids[i], "source_id": source.id, "kind": "turn",
+                    "position": i, "question": question, "area": area,
+                    "speaker": pseudonymiser.speaker(turn.speaker),
+                    "location": _clock(turn.start_time), "start_char": start,
+                    "end_char": start + len(text), "start_time": turn.start_time,
+                    "end_time": turn.end_time, "duplicate_count": 1, "text": text})
+                start += len(text) + len(TURN_SEPARATOR)
+                size += len(text)
+                i += 1
+            sentence_rows = []
+            spans_of_turns = sentence_spans([row["text"] for row in turn_rows])
+            for row, spans in zip(turn_rows, spans_of_turns, strict=True):
+                for a, b in spans:
+                    sentence_rows.append({
+                        "source_id": source.id, "kind": "sentence", "parent_id": row["id"],
+                        "position": position, "question": question, "area": area,
+                        "speaker": row["speaker"], "location": row["location"],
+                        "start_char": row["start_char"] + a, "end_char": row["start_char"] + b,
+                        "start_time": row["start_time"], "end_time": row["end_time"],
+                        "duplicate_count": 1, "text": row["text"][a:b]})
+                    position += 1
+            yield [(Segment.__table__, turn_rows), (Segment.__table__, sentence_rows)]
+
+    bulk_insert_batches(session, batches())
     source.text = TURN_SEPARATOR.join(texts)
-    turn_rows = [
-        {"source_id": source.id, "kind": "turn", "position": i, "question": question,
-         "area": area, "speaker": pseudonymiser.speaker(turn.speaker),
-         "location": _clock(turn.start_time), "start_char": start, "end_char": start + len(text),
-         "start_time": turn.start_time, "end_time": turn.end_time, "duplicate_count": 1,
-         "text": text}
-        for i, (turn, text, start) in enumerate(zip(result.turns, texts, offsets, strict=True))
-    ]
-    turn_ids = reserve_ids(session, Segment.__table__, len(turn_rows))
-    for row, turn_id in zip(turn_rows, turn_ids, strict=True):
-        row["id"] = turn_id
-    bulk_insert(session, Segment.__table__, turn_rows)
-    sentence_rows = []
-    position = len(turn_rows)
-    for turn_id, row, spans in zip(turn_ids, turn_rows, sentence_spans(texts), strict=True):
-        for start, end in spans:
-            sentence_rows.append({
-                "source_id": source.id, "kind": "sentence", "parent_id": turn_id,
-                "position": position, "question": question, "area": area,
-                "speaker": row["speaker"], "location": row["location"],
-                "start_char": row["start_char"] + start, "end_char": row["start_char"] + end,
-                "start_time": row["start_time"], "end_time": row["end_time"],
-                "duplicate_count": 1, "text": row["text"][start:end]})
-            position += 1
-    bulk_insert(session, Segment.__table__, sentence_rows)
 
 
 def _clock(seconds: float | None) -> str | None:

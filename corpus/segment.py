@@ -18,7 +18,7 @@ from spacy.tokenizer import Tokenizer
 MARK = re.compile(r"\[[^\[\]\n]{1,60}\]")
 # a whitespace-delimited chunk holding punctuation (or "_", which Unicode counts as such)
 PUNCTUATED = re.compile(r"(?<!\S)[^\W_]*(?:[^\w\s]|_)\S*")
-BATCH_CHARS = 200_000       # text tokenized as one string: bounded memory, few calls
+BATCH_CHARS = 50_000    # text split at a time: bounded memory, rows written meanwhile
 
 
 @lru_cache(maxsize=1)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sqlite3
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import QdaError
@@ -161,7 +165,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def reserve_ids(session: Session, table, n: int) -> list[int]:
     """Ids for `n` new rows, taken before they are written, so that rows referring to them
     go in the same bulk load. Never reused: PostgreSQL's sequence; on SQLite the
-    AUTOINCREMENT counter, read under the write lock the transaction holds."""
+    AUTOINCREMENT counter, read and moved on under the write lock the transaction holds."""
     if n <= 0:
         return []
     connection = session.connection()
@@ -173,6 +177,12 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
                                  {"table": table.name}).scalar() or 0
     top = connection.execute(text(f'SELECT max(id) FROM "{table.name}"')).scalar() or 0
     first = max(counter, top) + 1
+    # move the counter past them, so rows written without an id before these are (a
+    # batch's sentences ahead of the next batch's turns) cannot take one
+    if connection.execute(text("UPDATE sqlite_sequence SET seq = :last WHERE name = :table"),
+                          {"table": table.name, "last": first + n - 1}).rowcount == 0:
+        connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :last)"),
+                           {"table": table.name, "last": first + n - 1})
     return list(range(first, first + n))
 
 
@@ -182,9 +192,89 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     trip instead of a statement per page of rows); SQLite by the driver's executemany
     (SQLAlchemy's per-row parameter processing cost as much as SQLite's insert). Every
     row must have the same keys."""
-    if not rows:
-        return
+    if rows:
+        _insert(session.connection(), table, rows)
+
+
+def bulk_insert_batches(session: Session, batches: Iterable[list[tuple[Table, list[dict]]]]
+                        ) -> None:
+    """Batches of (table, rows), each written in order as by `bulk_insert`. On PostgreSQL a
+    batch is written from a second thread while the caller makes the next one: the server
+    checks a COPY's foreign keys only when the statement ends, one query per row, so
+    written in line that check would wait for the caller and the caller for it. One batch
+    at most is in flight; an error on either side stops both, and the transaction then
+    rolls back whole."""
     connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for batch in batches:
+            for table, rows in batch:
+                if rows:
+                    _insert(connection, table, rows)
+        return
+
+    from psycopg.copy import Copy, FileWriter
+
+    raw = connection.connection.dbapi_connection
+
+    def encoded(batch: list[tuple[Table, list[dict]]]) -> list[tuple[str, bytes]]:
+        """COPY statements and their data, made here: the writer thread then needs
+        Python's lock only to hand bytes to libpq."""
+        out = []
+        for table, rows in batch:
+            if not rows:
+                continue
+            columns = list(rows[0])
+            data = io.BytesIO()
+            with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(data)) as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+            names = ", ".join(f'"{c}"' for c in columns)
+            out.append((f'COPY "{table.name}" ({names}) FROM STDIN', data.getvalue()))
+        return out
+
+    def write(statements: list[tuple[str, bytes]]) -> None:
+        for statement, data in statements:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.write(data)
+
+    with _quick_handoffs(), ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="qda-copy") as writer:
+        pending = None
+        try:
+            for batch in batches:
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, encoded(batch))
+        finally:
+            if pending is not None:
+                pending.result()
+
+
+_handoffs = {"users": 0, "interval": 0.0}
+_handoffs_lock = threading.Lock()
+
+
+@contextmanager
+def _quick_handoffs(seconds: float = 0.001) -> Iterator[None]:
+    """Python's lock passed between threads every `seconds` instead of 5 ms while a writer
+    thread works: it needs the lock back after every wait on the server, and waiting 5 ms
+    each time left it behind the thread making rows (measured: PostgreSQL ingest 1.9 s
+    against 1.4 s). Process-wide, so restored when the last user ends."""
+    with _handoffs_lock:
+        if _handoffs["users"] == 0:
+            _handoffs["interval"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(seconds, _handoffs["interval"]))
+        _handoffs["users"] += 1
+    try:
+        yield
+    finally:
+        with _handoffs_lock:
+            _handoffs["users"] -= 1
+            if _handoffs["users"] == 0:
+                sys.setswitchinterval(_handoffs["interval"])
+
+
+def _insert(connection, table, rows: list[dict]) -> None:
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.dbapi_connection
@@ -197,7 +287,6 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
             f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
-
 
 
 def refresh_statistics(engine: Engine, tables: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@ import os
 import stat
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from corpus import ingest as ingest_mod
 from corpus.errors import DuplicateSourceError, InputError
@@ -143,6 +143,97 @@ def test_a_crash_mid_import_rolls_back_rows_and_the_stored_copy(project, tmp_pat
     assert list(project.sources_dir.iterdir()) == []
     monkeypatch.undo()
     assert ingest_file(project, path).status == "imported"  # and it can be re-run
+
+
+def _long_transcript(path, turns: int = 40):
+    lines = []
+    for i in range(turns):
+        lines.append(f"Talare {i % 3 + 1}   {i}:00")
+        lines.append(f"Vi pratar om SIP nummer {i}. Det fungerar ibland! Eller hur? Ja, ofta.")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_transcript_in_many_batches_is_stored_as_in_one(project, tmp_path, monkeypatch):
+    """Batches written while the next is made (PostgreSQL: from a second thread) give the
+    same rows, ids in order and every sentence under its own turn."""
+    path = _long_transcript(tmp_path / "gr_samtal.txt")
+    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)        # about two turns a batch
+    report = ingest_file(project, path)
+    with project.session() as s:
+        source = s.get(Source, report.source_id)
+        rows = s.execute(select(Segment.id, Segment.kind, Segment.position, Segment.parent_id,
+                                Segment.start_char, Segment.end_char, Segment.text)
+                         .order_by(Segment.position)).all()
+    turns = {r.id: r for r in rows if r.kind == "turn"}
+    sentences = [r for r in rows if r.kind == "sentence"]
+    assert len(turns) == 40 and len(sentences) == 160
+    assert [r.position for r in rows] == list(range(200))
+    assert [r.id for r in rows] == sorted(r.id for r in rows)       # turns first, in order
+    for sentence in sentences:
+        turn = turns[sentence.parent_id]
+        assert turn.start_char <= sentence.start_char < sentence.end_char <= turn.end_char
+        assert source.text[sentence.start_char:sentence.end_char] == sentence.text
+    assert [r.text for r in sentences[:4]] == ["Vi pratar om SIP nummer 0.",
+                                               "Det fungerar ibland!", "Eller hur?", "Ja, ofta."]
+    other = tmp_path / "gr_samtal_2.txt"
+    other.write_text(path.read_text(encoding="utf-8") + "Talare 1   40:00\nSlut.\n",
+                     encoding="utf-8")
+    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 10**9)               # one batch
+    second = ingest_file(project, other)
+    assert second.segments == {"turn": 41, "sentence": 161}
+    with project.session() as s:
+        whole = s.execute(select(Segment.kind, Segment.text, Segment.start_char)
+                          .where(Segment.source_id == second.source_id)
+                          .order_by(Segment.position)).all()
+    assert [w for w in whole if w.text != "Slut."] == [(r.kind, r.text, r.start_char)
+                                                       for r in rows]
+
+
+def test_a_crash_after_some_batches_were_written_leaves_nothing(project, tmp_path,
+                                                              monkeypatch):
+    path = _long_transcript(tmp_path / "gr_samtal.txt")
+    before = row_counts(project)
+    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)
+    calls = []
+    real = ingest_mod.sentence_spans
+
+    def fail_later(texts):
+        calls.append(1)
+        if len(calls) == 6:
+            raise RuntimeError("simulated crash in the sixth batch")
+        return real(texts)
+
+    monkeypatch.setattr(ingest_mod, "sentence_spans", fail_later)
+    with pytest.raises(RuntimeError, match="sixth batch"):
+        ingest_file(project, path)
+    assert row_counts(project) == before
+    assert list(project.sources_dir.iterdir()) == []
+
+
+def test_a_batch_the_database_refuses_stops_the_load_and_nothing_stays(project):
+    """An error raised while a batch is written (on PostgreSQL in the writer thread)
+    reaches the caller, and the transaction rolls back the batches before it."""
+    from corpus.store import bulk_insert_batches
+
+    def batches(source_id):
+        for n in range(5):
+            parent = 10**9 if n == 3 else None                 # no such segment
+            yield [(Segment.__table__, [
+                {"source_id": source_id, "kind": "note", "position": n * 10 + i,
+                 "parent_id": parent, "duplicate_count": 1, "text": f"lapp {n}.{i}"}
+                for i in range(10)])]
+
+    # the driver's own IntegrityError (sqlite3's or psycopg's ForeignKeyViolation)
+    with pytest.raises(Exception, match="(?i)foreign key"), project.transaction() as s:
+        source = Source(kind="notes", file_format="xlsx", original_name="a.xlsx",
+                        stored_name="a.xlsx", sha256="0" * 64, report={})
+        s.add(source)
+        s.flush()
+        bulk_insert_batches(s, batches(source.id))
+    with project.session() as s:
+        assert s.scalar(select(func.count()).select_from(Segment)) == 0
+        assert s.scalar(select(func.count()).select_from(Source)) == 0
 
 
 def test_transcript_is_pseudonymised_and_offsets_point_into_the_source_text(project, tmp_path):
