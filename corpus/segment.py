@@ -41,7 +41,7 @@ def _punct_ids() -> frozenset[int]:
 # (after a sentence end or not): the offsets in it where a sentence starts, and whether
 # it leaves a sentence ending
 Effect = tuple[tuple[tuple[int, ...], bool], tuple[tuple[int, ...], bool]]
-MAX_KNOWN_CHUNKS = 500_000
+MAX_KNOWN_CHUNKS = 200_000   # a few tens of MB at most
 
 
 @lru_cache(maxsize=1)
