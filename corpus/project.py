@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from . import store
 from .errors import QdaError
 from .locations import CONFIG_NAME, SQLITE_NAME, URL_ENV
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass
@@ -22,7 +25,17 @@ class Project:
     root: Path
     url: str
     engine: Engine = field(repr=False)
-    _factory: sessionmaker[Session] = field(repr=False)
+    _made: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    @property
+    def _factory(self) -> sessionmaker[Session]:
+        # made on first use: the ORM costs 0.1 s to import, and read-only summaries
+        # (`qda status`) query through Core alone
+        if self._made is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._made = sessionmaker(self.engine, expire_on_commit=False)
+        return self._made
 
     @property
     def sources_dir(self) -> Path:
@@ -83,8 +96,7 @@ def _connect(root: Path, allow_upgrade: bool) -> Project:
         engine.dispose()
         raise QdaError(f"cannot open the database: {exc.__class__.__name__}: {exc}".splitlines()[0],
                        root, "E012") from exc
-    factory = sessionmaker(engine, expire_on_commit=False)
-    return Project(root=root.resolve(), url=url, engine=engine, _factory=factory)
+    return Project(root=root.resolve(), url=url, engine=engine)
 
 
 def init_project(root: Path | str, url: str | None = None) -> Project:

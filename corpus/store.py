@@ -13,9 +13,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:   # the ORM is imported by whoever opens a session (`qda status` needs none)
+    from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import QdaError
 

@@ -6,6 +6,7 @@ library."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +158,69 @@ def test_a_command_that_runs_does_load_them(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_status_answers_without_the_orm(tmp_path):
+    """`qda status` counts through Core: the ORM and its 21 mappers (a quarter of a second
+    of start-up) stay unloaded, and the figures match the ORM's."""
+    subprocess.run([sys.executable, "-m", "qda", "demo", str(tmp_path / "d")], cwd=ROOT,
+                   check=True, capture_output=True, timeout=300)
+    script = (
+        "import io, json, sys, contextlib\n"
+        f"sys.argv = ['qda', 'status', '--json', '-p', {str(tmp_path / 'd')!r}]\n"
+        "from cli.main import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exit:\n"
+        "        assert not exit.code, exit.code\n"
+        "loaded = [m for m in ('sqlalchemy.orm', 'corpus.models') if m in sys.modules]\n"
+        "print(json.dumps({'loaded': loaded, 'status': json.loads(out.getvalue())}))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["loaded"] == []
+    from sqlalchemy import func, select
+
+    from corpus.models import Coding, Segment, Source
+    from corpus.project import open_project
+
+    project = open_project(tmp_path / "d")
+    with project.session() as session:
+        expected = {"sources": session.scalar(select(func.count()).select_from(Source)),
+                    "segments": session.scalar(select(func.count()).select_from(Segment)),
+                    "codings": session.scalar(select(func.count()).select_from(Coding))}
+        first = session.scalars(select(Source).order_by(Source.id)).first()
+    project.close()
+    totals = found["status"]["totals"]
+    assert {k: totals[k] for k in expected} == expected and expected["segments"] > 0
+    assert found["status"]["sources"][0]["imported"] == first.imported_at.isoformat()
+
+
+def test_running_one_command_builds_only_it_and_each_still_answers():
+    """The entry point builds only the command named on the line (Typer would otherwise
+    build all of them first); every command and group still answers under its own name."""
+    script = (
+        "import io, sys, contextlib\n"
+        "from cli.main import app, main, _named\n"
+        "names = [_named(i) for i in (*app.registered_commands, *app.registered_groups)]\n"
+        "for name in names:\n"
+        "    sys.argv = ['qda', name, '--help']\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        "        try:\n"
+        "            main()\n"
+        "        except SystemExit as exit:\n"
+        "            assert not exit.code, (name, exit.code)\n"
+        "    assert f'Usage: qda {name} ' in out.getvalue(), (name, out.getvalue())\n"
+        "    assert len(app.registered_commands) + len(app.registered_groups) == len(names)\n"
+        "print(len(names))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 20
 
 
 def test_cli_defaults_match_the_library():
