@@ -3,16 +3,17 @@ store the ranked suggestions (coder `förslag`), and order the review queue."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
-from corpus.models import Coding, Segment
+from corpus.models import Coding, Segment, utcnow
 from corpus.project import Project
-from corpus.store import refresh_statistics
+from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
 from corpus.vocabulary import DECISIONS, Action, Status
 
 from . import review
@@ -122,8 +123,16 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
     else:
         with project.transaction() as session:
             rows = _select_rows(session, query, segment_ids)
-            for chunk in _batches(rows, report, progress):
-                _store_batch(session, engine, chunk, coder, who, report)
+            ids = [r[0] for r in rows]
+            # the database work first, so that the loop below only scores and makes rows
+            # while the batch before is written (PostgreSQL: from a second thread)
+            banned = _in_parts(rejected_by, session, ids, coder)
+            _in_parts(_forget, session, ids, who)
+            sqlite = project.is_sqlite
+            bulk_insert_batches(session, (
+                [(Coding.__table__, _scored_rows(engine, chunk, banned, who, report, sqlite))]
+                for chunk in _batches(rows, report, progress)))
+            _late_rejections(session, engine, rows, banned, coder, who, report)
             _record_run(session, actor, who, report)
     if len(rows) >= ANALYZE_AFTER:
         refresh_statistics(project.engine, ("coding",))
@@ -158,11 +167,6 @@ def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> 
     return sorted(rows)
 
 
-def _store_batch(session: Session, engine: Engine, chunk: list, coder: str | None, who: str,
-                 report: SuggestReport) -> None:
-    _store(session, chunk, _score(session, engine, chunk, coder), coder, who, report)
-
-
 def _score(session: Session, engine: Engine, chunk: list, coder: str | None) -> list[Scored]:
     ids = [r[0] for r in chunk]
     banned = rejected_by(session, ids, coder)
@@ -175,7 +179,57 @@ def _store(session: Session, chunk: list, scored: list[Scored], coder: str | Non
     ids = [r[0] for r in chunk]
     # a rejection made while the batch was scored still wins
     banned = rejected_by(session, ids, coder)
-    session.execute(delete(Coding).where(Coding.coder == who, Coding.segment_id.in_(ids)))
+    _forget(session, ids, who)
+    new = _new_rows(ids, scored, banned, who, report)
+    if new:
+        bulk_insert(session, Coding.__table__,
+                    _plain(new, session.get_bind().dialect.name == "sqlite"))
+
+
+def _forget(session: Session, ids: Sequence[int], who: str) -> int:
+    """Remove the layer's stored suggestions on these segments; how many there were."""
+    return session.execute(delete(Coding).where(Coding.coder == who,
+                                                Coding.segment_id.in_(ids))).rowcount
+
+
+def _in_parts(step: Callable, session: Session, ids: Sequence[int], *args):
+    """`step` over `ids` in parts of BATCH (bounded IN lists); dicts merged, counts added."""
+    out: dict | int | None = None
+    for start in range(0, len(ids), BATCH):
+        got = step(session, ids[start:start + BATCH], *args)
+        out = got if out is None else {**out, **got} if isinstance(got, dict) else out + got
+    return {} if out is None else out
+
+
+def _scored_rows(engine: Engine, chunk: list, banned: dict[int, set[int]], who: str,
+                 report: SuggestReport, sqlite: bool) -> list[dict]:
+    """One batch scored and made into rows, without touching the database."""
+    ids = [r[0] for r in chunk]
+    scored = engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
+                          limit=KEEP)
+    return _plain(_new_rows(ids, scored, banned, who, report), sqlite)
+
+
+def _late_rejections(session: Session, engine: Engine, rows: list,
+                     banned: dict[int, set[int]], coder: str | None, who: str,
+                     report: SuggestReport) -> None:
+    """A code rejected while the run scored (by a coder on the team server) is still never
+    suggested: those few segments are scored again with it excluded."""
+    now = _in_parts(rejected_by, session, [r[0] for r in rows], coder)
+    again = [r for r in rows if now.get(r[0], set()) - banned.get(r[0], set())]
+    if not again:
+        return
+    ids = {r[0] for r in again}
+    report.suggestions -= _forget(session, list(ids), who)
+    report.flagged_ids = [i for i in report.flagged_ids if i not in ids]
+    report.flagged = len(report.flagged_ids)
+    _store(session, again, engine.score([r[1] for r in again],
+                                        [now.get(r[0], set()) for r in again], limit=KEEP),
+           coder, who, report)
+
+
+def _new_rows(ids: list[int], scored: list[Scored], banned: dict[int, set[int]], who: str,
+              report: SuggestReport) -> list[dict]:
     new = []
     for segment_id, result in zip(ids, scored, strict=True):
         gone = banned.get(segment_id, set())
@@ -185,11 +239,21 @@ def _store(session: Session, chunk: list, scored: list[Scored], coder: str | Non
         if result.flagged:
             report.flagged += 1
             report.flagged_ids.append(segment_id)
-    if new:
-        # render_nulls: rank 1 has a priority and ranks 2-5 None; without it the ORM
-        # splits the rows into a statement per change of keys (thousands of round trips)
-        session.execute(insert(Coding).execution_options(render_nulls=True), new)
     report.suggestions += len(new)
+    return new
+
+
+def _plain(rows: list[dict], sqlite: bool) -> list[dict]:
+    """Suggestion rows as plain values for `bulk_insert` (COPY on PostgreSQL): the ORM's
+    insert spent more time on per-row parameters and, on PostgreSQL, on a statement per
+    row than the database spent storing them."""
+    now: object = utcnow()
+    if sqlite:
+        now = now.strftime("%Y-%m-%d %H:%M:%S.%f")   # as SQLAlchemy stores a DateTime there
+    for row in rows:
+        row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False)
+        row["created_at"] = row["updated_at"] = now
+    return rows
 
 
 def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:

@@ -43,7 +43,7 @@ def test_suggest_interrupted_stores_nothing(noted, tmp_path, monkeypatch):
     assert qda("codebook", "import", "forstudie-postits", "-p", noted).exit_code == 0
     from coding import suggestions
 
-    real, calls = suggestions._store_batch, []
+    real, calls = suggestions._scored_rows, []
 
     def store_then_interrupt(*args, **kwargs):
         calls.append(1)
@@ -52,7 +52,7 @@ def test_suggest_interrupted_stores_nothing(noted, tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(suggestions, "BATCH", 16)
-    monkeypatch.setattr(suggestions, "_store_batch", store_then_interrupt)
+    monkeypatch.setattr(suggestions, "_scored_rows", store_then_interrupt)
     out = qda("suggest", "-p", noted)
     assert out.exit_code == 130
     assert "interrupted" in out.output

@@ -64,6 +64,33 @@ def test_accept_keeps_evidence_and_reject_is_never_suggested_again(project, tmp_
     assert sorted(queue(project, "active")) == list(range(3, len(NOTES) + 1))
 
 
+def test_a_rejection_made_while_the_run_scores_still_wins(project, tmp_path, monkeypatch):
+    """The run reads the rejections once before it scores; one made meanwhile (by another
+    coder on the team server) is found at the end and that segment is scored again."""
+    from coding import suggestions
+
+    setup(project, tmp_path)
+    suggest(project)
+    top = {r.segment_id: r for r in stored(project) if r.evidence["rank"] == 1}
+    with project.transaction() as s:
+        codings.reject(s, 3, top[3].code_id, "anna")
+    real, calls = suggestions.rejected_by, []
+
+    def not_yet_made(session, ids, coder):
+        calls.append(1)
+        return {} if len(calls) == 1 else real(session, ids, coder)
+
+    monkeypatch.setattr(suggestions, "rejected_by", not_yet_made)
+    report = suggest(project)
+    assert len(calls) >= 2                       # read before scoring, and again at the end
+    rows = stored(project)
+    assert (3, top[3].code_id) not in {(r.segment_id, r.code_id) for r in rows}
+    ranks = sorted(r.evidence["rank"] for r in rows if r.segment_id == 3)
+    assert ranks == list(range(1, len(ranks) + 1)) and ranks
+    assert report.suggestions == len(rows)
+    assert report.flagged == len(set(report.flagged_ids))
+
+
 def test_suggest_replaces_old_suggestions_in_one_go(project, tmp_path):
     setup(project, tmp_path)
     suggest(project)
