@@ -232,3 +232,16 @@ def test_statuses_and_actions_are_named_once(tmp_path):
     with pytest.raises(ValueError), project.transaction() as s:
         record(s, "anna", "coding.acept", "coding", 1)
     project.close()
+
+
+def test_queue_walk_hides_the_kind_index_from_sqlite_only():
+    """SQLite without statistics would sort every segment by the kind index, so the walk
+    hides it there; PostgreSQL plans from statistics and must see the plain column (as an
+    expression it took the filter for a selective one and sorted every suggestion)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    page = review._scored("anna", review.Filters(), "förslag", None, 50)
+    on_sqlite = str(page.compile(dialect=sqlite.dialect()))
+    on_server = str(page.compile(dialect=postgresql.dialect()))
+    assert "(segment.kind || '') IN" in on_sqlite
+    assert "segment.kind IN" in on_server and "segment.kind ||" not in on_server
