@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -126,11 +127,12 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
             ids = [r[0] for r in rows]
             # the database work first, so that the loop below only scores and makes rows
             # while the batch before is written (PostgreSQL: from a second thread)
-            banned = _in_parts(rejected_by, session, ids, coder)
-            _in_parts(_forget, session, ids, who)
-            sqlite = project.is_sqlite
+            banned = _rejected(session, ids, coder)
+            for part in _parts(ids):
+                _forget(session, part, who)
+            dialect = session.get_bind().dialect
             bulk_insert_batches(session, (
-                [(Coding.__table__, _scored_rows(engine, chunk, banned, who, report, sqlite))]
+                [(Coding.__table__, _scored_rows(engine, chunk, banned, who, report, dialect))]
                 for chunk in _batches(rows, report, progress)))
             _late_rejections(session, engine, rows, banned, coder, who, report)
             _record_run(session, actor, who, report)
@@ -161,9 +163,8 @@ def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> 
     if segment_ids is None:
         return session.execute(query).all()
     rows = []
-    ids = list(segment_ids)
-    for start in range(0, len(ids), BATCH):
-        rows.extend(session.execute(query.where(Segment.id.in_(ids[start:start + BATCH]))))
+    for part in _parts(list(segment_ids)):
+        rows.extend(session.execute(query.where(Segment.id.in_(part))))
     return sorted(rows)
 
 
@@ -182,8 +183,7 @@ def _store(session: Session, chunk: list, scored: list[Scored], coder: str | Non
     _forget(session, ids, who)
     new = _new_rows(ids, scored, banned, who, report)
     if new:
-        bulk_insert(session, Coding.__table__,
-                    _plain(new, session.get_bind().dialect.name == "sqlite"))
+        bulk_insert(session, Coding.__table__, _plain(new, session.get_bind().dialect))
 
 
 def _forget(session: Session, ids: Sequence[int], who: str) -> int:
@@ -192,22 +192,22 @@ def _forget(session: Session, ids: Sequence[int], who: str) -> int:
                                                 Coding.segment_id.in_(ids))).rowcount
 
 
-def _in_parts(step: Callable, session: Session, ids: Sequence[int], *args):
-    """`step` over `ids` in parts of BATCH (bounded IN lists); dicts merged, counts added."""
-    out: dict | int | None = None
-    for start in range(0, len(ids), BATCH):
-        got = step(session, ids[start:start + BATCH], *args)
-        out = got if out is None else {**out, **got} if isinstance(got, dict) else out + got
-    return {} if out is None else out
+def _parts(ids: list[int]) -> Iterator[list[int]]:
+    """`ids` in slices of BATCH: IN lists of a bounded size."""
+    return (ids[start:start + BATCH] for start in range(0, len(ids), BATCH))
+
+
+def _rejected(session: Session, ids: list[int], coder: str | None) -> dict[int, set[int]]:
+    return {k: v for part in _parts(ids) for k, v in rejected_by(session, part, coder).items()}
 
 
 def _scored_rows(engine: Engine, chunk: list, banned: dict[int, set[int]], who: str,
-                 report: SuggestReport, sqlite: bool) -> list[dict]:
+                 report: SuggestReport, dialect: Dialect) -> list[dict]:
     """One batch scored and made into rows, without touching the database."""
     ids = [r[0] for r in chunk]
     scored = engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
                           limit=KEEP)
-    return _plain(_new_rows(ids, scored, banned, who, report), sqlite)
+    return _plain(_new_rows(ids, scored, banned, who, report), dialect)
 
 
 def _late_rejections(session: Session, engine: Engine, rows: list,
@@ -215,7 +215,7 @@ def _late_rejections(session: Session, engine: Engine, rows: list,
                      report: SuggestReport) -> None:
     """A code rejected while the run scored (by a coder on the team server) is still never
     suggested: those few segments are scored again with it excluded."""
-    now = _in_parts(rejected_by, session, [r[0] for r in rows], coder)
+    now = _rejected(session, [r[0] for r in rows], coder)
     again = [r for r in rows if now.get(r[0], set()) - banned.get(r[0], set())]
     if not again:
         return
@@ -243,13 +243,13 @@ def _new_rows(ids: list[int], scored: list[Scored], banned: dict[int, set[int]],
     return new
 
 
-def _plain(rows: list[dict], sqlite: bool) -> list[dict]:
+def _plain(rows: list[dict], dialect: Dialect) -> list[dict]:
     """Suggestion rows as plain values for `bulk_insert` (COPY on PostgreSQL): the ORM's
     insert spent more time on per-row parameters and, on PostgreSQL, on a statement per
     row than the database spent storing them."""
-    now: object = utcnow()
-    if sqlite:
-        now = now.strftime("%Y-%m-%d %H:%M:%S.%f")   # as SQLAlchemy stores a DateTime there
+    column = Coding.__table__.c.created_at.type.dialect_impl(dialect)
+    stored = column.bind_processor(dialect)       # SQLite keeps a DateTime as text
+    now = stored(utcnow()) if stored else utcnow()
     for row in rows:
         row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False)
         row["created_at"] = row["updated_at"] = now
