@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -123,9 +123,10 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             session.flush()
             pseudonymiser = Pseudonymiser()
             if result.kind == "transcript":
-                store_transcript(session, source, result, pseudonymiser, area, options.question)
+                report.segments = store_transcript(session, source, result, pseudonymiser,
+                                                   area, options.question)
             else:
-                store_notes(session, source, result, pseudonymiser, area)
+                report.segments = store_notes(session, source, result, pseudonymiser, area)
             store_key(session, source.id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source.id, carried)
@@ -136,7 +137,6 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                     for c in moved.codings_dropped]
                 replaced["dropped codings"] = moved.codings_dropped
             report.source_id = source.id
-            report.segments = _segment_counts(session, source.id)
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
             report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
@@ -213,8 +213,9 @@ def _workshop(session: Session, label: str | None, path: Path) -> Workshop | Non
 
 
 def store_notes(session: Session, source: Source, result: ReadResult,
-                pseudonymiser: Pseudonymiser, area: str | None) -> None:
-    """A source's notes as units, pseudonymised (also used by the REFI-QDA importer)."""
+                pseudonymiser: Pseudonymiser, area: str | None) -> dict[str, int]:
+    """A source's notes as units, pseudonymised (also used by the REFI-QDA importer);
+    returns the units written per kind."""
     for note in result.notes:  # authors first, so their names are known inside any note
         pseudonymiser.speaker(note.author)
     rows = [
@@ -227,18 +228,21 @@ def store_notes(session: Session, source: Source, result: ReadResult,
     ]
     if rows:
         bulk_insert(session, Segment.__table__, rows)
+    return {"note": len(rows)} if rows else {}
 
 
 def store_transcript(session: Session, source: Source, result: ReadResult,
                      pseudonymiser: Pseudonymiser, area: str | None,
-                     question: int | None) -> None:
+                     question: int | None) -> dict[str, int]:
     """A transcript's turns and sentences as units with offsets into the pseudonymised
-    full text (also used by the REFI-QDA importer). Turns go in batches of about
-    BATCH_CHARS, each written while the next is pseudonymised and split (PostgreSQL)."""
+    full text (also used by the REFI-QDA importer); returns the units written per kind.
+    Turns go in batches of about BATCH_CHARS, each written while the next is
+    pseudonymised and split (PostgreSQL)."""
     for turn in result.turns:
         pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
     turn_ids = reserve_ids(session, Segment.__table__, len(result.turns))
     texts: list[str] = []
+    counts = {"turn": 0, "sentence": 0}
 
     def batches() -> Iterator[list[tuple[Table, list[dict]]]]:
         start, position, i = 0, len(result.turns), 0
@@ -270,10 +274,13 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
                         "start_time": row["start_time"], "end_time": row["end_time"],
                         "duplicate_count": 1, "text": row["text"][a:b]})
                     position += 1
+            counts["turn"] += len(turn_rows)
+            counts["sentence"] += len(sentence_rows)
             yield [(Segment.__table__, turn_rows), (Segment.__table__, sentence_rows)]
 
     bulk_insert_batches(session, batches())
     source.text = TURN_SEPARATOR.join(texts)
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def _clock(seconds: float | None) -> str | None:
@@ -287,10 +294,3 @@ def store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) ->
     """Who is who: kept in its own table, never exported."""
     for real, pseudonym in pseudonymiser.key.items():
         session.add(PseudonymKey(source_id=source_id, real_name=real, pseudonym=pseudonym))
-
-
-def _segment_counts(session: Session, source_id: int) -> dict[str, int]:
-    session.flush()
-    rows = session.execute(select(Segment.kind, func.count()).where(Segment.source_id == source_id)
-                           .group_by(Segment.kind))
-    return {kind: n for kind, n in rows}
