@@ -190,6 +190,12 @@ def queue_page(session: Session, coder: str | None = None, filters: Filters = Fi
     the same on 50 000 segments as on 500."""
     _check(filters, order)
     filters, blind = scope(session, coder, filters, blind, actor)
+    return _page(session, coder, filters, order, after, limit, blind)
+
+
+def _page(session: Session, coder: str | None, filters: Filters, order: str,
+          after: Cursor | None, limit: int, blind: bool) -> list[Cursor]:
+    """`queue_page` within a scope already found."""
     layer = suggestion_layer(coder if blind else None)
     if order == "document":
         query = select(Segment.id, Segment.source_id, Segment.position)
@@ -475,10 +481,11 @@ def next_segment(session: Session, current: int | None, coder: str | None,
                  blind: bool = False, actor: Actor | str | None = None) -> int | None:
     """The segment after `current` in the queue, wrapping round to the start; None when
     nothing but `current` is left."""
-    filters, blind = scope(session, coder, filters, blind, actor)
+    _check(filters, order)
+    filters, blind = scope(session, coder, filters, blind, actor)   # once for every page
     after = cursor_of(session, current, order, coder, blind) if current else None
     for start in (after, None):
-        for c in queue_page(session, coder, filters, order, start, 2, blind):
+        for c in _page(session, coder, filters, order, start, 2, blind):
             if c.segment_id != current:
                 return c.segment_id
     return None

@@ -334,3 +334,40 @@ def test_a_large_import_leaves_postgresql_with_fresh_statistics(pg_server, tmp_p
             assert analysed()
         finally:
             project.close()
+
+
+def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, tmp_path,
+                                                                      monkeypatch):
+    """Transcripts of many batches with a refused and a broken file between them: each
+    file's units, areas, offsets and counts are its own."""
+    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)        # several batches a file
+    folder = tmp_path / "material"
+    folder.mkdir()
+    first = _long_transcript(folder / "a_gr.txt")
+    (folder / "b_gr_kopia.txt").write_bytes(first.read_bytes())      # same bytes: refused
+    (folder / "c_tom.txt").write_bytes(b"")                          # failed
+    last = folder / "d_vgr.txt"
+    last.write_text("\n".join(f"Talare {i % 2 + 1}   {i}:00\nVårdplanen nummer {i} följs upp. "
+                              "Hur då?" for i in range(30)) + "\n", encoding="utf-8")
+    reports = ingest_paths(project, [folder])
+    assert [(os.path.basename(r.path), r.status) for r in reports] == [
+        ("a_gr.txt", "imported"), ("b_gr_kopia.txt", "refused"), ("c_tom.txt", "failed"),
+        ("d_vgr.txt", "imported")]
+    assert reports[0].segments == {"turn": 40, "sentence": 160}
+    assert reports[3].segments == {"turn": 30, "sentence": 60}
+    with project.session() as s:
+        for report, word in ((reports[0], "SIP"), (reports[3], "Vårdplanen")):
+            source = s.get(Source, report.source_id)
+            rows = s.execute(select(Segment.id, Segment.kind, Segment.parent_id,
+                                    Segment.start_char, Segment.end_char, Segment.text,
+                                    Segment.area)
+                             .where(Segment.source_id == source.id)
+                             .order_by(Segment.position)).all()
+            turns = {r.id: r for r in rows if r.kind == "turn"}
+            assert all(word in t.text for t in turns.values())
+            assert {r.area for r in rows} == {source.area}
+            for r in rows:
+                assert source.text[r.start_char:r.end_char] == r.text
+                if r.kind == "sentence":
+                    assert r.parent_id in turns
+        assert s.scalar(select(func.count()).select_from(Segment)) == 40 + 160 + 30 + 60

@@ -118,6 +118,24 @@ def test_next_segment_wraps_round_and_stops_when_alone(project, tmp_path):
         assert s.get(Segment, first).area == "vgr"
 
 
+def test_next_segment_looks_up_the_blind_round_once(project, tmp_path, monkeypatch):
+    """The wrap-round reads two pages; the coder's round is found once for both."""
+    setup(project, tmp_path)
+    calls = []
+    real = review.rounds.blind_round
+
+    def counted(session, coder):
+        calls.append(coder)
+        return real(session, coder)
+
+    monkeypatch.setattr(review.rounds, "blind_round", counted)
+    with project.session() as s:
+        last = walk(s)[-1]
+        calls.clear()
+        assert review.next_segment(s, last, "anna") is not None    # after the end: wraps
+    assert calls == ["anna"]
+
+
 def test_undo_restores_the_previous_state_exactly(project, tmp_path):
     setup(project, tmp_path)
     with project.transaction() as s:
