@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,19 @@ from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
 from .replace import put_back, take_out
 from .segment import sentence_spans
-from .store import bulk_insert, bulk_insert_batches, refresh_statistics, reserve_ids
+from .store import (
+    bulk_insert,
+    bulk_insert_batches,
+    quick_handoffs,
+    refresh_statistics,
+    reserve_ids,
+)
 from .vocabulary import Action
 
 TURN_SEPARATOR = "\n\n"
 BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
+IN_FLIGHT = 2          # files imported at once on PostgreSQL
 
 
 @dataclass
@@ -72,19 +81,59 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
                  workshop: str | None = None, replace: bool = False, actor: str = "qda",
                  on_file: Callable[[Path], None] | None = None) -> list[IngestReport]:
-    """Import each file in its own transaction; a failed file leaves no trace."""
-    reports = []
-    for path in expand_paths(paths):
-        if on_file:
-            on_file(path)
+    """Import each file in its own transaction; a failed file leaves no trace.
+
+    On PostgreSQL IN_FLIGHT files are imported at once, each in its own transaction on its
+    own connection: while one waits for the server (the foreign-key checks of its bulk
+    load, its commit), the next is read, pseudonymised and split."""
+
+    def one(path: Path) -> IngestReport:
         try:
-            reports.append(ingest_file(project, path, options, workshop, replace, actor))
+            return ingest_file(project, path, options, workshop, replace, actor)
         except DuplicateSourceError as exc:
-            reports.append(IngestReport(str(path), "refused", error=exc.line()))
+            return IngestReport(str(path), "refused", error=exc.line())
         except QdaError as exc:
-            reports.append(IngestReport(str(path), "failed", error=exc.line()))
+            return IngestReport(str(path), "failed", error=exc.line())
+
+    files = expand_paths(paths)
+    if project.engine.dialect.name == "postgresql" and not replace and len(files) > 1:
+        reports = _in_flight(files, one, on_file)
+    else:
+        reports = []
+        for path in files:
+            if on_file:
+                on_file(path)
+            reports.append(one(path))
     if sum(sum(r.segments.values()) for r in reports) >= ANALYZE_AFTER:
         refresh_statistics(project.engine, ("source", "segment"))
+    return reports
+
+
+def _in_flight(files: list[Path], one: Callable[[Path], IngestReport],
+               on_file: Callable[[Path], None] | None) -> list[IngestReport]:
+    """`one` over the files, IN_FLIGHT at a time, reports in the files' order. A file with
+    the bytes or the name of one before it waits until those are committed, so that it is
+    refused or warned about exactly as it would be one file at a time."""
+    reports: list[IngestReport] = []
+    pending: deque[Future] = deque()
+    digests: set[str] = set()
+    names: set[str] = set()
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="qda-ingest") as pool, \
+            quick_handoffs():
+        for path in files:
+            digest = sha256_of(path) if path.is_file() else None
+            if digest in digests or path.name in names:
+                while pending:
+                    reports.append(pending.popleft().result())
+            digests.add(digest)
+            names.add(path.name)
+            while len(pending) >= IN_FLIGHT:
+                reports.append(pending.popleft().result())
+            if on_file:
+                on_file(path)
+            pending.append(pool.submit(one, path))
+        while pending:
+            reports.append(pending.popleft().result())
     return reports
 
 

@@ -220,7 +220,7 @@ def bulk_insert_batches(session: Session, batches: Iterable[list[tuple[Table, li
         for statement, data in copies:
             _copy(raw, statement, data)
 
-    with _quick_handoffs(), ThreadPoolExecutor(max_workers=1,
+    with quick_handoffs(), ThreadPoolExecutor(max_workers=1,
                                                 thread_name_prefix="qda-copy") as writer:
         pending = None
         try:
@@ -244,7 +244,7 @@ _handoffs_lock = threading.Lock()
 
 
 @contextmanager
-def _quick_handoffs(seconds: float = 0.001) -> Iterator[None]:
+def quick_handoffs(seconds: float = 0.001) -> Iterator[None]:
     """Python's lock passed between threads every `seconds` instead of 5 ms while a writer
     thread works: it needs the lock back after every wait on the server, and waiting 5 ms
     each time left it behind the thread making rows (benchmarks/ingest_throughput.py:

@@ -1,5 +1,6 @@
 import os
 import stat
+import threading
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -338,21 +339,36 @@ def test_a_large_import_leaves_postgresql_with_fresh_statistics(pg_server, tmp_p
 
 def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, tmp_path,
                                                                       monkeypatch):
-    """Transcripts of many batches with a refused and a broken file between them: each
-    file's units, areas, offsets and counts are its own."""
+    """Transcripts of many batches with a refused and a broken file between them (on
+    PostgreSQL two files are imported at once): each file's units, areas, offsets and
+    counts are its own, and a copy or a namesake is told apart as one file at a time."""
     monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)        # several batches a file
+    threads = set()
+    real = ingest_mod.store_transcript
+
+    def spy(*args, **kwargs):
+        threads.add(threading.current_thread().name.split("_")[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_mod, "store_transcript", spy)
     folder = tmp_path / "material"
-    folder.mkdir()
+    (folder / "senare").mkdir(parents=True)
     first = _long_transcript(folder / "a_gr.txt")
     (folder / "b_gr_kopia.txt").write_bytes(first.read_bytes())      # same bytes: refused
     (folder / "c_tom.txt").write_bytes(b"")                          # failed
     last = folder / "d_vgr.txt"
     last.write_text("\n".join(f"Talare {i % 2 + 1}   {i}:00\nVårdplanen nummer {i} följs upp. "
                               "Hur då?" for i in range(30)) + "\n", encoding="utf-8")
+    (folder / "senare" / "a_gr.txt").write_text("Talare 1   0:00\nEn annan fil.\n",
+                                                encoding="utf-8")  # same name, new bytes
     reports = ingest_paths(project, [folder])
     assert [(os.path.basename(r.path), r.status) for r in reports] == [
         ("a_gr.txt", "imported"), ("b_gr_kopia.txt", "refused"), ("c_tom.txt", "failed"),
-        ("d_vgr.txt", "imported")]
+        ("d_vgr.txt", "imported"), ("a_gr.txt", "imported")]
+    assert "already imported as source" in reports[1].error
+    assert any("a different file named a_gr.txt" in w for w in reports[4].warnings)
+    assert threads == ({"qda-ingest"} if project.engine.dialect.name == "postgresql"
+                       else {"MainThread"})
     assert reports[0].segments == {"turn": 40, "sentence": 160}
     assert reports[3].segments == {"turn": 30, "sentence": 60}
     with project.session() as s:
@@ -370,4 +386,4 @@ def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, t
                 assert source.text[r.start_char:r.end_char] == r.text
                 if r.kind == "sentence":
                     assert r.parent_id in turns
-        assert s.scalar(select(func.count()).select_from(Segment)) == 40 + 160 + 30 + 60
+        assert s.scalar(select(func.count()).select_from(Segment)) == 40 + 160 + 30 + 60 + 2
