@@ -59,3 +59,23 @@ def test_code_name_is_a_keyword_and_scores_are_bounded():
     assert set(found) == {"Resursfördelning", "Vårdtyngd", "Kostnader"}
     assert all(0 < h.score < 1 for h in found.values())
     assert hits("Inget här alls") == {}
+
+
+def test_a_function_word_is_no_evidence_for_the_content_word_it_looks_up_to():
+    """The lookup table takes "ska" to "skola", "när" to "nära" and "vill" to "villa";
+    a transcript says those words in almost every turn."""
+    book = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Skola-BUP
+    keywords: [skola, villa]
+  - name: Nära vård
+    keywords: [nära]
+"""))
+    matcher = LexicalMatcher(book)
+
+    def found(text):
+        return {book.codes[k].name for k in matcher.match_texts([text])[0]}
+
+    assert found("Vi ska följa upp det när vi vill och kan.") == set()
+    assert found("Eleverna i skolan och vården nära hemmet") == {"Skola-BUP", "Nära vård"}
+    assert found("Skolorna får stöd") == {"Skola-BUP"}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.lang.sv.stop_words import STOP_WORDS
+
 from ..codebook import Codebook
 from ..text import Token, lemma, tokens
 
@@ -92,7 +94,10 @@ class LexicalMatcher:
         low = _key(tok.lower)
         hits: set[int] = set()
         hits |= self._exact.get(low, set())
-        hits |= self._exact.get(tok.lemma, set())
+        if low not in STOP_WORDS:
+            # the lookup table takes function words to content words they could inflect
+            # ("ska" -> "skola", "när" -> "nära", "vill" -> "villa"): no evidence of either
+            hits |= self._exact.get(tok.lemma, set())
         n = len(low)
         for i in range(n - MIN_INNER + 1):
             for j in range(i + MIN_INNER, n + 1):
