@@ -35,6 +35,20 @@ def test_a_sub_theme_implies_its_main_theme():
     assert any(r.startswith("nyckelord: sip") for r in sip.reasons)
 
 
+def test_a_main_themes_statistical_score_is_at_least_its_likeliest_sub_themes():
+    """The main theme's own model has seen its examples only as a whole; where one
+    sub-theme's model says that sub-theme fits, the main theme is as likely."""
+    engine = Engine(BOOK).fit(labelled(120, seed=1))
+    texts = [e.text for e in labelled(60, seed=3)]
+    matrices, ids = engine.signal_matrices(texts)
+    stat = matrices["statistical"]
+    col = {code_id: k for k, code_id in enumerate(ids)}
+    parents = {c.parent_id for c in BOOK.codes.values() if c.parent_id is not None}
+    for parent in parents:
+        children = [col[c.id] for c in BOOK.codes.values() if c.parent_id == parent]
+        assert np.all(stat[:, col[parent]] >= stat[:, children].max(axis=1) - 1e-9)
+
+
 def test_retraining_learns_a_new_word_for_a_code():
     text = "Antal larm från nattkameror per natt"
     engine = Engine(BOOK, corpus=[text]).fit([])

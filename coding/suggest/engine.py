@@ -267,6 +267,9 @@ class Engine:
         for code_id, col in self._col.items():
             p = stat.get(code_id)
             feats[:, col, 0] = _logit(p) if p is not None else floor
+        # a main theme is as likely as its likeliest sub-theme: its own model has only seen
+        # its examples as a whole, a sub-theme's model the part that matches this text
+        feats[..., 0] = self.propagate(feats[..., 0])
         miss = np.ones((n, k))
         for r, hits in enumerate(lex):
             for code_id, hit in hits.items():
