@@ -87,9 +87,9 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     own connection: while one waits for the server (the foreign-key checks of its bulk
     load, its commit), the next is read, pseudonymised and split."""
 
-    def one(path: Path) -> IngestReport:
+    def one(path: Path, digest: str | None = None) -> IngestReport:
         try:
-            return ingest_file(project, path, options, workshop, replace, actor)
+            return ingest_file(project, path, options, workshop, replace, actor, digest)
         except DuplicateSourceError as exc:
             return IngestReport(str(path), "refused", error=exc.line())
         except QdaError as exc:
@@ -109,7 +109,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     return reports
 
 
-def _in_flight(files: list[Path], one: Callable[[Path], IngestReport],
+def _in_flight(files: list[Path], one: Callable[[Path, str | None], IngestReport],
                on_file: Callable[[Path], None] | None) -> list[IngestReport]:
     """`one` over the files, IN_FLIGHT at a time, reports in the files' order. A file with
     the bytes or the name of one before it waits until those are committed, so that it is
@@ -131,20 +131,21 @@ def _in_flight(files: list[Path], one: Callable[[Path], IngestReport],
                 reports.append(pending.popleft().result())
             if on_file:
                 on_file(path)
-            pending.append(pool.submit(one, path))
+            pending.append(pool.submit(one, path, digest))
         while pending:
             reports.append(pending.popleft().result())
     return reports
 
 
 def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
-                workshop: str | None = None, replace: bool = False, actor: str = "qda"
-                ) -> IngestReport:
+                workshop: str | None = None, replace: bool = False, actor: str = "qda",
+                digest: str | None = None) -> IngestReport:
+    """One file in one transaction; `digest` is its SHA-256 when the caller has it."""
     path = Path(path)
     options = options or ReadOptions()
     if not path.exists():
         raise InputError("no such file", path, "E100")
-    digest = sha256_of(path)
+    digest = digest or sha256_of(path)
     result = read_file(path, options)  # all parsing happens before the transaction opens
     stored = project.sources_dir / _stored_name(digest, path.name)
     created_copy = False

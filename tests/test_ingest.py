@@ -351,6 +351,9 @@ def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, t
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ingest_mod, "store_transcript", spy)
+    hashed = []
+    real_hash = ingest_mod.sha256_of
+    monkeypatch.setattr(ingest_mod, "sha256_of", lambda p: hashed.append(p) or real_hash(p))
     folder = tmp_path / "material"
     (folder / "senare").mkdir(parents=True)
     first = _long_transcript(folder / "a_gr.txt")
@@ -367,6 +370,7 @@ def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, t
         ("d_vgr.txt", "imported"), ("a_gr.txt", "imported")]
     assert "already imported as source" in reports[1].error
     assert any("a different file named a_gr.txt" in w for w in reports[4].warnings)
+    assert sorted(hashed) == sorted(set(hashed)) and len(hashed) == 5    # each file once
     assert threads == ({"qda-ingest"} if project.engine.dialect.name == "postgresql"
                        else {"MainThread"})
     assert reports[0].segments == {"turn": 40, "sentence": 160}
