@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import names as known
 
@@ -130,6 +131,25 @@ def _genitive(word: str, after: str = "") -> tuple[str, str]:
     return word, ""
 
 
+@lru_cache(maxsize=1 << 16)
+def _needs_pointer(word: str) -> bool:
+    """Whether a capitalised word (not a speaker's name part) can be a name only after a
+    pointer ("ring", "enligt") or "jag heter": true for most capitalised words ("Det",
+    "Socialstyrelsen"), which are then let through after one cheap look at the window
+    before them instead of every name test. Exactly what `_others` decides: such a word
+    is neither a first name, a surname's shape, a place nor a genitive of one, so
+    `_full_name` and `_alone` can only say yes when `_pointed` does."""
+    if known.is_first_name(word, anywhere=True) or word in known.PLACES \
+            or word.casefold() in known.COMMON_WORDS or known.looks_like_surname(word):
+        return False
+    if len(word) > 3 and word.endswith("s"):
+        stem = word[:-1]
+        if known.is_first_name(stem) or known.looks_like_surname(stem) \
+                or stem in known.PLACES:
+            return False
+    return True
+
+
 @dataclass
 class Pseudonymiser:
     """One per source: remembers who is who, counts what it replaced."""
@@ -189,8 +209,11 @@ class Pseudonymiser:
             before = text[max(0, start - _LOOKBACK):start]
             if start > _LOOKBACK:
                 before = "\0" + before           # not the start of the text
-            word, genitive = _genitive(match.group(1), after)
             naming, pointed = _pointed(before, after)
+            if not pointed and match.group(1) not in self._speaker_parts \
+                    and _needs_pointer(match.group(1)):
+                continue
+            word, genitive = _genitive(match.group(1), after)
             at_start = _at_start(before)
             following = words[i + 1] if i + 1 < len(words) else None
             replacement = None

@@ -97,3 +97,34 @@ def test_the_labelled_set_meets_the_recall_targets():
     assert result["sentences"] == len(cases()) >= 200
     assert result["name_recall"] >= 0.98 and result["number_recall"] == 1.0
     assert result["name_precision"] >= 0.95
+
+
+def test_words_let_through_after_one_look_get_the_full_tests_answer(monkeypatch):
+    """Most capitalised words are let through when no pointer precedes them
+    (`_needs_pointer`); on the labelled set and the demo's transcripts, with speakers whose
+    names are everyday words, that must change nothing the full tests would decide."""
+    from pathlib import Path
+
+    from corpus import pseudonymise
+
+    from .pseudonym_set import cases
+
+    talk = Path(pseudonymise.__file__).parent / "demo" / "material" / "talk"
+    texts = [case[0] for case in cases()]
+    texts += [line for path in sorted(talk.iterdir())
+              for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(texts) > 500
+
+    def run() -> tuple[list[str], Pseudonymiser]:
+        p = Pseudonymiser()
+        for name in ("Karin Lund", "Per Ek", "Talare 3"):
+            p.speaker(name)
+        return [p.text(text) for text in texts], p
+
+    fast, fast_p = run()
+    assert pseudonymise._needs_pointer("Socialstyrelsen") and pseudonymise._needs_pointer("Det")
+    assert not any(map(pseudonymise._needs_pointer, ["Lindqvist", "Annas", "Per", "Vara"]))
+    monkeypatch.setattr(pseudonymise, "_needs_pointer", lambda word: False)
+    full, full_p = run()
+    assert fast != texts and fast == full
+    assert fast_p.counts == full_p.counts and fast_p.suspects == full_p.suspects

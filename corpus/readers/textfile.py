@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -59,8 +60,12 @@ def _decode_or_fail(data: bytes, encoding: str, path: Path) -> str:
     return text
 
 
+# control characters other than whitespace (\t \n \v \f \r are 9-13)
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _reject_control_soup(text: str, path: Path) -> None:
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROLS.findall(sample))
     if sample and controls / len(sample) > 0.02:
         raise InputError("this looks like a binary file, not text", path, "E103")
