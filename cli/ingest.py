@@ -35,7 +35,7 @@ def ingest(
     Each file is one transaction: it is imported whole or not at all.
     """
     from corpus.areas import require_area
-    from corpus.ingest import expand_paths, ingest_paths
+    from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
     from corpus.readers import ReadOptions
 
     with user_errors():
@@ -45,8 +45,11 @@ def ingest(
             raise QdaError(f"--area: {exc}", code="E151") from exc
         proj = opened(project)
         files = expand_paths(paths)
+        skipped = skipped_in_folders(paths)
         if not files:
-            raise QdaError("no importable files found in the given paths", code="E150")
+            why = f" (skipped: {'; '.join(r.error for r in skipped[:3])}" + (
+                f"; and {len(skipped) - 3} more)" if len(skipped) > 3 else ")") if skipped else ""
+            raise QdaError(f"no importable files found in the given paths{why}", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
         done = iter(range(len(files) + 1))
         with progress_bar("Importing", quiet=as_json) as update:
@@ -54,10 +57,14 @@ def ingest(
                                    on_file=lambda p: update(next(done), len(files),
                                                             f"Importing {p.name}"))
     if as_json:
-        print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, default=str))
+        print(json.dumps([r.__dict__ for r in [*reports, *skipped]], ensure_ascii=False,
+                         default=str))
     else:
         for report in reports:
             print_report(report)
+        for report in skipped:
+            err.print(f"[yellow]–[/yellow] skipped {report.error}", highlight=False,
+                      soft_wrap=True)
     if any(r.status in ("failed", "refused") for r in reports):
         raise typer.Exit(1)
 

@@ -21,7 +21,7 @@ from .errors import DuplicateSourceError, InputError, QdaError
 from .models import PseudonymKey, Segment, Source, Workshop
 from .project import Project
 from .pseudonymise import Pseudonymiser
-from .readers import SUFFIXES, ReadOptions, ReadResult, read_file
+from .readers import SUFFIXES, ReadOptions, ReadResult, read_file, unreadable
 from .replace import put_back, take_out
 from .segment import sentence_spans
 from .store import (
@@ -42,7 +42,7 @@ IN_FLIGHT = 2          # files imported at once on PostgreSQL
 @dataclass
 class IngestReport:
     path: str
-    status: str  # imported, replaced, refused, failed
+    status: str  # imported, replaced, refused, failed; skipped (in a folder, not read)
     source_id: int | None = None
     kind: str | None = None
     file_format: str | None = None
@@ -65,17 +65,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _in_folder(folder: Path) -> list[Path]:
+    """The files of a folder, recursive and sorted, without hidden files and Office's
+    lock files ("~$Bok1.xlsx"), which nobody means to import."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and not any(part.startswith((".", "~$"))
+                                             for part in p.relative_to(folder).parts))
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, and the readable files inside given folders (sorted, recursive)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUFFIXES
-                                and not p.name.startswith((".", "~$"))))
+            found.extend(p for p in _in_folder(path) if p.suffix.lower() in SUFFIXES)
         else:
             found.append(path)
     return found
+
+
+def skipped_in_folders(paths: Iterable[Path]) -> list[IngestReport]:
+    """The files inside given folders that are not read, each with why: an old .xls
+    workbook or a PDF left among the material must not go missing from the analysis
+    unnoticed."""
+    return [IngestReport(str(p), "skipped", error=InputError(reason, p, "E100").line())
+            for path in paths if path.is_dir()
+            for p in _in_folder(path) if (reason := unreadable(p)) is not None]
 
 
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,

@@ -2,6 +2,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -89,3 +90,52 @@ def test_the_installed_console_script_runs(tmp_path):
                          check=False)
     assert out.returncode == 0, out.stderr
     assert "Project ready" in out.stdout
+
+
+def test_a_folder_says_which_files_it_does_not_read_and_why(tmp_path):
+    """An old .xls workbook or a PDF left among the material is named, with what to do,
+    instead of going missing from the analysis; hidden and lock files are passed over."""
+    proj = tmp_path / "p"
+    qda("init", proj)
+    folder = tmp_path / "material"
+    (folder / "fraga2").mkdir(parents=True)
+    write_xlsx(folder / "lappar.xlsx", {"Fråga 1": [["Borås"], ["Fler hembesök"]]})
+    (folder / "fraga2" / "gamla_lappar.xls").write_bytes(b"\xd0\xcf\x11\xe0 old workbook")
+    (folder / "inbjudan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "anteckningar.md").write_text("# inte material\n", encoding="utf-8")
+    (folder / "~$lappar.xlsx").write_bytes(b"lock")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    (folder / ".ipynb_checkpoints").mkdir()
+    write_xlsx(folder / ".ipynb_checkpoints" / "lappar-checkpoint.xlsx",
+               {"Fråga 1": [["GR"], ["En kopia"]]})
+    result = qda("ingest", folder, "-p", proj)
+    assert result.exit_code == 0, result.output
+    assert "lappar.xlsx: postits (xlsx), 1 notes → source 1" in result.output
+    skipped = [line for line in result.output.splitlines() if "skipped" in line]
+    assert len(skipped) == 3, result.output
+    assert skipped[0].startswith("– skipped anteckningar.md: unknown file type '.md'; "
+                                 "supported: .xlsx")
+    assert skipped[1:] == [
+        "– skipped gamla_lappar.xls: old .xls workbooks are not read; open it in Excel and "
+        "save it as .xlsx [E100]",
+        "– skipped inbjudan.pdf: PDF is not read; export the text from the PDF as .txt or "
+        ".docx [E100]"]
+    status = json.loads(qda("status", "-p", proj, "--json").output)
+    assert status["totals"]["sources"] == 1   # not the checkpoint copy
+    reports = json.loads(qda("ingest", folder, "-p", proj, "--json").output)
+    assert sorted((Path(r["path"]).name, r["status"]) for r in reports) == [
+        ("anteckningar.md", "skipped"), ("gamla_lappar.xls", "skipped"),
+        ("inbjudan.pdf", "skipped"), ("lappar.xlsx", "refused")]
+
+
+def test_a_folder_with_nothing_readable_says_what_it_skipped(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    folder = tmp_path / "gammalt"
+    folder.mkdir()
+    (folder / "lappar.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    result = qda("ingest", folder, "-p", proj)
+    assert result.exit_code == 1
+    assert ("no importable files found in the given paths (skipped: lappar.xls: old .xls "
+            "workbooks are not read; open it in Excel and save it as .xlsx [E100]) [E150]"
+            in " ".join(result.output.split()))

@@ -10,7 +10,8 @@ from .sheets import read_sheets
 from .transcripts import read_docx, read_subtitles, read_txt
 from .units import Note, ReadOptions, ReadResult, SheetReport, Turn
 
-__all__ = ["Note", "ReadOptions", "ReadResult", "SheetReport", "Turn", "read_file", "SUFFIXES"]
+__all__ = ["Note", "ReadOptions", "ReadResult", "SheetReport", "Turn", "read_file", "SUFFIXES",
+           "unreadable"]
 
 READERS: dict[str, Callable[..., ReadResult]] = {
     ".xlsx": read_sheets,
@@ -29,15 +30,22 @@ _ADVICE = {
 }
 
 
+def unreadable(path: Path) -> str | None:
+    """Why a file's type is not read (with what to do for the common ones), or None."""
+    suffix = path.suffix.lower()
+    if suffix in READERS:
+        return None
+    return _ADVICE.get(suffix, f"unknown file type {suffix or '(no extension)'!r}; "
+                       f"supported: {', '.join(SUFFIXES)}")
+
+
 def read_file(path: Path, options: ReadOptions | None = None) -> ReadResult:
     options = options or ReadOptions()
-    suffix = path.suffix.lower()
-    if suffix not in READERS:
-        reason = _ADVICE.get(suffix, f"unknown file type {suffix or '(no extension)'!r}; "
-                             f"supported: {', '.join(SUFFIXES)}")
+    reason = unreadable(path)
+    if reason is not None:
         raise InputError(reason, path, "E100")
     if not path.is_file():
         raise InputError("no such file", path, "E100")
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path, "E101")
-    return READERS[suffix](path, options)
+    return READERS[path.suffix.lower()](path, options)
