@@ -76,8 +76,13 @@ def first_names() -> frozenset[str]:
 
 def is_first_name(word: str, anywhere: bool = False) -> bool:
     """A Nordic first name; with `anywhere`, a first name of any country (safe only where
-    a capital letter already says "name", inside a sentence)."""
-    return word in _name_lists()[1 if anywhere else 0]
+    a capital letter already says "name", inside a sentence). A double name is one when
+    both its parts are ("Anna-Lena", "Per-Olof": the name list has only the parts)."""
+    names = _name_lists()[1 if anywhere else 0]
+    if word in names:
+        return True
+    first, dash, second = word.partition("-")
+    return bool(dash) and first in names and second in names and word not in PLACES
 
 
 def looks_like_surname(word: str) -> bool:

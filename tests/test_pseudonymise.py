@@ -78,6 +78,31 @@ def test_people_who_never_speak_are_found_by_context_lists_and_shape(text, expec
     assert Pseudonymiser().text(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the name list holds only the parts of a double name: "Anna-Lena" was left in clear
+    # while "Berg" beside it was masked
+    ("Anna-Lena Berg: Ja. Nej.", "[namn]: Ja. Nej."),
+    ("Jag pratade med Anna-Lena igår.", "Jag pratade med [namn] igår."),
+    ("Min kollega Per-Olof Svensson sa det.", "Min kollega [namn] sa det."),
+    ("Karl-Johan ringde i morse.", "[namn] ringde i morse."),
+    ("Anna-Karins förslag var bra.", "[namn]s förslag var bra."),
+    ("Eva-Lotta Holm och Britt-Marie Ek kom.", "[namn] och [namn] kom."),
+    ("Vi åkte till Dals-Ed och Mölndal-Kungsbacka.",
+     "Vi åkte till Dals-Ed och Mölndal-Kungsbacka."),
+    ("Sahlgrenska-sjukhuset och Hälso- och sjukvården.",
+     "Sahlgrenska-sjukhuset och Hälso- och sjukvården."),
+])
+def test_double_first_names_are_names(text, expected):
+    assert Pseudonymiser().text(text) == expected
+
+
+def test_a_speaker_with_a_double_first_name_is_found_by_each_part_of_the_label():
+    p = Pseudonymiser()
+    p.speaker("Anna-Lena Lindqvist")
+    assert p.text("Som Anna-Lena sa, och Lindqvists poäng.") == (
+        "Som [Deltagare 1] sa, och [Deltagare 1]s poäng.")
+
+
 def test_speaker_name_parts_that_are_everyday_words_are_suspects_not_replacements():
     p = Pseudonymiser()
     p.speaker("Karin Lund")
