@@ -87,3 +87,27 @@ def tokens(texts: Iterable[str]) -> list[list[Token]]:
 def lemma_text(toks: list[Token]) -> str:
     """The text as space-joined lemmas: what the word-level model reads."""
     return " ".join(t.lemma for t in toks)
+
+
+# what people say to keep a conversation going, beside spaCy's stop words ("ja", "tack",
+# "så" are among those): a sentence of these alone says nothing to code
+FILLERS = frozenset([
+    "jo", "nä", "nää", "nåja", "nja", "mm", "mhm", "mmm", "hm", "hmm", "ehm", "eh", "öh",
+    "öhm", "äh", "åh", "ah", "aha", "oj", "jaha", "jaså", "japp", "jepp", "okej", "ok", "okay",
+    "precis", "absolut", "exakt", "visst", "sant", "liksom", "typ", "hej", "hejsan",
+    "välkomna", "välkommen"])
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.sv.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | FILLERS
+
+
+def has_content(text: str) -> bool:
+    """Whether a text holds a word that is neither a stop word nor a filler ("Ja.", "Mm,
+    precis." and "Tack." do not): coding such a text teaches a model nothing."""
+    stop = _stop_words()
+    return any(m.group().lower() not in stop for m in _WORD.finditer(text or ""))

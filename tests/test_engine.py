@@ -1,6 +1,7 @@
 """The engine: calibrated scores, hierarchy, learning from decisions, rejections, no-fit."""
 
 import numpy as np
+import pytest
 
 from coding.codebook import Codebook, parse_codebook
 from coding.suggest.engine import Engine, Example
@@ -96,6 +97,28 @@ def test_a_text_between_two_codes_is_the_most_uncertain():
              "Antal SIP per år"]
     scored = engine.score(texts)
     assert max(range(3), key=lambda i: scored[i].uncertainty) == 1
+
+
+def test_fillers_are_the_least_informative_not_the_most():
+    """"Ja.", "Mm." and "Tack." score low for every code, so best and second lie close
+    and they looked the most uncertain: they flooded the front of a transcript's queue."""
+    engine = Engine(BOOK).fit(labelled(80, seed=6))
+    texts = ["Ja.", "Mm, precis.", "Tack.", "Nej. Okej.", "Kostnad för SIP och utskrivning",
+             "Och delaktighet."]
+    scored = engine.score(texts)
+    assert [s.uncertainty for s in scored[:4]] == [0.0] * 4
+    assert min(s.uncertainty for s in scored[4:]) > 0.0
+    assert all(s.suggestions for s in scored)   # still suggested and codable
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ja.", False), ("Mm, ja, precis.", False), ("Hmm... okej, tack!", False), ("", False),
+    ("Välkomna hit.", False), ("Och delaktighet.", True), ("SIP", True), ("Ja, väntetiden.", True),
+])
+def test_has_content(text, expected):
+    from coding.text import has_content
+
+    assert has_content(text) is expected
 
 
 def test_a_main_theme_without_sub_themes_fits_as_well_as_a_sub_theme():

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 from ..codebook import Codebook
-from ..text import Token, tokens
+from ..text import Token, has_content, tokens
 from .lexical import LexicalHit, LexicalMatcher
 from .model import Features, MultiLabelModel
 
@@ -77,7 +77,8 @@ class Scored:
     suggestions: list[Suggestion]
     no_fit: float               # probability that no existing sub-code fits
     flagged: bool               # "passar ingen befintlig kod"
-    uncertainty: float          # higher = a decision here teaches the model more
+    uncertainty: float          # higher = a decision here teaches the model more;
+                                # 0 for a text without a content word
 
 
 
@@ -344,6 +345,9 @@ class Engine:
                     final[r, self._col[code_id]] = -1.0
         via = self._best_children(final)
         similar = self._similar(x) if explain else None
+        # a text without a content word ("Ja.", "Mm, precis.", "Tack.") teaches the model
+        # nothing whatever its scores: last in "most informative first", not first
+        substance = [has_content(text) for text in texts]
         ranked = np.argsort(-final, axis=1, kind="stable")[:, :limit]
         leaf_depth = 1 if (self._level >= 1).any() else 0
         leaf = np.sort(final[:, self._leaf], axis=1)[:, ::-1]
@@ -378,7 +382,8 @@ class Engine:
                     s.reasons = self._reasons(s, picked["similar"][r][j])
                 suggestions.append(s)
             out.append(Scored(suggestions, no_fit_score(best[r], leaf_depth),
-                              best[r] < NO_FIT_THRESHOLD, 1.0 - (best[r] - second[r])))
+                              best[r] < NO_FIT_THRESHOLD,
+                              1.0 - (best[r] - second[r]) if substance[r] else 0.0))
         return out
 
     def _best_children(self, final: np.ndarray) -> np.ndarray:
