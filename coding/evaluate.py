@@ -29,12 +29,15 @@ SIGNALS = ("blended", "lexical", "statistical")
 
 def read_labelled(path: Path | str) -> pd.DataFrame:
     """A table (.tsv, .csv from any Excel, .xlsx; read as every table the tool accepts)
-    with at least text, huvudtema and subtema columns."""
+    with at least text and huvudtema columns, and subtema where the coding has them (a
+    table of main themes only is scored at that level)."""
     path = Path(path)
     frame = read_table(path)
-    missing = [c for c in ("text", "huvudtema", "subtema") if c not in frame.columns]
+    missing = [c for c in ("text", "huvudtema") if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", path, "E312")
+    if "subtema" not in frame.columns:
+        frame = frame.assign(subtema="")
     frame = frame.assign(text=frame["text"].str.strip(), huvudtema=frame["huvudtema"].str.strip(),
                          subtema=frame["subtema"].str.strip())
     frame = frame[(frame["text"] != "") & (frame["huvudtema"] != "")].reset_index(drop=True)

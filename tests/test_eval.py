@@ -42,11 +42,30 @@ def test_eval_json_on_a_slice_of_the_development_data(tmp_path):
 
 
 def test_eval_with_a_missing_column_is_one_line(tmp_path):
-    (tmp_path / "t.tsv").write_text("text\thuvudtema\nx\ty\n", encoding="utf-8")
+    (tmp_path / "t.tsv").write_text("text\tsubtema\nx\ty\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["eval", "--train", str(tmp_path / "t.tsv"),
                                       "--test", str(tmp_path / "t.tsv")])
     assert result.exit_code == 1
-    assert result.output.strip() == "error: t.tsv: missing column(s): subtema [E312]"
+    assert result.output.strip() == "error: t.tsv: missing column(s): huvudtema [E312]"
+
+
+def test_eval_of_main_themes_only(tmp_path):
+    """A team that coded main themes only has no subtema column: it is scored at that
+    level, and the session replay runs too."""
+    frame = dev_frame()
+    train = frame[frame.question == "1"].head(20).drop(columns=["subtema"])
+    test = frame[frame.question == "2"].head(8).drop(columns=["subtema"])
+    train.to_csv(tmp_path / "train.tsv", sep="\t", index=False)
+    test.to_csv(tmp_path / "test.tsv", sep="\t", index=False)
+    args = ["eval", "--train", str(tmp_path / "train.tsv"), "--test", str(tmp_path / "test.tsv"),
+            "--json", "--no-curve"]
+    data = json.loads(CliRunner().invoke(app, args).stdout)
+    assert data["levels"]["huvudtema"]["blended"]["n"] == 8
+    assert data["levels"]["subtema"]["blended"]["n"] == 0
+    assert data["emergent_codes_added"] == sorted(set(train.huvudtema) - {
+        path[0] for path, _ in read_codebook("fardplan").walk()})
+    session = json.loads(CliRunner().invoke(app, [*args[:-1], "--session", "--seeds", "1"]).stdout)
+    assert set(session["levels"]) == {"huvudtema"} and session["levels"]["huvudtema"]["n"] == 8
 
 
 def test_eval_reads_a_semicolon_csv_from_swedish_excel(tmp_path):
