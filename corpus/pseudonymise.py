@@ -8,7 +8,9 @@ What is replaced, in this order:
 - known speakers' full names, first names and surnames (also in genitive) -> [Deltagare N]
 - other people's names -> [namn]: a self-introduction ("jag heter …", "… heter jag"), a
   name after a word that points at a person ("ring", "prata med", "enligt" …), a Nordic
-  first name (corpus.names) with or without a surname, a word of Swedish surname shape.
+  first name (corpus.names, double names such as "Anna-Lena" too) with or without a
+  surname (a noble one with its particle: "von Essen", "af Klercker"), a word of Swedish
+  surname shape; after "jag heter" also a first name typed in lower case.
 A name part that is also an everyday word or a place ("Per månad", "Lunds universitet")
 is never replaced alone: it goes on the source's list of suspects, which a lead masks or
 keeps (coding.suspects).
@@ -58,6 +60,13 @@ POINTERS = re.compile(
 # the words a pointer or NAMING can end on: a cheap test before the regexes
 _POINTER_ENDINGS = tuple(sorted({p.split()[-1] for p in POINTER_PHRASES}))
 SELF_AFTER = re.compile(r"^[ \t]+heter jag\b", re.I)
+# a first name typed in lower case after a self-introduction ("jag heter anna")
+SELF_NAMED_LOWER = re.compile(
+    r"(\b(?:(?:jag|hon|han|hen) heter|mitt namn är)[ \t]+)([a-zåäöéü]+(?:-[a-zåäöéü]+)?)"
+    r"(?:[ \t]+([a-zåäöéü]+))?\b", re.I)
+# a surname with a particle after a first name: "von Essen", "af Klercker", "De Geer"
+NOBLE_SURNAME = re.compile(
+    rf"[ \t]+(?:von der|van der|de la|von|af|de|van)[ \t]+({_CAP}{_LOWER})(?![\w\]-])")
 # words after which any capitalised word is a name
 NAMING = re.compile(r"\b(?:jag heter|heter|mitt namn är)[ \t]+$", re.I)
 # what follows a person's name at the start of a sentence ("Per sa att …")
@@ -191,7 +200,20 @@ class Pseudonymiser:
             text, n = pattern.subn(lambda m: self._name_map[m.group(1)] + (m.group(2) or ""),
                                    text)
             self.counts["names"] += n
+        if "heter" in text or "namn är" in text:
+            text = SELF_NAMED_LOWER.sub(self._lower_name, text)
         return self._others(text)
+
+    def _lower_name(self, match: re.Match[str]) -> str:
+        """"jag heter anna": a name typed in lower case, known as a first name."""
+        word, surname = match.group(2), match.group(3)
+        written = "-".join(part.capitalize() for part in word.split("-"))
+        if word[0].isupper() or not known.is_first_name(written):
+            return match.group(0)
+        self.counts["other_names"] += 1
+        if surname and known.looks_like_surname(surname.capitalize()):
+            return match.group(1) + NAME_TOKEN
+        return match.group(1) + NAME_TOKEN + (f" {surname}" if surname else "")
 
     def _others(self, text: str) -> str:
         """Names of people who are not speakers: a capitalised word (with the next, when
@@ -199,10 +221,9 @@ class Pseudonymiser:
         surname's shape says is a person. Only a window around each word is read, so a
         long turn stays linear."""
         words = list(CAPITALISED.finditer(text))
-        out, cursor, skip = [], 0, False
+        out, cursor = [], 0
         for i, match in enumerate(words):
-            if skip:
-                skip = False
+            if match.start() < cursor:    # the surname of a name already replaced
                 continue
             start, end = match.span()
             after = text[end:end + _LOOKBACK]
@@ -223,7 +244,7 @@ class Pseudonymiser:
                     following.group(1), text[following.end():following.end() + _LOOKBACK])
                 if self._full_name(word, second, naming, at_start):
                     self.counts["other_names"] += 1
-                    end, skip = following.end(), True
+                    end = following.end()
                     replacement = NAME_TOKEN + second_genitive
             if replacement is None and word in self._speaker_parts:
                 if word in known.PLACES or at_start:        # "Lund", "Per månad": ask
@@ -236,6 +257,14 @@ class Pseudonymiser:
                 self.counts["other_names"] += 1
                 replacement = NAME_TOKEN + genitive
             if replacement is not None:
+                if replacement.startswith(NAME_TOKEN) and not replacement.endswith("s"):
+                    # "Maria von Essen", "Carl af Klercker": the noble surname goes too
+                    particle = NOBLE_SURNAME.match(text, end)
+                    if particle:
+                        genitive = particle.group(1).endswith("s") and not \
+                            known.looks_like_surname(particle.group(1))
+                        end = particle.end()
+                        replacement = NAME_TOKEN + ("s" if genitive else "")
                 out += [text[cursor:start], replacement]
                 cursor = end
         out.append(text[cursor:])

@@ -9,9 +9,10 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,7 +274,14 @@ def _insert(connection, table, rows: list[dict]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" * len(columns))
     raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                    [tuple(row[c] for c in columns) for row in rows])
+                    map(_values(columns), rows))
+
+
+def _values(columns: list[str]) -> Callable[[dict], tuple]:
+    """A row's values in `columns` order, picked in C (a generator per row cost 8 % of a
+    SQLite ingest)."""
+    pick = itemgetter(*columns)
+    return pick if len(columns) > 1 else lambda row: (pick(row),)
 
 
 def _copy_data(raw, table, rows: list[dict]) -> tuple[str, bytes]:
@@ -284,8 +292,8 @@ def _copy_data(raw, table, rows: list[dict]) -> tuple[str, bytes]:
     columns = list(rows[0])
     data = io.BytesIO()
     with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(data)) as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+        for values in map(_values(columns), rows):
+            copy.write_row(values)
     names = ", ".join(f'"{c}"' for c in columns)
     return f'COPY "{table.name}" ({names}) FROM STDIN', data.getvalue()
 

@@ -96,6 +96,25 @@ def test_double_first_names_are_names(text, expected):
     assert Pseudonymiser().text(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a noble surname is the most identifying part of a name: it goes with the first name
+    ("Jag pratade med Maria von Essen igår.", "Jag pratade med [namn] igår."),
+    ("Enligt Carl af Klercker är det så.", "Enligt [namn] är det så."),
+    ("Maria von Essens förslag.", "[namn]s förslag."),
+    ("Vi talade med Eva de la Gardie och Sven de Geer.", "Vi talade med [namn] och [namn]."),
+    ("Lena Berg av Region Halland sa det.", "[namn] av Region Halland sa det."),
+    # a name typed in lower case after a self-introduction
+    ("Jag heter anna och jobbar här.", "Jag heter [namn] och jobbar här."),
+    ("jag heter anna-lena svensson.", "jag heter [namn]."),
+    ("Mitt namn är per och jag är MAS.", "Mitt namn är [namn] och jag är MAS."),
+    ("Jag heter Maria von Essen.", "Jag heter [namn]."),
+    ("Jag heter inte så mycket. Det heter vårdplan.",
+     "Jag heter inte så mycket. Det heter vårdplan."),
+])
+def test_noble_surnames_and_names_in_lower_case(text, expected):
+    assert Pseudonymiser().text(text) == expected
+
+
 def test_a_speaker_with_a_double_first_name_is_found_by_each_part_of_the_label():
     p = Pseudonymiser()
     p.speaker("Anna-Lena Lindqvist")
