@@ -278,8 +278,8 @@ def _insert(connection, table, rows: list[dict]) -> None:
 
 
 def _values(columns: list[str]) -> Callable[[dict], tuple]:
-    """A row's values in `columns` order, picked in C (a generator per row cost 8 % of a
-    SQLite ingest)."""
+    """A row's values in `columns` order, picked in C: a generator per row made a folder
+    ingest on SQLite 3 % slower (230 transcripts, medians of 6: 5.35 against 5.18 s)."""
     pick = itemgetter(*columns)
     return pick if len(columns) > 1 else lambda row: (pick(row),)
 
