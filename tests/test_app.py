@@ -584,7 +584,8 @@ def test_every_ingest_note_has_a_swedish_text():
              "replaced source 1: anna's accepted coding 'SIP' on a unit that changed or went: "
              "'Gammal lapp'",
              "no speaker lines recognised: the text is one turn", "B4: a duplicate mark with "
-             "no note", "C2: outside the area columns", "A7: unknown area 'Mars'",
+             "no note", "C2: outside the area columns",
+             "A7: unknown area 'Mars'; its notes are imported without an area",
              "hidden sheet", "empty sheet", "no header row with area names or a note column"]
     for note in notes:
         assert ui.swedish(note) != note, note

@@ -183,7 +183,8 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
             raw = grid.cell(r, area_col)
             area = area_key(raw)
             if area is None:
-                report.skipped.append(f"{grid.ref(r, area_col)}: unknown area {raw!r}")
+                report.warnings.append(f"{grid.ref(r, area_col)}: unknown area {raw!r}; its "
+                                       "notes are imported without an area")
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.parse_count(raw_q) or h.question_in_text(raw_q)
