@@ -23,7 +23,7 @@ def test_init_ingest_status_round_trip(tmp_path):
     result = qda("ingest", book, "-p", proj)
     assert result.exit_code == 0, result.output
     assert "lappar.xlsx: postits (xlsx), 2 notes → source 1" in result.output
-    sheet_line = "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate marks"
+    sheet_line = "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate mark"
     assert sheet_line in result.output
     status = json.loads(qda("status", "-p", proj, "--json").output)
     assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 2
@@ -110,7 +110,7 @@ def test_a_folder_says_which_files_it_does_not_read_and_why(tmp_path):
                {"Fråga 1": [["GR"], ["En kopia"]]})
     result = qda("ingest", folder, "-p", proj)
     assert result.exit_code == 0, result.output
-    assert "lappar.xlsx: postits (xlsx), 1 notes → source 1" in result.output
+    assert "lappar.xlsx: postits (xlsx), 1 note → source 1" in result.output
     skipped = [line for line in result.output.splitlines() if "skipped" in line]
     assert len(skipped) == 3, result.output
     assert skipped[0].startswith("– skipped anteckningar.md: unknown file type '.md'; "
