@@ -1,8 +1,8 @@
 """Kodning: decide segment after segment with the keyboard; every action is saved at once.
 
 Keys: 1–5 accept suggestion n, X rejects the best undecided suggestion, K opens the code
-picker (type to search, Enter to code), N next, B back, U undo, Q marks a quote; in a
-blind round, 0 marks a unit done with no code.
+picker (your most recently used codes first; type to search, Enter to code), N next, B
+back, U undo, Q marks a quote; in a blind round, 0 marks a unit done with no code.
 """
 
 from __future__ import annotations
@@ -202,6 +202,8 @@ if ss.k_current is None:
 with proj.session() as session:
     view = review.segment_view(session, ss.k_current, coder, book, blind, actor=actor)
     left = review.queue_count(session, coder, filters, blind, actor=actor)
+    picker_codes = review.picker_order(book, review.recent_codes(session, coder)) \
+        if ss.k_picker else []
 ss.k_memo = view.memo   # the field always shows what is stored
 
 where = [ui.KIND_LABELS.get(view.kind, view.kind), view.source_name]
@@ -279,7 +281,7 @@ with col_mine:
         st.caption("Avvisade: " + "; ".join(label for _, label in view.rejected))
     st.button("Välj kod …", key="k_open_picker", shortcut="K", on_click=toggle_picker)
     if ss.k_picker:
-        st.selectbox("Sök kod", list(book.codes), index=None, key="k_pick",
+        st.selectbox("Sök kod", picker_codes, index=None, key="k_pick",
                      format_func=lambda c: book.codes[c].label, on_change=picked,
                      filter_mode="contains", placeholder="Skriv för att söka, Enter väljer")
         st.text_input("Eller ny kod", key="k_new_code", on_change=new_code,

@@ -334,6 +334,27 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
         _context(session, seg, context))
 
 
+RECENT = 8   # codes the picker lists first
+
+
+def recent_codes(session: Session, coder: str, limit: int = RECENT) -> list[int]:
+    """The codes `coder` applied last, most recent first. The picker lists them before the
+    others: a code just created, or in use on this question, is then 'K', Enter away,
+    where the suggestions need several codings to learn it."""
+    rows = session.execute(
+        select(Coding.code_id).where(Coding.coder == coder, Coding.status == Status.ACCEPTED)
+        .group_by(Coding.code_id)
+        .order_by(func.max(Coding.updated_at).desc(), func.max(Coding.id).desc())
+        .limit(limit))
+    return list(rows.scalars())
+
+
+def picker_order(codebook: Codebook, recent: list[int]) -> list[int]:
+    """The picker's codes: the recent ones first, then the codebook's order."""
+    first = [c for c in recent if c in codebook.codes]
+    return [*first, *(c for c in codebook.codes if c not in set(first))]
+
+
 def _labeller(codebook: Codebook):
     return lambda cid: codebook.codes[cid].label if cid in codebook.codes else f"kod {cid}"
 

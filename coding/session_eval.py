@@ -9,8 +9,9 @@ shown, or only in the picker (or nowhere: a new code). For a sub-theme the codeb
 lacks, a *passar ingen befintlig kod* flag in that place counts as right.
 
 Keystrokes follow the app: a shown suggestion is one key (its number); otherwise the
-picker: "k", enough letters of the code's name to put it first, Enter; a new code: "k",
-its whole name, Enter.
+picker: "k", enough letters of the code's name to put it first (none when it is first:
+the picker lists the coder's most recently used codes first, and "↓" opens it), Enter;
+a new code: "k", its whole name, Enter.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import review
 from .background import EVERY
 from .codebook import Codebook, CodebookDoc
 from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
@@ -30,16 +32,19 @@ from .suggestions import KEEP
 PARTS = 5     # the session curve: first 20 %, …, last 20 %
 
 
-def picker_keys(codebook: Codebook, code_id: int) -> int:
-    """'k', the fewest letters of the code's name that make it the picker's first match
-    (the picker lists codes in codebook order and filters by substring), and Enter."""
+def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) -> int:
+    """'k', the fewest letters of the code's name that make it the picker's first match,
+    and Enter. The picker lists the coder's most recently used codes first (`recent`, most
+    recent first, as `review.recent_codes`), then the codebook's order, and filters by
+    substring; a code already first takes '↓' to open the list instead of letters."""
     code = codebook.codes[code_id]
-    labels = [(i, " > ".join(c.path).casefold()) for i, c in codebook.codes.items()]
+    order = review.picker_order(codebook, list(recent)[:review.RECENT])
+    labels = [(i, " > ".join(codebook.codes[i].path).casefold()) for i in order]
     name = code.name.casefold()
-    for n in range(1, len(name) + 1):
+    for n in range(len(name) + 1):
         first = next(i for i, label in labels if name[:n] in label)
         if first == code_id:
-            return n + 2
+            return max(n, 1) + 2
     return len(name) + 2
 
 
@@ -86,6 +91,7 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
     order = list(range(len(test)))
     random.Random(seed).shuffle(order)
     decided: list[Example] = []
+    recent: list[int] = []      # the coder's codes, most recently used first
     engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
     since = 0
     out = []
@@ -119,8 +125,9 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
         elif 1 <= row[name] <= KEEP:
             row["keys"] = 1
         else:
-            row["keys"] = picker_keys(codebook, gold.id)
+            row["keys"] = picker_keys(codebook, gold.id, recent)
         out.append(row)
+        recent = [gold.id, *(c for c in recent if c != gold.id)]
         decided.append(Example(text, {gold.id}))
         since += 1
         if created or since >= every:

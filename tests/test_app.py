@@ -153,6 +153,23 @@ def test_code_picker_adds_a_code_and_closes(root):
     assert any("SIP" in m.value for m in at.markdown)       # shown among "Dina koder"
 
 
+def test_code_picker_lists_the_coders_recent_codes_first(root):
+    at = page("kodning")
+    click(at, "k_open_picker")
+    project = open_project(root)
+    with project.session() as s:
+        sip = find_code(s, "Samverkan och samordning > SIP").id
+        n_codes = s.scalar(select(func.count()).select_from(Code))
+    project.close()
+    before = at.selectbox(key="k_pick").options
+    at.selectbox(key="k_pick").set_value(sip).run()
+    click(at, "k_next")
+    click(at, "k_open_picker")
+    after = at.selectbox(key="k_pick").options
+    assert after[0] != before[0] and "SIP" in after[0]       # the code just used comes first
+    assert sorted(after) == sorted(before) and len(after) == n_codes
+
+
 def test_quote_and_memo_need_a_code_then_are_stored(root):
     at = page("kodning")
     assert at.button(key="k_quote_key").disabled and at.text_area(key="k_memo").disabled

@@ -111,3 +111,31 @@ def test_a_coding_session_replayed(tmp_path):
                                      str(tmp_path / "train.tsv"), "--test",
                                      str(tmp_path / "test.tsv")])
     assert table.exit_code == 0 and "keystrokes per row" in table.output
+
+
+def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():
+    from coding.codebook import Codebook, parse_codebook
+    from coding.review import RECENT, picker_order
+    from coding.session_eval import picker_keys
+
+    book = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Samverkan
+    children: [{name: Avvikelser}, {name: SIP}]
+  - name: Resurser
+    children: [{name: Kostnader}, {name: Bemanning}]
+"""))
+    ids = {book.codes[c].name: c for c in book.codes}
+    order = list(book.codes)
+    assert picker_order(book, []) == order
+    assert picker_order(book, [ids["Bemanning"], 999, ids["SIP"]])[:2] == [
+        ids["Bemanning"], ids["SIP"]]                  # a code gone from the codebook: skipped
+    assert sorted(picker_order(book, [ids["SIP"]])) == sorted(order)
+    # codebook order: 'k', letters until the code is the first match, Enter
+    assert picker_keys(book, order[0]) == 3      # already first: "k", "↓" opens, Enter
+    assert picker_keys(book, ids["Kostnader"]) == 2 + 2   # "k" matches Samverkan; "ko"
+    assert picker_keys(book, ids["Bemanning"]) == 2 + 1   # only its label holds a "b"
+    # the most recently used code is first: no letters
+    assert picker_keys(book, ids["Bemanning"], [ids["Bemanning"], ids["SIP"]]) == 3
+    assert picker_keys(book, ids["SIP"], [ids["Bemanning"], ids["SIP"]]) == 2 + 2  # "si"
+    assert RECENT >= 5

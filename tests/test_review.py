@@ -263,3 +263,25 @@ def test_queue_walk_hides_the_kind_index_from_sqlite_only():
     on_server = str(page.compile(dialect=postgresql.dialect()))
     assert "(segment.kind || '') IN" in on_sqlite
     assert "segment.kind IN" in on_server and "segment.kind ||" not in on_server
+
+
+def test_recent_codes_are_the_coders_own_most_recent_first(project, tmp_path):
+    """What the picker lists first: the codes this coder applied last, never a rejected
+    one or another coder's, on both stores."""
+    setup(project, tmp_path, scored=False)
+    with project.transaction() as s:
+        sip, kost, fast = (codes.find_code(s, p).id for p in
+                           ("Samverkan > SIP", "Resursfördelning > Kostnader",
+                            "Tillgänglighet"))
+        review.accept_code(s, 1, kost, "anna")
+        review.accept_code(s, 2, sip, "anna")
+        review.accept_code(s, 3, kost, "anna")   # used again: most recent now
+        review.reject_code(s, 4, fast, "anna")
+        review.accept_code(s, 5, fast, "bo")
+    with project.session() as s:
+        assert review.recent_codes(s, "anna") == [kost, sip]
+        assert review.recent_codes(s, "anna", limit=1) == [kost]
+        assert review.recent_codes(s, "bo") == [fast]
+        assert review.recent_codes(s, "ny") == []
+        order = review.picker_order(codes.load_codebook(s), review.recent_codes(s, "anna"))
+    assert order[:2] == [kost, sip] and len(order) == len(set(order))
