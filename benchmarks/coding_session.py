@@ -80,7 +80,9 @@ def main() -> None:
         "the share of rows whose right code was suggestion 1, in the top 3, among the 5",
         "suggestions shown, only in the picker, or new (for a new sub-theme, a *passar",
         "ingen befintlig kod* flag in that place counts as right); keystrokes per row (1",
-        "for a shown suggestion; 'k', letters and Enter in the picker; a new code's name).",
+        "for a shown suggestion; 'k', letters and Enter in the picker, which lists the",
+        "coder's most recent codes first ('↓' instead of letters for the first); a new code's",
+        "name).",
         "",
         "| split | level | suggestion 1 | top 3 | shown | picker | new code | n | "
         "keys/row |",
