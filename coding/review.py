@@ -339,8 +339,8 @@ RECENT = 8   # codes the picker lists first
 
 def recent_codes(session: Session, coder: str, limit: int = RECENT) -> list[int]:
     """The codes `coder` applied last, most recent first. The picker lists them before the
-    others: a code just created, or in use on this question, is then 'K', Enter away,
-    where the suggestions need several codings to learn it."""
+    others: a code just created, or in use on this question, is then 'K', '↓', Enter
+    away, where the suggestions need several codings to learn it."""
     rows = session.execute(
         select(Coding.code_id).where(Coding.coder == coder, Coding.status == Status.ACCEPTED)
         .group_by(Coding.code_id)
@@ -351,8 +351,9 @@ def recent_codes(session: Session, coder: str, limit: int = RECENT) -> list[int]
 
 def picker_order(codebook: Codebook, recent: list[int]) -> list[int]:
     """The picker's codes: the recent ones first, then the codebook's order."""
-    first = [c for c in recent if c in codebook.codes]
-    return [*first, *(c for c in codebook.codes if c not in set(first))]
+    first = list(dict.fromkeys(c for c in recent if c in codebook.codes))
+    seen = set(first)
+    return [*first, *(c for c in codebook.codes if c not in seen)]
 
 
 def _labeller(codebook: Codebook):
