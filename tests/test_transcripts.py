@@ -45,6 +45,21 @@ def test_untimed_labels_count_only_when_they_recur():
     assert "Bo: Och väntetider." in "\n".join(t for _, t, _ in got)
 
 
+def test_a_full_name_or_a_generic_label_is_a_speaker_even_once():
+    """Someone who speaks once ("Anna-Lena Berg: …") got their words in the turn before,
+    attributed to that speaker; a lone first name, "Fråga 2:" or "Region Halland:" stay
+    text."""
+    text = ("Moderator: Välkomna hit.\nKarin Svensson: Vi följer SIP.\nModerator: Okej.\n"
+            "Anna-Lena Berg: Vi har inget gemensamt system.\nFråga 2: vad saknas?\n"
+            "Bo: Och väntetider.\nRegion Halland: gäller det oss?\nDeltagare 7: En sak till.")
+    assert turns_of(text) == [
+        ("Moderator", "Välkomna hit.", None), ("Karin Svensson", "Vi följer SIP.", None),
+        ("Moderator", "Okej.", None),
+        ("Anna-Lena Berg", "Vi har inget gemensamt system.\nFråga 2: vad saknas?\n"
+         "Bo: Och väntetider.\nRegion Halland: gäller det oss?", None),
+        ("Deltagare 7", "En sak till.", None)]
+
+
 def test_a_pause_line_is_no_speaker_and_a_speaker_with_nothing_said_no_turn():
     text = ("Talare 1  00:05:40\nVi tar en paus.\nPaus 00:06:00\nTalare 2  00:16:00\n"
             "Talare 1  00:16:10\nVälkomna tillbaka.")

@@ -2,7 +2,8 @@
 
 Speaker lines recognised (alone on a line, or followed by the first words of the turn):
     Talare 2  00:14:31          Speaker 1 (00:01:23): text      [00:01:23] Talare 1: text
-    Anna Svensson   0:03        Anna Svensson: text  (untimed; only if the label recurs)
+    Anna Svensson   0:03        Anna Svensson: text  (untimed: if the label recurs, or is
+                                                      a full name or a generic label)
 Every other line belongs to the current turn; lines before the first speaker line form a
 turn without a speaker, so no text is ever dropped.
 """
@@ -19,6 +20,8 @@ from docx import Document
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ..errors import InputError
+from ..names import is_first_name
+from ..pseudonymise import GENERIC_LABEL
 from .textfile import decode_text
 from .units import ReadResult, Turn
 
@@ -55,7 +58,7 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
         match = _UNTIMED.match(line)
         if match and len(match.group("label").split()) <= _MAX_UNTIMED_LABEL_WORDS:
             untimed[match.group("label").strip()] += 1
-    recurring = {label for label, n in untimed.items() if n >= 2}
+    recurring = {label for label, n in untimed.items() if n >= 2 or _person_label(label)}
 
     turns: list[Turn] = []
     current: Turn | None = None
@@ -90,6 +93,18 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
         if turn.end_time is None and following.start_time is not None:
             turn.end_time = following.start_time
     return [t for t in turns if t.text.strip()]     # a speaker line with nothing said
+
+
+def _person_label(label: str) -> bool:
+    """A label that names a speaker even if it occurs once: a first name and a surname
+    ("Anna-Lena Berg: …", someone who spoke once) or a generic label ("Moderator: …",
+    "Deltagare 7: …"). "Fråga 1: …" or "Obs: …" stay text, as does a lone first name
+    ("Bo: …" may be the verb)."""
+    words = label.split()
+    if GENERIC_LABEL.match(label):
+        return True
+    return 2 <= len(words) <= 3 and is_first_name(words[0]) \
+        and all(w[0].isupper() and w[1:].replace("-", "").isalpha() for w in words[1:])
 
 
 def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, str] | None:
