@@ -60,6 +60,14 @@ def test_a_full_name_or_a_generic_label_is_a_speaker_even_once():
         ("Deltagare 7", "En sak till.", None)]
 
 
+def test_a_speaker_with_a_noble_surname():
+    text = ("Maria von Essen: Vi mäter SIP.\nCarl af Klercker 00:01:02\nOch väntetider.\n"
+            "Eva de la Gardie: Ja.\nVi tog det von oben: sa han.")
+    assert turns_of(text) == [
+        ("Maria von Essen", "Vi mäter SIP.", None), ("Carl af Klercker", "Och väntetider.", 62.0),
+        ("Eva de la Gardie", "Ja.\nVi tog det von oben: sa han.", None)]
+
+
 def test_a_pause_line_is_no_speaker_and_a_speaker_with_nothing_said_no_turn():
     text = ("Talare 1  00:05:40\nVi tar en paus.\nPaus 00:06:00\nTalare 2  00:16:00\n"
             "Talare 1  00:16:10\nVälkomna tillbaka.")
