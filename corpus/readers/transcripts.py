@@ -27,8 +27,9 @@ from .units import ReadResult, Turn
 
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _WORD = r"[A-ZÅÄÖÉÜ0-9][\wÅÄÖåäöéÉüÜ.'’\-]*"
-# a noble surname's particle between two capitalised words: "Maria von Essen"
-_PARTICLE = r"(?:von|af|de|van|der|la)[ \t]+"
+# a noble surname's particles between two capitalised words: "Maria von Essen"
+_PARTICLES = ("von", "af", "de", "van", "der", "la")
+_PARTICLE = rf"(?:{'|'.join(_PARTICLES)})[ \t]+"
 _LABEL = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}){{0,2}}{_WORD}){{0,3}}"
 
 SPEAKER_LINES = [
@@ -39,7 +40,6 @@ SPEAKER_LINES = [
 ]
 _UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
 _MAX_UNTIMED_LABEL_WORDS = 3
-_PARTICLES = {"von", "af", "de", "van", "der", "la"}
 # lines like "Paus 00:06:00" or "Lunch 12:00" mark the recording, not a speaker
 _MARKERS = {"paus", "pausen", "rast", "lunch", "lunchpaus", "fika", "fikapaus", "avbrott",
             "uppehåll", "slut", "start", "inspelningen", "inspelning", "tystnad", "break",
@@ -59,8 +59,7 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     untimed = Counter()
     for line in lines:
         match = _UNTIMED.match(line)
-        if match and len([w for w in match.group("label").split() if w not in _PARTICLES]) \
-                <= _MAX_UNTIMED_LABEL_WORDS:
+        if match and len(_names_in(match.group("label"))) <= _MAX_UNTIMED_LABEL_WORDS:
             untimed[match.group("label").strip()] += 1
     recurring = {label for label, n in untimed.items() if n >= 2 or _person_label(label)}
 
@@ -99,12 +98,17 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     return [t for t in turns if t.text.strip()]     # a speaker line with nothing said
 
 
+def _names_in(label: str) -> list[str]:
+    """A label's words without particles ("Eva de la Gardie" is two names)."""
+    return [w for w in label.split() if w not in _PARTICLES]
+
+
 def _person_label(label: str) -> bool:
     """A label that names a speaker even if it occurs once: a first name and a surname
     ("Anna-Lena Berg: …", someone who spoke once) or a generic label ("Moderator: …",
     "Deltagare 7: …"). "Fråga 1: …" or "Obs: …" stay text, as does a lone first name
     ("Bo: …" may be the verb)."""
-    words = [w for w in label.split() if w not in _PARTICLES]
+    words = _names_in(label)
     if GENERIC_LABEL.match(label):
         return True
     return 2 <= len(words) <= 3 and is_first_name(words[0]) \
@@ -170,8 +174,7 @@ def read_subtitles(path: Path) -> ReadResult:
         speaker = getattr(caption, "voice", None)
         if not speaker:
             match = _SRT_SPEAKER.match(body)
-            if match and len([w for w in match.group("label").split() if w not in _PARTICLES]) \
-                <= _MAX_UNTIMED_LABEL_WORDS:
+            if match and len(_names_in(match.group("label"))) <= _MAX_UNTIMED_LABEL_WORDS:
                 speaker, body = match.group("label").strip(), match.group("rest").strip()
         if not body:
             continue
