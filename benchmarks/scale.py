@@ -1,6 +1,8 @@
 """A 100x study on SQLite and PostgreSQL: ingest throughput (as a ratio to spaCy's bare
 Swedish tokenizer over the same text, in this one run), peak memory of the ingest,
-suggestion scoring and retraining, bilaga 2, and the Kodning page's queries.
+suggestion scoring and retraining, bilaga 2, the Kodning page's queries, and the Kodning
+page itself (each interaction one rerun of the page script in Streamlit's AppTest, as the
+server runs it; the steps of app_interaction.py, the model idle).
 
 The material is generated here: transcripts of sentences drawn (seeded) from the long
 Swedish report in ../shared/data/corpus/ (read, never copied into the repository), with
@@ -32,6 +34,7 @@ CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for
 AREAS = ["Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"]
 WORDS_PER_TRANSCRIPT = 5200
 CODED = 5000
+PAGE_ROUNDS = 10
 
 
 def sentences() -> list[str]:
@@ -173,7 +176,31 @@ def after_ingest(root: Path) -> dict[str, float]:
         out["next segment (ms)"] = 1000 * timed(
             lambda: review.next_segment(s, first, "bench", filters, "active"), 20)
     project.close()
+    out.update(page_interactions(root))
     return out
+
+
+def page_interactions(root: Path) -> dict[str, float]:
+    """Median ms of each Kodning page interaction: what a coder waits for, on each store."""
+    import app_interaction
+    from streamlit.testing.v1 import AppTest
+
+    from app import state
+
+    os.environ["QDA_PROJECT"] = str(root)
+    at = AppTest.from_file(str(ROOT / "app" / "kodning.py"), default_timeout=300)
+    at.session_state["coder"] = "bench"
+    at.run()
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    state.retrainer(state.project()).every = 10**9     # the model idle
+    # one round of every step first: a new PostgreSQL connection fills its catalog caches
+    # on its first statements, SQLite its page cache
+    app_interaction.measure(at, 1)
+    times = app_interaction.measure(at, PAGE_ROUNDS)
+    state.project().close()
+    return {f"Kodning page: {name} (ms)": statistics.median(values)
+            for name, values in times.items()}
 
 
 def main() -> None:
