@@ -23,14 +23,18 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
         fmt = b.selectbox("Format", spec.formats, key=fmt_key,
                           label_visibility="collapsed")
         if c.button("Skapa fil", key=make):
+            bar = a.empty()
             try:
                 with st.spinner(f"Skapar {spec.title} …"):
                     ss[file] = export_bytes(state.require_project(), spec.name, fmt,
-                                            actor=state.actor(), **choices)
+                                            actor=state.actor(),
+                                            progress=_bar(bar), **choices)
                     ss[f"{file}_fmt"] = fmt
             except QdaError as exc:
                 ss.pop(file, None)
                 st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
+            finally:
+                bar.empty()
         made = ss.get(file)
         if made is None or ss.get(f"{file}_fmt") != fmt:
             return         # nothing made yet, or made in another format than now chosen
@@ -48,3 +52,20 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
             a.warning("Ingen frågetext i arbetsboken eller i qda.toml för fråga "
                       f"{', '.join(map(str, made.report.untitled))}: rubriken blir "
                       "bara ”Fråga N”. Ange texten under [questions] i qda.toml.")
+
+
+def _bar(slot):
+    """A progress bar in `slot` (under the spinner's "Skapar …") for an export that tells
+    how far it is (the qdpx: per source); redrawn at each whole per cent, not at every
+    source."""
+    shown = [-1]
+
+    def told(done: int, total: int | None, what: str | None = None) -> None:
+        if not total:
+            return
+        percent = 100 * done // total
+        if percent != shown[0]:
+            shown[0] = percent
+            slot.progress(percent / 100, text=f"{done} av {total}" + (f": {what}" if what else ""))
+
+    return told

@@ -160,6 +160,8 @@ def after_ingest(root: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out["bilaga 2 xlsx"] = timed(lambda: export(project, "bilaga2", "xlsx",
                                                     out=Path(tmp) / "b.xlsx"))
+        out["whole project as .qdpx"] = timed(lambda: export(project, "qdpx",
+                                                             out=Path(tmp) / "p.qdpx"))
     book = codes.load_codebook
     with project.session() as s:
         codebook = book(s)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from corpus.errors import QdaError
@@ -65,7 +66,9 @@ def progress_bar(label: str, quiet: bool = False
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int | None = None, what: str | None = None) -> None:
-            bar.update(task, completed=done, total=total, description=what or label)
+            # a file name is text, not markup: "fråga[2].csv" must not vanish or fail
+            bar.update(task, completed=done, total=total,
+                       description=escape(what) if what else label)
 
         yield update
 

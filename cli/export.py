@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ProjectOpt, console, err, opened, split_list, user_errors
+from .common import ProjectOpt, console, opened, progress_bar, split_list, user_errors
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 
@@ -47,9 +47,11 @@ def export_command(
     """Write a report table, a figure, or the project for another QDA tool."""
     from coding.exporting import export
 
-    with user_errors(), err.status(f"Writing {what} …"):
+    with user_errors(), progress_bar(f"Writing {what}") as update:
         report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
-                        coders=split_list(coders), unique_names=unique_names, study=study)
+                        coders=split_list(coders), unique_names=unique_names, study=study,
+                        progress=lambda done, total, name: update(
+                            done, total, f"Writing {what}: {name}" if name else None))
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"

@@ -38,6 +38,9 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
         "qdpx": "application/zip", "qdc": "application/xml", "zip": "application/zip"}
 
 
+Progress = Callable[[int, int | None, str | None], None]   # (done, total, what)
+
+
 @dataclass(frozen=True)
 class Export:
     name: str                      # `qda export NAME`
@@ -68,6 +71,7 @@ class ExportOptions:
     all_units: bool = False              # agreement without a round: every double-coded unit
     unique_names: bool = False           # "SIP (Samverkan)" for a name that repeats
     study: str | None = None             # a Delphi study's name
+    progress: Progress | None = None     # told as a long export goes (the qdpx: per source)
 
 
 @dataclass
@@ -142,9 +146,11 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
            out: Path | None = None, threshold: float | None = None, by: str = "area",
            actor: Actor | str | None = None, *, round: str | None = None,
            coders: Sequence[str] | None = None, all_units: bool = False,
-           unique_names: bool = False, study: str | None = None) -> ExportReport:
+           unique_names: bool = False, study: str | None = None,
+           progress: Progress | None = None) -> ExportReport:
     """Build an export from the project and write it (default: PROJECT/exports/WHAT.FMT).
-    Choices an export does not read are ignored; a logged-in actor must be allowed it."""
+    Choices an export does not read are ignored; a logged-in actor must be allowed it.
+    `progress(done, total, what)` is told as a long export goes, where it can tell."""
     from . import access
     from .accounts import Actor
 
@@ -159,7 +165,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
     options = ExportOptions(layer=layer if spec.layer else None, threshold=threshold,
                             by=by, round=round, coders=coders, all_units=all_units,
                             unique_names=unique_names and spec.unique_names,
-                            study=study if spec.study else None)
+                            study=study if spec.study else None, progress=progress)
     return builder(spec)(project, spec, fmt, out, options, actor)
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from coding.codebook import join_path
 from coding.codes import ordered_paths
-from coding.exporting import Export, ExportOptions, ExportReport
+from coding.exporting import Export, ExportOptions, ExportReport, Progress
 from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.files import atomic_write
@@ -31,11 +32,17 @@ from corpus.vocabulary import Status
 
 from . import mapping as m
 
+# what the export reads of a segment: rows, not ORM objects (building 822,000 of those was
+# half of a 100x project's export)
+_UNIT_COLUMNS = (Segment.id, Segment.kind, Segment.parent_id, Segment.position,
+                 Segment.question, Segment.area, Segment.speaker, Segment.location,
+                 Segment.start_char, Segment.duplicate_count, Segment.text)
+
 
 @dataclass
 class Unit:
     """A segment placed in its source's exported text."""
-    segment: Segment
+    segment: Row     # the _UNIT_COLUMNS of one segment
     start: int
     end: int
 
@@ -66,7 +73,7 @@ def _layout(session: Session, source: Source) -> SourceText:
     """The source's text as exported: its notes or turns, one after another, each turn
     headed by time and speaker; the offsets of every segment in that text. A text from
     another tool keeps its own line breaks and blank lines between the units."""
-    segments = session.scalars(select(Segment).where(Segment.source_id == source.id)
+    segments = session.execute(select(*_UNIT_COLUMNS).where(Segment.source_id == source.id)
                                .order_by(Segment.position, Segment.id)).all()
     units = [seg for seg in segments if seg.kind != "sentence"]
     gaps = (source.report or {}).get("gaps")
@@ -183,9 +190,15 @@ def codebook_xml(session: Session, renamed: dict[int, str] | None = None) -> byt
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def project_xml(session: Session, name: str, renamed: dict[int, str] | None = None
-                ) -> tuple[bytes, dict[str, str]]:
-    """project.qde and the texts to put beside it (file name inside sources/ -> text)."""
+def project_xml(session: Session, name: str, renamed: dict[int, str] | None = None,
+                on_text: Callable[[str, str], None] | None = None,
+                progress: Progress | None = None) -> tuple[bytes, dict[str, str]]:
+    """project.qde and the texts to put beside it (file name inside sources/ -> text).
+
+    One source at a time: its units are laid out, placed in the XML and let go, so that a
+    large project is not held whole as ORM objects (2.2 GB at 822,000 units). `on_text`
+    takes each source's text as it is made (then it is not kept); `progress(done, total,
+    what)` is told after each source."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
                     if not is_suggestion_layer(c))
     memos = session.scalars(select(Memo).order_by(Memo.id)).all()
@@ -209,7 +222,6 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
         _el(node, "Variable", {"guid": variables[var], "name": var, "typeOfVariable": kind})
 
     sources = session.scalars(select(Source).order_by(Source.id)).all()
-    layouts = [_layout(session, s) for s in sources]
     selection_of: dict[int, list[str]] = defaultdict(list)   # segment id -> selections
     codings = defaultdict(list)
     rows = session.execute(select(Coding).where(Coding.status == Status.ACCEPTED,
@@ -220,12 +232,17 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     notes: list[tuple[str, str, str, Coding]] = []   # (guid, name, text, coding)
     memo_spans: dict[int, tuple[tuple[int, int] | None, str]] = {}   # memo on a source
 
-    _cases(root, session, layouts, variables)
-    node = _el(root, "Sources") if layouts else None
+    cases_at = len(root)               # the Cases go before the Sources (the schema's order)
+    members = _Members()
+    node = _el(root, "Sources") if sources else None
     files: dict[str, str] = {}
-    for layout in layouts:
-        source = layout.source
-        files[f"{layout.guid}.txt"] = layout.text
+    for done, source in enumerate(sources, 1):
+        layout = _layout(session, source)
+        members.add(layout)
+        if on_text is None:
+            files[f"{layout.guid}.txt"] = layout.text
+        else:
+            on_text(f"{layout.guid}.txt", layout.text)
         el = _el(node, "TextSource", {"guid": layout.guid, "name": _source_name(source),
                                       "plainTextPath": f"internal://{layout.guid}.txt",
                                       "creationDateTime": _stamp(source.imported_at)})
@@ -282,6 +299,9 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                 _el(el, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
                 memo_spans[memo.id] = spans.get(memo.segment_id), layout.guid
         _value(el, variables[m.VAR_KIND], "TextValue", source.kind)
+        if progress:
+            progress(done, len(sources), source.original_name)
+    _cases(root, cases_at, session, members, variables)
     _fill_selection_refs(root, selection_of)
     if notes or memos:
         node = _el(root, "Notes")
@@ -325,30 +345,42 @@ def _value(parent, variable_guid: str, kind: str, value: object) -> None:
 _PENDING = "pending-selections"
 
 
-def _cases(root, session: Session, layouts: list[SourceText], variables: dict[str, str]):
-    area_members: dict[str, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
-    question_members: dict[int, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
-    workshop_sources: dict[int, list[str]] = defaultdict(list)
-    for layout in layouts:
+@dataclass
+class _Members:
+    """Who belongs to which case, gathered source by source."""
+
+    areas: dict[str, tuple[list[str], list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: ([], [])))
+    questions: dict[int, tuple[list[str], list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: ([], [])))
+    workshops: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, layout: SourceText) -> None:
         source = layout.source
         if source.workshop_id:
-            workshop_sources[source.workshop_id].append(layout.guid)
+            self.workshops[source.workshop_id].append(layout.guid)
         for unit in layout.units:
             seg = unit.segment
             if seg.kind == "note":
                 if seg.area:
-                    area_members[seg.area][1].append(seg.id)
+                    self.areas[seg.area][1].append(seg.id)
                 if seg.question:
-                    question_members[seg.question][1].append(seg.id)
+                    self.questions[seg.question][1].append(seg.id)
         if source.kind not in m.NOTE_KINDS:
             if source.area:
-                area_members[source.area][0].append(layout.guid)
+                self.areas[source.area][0].append(layout.guid)
             if source.question:
-                question_members[source.question][0].append(layout.guid)
+                self.questions[source.question][0].append(layout.guid)
+
+
+def _cases(root, at: int, session: Session, members: _Members, variables: dict[str, str]):
+    area_members, question_members = members.areas, members.questions
+    workshop_sources = members.workshops
     workshops = session.scalars(select(Workshop).order_by(Workshop.id)).all()
     if not (area_members or question_members or workshops):
         return
     cases = _el(root, "Cases")
+    root.insert(at, cases)
     order = list(AREAS)
     for area in sorted(area_members, key=lambda a: (order.index(a) if a in order else 99, a)):
         refs, segments = area_members[area]
@@ -421,15 +453,19 @@ def write_project(project: Project, spec: Export, fmt: str, out: Path,
     """The whole project as a .qdpx (a zip of project.qde and the sources' text)."""
     report = ExportReport(spec.name, out)
     name = read_config(project.root).get("project", {}).get("name") or project.root.name
-    with project.session() as session:
-        data, files = project_xml(session, str(name), _renamed(session, options, report))
+    written: list[str] = []
 
     def write_file(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("project.qde", data)
-            for file_name, text in files.items():
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive, \
+                project.session() as session:
+            def add_text(file_name: str, text: str) -> None:
                 archive.writestr(f"sources/{file_name}", text.encode("utf-8"))
+                written.append(file_name)
+
+            data, _ = project_xml(session, str(name), _renamed(session, options, report),
+                                  on_text=add_text, progress=options.progress)
+            archive.writestr("project.qde", data)
 
     atomic_write(out, write_file)
-    report.rows, report.details = len(files), {"sources": len(files)}
+    report.rows, report.details = len(written), {"sources": len(written)}
     return report

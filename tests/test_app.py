@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -426,6 +427,11 @@ def test_export_page_offers_every_export_and_bilaga2_downloads(root, tmp_path):
     click(at, "e_make_themes")
     (tmp_path / "t.docx").write_bytes(at.session_state["e_file_themes"].data)
     assert Document(str(tmp_path / "t.docx")).tables
+    click(at, "e_make_qdpx")           # the export that draws a progress bar as it goes
+    assert not at.exception and not at.error
+    archive = zipfile.ZipFile(io.BytesIO(at.session_state["e_file_qdpx"].data))
+    assert "project.qde" in archive.namelist()
+    assert any(n.startswith("sources/") for n in archive.namelist())
 
 
 # ---- rounds, agreement, consensus ------------------------------------------------------
