@@ -364,12 +364,13 @@ def _context(session: Session, seg: Segment, n: int) -> list[dict[str, Any]]:
     """A sentence's or turn's neighbouring turns; a note's neighbours on its sheet."""
     if seg.kind in ("sentence", "turn"):
         turn_id = seg.parent_id if seg.kind == "sentence" else seg.id
-        turn = session.get(Segment, turn_id)
-        if turn is None:
-            return []
+        # a sentence's turn is found in the same statement: one round trip fewer on the
+        # team server, where each costs about as much as the query
+        at = seg.position if seg.kind == "turn" else select(Segment.position).where(
+            Segment.id == turn_id).scalar_subquery()
         rows = session.scalars(select(Segment).where(
             Segment.source_id == seg.source_id, Segment.kind == "turn",
-            Segment.position.between(turn.position - n, turn.position + n))
+            Segment.position.between(at - n, at + n))
             .order_by(Segment.position)).all()
         return [{"speaker": r.speaker, "location": r.location, "text": r.text,
                  "current": r.id == turn_id,

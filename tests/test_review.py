@@ -179,6 +179,29 @@ def test_segment_view_explains_and_gives_context(project, tmp_path):
     assert [c["current"] for c in view.context].count(True) == 1
 
 
+def test_a_sentence_is_shown_inside_its_turn_among_the_turns_around_it(project, tmp_path):
+    (tmp_path / "t.txt").write_text("".join(
+        f"Talare {i % 2 + 1}   0:{i:02d}\nTur {i} börjar här. Sedan SIP i tur {i}.\n\n"
+        for i in range(6)), encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
+    with project.session() as s:
+        codebook = codes.load_codebook(s)
+        sentence = s.scalars(select(Segment).where(
+            Segment.kind == "sentence", Segment.text == "Sedan SIP i tur 3.")).one()
+        view = review.segment_view(s, sentence.id, "anna", codebook, context=2)
+        turn = s.get(Segment, sentence.parent_id)
+        first = s.scalars(select(Segment.id).where(Segment.kind == "turn",
+                                                   Segment.position == 0)).one()
+        edge = review.segment_view(s, first, "anna", codebook, context=2)
+    assert [c["text"].split(" börjar")[0] for c in view.context] == [
+        "Tur 1", "Tur 2", "Tur 3", "Tur 4", "Tur 5"]
+    [current] = [c for c in view.context if c["current"]]
+    assert current["text"] == turn.text
+    assert current["text"][current["start"]:current["end"]] == "Sedan SIP i tur 3."
+    assert [c["current"] for c in edge.context] == [True, False, False]
+    assert edge.context[0]["start"] is None
+
+
 def test_code_a_run_of_sentences(project, tmp_path):
     (tmp_path / "t.txt").write_text(
         "Anna Svensson   0:03\nVi behöver SIP. Det tar tid. Samverkan är viktigt.\n\n"
