@@ -41,7 +41,7 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
         c.download_button(f"Ladda ner {made.file_name}", made.data, made.file_name,
                           made.mime, key=dl, type="primary")
         if made.report.layer:
-            a.caption(f"Lager: {made.report.layer}")
+            a.caption(f"Lager: {made.report.layer_sv or made.report.layer}")
         if made.report.renamed:
             a.caption("Omdöpta koder: " + "; ".join(
                 f"{path} → {name}" for path, name in made.report.renamed.items()))

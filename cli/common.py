@@ -99,6 +99,13 @@ def cell(value: object) -> str:
     return str(value)
 
 
+def count(n: int, plural: str) -> str:
+    """'1 note', '2 notes'; '1 phone number', '1 duplicate mark'."""
+    if n != 1:
+        return f"{n} {plural}"
+    return f"1 {plural.removesuffix('s')}"
+
+
 def split_list(value: str | None) -> list[str] | None:
     """'a, b,' -> ['a', 'b']; nothing given -> None (the library's default)."""
     return [c.strip() for c in value.split(",") if c.strip()] if value else None

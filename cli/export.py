@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ProjectOpt, console, opened, progress_bar, split_list, user_errors
+from .common import ProjectOpt, console, count, opened, progress_bar, split_list, user_errors
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 
@@ -54,7 +54,7 @@ def export_command(
                             done, total, f"Writing {what}: {name}" if name else None))
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
-    console.print(f"{report.what}: {report.rows} rows{layer_note} → {report.path}"
+    console.print(f"{report.what}: {count(report.rows, report.unit)}{layer_note} → {report.path}"
                   + (f" ({details})" if details else ""), highlight=False)
     for extra in report.extra_paths:
         console.print(f"  also → {extra}", highlight=False)

@@ -11,7 +11,7 @@ import typer
 from corpus.areas import AREAS
 from corpus.errors import QdaError
 
-from .common import ProjectOpt, actor, console, err, opened, progress_bar, user_errors
+from .common import ProjectOpt, actor, console, count, err, opened, progress_bar, user_errors
 
 if TYPE_CHECKING:
     from corpus.ingest import IngestReport
@@ -69,19 +69,12 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _count(n: int, plural: str) -> str:
-    """'1 note', '2 notes'; '1 phone number', '1 duplicate mark'."""
-    if n != 1:
-        return f"{n} {plural}"
-    return f"1 {plural.removesuffix('s')}"
-
-
 def print_report(report: IngestReport) -> None:
     name = Path(report.path).name
     if report.error:
         err.print(f"[red]✗[/red] {report.error}", highlight=False, soft_wrap=True)
         return
-    units = ", ".join(_count(n, f"{kind}s") for kind, n in sorted(report.segments.items()))
+    units = ", ".join(count(n, f"{kind}s") for kind, n in sorted(report.segments.items()))
     where = f", {AREAS.get(report.area, report.area)}" if report.area else ""
     console.print(f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
                   f"{units} → source {report.source_id}"
@@ -94,7 +87,7 @@ def print_report(report: IngestReport) -> None:
         per_area = ", ".join(f"{a} {n}" for a, n in sheet["notes_per_area"].items())
         question = f"fråga {sheet['question']}" if sheet["question"] else "no question"
         console.print(f"    sheet {sheet['name']!r}: {sheet['layout']} layout, {question}; "
-                      f"{per_area}; {_count(sheet['duplicate_marks'], 'duplicate marks')}",
+                      f"{per_area}; {count(sheet['duplicate_marks'], 'duplicate marks')}",
                       highlight=False)
         for skipped in sheet["skipped"][:5]:
             console.print(f"      skipped {skipped}", highlight=False)
@@ -102,7 +95,7 @@ def print_report(report: IngestReport) -> None:
             console.print(f"      … and {len(sheet['skipped']) - 5} more skipped cells")
     if report.pseudonymised:
         console.print("    pseudonymised: " + ", ".join(
-            _count(n, what.replace('_', ' ')) for what, n in report.pseudonymised.items()),
+            count(n, what.replace('_', ' ')) for what, n in report.pseudonymised.items()),
             highlight=False)
     if report.suspects:
         console.print(f"    [yellow]to review:[/yellow] {len(report.suspects)} word(s) that may "

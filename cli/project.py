@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import JsonOpt, ProjectOpt, cell, console, opened, progress_bar, user_errors, where
+from .common import (
+    JsonOpt,
+    ProjectOpt,
+    cell,
+    console,
+    count,
+    opened,
+    progress_bar,
+    user_errors,
+    where,
+)
 
 
 def init(
@@ -81,7 +91,7 @@ def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
                           "codings": codings}, ensure_ascii=False, default=_iso))
         return
     console.print(f"[bold]{proj.root}[/bold] ({where(proj)}): "
-                  + ", ".join(f"{n} {what}" for what, n in totals.items()), highlight=False)
+                  + ", ".join(count(n, what) for what, n in totals.items()), highlight=False)
     shown = [c for c in status_mod.SOURCE_COLUMNS if c != "imported"]
     table = Table(*shown, title="Sources")
     for row in sources:

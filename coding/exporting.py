@@ -79,8 +79,10 @@ class ExportReport:
     what: str
     path: Path
     layer: str = ""
+    layer_sv: str = ""             # the same in Swedish, for the app
     extra_paths: list[Path] = field(default_factory=list)
     rows: int = 0
+    unit: str = "rows"             # what `rows` counts, plural: "sources" for the .qdpx
     details: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     untitled: list[int] = field(default_factory=list)     # questions headed "Fråga N" only

@@ -444,6 +444,7 @@ def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
     with project.session() as session:
         data = codebook_xml(session, _renamed(session, options, report))
         report.rows = len(session.scalars(select(Code.id)).all())
+        report.unit = "codes"
     atomic_write(out, lambda tmp: tmp.write_bytes(data))
     return report
 
@@ -467,5 +468,5 @@ def write_project(project: Project, spec: Export, fmt: str, out: Path,
             archive.writestr("project.qde", data)
 
     atomic_write(out, write_file)
-    report.rows, report.details = len(written), {"sources": len(written)}
+    report.rows, report.unit = len(written), "sources"
     return report

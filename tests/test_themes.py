@@ -136,6 +136,24 @@ def test_one_coder_without_konsensus_is_the_default_but_two_are_not(project, tmp
             resolve_layer(s)
 
 
+def test_a_word_file_from_the_only_coder_says_so_in_swedish(project, tmp_path):
+    """The report's files speak Swedish: the note on which layer they come from too."""
+    from docx import Document
+
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "anna")
+        codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna", is_quote=True)
+    for what in ("quotes", "themes"):
+        report = export(project, what, "docx", out=tmp_path / f"{what}.docx")
+        text = "\n".join(p.text for p in Document(str(report.path)).paragraphs)
+        assert "Kodningslager: anna (enda kodaren; inget konsensuslager ännu)." in text
+        assert "only coder" not in text
+        assert report.layer == "anna (only coder; no konsensus layer yet)"     # the CLI's
+        assert report.layer_sv == "anna (enda kodaren; inget konsensuslager ännu)"
+
+
 def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):
     add_workshop(project, label="GR digital", area="gr", format="digital", politicians=2,
                  officials=5)

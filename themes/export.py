@@ -33,7 +33,7 @@ def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: Export
         per_question = tables.bilaga2(session, chosen, threshold)
         stated = question_texts(session, project.root)
     questions = stated.texts
-    report = ExportReport(spec.name, out, chosen.describe())
+    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
     report.warnings += stated.warnings(per_question)
     report.untitled = stated.untitled(per_question)
     if fmt == "xlsx":
@@ -56,9 +56,9 @@ def theme_counts(project: Project, spec: Export, fmt: str, out: Path,
         frames = {f"Per {label}": tables.theme_counts(session, chosen, key)
                   for label, key in COUNTS_BY.items()}
         quoted = tables.quotes(session, chosen) if fmt == "docx" else None
-    report = ExportReport(spec.name, out, chosen.describe())
+    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
     if quoted is not None:
-        word.summary_docx(frames["Per område"], quoted, out, chosen.describe())
+        word.summary_docx(frames["Per område"], quoted, out, chosen.describe_sv())
     else:
         report.extra_paths = _write_frames(frames, fmt, out)[1:]
     report.rows = len(next(iter(frames.values())))
@@ -71,10 +71,10 @@ def quotes(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
         chosen = _layer(session, options, actor)
         frame = tables.quotes(session, chosen).drop(columns="segment_id")
     if fmt == "docx":
-        word.quotes_docx(frame, out, chosen.describe())
+        word.quotes_docx(frame, out, chosen.describe_sv())
     else:
         _write_frames({"Citat": frame}, fmt, out)
-    report = ExportReport(spec.name, out, chosen.describe(), rows=len(frame))
+    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv(), rows=len(frame))
     if frame.empty:
         report.warnings.append(f"no unit in layer {chosen.describe()} is marked as a "
                                "quote (citat): the file has headings only")
@@ -99,7 +99,7 @@ def heatmap(project: Project, spec: Export, fmt: str, out: Path, options: Export
         matrix = heatmap_mod.main_theme_matrix(tables.theme_counts(session, chosen,
                                                                    options.by))
     heatmap_mod.write(matrix, out, f"Huvudtema × {HEATMAP_BY[options.by]}")
-    return ExportReport(spec.name, out, chosen.describe(), rows=len(matrix))
+    return ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv(), rows=len(matrix))
 
 
 def audit(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,

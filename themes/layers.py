@@ -30,6 +30,11 @@ class Layer:
         return f"{self.coder} (only coder; no konsensus layer yet)" if self.fallback \
             else self.coder
 
+    def describe_sv(self) -> str:
+        """For the report's files and the app, which speak Swedish."""
+        return f"{self.coder} (enda kodaren; inget konsensuslager ännu)" if self.fallback \
+            else self.coder
+
 
 def coders(session: Session) -> dict[str, int]:
     """Human coders with accepted codings, and how many each has."""
