@@ -11,7 +11,7 @@ from alembic import command
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from coding import codes, review
+from coding import codes, codings, review
 from coding.codebook import read_codebook
 from coding.exporting import export_bytes
 from coding.suggestions import suggest
@@ -50,6 +50,35 @@ def walk(session, coder="anna", filters=None, order="active", page=3):
         if len(got) < page:
             return out
         after = got[-1]
+
+
+def test_document_order_filtered_by_question_is_the_same_sorted_or_walked(project, tmp_path,
+                                                                        monkeypatch):
+    """A question filter that leaves few units sorts them instead of walking the order
+    index (fast when they lie after every transcript); the pages are the same either way,
+    decided units left out."""
+    (tmp_path / "t.txt").write_text("".join(f"Talare 1   0:{i:02d}\nMening {i}. Till {i}.\n\n"
+                                            for i in range(5)), encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
+    setup(project, tmp_path, scored=False)
+    (tmp_path / "m.csv").write_text("Område,Inlägg\n" + "".join(f"GR,Fråga två nr {i}\n"
+                                                             for i in range(7)), encoding="utf-8")
+    ingest_file(project, tmp_path / "m.csv", ReadOptions(question=2))
+    with project.transaction() as s:
+        second = s.scalars(select(Segment.id).where(Segment.question == 2)
+                           .order_by(Segment.source_id, Segment.position)).all()
+        first = s.scalars(select(Segment.id).where(Segment.question == 1)
+                          .order_by(Segment.source_id, Segment.position)).all()
+        codings.accept(s, second[3], codes.find_code(s, "Samverkan > SIP").id, "anna")
+    expected = [i for i in second if i != second[3]]
+    filters = review.Filters(questions=(2,))
+    with project.session() as s:
+        sorted_pages = walk(s, filters=filters, order="document", page=2)
+        both = walk(s, filters=review.Filters(questions=(1, 2)), order="document", page=4)
+        monkeypatch.setattr(review, "SORT_AT_MOST", 3)           # too many: walk the index
+        walked_pages = walk(s, filters=filters, order="document", page=2)
+    assert sorted_pages == walked_pages == expected
+    assert both == [*first, *expected] and len(first) == len(NOTES)
 
 
 def test_pages_cover_the_queue_once_in_priority_order(project, tmp_path):
