@@ -174,6 +174,9 @@ def after_ingest(root: Path) -> dict[str, float]:
         second = review.Filters(questions=(2,))    # its notes come after every transcript
         out["queue page, document order, fråga 2 (ms)"] = 1000 * timed(
             lambda: review.queue_page(s, "bench", second, "document", None, 50), 20)
+        uncoded = review.Filters(questions=(2,), status=review.Queue.UNCODED)
+        out["queue page, no suggestion yet, fråga 2 (ms)"] = 1000 * timed(
+            lambda: review.queue_page(s, "bench", uncoded, "active", None, 50), 20)
         out["queue count (ms)"] = 1000 * timed(lambda: review.queue_count(s, "bench",
                                                                          filters), 20)
         first = review.next_segment(s, None, "bench", filters, "active")

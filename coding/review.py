@@ -148,7 +148,9 @@ def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool
 
 
 def _scored(coder: str | None, filters: Filters, layer: str, after: Cursor | None, limit: int):
-    """Segments with suggestions, walked down the (coder, rank, priority) index."""
+    """Segments with suggestions, walked down the (coder, rank, priority) index (sorting
+    a question's scored units instead was slower: 26 against 9 ms on SQLite at 100x,
+    and PostgreSQL then joined every suggestion)."""
     top = _TOP
     query = (select(Segment.id, top.priority).join(top, top.segment_id == Segment.id)
              .where(top.coder == layer, top.rank == 1))
@@ -160,13 +162,14 @@ def _scored(coder: str | None, filters: Filters, layer: str, after: Cursor | Non
 
 
 def _unscored(coder: str | None, filters: Filters, layer: str, after: Cursor | None,
-              limit: int):
+              limit: int, few: bool = False):
     top = _HAS_TOP
     query = select(Segment.id).where(~exists().where(
         top.segment_id == Segment.id, top.coder == layer, top.rank == 1))
     if after is not None:
         query = query.where(Segment.id > after.segment_id)
-    return _filtered(query, coder, filters, layer, walk=True).order_by(Segment.id).limit(limit)
+    order = Segment.id + 0 if few else Segment.id
+    return _filtered(query, coder, filters, layer, walk=not few).order_by(order).limit(limit)
 
 
 def scope(session: Session, coder: str | None, filters: Filters, blind: bool,
@@ -205,7 +208,8 @@ def _page(session: Session, coder: str | None, filters: Filters, order: str,
         # Walk the (source, position) index and stop at the LIMIT, unless a question or
         # area filter leaves few units: those may all lie at the end of the walk (the
         # notes after 2,300 transcripts: 0.4 s a page), so find them by the kind index
-        # and sort them instead (`+ 0`: the order is then not the index's)
+        # and sort them instead (`+ 0`: the order is then not the index's). The same for
+        # the units without suggestions in active order, walked in id order.
         few = _few(session, filters)
         source_order = Segment.source_id + 0 if few else Segment.source_id
         query = _by_suggestions(_filtered(query, coder, filters, layer, walk=not few),
@@ -219,7 +223,8 @@ def _page(session: Session, coder: str | None, filters: Filters, order: str,
     if len(out) < limit and filters.status != Queue.SUGGESTED:
         start = after if after is not None and after.key[0] == 1 else None
         out += [Cursor(sid, (1, 0.0)) for sid in session.scalars(
-            _unscored(coder, filters, layer, start, limit - len(out)))]
+            _unscored(coder, filters, layer, start, limit - len(out),
+                      _few(session, filters)))]
     return out
 
 

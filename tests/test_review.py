@@ -70,15 +70,27 @@ def test_document_order_filtered_by_question_is_the_same_sorted_or_walked(projec
         first = s.scalars(select(Segment.id).where(Segment.question == 1)
                           .order_by(Segment.source_id, Segment.position)).all()
         codings.accept(s, second[3], codes.find_code(s, "Samverkan > SIP").id, "anna")
+    suggest(project)
+    (tmp_path / "m2.csv").write_text("Område,Inlägg\nGR,Sent tillkommen\nGR,Också sen\n",
+                                     encoding="utf-8")
+    ingest_file(project, tmp_path / "m2.csv", ReadOptions(question=2))     # not scored yet
     expected = [i for i in second if i != second[3]]
     filters = review.Filters(questions=(2,))
     with project.session() as s:
+        late = [i for i in s.scalars(select(Segment.id).where(Segment.question == 2))
+                if i not in second]
+        prio = dict(s.execute(select(Coding.segment_id, Coding.priority).where(
+            Coding.coder == "förslag", Coding.rank == 1)).all())
         sorted_pages = walk(s, filters=filters, order="document", page=2)
+        sorted_active = walk(s, filters=filters, order="active", page=2)
         both = walk(s, filters=review.Filters(questions=(1, 2)), order="document", page=4)
         monkeypatch.setattr(review, "SORT_AT_MOST", 3)           # too many: walk the index
         walked_pages = walk(s, filters=filters, order="document", page=2)
-    assert sorted_pages == walked_pages == expected
-    assert both == [*first, *expected] and len(first) == len(NOTES)
+        walked_active = walk(s, filters=filters, order="active", page=2)
+    assert len(late) == 2 and sorted_pages == walked_pages == [*expected, *sorted(late)]
+    assert both == [*first, *expected, *sorted(late)] and len(first) == len(NOTES)
+    assert sorted_active == walked_active == [
+        *sorted(expected, key=lambda i: (-prio[i], -i)), *sorted(late)]
 
 
 def test_pages_cover_the_queue_once_in_priority_order(project, tmp_path):
