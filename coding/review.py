@@ -236,13 +236,9 @@ def _few(session: Session, filters: Filters) -> bool:
     asked for? Counted on the kind index and stopped there: a few milliseconds."""
     if not (filters.questions or filters.areas):
         return False
-    query = select(Segment.id)
-    if filters.kinds:
-        query = query.where(Segment.kind.in_(filters.kinds))
-    if filters.questions:
-        query = query.where(Segment.question.in_(filters.questions))
-    if filters.areas:
-        query = query.where(Segment.area.in_(filters.areas))
+    only = Filters(kinds=filters.kinds, questions=filters.questions, areas=filters.areas,
+                   status=Queue.ALL)
+    query = _filtered(select(Segment.id), None, only, "")
     found = session.scalar(select(func.count()).select_from(
         query.limit(SORT_AT_MOST).subquery()))
     return (found or 0) < SORT_AT_MOST
