@@ -75,10 +75,11 @@ user = state.coder() or "app"
 ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
 t = totals(proj)
-m = st.columns(5)
+m = st.columns(6)
 for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "sources"),
                                  ("Segment", "segments"), ("Kodningar", "codings"),
-                                 ("Kodare", "coders")], strict=True):
+                                 ("Förslag", "suggestions"), ("Kodare", "coders")],
+                             strict=True):
     col.metric(label, t[key])
 
 with proj.session() as session:

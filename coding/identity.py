@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, User
-
-SUGGESTER = "förslag"
-CONSENSUS = "konsensus"
+from corpus.vocabulary import CONSENSUS, SUGGESTER  # the layers' names, kept as text
 
 
 def suggestion_layer(coder: str | None = None) -> str:

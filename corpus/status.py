@@ -13,6 +13,7 @@ from sqlalchemy import DateTime, column, func, select, table
 
 from .areas import AREAS
 from .project import Project
+from .vocabulary import CONSENSUS, DECISIONS, SUGGESTER, Status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,14 +104,21 @@ def coding_counts(project: Project) -> pd.DataFrame:
 
 
 def totals(project: Project) -> dict[str, int]:
+    """Codings are decisions (a coder's or the consensus meeting's), suggestions apart;
+    coders are the people who decided, not the suggestion or consensus layers: one
+    researcher with 4 codes read "123 codings, 2 coders" before."""
+    cod = _coding.c
+    decided = cod.status.in_(DECISIONS)
     with project.engine.connect() as connection:
-        def count(clause) -> int:
-            return connection.scalar(select(func.count()).select_from(clause)) or 0
+        def count(clause, *where) -> int:
+            return connection.scalar(select(func.count()).select_from(clause)
+                                     .where(*where)) or 0
 
         return {"workshops": count(_workshop), "sources": count(_source),
-                "segments": count(_segment), "codings": count(_coding),
-                "coders": connection.scalar(select(func.count(func.distinct(_coding.c.coder))))
-                or 0}
+                "segments": count(_segment), "codings": count(_coding, decided),
+                "suggestions": count(_coding, cod.status == Status.SUGGESTED),
+                "coders": connection.scalar(select(func.count(func.distinct(cod.coder))).where(
+                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0}
 
 
 def memos_frame(project: Project) -> pd.DataFrame:

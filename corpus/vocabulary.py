@@ -20,6 +20,11 @@ class Status(StrEnum):
 
 DECISIONS = (Status.ACCEPTED, Status.REJECTED)
 
+# The tool's own coding layers (coding.identity holds the rules about them): suggestions
+# under `förslag` or `förslag:NAME`, the consensus meeting's decisions under `konsensus`.
+SUGGESTER = "förslag"
+CONSENSUS = "konsensus"
+
 
 class Action(StrEnum):
     """What an audit event records (corpus.audit.record)."""

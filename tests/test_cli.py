@@ -31,6 +31,23 @@ def test_init_ingest_status_round_trip(tmp_path):
                                    "totalt": 2}]
 
 
+def test_status_counts_decisions_and_people_apart_from_suggestions(tmp_path):
+    """One researcher who coded one note: 1 coding, 1 coder, and the suggestions beside
+    them; neither the suggestion layer nor the consensus is a coder."""
+    proj = tmp_path / "p"
+    qda("init", proj)
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\nGR,Väntetider\n",
+                                    encoding="utf-8")
+    assert qda("ingest", tmp_path / "n.csv", "-p", proj, "--question", 1).exit_code == 0
+    assert qda("codebook", "import", "fardplan", "-p", proj).exit_code == 0
+    assert qda("suggest", "-p", proj).exit_code == 0
+    assert qda("code", "accept", 1, "Samordnad individuell plan (SIP)", "--coder", "lena",
+               "-p", proj).exit_code == 0
+    totals = json.loads(qda("status", "-p", proj, "--json").output)["totals"]
+    assert totals["codings"] == 1 and totals["coders"] == 1 and totals["suggestions"] >= 2
+    assert "1 coding, " in qda("status", "-p", proj).output
+
+
 def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(tmp_path):
     proj = tmp_path / "p"
     qda("init", proj)

@@ -184,14 +184,22 @@ def test_status_answers_without_the_orm(tmp_path):
     assert found["loaded"] == []
     from sqlalchemy import func, select
 
+    from coding.identity import person
     from corpus.models import Coding, Segment, Source
     from corpus.project import open_project
+    from corpus.vocabulary import DECISIONS, Status
 
     project = open_project(tmp_path / "d")
     with project.session() as session:
+        def count(*where):
+            return session.scalar(select(func.count()).select_from(Coding).where(*where))
         expected = {"sources": session.scalar(select(func.count()).select_from(Source)),
                     "segments": session.scalar(select(func.count()).select_from(Segment)),
-                    "codings": session.scalar(select(func.count()).select_from(Coding))}
+                    "codings": count(Coding.status.in_(DECISIONS)),
+                    "suggestions": count(Coding.status == Status.SUGGESTED),
+                    "coders": session.scalar(select(func.count(func.distinct(Coding.coder)))
+                                             .where(Coding.status.in_(DECISIONS),
+                                                    person(Coding.coder)))}
         first = session.scalars(select(Source).order_by(Source.id)).first()
     project.close()
     totals = found["status"]["totals"]
