@@ -57,6 +57,25 @@ def pg_database(server: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def pg_project(pg_server, tmp_path: Path) -> Project:
+    """For what only PostgreSQL has (its statistics, VACUUM)."""
+    with pg_database(pg_server) as url:
+        proj = init_project(tmp_path / "proj", url)
+        yield proj
+        proj.close()
+
+
+def vacuumed(project: Project, table: str) -> bool:
+    """PostgreSQL has vacuumed and analysed `table` since it was made."""
+    from sqlalchemy import text
+
+    with project.engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relname = :t"), {"t": table}).scalar()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def project(request, tmp_path: Path) -> Project:
     """A fresh project on each store: SQLite (the default) and PostgreSQL (the team

@@ -307,35 +307,22 @@ def test_sentence_spans_agree_with_spacy_doc_sents():
     assert list(sentence_spans(texts)) == expected
 
 
-def test_a_large_import_leaves_postgresql_with_fresh_statistics(pg_server, tmp_path,
+def test_a_large_import_leaves_postgresql_with_fresh_statistics(pg_project, tmp_path,
                                                                monkeypatch):
     """The planner must not plan the Kodning page's queries from an empty table's
     statistics after a bulk load, and counting the queue must not read every new row
     (autovacuum may come much later)."""
-    from sqlalchemy import text
-
-    from corpus.project import init_project
-    from tests.conftest import pg_database
+    from tests.conftest import vacuumed
 
     monkeypatch.setattr(ingest_mod, "ANALYZE_AFTER", 20)
     transcript = tmp_path / "samtal.txt"
     transcript.write_text("\n".join(f"Talare {i % 3 + 1}  00:00:{i:02d}\nVi pratade om "
                                     f"hemtjänst och vårdcentral. Det tog tid {i}."
                                     for i in range(30)), encoding="utf-8")
-    with pg_database(pg_server) as url:
-        project = init_project(tmp_path / "proj", url)
-        try:
-            def analysed() -> bool:
-                with project.engine.connect() as conn:
-                    return conn.execute(text(
-                        "SELECT last_analyze IS NOT NULL AND last_vacuum IS NOT NULL "
-                        "FROM pg_stat_user_tables WHERE relname = 'segment'")).scalar()
-            assert not analysed()
-            [report] = ingest_paths(project, [transcript])
-            assert sum(report.segments.values()) >= 20
-            assert analysed()
-        finally:
-            project.close()
+    assert not vacuumed(pg_project, "segment")
+    [report] = ingest_paths(pg_project, [transcript])
+    assert sum(report.segments.values()) >= 20
+    assert vacuumed(pg_project, "segment")
 
 
 def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, tmp_path,

@@ -137,29 +137,15 @@ def test_pending_lists_undecided_segments_with_numbered_suggestions(project, tmp
     assert 2 in [i.segment_id for i in pending(project, "bertil", "document", limit=20)]
 
 
-def test_a_large_suggestion_run_vacuums_the_coding_table_on_postgresql(pg_server, tmp_path,
+def test_a_large_suggestion_run_vacuums_the_coding_table_on_postgresql(pg_project, tmp_path,
                                                                      monkeypatch):
     """Storing suggestions replaces many rows at once; the queue's index-only walks and
     counts must not wait for autovacuum to see the new rows."""
-    from sqlalchemy import text
-
     from coding import suggestions as suggestions_mod
-    from corpus.project import init_project
-    from tests.conftest import pg_database
+    from tests.conftest import vacuumed
 
     monkeypatch.setattr(suggestions_mod, "ANALYZE_AFTER", len(NOTES))
-    with pg_database(pg_server) as url:
-        project = init_project(tmp_path / "proj", url)
-        try:
-            setup(project, tmp_path)
-
-            def vacuumed() -> bool:
-                with project.engine.connect() as conn:
-                    return conn.execute(text(
-                        "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
-                        "FROM pg_stat_user_tables WHERE relname = 'coding'")).scalar()
-            assert not vacuumed()
-            suggest(project)
-            assert vacuumed()
-        finally:
-            project.close()
+    setup(pg_project, tmp_path)
+    assert not vacuumed(pg_project, "coding")
+    suggest(pg_project)
+    assert vacuumed(pg_project, "coding")
