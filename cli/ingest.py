@@ -35,6 +35,7 @@ def ingest(
     Each file is one transaction: it is imported whole or not at all.
     """
     from corpus.areas import require_area
+    from corpus.helpers import preparing_helpers
     from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
     from corpus.readers import ReadOptions
 
@@ -43,7 +44,6 @@ def ingest(
             area_key = require_area(area) if area else None
         except ValueError as exc:
             raise QdaError(f"--area: {exc}", code="E151") from exc
-        proj = opened(project)
         files = expand_paths(paths)
         skipped = skipped_in_folders(paths)
         if not files:
@@ -52,10 +52,14 @@ def ingest(
             raise QdaError(f"no importable files found in the given paths{why}", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
         done = iter(range(len(files) + 1))
-        with progress_bar("Importing", quiet=as_json) as update:
-            reports = ingest_paths(proj, files, options, workshop, replace, actor=actor(),
-                                   on_file=lambda p: update(next(done), len(files),
-                                                            f"Importing {p.name}"))
+        # the helpers are forked first: before any connection or progress-bar thread exists
+        with preparing_helpers(0 if len(files) < 2 else None) as helpers:
+            proj = opened(project)
+            with progress_bar("Importing", quiet=as_json) as update:
+                reports = ingest_paths(proj, files, options, workshop, replace,
+                                       actor=actor(), helpers=helpers,
+                                       on_file=lambda p: update(next(done), len(files),
+                                                                f"Importing {p.name}"))
     if as_json:
         print(json.dumps([r.__dict__ for r in [*reports, *skipped]], ensure_ascii=False,
                          default=str))

@@ -14,6 +14,10 @@ class QdaError(Exception):
         self.code = code
         super().__init__(self.line())
 
+    def __reduce__(self):
+        # as made, not from the line: a helper process sends its errors back pickled
+        return type(self), (self.reason, self.path, self.code)
+
     def line(self) -> str:
         where = f"{self.path.name}: " if self.path is not None else ""
         return f"{where}{self.reason} [{self.code}]"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections import deque
@@ -18,23 +17,31 @@ from sqlalchemy.orm import Session
 from . import audit
 from .areas import area_in_name
 from .errors import DuplicateSourceError, InputError, QdaError
+from .helpers import Helpers
 from .models import PseudonymKey, Segment, Source, Workshop
+from .prepare import (
+    TURN_SEPARATOR,
+    Batch,
+    Prepared,
+    note_rows,
+    prepare,
+    sha256_of,
+    transcript_batches,
+)
 from .project import Project
 from .pseudonymise import Pseudonymiser
-from .readers import SUFFIXES, ReadOptions, ReadResult, read_file, unreadable
+from .readers import SUFFIXES, ReadOptions, ReadResult, unreadable
 from .replace import put_back, take_out
-from .segment import sentence_spans
 from .store import (
     bulk_insert,
     bulk_insert_batches,
     quick_handoffs,
     refresh_statistics,
     reserve_ids,
+    sync,
 )
 from .vocabulary import Action
 
-TURN_SEPARATOR = "\n\n"
-BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
 IN_FLIGHT = 2          # files imported at once on PostgreSQL
 
@@ -55,14 +62,6 @@ class IngestReport:
     error: str | None = None
     replaced: dict[str, int] = field(default_factory=dict)   # units and codings carried over
     suspects: dict[str, list] = field(default_factory=dict)  # word -> [times, example]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _in_folder(folder: Path) -> list[Path]:
@@ -95,49 +94,73 @@ def skipped_in_folders(paths: Iterable[Path]) -> list[IngestReport]:
 
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
                  workshop: str | None = None, replace: bool = False, actor: str = "qda",
-                 on_file: Callable[[Path], None] | None = None) -> list[IngestReport]:
+                 on_file: Callable[[Path], None] | None = None,
+                 helpers: Helpers | None = None) -> list[IngestReport]:
     """Import each file in its own transaction; a failed file leaves no trace.
 
-    On PostgreSQL IN_FLIGHT files are imported at once, each in its own transaction on its
-    own connection: while one waits for the server (the foreign-key checks of its bulk
-    load, its commit), the next is read, pseudonymised and split."""
+    With `helpers` (see `corpus.helpers`) the files are read, pseudonymised and split in
+    helper processes while this one writes the files before them. On PostgreSQL IN_FLIGHT
+    files are written at once, each in its own transaction on its own connection: while
+    one waits for the server (the foreign-key checks of its bulk load, its commit), the
+    next is prepared or written.
 
-    def one(path: Path, digest: str | None = None) -> IngestReport:
+    Several files are committed without waiting for the disk each time, and flushed to it
+    together before this returns (or stops on an error or Ctrl-C): 2 ms a file on SQLite.
+    Each file is still all or nothing, and visible as soon as it is committed; a crash of
+    the process loses nothing committed; a power cut in the middle of the folder could
+    lose files of it committed since the last flush, each whole, never half a file."""
+    options = options or ReadOptions()
+
+    def one(path: Path, prepared: Prepared | QdaError | None, digest: str | None = None
+            ) -> IngestReport:
         try:
-            return ingest_file(project, path, options, workshop, replace, actor, digest)
+            if isinstance(prepared, QdaError):
+                raise prepared
+            return ingest_file(project, path, options, workshop, replace, actor, digest,
+                               prepared, synced)
         except DuplicateSourceError as exc:
             return IngestReport(str(path), "refused", error=exc.line())
         except QdaError as exc:
             return IngestReport(str(path), "failed", error=exc.line())
 
     files = expand_paths(paths)
-    if project.engine.dialect.name == "postgresql" and not replace and len(files) > 1:
-        reports = _in_flight(files, one, on_file)
-    else:
-        reports = []
-        for path in files:
-            if on_file:
-                on_file(path)
-            reports.append(one(path))
+    synced = len(files) < 2
+    ahead: Iterator[Prepared | QdaError | None] = (
+        helpers.prepared(files, options) if helpers is not None and not synced
+        else iter([None] * len(files)))
+    try:
+        if project.engine.dialect.name == "postgresql" and not replace and not synced:
+            reports = _in_flight(files, ahead, one, on_file)
+        else:
+            reports = []
+            for path, prepared in zip(files, ahead, strict=True):
+                if on_file:
+                    on_file(path)
+                reports.append(one(path, prepared))
+    finally:
+        if not synced:
+            sync(project.engine)
     if sum(sum(r.segments.values()) for r in reports) >= ANALYZE_AFTER:
         refresh_statistics(project.engine, ("source", "segment"))
     return reports
 
 
-def _in_flight(files: list[Path], one: Callable[[Path, str | None], IngestReport],
+def _in_flight(files: list[Path], ahead: Iterator[Prepared | QdaError | None],
+               one: Callable[[Path, Prepared | QdaError | None, str | None], IngestReport],
                on_file: Callable[[Path], None] | None) -> list[IngestReport]:
     """`one` over the files, IN_FLIGHT at a time, reports in the files' order. A file with
     the bytes or the name of one before it waits until those are committed, so that it is
     refused or warned about exactly as it would be one file at a time."""
     reports: list[IngestReport] = []
     pending: deque[Future] = deque()
-    digests: set[str] = set()
+    digests: set[str | None] = set()
     names: set[str] = set()
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="qda-ingest") as pool, \
             quick_handoffs():
-        for path in files:
-            digest = sha256_of(path) if path.is_file() else None
-            if digest in digests or path.name in names:
+        for path, prepared in zip(files, ahead, strict=True):
+            digest = prepared.digest if isinstance(prepared, Prepared) else \
+                sha256_of(path) if prepared is None and path.is_file() else None
+            if (digest is not None and digest in digests) or path.name in names:
                 while pending:
                     reports.append(pending.popleft().result())
             digests.add(digest)
@@ -146,7 +169,7 @@ def _in_flight(files: list[Path], one: Callable[[Path, str | None], IngestReport
                 reports.append(pending.popleft().result())
             if on_file:
                 on_file(path)
-            pending.append(pool.submit(one, path, digest))
+            pending.append(pool.submit(one, path, prepared, digest))
         while pending:
             reports.append(pending.popleft().result())
     return reports
@@ -154,18 +177,21 @@ def _in_flight(files: list[Path], one: Callable[[Path, str | None], IngestReport
 
 def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
                 workshop: str | None = None, replace: bool = False, actor: str = "qda",
-                digest: str | None = None) -> IngestReport:
-    """One file in one transaction; `digest` is its SHA-256 when the caller has it."""
+                digest: str | None = None, prepared: Prepared | None = None,
+                synced: bool = True) -> IngestReport:
+    """One file in one transaction; `digest` is its SHA-256 when the caller has it,
+    `prepared` the file already read and split (`corpus.prepare`). `synced=False` leaves
+    the commit's flush to disk to the caller's `store.sync` (one for a whole folder)."""
     path = Path(path)
     options = options or ReadOptions()
-    if not path.exists():
-        raise InputError("no such file", path, "E100")
-    digest = digest or sha256_of(path)
-    result = read_file(path, options)  # all parsing happens before the transaction opens
+    if prepared is None:
+        # all reading happens before the transaction opens; the rows are made as written
+        prepared = prepare(path, options, digest)
+    result, pseudonymiser, digest = prepared.result, prepared.pseudonymiser, prepared.digest
     stored = project.sources_dir / _stored_name(digest, path.name)
     created_copy = False
     try:
-        with project.transaction() as session:
+        with project.transaction(synced) as session:
             previous, same_name = _previous(session, path, digest, replace)
             carried = take_out(session, previous) if previous is not None else None
             replaced = {"source_id": carried.source_id, "file": carried.name} \
@@ -186,12 +212,11 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                             area=area, report={})
             session.add(source)
             session.flush()
-            pseudonymiser = Pseudonymiser()
             if result.kind == "transcript":
-                report.segments = store_transcript(session, source, result, pseudonymiser,
-                                                   area, options.question)
+                report.segments = write_transcript(session, source, prepared.units,
+                                                   prepared.turns, area)
             else:
-                report.segments = store_notes(session, source, result, pseudonymiser, area)
+                report.segments = write_notes(session, source, prepared.units, area)
             store_key(session, source.id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source.id, carried)
@@ -279,18 +304,17 @@ def _workshop(session: Session, label: str | None, path: Path) -> Workshop | Non
 
 def store_notes(session: Session, source: Source, result: ReadResult,
                 pseudonymiser: Pseudonymiser, area: str | None) -> dict[str, int]:
-    """A source's notes as units, pseudonymised (also used by the REFI-QDA importer);
-    returns the units written per kind."""
-    for note in result.notes:  # authors first, so their names are known inside any note
-        pseudonymiser.speaker(note.author)
-    rows = [
-        {"source_id": source.id, "kind": "note", "position": i,
-         "question": note.question or source.question, "area": note.area or area,
-         "speaker": pseudonymiser.speaker(note.author), "sheet": note.sheet,
-         "location": note.cell, "duplicate_count": note.duplicate_count,
-         "text": pseudonymiser.text(note.text)}
-        for i, note in enumerate(result.notes)
-    ]
+    """A source's notes as units, pseudonymised (the REFI-QDA importer's way in); returns
+    the units written per kind."""
+    return write_notes(session, source, note_rows(result, pseudonymiser, source.question),
+                       area)
+
+
+def write_notes(session: Session, source: Source, rows: list[dict], area: str | None
+                ) -> dict[str, int]:
+    for row in rows:
+        row["source_id"] = source.id
+        row["area"] = row["area"] or area
     if rows:
         bulk_insert(session, Segment.__table__, rows)
     return {"note": len(rows)} if rows else {}
@@ -299,60 +323,37 @@ def store_notes(session: Session, source: Source, result: ReadResult,
 def store_transcript(session: Session, source: Source, result: ReadResult,
                      pseudonymiser: Pseudonymiser, area: str | None,
                      question: int | None) -> dict[str, int]:
-    """A transcript's turns and sentences as units with offsets into the pseudonymised
-    full text (also used by the REFI-QDA importer); returns the units written per kind.
-    Turns go in batches of about BATCH_CHARS, each written while the next is
-    pseudonymised and split (PostgreSQL)."""
-    for turn in result.turns:
-        pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
-    turn_ids = reserve_ids(session, Segment.__table__, len(result.turns))
+    """A transcript's turns and sentences as units (the REFI-QDA importer's way in);
+    returns the units written per kind."""
+    return write_transcript(session, source, transcript_batches(result, pseudonymiser,
+                                                                question),
+                            len(result.turns), area)
+
+
+def write_transcript(session: Session, source: Source, batches: Iterable[Batch], turns: int,
+                     area: str | None) -> dict[str, int]:
+    """Rows from `corpus.prepare` given their ids, source and area, and written batch by
+    batch (PostgreSQL: each while the next is made); the source's text is their turns'."""
+    turn_ids = reserve_ids(session, Segment.__table__, turns)
     texts: list[str] = []
     counts = {"turn": 0, "sentence": 0}
 
-    def batches() -> Iterator[list[tuple[Table, list[dict]]]]:
-        start, position, i = 0, len(result.turns), 0
-        while i < len(result.turns):
-            turn_rows, size = [], 0
-            while i < len(result.turns) and size < BATCH_CHARS:
-                turn = result.turns[i]
-                text = pseudonymiser.text(turn.text)
-                texts.append(text)
-                turn_rows.append({
-                    "id": turn_ids[i], "source_id": source.id, "kind": "turn",
-                    "position": i, "question": question, "area": area,
-                    "speaker": pseudonymiser.speaker(turn.speaker),
-                    "location": _clock(turn.start_time), "start_char": start,
-                    "end_char": start + len(text), "start_time": turn.start_time,
-                    "end_time": turn.end_time, "duplicate_count": 1, "text": text})
-                start += len(text) + len(TURN_SEPARATOR)
-                size += len(text)
-                i += 1
-            sentence_rows = []
-            spans_of_turns = sentence_spans([row["text"] for row in turn_rows])
-            for row, spans in zip(turn_rows, spans_of_turns, strict=True):
-                for a, b in spans:
-                    sentence_rows.append({
-                        "source_id": source.id, "kind": "sentence", "parent_id": row["id"],
-                        "position": position, "question": question, "area": area,
-                        "speaker": row["speaker"], "location": row["location"],
-                        "start_char": row["start_char"] + a, "end_char": row["start_char"] + b,
-                        "start_time": row["start_time"], "end_time": row["end_time"],
-                        "duplicate_count": 1, "text": row["text"][a:b]})
-                    position += 1
+    def filled() -> Iterator[list[tuple[Table, list[dict]]]]:
+        for turn_rows, sentence_rows in batches:
+            for row in turn_rows:
+                row["id"] = turn_ids[row["id"]]
+                row["source_id"], row["area"] = source.id, area
+                texts.append(row["text"])
+            for row in sentence_rows:
+                row["parent_id"] = turn_ids[row["parent_id"]]
+                row["source_id"], row["area"] = source.id, area
             counts["turn"] += len(turn_rows)
             counts["sentence"] += len(sentence_rows)
             yield [(Segment.__table__, turn_rows), (Segment.__table__, sentence_rows)]
 
-    bulk_insert_batches(session, batches())
+    bulk_insert_batches(session, filled())
     source.text = TURN_SEPARATOR.join(texts)
     return {kind: n for kind, n in counts.items() if n}
-
-
-def _clock(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) -> None:

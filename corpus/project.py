@@ -53,8 +53,8 @@ class Project:
         return self._factory()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with store.transaction(self._factory) as session:
+    def transaction(self, synced: bool = True) -> Iterator[Session]:
+        with store.transaction(self._factory, synced) as session:
             yield session
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import sqlite3
@@ -28,6 +29,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 LOCK_POLL_S = 0.001     # how often a writer retries for the lock in its first seconds
 LOCK_POLL_FOR_S = 2.0
 WRITE_OPTION = "qda_write"
+DEFER_SYNC_OPTION = "qda_defer_sync"
 PG_POOL_SIZE = 10          # connections kept open by one process
 PG_POOL_OVERFLOW = 50      # opened beyond those under load, closed again after
 
@@ -54,10 +56,20 @@ def make_engine(url: str) -> Engine:
             # A unit of work that will write takes the write lock at once: a deferred
             # transaction that reads first cannot wait for the lock later (SQLite fails it
             # with "database is locked" if another writer committed since its read).
-            if not conn.get_execution_options().get(WRITE_OPTION):
+            options = conn.get_execution_options()
+            if options.get(DEFER_SYNC_OPTION):
+                # only outside a transaction; put back when the connection is returned
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.connection.info[DEFER_SYNC_OPTION] = True
+            if not options.get(WRITE_OPTION):
                 conn.exec_driver_sql("BEGIN")
             elif not _poll_write_lock(conn.connection.dbapi_connection):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")   # a long wait: SQLite's handler
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(dbapi_connection, record):  # pragma: no cover - trivial
+            if record.info.pop(DEFER_SYNC_OPTION, False) and dbapi_connection is not None:
+                dbapi_connection.execute("PRAGMA synchronous=FULL")
 
         return engine
     # the app's server runs every browser session in a thread of one process: forty
@@ -152,11 +164,18 @@ def ensure_schema(engine: Engine, sqlite_file: Path | None, allow_upgrade: bool)
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed whole on success, rolled back whole on any error."""
+def transaction(factory: sessionmaker[Session], synced: bool = True) -> Iterator[Session]:
+    """One unit of work: committed whole on success, rolled back whole on any error.
+
+    `synced=False` commits without waiting for the disk (see `deferred_sync`): the work is
+    still all or nothing, and safe from a crash of the process, but not yet from a power
+    cut until `sync(engine)` has run."""
     session = factory()
     try:
-        session.connection(execution_options={WRITE_OPTION: True})
+        connection = session.connection(execution_options={WRITE_OPTION: True,
+                                                           DEFER_SYNC_OPTION: not synced})
+        if not synced and connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         yield session
         session.commit()
     except BaseException:
@@ -164,6 +183,26 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def sync(engine: Engine) -> None:
+    """Make every transaction committed so far with `synced=False` as durable as one
+    committed normally. SQLite: its write-ahead log flushed to disk (what a commit with
+    synchronous=FULL does, and the log holds every commit since the last checkpoint,
+    which synchronous=NORMAL itself syncs). PostgreSQL: a commit that waits for the log
+    to be flushed up to it, and so past every commit before it."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SELECT pg_current_xact_id()")   # a commit record
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return
+    try:
+        with open(f"{database}-wal", "rb") as wal:
+            os.fsync(wal.fileno())
+    except FileNotFoundError:   # checkpointed and removed: the database file is synced
+        pass
 
 
 def reserve_ids(session: Session, table, n: int) -> list[int]:

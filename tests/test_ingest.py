@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from corpus import ingest as ingest_mod
+from corpus import prepare as prepare_mod
 from corpus.errors import DuplicateSourceError, InputError
 from corpus.ingest import ingest_file, ingest_paths
 from corpus.models import AuditEvent, Code, Coding, PseudonymKey, Segment, Source
@@ -137,7 +138,7 @@ def test_a_crash_mid_import_rolls_back_rows_and_the_stored_copy(project, tmp_pat
     def explode(texts):
         raise RuntimeError("simulated crash while splitting sentences")
 
-    monkeypatch.setattr(ingest_mod, "sentence_spans", explode)
+    monkeypatch.setattr(prepare_mod, "sentence_spans", explode)
     with pytest.raises(RuntimeError):
         ingest_file(project, path)
     assert row_counts(project) == before
@@ -159,7 +160,7 @@ def test_a_transcript_in_many_batches_is_stored_as_in_one(project, tmp_path, mon
     """Batches written while the next is made (PostgreSQL: from a second thread) give the
     same rows, ids in order and every sentence under its own turn."""
     path = _long_transcript(tmp_path / "gr_samtal.txt")
-    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)        # about two turns a batch
+    monkeypatch.setattr(prepare_mod, "BATCH_CHARS", 150)        # about two turns a batch
     report = ingest_file(project, path)
     with project.session() as s:
         source = s.get(Source, report.source_id)
@@ -180,7 +181,7 @@ def test_a_transcript_in_many_batches_is_stored_as_in_one(project, tmp_path, mon
     other = tmp_path / "gr_samtal_2.txt"
     other.write_text(path.read_text(encoding="utf-8") + "Talare 1   40:00\nSlut.\n",
                      encoding="utf-8")
-    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 10**9)               # one batch
+    monkeypatch.setattr(prepare_mod, "BATCH_CHARS", 10**9)               # one batch
     second = ingest_file(project, other)
     assert second.segments == {"turn": 41, "sentence": 161}
     with project.session() as s:
@@ -195,9 +196,9 @@ def test_a_crash_after_some_batches_were_written_leaves_nothing(project, tmp_pat
                                                               monkeypatch):
     path = _long_transcript(tmp_path / "gr_samtal.txt")
     before = row_counts(project)
-    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)
+    monkeypatch.setattr(prepare_mod, "BATCH_CHARS", 150)
     calls = []
-    real = ingest_mod.sentence_spans
+    real = prepare_mod.sentence_spans
 
     def fail_later(texts):
         calls.append(1)
@@ -205,7 +206,7 @@ def test_a_crash_after_some_batches_were_written_leaves_nothing(project, tmp_pat
             raise RuntimeError("simulated crash in the sixth batch")
         return real(texts)
 
-    monkeypatch.setattr(ingest_mod, "sentence_spans", fail_later)
+    monkeypatch.setattr(prepare_mod, "sentence_spans", fail_later)
     with pytest.raises(RuntimeError, match="sixth batch"):
         ingest_file(project, path)
     assert row_counts(project) == before
@@ -330,18 +331,19 @@ def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, t
     """Transcripts of many batches with a refused and a broken file between them (on
     PostgreSQL two files are imported at once): each file's units, areas, offsets and
     counts are its own, and a copy or a namesake is told apart as one file at a time."""
-    monkeypatch.setattr(ingest_mod, "BATCH_CHARS", 150)        # several batches a file
+    monkeypatch.setattr(prepare_mod, "BATCH_CHARS", 150)        # several batches a file
     threads = set()
-    real = ingest_mod.store_transcript
+    real = ingest_mod.write_transcript
 
     def spy(*args, **kwargs):
         threads.add(threading.current_thread().name.split("_")[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_mod, "store_transcript", spy)
+    monkeypatch.setattr(ingest_mod, "write_transcript", spy)
     hashed = []
-    real_hash = ingest_mod.sha256_of
-    monkeypatch.setattr(ingest_mod, "sha256_of", lambda p: hashed.append(p) or real_hash(p))
+    real_hash = prepare_mod.sha256_of
+    for module in (ingest_mod, prepare_mod):
+        monkeypatch.setattr(module, "sha256_of", lambda p: hashed.append(p) or real_hash(p))
     folder = tmp_path / "material"
     (folder / "senare").mkdir(parents=True)
     first = _long_transcript(folder / "a_gr.txt")

@@ -64,14 +64,14 @@ def test_suggest_interrupted_stores_nothing(noted, tmp_path, monkeypatch):
 def test_ingest_of_a_folder_interrupted_keeps_the_files_before(noted, tmp_path, monkeypatch):
     from corpus import ingest
 
-    real = ingest.store_notes
+    real = ingest.write_notes
 
     def second_file_interrupted(session, source, *args, **kwargs):
         if source.original_name == "lappar2.csv":
             raise KeyboardInterrupt
         return real(session, source, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "store_notes", second_file_interrupted)
+    monkeypatch.setattr(ingest, "write_notes", second_file_interrupted)
     out = qda("ingest", tmp_path / "in", "--question", 1, "-p", noted)
     assert out.exit_code == 130
     project = open_project(noted)

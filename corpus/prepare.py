@@ -1,0 +1,128 @@
+"""A file read, pseudonymised and split into unit rows before its transaction opens:
+none of it needs the store, so a folder's files can be prepared in helper processes
+while the main process writes the ones before (see `helpers`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .pseudonymise import Pseudonymiser
+from .readers import ReadOptions, ReadResult, read_file
+from .segment import sentence_spans
+
+TURN_SEPARATOR = "\n\n"
+BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
+
+# A batch of a transcript's rows: its turns, then their sentences. A turn's "id" and a
+# sentence's "parent_id" hold the turn's index in the transcript until the store gives
+# ids; "source_id" and "area" are filled in there too (they come from the store).
+Batch = tuple[list[dict], list[dict]]
+
+
+@dataclass
+class Prepared:
+    """What a file becomes before it is written. `units` is a list of note rows, or the
+    transcript's batches: a list when made in a helper, a generator when made in line
+    (so that on PostgreSQL one batch is written while the next is made)."""
+
+    path: Path
+    digest: str
+    result: ReadResult            # kind, format, warnings, sheets; turns and notes dropped
+    pseudonymiser: Pseudonymiser
+    units: Iterable[Batch] | list[dict] = field(default_factory=list)
+    turns: int = 0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare(path: Path, options: ReadOptions | None = None, digest: str | None = None,
+            whole: bool = False) -> Prepared:
+    """Read and hash a file and make its unit rows; `whole` makes every batch now (for a
+    helper to send back) instead of as they are written. Raises QdaError."""
+    path = Path(path)
+    options = options or ReadOptions()
+    if not path.exists():
+        raise InputError("no such file", path, "E100")
+    digest = digest or sha256_of(path)
+    prepared = Prepared(path, digest, read_file(path, options), Pseudonymiser())
+    result = prepared.result
+    if result.kind == "transcript":
+        prepared.units = transcript_batches(result, prepared.pseudonymiser, options.question)
+        prepared.turns = len(result.turns)
+        if whole:
+            prepared.units = list(prepared.units)
+    else:
+        prepared.units = note_rows(result, prepared.pseudonymiser, options.question)
+    if whole:
+        result.turns, result.notes = [], []
+    return prepared
+
+
+def note_rows(result: ReadResult, pseudonymiser: Pseudonymiser, question: int | None
+              ) -> list[dict]:
+    """A source's notes as unit rows, pseudonymised; "area" holds the note's own or None."""
+    for note in result.notes:  # authors first, so their names are known inside any note
+        pseudonymiser.speaker(note.author)
+    return [
+        {"source_id": None, "kind": "note", "position": i,
+         "question": note.question or question, "area": note.area,
+         "speaker": pseudonymiser.speaker(note.author), "sheet": note.sheet,
+         "location": note.cell, "duplicate_count": note.duplicate_count,
+         "text": pseudonymiser.text(note.text)}
+        for i, note in enumerate(result.notes)
+    ]
+
+
+def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
+                       question: int | None) -> Iterator[Batch]:
+    """A transcript's turns and sentences as unit rows, with offsets into the pseudonymised
+    full text (the turns joined by TURN_SEPARATOR), about BATCH_CHARS of text a batch."""
+    turns = result.turns
+    for turn in turns:
+        pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
+    start, position, i = 0, len(turns), 0
+    while i < len(turns):
+        turn_rows, size = [], 0
+        while i < len(turns) and size < BATCH_CHARS:
+            turn = turns[i]
+            text = pseudonymiser.text(turn.text)
+            turn_rows.append({
+                "id": i, "source_id": None, "kind": "turn", "position": i,
+                "question": question, "area": None,
+                "speaker": pseudonymiser.speaker(turn.speaker),
+                "location": _clock(turn.start_time), "start_char": start,
+                "end_char": start + len(text), "start_time": turn.start_time,
+                "end_time": turn.end_time, "duplicate_count": 1, "text": text})
+            start += len(text) + len(TURN_SEPARATOR)
+            size += len(text)
+            i += 1
+        sentence_rows = []
+        spans_of_turns = sentence_spans([row["text"] for row in turn_rows])
+        for row, spans in zip(turn_rows, spans_of_turns, strict=True):
+            for a, b in spans:
+                sentence_rows.append({
+                    "source_id": None, "kind": "sentence", "parent_id": row["id"],
+                    "position": position, "question": question, "area": None,
+                    "speaker": row["speaker"], "location": row["location"],
+                    "start_char": row["start_char"] + a, "end_char": row["start_char"] + b,
+                    "start_time": row["start_time"], "end_time": row["end_time"],
+                    "duplicate_count": 1, "text": row["text"][a:b]})
+                position += 1
+        yield turn_rows, sentence_rows
+
+
+def _clock(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
