@@ -62,7 +62,8 @@ class Source(Base):
     """One imported file; the original bytes are kept in the project's sources/ folder."""
 
     __tablename__ = "source"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (Index("ix_source_original_name", "original_name"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # postits, padlet, survey, transcript
