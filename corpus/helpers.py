@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,21 +36,23 @@ class Helpers:
     workers: int
 
     def prepared(self, files: list[Path], options: ReadOptions
-                 ) -> Iterator[Prepared | QdaError]:
+                 ) -> Iterator[Prepared | QdaError | None]:
         """Each file prepared, in the files' order; a file that cannot be read gives its
-        error instead. At most AHEAD files a helper wait to be taken."""
+        error instead. At most AHEAD files a helper wait to be taken. Should a helper
+        die (the system out of memory), the files from there on give None: the caller
+        prepares them itself."""
         pending: deque[Future] = deque()
-        queue = iter(files)
+        sent = taken = 0
         try:
-            for path in queue:
-                pending.append(self.pool.submit(_prepare, path, options))
-                if len(pending) >= AHEAD * self.workers:
-                    break
-            while pending:
-                yield pending.popleft().result()
-                for path in queue:
-                    pending.append(self.pool.submit(_prepare, path, options))
-                    break
+            while taken < len(files):
+                while sent < len(files) and len(pending) < AHEAD * self.workers:
+                    pending.append(self.pool.submit(_prepare, files[sent], options))
+                    sent += 1
+                result = pending.popleft().result()
+                taken += 1
+                yield result
+        except BrokenProcessPool:
+            yield from [None] * (len(files) - taken)
         finally:
             for future in pending:
                 future.cancel()

@@ -231,3 +231,29 @@ def test_postgresql_commits_a_folder_without_waiting_then_flushes(pg_project):
         assert connection.exec_driver_sql(
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
             "AND datname = current_database()").scalar() == 0
+
+
+KILLED_HELPER = r"""
+import os, signal, sys, time
+from pathlib import Path
+from corpus.helpers import preparing_helpers
+from corpus.ingest import ingest_paths
+from corpus.project import init_project
+
+with preparing_helpers(1) as helpers:
+    project = init_project(Path(sys.argv[1]))
+    for pid in list(helpers.pool._processes):
+        os.kill(pid, signal.SIGKILL)      # as the kernel's out-of-memory killer would
+    time.sleep(0.5)
+    reports = ingest_paths(project, [Path(sys.argv[2])], helpers=helpers)
+    project.close()
+print(" ".join(r.status for r in reports))
+"""
+
+
+def test_a_folder_is_imported_whole_when_its_helper_dies(folder, tmp_path):
+    run = subprocess.run([sys.executable, "-c", KILLED_HELPER, str(tmp_path / "p"),
+                          str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["imported", "refused", "failed", "imported", "imported",
+                                  "imported"]
