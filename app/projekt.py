@@ -133,8 +133,7 @@ if ingest:
             if isinstance(report, str):
                 st.error(report)
                 continue
-            counts = ", ".join(f"{n} {ui.KIND_LABELS.get(k, k).lower()}" for k, n in
-                               report.segments.items())
+            counts = ", ".join(ui.units(n, k) for k, n in report.segments.items())
             st.success(f"{name}: importerad som källa {report.source_id} "
                        f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
             if report.sheets:
@@ -155,7 +154,8 @@ if ingest:
                 st.warning(f"{len(report.suspects)} ord kan vara namn men lämnades orörda: "
                            "granska dem under fliken Möjliga namn.")
             for warning in report.warnings:
-                st.warning(ui.swedish(warning))
+                note = ui.swedish(warning)
+                st.warning(note[:1].upper() + note[1:])
 
 # ---- sources ---------------------------------------------------------------------------
 with tab_sources:

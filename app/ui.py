@@ -12,6 +12,7 @@ from corpus.errors import DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
+_KIND_PLURALS = {"note": "lappar", "sentence": "transkriptmeningar", "turn": "talturer"}
 SOURCE_KIND_LABELS = {"postits": "Lappar (Excel/CSV)", "padlet": "Padlet", "survey": "Enkät",
                       "transcript": "Transkript"}
 STATUS_LABELS = {"to_review": "Att granska (okodad eller föreslagen)", "uncoded": "Okodad",
@@ -29,7 +30,8 @@ LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område oc
                  "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
 # the ingest report's notes, in the app's language
 _REPORT_TEXTS = [
-    (r"area '(.+)' guessed from the file name", r"området \1 gissades ur filnamnet"),
+    (r"area '(.+)' guessed from the file name",
+     lambda m: f"området {area_label(m.group(1))} gissades ur filnamnet"),
     (r"no area known: quotes cannot name the area \(give --area or --workshop\)",
      "inget område känt: citat kan inte ange område (välj område eller workshop)"),
     (r"a different file named (.+) is already source (.+); both are counted now "
@@ -86,6 +88,12 @@ def safe(text: str) -> str:
     HTML and for markdown, line breaks kept."""
     escaped = "".join(_ENTITIES.get(c, c) for c in text)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def units(n: int, kind: str) -> str:
+    """"1 taltur", "3 talturer": a count of units in Swedish."""
+    word = KIND_LABELS.get(kind, kind).lower() if n == 1 else _KIND_PLURALS.get(kind, kind)
+    return f"{n} {word}"
 
 
 def area_label(area: str | None) -> str:

@@ -612,8 +612,19 @@ def test_every_ingest_note_has_a_swedish_text():
              "hidden sheet", "empty sheet", "no header row with area names or a note column"]
     for note in notes:
         assert ui.swedish(note) != note, note
-    assert ui.swedish("area 'gr' guessed from the file name") == \
-        "området gr gissades ur filnamnet"
+    assert ui.swedish("area 'boras' guessed from the file name") == \
+        "området Borås gissades ur filnamnet"
+    assert ui.swedish("area 'mars' guessed from the file name") == \
+        "området mars gissades ur filnamnet"
+
+
+def test_unit_counts_read_as_swedish():
+    from app import ui
+
+    assert [ui.units(n, k) for n, k in ((1, "turn"), (3, "turn"), (7, "sentence"),
+                                        (1, "sentence"), (2, "note"), (1, "note"))] == [
+        "1 taltur", "3 talturer", "7 transkriptmeningar", "1 transkriptmening", "2 lappar",
+        "1 lapp"]
 
 
 def test_memos_from_another_tool_are_listed_on_projekt(tmp_path, monkeypatch):

@@ -85,8 +85,10 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     page.locator(".st-key-p_files input[type=file]").set_input_files(str(good))
     expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
     page.get_by_role("button", name="Importera", exact=True).click()
-    expect(page.get_by_text(re.compile(r"lappar_skaraborg\.xlsx: importerad"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"lappar_skaraborg\.xlsx: importerad som källa \d+ "
+                                       r"\(Lappar \(Excel/CSV\); 2 lappar\)"))).to_be_visible(
         timeout=30_000)
+    expect(page.get_by_text("Området Skaraborg gissades ur filnamnet")).to_be_visible()
     shot(page, "projekt-import")
     assert counts(root) == (before[0] + 1, before[1] + 2)
 
