@@ -99,7 +99,7 @@ if view == "Indikatorer":
             made = change("Hämtningen", items.items_from_bilaga2, study.id, actor,
                           questions or None, None, wanted)
             if made is not None:
-                ss.d_message = f"{len(made)} indikatorer hämtade."
+                ss.d_message = f"{ui.count(len(made), 'indikator', 'indikatorer')} hämtade."
                 st.rerun()
     if listed:
         st.dataframe(pd.DataFrame([{
@@ -188,7 +188,8 @@ if view == "Rundor":
         rates = rounds.response_rates(session, current.id) if current else []
         n_items = len(rounds.results(session, current.id)) if current else 0
     if current is not None:
-        st.markdown(f"**Runda {current.number} är öppen** ({n_items} indikatorer).")
+        listed_items = ui.count(n_items, "indikator", "indikatorer")
+        st.markdown(f"**Runda {current.number} är öppen** ({listed_items}).")
         st.dataframe([{"Grupp": panel.GROUPS.get(r.group, r.group), "Inbjudna": r.invited,
                        "Har svarat": r.answered, "Svarat på allt": r.completed}
                       for r in rates], hide_index=True, key="d_rates")

@@ -139,9 +139,10 @@ with right:
                 used = codes.decided_count(session, selected)
             sure = True
             if used:
-                st.warning(f"Koden (med underkoder) har {used} kodningar av kodare. "
+                codings = ui.count(used, "kodning", "kodningar")
+                st.warning(f"Koden (med underkoder) har {codings} av kodare. "
                            "De raderas också; överväg att slå ihop i stället.")
-                sure = st.checkbox(f"Ja, radera koden och dess {used} kodningar",
+                sure = st.checkbox(f"Ja, radera koden och dess {codings}",
                                    key="kb_sure")
             if st.button("Radera kod", key="kb_delete", disabled=not sure,
                          type="primary") and run("Raderingen", codes.delete_code, selected,
@@ -188,4 +189,5 @@ with a3:
         yaml_text = codes.export_doc(session, proj.root.name).to_yaml()
     st.download_button("Ladda ner YAML", yaml_text.encode("utf-8"), "kodbok.yaml",
                        "application/x-yaml", key="kb_export")
-    st.caption(f"{len(paths)} koder; sökvägar skrivs {join_path(('Huvudtema', 'Subtema'))!r}")
+    st.caption(f"{ui.count(len(paths), 'kod', 'koder')}; sökvägar skrivs "
+               f"{join_path(('Huvudtema', 'Subtema'))!r}")

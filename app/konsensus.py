@@ -37,7 +37,8 @@ if decide and c3.button("För över samstämmiga koder", key="ks_adopt",
     try:
         with proj.transaction() as session:
             done = consensus.adopt_agreed(session, lead, None, chosen_round)
-        st.success(f"{done.codings} kodningar på {done.units} enheter fördes över till "
+        st.success(f"{ui.count(done.codings, 'kodning', 'kodningar')} på "
+                   f"{ui.count(done.units, 'enhet', 'enheter')} fördes över till "
                    "konsensus.")
     except QdaError as exc:
         st.error(f"Kunde inte föra över: {ui.reason(exc)}")
@@ -52,7 +53,8 @@ except QdaError as exc:
 resolved = sum(d.resolved for d in everything)
 if ss.get("ks_saved") is not None:
     st.success(f"Beslutet för segment {ss.pop('ks_saved')} är sparat.")
-st.caption(f"{len(everything)} oenigheter (enhet × kod), varav {resolved} avgjorda.")
+st.caption(f"{ui.count(len(everything), 'oenighet', 'oenigheter')} (enhet × kod), varav "
+           f"{resolved} {'avgjord' if resolved == 1 else 'avgjorda'}.")
 if not found:
     st.success("Inga oavgjorda oenigheter.")
     st.stop()

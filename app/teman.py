@@ -61,7 +61,7 @@ subs = [s for s in dict.fromkeys(units.loc[units.Huvudtema == main, "Subtema"]) 
 sub = d2.selectbox("Subtema", [None, *subs], key="th_sub",
                    format_func=lambda s: s or "Alla subteman")
 chosen = units[(units.Huvudtema == main) & ((units.Subtema == sub) if sub else True)]
-st.caption(f"{chosen.segment_id.nunique()} kodade enheter")
+st.caption(ui.count(chosen.segment_id.nunique(), "kodad enhet", "kodade enheter"))
 st.dataframe(chosen.assign(Citat=chosen.is_quote.astype(bool))[
     ["Subtema", "text", "area", "question", "kind", "Citat", "segment_id"]].rename(
     columns={"text": "Text", "area": "Område", "question": "Fråga", "kind": "Typ",

@@ -81,7 +81,8 @@ if state.may(Can.CODE):
                     done = code_sentences(session, turn, first - 1, last - 1, code_id, coder,
                                           actor)
                 state.retrainer(proj).notify(len(done))
-                ss.t_message = (f"{len(done)} meningar kodade med {book.codes[code_id].label}.")
+                ss.t_message = (f"{ui.count(len(done), 'mening kodad', 'meningar kodade')} med "
+                                f"{book.codes[code_id].label}.")
                 st.rerun()
             except QdaError as exc:
                 st.error(f"Kodningen sparades inte: {ui.reason(exc)}")

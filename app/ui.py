@@ -90,6 +90,11 @@ def safe(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
+def count(n: int, one: str, many: str) -> str:
+    """"1 kodning", "3 kodningar": a number and its noun in Swedish."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def units(n: int, kind: str) -> str:
     """"1 taltur", "3 talturer": a count of units in Swedish."""
     word = KIND_LABELS.get(kind, kind).lower() if n == 1 else _KIND_PLURALS.get(kind, kind)
@@ -140,9 +145,10 @@ _SOURCE_TAGS = {"PictureSource": "bildkällor", "PDFSource": "PDF-källor",
 
 def import_report(report) -> list[str]:
     """A .qdpx import's report (refi.importer.ImportReport) in Swedish, line by line."""
-    lines = [f"Importerat från {report.origin or 'okänt verktyg'}: {report.codes} koder, "
-             f"{report.sources} källor, {report.segments} segment, {report.codings} "
-             f"kodningar av {report.users} kodare."]
+    lines = [f"Importerat från {report.origin or 'okänt verktyg'}: "
+             f"{count(report.codes, 'kod', 'koder')}, "
+             f"{count(report.sources, 'källa', 'källor')}, {report.segments} segment, "
+             f"{count(report.codings, 'kodning', 'kodningar')} av {report.users} kodare."]
     kinds = {"journal": "dagboks- eller projektanteckningar", "annotation":
              "anteckningar på text"}
     lines += [f"{n} {kinds.get(k, k)} sparades som memon (Projekt > Anteckningar)."

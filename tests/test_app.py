@@ -258,7 +258,7 @@ def test_possible_names_are_masked_from_the_projekt_page(root):
     assert not at.exception and not at.error
     assert any("kan vara namn" in w.value for w in at.warning)
     # the report's notes in Swedish: no area was chosen or found in the name
-    assert any(w.value.startswith("inget område känt") for w in at.warning)
+    assert any(w.value.startswith("Inget område känt") for w in at.warning)
     assert [t.label for t in at.tabs][3] == "Möjliga namn (2)"
     assert "Per" in " ".join(m.value for m in at.markdown)
     masked = next(b for b in at.button if b.label == "Maskera" and b.key.endswith("_1"))
@@ -676,3 +676,11 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
     assert any("urval täckte en del av en mening" in line for line in said)
     assert (tmp_path / "fran_qualcoder" / "qda.toml").exists()
+
+
+def test_counts_agree_with_their_number_in_swedish():
+    from app import ui
+
+    assert ui.count(1, "kodning", "kodningar") == "1 kodning"
+    assert ui.count(0, "kodning", "kodningar") == "0 kodningar"
+    assert ui.count(3, "mening kodad", "meningar kodade") == "3 meningar kodade"
