@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import JsonOpt, MemoOpt, ProjectOpt, actor, console, opened, user_errors
@@ -35,7 +36,7 @@ def codebook_list(project: ProjectOpt = Path("."),
     table = Table("id", "code", "origin", "keywords", "accepted", "suggested", "rejected")
     for row in frame.itertuples(index=False):
         name = "    " * row.depth + row.code.split(" > ")[-1]
-        table.add_row(str(row.id), name, row.origin, str(row.keywords), str(row.accepted),
+        table.add_row(str(row.id), escape(name), row.origin, str(row.keywords), str(row.accepted),
                       str(row.suggested), str(row.rejected))
     console.print(table)
 

@@ -48,7 +48,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except QdaError as exc:
-        err.print(f"[red]error:[/red] {exc.line()}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(exc.line())}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted: the step in progress was undone, nothing is half-written "

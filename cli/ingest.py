@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from corpus.areas import AREAS
 from corpus.errors import QdaError
@@ -74,48 +75,48 @@ def ingest(
 
 
 def print_report(report: IngestReport) -> None:
-    name = Path(report.path).name
+    """A file's report, in one print: a folder of 2,300 files printed line by line took
+    over a second. Everything from the file (its name, its text in a warning, a sheet's
+    name) is escaped: Rich would read "[namn]" in a quote as markup and drop it."""
+    name = escape(Path(report.path).name)
     if report.error:
-        err.print(f"[red]✗[/red] {report.error}", highlight=False, soft_wrap=True)
+        err.print(f"[red]✗[/red] {escape(report.error)}", highlight=False, soft_wrap=True)
         return
     units = ", ".join(count(n, f"{kind}s") for kind, n in sorted(report.segments.items()))
     where = f", {AREAS.get(report.area, report.area)}" if report.area else ""
-    console.print(f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
-                  f"{units} → source {report.source_id}"
-                  + (" (replaced)" if report.status == "replaced" else ""), highlight=False)
+    lines = [f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
+             f"{units} → source {report.source_id}"
+             + (" (replaced)" if report.status == "replaced" else "")]
     for sheet in report.sheets:
+        sheet_name = escape(repr(sheet["name"]))
         if sheet["layout"] == "skipped":
-            console.print(f"    sheet {sheet['name']!r}: skipped ({'; '.join(sheet['skipped'])})",
-                          highlight=False)
+            lines.append(f"    sheet {sheet_name}: skipped "
+                         f"({escape('; '.join(sheet['skipped']))})")
             continue
         per_area = ", ".join(f"{a} {n}" for a, n in sheet["notes_per_area"].items())
         question = f"fråga {sheet['question']}" if sheet["question"] else "no question"
-        console.print(f"    sheet {sheet['name']!r}: {sheet['layout']} layout, {question}; "
-                      f"{per_area}; {count(sheet['duplicate_marks'], 'duplicate marks')}",
-                      highlight=False)
-        for skipped in sheet["skipped"][:5]:
-            console.print(f"      skipped {skipped}", highlight=False)
+        lines.append(f"    sheet {sheet_name}: {sheet['layout']} layout, {question}; "
+                     f"{escape(per_area)}; "
+                     f"{count(sheet['duplicate_marks'], 'duplicate marks')}")
+        lines += [f"      skipped {escape(skipped)}" for skipped in sheet["skipped"][:5]]
         if len(sheet["skipped"]) > 5:
-            console.print(f"      … and {len(sheet['skipped']) - 5} more skipped cells")
+            lines.append(f"      … and {len(sheet['skipped']) - 5} more skipped cells")
     if report.pseudonymised:
-        console.print("    pseudonymised: " + ", ".join(
-            count(n, what.replace('_', ' ')) for what, n in report.pseudonymised.items()),
-            highlight=False)
+        lines.append("    pseudonymised: " + ", ".join(
+            count(n, what.replace('_', ' ')) for what, n in report.pseudonymised.items()))
     if report.suspects:
-        console.print(f"    [yellow]to review:[/yellow] {len(report.suspects)} word(s) that may "
-                      "be a name were left as they are (mask or keep each: `qda suspects`, or "
-                      "the Projekt page): " + ", ".join(
-                          f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items())),
-                      highlight=False)
+        lines.append(f"    [yellow]to review:[/yellow] {len(report.suspects)} word(s) that may "
+                     "be a name were left as they are (mask or keep each: `qda suspects`, or "
+                     "the Projekt page): " + escape(", ".join(
+                         f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items()))))
     if report.replaced:
         r = report.replaced
-        console.print(f"    replaced: {r['unchanged']} units unchanged, {r['new']} new or "
-                      f"changed, {r['gone']} changed or removed; {r['codings kept']} decided "
-                      "codings "
-                      f"kept, {r['codings dropped']} dropped (listed below and kept in the "
-                      "audit log)", highlight=False)
-    for warning in report.warnings:
-        console.print(f"    [yellow]warning:[/yellow] {warning}", highlight=False)
+        lines.append(f"    replaced: {r['unchanged']} units unchanged, {r['new']} new or "
+                     f"changed, {r['gone']} changed or removed; {r['codings kept']} decided "
+                     f"codings kept, {r['codings dropped']} dropped (listed below and kept in "
+                     "the audit log)")
+    lines += [f"    [yellow]warning:[/yellow] {escape(warning)}" for warning in report.warnings]
+    console.print("\n".join(lines), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

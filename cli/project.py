@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import (
@@ -95,7 +96,7 @@ def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
     shown = [c for c in status_mod.SOURCE_COLUMNS if c != "imported"]
     table = Table(*shown, title="Sources")
     for row in sources:
-        table.add_row(*[cell(row[c]) for c in shown])
+        table.add_row(*[escape(cell(row[c])) for c in shown])
     console.print(table)
     if segments:
         seg = Table("kind", "question", *areas, title="Segments per question and area")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import ProjectOpt, actor, console, opened, user_errors
@@ -28,7 +29,9 @@ def suspects_list(ctx: typer.Context, project: ProjectOpt = Path(".")) -> None:
         found = suspects_mod.suspects(session)
     table = Table("source", "file", "word", "times", "example")
     for s in found:
-        table.add_row(str(s.source_id), s.file, s.word, str(s.count), s.example)
+        # the example holds pseudonyms ("[namn]"): text, not markup
+        table.add_row(str(s.source_id), escape(s.file), escape(s.word), str(s.count),
+                      escape(s.example))
     console.print(table)
     console.print(f"{len(found)} suspect(s) to decide", highlight=False)
 

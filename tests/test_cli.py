@@ -156,3 +156,23 @@ def test_a_folder_with_nothing_readable_says_what_it_skipped(tmp_path):
     assert ("no importable files found in the given paths (skipped: lappar.xls: old .xls "
             "workbooks are not read; open it in Excel and save it as .xlsx [E100]) [E150]"
             in " ".join(result.output.split()))
+
+
+def test_the_ingest_report_prints_brackets_from_files_as_they_are(tmp_path):
+    """A file name or a warning with "[…]" in it (a pseudonym token, a draft mark) is text:
+    Rich would read it as markup and drop it."""
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    for folder, said in (("a", "Vi pratar om SIP."), ("b", "Vi pratar om tillit.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "möte [utkast] gr.txt").write_text(
+            f"Anna Berg   0:00\n{said}\n", encoding="utf-8")
+    result = qda("ingest", tmp_path / "a", tmp_path / "b", "-p", proj)
+    assert result.exit_code == 0, result.output
+    assert "✓ möte [utkast] gr.txt: transcript (txt, GR)" in result.output
+    assert "a different file named möte [utkast] gr.txt is already source 1" in result.output
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "utkast [ej klar].pdf").write_bytes(b"%PDF-1.4")
+    refused = qda("ingest", tmp_path / "pdf", "-p", proj)        # the error line itself
+    assert refused.exit_code == 1
+    assert "utkast [ej klar].pdf: PDF is not read" in refused.output
