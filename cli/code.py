@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corpus.areas import AREAS
 from corpus.errors import QdaError
@@ -83,8 +84,8 @@ def code_next(
         if item.flagged:
             console.print("  [yellow]passar ingen befintlig kod?[/yellow]", highlight=False)
         for n, (code_id, path, score, reasons) in enumerate(item.suggestions, start=1):
-            console.print(f"  {n}. {path} [dim](kod {code_id}, {score:.2f}; "
-                          f"{'; '.join(reasons)})[/dim]", highlight=False)
+            console.print(f"  {n}. {escape(path)} [dim](kod {code_id}, {score:.2f}; "
+                          f"{escape('; '.join(reasons))})[/dim]", highlight=False)
 
 
 def _decide_one(session, status: str, segment: int, code: str, coder: str,
@@ -109,7 +110,8 @@ def _decide(status: str, project: Path, segment: int, code: str, coder: str,
         with proj.transaction() as session:
             coder = coder_for(session, coder)
             label = _decide_one(session, status, segment, code, coder, memo, quote)
-    console.print(f"{coder} {status} {label!r} for segment {segment}", highlight=False)
+    console.print(f"{coder} {status} {label!r} for segment {segment}", highlight=False,
+                  markup=False)
 
 
 def read_decisions(text: str, name: str) -> list[tuple[int, int, str, str | None]]:

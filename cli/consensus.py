@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import ProjectOpt, actor, console, opened, split_list, user_errors
@@ -83,7 +84,7 @@ def disagreements_command(
     for d in found:
         if d.code != current:
             current = d.code
-            console.print(f"[bold]{d.code}[/bold] (kod {d.code_id})", highlight=False)
+            console.print(f"[bold]{escape(d.code)}[/bold] (kod {d.code_id})", highlight=False)
         state = {"accepted": "konsensus: ja", "rejected": "konsensus: nej"}.get(
             d.decision or "", "ej avgjord")
         console.print(f"  segment {d.segment_id}: ja {', '.join(d.yes)} · nej "

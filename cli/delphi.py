@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import JsonOpt, ProjectOpt, actor, cell, console, opened, user_errors
@@ -75,7 +76,7 @@ def list_studies(project: ProjectOpt = Path(".")) -> None:
                 for s in items.studies(session)]
     table = Table("study", "items", "panel", "rounds")
     for name, n_items, n_panel, done in rows:
-        table.add_row(name, str(n_items), str(n_panel),
+        table.add_row(escape(name), str(n_items), str(n_panel),
                       ", ".join(f"{r.number} ({r.status})" for r in done) or "–")
     console.print(table)
 
@@ -98,8 +99,8 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
         return
     table = Table("id", "fråga", "Huvudtema", "Subtema", "formulering", "v", "notes", "areas")
     for i in listed:
-        table.add_row(str(i.id), cell(i.question), i.theme, i.subtheme,
-                      i.wording + (" (borttagen)" if i.removed else ""), str(i.version),
+        table.add_row(str(i.id), cell(i.question), escape(i.theme), escape(i.subtheme),
+                      escape(i.wording) + (" (borttagen)" if i.removed else ""), str(i.version),
                       str(i.notes), ", ".join(AREAS.get(a, a) for a in i.areas))
     console.print(table)
 
@@ -219,7 +220,7 @@ def panel_list(study: StudyArg, project: ProjectOpt = Path(".")) -> None:
                  m.contact or "", "revoked" if m.revoked_at else "active") for m in members]
     table = Table("pseudonym", "group", "area", "contact", "invitation")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(escape, row))
     console.print(table)
 
 

@@ -55,7 +55,7 @@ def export_command(
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {count(report.rows, report.unit)}{layer_note} → {report.path}"
-                  + (f" ({details})" if details else ""), highlight=False)
+                  + (f" ({details})" if details else ""), highlight=False, markup=False)
     for extra in report.extra_paths:
         console.print(f"  also → {extra}", highlight=False)
     for path, name in report.renamed.items():
