@@ -88,6 +88,28 @@ def _pointed(before: str, after: str) -> tuple[bool, bool]:
     return naming, naming or bool(hit and POINTERS.search(before))
 
 
+_HETER_AFTER = re.compile(r"[ \t]+heter", re.I)
+
+
+def _maybe_pointed(text: str, start: int, end: int) -> bool:
+    """False only where `_pointed` must say "not pointed at" for the word at start:end, read
+    from the text itself without cutting out its windows: after the word no "heter", and
+    before it no blank after a word (every pointer ends on a letter, or is "dr."). Most
+    capitalised words start a sentence, after ". ", and are passed over here."""
+    if _HETER_AFTER.match(text, end):
+        return True
+    k = start - 1
+    if k >= 0 and text[k] == "\n":             # `_pointed` drops one newline first
+        k -= 1
+    if k < 0 or text[k] not in " \t":
+        return False
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k < 0:
+        return False
+    return text[k].isalpha() or (text[k] == "." and text[max(0, k - 2):k].lower() == "dr")
+
+
 def _at_start(before: str) -> bool:
     """Whether a word starts a sentence, from the window before it; the regex runs only
     where it can match (nothing, or a stop and whitespace, before the word)."""
@@ -226,6 +248,9 @@ class Pseudonymiser:
             if match.start() < cursor:    # the surname of a name already replaced
                 continue
             start, end = match.span()
+            if match.group(1) not in self._speaker_parts and _needs_pointer(match.group(1)) \
+                    and not _maybe_pointed(text, start, end):
+                continue                  # as below, without cutting out the windows
             after = text[end:end + _LOOKBACK]
             before = text[max(0, start - _LOOKBACK):start]
             if start > _LOOKBACK:

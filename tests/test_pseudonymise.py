@@ -172,3 +172,33 @@ def test_words_let_through_after_one_look_get_the_full_tests_answer(monkeypatch)
     full, full_p = run()
     assert fast != texts and fast == full
     assert fast_p.counts == full_p.counts and fast_p.suspects == full_p.suspects
+
+
+def test_the_quick_pointer_check_never_passes_over_a_pointed_word():
+    """`_maybe_pointed` lets most capitalised words through without cutting out their
+    windows; it must never say no where `_pointed` (what `_others` then asks) says yes:
+    pointer words, "dr.", blanks, tabs, newlines and runs longer than the window, at
+    random."""
+    import random
+
+    from corpus.pseudonymise import _LOOKBACK, CAPITALISED, _maybe_pointed, _pointed
+
+    rng = random.Random(7)
+    words = ["ring", "Ring", "enligt", "dr.", "Dr.", "heter", "jag heter", "Jag heter",
+             "mitt namn är", "prata med", "till", "med", "är", "Anna", "Berg", "Det",
+             "Socialstyrelsen", "heter jag", "kollegan", "x.", "drömmar", "mejla", ".", ",",
+             "?", "–", "(", "[namn]", "HETER", "Sjuksköterskan"]
+    blanks = [" ", "  ", "\t", "\n", " \n", "\n ", " " * (_LOOKBACK - 5), "\t \t", ""]
+    pointed_seen = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(words) + rng.choice(blanks)
+                       for _ in range(rng.randint(1, 12)))
+        for match in CAPITALISED.finditer(text):
+            start, end = match.span()
+            before = text[max(0, start - _LOOKBACK):start]
+            if start > _LOOKBACK:
+                before = "\0" + before
+            pointed = _pointed(before, text[end:end + _LOOKBACK])[1]
+            pointed_seen += pointed
+            assert _maybe_pointed(text, start, end) or not pointed, (text, start)
+    assert pointed_seen > 1000          # the random texts do hold pointed words
