@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -61,13 +62,16 @@ class Helpers:
 @contextmanager
 def preparing_helpers(workers: int | None = None) -> Iterator[Helpers | None]:
     """Helper processes for `ingest_paths`, or None where they cannot help or would not be
-    safe: a single processor, no fork, or other threads already running."""
+    safe: a single processor, a system other than Linux, or other threads already
+    running."""
     cores = os.cpu_count() or 1
     # one helper per core beside the main process's: on 2 cores a second helper only
     # took turns with the first (230 transcripts: 2.74 s with one, 2.88 s with two)
     workers = workers if workers is not None else min(MAX_WORKERS, cores - 1)
+    # fork only on Linux: macOS lists it but the system's own libraries may crash in a
+    # forked child; Windows has no fork
     if workers < 1 or cores < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+            or not sys.platform.startswith("linux"):
         yield None
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
