@@ -57,6 +57,7 @@ def ingest(
         with preparing_helpers(0 if len(files) < 2 else None) as helpers:
             proj = opened(project)
             with progress_bar("Importing", quiet=as_json) as update:
+                update(0, len(files))      # the count at once, not "0/?" until a file is read
                 reports = ingest_paths(proj, files, options, workshop, replace,
                                        actor=actor(), helpers=helpers,
                                        on_file=lambda p: update(next(done), len(files),
