@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent
@@ -12,13 +13,14 @@ from .vocabulary import Action
 
 def record(session: Session, actor: str, action: Action, entity: str, entity_id: int | None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-           memo: str | None = None) -> AuditEvent:
-    """Add an event to the caller's transaction, so it commits or rolls back with the change.
-    The action must be one of `Action` (a misspelt one raises here, not in a report)."""
-    event = AuditEvent(actor=actor, action=Action(action), entity=entity, entity_id=entity_id,
-                       before=before, after=after, memo=memo)
-    session.add(event)
-    return event
+           memo: str | None = None) -> None:
+    """Write an event in the caller's transaction, so it commits or rolls back with the
+    change. The action must be one of `Action` (a misspelt one raises here, not in a
+    report). A Core insert, not an ORM object: a folder's import writes one a file, and
+    the unit of work took 0.3 ms more for each."""
+    session.execute(insert(AuditEvent.__table__),
+                    {"actor": actor, "action": str(Action(action)), "entity": entity,
+                     "entity_id": entity_id, "before": before, "after": after, "memo": memo})
 
 
 AUDIT_COLUMNS = ["Id", "Tid (UTC)", "Vem", "Händelse", "Objekt", "Objekt-id", "Före", "Efter",

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -206,39 +206,46 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             if area and not options.area and not ws:
                 report.warnings.append(f"area {area!r} guessed from the file name")
             created_copy = _keep_original(path, stored)
-            source = Source(kind=result.kind, file_format=result.file_format,
-                            original_name=path.name, stored_name=stored.name, sha256=digest,
-                            workshop_id=ws.id if ws else None, question=options.question,
-                            area=area, report={})
-            session.add(source)
-            session.flush()
+            # Core statements, not ORM objects: the unit of work cost 3 ms a file more
+            # (460 transcripts: 3.7 against 2.2 s to write), as much as the units' rows
+            sources = Source.__table__
+            source_id = session.execute(
+                insert(sources),
+                {"kind": result.kind, "file_format": result.file_format,
+                 "original_name": path.name, "stored_name": stored.name, "sha256": digest,
+                 "workshop_id": ws.id if ws else None, "question": options.question,
+                 "area": area, "report": {}}).inserted_primary_key[0]
+            text = None
             if result.kind == "transcript":
-                report.segments = write_transcript(session, source, prepared.units,
-                                                   prepared.turns, area)
+                report.segments, text = write_transcript(session, source_id, prepared.units,
+                                                         prepared.turns, area)
             else:
-                report.segments = write_notes(session, source, prepared.units, area)
-            store_key(session, source.id, pseudonymiser)
+                report.segments = write_notes(session, source_id, prepared.units, area)
+            store_key(session, source_id, pseudonymiser)
             if carried is not None:
-                moved = put_back(session, source.id, carried)
+                moved = put_back(session, source_id, carried)
                 report.replaced = moved.summary()
                 report.warnings += [
                     f"replaced source {carried.source_id}: {c['coder']}'s {c['status']} "
                     f"coding {c['code']!r} on a unit that changed or went: {c['text'][:60]!r}"
                     for c in moved.codings_dropped]
                 replaced["dropped codings"] = moved.codings_dropped
-            report.source_id = source.id
+            report.source_id = source_id
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
             report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
             if result.kind == "transcript" and not area:
                 report.warnings.append("no area known: quotes cannot name the area "
                                        "(give --area or --workshop)")
-            source.report = {k: v for k, v in asdict(report).items()
-                             if k in ("sheets", "segments", "pseudonymised", "warnings",
-                                      "suspects")}
+            session.execute(
+                update(sources).where(sources.c.id == source_id),
+                {"text": text,
+                 "report": {k: v for k, v in asdict(report).items()
+                            if k in ("sheets", "segments", "pseudonymised", "warnings",
+                                     "suspects")}})
             audit.record(session, actor,
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
-                         "source", source.id,
+                         "source", source_id,
                          before=replaced, after={"file": path.name, "kind": result.kind,
                                                  "segments": report.segments,
                                                  **({"carried": report.replaced}
@@ -271,15 +278,18 @@ def _previous(session: Session, path: Path, digest: str, replace: bool
               ) -> tuple[Source | None, str | None]:
     """The source this file replaces (same bytes, else with --replace the same name), and
     a warning when a file of the same name is added beside an older one."""
-    old = session.scalar(select(Source).where(Source.sha256 == digest))
+    found = session.execute(
+        select(Source.id, Source.sha256, Source.original_name)
+        .where(or_(Source.sha256 == digest, Source.original_name == path.name))
+        .order_by(Source.id)).all()
+    old = next((row for row in found if row.sha256 == digest), None)
     if old is not None and not replace:
         raise DuplicateSourceError(
             f"already imported as source {old.id} ({old.original_name}); "
             "use --replace to import it again", path, "E130")
     if old is not None:
-        return old, None
-    named = list(session.scalars(select(Source).where(Source.original_name == path.name)
-                                 .order_by(Source.id)))
+        return session.get(Source, old.id), None
+    named = [row for row in found if row.original_name == path.name]
     if not named:
         return None, None
     ids = ", ".join(str(s.id) for s in named)
@@ -289,7 +299,7 @@ def _previous(session: Session, path: Path, digest: str, replace: bool
     if len(named) > 1:
         raise QdaError(f"--replace: several sources are named {path.name} ({ids}); cannot "
                        "tell which one this file replaces", path, "E131")
-    return named[0], None
+    return session.get(Source, named[0].id), None
 
 
 def _workshop(session: Session, label: str | None, path: Path) -> Workshop | None:
@@ -306,14 +316,14 @@ def store_notes(session: Session, source: Source, result: ReadResult,
                 pseudonymiser: Pseudonymiser, area: str | None) -> dict[str, int]:
     """A source's notes as units, pseudonymised (the REFI-QDA importer's way in); returns
     the units written per kind."""
-    return write_notes(session, source, note_rows(result, pseudonymiser, source.question),
+    return write_notes(session, source.id, note_rows(result, pseudonymiser, source.question),
                        area)
 
 
-def write_notes(session: Session, source: Source, rows: list[dict], area: str | None
+def write_notes(session: Session, source_id: int, rows: list[dict], area: str | None
                 ) -> dict[str, int]:
     for row in rows:
-        row["source_id"] = source.id
+        row["source_id"] = source_id
         row["area"] = row["area"] or area
     if rows:
         bulk_insert(session, Segment.__table__, rows)
@@ -325,15 +335,17 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
                      question: int | None) -> dict[str, int]:
     """A transcript's turns and sentences as units (the REFI-QDA importer's way in);
     returns the units written per kind."""
-    return write_transcript(session, source, transcript_batches(result, pseudonymiser,
-                                                                question),
-                            len(result.turns), area)
+    counts, source.text = write_transcript(
+        session, source.id, transcript_batches(result, pseudonymiser, question),
+        len(result.turns), area)
+    return counts
 
 
-def write_transcript(session: Session, source: Source, batches: Iterable[Batch], turns: int,
-                     area: str | None) -> dict[str, int]:
+def write_transcript(session: Session, source_id: int, batches: Iterable[Batch], turns: int,
+                     area: str | None) -> tuple[dict[str, int], str]:
     """Rows from `corpus.prepare` given their ids, source and area, and written batch by
-    batch (PostgreSQL: each while the next is made); the source's text is their turns'."""
+    batch (PostgreSQL: each while the next is made). Returns the units written per kind
+    and the source's text (its turns')."""
     turn_ids = reserve_ids(session, Segment.__table__, turns)
     texts: list[str] = []
     counts = {"turn": 0, "sentence": 0}
@@ -342,21 +354,21 @@ def write_transcript(session: Session, source: Source, batches: Iterable[Batch],
         for turn_rows, sentence_rows in batches:
             for row in turn_rows:
                 row["id"] = turn_ids[row["id"]]
-                row["source_id"], row["area"] = source.id, area
+                row["source_id"], row["area"] = source_id, area
                 texts.append(row["text"])
             for row in sentence_rows:
                 row["parent_id"] = turn_ids[row["parent_id"]]
-                row["source_id"], row["area"] = source.id, area
+                row["source_id"], row["area"] = source_id, area
             counts["turn"] += len(turn_rows)
             counts["sentence"] += len(sentence_rows)
             yield [(Segment.__table__, turn_rows), (Segment.__table__, sentence_rows)]
 
     bulk_insert_batches(session, filled())
-    source.text = TURN_SEPARATOR.join(texts)
-    return {kind: n for kind, n in counts.items() if n}
+    return {kind: n for kind, n in counts.items() if n}, TURN_SEPARATOR.join(texts)
 
 
 def store_key(session: Session, source_id: int, pseudonymiser: Pseudonymiser) -> None:
     """Who is who: kept in its own table, never exported."""
-    for real, pseudonym in pseudonymiser.key.items():
-        session.add(PseudonymKey(source_id=source_id, real_name=real, pseudonym=pseudonym))
+    bulk_insert(session, PseudonymKey.__table__,
+                [{"source_id": source_id, "real_name": real, "pseudonym": pseudonym}
+                 for real, pseudonym in pseudonymiser.key.items()])

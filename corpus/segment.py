@@ -16,8 +16,10 @@ from spacy.tokenizer import Tokenizer
 
 # a pseudonym or redaction mark ("[Deltagare 2]", "[namn]s", "[e-post]"): never cut inside
 MARK = re.compile(r"\[[^\[\]\n]{1,60}\]")
-# a whitespace-delimited chunk holding punctuation (or "_", which Unicode counts as such)
-PUNCTUATED = re.compile(r"(?<!\S)[^\W_]*(?:[^\w\s]|_)\S*")
+# a whitespace-delimited chunk holding punctuation (or "_", which Unicode counts as such);
+# possessive, as giving back letters can never find punctuation: a word without any is
+# left at once (a quarter faster over the 100x material)
+PUNCTUATED = re.compile(r"(?<!\S)[^\W_]*+(?:[^\w\s]|_)\S*+")
 BATCH_CHARS = 50_000    # text split at a time: bounded memory, rows written meanwhile
 
 

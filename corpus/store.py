@@ -216,16 +216,23 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
         return list(connection.execute(text(
             "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
             {"table": table.name, "n": n}).scalars())
-    counter = connection.execute(text("SELECT seq FROM sqlite_sequence WHERE name = :table"),
-                                 {"table": table.name}).scalar() or 0
-    top = connection.execute(text(f'SELECT max(id) FROM "{table.name}"')).scalar() or 0
-    first = max(counter, top) + 1
-    # move the counter past them, so rows written without an id before these are (a
-    # batch's sentences ahead of the next batch's turns) cannot take one
-    if connection.execute(text("UPDATE sqlite_sequence SET seq = :last WHERE name = :table"),
-                          {"table": table.name, "last": first + n - 1}).rowcount == 0:
-        connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :last)"),
-                           {"table": table.name, "last": first + n - 1})
+    # through the driver: three statements a file through SQLAlchemy cost 0.4 ms
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        counter = cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                 (table.name,)).fetchone()
+        top = cursor.execute(f'SELECT max(id) FROM "{table.name}"').fetchone()[0] or 0
+        first = max(counter[0] if counter else 0, top) + 1
+        # move the counter past them, so rows written without an id before these are (a
+        # batch's sentences ahead of the next batch's turns) cannot take one
+        if counter is None:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                           (table.name, first + n - 1))
+        else:
+            cursor.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                           (first + n - 1, table.name))
+    finally:
+        cursor.close()
     return list(range(first, first + n))
 
 

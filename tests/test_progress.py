@@ -66,10 +66,10 @@ def test_ingest_of_a_folder_interrupted_keeps_the_files_before(noted, tmp_path, 
 
     real = ingest.write_notes
 
-    def second_file_interrupted(session, source, *args, **kwargs):
-        if source.original_name == "lappar2.csv":
+    def second_file_interrupted(session, source_id, *args, **kwargs):
+        if session.get(Source, source_id).original_name == "lappar2.csv":
             raise KeyboardInterrupt
-        return real(session, source, *args, **kwargs)
+        return real(session, source_id, *args, **kwargs)
 
     monkeypatch.setattr(ingest, "write_notes", second_file_interrupted)
     out = qda("ingest", tmp_path / "in", "--question", 1, "-p", noted)

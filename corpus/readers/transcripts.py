@@ -58,7 +58,9 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     """Group lines into turns at each speaker line."""
     untimed = Counter()
     for line in lines:
-        match = _UNTIMED.match(line)
+        # every speaker line has a colon (in its label's end or its time): most lines,
+        # the turns' text, are passed over without trying the patterns
+        match = _UNTIMED.match(line) if ":" in line else None
         if match and len(_names_in(match.group("label"))) <= _MAX_UNTIMED_LABEL_WORDS:
             untimed[match.group("label").strip()] += 1
     recurring = {label for label, n in untimed.items() if n >= 2 or _person_label(label)}
@@ -74,7 +76,7 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
 
     for raw in lines:
         line = raw.strip()
-        speaker = _speaker_line(line, recurring)
+        speaker = _speaker_line(line, recurring) if ":" in line else None
         if speaker is not None and speaker[0].split()[0].casefold() in _MARKERS:
             close()
             current, body = None, []
