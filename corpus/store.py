@@ -213,9 +213,10 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
         return []
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return list(connection.execute(text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-            {"table": table.name, "n": n}).scalars())
+        # one array, not a row per id: fetching them one by one cost 1 ms a transcript
+        return connection.execute(text(
+            "SELECT array(SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+            "FROM generate_series(1, :n))"), {"table": table.name, "n": n}).scalar_one()
     # through the driver: three statements a file through SQLAlchemy cost 0.4 ms
     cursor = connection.connection.dbapi_connection.cursor()
     try:

@@ -130,3 +130,36 @@ def test_the_migrations_make_the_schema_the_models_describe(project):
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
         assert "ix_source_original_name" in {
             index["name"] for index in inspect(connection).get_indexes("source")}
+
+
+def test_postgresql_compresses_long_texts_with_lz4_where_it_can(pg_project):
+    """Migration 0008: a transcript's full text and its units' texts are kept with lz4
+    (cheaper to store than pglz); on a server built without lz4 they keep the default.
+    The first 2 kB of a repetitive text compress either way: the method used is read
+    back from the stored value."""
+    with pg_project.engine.begin() as connection:
+        supported = connection.exec_driver_sql(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+            "WHERE name = 'default_toast_compression'").scalar()
+        methods = dict(connection.exec_driver_sql(
+            "SELECT attrelid::regclass::text, attcompression FROM pg_attribute "
+            "WHERE attname = 'text' AND attrelid IN ('source'::regclass, "
+            "'segment'::regclass)").all())
+        assert methods == ({"source": "l", "segment": "l"} if supported
+                           else {"source": "", "segment": ""})
+        connection.exec_driver_sql(
+            "INSERT INTO source (kind, file_format, original_name, stored_name, sha256, "
+            "text, report, imported_at) VALUES ('transcript', 'txt', 'a.txt', 'a.txt', 'x', "
+            "repeat('Vi behöver en gemensam plan. ', 2000), '{}', now())")
+        stored = connection.exec_driver_sql(
+            "SELECT pg_column_compression(text) FROM source").scalar()
+    assert stored == ("lz4" if supported else "pglz")
+    from alembic import command
+
+    compression = ("SELECT attcompression FROM pg_attribute WHERE attname = 'text' "
+                   "AND attrelid = 'source'::regclass")
+    with pg_project.engine.begin() as connection:      # down to 0007 and up again
+        command.downgrade(store.alembic_config(connection), "0007")
+        assert connection.exec_driver_sql(compression).scalar() in ("p", "")
+        command.upgrade(store.alembic_config(connection), "head")
+        assert connection.exec_driver_sql(compression).scalar() == ("l" if supported else "")
