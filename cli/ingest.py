@@ -27,7 +27,9 @@ def ingest(
     layout: Annotated[str | None, typer.Option(
         help="Sheet layout: wide, long, list, padlet, survey; default: detected.")] = None,
     workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
-    replace: Annotated[bool, typer.Option(help="Import again a file imported before.")] = False,
+    replace: Annotated[bool, typer.Option(
+        help="Import again a file imported before (same bytes, or a corrected file of the "
+             "same name); keeps its question, area and workshop unless given.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     project: ProjectOpt = Path("."),
 ) -> None:

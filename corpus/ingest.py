@@ -193,17 +193,25 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     try:
         with project.transaction(synced) as session:
             previous, same_name = _previous(session, path, digest, replace)
+            # a corrected file keeps what was said of the one it replaces (its question,
+            # area and workshop) unless said anew: forgotten, every unit would differ from
+            # its old self, and no decision would move to the new units
+            kept = (previous.question, previous.area, previous.workshop_id) \
+                if previous is not None else (None, None, None)
             carried = take_out(session, previous) if previous is not None else None
             replaced = {"source_id": carried.source_id, "file": carried.name} \
                 if carried else None
             ws = _workshop(session, workshop, path)
-            area = options.area or (ws.area if ws else None) or area_in_name(path.stem)
+            workshop_id = ws.id if ws else kept[2]
+            question = options.question if options.question is not None else kept[0]
+            area = options.area or (ws.area if ws else None) or kept[1] \
+                or area_in_name(path.stem)
             report = IngestReport(str(path), "replaced" if replaced else "imported",
                                   kind=result.kind, file_format=result.file_format, area=area,
-                                  question=options.question, warnings=list(result.warnings))
+                                  question=question, warnings=list(result.warnings))
             if same_name:
                 report.warnings.append(same_name)
-            if area and not options.area and not ws:
+            if area and not options.area and not ws and not kept[1]:
                 report.warnings.append(f"area {area!r} guessed from the file name")
             created_copy = _keep_original(path, stored)
             # Core statements, not ORM objects: the unit of work cost 3 ms a file more
@@ -213,14 +221,15 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 insert(sources),
                 {"kind": result.kind, "file_format": result.file_format,
                  "original_name": path.name, "stored_name": stored.name, "sha256": digest,
-                 "workshop_id": ws.id if ws else None, "question": options.question,
+                 "workshop_id": workshop_id, "question": question,
                  "area": area, "report": {}}).inserted_primary_key[0]
             text = None
             if result.kind == "transcript":
                 report.segments, text = write_transcript(session, source_id, prepared.units,
-                                                         prepared.turns, area)
+                                                         prepared.turns, area, question)
             else:
-                report.segments = write_notes(session, source_id, prepared.units, area)
+                report.segments = write_notes(session, source_id, prepared.units, area,
+                                              question)
             store_key(session, source_id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source_id, carried)
@@ -320,11 +329,15 @@ def store_notes(session: Session, source: Source, result: ReadResult,
                        area)
 
 
-def write_notes(session: Session, source_id: int, rows: list[dict], area: str | None
-                ) -> dict[str, int]:
+def write_notes(session: Session, source_id: int, rows: list[dict], area: str | None,
+                question: int | None = None) -> dict[str, int]:
+    """Rows from `corpus.prepare` given their source, and the area and question of the
+    source where a note has none of its own."""
     for row in rows:
         row["source_id"] = source_id
         row["area"] = row["area"] or area
+        if row["question"] is None:
+            row["question"] = question
     if rows:
         bulk_insert(session, Segment.__table__, rows)
     return {"note": len(rows)} if rows else {}
@@ -342,10 +355,11 @@ def store_transcript(session: Session, source: Source, result: ReadResult,
 
 
 def write_transcript(session: Session, source_id: int, batches: Iterable[Batch], turns: int,
-                     area: str | None) -> tuple[dict[str, int], str]:
-    """Rows from `corpus.prepare` given their ids, source and area, and written batch by
-    batch (PostgreSQL: each while the next is made). Returns the units written per kind
-    and the source's text (its turns')."""
+                     area: str | None, question: int | None = None
+                     ) -> tuple[dict[str, int], str]:
+    """Rows from `corpus.prepare` given their ids, source, area and (where the rows have
+    none) question, and written batch by batch (PostgreSQL: each while the next is made).
+    Returns the units written per kind and the source's text (its turns')."""
     turn_ids = reserve_ids(session, Segment.__table__, turns)
     texts: list[str] = []
     counts = {"turn": 0, "sentence": 0}
@@ -359,6 +373,9 @@ def write_transcript(session: Session, source_id: int, batches: Iterable[Batch],
             for row in sentence_rows:
                 row["parent_id"] = turn_ids[row["parent_id"]]
                 row["source_id"], row["area"] = source_id, area
+            if question is not None and turn_rows and turn_rows[0]["question"] is None:
+                for row in turn_rows + sentence_rows:
+                    row["question"] = question
             counts["turn"] += len(turn_rows)
             counts["sentence"] += len(sentence_rows)
             yield [(Segment.__table__, turn_rows), (Segment.__table__, sentence_rows)]

@@ -117,6 +117,39 @@ def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
         assert event.after["carried"]["codings kept"] == 1
 
 
+def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(project,
+                                                                           tmp_path):
+    """`qda ingest --replace` of a corrected transcript without --question, --area or
+    --workshop: the new source keeps the old one's, so the unchanged units are found and
+    their decisions move (before, the question was lost and every unit counted as new)."""
+    add_workshop(project, label="ws1", area="Skaraborg")
+    path = tmp_path / "samtal.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    first = ingest_file(project, path, ReadOptions(question=2), workshop="ws1")
+    with project.transaction() as s:
+        code = Code(name="Samverkan")
+        s.add(code)
+        s.flush()
+        seg = s.scalar(select(Segment.id).where(Segment.text == "Vi följer upp SIP."))
+        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    path.write_text(TRANSCRIPT.replace("Bra, Per.", "Bra, Per!"), encoding="utf-8")
+    again = ingest_file(project, path, replace=True)
+    assert (again.question, again.area) == (2, first.area) == (2, "skaraborg")
+    assert not any("guessed" in w for w in again.warnings)
+    assert again.replaced["codings kept"] == 1 and again.replaced["unchanged"] >= 5
+    with project.session() as s:
+        source = s.get(Source, again.source_id)
+        assert (source.question, source.area) == (2, "skaraborg")
+        assert source.workshop_id is not None
+        assert set(s.scalars(select(Segment.question).where(
+            Segment.source_id == again.source_id))) == {2}
+        moved = s.scalar(select(Segment.text).join(Coding, Coding.segment_id == Segment.id))
+        assert moved == "Vi följer upp SIP."
+    path.write_text(TRANSCRIPT.replace("Bra, Per.", "Bra."), encoding="utf-8")
+    said = ingest_file(project, path, ReadOptions(question=3, area="gr"), replace=True)
+    assert (said.question, said.area) == (3, "gr")          # what is said anew wins
+
+
 def test_corrupt_workbook_leaves_the_project_as_it_was(project, workbook, tmp_path):
     ingest_file(project, workbook)
     before = row_counts(project)
