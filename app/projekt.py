@@ -110,6 +110,11 @@ if ingest:
             labels = workshops_frame(proj)["label"].tolist()
             workshop = o4.selectbox("Workshop", [None, *labels],
                                     format_func=lambda w: w or "Ingen")
+            replace = st.checkbox(
+                "Ersätt tidigare import", key="p_replace",
+                help="För en rättad fil: ersätter källan med samma filnamn (eller exakt samma "
+                     "fil). Kodningar på enheter vars text inte ändrats flyttas till den nya "
+                     "källan; frågan, området och workshopen behålls om du inte väljer andra.")
             go = st.form_submit_button("Importera", type="primary", disabled=not uploads)
         if go and uploads:
             options = ReadOptions(kind=kind, question=int(question) or None, area=area)
@@ -122,7 +127,7 @@ if ingest:
                     path.write_bytes(upload.getvalue())
                     try:
                         reports.append((upload.name, ingest_file(proj, path, options, workshop,
-                                                                 actor=user)))
+                                                                 replace, actor=user)))
                     except QdaError as exc:
                         reports.append((upload.name, ui.error_message(exc, upload.name)))
             bar.progress(1.0, text="Klart")
@@ -136,6 +141,16 @@ if ingest:
             counts = ", ".join(ui.units(n, k) for k, n in report.segments.items())
             st.success(f"{name}: importerad som källa {report.source_id} "
                        f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
+            if report.replaced:
+                moved = report.replaced
+                unchanged = ui.count(moved["unchanged"], "enhet oförändrad",
+                                     "enheter oförändrade")
+                kept = ui.count(moved["codings kept"], "beslutad kodning",
+                                "beslutade kodningar")
+                st.info(f"Ersatte den tidigare källan: {unchanged}, {moved['new']} nya eller "
+                        f"ändrade, {moved['gone']} ändrade eller borttagna. {kept} flyttades "
+                        f"med, {moved['codings dropped']} föll bort (de står nedan och i "
+                        "loggen).")
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),

@@ -73,9 +73,10 @@ def error_message(exc: QdaError, file_name: str | None = None) -> str:
     """One readable Swedish sentence for a refused file; the project is unchanged."""
     name = file_name or (exc.path.name if exc.path else "")
     detail = swedish_error(exc)
-    verb = "importerades inte" if isinstance(exc, DuplicateSourceError) else \
-        "kunde inte importeras"
-    return f"Filen {name} {verb}: {detail}. Inget i projektet har ändrats."
+    if isinstance(exc, DuplicateSourceError):
+        return (f"Filen {name} importerades inte: {detail}. Inget i projektet har ändrats. "
+                "Kryssa i ”Ersätt tidigare import” för att importera den igen.")
+    return f"Filen {name} kunde inte importeras: {detail}. Inget i projektet har ändrats."
 
 
 # Characters that markdown would read as syntax, written as HTML entities: a note that

@@ -248,6 +248,35 @@ def test_upload_ingests_and_reports(root):
     assert _counts(root) == (before[0] + 1, before[1] + 3)
 
 
+def test_a_corrected_file_replaces_the_old_one_from_the_app(root):
+    """Uploaded again, a file is refused with a hint at the replace box; with the box
+    ticked a corrected file of the same name replaces it, and the report says what moved."""
+    talk = ("Talare 1  00:00:05\nVi behöver SIP. Det fungerar inte alltid.\n"
+            "Talare 2  00:00:20\nJa, uppföljningen saknas.\n")
+    at = page("projekt")
+    for _ in range(2):
+        at.file_uploader(key="p_files").set_value(("rättad.txt", talk.encode(), "text/plain"))
+        at.run()
+        at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert "Kryssa i ”Ersätt tidigare import”" in at.error[0].value
+    before = _counts(root)
+    corrected = talk.replace("saknas", "saknas ofta")
+    at.file_uploader(key="p_files").set_value(("rättad.txt", corrected.encode(), "text/plain"))
+    at.run()
+    at.checkbox(key="p_replace").check()
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    assert "Ersatte den tidigare källan: 3 enheter oförändrade, 2 nya eller ändrade" \
+        in at.info[0].value
+    assert _counts(root) == before              # one source for another, as many units
+    project = open_project(root)
+    with project.session() as s:
+        names = s.scalars(select(Source.original_name)).all()
+    project.close()
+    assert names.count("rättad.txt") == 1
+
+
 def test_possible_names_are_masked_from_the_projekt_page(root):
     at = page("projekt")
     talk = ("Per Lund  00:00:05\nVälkomna. Per månad har vi tre möten.\n"
