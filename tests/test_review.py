@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from alembic import command
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from coding import codes, codings, review
 from coding.codebook import read_codebook
@@ -91,6 +91,37 @@ def test_document_order_filtered_by_question_is_the_same_sorted_or_walked(projec
     assert both == [*first, *expected, *sorted(late)] and len(first) == len(NOTES)
     assert sorted_active == walked_active == [
         *sorted(expected, key=lambda i: (-prio[i], -i)), *sorted(late)]
+
+
+def test_units_without_suggestions_among_few_are_sorted_without_parallel_workers(
+        project, tmp_path, monkeypatch):
+    """On PostgreSQL the page of a question's units without suggestions turns parallel
+    workers off for its one statement and back on after it (their start cost more than
+    the sort); the pages are the same as walked, and SQLite is not touched."""
+    setup(project, tmp_path, scored=False)
+    suggest(project, segment_ids=[2, 5])
+    uncoded = review.Filters(questions=(1,), status=review.Queue.UNCODED)
+    said: list[str] = []
+    with project.session() as s:
+        connection = s.connection()
+        event.listen(connection, "before_cursor_execute",
+                     lambda *a: said.append(" ".join(a[2].split())))
+        show = "SHOW max_parallel_workers_per_gather"
+        before = s.scalar(text(show)) if project.engine.dialect.name == "postgresql" else None
+        sorted_pages = walk(s, filters=uncoded, page=2)
+        after = s.scalar(text(show)) if before is not None else None
+        monkeypatch.setattr(review, "SORT_AT_MOST", 3)           # too many: walk the index
+        walked_pages = walk(s, filters=uncoded, page=2)
+    assert sorted_pages == walked_pages == [1, 3, 4, 6, 7, 8]
+    sets = [i for i, sql in enumerate(said) if "max_parallel_workers_per_gather" in sql
+            and sql.startswith("SET")]
+    if before is None:
+        assert sets == []
+        return
+    pages = [i for i, sql in enumerate(said) if "has_top" in sql and "ORDER BY" in sql]
+    assert after == before and len(sets) == 2 * 4      # 4 sorted pages, walked ones none
+    assert all(said[i].endswith("= 0") and said[i + 2].endswith("TO DEFAULT")
+               and i + 1 in pages for i in sets[::2])
 
 
 def test_pages_cover_the_queue_once_in_priority_order(project, tmp_path):
