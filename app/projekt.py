@@ -17,7 +17,7 @@ from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
-from corpus.status import memos_frame, segment_counts, sources_frame, totals
+from corpus.status import memos_frame, segment_counts, source_rows, sources_frame, totals
 from corpus.workshops import add_workshop, workshops_frame
 from refi.importer import import_qdpx
 
@@ -110,13 +110,23 @@ if ingest:
             labels = workshops_frame(proj)["label"].tolist()
             workshop = o4.selectbox("Workshop", [None, *labels],
                                     format_func=lambda w: w or "Ingen")
-            replace = st.checkbox(
-                "Ersätt tidigare import", key="p_replace",
+            r1, r2 = st.columns(2)
+            replace = r1.checkbox(
+                "Ersätt tidigare import", key=f"p_replace_{ss.get('p_round', 0)}",
                 help="För en rättad fil: ersätter källan med samma filnamn (eller exakt samma "
                      "fil). Kodningar på enheter vars text inte ändrats flyttas till den nya "
                      "källan; frågan, området och workshopen behålls om du inte väljer andra.")
+            sources = {row["id"]: row["file"] for row in source_rows(proj)}
+            replaces = r2.selectbox(
+                "Ersätter källan", [None, *sources], key=f"p_replaces_{ss.get('p_round', 0)}",
+                format_func=lambda i: f"{i}: {sources[i]}" if i else "Den med samma filnamn",
+                help="För en rättad fil som sparats under ett nytt namn: välj källan den "
+                     "ersätter (en fil i taget).")
             go = st.form_submit_button("Importera", type="primary", disabled=not uploads)
-        if go and uploads:
+        if go and uploads and replaces is not None and len(uploads) > 1:
+            why = ui.reason(QdaError("", code="E134"))
+            st.error(f"{why[:1].upper()}{why[1:]}. Inget i projektet har ändrats.")
+        elif go and uploads:
             options = ReadOptions(kind=kind, question=int(question) or None, area=area)
             bar = st.progress(0.0, text="Importerar …")
             reports: list[tuple[str, IngestReport | str]] = []
@@ -126,12 +136,17 @@ if ingest:
                     path = Path(tmp) / Path(upload.name).name
                     path.write_bytes(upload.getvalue())
                     try:
-                        reports.append((upload.name, ingest_file(proj, path, options, workshop,
-                                                                 replace, actor=user)))
+                        reports.append((upload.name, ingest_file(
+                            proj, path, options, workshop, replace or replaces is not None,
+                            actor=user, replaces=replaces)))
                     except QdaError as exc:
                         reports.append((upload.name, ui.error_message(exc, upload.name)))
             bar.progress(1.0, text="Klart")
             ss.p_reports = reports
+            if any(not isinstance(r, str) for _, r in reports):
+                # a replace is for the files it was ticked for, and the replaced source is
+                # gone: new keys give fresh boxes (the browser keeps a widget's old value)
+                ss.p_round = ss.get("p_round", 0) + 1
             st.cache_data.clear()   # filter lists on other pages now include the new sources
             st.rerun()              # the metrics above count the new material
         for name, report in ss.get("p_reports", []):

@@ -29,7 +29,12 @@ def ingest(
     workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
     replace: Annotated[bool, typer.Option(
         help="Import again a file imported before (same bytes, or a corrected file of the "
-             "same name); keeps its question, area and workshop unless given.")] = False,
+             "same name); keeps its question, area and workshop unless given. A file "
+             "with nothing to replace is refused.")] = False,
+    replaces: Annotated[str | None, typer.Option(
+        metavar="SOURCE",
+        help="Replace this source (its id or file name; see `qda status`) with the one "
+             "file given: a corrected file saved under a new name.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     project: ProjectOpt = Path("."),
 ) -> None:
@@ -61,7 +66,7 @@ def ingest(
             with progress_bar("Importing", quiet=as_json) as update:
                 update(0, len(files))      # the count at once, not "0/?" until a file is read
                 reports = ingest_paths(proj, files, options, workshop, replace,
-                                       actor=actor(), helpers=helpers,
+                                       actor=actor(), helpers=helpers, replaces=replaces,
                                        on_file=lambda p: update(next(done), len(files),
                                                                 f"Importing {p.name}"))
     if as_json:
@@ -114,10 +119,10 @@ def print_report(report: IngestReport) -> None:
                          f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items()))))
     if report.replaced:
         r = report.replaced
-        lines.append(f"    replaced: {r['unchanged']} units unchanged, {r['new']} new or "
-                     f"changed, {r['gone']} changed or removed; {r['codings kept']} decided "
-                     f"codings kept, {r['codings dropped']} dropped (listed below and kept in "
-                     "the audit log)")
+        lines.append(f"    replaced: {count(r['unchanged'], 'units')} unchanged, {r['new']} "
+                     f"new or changed, {r['gone']} changed or removed; "
+                     f"{count(r['codings kept'], 'decided codings')} kept, "
+                     f"{r['codings dropped']} dropped (listed below and kept in the audit log)")
     lines += [f"    [yellow]warning:[/yellow] {escape(warning)}" for warning in report.warnings]
     console.print("\n".join(lines), highlight=False)
 

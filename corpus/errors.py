@@ -90,6 +90,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E131": ("--replace cannot tell which source a file replaces",
              "flera källor har samma filnamn; det går inte att avgöra vilken som ska ersättas"),
     "E132": ("no such workshop", "workshopen finns inte; registrera den först"),
+    "E133": ("nothing to replace: no such source, or none with the file's name or bytes",
+             "det finns ingen tidigare källa att ersätta (ingen har filens namn eller "
+             "innehåll); välj källan den ersätter under ”Ersätter källan”, eller importera "
+             "utan ”Ersätt tidigare import”"),
+    "E134": ("--replaces takes one file", "välj en enda fil när du anger vilken källa den "
+                                          "ersätter"),
     "E140": ("a workshop needs a label and an area",
              "en workshop behöver en benämning och ett område"),
     "E141": ("unknown area", "okänt område"),

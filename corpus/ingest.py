@@ -95,7 +95,8 @@ def skipped_in_folders(paths: Iterable[Path]) -> list[IngestReport]:
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
                  workshop: str | None = None, replace: bool = False, actor: str = "qda",
                  on_file: Callable[[Path], None] | None = None,
-                 helpers: Helpers | None = None) -> list[IngestReport]:
+                 helpers: Helpers | None = None,
+                 replaces: int | str | None = None) -> list[IngestReport]:
     """Import each file in its own transaction; a failed file leaves no trace.
 
     With `helpers` (see `corpus.helpers`) the files are read, pseudonymised and split in
@@ -117,13 +118,16 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
             if isinstance(prepared, QdaError):
                 raise prepared
             return ingest_file(project, path, options, workshop, replace, actor, digest,
-                               prepared, synced)
+                               prepared, synced, replaces)
         except DuplicateSourceError as exc:
             return IngestReport(str(path), "refused", error=exc.line())
         except QdaError as exc:
             return IngestReport(str(path), "failed", error=exc.line())
 
     files = expand_paths(paths)
+    if replaces is not None and len(files) != 1:
+        raise QdaError(f"--replaces names one source, so it takes one file, not {len(files)}",
+                       code="E134")
     synced = len(files) < 2
     ahead: Iterator[Prepared | QdaError | None] = (
         helpers.prepared(files, options) if helpers is not None and not synced
@@ -178,10 +182,14 @@ def _in_flight(files: list[Path], ahead: Iterator[Prepared | QdaError | None],
 def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
                 workshop: str | None = None, replace: bool = False, actor: str = "qda",
                 digest: str | None = None, prepared: Prepared | None = None,
-                synced: bool = True) -> IngestReport:
+                synced: bool = True, replaces: int | str | None = None) -> IngestReport:
     """One file in one transaction; `digest` is its SHA-256 when the caller has it,
     `prepared` the file already read and split (`corpus.prepare`). `synced=False` leaves
-    the commit's flush to disk to the caller's `store.sync` (one for a whole folder)."""
+    the commit's flush to disk to the caller's `store.sync` (one for a whole folder).
+
+    `replace`: the file replaces the source with its bytes or its name, and is refused
+    when there is none (imported beside the old one, a corrected file under a new name
+    would count every unit twice); `replaces` names that source (its id or file name)."""
     path = Path(path)
     options = options or ReadOptions()
     if prepared is None:
@@ -192,7 +200,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     created_copy = False
     try:
         with project.transaction(synced) as session:
-            previous, same_name = _previous(session, path, digest, replace)
+            previous, same_name = _previous(session, path, digest, replace, replaces)
             # a corrected file keeps what was said of the one it replaces (its question,
             # area and workshop) unless said anew: forgotten, every unit would differ from
             # its old self, and no decision would move to the new units
@@ -283,10 +291,13 @@ def _keep_original(path: Path, stored: Path) -> bool:
     return True
 
 
-def _previous(session: Session, path: Path, digest: str, replace: bool
-              ) -> tuple[Source | None, str | None]:
-    """The source this file replaces (same bytes, else with --replace the same name), and
-    a warning when a file of the same name is added beside an older one."""
+def _previous(session: Session, path: Path, digest: str, replace: bool,
+              replaces: int | str | None = None) -> tuple[Source | None, str | None]:
+    """The source this file replaces (same bytes, else with --replace the same name, or
+    the one --replaces names), and a warning when a file of the same name is added beside
+    an older one."""
+    if replaces is not None:
+        return _named_source(session, path, digest, replaces), None
     found = session.execute(
         select(Source.id, Source.sha256, Source.original_name)
         .where(or_(Source.sha256 == digest, Source.original_name == path.name))
@@ -299,6 +310,11 @@ def _previous(session: Session, path: Path, digest: str, replace: bool
     if old is not None:
         return session.get(Source, old.id), None
     named = [row for row in found if row.original_name == path.name]
+    if not named and replace:
+        raise QdaError(f"--replace: no source has the name {path.name} or these bytes, so "
+                       "nothing would be replaced; name the source it replaces with "
+                       "--replaces SOURCE (`qda status` lists them), or import it without "
+                       "--replace", path, "E133")
     if not named:
         return None, None
     ids = ", ".join(str(s.id) for s in named)
@@ -309,6 +325,27 @@ def _previous(session: Session, path: Path, digest: str, replace: bool
         raise QdaError(f"--replace: several sources are named {path.name} ({ids}); cannot "
                        "tell which one this file replaces", path, "E131")
     return session.get(Source, named[0].id), None
+
+
+def _named_source(session: Session, path: Path, digest: str, replaces: int | str) -> Source:
+    """The source --replaces names, by id or by file name; the file's bytes must not be
+    another source's (that one would then be counted twice)."""
+    key = str(replaces).strip()
+    column = Source.id if key.isdigit() else Source.original_name
+    found = session.scalars(select(Source).where(
+        column == (int(key) if key.isdigit() else key)).order_by(Source.id)).all()
+    if not found:
+        raise QdaError(f"--replaces: no source {key!r} (`qda status` lists the sources)",
+                       path, "E133")
+    if len(found) > 1:
+        raise QdaError(f"--replaces: several sources are named {key} "
+                       f"({', '.join(str(s.id) for s in found)}); give its id", path, "E131")
+    twin = session.scalar(select(Source.id).where(Source.sha256 == digest,
+                                                  Source.id != found[0].id))
+    if twin is not None:
+        raise QdaError(f"already imported as source {twin}; replacing source {key} with "
+                       "it would count it twice", path, "E130")
+    return found[0]
 
 
 def _workshop(session: Session, label: str | None, path: Path) -> Workshop | None:

@@ -40,7 +40,9 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
         return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
                  "question": s.question, "area": AREAS.get(s.area, s.area),
                  "units": counts.get(s.id, 0), "imported": s.imported_at}
-                for s in connection.execute(select(_source).order_by(src.id))]
+                for s in connection.execute(  # not the transcripts' texts: tens of MB at 100x
+                    select(src.id, src.original_name, src.kind, src.file_format, src.question,
+                           src.area, src.imported_at).order_by(src.id))]
 
 
 def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:

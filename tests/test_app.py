@@ -248,6 +248,14 @@ def test_upload_ingests_and_reports(root):
     assert _counts(root) == (before[0] + 1, before[1] + 3)
 
 
+def _replace_box(at):
+    return next(c for c in at.checkbox if c.label == "Ersätt tidigare import")
+
+
+def _source_picker(at):
+    return next(b for b in at.selectbox if b.label == "Ersätter källan")
+
+
 def test_a_corrected_file_replaces_the_old_one_from_the_app(root):
     """Uploaded again, a file is refused with a hint at the replace box; with the box
     ticked a corrected file of the same name replaces it, and the report says what moved."""
@@ -264,7 +272,7 @@ def test_a_corrected_file_replaces_the_old_one_from_the_app(root):
     corrected = talk.replace("saknas", "saknas ofta")
     at.file_uploader(key="p_files").set_value(("rättad.txt", corrected.encode(), "text/plain"))
     at.run()
-    at.checkbox(key="p_replace").check()
+    _replace_box(at).check()
     at.form_submit_button[0].click().run()
     assert not at.exception and not at.error
     assert "Ersatte den tidigare källan: 3 enheter oförändrade, 2 nya eller ändrade" \
@@ -275,6 +283,56 @@ def test_a_corrected_file_replaces_the_old_one_from_the_app(root):
         names = s.scalars(select(Source.original_name)).all()
     project.close()
     assert names.count("rättad.txt") == 1
+
+
+def test_a_corrected_file_under_a_new_name_replaces_the_source_chosen(root):
+    """Ticking the replace box for a file of a new name is refused with a pointer to the
+    source picker; with the source chosen it replaces that one (one file at a time)."""
+    talk = ("Talare 1  00:00:05\nVi behöver SIP. Det fungerar inte alltid.\n"
+            "Talare 2  00:00:20\nJa, uppföljningen saknas.\n")
+    at = page("projekt")
+    at.file_uploader(key="p_files").set_value(("samtal.txt", talk.encode(), "text/plain"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    before = _counts(root)
+    project = open_project(root)
+    with project.session() as s:
+        old = s.scalar(select(Source.id).where(Source.original_name == "samtal.txt"))
+    project.close()
+    fixed = talk.replace("saknas", "saknas ofta").encode()
+    at.file_uploader(key="p_files").set_value(("samtal rättad.txt", fixed, "text/plain"))
+    at.run()
+    _replace_box(at).check()
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert "ingen tidigare källa att ersätta" in at.error[0].value
+    assert "Inget i projektet har ändrats" in at.error[0].value and _counts(root) == before
+    at.file_uploader(key="p_files").set_value([
+        ("samtal rättad.txt", fixed, "text/plain"), ("annat.txt", talk.encode()[:40],
+                                                     "text/plain")])
+    at.run()
+    assert f"{old}: samtal.txt" in _source_picker(at).options
+    _source_picker(at).set_value(old)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.error[0].value.startswith("Välj en enda fil")
+    assert _counts(root) == before
+    at.file_uploader(key="p_files").set_value(("samtal rättad.txt", fixed, "text/plain"))
+    at.run()
+    _source_picker(at).set_value(old)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    assert "Ersatte den tidigare källan: 3 enheter oförändrade" in at.info[0].value
+    assert _counts(root) == before
+    project = open_project(root)
+    with project.session() as s:
+        names = s.scalars(select(Source.original_name)).all()
+    project.close()
+    assert "samtal.txt" not in names and "samtal rättad.txt" in names
+    at.run()                 # fresh boxes: the replaced source is gone from the picker
+    assert not at.exception and _source_picker(at).value is None
+    assert _replace_box(at).value is False
+    assert f"{old}: samtal.txt" not in _source_picker(at).options
 
 
 def test_possible_names_are_masked_from_the_projekt_page(root):

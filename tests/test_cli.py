@@ -71,6 +71,25 @@ def test_reimport_is_refused_with_exit_1(tmp_path):
     assert qda("ingest", book, "-p", proj, "--replace").exit_code == 0
 
 
+def test_a_renamed_corrected_file_is_refused_by_replace_and_taken_by_replaces(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [["GR"], ["a"], ["b"]]})
+    fixed = write_xlsx(tmp_path / "l rättad.xlsx", {"Fråga 1": [["GR"], ["a"], ["b"], ["c"]]})
+    assert qda("ingest", book, "-p", proj).exit_code == 0
+    refused = qda("ingest", fixed, "-p", proj, "--replace")
+    assert refused.exit_code == 1 and "--replaces SOURCE" in refused.output
+    assert "[E133]" in refused.output
+    two = qda("ingest", fixed, book, "-p", proj, "--replaces", "1")
+    assert two.exit_code == 1 and "[E134]" in two.output
+    ok = qda("ingest", fixed, "-p", proj, "--replaces", "1")
+    assert ok.exit_code == 0, ok.output
+    assert "(replaced)" in ok.output and "1 unit unchanged" not in ok.output
+    assert "2 units unchanged, 1 new or changed" in ok.output
+    status = json.loads(qda("status", "-p", proj, "--json").output)
+    assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 3
+
+
 def test_overrides_on_the_command_line(tmp_path):
     proj = tmp_path / "p"
     qda("init", proj)

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 
 from corpus import ingest as ingest_mod
 from corpus import prepare as prepare_mod
-from corpus.errors import DuplicateSourceError, InputError
+from corpus.errors import DuplicateSourceError, InputError, QdaError
 from corpus.ingest import ingest_file, ingest_paths
 from corpus.models import AuditEvent, Code, Coding, PseudonymKey, Segment, Source
 from corpus.readers import ReadOptions
@@ -115,6 +115,64 @@ def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "replace")).one()
         assert event.before["dropped codings"][0]["text"] == "Gemensam data"
         assert event.after["carried"]["codings kept"] == 1
+
+
+def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_source(
+        project, workbook, tmp_path):
+    """A corrected file saved under a new name: --replace finds nothing and refuses it
+    (imported beside the old one, every unit would count twice); --replaces names the
+    source, by id or by file name, and the decisions move as with --replace."""
+    first = ingest_file(project, workbook)
+    with project.transaction() as s:
+        code = Code(name="Samverkan")
+        s.add(code)
+        s.flush()
+        seg = s.scalar(select(Segment.id).where(Segment.text == "Fallskador"))
+        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    renamed = write_xlsx(tmp_path / "lappar rättad.xlsx", {
+        "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]],
+        "Fråga 2": [["Område", "Inlägg"], ["VGR", "Gemensamma data"]]})
+    before = row_counts(project)
+    stored = sorted(project.sources_dir.iterdir())
+    with pytest.raises(QdaError, match="no source has the name lappar rättad.xlsx") as caught:
+        ingest_file(project, renamed, replace=True)
+    assert caught.value.code == "E133"
+    for wrong, code in ((99, "E133"), ("saknas.xlsx", "E133")):
+        with pytest.raises(QdaError) as caught:
+            ingest_file(project, renamed, replaces=wrong)
+        assert caught.value.code == code
+    with pytest.raises(QdaError) as caught:              # one source, one file
+        ingest_paths(project, [renamed, workbook], replaces=first.source_id)
+    assert caught.value.code == "E134"
+    assert row_counts(project) == before and sorted(project.sources_dir.iterdir()) == stored
+    by_name = ingest_file(project, renamed, replaces="lappar.xlsx")
+    assert by_name.status == "replaced" and row_counts(project)["source"] == 1
+    assert by_name.replaced == {"unchanged": 3, "new": 1, "gone": 1, "codings kept": 1,
+                                "codings dropped": 0}
+    again = write_xlsx(tmp_path / "lappar v3.xlsx", {
+        "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]]})
+    (report,) = ingest_paths(project, [again], replaces=str(by_name.source_id))
+    assert report.status == "replaced" and report.replaced["codings kept"] == 1
+    with project.session() as s:
+        assert s.scalars(select(Source.original_name)).all() == ["lappar v3.xlsx"]
+        moved = s.scalar(select(Segment.text).join(Coding, Coding.segment_id == Segment.id))
+    assert moved == "Fallskador"
+    # a file whose bytes are another source's is not let in under --replaces either
+    other = ingest_file(project, workbook)
+    with pytest.raises(QdaError, match=f"already imported as source {other.source_id}"):
+        ingest_file(project, workbook, replaces=report.source_id)
+    # two sources of one name: --replaces by that name cannot tell which, its id can
+    ingest_file(project, renamed)
+    (tmp_path / "annan").mkdir()
+    namesake = write_xlsx(tmp_path / "annan" / "lappar rättad.xlsx",
+                          {"Fråga 1": [["GR"], ["Något annat"]]})
+    second = ingest_file(project, namesake)
+    assert any("already source" in w for w in second.warnings)
+    third = write_xlsx(tmp_path / "tredje.xlsx", {"Fråga 1": [["GR"], ["Något tredje"]]})
+    with pytest.raises(QdaError, match="several sources are named") as caught:
+        ingest_file(project, third, replaces="lappar rättad.xlsx")
+    assert caught.value.code == "E131"
+    assert ingest_file(project, third, replaces=second.source_id).status == "replaced"
 
 
 def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(project,
