@@ -164,8 +164,9 @@ if ingest:
                                 "beslutade kodningar")
                 st.info(f"Ersatte den tidigare källan: {unchanged}, {moved['new']} nya eller "
                         f"ändrade, {moved['gone']} ändrade eller borttagna. {kept} flyttades "
-                        f"med, {moved['codings dropped']} föll bort (de står nedan och i "
-                        "loggen).")
+                        f"med, {moved['codings dropped']} föll bort"
+                        + (" (de står nedan och i loggen)." if moved["codings dropped"]
+                           else "."))
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),

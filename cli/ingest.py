@@ -122,7 +122,9 @@ def print_report(report: IngestReport) -> None:
         lines.append(f"    replaced: {count(r['unchanged'], 'units')} unchanged, {r['new']} "
                      f"new or changed, {r['gone']} changed or removed; "
                      f"{count(r['codings kept'], 'decided codings')} kept, "
-                     f"{r['codings dropped']} dropped (listed below and kept in the audit log)")
+                     f"{r['codings dropped']} dropped"
+                     + (" (listed below and kept in the audit log)" if r["codings dropped"]
+                        else ""))
     lines += [f"    [yellow]warning:[/yellow] {escape(warning)}" for warning in report.warnings]
     console.print("\n".join(lines), highlight=False)
 

@@ -323,6 +323,7 @@ def test_a_corrected_file_under_a_new_name_replaces_the_source_chosen(root):
     at.form_submit_button[0].click().run()
     assert not at.exception and not at.error
     assert "Ersatte den tidigare källan: 3 enheter oförändrade" in at.info[0].value
+    assert at.info[0].value.endswith("0 föll bort.")             # nothing listed below
     assert _counts(root) == before
     project = open_project(root)
     with project.session() as s:

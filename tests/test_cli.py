@@ -86,6 +86,7 @@ def test_a_renamed_corrected_file_is_refused_by_replace_and_taken_by_replaces(tm
     assert ok.exit_code == 0, ok.output
     assert "(replaced)" in ok.output and "1 unit unchanged" not in ok.output
     assert "2 units unchanged, 1 new or changed" in ok.output
+    assert "0 dropped\n" in ok.output and "listed below" not in ok.output  # none to list
     status = json.loads(qda("status", "-p", proj, "--json").output)
     assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 3
 
