@@ -32,6 +32,18 @@ def workbook(tmp_path):
     })
 
 
+def accept_samverkan(project, *texts: str, memo: str | None = None) -> None:
+    """Anna's accepted code "Samverkan" on the units with these texts."""
+    with project.transaction() as s:
+        code = Code(name="Samverkan")
+        s.add(code)
+        s.flush()
+        for text in texts:
+            seg = s.scalar(select(Segment.id).where(Segment.text == text))
+            s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted",
+                         memo=memo))
+
+
 def test_workbook_becomes_notes_with_question_area_and_count(project, workbook):
     report = ingest_file(project, workbook)
     assert report.status == "imported" and report.segments == {"note": 4}
@@ -65,13 +77,7 @@ def test_same_bytes_twice_is_refused_and_changes_nothing(project, workbook, tmp_
 
 def test_replace_with_the_same_bytes_keeps_every_decision(project, workbook):
     first = ingest_file(project, workbook)
-    with project.transaction() as s:
-        code = Code(name="Samverkan")
-        s.add(code)
-        s.flush()
-        seg = s.scalar(select(Segment.id).where(Segment.text == "Fallskador"))
-        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted",
-                     memo="fall"))
+    accept_samverkan(project, "Fallskador", memo="fall")
     again = ingest_file(project, workbook, ReadOptions(question=None), replace=True)
     assert again.status == "replaced" and again.source_id != first.source_id
     assert again.replaced == {"unchanged": 4, "new": 0, "gone": 0, "codings kept": 1,
@@ -86,13 +92,7 @@ def test_replace_with_the_same_bytes_keeps_every_decision(project, workbook):
 
 def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
     ingest_file(project, workbook)
-    with project.transaction() as s:
-        code = Code(name="Samverkan")
-        s.add(code)
-        s.flush()
-        for text in ("Fallskador", "Gemensam data"):
-            seg = s.scalar(select(Segment.id).where(Segment.text == text))
-            s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    accept_samverkan(project, "Fallskador", "Gemensam data")
     corrected = tmp_path / "rättad" / "lappar.xlsx"
     corrected.parent.mkdir()
     write_xlsx(corrected, {
@@ -123,12 +123,7 @@ def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_sourc
     (imported beside the old one, every unit would count twice); --replaces names the
     source, by id or by file name, and the decisions move as with --replace."""
     first = ingest_file(project, workbook)
-    with project.transaction() as s:
-        code = Code(name="Samverkan")
-        s.add(code)
-        s.flush()
-        seg = s.scalar(select(Segment.id).where(Segment.text == "Fallskador"))
-        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    accept_samverkan(project, "Fallskador")
     renamed = write_xlsx(tmp_path / "lappar rättad.xlsx", {
         "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]],
         "Fråga 2": [["Område", "Inlägg"], ["VGR", "Gemensamma data"]]})
@@ -184,12 +179,7 @@ def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(proj
     path = tmp_path / "samtal.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")
     first = ingest_file(project, path, ReadOptions(question=2), workshop="ws1")
-    with project.transaction() as s:
-        code = Code(name="Samverkan")
-        s.add(code)
-        s.flush()
-        seg = s.scalar(select(Segment.id).where(Segment.text == "Vi följer upp SIP."))
-        s.add(Coding(segment_id=seg, code_id=code.id, coder="anna", status="accepted"))
+    accept_samverkan(project, "Vi följer upp SIP.")
     path.write_text(TRANSCRIPT.replace("Bra, Per.", "Bra, Per!"), encoding="utf-8")
     again = ingest_file(project, path, replace=True)
     assert (again.question, again.area) == (2, first.area) == (2, "skaraborg")
