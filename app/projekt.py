@@ -17,7 +17,7 @@ from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
-from corpus.status import memos_frame, segment_counts, source_rows, sources_frame, totals
+from corpus.status import memos_frame, segment_counts, source_names, sources_frame, totals
 from corpus.workshops import add_workshop, workshops_frame
 from refi.importer import import_qdpx
 
@@ -116,7 +116,7 @@ if ingest:
                 help="För en rättad fil: ersätter källan med samma filnamn (eller exakt samma "
                      "fil). Kodningar på enheter vars text inte ändrats flyttas till den nya "
                      "källan; frågan, området och workshopen behålls om du inte väljer andra.")
-            sources = {row["id"]: row["file"] for row in source_rows(proj)}
+            sources = source_names(proj)
             replaces = r2.selectbox(
                 "Ersätter källan", [None, *sources], key=f"p_replaces_{ss.get('p_round', 0)}",
                 format_func=lambda i: f"{i}: {sources[i]}" if i else "Den med samma filnamn",
