@@ -234,7 +234,7 @@ def _page(session: Session, coder: str | None, filters: Filters, order: str,
 def _serial(session: Session, few: bool):
     """The units without suggestions among a few, on PostgreSQL without parallel workers:
     for the 12,000 notes of fråga 2 at 100x the planner starts two (10 ms before the first
-    row on this machine) for a 2 ms sort, and the page took 35 against 24 ms. Only for
+    row on this machine) for a 2 ms sort, and the page took 36 against 22 ms. Only for
     that statement: a count over every segment still gains from them, and the document
     order's sort is planned serial already (the two SETs would only add their trips)."""
     if not few or session.get_bind().dialect.name != "postgresql":

@@ -106,6 +106,45 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     assert counts(root) == after_good
 
 
+def test_a_renamed_corrected_file_replaces_the_source_picked(server, page, tmp_path):
+    """Through the real widgets: a corrected file under a new name replaces the source
+    chosen in "Ersätter källan"; afterwards the boxes are fresh (the browser had kept the
+    ticked box and the gone source, which the script-level test could not see)."""
+    url, root = server
+    first = tmp_path / "lappar_fyrbodal.xlsx"
+    first.write_bytes(xlsx_bytes())
+    open_page(page, url, "projekt")
+    page.locator(".st-key-p_files input[type=file]").set_input_files(str(first))
+    expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
+    page.get_by_role("button", name="Importera", exact=True).click()
+    imported = re.compile(r"lappar_fyrbodal\.xlsx: importerad som källa (\d+)")
+    expect(page.get_by_text(imported)).to_be_visible(timeout=30_000)
+    source = imported.search(page.get_by_text(imported).inner_text()).group(1)
+    before = counts(root)
+    wb = load_workbook(io.BytesIO(xlsx_bytes()))
+    wb.active.append(["Fler hembesök", None])
+    fixed = tmp_path / "lappar_fyrbodal_rättad.xlsx"
+    wb.save(fixed)
+    open_page(page, url, "projekt")
+    page.locator(".st-key-p_files input[type=file]").set_input_files(str(fixed))
+    expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
+    page.locator("[class*='st-key-p_replaces_']").click()
+    page.get_by_role("option", name=f"{source}: lappar_fyrbodal.xlsx").click()
+    page.get_by_role("button", name="Importera", exact=True).click()
+    expect(page.get_by_text(re.compile("Ersatte den tidigare källan: 2 enheter oförändrade, "
+                                       "1 nya eller ändrade"))).to_be_visible(timeout=30_000)
+    shot(page, "projekt-ersatt")
+    assert counts(root) == (before[0], before[1] + 1)
+    expect(page.get_by_role("combobox", name="Ersätter källan")).to_have_value(
+        "Den med samma filnamn")
+    expect(page.get_by_role("checkbox", name="Ersätt tidigare import")).not_to_be_checked()
+    project = db(root)
+    with project.session() as s:
+        names = s.scalars(select(Source.original_name)).all()
+    project.close()
+    assert "lappar_fyrbodal.xlsx" not in names and "lappar_fyrbodal_rättad.xlsx" in names
+
+
 def test_keyboard_coding_picker_quote_and_reload(server, page):
     url, root = server
     open_page(page, url, "kodning")
