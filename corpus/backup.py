@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from .errors import QdaError
 from .locations import CONFIG_NAME, SQLITE_NAME
 from .models import Base
+from .originals import INCOMING, PART
 from .project import Project, open_project
 
 MANIFEST = "manifest.json"
@@ -98,7 +99,8 @@ def backup(project: Project, out: Path,
         if config.exists():
             shutil.copy2(config, tmp / CONFIG_NAME)
         if project.sources_dir.exists():
-            files = [p for p in project.sources_dir.rglob("*") if p.is_file()]
+            files = [p for p in project.sources_dir.rglob("*") if p.is_file()
+                     and p.suffix != PART and INCOMING not in p.parts]
             copied = iter(range(1, len(files) + 1))
 
             def copy(src: str, dst: str) -> str:
@@ -107,7 +109,7 @@ def backup(project: Project, out: Path,
                 return result
 
             shutil.copytree(project.sources_dir, tmp / "sources", copy_function=copy,
-                            ignore=shutil.ignore_patterns("*.part"))
+                            ignore=shutil.ignore_patterns("*" + PART, INCOMING))
         manifest = {"store": store, "counts": counts}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         tmp.replace(out)

@@ -17,10 +17,16 @@ from .segment import sentence_spans
 TURN_SEPARATOR = "\n\n"
 BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
 
-# A batch of a transcript's rows: its turns, then their sentences. A turn's "id" and a
-# sentence's "parent_id" hold the turn's index in the transcript until the store gives
-# ids; "source_id" and "area" are filled in there too (they come from the store).
-Batch = tuple[list[dict], list[dict]]
+# A batch of a transcript: its turns' rows, and for each turn its sentences' (start, end)
+# in the turn's text. A turn's "id" holds its index in the transcript until the store
+# gives ids; "source_id" and "area" are filled in there too (they come from the store),
+# and the sentences' rows made there (`sentence_rows`): sent from a helper process as
+# rows, they made the data to pickle and send twice as large, and the helper the busier
+# of the two processes.
+Batch = tuple[list[dict], list[list[tuple[int, int]]]]
+SENTENCE_COLUMNS = ("source_id", "kind", "parent_id", "position", "question", "area",
+                    "speaker", "location", "start_char", "end_char", "start_time",
+                    "end_time", "duplicate_count", "text")
 
 
 @dataclass
@@ -35,6 +41,7 @@ class Prepared:
     pseudonymiser: Pseudonymiser
     units: Iterable[Batch] | list[dict] = field(default_factory=list)
     turns: int = 0
+    ahead: Path | None = None     # the original's copy written ahead (`originals`)
 
 
 def sha256_of(path: Path) -> str:
@@ -85,12 +92,13 @@ def note_rows(result: ReadResult, pseudonymiser: Pseudonymiser, question: int | 
 
 def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
                        question: int | None) -> Iterator[Batch]:
-    """A transcript's turns and sentences as unit rows, with offsets into the pseudonymised
-    full text (the turns joined by TURN_SEPARATOR), about BATCH_CHARS of text a batch."""
+    """A transcript's turns as unit rows, with offsets into the pseudonymised full text
+    (the turns joined by TURN_SEPARATOR), and their sentences' spans, about BATCH_CHARS
+    of text a batch."""
     turns = result.turns
     for turn in turns:
         pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
-    start, position, i = 0, len(turns), 0
+    start, i = 0, 0
     while i < len(turns):
         turn_rows, size = [], 0
         while i < len(turns) and size < BATCH_CHARS:
@@ -106,19 +114,24 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
             start += len(text) + len(TURN_SEPARATOR)
             size += len(text)
             i += 1
-        sentence_rows = []
-        spans_of_turns = sentence_spans([row["text"] for row in turn_rows])
-        for row, spans in zip(turn_rows, spans_of_turns, strict=True):
-            for a, b in spans:
-                sentence_rows.append({
-                    "source_id": None, "kind": "sentence", "parent_id": row["id"],
-                    "position": position, "question": question, "area": None,
-                    "speaker": row["speaker"], "location": row["location"],
-                    "start_char": row["start_char"] + a, "end_char": row["start_char"] + b,
-                    "start_time": row["start_time"], "end_time": row["end_time"],
-                    "duplicate_count": 1, "text": row["text"][a:b]})
-                position += 1
-        yield turn_rows, sentence_rows
+        yield turn_rows, list(sentence_spans([row["text"] for row in turn_rows]))
+
+
+def sentence_rows(turn_rows: list[dict], spans: list[list[tuple[int, int]]],
+                  position: int) -> list[tuple]:
+    """The sentences of turns whose rows are complete (ids, source, area, question), as
+    SENTENCE_COLUMNS tuples numbered from `position` (the store gives their ids)."""
+    rows = []
+    for turn, turn_spans in zip(turn_rows, spans, strict=True):
+        text, offset, parent = turn["text"], turn["start_char"], turn["id"]
+        head = (turn["source_id"], "sentence", parent)
+        tail = (turn["question"], turn["area"], turn["speaker"], turn["location"])
+        times = (turn["start_time"], turn["end_time"], 1)
+        for a, b in turn_spans:
+            rows.append((*head, position, *tail, offset + a, offset + b, *times,
+                         text[a:b]))
+            position += 1
+    return rows
 
 
 def _clock(seconds: float | None) -> str | None:

@@ -17,7 +17,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 if TYPE_CHECKING:   # the ORM is imported by whoever opens a session (`qda status` needs none)
     from sqlalchemy.orm import Session, sessionmaker
@@ -247,9 +247,9 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
         _insert(session.connection(), table, rows)
 
 
-def bulk_insert_batches(session: Session, batches: Iterable[list[tuple[Table, list[dict]]]]
-                        ) -> None:
-    """Batches of (table, rows), each written in order as by `bulk_insert`. On PostgreSQL a
+def bulk_insert_batches(session: Session, batches: Iterable[list[tuple]]) -> None:
+    """Batches of (table, rows), each written in order as by `bulk_insert`; rows may also
+    be tuples, given as (table, rows, columns). On PostgreSQL a
     batch is written from a second thread while the caller makes the next one: the server
     checks a COPY's foreign keys only when the statement ends, one query per row, so
     written in line that check would wait for the caller and the caller for it. One batch
@@ -258,9 +258,9 @@ def bulk_insert_batches(session: Session, batches: Iterable[list[tuple[Table, li
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         for batch in batches:
-            for table, rows in batch:
+            for table, rows, *columns in batch:
                 if rows:
-                    _insert(connection, table, rows)
+                    _insert(connection, table, rows, *columns)
         return
     raw = connection.connection.dbapi_connection
 
@@ -275,7 +275,8 @@ def bulk_insert_batches(session: Session, batches: Iterable[list[tuple[Table, li
             for batch in batches:
                 # encoded here: the writer thread then needs Python's lock only to hand
                 # bytes to libpq
-                copies = [_copy_data(raw, table, rows) for table, rows in batch if rows]
+                copies = [_copy_data(raw, table, rows, *columns)
+                          for table, rows, *columns in batch if rows]
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(write, copies)
@@ -312,16 +313,16 @@ def quick_handoffs(seconds: float = 0.001) -> Iterator[None]:
                 sys.setswitchinterval(_handoffs["interval"])
 
 
-def _insert(connection, table, rows: list[dict]) -> None:
+def _insert(connection, table, rows: list, columns: tuple[str, ...] | None = None) -> None:
+    """Rows as dicts, or as tuples of `columns`."""
     raw = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql":
-        _copy(raw, *_copy_data(raw, table, rows))
+        _copy(raw, *_copy_data(raw, table, rows, columns))
         return
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" * len(columns))
+    names = ", ".join(f'"{c}"' for c in columns or rows[0])
+    marks = ", ".join("?" * len(columns or rows[0]))
     raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                    map(_values(columns), rows))
+                    rows if columns else map(_values(list(rows[0])), rows))
 
 
 def _values(columns: list[str]) -> Callable[[dict], tuple]:
@@ -331,16 +332,17 @@ def _values(columns: list[str]) -> Callable[[dict], tuple]:
     return pick if len(columns) > 1 else lambda row: (pick(row),)
 
 
-def _copy_data(raw, table, rows: list[dict]) -> tuple[str, bytes]:
+def _copy_data(raw, table, rows: list, columns: tuple[str, ...] | None = None
+               ) -> tuple[str, bytes]:
     """A COPY statement and its data in COPY's text format, encoded by psycopg without
-    touching the connection."""
+    touching the connection. Rows as dicts, or as tuples of `columns`."""
     from psycopg.copy import Copy, FileWriter
 
-    columns = list(rows[0])
     data = io.BytesIO()
     with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(data)) as copy:
-        for values in map(_values(columns), rows):
+        for values in rows if columns else map(_values(list(rows[0])), rows):
             copy.write_row(values)
+    columns = columns or list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     return f'COPY "{table.name}" ({names}) FROM STDIN', data.getvalue()
 

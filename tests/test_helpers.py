@@ -20,9 +20,10 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import aliased
 
 from corpus.errors import DuplicateSourceError, InputError
-from corpus.helpers import preparing_helpers
-from corpus.ingest import ingest_paths
+from corpus.helpers import _prepare, preparing_helpers
+from corpus.ingest import ingest_file, ingest_paths
 from corpus.models import PseudonymKey, Segment, Source
+from corpus.originals import INCOMING, sweep, write_ahead
 from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
 from tests.conftest import pg_database
@@ -34,8 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 INGEST = r"""
 import json, sys
 from pathlib import Path
-from corpus.helpers import preparing_helpers
-from corpus.ingest import ingest_paths
+from corpus.helpers import _prepare, preparing_helpers
+from corpus.ingest import ingest_file, ingest_paths
+from corpus.originals import INCOMING, sweep, write_ahead
 from corpus.project import init_project
 
 root, url, folder, workers = Path(sys.argv[1]), sys.argv[2] or None, sys.argv[3], int(sys.argv[4])
@@ -135,6 +137,15 @@ def test_helpers_store_a_folder_exactly_as_in_line(store, folder, tmp_path, requ
     assert "Karin" not in text and "070-123" not in text and "19800101" not in text
     assert {unit[6] for unit in units} == {"Deltagare 1", "Deltagare 2", "Deltagare 3"}
     assert ("Anna Lindqvist", "Deltagare 1") in key
+    # the originals kept, read-only, the same either way; every copy the helpers made
+    # ahead was taken or removed (the refused copy's too)
+    originals = {path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    for w in (0, 2):
+        sources = tmp_path / f"p{w}" / "sources"
+        kept = [p for p in sources.iterdir() if p.is_file()]
+        assert len(kept) == 4 and {p.read_bytes() for p in kept} <= originals
+        assert all(not p.stat().st_mode & 0o222 for p in kept)
+        assert not list((sources / INCOMING).glob("*"))
 
 
 def test_no_helpers_while_another_thread_runs():
@@ -160,7 +171,7 @@ def test_errors_come_back_from_a_helper_as_they_were_raised(tmp_path):
 
 HELPERS_THEN_WAIT = r"""
 import sys, time
-from corpus.helpers import preparing_helpers
+from corpus.helpers import _prepare, preparing_helpers
 with preparing_helpers(2) as helpers:
     print(" ".join(str(pid) for pid in helpers.pool._processes), flush=True)
     time.sleep(120)
@@ -239,8 +250,9 @@ def test_postgresql_commits_a_folder_without_waiting_then_flushes(pg_project):
 KILLED_HELPER = r"""
 import os, signal, sys, time
 from pathlib import Path
-from corpus.helpers import preparing_helpers
-from corpus.ingest import ingest_paths
+from corpus.helpers import _prepare, preparing_helpers
+from corpus.ingest import ingest_file, ingest_paths
+from corpus.originals import INCOMING, sweep, write_ahead
 from corpus.project import init_project
 
 with preparing_helpers(1) as helpers:
@@ -260,3 +272,46 @@ def test_a_folder_is_imported_whole_when_its_helper_dies(folder, tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["imported", "refused", "failed", "imported", "imported",
                                   "imported"]
+
+
+def test_a_copy_made_ahead_is_moved_into_place_not_written_again(sqlite_project, folder):
+    """The helper's copy of the original (`originals.write_ahead`) becomes the kept file by
+    a rename; a refused file's copy is removed."""
+    path = folder / "d_boras.txt"
+    prepared = _prepare(path, ReadOptions(), sqlite_project.sources_dir)
+    ahead = prepared.ahead
+    assert ahead.parent == sqlite_project.sources_dir / INCOMING and ahead.exists()
+    inode = ahead.stat().st_ino
+    report = ingest_file(sqlite_project, path, prepared=prepared)
+    assert report.status == "imported"
+    with sqlite_project.session() as s:
+        stored = sqlite_project.sources_dir / s.scalar(select(Source.stored_name))
+    assert stored.stat().st_ino == inode and stored.read_bytes() == path.read_bytes()
+    assert not stored.stat().st_mode & 0o222
+    again = _prepare(path, ReadOptions(), sqlite_project.sources_dir)
+    assert again.ahead.exists()
+    with pytest.raises(DuplicateSourceError):
+        ingest_file(sqlite_project, path, prepared=again)
+    assert not list((sqlite_project.sources_dir / INCOMING).iterdir())
+    assert stored.read_bytes() == path.read_bytes()
+
+
+def test_copies_left_by_a_killed_import_are_swept_and_never_backed_up(sqlite_project,
+                                                                      tmp_path):
+    """A copy made ahead by a process that is gone (an import killed outright) is removed
+    by the next folder's import; one of a running process is left alone; a backup made
+    meanwhile takes neither."""
+    from corpus.backup import backup
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    gone = int(dead.stdout)
+    orphan = write_ahead(b"Anna   0:00\nHej.\n", sqlite_project.sources_dir)
+    orphan = orphan.rename(orphan.with_name(f"{gone}-{orphan.name.split('-', 1)[1]}"))
+    live = write_ahead(b"Per   0:00\nHej.\n", sqlite_project.sources_dir)
+    backup(sqlite_project, tmp_path / "kopia")
+    assert not (tmp_path / "kopia" / "sources" / INCOMING).exists()
+    assert sweep(sqlite_project.sources_dir) == 1
+    assert not orphan.exists() and live.exists()
+    assert sweep(sqlite_project.sources_dir, {os.getpid()}) == 1
+    assert not live.exists()
