@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 INCOMING = ".incoming"    # inside sources/; skipped by backups, swept when its writer is gone
@@ -68,6 +69,8 @@ def sweep(sources_dir: Path, pids: set[int] | None = None) -> int:
         if (int(owner) in pids) if pids is not None else not _running(int(owner)):
             entry.unlink(missing_ok=True)
             removed += 1
+    with suppress(OSError):   # not empty: another import is copying ahead
+        incoming.rmdir()
     return removed
 
 

@@ -35,9 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 INGEST = r"""
 import json, sys
 from pathlib import Path
-from corpus.helpers import _prepare, preparing_helpers
-from corpus.ingest import ingest_file, ingest_paths
-from corpus.originals import INCOMING, sweep, write_ahead
+from corpus.helpers import preparing_helpers
+from corpus.ingest import ingest_paths
 from corpus.project import init_project
 
 root, url, folder, workers = Path(sys.argv[1]), sys.argv[2] or None, sys.argv[3], int(sys.argv[4])
@@ -145,7 +144,7 @@ def test_helpers_store_a_folder_exactly_as_in_line(store, folder, tmp_path, requ
         kept = [p for p in sources.iterdir() if p.is_file()]
         assert len(kept) == 4 and {p.read_bytes() for p in kept} <= originals
         assert all(not p.stat().st_mode & 0o222 for p in kept)
-        assert not list((sources / INCOMING).glob("*"))
+        assert not (sources / INCOMING).exists()
 
 
 def test_no_helpers_while_another_thread_runs():
@@ -250,9 +249,8 @@ def test_postgresql_commits_a_folder_without_waiting_then_flushes(pg_project):
 KILLED_HELPER = r"""
 import os, signal, sys, time
 from pathlib import Path
-from corpus.helpers import _prepare, preparing_helpers
-from corpus.ingest import ingest_file, ingest_paths
-from corpus.originals import INCOMING, sweep, write_ahead
+from corpus.helpers import preparing_helpers
+from corpus.ingest import ingest_paths
 from corpus.project import init_project
 
 with preparing_helpers(1) as helpers:
@@ -293,6 +291,8 @@ def test_a_copy_made_ahead_is_moved_into_place_not_written_again(sqlite_project,
     with pytest.raises(DuplicateSourceError):
         ingest_file(sqlite_project, path, prepared=again)
     assert not list((sqlite_project.sources_dir / INCOMING).iterdir())
+    sweep(sqlite_project.sources_dir)
+    assert not (sqlite_project.sources_dir / INCOMING).exists()
     assert stored.read_bytes() == path.read_bytes()
 
 
