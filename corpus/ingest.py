@@ -270,13 +270,27 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                                                  **({"carried": report.replaced}
                                                     if replaced else {})})
     except BaseException:
-        if created_copy:
+        # not when the import committed after all: Ctrl-C can land after the commit, while
+        # the session closes (found as a source without its original, in a folder's import
+        # interrupted by hand)
+        if created_copy and not _kept_by_a_source(project, stored.name):
             stored.unlink(missing_ok=True)
         raise
     finally:
         if prepared.ahead is not None:   # not taken: the file was refused or failed
             prepared.ahead.unlink(missing_ok=True)
     return report
+
+
+def _kept_by_a_source(project: Project, stored_name: str) -> bool:
+    """Whether a committed source names this kept original; True when that cannot be
+    told (a file too many is harmless, a source without its original is not)."""
+    try:
+        with project.session() as session:
+            return session.scalar(select(Source.id).where(
+                Source.stored_name == stored_name).limit(1)) is not None
+    except Exception:   # the store itself failed: keep the file
+        return True
 
 
 # built once: made anew for every file of a folder, with the ORM's execution around it,

@@ -138,3 +138,31 @@ def test_qdpx_export_reports_each_source_and_ctrl_c_leaves_no_file(noted, tmp_pa
     out = qda("export", "qdpx", "-p", noted, "-o", tmp_path / "x" / "q.qdpx")
     assert out.exit_code == 130 and "interrupted" in out.output
     assert not (tmp_path / "x").exists() or list((tmp_path / "x").iterdir()) == []
+
+
+def test_ctrl_c_landing_after_the_commit_keeps_the_original(project, tmp_path, monkeypatch):
+    """Ctrl-C can land after a file's transaction committed (while its session closes):
+    the source then stands, and so must its kept original. Found as a source without its
+    original after a folder's import was interrupted by hand."""
+    from contextlib import contextmanager
+
+    from corpus.ingest import ingest_file
+
+    path = tmp_path / "samtal_boras.txt"
+    path.write_text("Talare 1  00:00:01\nHej. Vi börjar med SIP.\n", encoding="utf-8")
+    real = type(project).transaction
+
+    @contextmanager
+    def committed_then_interrupted(self, synced=True):
+        with real(self, synced) as session:
+            yield session
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(project), "transaction", committed_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_file(project, path)
+    monkeypatch.undo()
+    with project.session() as s:
+        stored = s.scalars(select(Source.stored_name)).all()
+    assert len(stored) == 1
+    assert (project.sources_dir / stored[0]).read_bytes() == path.read_bytes()
