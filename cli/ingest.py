@@ -12,7 +12,17 @@ from rich.markup import escape
 from corpus.areas import AREAS
 from corpus.errors import QdaError
 
-from .common import ProjectOpt, actor, console, count, err, opened, progress_bar, user_errors
+from .common import (
+    INTERRUPTED,
+    ProjectOpt,
+    actor,
+    console,
+    count,
+    err,
+    opened,
+    progress_bar,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from corpus.ingest import IngestReport
@@ -46,6 +56,7 @@ def ingest(
     from corpus.helpers import preparing_helpers
     from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
     from corpus.readers import ReadOptions
+    from corpus.status import source_names
 
     with user_errors():
         try:
@@ -63,12 +74,18 @@ def ingest(
         # the helpers are forked first: before any connection or progress-bar thread exists
         with preparing_helpers(0 if len(files) < 2 else None) as helpers:
             proj = opened(project)
-            with progress_bar("Importing", quiet=as_json) as update:
-                update(0, len(files))      # the count at once, not "0/?" until a file is read
-                reports = ingest_paths(proj, files, options, workshop, replace,
-                                       actor=actor(), helpers=helpers, replaces=replaces,
-                                       on_file=lambda p: update(next(done), len(files),
-                                                                f"Importing {p.name}"))
+            before = set(source_names(proj)) if len(files) > 1 else set()
+            try:
+                with progress_bar("Importing", quiet=as_json) as update:
+                    update(0, len(files))  # the count at once, not "0/?" until a file is read
+                    reports = ingest_paths(proj, files, options, workshop, replace,
+                                           actor=actor(), helpers=helpers, replaces=replaces,
+                                           on_file=lambda p: update(next(done), len(files),
+                                                                    f"Importing {p.name}"))
+            except KeyboardInterrupt:
+                if len(files) < 2:
+                    raise
+                interrupted(proj, before, len(files))
     if as_json:
         print(json.dumps([r.__dict__ for r in [*reports, *skipped]], ensure_ascii=False,
                          default=str))
@@ -80,6 +97,22 @@ def ingest(
                       soft_wrap=True)
     if any(r.status in ("failed", "refused") for r in reports):
         raise typer.Exit(1)
+
+
+def interrupted(project, before: set[int], files: int) -> None:
+    """Ctrl-C in a folder's import: which files got in (each committed whole, the one in
+    progress too when the interrupt came after its commit) and how to go on. The reports
+    of the files before are not printed: they were never returned."""
+    from corpus.status import source_names
+
+    names = [name for sid, name in source_names(project).items() if sid not in before]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    err.print(f"interrupted: {count(len(names), 'files')} of {files} imported and kept"
+              + (f" ({escape(shown)})" if names else "")
+              + "; the others were not imported, nothing is half-written. Run the same "
+              "command again to import the rest: the files already in are refused as "
+              "copies (E130).", highlight=False, soft_wrap=True)
+    raise typer.Exit(INTERRUPTED)
 
 
 def print_report(report: IngestReport) -> None:

@@ -74,6 +74,9 @@ def test_ingest_of_a_folder_interrupted_keeps_the_files_before(noted, tmp_path, 
     monkeypatch.setattr(ingest, "write_notes", second_file_interrupted)
     out = qda("ingest", tmp_path / "in", "--question", 1, "-p", noted)
     assert out.exit_code == 130
+    # says which files got in, and how to go on
+    assert "interrupted: 1 file of 2 imported and kept (lappar1.csv)" in out.output
+    assert "Run the same command again" in out.output
     project = open_project(noted)
     with project.session() as s:
         assert s.scalars(select(Source.original_name)).all() == ["lappar1.csv"]
