@@ -26,6 +26,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from corpus.ingest import IngestReport
+    from corpus.project import Project
 
 
 def ingest(
@@ -99,7 +100,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def interrupted(project, before: set[int], files: int) -> None:
+def interrupted(project: Project, before: set[int], files: int) -> None:
     """Ctrl-C in a folder's import: which files got in (each committed whole, the one in
     progress too when the interrupt came after its commit) and how to go on. The reports
     of the files before are not printed: they were never returned."""

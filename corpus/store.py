@@ -319,10 +319,20 @@ def _insert(connection, table, rows: list, columns: tuple[str, ...] | None = Non
     if connection.dialect.name == "postgresql":
         _copy(raw, *_copy_data(raw, table, rows, columns))
         return
-    names = ", ".join(f'"{c}"' for c in columns or rows[0])
-    marks = ", ".join("?" * len(columns or rows[0]))
-    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                    rows if columns else map(_values(list(rows[0])), rows))
+    values, columns = _as_tuples(rows, columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" * len(columns))
+    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+
+
+def _as_tuples(rows: list, columns: tuple[str, ...] | None
+               ) -> tuple[Iterable[tuple], tuple[str, ...]]:
+    """Rows given as tuples of `columns` as they are; dicts as their values, in their keys'
+    order (every row must have the same keys)."""
+    if columns:
+        return rows, columns
+    keys = tuple(rows[0])
+    return map(_values(list(keys)), rows), keys
 
 
 def _values(columns: list[str]) -> Callable[[dict], tuple]:
@@ -338,11 +348,11 @@ def _copy_data(raw, table, rows: list, columns: tuple[str, ...] | None = None
     touching the connection. Rows as dicts, or as tuples of `columns`."""
     from psycopg.copy import Copy, FileWriter
 
+    values, columns = _as_tuples(rows, columns)
     data = io.BytesIO()
     with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(data)) as copy:
-        for values in rows if columns else map(_values(list(rows[0])), rows):
-            copy.write_row(values)
-    columns = columns or list(rows[0])
+        for row in values:
+            copy.write_row(row)
     names = ", ".join(f'"{c}"' for c in columns)
     return f'COPY "{table.name}" ({names}) FROM STDIN', data.getvalue()
 
