@@ -13,3 +13,12 @@ def pg_database(server: str, prefix: str = "qda_bench") -> str:
     with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    """Drop a database `pg_database` made (a trial's, no longer needed)."""
+    import psycopg
+
+    server, name = url.replace("+psycopg", "").rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}"')

@@ -53,13 +53,18 @@ def ingest(
 
     Each file is one transaction: it is imported whole or not at all.
     """
-    from corpus.areas import require_area
     from corpus.helpers import preparing_helpers
-    from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
-    from corpus.readers import ReadOptions
-    from corpus.status import source_names
 
-    with user_errors():
+    # the helpers are forked first, before any connection or progress-bar thread exists
+    # and before the rest is imported: they import spaCy meanwhile (the main process
+    # never needs it)
+    several = len(paths) > 1 or any(path.is_dir() for path in paths)
+    with preparing_helpers(None if several else 0) as helpers, user_errors():
+        from corpus.areas import require_area
+        from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
+        from corpus.readers import ReadOptions
+        from corpus.status import source_names
+
         try:
             area_key = require_area(area) if area else None
         except ValueError as exc:
@@ -72,21 +77,19 @@ def ingest(
             raise QdaError(f"no importable files found in the given paths{why}", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
         done = iter(range(len(files) + 1))
-        # the helpers are forked first: before any connection or progress-bar thread exists
-        with preparing_helpers(0 if len(files) < 2 else None) as helpers:
-            proj = opened(project)
-            before = set(source_names(proj)) if len(files) > 1 else set()
-            try:
-                with progress_bar("Importing", quiet=as_json) as update:
-                    update(0, len(files))  # the count at once, not "0/?" until a file is read
-                    reports = ingest_paths(proj, files, options, workshop, replace,
-                                           actor=actor(), helpers=helpers, replaces=replaces,
-                                           on_file=lambda p: update(next(done), len(files),
-                                                                    f"Importing {p.name}"))
-            except KeyboardInterrupt:
-                if len(files) < 2:
-                    raise
-                interrupted(proj, before, len(files))
+        proj = opened(project)
+        before = set(source_names(proj)) if len(files) > 1 else set()
+        try:
+            with progress_bar("Importing", quiet=as_json) as update:
+                update(0, len(files))  # the count at once, not "0/?" until a file is read
+                reports = ingest_paths(proj, files, options, workshop, replace,
+                                       actor=actor(), helpers=helpers, replaces=replaces,
+                                       on_file=lambda p: update(next(done), len(files),
+                                                                f"Importing {p.name}"))
+        except KeyboardInterrupt:
+            if len(files) < 2:
+                raise
+            interrupted(proj, before, len(files))
     if as_json:
         print(json.dumps([r.__dict__ for r in [*reports, *skipped]], ensure_ascii=False,
                          default=str))

@@ -96,8 +96,9 @@ def preparing_helpers(workers: int | None = None) -> Iterator[Helpers | None]:
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_helper, initargs=(os.getpid(),))
     # with fork every helper starts at the first task, and the pool's own thread after
-    # them: start them now, before anything else starts a thread
-    pool.submit(int).result()
+    # them: the first task forks them now, before anything else starts a thread (not
+    # waited for: the helpers import spaCy while this process goes on)
+    pool.submit(int)
     helpers = Helpers(pool, workers)
     try:
         yield helpers
@@ -119,6 +120,11 @@ def _start_helper(parent: int) -> None:
         pass
     if os.getppid() != parent:            # the main process died before prctl took hold
         os._exit(1)
+    # spaCy imported and the sentencizer built at once, while the main process imports
+    # what it needs and opens the project: the main process itself never needs spaCy
+    from .segment import _punct_ids
+
+    _punct_ids()
 
 
 def _prepare(path: Path, options: ReadOptions, sources_dir: Path | None

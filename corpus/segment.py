@@ -6,13 +6,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import spacy
-from spacy.attrs import IDX, IS_PUNCT, ORTH
-from spacy.language import Language
-from spacy.pipeline import Sentencizer
-from spacy.tokenizer import Tokenizer
+if TYPE_CHECKING:   # spaCy (half a second) is imported where it is first used: a folder
+    # import's main process never needs it, and its helper imports it while the main
+    # process opens the project
+    from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
 
 # a pseudonym or redaction mark ("[Deltagare 2]", "[namn]s", "[e-post]"): never cut inside
 MARK = re.compile(r"\[[^\[\]\n]{1,60}\]")
@@ -26,6 +26,8 @@ BATCH_CHARS = 50_000    # text split at a time: bounded memory, rows written mea
 @lru_cache(maxsize=1)
 def sentence_pipeline() -> Language:
     """Blank Swedish with a rule-based sentencizer: no model download, fast, deterministic."""
+    import spacy
+
     nlp = spacy.blank("sv")
     nlp.add_pipe("sentencizer")
     return nlp
@@ -35,7 +37,7 @@ def sentence_pipeline() -> Language:
 def _punct_ids() -> frozenset[int]:
     """The sentencizer's sentence-ending characters as ORTH ids."""
     nlp = sentence_pipeline()
-    sentencizer: Sentencizer = nlp.get_pipe("sentencizer")
+    sentencizer = nlp.get_pipe("sentencizer")
     return frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
 
 
@@ -55,6 +57,9 @@ def _known_chunks() -> dict[str, Effect]:
 
 def _chunk_effects(chunks: set[str], tokenizer: Tokenizer, ends: frozenset[int]
                    ) -> dict[str, Effect]:
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
     known = _known_chunks()
     effects = {chunk: known.get(chunk) for chunk in chunks}
     new = sorted(chunk for chunk, effect in effects.items() if effect is None)

@@ -10,10 +10,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ..errors import InputError
 from .textfile import decode_text
 
@@ -47,6 +43,8 @@ class Grid:
 
     @staticmethod
     def ref(r: int, c: int) -> str:
+        from openpyxl.utils import get_column_letter
+
         return f"{get_column_letter(c + 1)}{r + 1}"
 
 
@@ -83,6 +81,10 @@ def read_xlsx(path: Path) -> list[Grid]:
                              path, "E105")
         raise InputError("this is an old .xls workbook; open it in Excel and save it as .xlsx",
                          path, "E106")
+    # openpyxl only when a workbook is read: a folder of transcripts starts sooner
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -124,6 +126,9 @@ def _formula_sheets(data: bytes, path: Path) -> dict[str, list[list[object]]]:
         if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
                    for n in archive.namelist() if n.startswith("xl/worksheets/sheet")):
             return {}
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         raw = load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
