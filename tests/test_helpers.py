@@ -49,6 +49,7 @@ with preparing_helpers(workers) as helpers:
 print(json.dumps([{k: getattr(r, k) for k in ("status", "error", "kind", "area", "segments",
                                               "pseudonymised", "suspects", "warnings")}
                   | {"file": Path(r.path).name} for r in reports], ensure_ascii=False))
+print(json.dumps(sorted(m for m in ("spacy", "openpyxl") if m in sys.modules)))
 """
 
 
@@ -83,7 +84,12 @@ def _ingest(root: Path, url: str | None, folder: Path, workers: int) -> list[dic
     run = subprocess.run([sys.executable, "-c", INGEST, str(root), url or "", str(folder),
                           str(workers)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    reports, imported = map(json.loads, run.stdout.splitlines())
+    # with helpers the main process never imports spaCy (half a second of a folder
+    # import's start, which the helpers spend meanwhile) nor openpyxl (a sheet's cell
+    # names come from it)
+    assert ("spacy" in imported) == (workers == 0) and (workers == 0 or not imported), imported
+    return reports
 
 
 def _stored(root: Path, url: str | None) -> dict[str, list]:
