@@ -56,8 +56,8 @@ def ingest(
     from corpus.helpers import preparing_helpers
 
     # the helpers are forked first, before any connection or progress-bar thread exists
-    # and before the rest is imported: they import spaCy meanwhile (the main process
-    # never needs it)
+    # and before the rest is imported: they import spaCy meanwhile (the main process of
+    # a folder import never needs it); a folder of one file forks them for nothing
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     with preparing_helpers(None if several else 0) as helpers, user_errors():
         from corpus.areas import require_area
