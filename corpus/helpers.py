@@ -122,9 +122,9 @@ def _start_helper(parent: int) -> None:
         os._exit(1)
     # spaCy imported and the sentencizer built at once, while the main process imports
     # what it needs and opens the project: the main process itself never needs spaCy
-    from .segment import _punct_ids
+    from .segment import sentence_pipeline
 
-    _punct_ids()
+    sentence_pipeline()
 
 
 def _prepare(path: Path, options: ReadOptions, sources_dir: Path | None
