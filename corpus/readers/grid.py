@@ -81,15 +81,7 @@ def read_xlsx(path: Path) -> list[Grid]:
                              path, "E105")
         raise InputError("this is an old .xls workbook; open it in Excel and save it as .xlsx",
                          path, "E106")
-    # openpyxl only when a workbook is read: a folder of transcripts starts sooner
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError("not a readable .xlsx workbook (the file is corrupt or not Excel)",
-                         path, "E104") from exc
+    workbook = _open_workbook(data, path, data_only=True)
     formulas = _formula_sheets(data, path)
     grids = []
     for sheet in workbook.worksheets:
@@ -114,6 +106,19 @@ def read_xlsx(path: Path) -> list[Grid]:
     return grids
 
 
+def _open_workbook(data: bytes, path: Path, data_only: bool):
+    """openpyxl's workbook of the bytes, or E104. openpyxl is imported only when a
+    workbook is read: a folder of transcripts starts sooner without it."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(io.BytesIO(data), data_only=data_only)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError("not a readable .xlsx workbook (the file is corrupt or not Excel)",
+                         path, "E104") from exc
+
+
 EXCEL_ERRORS = {"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"}
 
 
@@ -126,14 +131,7 @@ def _formula_sheets(data: bytes, path: Path) -> dict[str, list[list[object]]]:
         if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
                    for n in archive.namelist() if n.startswith("xl/worksheets/sheet")):
             return {}
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        raw = load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError("not a readable .xlsx workbook (the file is corrupt or not Excel)",
-                         path, "E104") from exc
+    raw = _open_workbook(data, path, data_only=False)
     out = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
            for ws in raw.worksheets}
     raw.close()
