@@ -32,6 +32,8 @@ def app_command(
     from app.serve import check_serving, streamlit_command
 
     root = (project or Path(os.environ.get(PROJECT_ENV) or ".")).resolve()
+    # Relative to where the command was typed: resolved before the chdir below.
+    tls_cert, tls_key = (tls_cert and tls_cert.resolve()), (tls_key and tls_key.resolve())
     with user_errors():
         warnings = check_serving(root, host, tls_cert, tls_key)
     for warning in warnings:
@@ -41,9 +43,7 @@ def app_command(
     console.print(f"workshop-qda: {root} på {scheme}://{host}:{port}", highlight=False)
     sys.stdout.flush()
     os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
-    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert and
-                                               tls_cert.resolve(), tls_key and
-                                               tls_key.resolve()))
+    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert, tls_key))
 
 
 def register(app: typer.Typer) -> None:

@@ -257,3 +257,27 @@ def test_the_app_never_asks_the_internet_for_its_address():
     command = streamlit_command(Path("/p"), "0.0.0.0", 8501)
     assert command[command.index("--browser.serverAddress") + 1]
     assert "--browser.serverAddress" not in streamlit_command(Path("/p"), "127.0.0.1", 8501)
+
+
+def test_tls_paths_relative_to_where_the_command_was_typed(sqlite_project, tmp_path,
+                                                          monkeypatch):
+    """B4: `qda app --tls-cert cert.pem --tls-key key.pem` from another folder than the
+    project's hands Streamlit the files that were meant, although it changes directory."""
+    import os
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "cert.pem").write_text("cert", encoding="utf-8")
+    (elsewhere / "key.pem").write_text("key", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("QDA_PROJECT", str(sqlite_project.root))
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda exe, argv: started.append(argv))
+    out = qda("app", str(sqlite_project.root), "--tls-cert", "cert.pem", "--tls-key",
+              "key.pem")
+    assert out.exit_code == 0, out.output
+    command = started[0]
+    for option, name in (("--server.sslCertFile", "cert.pem"),
+                         ("--server.sslKeyFile", "key.pem")):
+        given = Path(command[command.index(option) + 1])
+        assert given.is_absolute() and given.is_file() and given == elsewhere / name
