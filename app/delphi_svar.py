@@ -58,7 +58,7 @@ def _previous(view: rounds.Feedback) -> None:
     if view.previous_comments:
         with st.expander(f"Kommentarer från förra rundan ({len(view.previous_comments)})"):
             for comment in view.previous_comments:
-                st.markdown(f"- {ui.safe(comment)}")
+                st.markdown(f"- {ui.text(comment)}")
 
 
 def render(proj: Project, code: str) -> None:
@@ -76,9 +76,9 @@ def render(proj: Project, code: str) -> None:
         else:
             st.error(f"Länken fungerar inte: {ui.reason(exc)} Kontakta den som bjöd in dig.")
         return
-    st.title(name)
+    st.title(ui.text(name))
     if about:
-        st.markdown(ui.safe(about))
+        st.markdown(ui.text(about))
     answered = sum(v.mine is not None for v in views)
     st.subheader(f"Runda {current.number}")
     st.progress(answered / max(len(views), 1),
@@ -98,10 +98,10 @@ def render(proj: Project, code: str) -> None:
             ss[f"d_com_{v}"] = mine.comment
         with st.container(border=True, key=f"d_item_{v}"):
             if view.theme:
-                st.caption(ui.safe(view.theme))
-            st.markdown(f"**{ui.safe(view.wording)}**")
+                st.caption(ui.text(view.theme))
+            st.markdown(f"**{ui.text(view.wording)}**")
             if view.description:
-                st.markdown(ui.safe(view.description))
+                st.markdown(ui.text(view.description))
             _previous(view)
             args = (proj, code, current.id, v, feasibility)
             st.radio("Relevans", CHOICES, index=None, horizontal=True, key=f"d_rel_{v}",

@@ -38,13 +38,13 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
         made = ss.get(file)
         if made is None or ss.get(f"{file}_fmt") != fmt:
             return         # nothing made yet, or made in another format than now chosen
-        c.download_button(f"Ladda ner {made.file_name}", made.data, made.file_name,
+        c.download_button(f"Ladda ner {ui.text(made.file_name)}", made.data, made.file_name,
                           made.mime, key=dl, type="primary")
         if made.report.layer:
-            a.caption(f"Lager: {made.report.layer_sv or made.report.layer}")
+            a.caption(f"Lager: {ui.text(made.report.layer_sv or made.report.layer)}")
         if made.report.renamed:
-            a.caption("Omdöpta koder: " + "; ".join(
-                f"{path} → {name}" for path, name in made.report.renamed.items()))
+            a.caption("Omdöpta koder: " + ui.text("; ".join(
+                f"{path} → {name}" for path, name in made.report.renamed.items())))
         if spec.name == "quotes" and not made.report.rows:
             a.warning("Inga enheter i lagret är markerade som citat: filen har bara "
                       "rubriker. Markera citat på sidan Kodning eller Konsensus.")

@@ -84,7 +84,7 @@ with right:
         st.info("Välj en kod för att se och ändra den.")
     elif not editable:
         row = rows[selected]
-        st.subheader(paths[selected])
+        st.subheader(ui.text(paths[selected]))
         for title, value in (("Definition", row.definition), ("Inkludera", row.inclusion),
                              ("Exkludera", row.exclusion),
                              ("Nyckelord", ", ".join(row.keywords or [])),
@@ -94,7 +94,7 @@ with right:
         st.caption("Bara projektledaren ändrar kodboken.")
     else:
         row = rows[selected]
-        st.subheader(paths[selected])
+        st.subheader(ui.text(paths[selected]))
         with st.form(f"kb_edit_{selected}"):
             definition = st.text_area("Definition", row.definition or "")
             inclusion = st.text_area("Inkludera", row.inclusion or "", height=68)

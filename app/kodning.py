@@ -61,7 +61,7 @@ with st.sidebar:
                       help="Förslagen kommer från en modell tränad enbart på dina egna "
                            "kodningar, så att andras val inte syns.")
     if blinded is not None:
-        st.caption(f"Du kodar blint i **{blinded.name}**: kön visar bara dina tilldelade "
+        st.caption(f"Du kodar blint i **{ui.text(blinded.name)}**: kön visar bara dina tilldelade "
                    f"enheter ({blinded.done.get(coder, 0)} av {blinded.units} klara).")
 
 filters = review.Filters(tuple(kinds) or review.CODABLE, tuple(questions), tuple(areas),
@@ -218,7 +218,7 @@ if view.speaker:
     where.append(view.speaker)
 if view.duplicate_count > 1:
     where.append(f"×{view.duplicate_count}")
-st.caption(" · ".join(where) + f" · segment {view.segment_id} · {left} kvar i kön")
+st.caption(ui.text(" · ".join(where)) + f" · segment {view.segment_id} · {left} kvar i kön")
 
 spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans]
 st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
@@ -252,7 +252,7 @@ with col_sug:
     for n, sug in enumerate(view.suggestions, start=1):
         mark = {Status.ACCEPTED: "✓ ", Status.REJECTED: "✗ "}.get(sug.decision or "", "")
         b1, b2 = st.columns([6, 1], vertical_alignment="center")
-        b1.button(f"{mark}{n} · {sug.label} ({sug.score:.2f})", key=f"k_acc_{n}",
+        b1.button(f"{mark}{n} · {ui.text(sug.label)} ({sug.score:.2f})", key=f"k_acc_{n}",
                   on_click=accept, args=(sug.code_id,), width="stretch",
                   shortcut=str(n) if n <= MAX_KEYS else None,
                   type="primary" if sug.decision == Status.ACCEPTED else "secondary",
@@ -278,7 +278,7 @@ with col_mine:
     else:
         st.caption("Inga koder ännu.")
     if view.rejected:
-        st.caption("Avvisade: " + "; ".join(label for _, label in view.rejected))
+        st.caption("Avvisade: " + ui.text("; ".join(label for _, label in view.rejected)))
     st.button("Välj kod …", key="k_open_picker", shortcut="K", on_click=toggle_picker)
     if ss.k_picker:
         st.selectbox("Sök kod", picker_codes, index=None, key="k_pick",
@@ -311,7 +311,7 @@ status_ = retrainer.status
 if status_.running:
     n4.caption("Modellen tränas om i bakgrunden …")
 elif status_.error:
-    n4.caption(f"Omträningen misslyckades: {status_.error}")
+    n4.caption(f"Omträningen misslyckades: {ui.text(status_.error)}")
 elif status_.finished_at:
     n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
                f"kodade segment.")

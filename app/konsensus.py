@@ -76,7 +76,7 @@ where = " · ".join(v for v in (ui.KIND_LABELS.get(item.kind, item.kind),
 st.markdown('<div style="font-size:1.2em;padding:0.5em 0.8em;border:1px solid #ddd;'
             f'border-radius:6px" class="segment-text">{ui.highlighted(item.text, [])}</div>',
             unsafe_allow_html=True)
-st.caption(where)
+st.caption(ui.text(where))
 
 with proj.session() as session:
     applied = consensus.codes_on(session, unit, actor)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import auth, state
+from app import auth, state, ui
 from coding.accounts import ROLE_LABELS, Actor, Can
 from corpus.errors import QdaError
 
@@ -46,7 +46,7 @@ def coder_picker() -> None:
             state.set_coder(picked)
             st.rerun()
         except QdaError:
-            st.error(f"Namnet {picked!r} är reserverat eller tomt; välj ett annat.")
+            st.error(f"Namnet {ui.text(repr(picked))} är reserverat eller tomt; välj ett annat.")
 
 
 def sidebar(actor: Actor | None) -> None:
@@ -55,11 +55,11 @@ def sidebar(actor: Actor | None) -> None:
         if proj is None:
             st.caption("Inget projekt öppet")
             return
-        st.caption(f"Projekt: **{proj.root.name}**")
+        st.caption(f"Projekt: **{ui.text(proj.root.name)}**")
         if actor is None or not state.accounts_on(proj):
             coder_picker()
             return
-        st.markdown(f"Inloggad: **{actor.name or actor.login}**  \n"
+        st.markdown(f"Inloggad: **{ui.text(actor.name or actor.login)}**  \n"
                     f"Roll: {ROLE_LABELS[actor.role]}")
         if st.button("Logga ut", key="logout"):
             auth.logout(proj)

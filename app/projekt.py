@@ -46,14 +46,14 @@ if not state.accounts_on():    # with accounts the app serves one project
                 state.use_project(folder)
                 st.rerun()
             except QdaError as exc:
-                st.error(f"Projektet kunde inte öppnas: {exc.line()}")
+                st.error(f"Projektet kunde inte öppnas: {ui.text(exc.line())}")
         if c2.button("Skapa nytt projekt", key="p_create", disabled=not folder):
             try:
                 init_project(folder).close()
                 state.use_project(folder)
                 st.rerun()
             except (QdaError, OSError) as exc:
-                st.error(f"Projektet kunde inte skapas: {exc}")
+                st.error(f"Projektet kunde inte skapas: {ui.text(exc)}")
         qdpx = st.file_uploader("… eller skapa projektet i mappen från en REFI-QDA-fil (.qdpx) "
                                 "från NVivo, ATLAS.ti, MAXQDA eller QualCoder", type=["qdpx"],
                                 key="p_qdpx")
@@ -68,7 +68,7 @@ if not state.accounts_on():    # with accounts the app serves one project
                 st.error(f"Filen {qdpx.name} importerades inte: {ui.reason(exc)}. Ingen "
                          "projektmapp skapades.")
         for line in ss.pop("p_qdpx_report", []):
-            st.info(line)
+            st.info(ui.text(line))
 
 proj = state.require_project()
 user = state.coder() or "app"
@@ -154,7 +154,7 @@ if ingest:
                 st.error(report)
                 continue
             counts = ", ".join(ui.units(n, k) for k, n in report.segments.items())
-            st.success(f"{name}: importerad som källa {report.source_id} "
+            st.success(f"{ui.text(name)}: importerad som källa {report.source_id} "
                        f"({ui.SOURCE_KIND_LABELS.get(report.kind, report.kind)}; {counts}).")
             if report.replaced:
                 moved = report.replaced
@@ -186,7 +186,7 @@ if ingest:
                            "granska dem under fliken Möjliga namn.")
             for warning in report.warnings:
                 note = ui.swedish(warning)
-                st.warning(note[:1].upper() + note[1:])
+                st.warning(ui.text(note[:1].upper() + note[1:]))
 
 # ---- sources ---------------------------------------------------------------------------
 with tab_sources:
@@ -230,8 +230,8 @@ with tab_names:
         for i, s in enumerate(suspected):
             with st.container(border=True):
                 a, b, c = st.columns([5, 1, 1], vertical_alignment="center")
-                a.markdown(f"**{ui.safe(s.word)}** · {ui.safe(s.file)} · {s.count} gång(er)  \n"
-                           f"”{ui.safe(s.example)}”")
+                a.markdown(f"**{ui.text(s.word)}** · {ui.text(s.file)} · {s.count} gång(er)  \n"
+                           f"”{ui.text(s.example)}”")
                 for col, mask, label in ((b, True, "Maskera"), (c, False, "Behåll")):
                     if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
                         try:

@@ -68,8 +68,8 @@ if manage:
                     made = rounds.create_round(session, who, lead, share=share,
                                                units=int(units) or None, blind=blind,
                                                kinds=kinds)
-                st.success(f"{made.name}: {ui.count(made.units, 'enhet', 'enheter')} till "
-                           f"{', '.join(made.coders)}.")
+                st.success(f"{ui.text(made.name)}: {ui.count(made.units, 'enhet', 'enheter')} "
+                           f"till {ui.text(', '.join(made.coders))}.")
                 st.rerun()
             except QdaError as exc:
                 st.error(f"Omgången kunde inte skapas: {ui.reason(exc)}")

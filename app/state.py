@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app import ui
 from coding import access
 from coding.accounts import Actor, Can
 from coding.background import Retrainer
@@ -78,7 +79,7 @@ def project() -> Project | None:
     try:
         return _open(root)
     except QdaError as exc:
-        st.error(f"Projektet kunde inte öppnas: {exc.line()}")
+        st.error(f"Projektet kunde inte öppnas: {ui.text(exc.line())}")
         return None
 
 
@@ -208,6 +209,6 @@ def guard_blind(proj: Project) -> None:
     """Pages that show other coders' work stop here for a coder in a blind round."""
     found = blind_round(proj, coder())
     if found is not None:
-        st.info(f"Du kodar blint i **{found.name}**. Andras kodningar, teman och "
+        st.info(f"Du kodar blint i **{ui.text(found.name)}**. Andras kodningar, teman och "
                 "samstämmighet visas när projektledaren har avslutat omgången.")
         st.stop()

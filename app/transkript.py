@@ -55,7 +55,7 @@ turn_index, first, last = -1, 1, 0        # no run chosen (a role that may not c
 if state.may(Can.CODE):
     with st.container(border=True):
         st.markdown("**Koda en följd av meningar**" + ("" if layer == coder else
-                    f" (du kodar som {coder}; visar {layer})"))
+                    f" (du kodar som {ui.text(coder)}; visar {ui.text(layer)})"))
         k1, k2 = st.columns([3, 2])
         turn_index = k1.selectbox("Tur", range(len(turns)), format_func=label, key="t_turn")
         turn = turns[turn_index]
@@ -82,7 +82,7 @@ if state.may(Can.CODE):
                                           actor)
                 state.retrainer(proj).notify(len(done))
                 ss.t_message = (f"{ui.count(len(done), 'mening kodad', 'meningar kodade')} med "
-                                f"{book.codes[code_id].label}.")
+                                f"{ui.text(book.codes[code_id].label)}.")
                 st.rerun()
             except QdaError as exc:
                 st.error(f"Kodningen sparades inte: {ui.reason(exc)}")

@@ -65,14 +65,15 @@ def swedish(text: str) -> str:
 
 
 def reason(exc: QdaError) -> str:
-    """Why something was refused, in Swedish, with the error code (corpus.errors.ERRORS)."""
-    return swedish_error(exc)
+    """Why something was refused, in Swedish, with the error code (corpus.errors.ERRORS);
+    escaped (`text`), since it may quote what was typed or read."""
+    return text(swedish_error(exc))
 
 
 def error_message(exc: QdaError, file_name: str | None = None) -> str:
     """One readable Swedish sentence for a refused file; the project is unchanged."""
-    name = file_name or (exc.path.name if exc.path else "")
-    detail = swedish_error(exc)
+    name = text(file_name or (exc.path.name if exc.path else ""))
+    detail = text(swedish_error(exc))
     if isinstance(exc, DuplicateSourceError):
         return (f"Filen {name} importerades inte: {detail}. Inget i projektet har ändrats. "
                 "Kryssa i ”Ersätt tidigare import” för att importera den igen.")
@@ -85,10 +86,20 @@ _ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$<>&\"'"}
 
 
 def safe(text: str) -> str:
-    """Segment text ready for st.markdown/st.caption (with or without HTML): escaped for
-    HTML and for markdown, line breaks kept."""
+    """Text for st.markdown(..., unsafe_allow_html=True): escaped for HTML and for
+    markdown, line breaks as <br>."""
     escaped = "".join(_ENTITIES.get(c, c) for c in text)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def text(value: object) -> str:
+    """Text a user or the material supplied (code names, definitions, file and workshop
+    names, display names, error details quoting them), for any element that renders
+    Markdown: st.markdown, captions, alerts, titles and every widget label and help.
+    Streamlit renders links and images even in button labels, so nothing typed may reach
+    them as syntax: Markdown and HTML characters become entities, shown as themselves."""
+    escaped = "".join(_ENTITIES.get(c, c) for c in str(value))
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -106,8 +117,13 @@ def area_label(area: str | None) -> str:
     return AREAS.get(area or "", area or "–")
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
 def code_colour(code_id: int, colour: str | None = None) -> str:
-    return colour or PALETTE[code_id % len(PALETTE)]
+    """The code's own colour when it is a hex colour (it goes into a style attribute, so
+    an imported codebook's text never does), else one from the palette."""
+    return colour if colour and _COLOUR.fullmatch(colour) else PALETTE[code_id % len(PALETTE)]
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int, int]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 from pathlib import Path
@@ -243,7 +244,7 @@ def test_upload_ingests_and_reports(root):
     at.run()
     at.form_submit_button[0].click().run()      # "Importera"
     assert not at.exception and not at.error
-    assert "nya_lappar.xlsx: importerad" in at.success[0].value
+    assert "nya_lappar.xlsx: importerad" in html.unescape(at.success[0].value)  # as text
     assert "telefonnummer: 1" in at.info[0].value
     assert _counts(root) == (before[0] + 1, before[1] + 3)
 
@@ -369,7 +370,7 @@ def test_malformed_upload_gives_a_swedish_message_and_changes_nothing(root):
     at.run()
     at.form_submit_button[0].click().run()
     assert not at.exception
-    message = at.error[0].value
+    message = html.unescape(at.error[0].value)       # file names are escaped Markdown
     assert message.startswith("Filen trasig.xlsx kunde inte importeras")
     assert "Inget i projektet har ändrats" in message
     assert _counts(root) == before
@@ -759,7 +760,7 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     at.file_uploader(key="p_qdpx").set_value(("qc.qdpx", data, "application/zip"))
     at.run()
     click(at, "p_import_qdpx")
-    said = [i.value for i in at.info]
+    said = [html.unescape(i.value) for i in at.info]
     assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
     assert any("urval täckte en del av en mening" in line for line in said)
