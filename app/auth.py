@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -86,13 +87,39 @@ def _logged_in(proj: Project, actor: Actor) -> None:
     st.session_state["auth_cookie"] = token
 
 
+def client_address(proj: Project) -> str | None:
+    """The browser's address, which failed logins are counted by. Behind a reverse proxy
+    every browser has the proxy's address: `[app] client_header = "X-Forwarded-For"` in
+    qda.toml then names the header the proxy sets (its last address is the proxy's own
+    view of the client; a header a browser sends itself comes before it)."""
+    header = read_config(proj.root).get("app", {}).get("client_header")
+    try:
+        if header:
+            value = st.context.headers.get(header) or ""
+            if value.strip():
+                return value.split(",")[-1].strip()[:64]
+        # Streamlit gives no address for a browser on this machine
+        return (st.context.ip_address or "localhost")[:64]
+    except Exception:  # noqa: BLE001 - no request context (AppTest)
+        return None
+
+
 def _refused(exc: QdaError) -> str:
     if exc.code == "E611":
+        wait = re.search(r"wait (\d+) seconds", exc.reason)
+        return ("För många misslyckade inloggningar härifrån. Vänta "
+                + (f"{wait.group(1)} sekunder" if wait else "en stund") + " och försök igen.")
+    if exc.code in ("E630", "E631"):
         return "För många misslyckade inloggningar. Vänta en minut och försök igen."
     if exc.code == "E612":
         return "Fel inloggningsnamn eller inbjudningskod."
     if exc.code == "E603":
         return f"Lösenordet måste ha minst {accounts.MIN_PASSWORD} tecken."
+    if exc.code == "E632":
+        return ("Lösenordet är för lätt att gissa (vanligt lösenord, upprepning eller "
+                "mönster). Välj några orelaterade ord.")
+    if exc.code == "E633":
+        return "Det nuvarande lösenordet är fel."
     return "Fel inloggningsnamn eller lösenord."
 
 
@@ -106,7 +133,7 @@ def login_page(proj: Project) -> None:
                                  autocomplete="current-password")
         if st.form_submit_button("Logga in", type="primary"):
             with proj.transaction() as session:
-                actor = accounts.authenticate(session, login, password)
+                actor = accounts.authenticate(session, login, password, client_address(proj))
             if isinstance(actor, LoginRefused):
                 st.error(_refused(actor))
             else:
@@ -125,7 +152,8 @@ def login_page(proj: Project) -> None:
             else:
                 try:
                     with proj.transaction() as session:
-                        actor = accounts.redeem_invitation(session, login, code, first)
+                        actor = accounts.redeem_invitation(session, login, code, first,
+                                                           client_address(proj))
                 except QdaError as exc:       # a password too short: nothing tried
                     actor = exc
                 if isinstance(actor, QdaError):
@@ -134,6 +162,34 @@ def login_page(proj: Project) -> None:
                     _logged_in(proj, actor)
                     st.rerun()
     sso_button(proj)
+
+
+def password_form(proj: Project, actor: Actor) -> None:
+    """Change one's own password (the current one is asked for); the user's other
+    sessions end, this one goes on."""
+    with st.expander("Byt lösenord"), st.form("change_pw", clear_on_submit=True):
+        old = st.text_input("Nuvarande lösenord", type="password", key="pw_old",
+                            autocomplete="current-password")
+        new = st.text_input("Nytt lösenord", type="password", key="pw_new",
+                            autocomplete="new-password")
+        again = st.text_input("Nya lösenordet igen", type="password", key="pw_again",
+                              autocomplete="new-password")
+        if not st.form_submit_button("Byt lösenord"):
+            return
+        if new != again:
+            st.error("De nya lösenorden är inte lika.")
+            return
+        try:
+            with proj.transaction() as session:
+                refused = accounts.change_password(session, actor, old, new,
+                                                   st.session_state.get(TOKEN_KEY),
+                                                   client_address(proj))
+        except QdaError as exc:           # too short, too easy: nothing changed
+            refused = exc
+        if refused is None:
+            st.success("Lösenordet är bytt. Dina andra inloggningar är avslutade.")
+        else:
+            st.error(_refused(refused))
 
 
 def sso_configured() -> bool:

@@ -186,7 +186,7 @@ if editable:
 with a3:
     st.markdown("**Exportera kodbok**")
     with proj.session() as session:
-        yaml_text = codes.export_doc(session, proj.root.name).to_yaml()
+        yaml_text = codes.export_doc(session, proj.root.name, actor=state.actor()).to_yaml()
     st.download_button("Ladda ner YAML", yaml_text.encode("utf-8"), "kodbok.yaml",
                        "application/x-yaml", key="kb_export")
     st.caption(f"{ui.count(len(paths), 'kod', 'koder')}; sökvägar skrivs "

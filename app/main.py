@@ -64,6 +64,8 @@ def sidebar(actor: Actor | None) -> None:
         if st.button("Logga ut", key="logout"):
             auth.logout(proj)
             st.rerun()
+        if actor.user_id is not None:
+            auth.password_form(proj, actor)
 
 
 def main() -> None:

@@ -74,7 +74,8 @@ proj = state.require_project()
 user = state.coder() or "app"
 ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
-t = totals(proj)
+# a coder in an open blind round sees their own counts, not the other coders' progress
+t = totals(proj, own=state.coder() if state.blind_round(proj, state.coder()) else None)
 m = st.columns(6)
 for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "sources"),
                                  ("Segment", "segments"), ("Kodningar", "codings"),

@@ -19,7 +19,7 @@ from coding import access
 from coding.accounts import Actor, Can
 from coding.background import Retrainer
 from coding.codebook import Codebook
-from coding.codes import codebook_version, load_codebook
+from coding.codes import codebook_version, hidden_codes, load_codebook, visible
 from coding.identity import check_coder, coder_for, known_people
 from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
@@ -100,7 +100,11 @@ def require_project() -> Project:
 
 
 def codebook(proj: Project) -> Codebook:
-    return _codebooks(str(proj.root)).get(proj)
+    """The codebook the acting user may see (without codes another coder added in an
+    open blind round)."""
+    book = _codebooks(str(proj.root)).get(proj)
+    with proj.session() as session:
+        return visible(book, hidden_codes(session, actor()))
 
 
 def retrainer(proj: Project, blind_coder: str | None = None) -> Retrainer:

@@ -4,8 +4,8 @@ A project without users is a single researcher's (the app on loopback, a typed c
 name). Once a user exists, the app asks everyone to log in. Passwords are kept as argon2id
 hashes; a one-time invitation code lets the person choose their own password. Browser
 sessions are opaque random tokens, stored only as their SHA-256, ended by logging out or
-after an idle time. Repeated wrong passwords for one login are refused for a minute and
-every failure is in the audit log.
+after an idle time. Failed logins slow down guessing without handing anyone a way to
+lock a user out (`authenticate`).
 
 Roles and what each may do are declared once in `roles` (`GRANTS`); `access` adds what a
 blind round hides.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -35,7 +36,19 @@ from .roles import GRANTS, ROLE_LABELS, Can, Role  # noqa: F401 (part of this AP
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 MIN_PASSWORD = 10
-FAILURES_PER_MINUTE = 5
+MIN_SCORE = 3            # zxcvbn's 0-4: 3 is "safely unguessable" for an online attack
+# Failed logins: after FREE_FAILURES for one login from one client within WINDOW, each
+# further try from that client waits twice as long as the last (2 s, 4 s … MAX_DELAY);
+# the same login from another client is not slowed. A client with CLIENT_PER_MINUTE
+# failures (any logins) waits for the minute to pass; with GLOBAL_PER_MINUTE failures in
+# all, only clients that logged in successfully before may try until it has passed.
+FREE_FAILURES = 5
+WINDOW = dt.timedelta(minutes=15)
+MAX_DELAY = 300
+CLIENT_PER_MINUTE = 20
+GLOBAL_PER_MINUTE = 100
+KNOWN_CLIENT = dt.timedelta(days=30)
+UNKNOWN_LOGIN = "?"      # what the audit log keeps of a login name nobody has
 IDLE_DEFAULT = dt.timedelta(hours=8)
 INVITATION_VALID = dt.timedelta(days=7)
 
@@ -109,9 +122,20 @@ def normal_login(login: str) -> str:
     return login
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, *known: str) -> str:
+    """At least MIN_PASSWORD characters, and not easy to guess: zxcvbn (Dropbox's
+    estimator, with its lists of common passwords, names and words, and of patterns such
+    as "aaaaaaaaaa" or "sommar2024") must score it MIN_SCORE of 4 or more; `known` are
+    the user's own login and name, which a password should not be made of."""
     if len(password or "") < MIN_PASSWORD:
         raise QdaError(f"a password needs at least {MIN_PASSWORD} characters", None, "E603")
+    from zxcvbn import zxcvbn  # here: its word lists load in a moment most commands skip
+
+    found = zxcvbn(password[:100], user_inputs=[k for k in known if k])
+    if found["score"] < MIN_SCORE:
+        hint = found["feedback"].get("warning") or "it is a common pattern"
+        raise QdaError(f"the password is too easy to guess ({hint}); use a few unrelated "
+                       "words", None, "E632")
     return password
 
 
@@ -158,7 +182,8 @@ def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
                 sso_subject=sso_subject.strip().casefold() if sso_subject else None)
     code = None
     if password is not None:
-        user.password_hash = _hasher.hash(check_password(password))
+        user.password_hash = _hasher.hash(check_password(password, login,
+                                                         user.display_name))
     elif sso_subject is None:
         code = _new_invitation(user)
     session.add(user)
@@ -225,7 +250,8 @@ def reset_password(session: Session, login: str, actor: Actor | str,
     user = get_user(session, login)
     code = None
     if password is not None:
-        user.password_hash = _hasher.hash(check_password(password))
+        user.password_hash = _hasher.hash(check_password(password, user.login,
+                                                         user.display_name))
         user.invitation_hash = user.invitation_expires = None
     else:
         user.password_hash = None
@@ -263,62 +289,134 @@ def _verify(hashed: str | None, secret: str) -> bool:
         return False
 
 
-def recent_failures(session: Session, login: str, now: dt.datetime | None = None) -> int:
-    since = (now or utcnow()) - dt.timedelta(minutes=1)
+def _failures(session: Session, since: dt.datetime, *where) -> int:
     return session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.login == login, LoginAttempt.ok.is_(False),
-        LoginAttempt.at >= since)) or 0
+        LoginAttempt.ok.is_(False), LoginAttempt.at >= since, *where)) or 0
 
 
-def _attempt(session: Session, login: str, user: User | None, ok: bool, why: str) -> None:
-    session.add(LoginAttempt(login=login, ok=ok))
+def throttled(session: Session, login: str, client: str | None,
+              now: dt.datetime | None = None) -> LoginRefused | None:
+    """Why an attempt must wait now, if it must (see FREE_FAILURES): checked before the
+    password, so a guess that waits tells nothing and costs nothing. Only failures from
+    the same client slow a login down: a wrong password typed elsewhere never keeps its
+    owner out."""
+    now = now or utcnow()
+    minute = now - dt.timedelta(minutes=1)
+    if client is not None and _failures(session, minute, LoginAttempt.client == client) \
+            >= CLIENT_PER_MINUTE:
+        return LoginRefused("too many failed logins from this client; wait a minute", None,
+                            "E630")
+    if _failures(session, minute) >= GLOBAL_PER_MINUTE and (client is None or not session.scalar(
+            select(LoginAttempt.id).where(LoginAttempt.client == client,
+                                          LoginAttempt.ok.is_(True),
+                                          LoginAttempt.at >= now - KNOWN_CLIENT).limit(1))):
+        return LoginRefused("too many failed logins on this server; only clients that have "
+                            "logged in before may try until the minute has passed", None,
+                            "E631")
+    mine = [LoginAttempt.login == login, LoginAttempt.client.is_(client) if client is None
+            else LoginAttempt.client == client]
+    failed = _failures(session, now - WINDOW, *mine)
+    if failed < FREE_FAILURES:
+        return None
+    last = session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.ok.is_(False), *mine))
+    wait = min(2 ** (failed - FREE_FAILURES + 1), MAX_DELAY)
+    left = wait - (now - last).total_seconds() if last is not None else 0
+    if left > 0:
+        return LoginRefused(f"too many failed logins; wait {math.ceil(left)} seconds", None,
+                            "E611")
+    return None
+
+
+def _bucket(typed: str, user: User | None) -> str:
+    """What the throttle counts an attempt under: the login, or for a name nobody has
+    "?" and a digest of it (each unknown name slowed on its own, as a real one would be,
+    so the throttle does not tell which logins exist; the typed text is not kept)."""
+    return user.login if user else \
+        UNKNOWN_LOGIN + hashlib.sha256(typed.encode()).hexdigest()[:32]
+
+
+def _attempt(session: Session, typed: str, user: User | None, ok: bool, why: str,
+             client: str | None) -> None:
+    """The attempt, for the throttle, and a failure in the audit log, where a login
+    nobody has is "?": what a stranger types never enters the append-only log."""
+    session.add(LoginAttempt(login=_bucket(typed, user), ok=ok, client=client))
     if not ok:
-        record(session, login or "(tom)", Action.AUTH_LOGIN_FAILED, "user",
-               user.id if user else None, None, {"login": login, "reason": why})
+        login = user.login if user else UNKNOWN_LOGIN
+        record(session, login, Action.AUTH_LOGIN_FAILED, "user", user.id if user else None,
+               None, {"login": login, "reason": why if user else "unknown_login",
+                      "client": client})
 
 
-def authenticate(session: Session, login: str, password: str) -> Actor | LoginRefused:
+def authenticate(session: Session, login: str, password: str,
+                 client: str | None = None) -> Actor | LoginRefused:
     """The actor for a correct login and password, else the refusal (one message for
-    every reason), returned rather than raised so that the caller commits the attempt:
-    the rate limit and the audit log must see failures. After FAILURES_PER_MINUTE
-    failures within a minute the login is refused, even with the right password, until
-    the minute has passed."""
+    every wrong password, login or disabled user), returned rather than raised so that
+    the caller commits the attempt: the throttle and the audit log must see failures.
+    `client` is the browser's address; `throttled` says when an attempt must wait (it
+    is then refused unchecked and unrecorded, so a flood adds no rows)."""
     login = (login or "").strip().casefold()[:100]
     user = session.scalars(select(User).where(User.login == login)).first()
-    if recent_failures(session, login) >= FAILURES_PER_MINUTE:
-        _verify(None, password)
-        _attempt(session, login, user, False, "rate_limited")
-        return LoginRefused("too many failed logins; wait a minute", None, "E611")
+    waiting = throttled(session, _bucket(login, user), client)
+    if waiting is not None:
+        return waiting
     ok = _verify(user.password_hash if user else None, password)
     if not ok or user is None or user.disabled_at is not None:
         _attempt(session, login, user, False,
-                 "disabled" if ok and user is not None else "wrong_password")
+                 "disabled" if ok and user is not None else "wrong_password", client)
         return LoginRefused("wrong login or password", None, "E610")
-    _attempt(session, login, user, True, "ok")
+    _attempt(session, login, user, True, "ok", client)
     record(session, user.login, Action.AUTH_LOGIN, "user", user.id)
     return actor_of(user)
 
 
-def redeem_invitation(session: Session, login: str, code: str,
-                      password: str) -> Actor | LoginRefused:
+def redeem_invitation(session: Session, login: str, code: str, password: str,
+                      client: str | None = None) -> Actor | LoginRefused:
     """Turn a one-time invitation code into the user's own password (a refusal is
     returned, like `authenticate`'s; a too short password raises)."""
-    check_password(password)
     login = (login or "").strip().casefold()[:100]
+    check_password(password, login)
     user = session.scalars(select(User).where(User.login == login)).first()
-    if recent_failures(session, login) >= FAILURES_PER_MINUTE:
-        _attempt(session, login, user, False, "rate_limited")
-        return LoginRefused("too many failed logins; wait a minute", None, "E611")
+    waiting = throttled(session, _bucket(login, user), client)
+    if waiting is not None:
+        return waiting
     valid = user is not None and user.disabled_at is None and \
         user.invitation_expires is not None and user.invitation_expires > utcnow()
     if not _verify(user.invitation_hash if valid else None, (code or "").strip()):
-        _attempt(session, login, user, False, "bad_invitation")
+        _attempt(session, login, user, False, "bad_invitation", client)
         return LoginRefused("wrong login or invitation code", None, "E612")
     user.password_hash = _hasher.hash(password)
     user.invitation_hash = user.invitation_expires = None
-    _attempt(session, login, user, True, "invitation")
+    _attempt(session, login, user, True, "invitation", client)
     record(session, user.login, Action.AUTH_INVITATION, "user", user.id)
     return actor_of(user)
+
+
+def change_password(session: Session, actor: Actor, old: str, new: str,
+                    keep: str | None = None, client: str | None = None
+                    ) -> LoginRefused | None:
+    """A logged-in user's new password, given their current one (a stolen session alone
+    cannot take over the account); a wrong current password counts as a failed login
+    and is returned, like `authenticate`'s refusals, for the caller to commit. Every
+    other session of the user ends; `keep` is the token of the one in use."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or user.disabled_at is not None:
+        raise AccessError(f"{actor.login} has no account to change", None, "E608")
+    check_password(new, user.login, user.display_name)
+    waiting = throttled(session, user.login, client)
+    if waiting is not None:
+        return waiting
+    if not _verify(user.password_hash, old or ""):
+        _attempt(session, user.login, user, False, "wrong_current_password", client)
+        return LoginRefused("the current password is wrong", None, "E633")
+    user.password_hash = _hasher.hash(new)
+    kept = _digest(keep) if keep else None
+    session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                              UserSession.ended_at.is_(None),
+                                              UserSession.token_hash != (kept or ""))
+                    .values(ended_at=utcnow()))
+    record(session, user.login, Action.USER_PASSWORD, "user", user.id)
+    return None
 
 
 def sso_actor(session: Session, subject: str | None) -> Actor | LoginRefused:

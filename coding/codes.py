@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from corpus.audit import record
 from corpus.errors import QdaError
-from corpus.models import AuditEvent, Coding
+from corpus.models import AuditEvent, Coding, Round
 from corpus.models import Code as CodeRow
 from corpus.vocabulary import Action, Status
 
@@ -53,13 +53,48 @@ def snapshot(row: CodeRow, rows: dict[int, CodeRow] | None = None) -> dict[str, 
     return data
 
 
-def load_codebook(session: Session) -> Codebook:
-    """The project's codebook as the suggestion engine reads it."""
+def _hidden(rows: dict[int, CodeRow], secret: set[int]) -> frozenset[int]:
+    """The codes in `secret` and every code below them."""
+    def under(cid: int | None) -> bool:
+        while cid is not None:
+            if cid in secret:
+                return True
+            cid = rows[cid].parent_id
+        return False
+    return frozenset(cid for cid in rows if under(cid)) if secret else frozenset()
+
+
+def secret_codes(session: Session, coder: str | None) -> frozenset[int]:
+    """Codes other coders added while they coded in a still open blind round (with the
+    codes below them): not `coder`'s to see, nor to be suggested to them, until the round
+    closes and they join the codebook."""
+    secret = {cid for cid, who in session.execute(
+        select(CodeRow.id, CodeRow.created_by).join(Round, Round.id == CodeRow.blind_round_id)
+        .where(Round.closed_at.is_(None))) if who != coder}
+    return _hidden(_rows(session), secret) if secret else frozenset()
+
+
+def hidden_codes(session: Session, actor: Actor | str | None) -> frozenset[int]:
+    """The codes `actor` may not see now (`secret_codes`): the lead, who runs the rounds,
+    and a trusted caller see every code."""
+    if not isinstance(actor, Actor) or actor.may(Can.MANAGE_ROUNDS):
+        return frozenset()
+    return secret_codes(session, actor.login)
+
+
+def visible(book: Codebook, hidden: frozenset[int]) -> Codebook:
+    """The codebook without the hidden codes."""
+    return Codebook({cid: c for cid, c in book.codes.items() if cid not in hidden}) \
+        if hidden else book
+
+
+def load_codebook(session: Session, hidden: frozenset[int] = frozenset()) -> Codebook:
+    """The project's codebook as the suggestion engine reads it (without `hidden`)."""
     rows = _rows(session)
     return Codebook({cid: Code(cid, r.parent_id, r.name, _path(rows, cid), r.definition or "",
                                r.inclusion or "", tuple(r.keywords or ()),
                                tuple(r.examples or ()), r.origin)
-                     for cid, r in rows.items()})
+                     for cid, r in rows.items() if cid not in hidden})
 
 
 def find_code(session: Session, path: str | Iterable[str]) -> CodeRow | None:
@@ -128,6 +163,9 @@ def add_code(session: Session, path: str | Iterable[str], actor: Actor | str, *,
     row = CodeRow(name=parts[-1], parent_id=parent.id if parent else None,
                   keywords=list(fields.pop("keywords", []) or []),
                   examples=list(fields.pop("examples", []) or []), **fields)
+    found = access.blind(session, actor)
+    if found is not None:      # a blind coder's new code stays theirs until the round closes
+        row.created_by, row.blind_round_id = actor_name(actor), found.id
     session.add(row)
     session.flush()
     record(session, actor_name(actor), Action.CODE_ADD, "code", row.id, None, snapshot(row), memo)
@@ -324,8 +362,11 @@ def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[s
     return {"added": added, "updated": len(changed), "changed": changed}
 
 
-def export_doc(session: Session, name: str = "project", title: str = "") -> CodebookDoc:
-    rows = _rows(session)
+def export_doc(session: Session, name: str = "project", title: str = "",
+               actor: Actor | str | None = None) -> CodebookDoc:
+    """The codebook as a document (YAML, .qdc), without the codes `actor` may not see."""
+    hidden = hidden_codes(session, actor)
+    rows = {cid: r for cid, r in _rows(session).items() if cid not in hidden}
 
     def spec(row: CodeRow) -> CodeSpec:
         kids = sorted((r for r in rows.values() if r.parent_id == row.id),
@@ -367,8 +408,11 @@ def codebook_frame(session: Session, actor: Actor | str | None = None) -> pd.Dat
     counts = {(cid, status): n for cid, status, n in session.execute(
         query.group_by(Coding.code_id, Coding.status))}
     rows = _rows(session)
+    hidden = hidden_codes(session, actor)
     out = []
     for cid, path in ordered_paths(session):
+        if cid in hidden:
+            continue
         row = rows[cid]
         out.append({"id": cid, "code": join_path(path), "depth": len(path) - 1,
                     "origin": row.origin, "keywords": len(row.keywords or []),

@@ -359,7 +359,8 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
     mine = {c.code_id: c for c in sorted(both, key=lambda c: c.id) if c.coder == coder}
     suggestions = []
     flagged = False
-    for c in (c for c in both if c.coder == layer and c.status == Status.SUGGESTED):
+    for c in (c for c in both if c.coder == layer and c.status == Status.SUGGESTED
+              and c.code_id in codebook.codes):      # not a code hidden from the coder
         ev = c.evidence or {}
         flagged = flagged or bool(ev.get("flagged"))
         decided = mine.get(c.code_id)

@@ -19,7 +19,7 @@ from corpus.vocabulary import DECISIONS, Action, Status
 
 from . import review
 from .codebook import Codebook
-from .codes import load_codebook
+from .codes import load_codebook, secret_codes
 from .identity import human, suggestion_layer
 from .suggest.engine import Engine, Example, Scored
 
@@ -63,7 +63,8 @@ def rejected_by(session: Session, segment_ids: Sequence[int], coder: str | None
 def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Codebook]:
     """An engine fitted on the project's texts (vocabulary) and decisions."""
     with project.session() as session:
-        codebook = load_codebook(session)
+        # codes added in an open blind round are suggested to their creator's layer only
+        codebook = load_codebook(session, secret_codes(session, coder))
         corpus = list(session.scalars(select(Segment.text).where(Segment.kind != "turn")))
         train = examples(session, coder)
     engine = Engine(codebook, corpus=corpus).fit(train)

@@ -201,7 +201,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E609": ("the project would lose its last projektledare",
              "projektet måste ha minst en aktiv projektledare"),
     "E610": ("wrong login or password", "fel inloggningsnamn eller lösenord"),
-    "E611": ("too many failed logins", "för många misslyckade inloggningar; vänta en minut"),
+    "E611": ("too many failed logins for this login from this client; wait",
+             "för många misslyckade inloggningar härifrån; vänta en stund"),
     "E612": ("wrong login or invitation code", "fel inloggningsnamn eller inbjudningskod"),
     "E613": ("the signed-in account is not a user of the project",
              "kontot är inte användare i projektet"),
@@ -210,6 +211,13 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E621": ("certificate or key file not found", "certifikat- eller nyckelfilen finns inte"),
     "E622": ("a project without users is served only on loopback",
              "ett projekt utan användare visas bara på den här datorn"),
+    # accounts against a hostile team member: login throttle, passwords
+    "E630": ("too many failed logins from this client", "för många misslyckade inloggningar "
+             "härifrån; vänta en minut"),
+    "E631": ("too many failed logins on the server: only clients that logged in before may "
+             "try", "för många misslyckade inloggningar på servern; vänta en minut"),
+    "E632": ("the password is too easy to guess", "lösenordet är för lätt att gissa"),
+    "E633": ("the current password is wrong", "det nuvarande lösenordet är fel"),
     # Delphi rounds
     "E700": ("no such Delphi study", "Delphistudien finns inte"),
     "E701": ("a Delphi study of that name exists", "en Delphistudie med det namnet finns redan"),

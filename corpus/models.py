@@ -139,6 +139,9 @@ class Code(Base):
     colour: Mapped[str | None] = mapped_column(String(9))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # added by a coder in an open blind round: hidden from the other coders until it closes
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    blind_round_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Coding(Base):
@@ -274,6 +277,7 @@ class LoginAttempt(Base):
     login: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean)
+    client: Mapped[str | None] = mapped_column(String(64))   # the browser's address
 
 
 class UserSession(Base):

@@ -114,12 +114,16 @@ def coding_counts(project: Project) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("coder")[statuses]
 
 
-def totals(project: Project) -> dict[str, int]:
+def totals(project: Project, own: str | None = None) -> dict[str, int]:
     """Codings are decisions (a coder's or the consensus meeting's), suggestions apart;
     coders are the people who decided, not the suggestion or consensus layers: one
-    researcher with 4 codes read "123 codings, 2 coders" before."""
+    researcher with 4 codes read "123 codings, 2 coders" before. With `own` (a coder in
+    an open blind round), only that coder's decisions and suggestions count: the
+    project's totals would let them follow another coder's progress."""
     cod = _coding.c
     decided = cod.status.in_(DECISIONS)
+    if own is not None:
+        decided = decided & (cod.coder == own)
     with project.engine.connect() as connection:
         def count(clause, *where) -> int:
             return connection.scalar(select(func.count()).select_from(clause)
@@ -127,7 +131,8 @@ def totals(project: Project) -> dict[str, int]:
 
         return {"workshops": count(_workshop), "sources": count(_source),
                 "segments": count(_segment), "codings": count(_coding, decided),
-                "suggestions": count(_coding, cod.status == Status.SUGGESTED),
+                "suggestions": count(_coding, cod.status == Status.SUGGESTED, *(
+                    () if own is None else (cod.coder == f"{SUGGESTER}:{own}",))),
                 "coders": connection.scalar(select(func.count(func.distinct(cod.coder))).where(
                     decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0}
 

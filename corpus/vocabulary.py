@@ -57,6 +57,7 @@ class Action(StrEnum):
     USER_ENABLE = "user.enable"
     USER_RESET_PASSWORD = "user.reset_password"
     USER_SSO = "user.sso"
+    USER_PASSWORD = "user.password"        # a user changed their own password
     AUTH_LOGIN = "auth.login"
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_INVITATION = "auth.invitation"

@@ -21,7 +21,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from coding.codebook import join_path
-from coding.codes import ordered_paths
+from coding.codes import hidden_codes, ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport, Progress
 from coding.identity import human, is_suggestion_layer
 from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
@@ -129,10 +129,11 @@ def unique_names(rows: list[Code]) -> dict[int, str]:
 
 
 def _codebook(parent, session: Session, ns: str = m.PROJECT_NS,
-              renamed: dict[int, str] | None = None) -> dict[int, str]:
-    """Codes as nested <Code> elements in codebook order; returns code id -> GUID. GUIDs
-    come from the real path, whatever name `renamed` gives a code."""
-    rows = session.scalars(select(Code)).all()
+              renamed: dict[int, str] | None = None,
+              hidden: frozenset[int] = frozenset()) -> dict[int, str]:
+    """Codes as nested <Code> elements in codebook order (without `hidden`); returns code
+    id -> GUID. GUIDs come from the real path, whatever name `renamed` gives a code."""
+    rows = [r for r in session.scalars(select(Code)).all() if r.id not in hidden]
     kids: dict[int | None, list[Code]] = defaultdict(list)
     for row in rows:
         kids[row.parent_id].append(row)
@@ -178,14 +179,17 @@ def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
         node = _el(sets, "Set", {"guid": m.guid("set", origin), "name": m.ORIGIN_SET + origin},
                    ns=ns)
         for code_id in ids:
-            _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
+            if code_id in guids:
+                _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
 
 
-def codebook_xml(session: Session, renamed: dict[int, str] | None = None) -> bytes:
-    """The codebook as a REFI-QDA .qdc document (codebook namespace)."""
+def codebook_xml(session: Session, renamed: dict[int, str] | None = None,
+                 hidden: frozenset[int] = frozenset()) -> bytes:
+    """The codebook as a REFI-QDA .qdc document (codebook namespace), without `hidden`
+    (codes the reader may not see yet, `coding.codes.hidden_codes`)."""
     ns = m.CODEBOOK_NS
     root = etree.Element(f"{{{ns}}}CodeBook", {"origin": m.ORIGIN}, nsmap={None: ns})
-    guids = _codebook(root, session, ns, renamed)
+    guids = _codebook(root, session, ns, renamed, hidden)
     _origin_sets(root, session, guids, "guid", ns)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
@@ -425,12 +429,12 @@ def _fill_selection_refs(root, selection_of: dict[int, list[str]]) -> None:
                 _el(case, "SelectionRef", {"targetGUID": sel_guid})
 
 
-def _renamed(session: Session, options: ExportOptions, report: ExportReport
-             ) -> dict[int, str]:
+def _renamed(session: Session, options: ExportOptions, report: ExportReport,
+             hidden: frozenset[int] = frozenset()) -> dict[int, str]:
     """With unique names asked for: the new names, listed in the report by path."""
     if not options.unique_names:
         return {}
-    rows = session.scalars(select(Code)).all()
+    rows = [r for r in session.scalars(select(Code)).all() if r.id not in hidden]
     renamed = unique_names(rows)
     paths = dict(ordered_paths(session))
     report.renamed = {join_path(paths[i]): name for i, name in renamed.items()}
@@ -442,8 +446,9 @@ def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
     """The codebook as a .qdc; through a temporary file, never half a file."""
     report = ExportReport(spec.name, out)
     with project.session() as session:
-        data = codebook_xml(session, _renamed(session, options, report))
-        report.rows = len(session.scalars(select(Code.id)).all())
+        hidden = hidden_codes(session, actor)
+        data = codebook_xml(session, _renamed(session, options, report, hidden), hidden)
+        report.rows = len(set(session.scalars(select(Code.id))) - hidden)
         report.unit = "codes"
     atomic_write(out, lambda tmp: tmp.write_bytes(data))
     return report

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from coding import accounts, agreement, codes, consensus, review, rounds
@@ -80,6 +80,8 @@ ACTIONS = {
     "read themes": lambda p, s, a: resolve_layer(s, None, a),
     "export bilaga 2": lambda p, s, a: export_bytes(p, "bilaga2", "md", actor=a),
     "export qdpx": lambda p, s, a: export_bytes(p, "qdpx", actor=a),
+    "export qdc": lambda p, s, a: export_bytes(p, "qdc", actor=a),
+    "export delphi results": lambda p, s, a: export_bytes(p, "delphi-results", "md", actor=a),
     "export audit log": lambda p, s, a: export_bytes(p, "audit", "csv", actor=a),
     "export metodbilaga": lambda p, s, a: export_bytes(p, "metodbilaga", "md", actor=a),
     "agreement": lambda p, s, a: agreement.compute(s, ["carl", "konsensus"], reps=10,
@@ -97,11 +99,11 @@ ALLOWED = {
     "lead": set(ACTIONS),
     "coder": {"code", "add code while coding", "read queue", "read transcript",
               "read others' codings", "read themes", "export bilaga 2", "export qdpx",
-              "agreement", "disagreements"},
+              "export qdc", "export delphi results", "agreement", "disagreements"},
     "reviewer": {"read queue", "read transcript", "read others' codings", "read themes",
-                 "export bilaga 2", "export qdpx", "export audit log", "export metodbilaga",
-                 "agreement", "disagreements"},
-    "reader": {"read themes", "export bilaga 2"},
+                 "export bilaga 2", "export qdpx", "export qdc", "export delphi results",
+                 "export audit log", "export metodbilaga", "agreement", "disagreements"},
+    "reader": {"read themes", "export bilaga 2", "export qdc", "export delphi results"},
 }
 
 
@@ -281,3 +283,59 @@ def test_tls_paths_relative_to_where_the_command_was_typed(sqlite_project, tmp_p
                          ("--server.sslKeyFile", "key.pem")):
         given = Path(command[command.index(option) + 1])
         assert given.is_absolute() and given.is_file() and given == elsewhere / name
+
+
+HIDDEN = "Samverkan > BOS-HEMLIGA-TEMA"
+
+
+def test_a_code_added_in_a_blind_round_is_its_creators_until_the_round_closes(team):
+    """B1: bodil, blind in runda1, adds a code while coding; anna (blind in the same round)
+    and carl (not in it) find it nowhere: not in the picker's codebook, Kodbok's table and
+    counts, the YAML or .qdc download, nor among the suggestions made for them. Bodil and
+    the lead see it; once the round closes it is in the codebook for everyone."""
+    from coding.codes import codebook_frame, export_doc, hidden_codes, load_codebook, visible
+
+    with team.transaction() as s:
+        secret = codes.add_code(s, HIDDEN, BODIL, origin="emergent").id
+        unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "bodil")[0]
+        review.accept_code(s, unit, secret, "bodil", BODIL)
+    suggest(team)
+    suggest(team, coder="anna")
+    with team.session() as s:
+        for who in (ANNA, CODER, READER):
+            assert secret in hidden_codes(s, who)
+            book = visible(load_codebook(s), hidden_codes(s, who))     # the app's picker
+            assert secret not in book.codes and _sip(s) in book.codes
+            assert HIDDEN not in set(codebook_frame(s, who).code)
+            assert "BOS-HEMLIGA" not in export_doc(s, "p", actor=who).to_yaml()
+        for who in (BODIL, LEAD):
+            assert HIDDEN in set(codebook_frame(s, who).code)
+            assert "BOS-HEMLIGA" in export_doc(s, "p", actor=who).to_yaml()
+        suggested = set(s.scalars(select(Coding.coder).where(Coding.code_id == secret,
+                                                             Coding.status == "suggested")))
+        assert not suggested & {suggestion_layer(), suggestion_layer("anna")}
+    qdc = export_bytes(team, "qdc", actor=CODER).data.decode()
+    assert "BOS-HEMLIGA" not in qdc and "SIP" in qdc
+    assert "BOS-HEMLIGA" in export_bytes(team, "qdc", actor=LEAD).data.decode()
+    with team.transaction() as s:
+        rounds.close_round(s, "runda1", LEAD)
+    with team.session() as s:
+        assert not hidden_codes(s, ANNA)
+        assert HIDDEN in set(codebook_frame(s, ANNA).code)
+
+
+def test_a_blind_coder_sees_only_their_own_project_counts(team):
+    """B6: Projekt's totals for a coder in an open blind round are their own."""
+    from corpus.status import totals
+
+    everyone = totals(team)
+    assert everyone["codings"] >= 3 and everyone["coders"] >= 2
+    with team.transaction() as s:
+        unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "anna")[0]
+        review.accept_code(s, unit, _sip(s), "anna", ANNA)
+    own = totals(team, own="anna")
+    assert own["codings"] == 1 and own["coders"] == 1
+    with team.session() as s:
+        assert own["suggestions"] == s.scalar(select(func.count()).select_from(Coding).where(
+            Coding.coder == suggestion_layer("anna"), Coding.status == "suggested"))
+    assert own["segments"] == everyone["segments"]

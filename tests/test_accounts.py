@@ -61,24 +61,67 @@ def test_wrong_password_unknown_login_and_disabled_user_get_the_same_answer(team
     assert all(isinstance(a, LoginRefused) for a in answers)
     assert {str(a) for a in answers} == {"wrong login or password [E610]"}
     failed = events(team, "auth.login_failed")
-    assert [e.after["login"] for e in failed] == ["lena", "nobody", "anna"]
+    assert [e.after["login"] for e in failed] == ["lena", "?", "anna"]
     assert failed[2].after["reason"] == "disabled"
 
 
-def test_the_sixth_attempt_within_a_minute_is_refused_even_when_right(team):
-    for _ in range(accounts.FAILURES_PER_MINUTE):
-        with team.transaction() as s:
-            assert isinstance(accounts.authenticate(s, "lena", "fel lösenord!"), LoginRefused)
+def _fail(team, login: str, client: str | None, password: str = "fel lösenord!"):
     with team.transaction() as s:
-        sixth = accounts.authenticate(s, "lena", PASSWORD)
+        return accounts.authenticate(s, login, password, client)
+
+
+def test_failures_slow_one_login_from_one_client_never_its_owner_elsewhere(team):
+    """B5: wrong passwords typed from one client make that client wait ever longer for
+    that login; the owner, from their own client, logs in at once."""
+    attacker, owner = "10.0.0.66", "10.0.0.1"
+    for _ in range(accounts.FREE_FAILURES):
+        assert _fail(team, "lena", attacker).code == "E610"
+    logged = len(events(team, "auth.login_failed"))
+    sixth = _fail(team, "lena", attacker, PASSWORD)          # right, but it must wait
     assert isinstance(sixth, LoginRefused) and sixth.code == "E611"
-    assert events(team, "auth.login_failed")[-1].after["reason"] == "rate_limited"
-    with team.transaction() as s:       # another login is not slowed down
-        assert isinstance(accounts.authenticate(s, "anna", PASSWORD), Actor)
-    with team.transaction() as s:       # a minute later the right password works again
-        s.execute(update(LoginAttempt).values(at=utcnow() - dt.timedelta(minutes=2)))
+    assert "wait 2 seconds" in sixth.reason
+    assert len(events(team, "auth.login_failed")) == logged   # a refused wait adds no row
+    assert isinstance(_fail(team, "lena", owner, PASSWORD), Actor)   # not a lock-out
+    with team.transaction() as s:       # the wait has passed: one more try, then twice as long
+        s.execute(update(LoginAttempt).values(at=utcnow() - dt.timedelta(seconds=3)))
+    assert _fail(team, "lena", attacker).code == "E610"
+    assert "wait 4 seconds" in _fail(team, "lena", attacker, PASSWORD).reason
     with team.transaction() as s:
-        assert isinstance(accounts.authenticate(s, "lena", PASSWORD), Actor)
+        s.execute(update(LoginAttempt).values(at=utcnow() - dt.timedelta(seconds=5)))
+    assert isinstance(_fail(team, "lena", attacker, PASSWORD), Actor)
+
+
+def test_a_failed_login_for_an_unknown_name_keeps_none_of_the_typed_text(team):
+    """B5: what a stranger types as a login never enters the append-only audit log, and
+    slowing down unknown names does not tell which names exist."""
+    typed = "![x](http://127.0.0.1:9/x.png) " + "lång text " * 20
+    assert _fail(team, typed, "10.0.0.7").code == "E610"
+    event = events(team, "auth.login_failed")[-1]
+    assert event.actor == "?" and event.after == {"login": "?", "reason": "unknown_login",
+                                                  "client": "10.0.0.7"}
+    with team.session() as s:
+        stored = " ".join(f"{e.actor} {e.after} {e.memo}" for e in s.scalars(
+            select(AuditEvent))) + " ".join(s.scalars(select(LoginAttempt.login)))
+    assert "127.0.0.1:9" not in stored and "lång text" not in stored
+    for _ in range(accounts.FREE_FAILURES):
+        _fail(team, "okand1", "10.0.0.8")
+    assert _fail(team, "okand2", "10.0.0.8").code == "E610"   # not slowed: like "lena"
+
+
+def test_failures_are_limited_per_client_and_globally(team, monkeypatch):
+    monkeypatch.setattr(accounts, "CLIENT_PER_MINUTE", 3)
+    for login in ("lena", "anna", "okand"):
+        assert _fail(team, login, "10.0.0.9").code == "E610"
+    assert _fail(team, "anna", "10.0.0.9", PASSWORD).code == "E630"   # guessing spread out
+    assert isinstance(_fail(team, "anna", "10.0.0.10", PASSWORD), Actor)
+    monkeypatch.setattr(accounts, "GLOBAL_PER_MINUTE", 5)
+    for client in ("10.0.1.1", "10.0.1.2"):
+        _fail(team, "lena", client)
+    assert _fail(team, "anna", "10.0.1.3", PASSWORD).code == "E631"   # a stranger waits
+    assert isinstance(_fail(team, "anna", "10.0.0.10", PASSWORD), Actor)   # known client
+    with team.transaction() as s:
+        s.execute(update(LoginAttempt).values(at=utcnow() - dt.timedelta(minutes=2)))
+    assert isinstance(_fail(team, "anna", "10.0.1.3", PASSWORD), Actor)
 
 
 def test_an_invitation_code_becomes_a_password_once(project):
@@ -228,3 +271,35 @@ def test_with_accounts_a_coder_must_be_an_enabled_user(team):
         accounts.disable_user(s, "anna", "admin")
     with team.session() as s, pytest.raises(QdaError, match="not an enabled user"):
         coder_for(s, "anna")
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaa", "password123", "qwertyuiop1",
+                                      "lindlena2024"])
+def test_common_and_patterned_passwords_are_refused(team, password):
+    """Length alone let "aaaaaaaaaa" through; zxcvbn's lists and patterns do not, nor the
+    login with a year."""
+    with team.transaction() as s, pytest.raises(QdaError) as refused:
+        accounts.add_user(s, "lindlena", Role.CODER, "admin", "Lena Lind", password)
+    assert refused.value.code == "E632"
+
+
+def test_a_user_changes_their_own_password_with_the_old_one(team):
+    with team.transaction() as s:
+        lena = accounts.authenticate(s, "lena", PASSWORD)
+        here, elsewhere = (accounts.start_session(s, lena) for _ in range(2))
+    new = "tre orelaterade ord här"
+    with team.transaction() as s:
+        wrong = accounts.change_password(s, lena, "inte det gamla lösenordet", new,
+                                         here, "10.0.0.1")
+    assert isinstance(wrong, LoginRefused) and wrong.code == "E633"
+    assert events(team, "auth.login_failed")[-1].after["reason"] == "wrong_current_password"
+    with team.transaction() as s, pytest.raises(QdaError, match="too easy"):
+        accounts.change_password(s, lena, PASSWORD, "aaaaaaaaaaaa", here)
+    with team.transaction() as s:
+        assert accounts.change_password(s, lena, PASSWORD, new, here) is None
+    with team.transaction() as s:
+        assert accounts.resume_session(s, here) == lena          # this browser goes on
+        assert accounts.resume_session(s, elsewhere) is None     # every other one ends
+        assert isinstance(accounts.authenticate(s, "lena", PASSWORD), LoginRefused)
+        assert accounts.authenticate(s, "lena", new) == lena
+    assert [e.actor for e in events(team, "user.password")] == ["lena"]
