@@ -120,7 +120,7 @@ def new_code() -> None:
         return
     try:
         with proj.transaction() as session:
-            code_id = codes.add_code(session, path, actor or coder, create_parents=True,
+            code_id = codes.add_code(session, path, actor, create_parents=True,
                                      origin="emergent", memo="ny kod under kodningen").id
             done = review.accept_code(session, ss.k_current, code_id, coder, actor)
         ss.k_undo.append(done)

@@ -31,6 +31,7 @@ CODER_PARAM = "kodare"
 @st.cache_resource(show_spinner=False)
 def _open(root: str) -> Project:
     project = open_project(Path(root))
+    project.channel = "app"
     # What is alive now (Streamlit, pandas, the ORM, the project) lives as long as the
     # server. Frozen, the cyclic collector stops rescanning it: its full passes took
     # 100 ms, in the middle of a coder's click.

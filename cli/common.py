@@ -74,14 +74,30 @@ def progress_bar(label: str, quiet: bool = False
 
 
 def opened(project: Path) -> Project:
+    """The project, marked as changed from the command line by the person at this
+    terminal: every audit event it writes says channel "cli" and names the
+    operating-system user, whatever login the command acts for."""
     from corpus.project import open_project
 
-    return open_project(project)
+    made = open_project(project)
+    made.channel, made.os_user = "cli", os_user()
+    return made
+
+
+def os_user() -> str:
+    """The operating-system user running this command."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):           # no name for this uid (a container)
+        return f"uid {os.getuid()}"
 
 
 def actor() -> str:
-    """Who is acting, for the audit log: $QDA_CODER, else the login name."""
-    return os.environ.get("QDA_CODER") or os.environ.get("USER") or "qda"
+    """The login this command acts for, for the audit log: $QDA_CODER, else the
+    operating-system user (who is at the terminal is recorded beside it, `opened`)."""
+    return os.environ.get("QDA_CODER") or os_user()
 
 
 def where(project: Project) -> str:

@@ -170,5 +170,6 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
         record(session, actor, Action.CODINGS_IMPORT, "coding", None, None,
                {"file": path.name, "sha256": digest, "rows": report.rows,
                 "codings": report.codings, "unmatched": len(report.unmatched),
-                "created_codes": report.created_codes, "coders": report.coders})
+                "created_codes": report.created_codes, "coders": report.coders},
+               channel="import")
     return report

@@ -268,7 +268,8 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                          before=replaced, after={"file": path.name, "kind": result.kind,
                                                  "segments": report.segments,
                                                  **({"carried": report.replaced}
-                                                    if replaced else {})})
+                                                    if replaced else {})},
+                         channel="import")
     except BaseException:
         # not when the import committed after all: Ctrl-C can land after the commit, while
         # the session closes (found as a source without its original, in a folder's import

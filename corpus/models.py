@@ -243,6 +243,10 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     memo: Mapped[str | None] = mapped_column(Text)
+    # how it came: app, cli, import or library; at the command line, the person at the
+    # terminal (the operating-system user), whoever `actor` says they act for
+    channel: Mapped[str | None] = mapped_column(String(10))
+    os_user: Mapped[str | None] = mapped_column(String(100))
 
 
 class User(Base):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,16 +27,20 @@ class Project:
     url: str
     engine: Engine = field(repr=False)
     _made: sessionmaker[Session] | None = field(default=None, repr=False)
+    # how changes reach the project, for every audit event written through it: "app",
+    # "cli" (with the operating-system user at the terminal) or "library" (a notebook)
+    channel: str = "library"
+    os_user: str | None = None
 
     @property
-    def _factory(self) -> sessionmaker[Session]:
+    def _factory(self) -> Callable[[], Session]:
         # made on first use: the ORM costs 0.1 s to import, and read-only summaries
         # (`qda status`) query through Core alone
         if self._made is None:
             from sqlalchemy.orm import sessionmaker
 
             self._made = sessionmaker(self.engine, expire_on_commit=False)
-        return self._made
+        return partial(self._made, info={"channel": self.channel, "os_user": self.os_user})
 
     @property
     def sources_dir(self) -> Path:

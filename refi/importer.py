@@ -83,6 +83,7 @@ def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> Imp
     created = not target.exists()
     try:
         project = init_project(target)
+        project.channel = "import"       # every event it writes came from the file
         if qde.get("name"):   # the project keeps its name in later exports
             with (project.root / CONFIG_NAME).open("a", encoding="utf-8") as config:
                 # a JSON string is a valid TOML basic string
@@ -251,7 +252,8 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
         report.segments = session.query(Segment).count()
         audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
-                      "sources": report.sources, "codings": report.codings})
+                      "sources": report.sources, "codings": report.codings},
+                     channel="import")
     return report
 
 

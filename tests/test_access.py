@@ -339,3 +339,32 @@ def test_a_blind_coder_sees_only_their_own_project_counts(team):
         assert own["suggestions"] == s.scalar(select(func.count()).select_from(Coding).where(
             Coding.coder == suggestion_layer("anna"), Coding.status == "suggested"))
     assert own["segments"] == everyone["segments"]
+
+
+def test_the_audit_log_names_the_terminal_user_and_the_channel(team, monkeypatch):
+    """B3: `QDA_CODER=lena qda users add …` is logged for lena *from the command line by*
+    the operating-system user at the terminal; the app's and an import's events say
+    theirs."""
+    import getpass
+
+    from corpus.audit import audit_frame
+
+    out = runner.invoke(cli, ["users", "add", "mallory", "--role", "projektledare",
+                              "--invite", "-p", str(team.root)], env={"QDA_CODER": "lena"})
+    assert out.exit_code == 0, out.output
+    with team.session() as s:
+        added = s.scalars(select(AuditEvent).where(AuditEvent.action == "user.add")
+                          .order_by(AuditEvent.id.desc())).first()
+        ingested = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "ingest")).first()
+        frame = audit_frame(s)
+    assert (added.actor, added.channel, added.os_user) == ("lena", "cli", getpass.getuser())
+    assert (ingested.channel, ingested.os_user) == ("import", None)
+    team.channel = "app"
+    with team.transaction() as s:
+        review.accept_code(s, 3, _sip(s), "carl", CODER)
+    with team.session() as s:
+        last = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (last.actor, last.channel, last.os_user) == ("carl", "app", None)
+    row = frame[frame["Id"] == added.id].iloc[0]
+    assert (row["Kanal"], row["OS-användare"]) == ("cli", getpass.getuser())

@@ -279,6 +279,27 @@ def test_the_audit_log_names_the_logged_in_user_and_a_reload_keeps_them(server, 
     assert {a for a, _ in actions} == {"carl"}
 
 
+def test_a_user_changes_their_own_password_in_the_sidebar(server, page):
+    login(page, server, "rita")
+    logged_in_as(page, "rita")
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text("Byt lösenord").first.click()
+    settle(page)
+    new = "rita byter till nya ord"
+    for label, value in (("Nuvarande lösenord", PASSWORD), ("Nytt lösenord", new),
+                         ("Nya lösenordet igen", new)):
+        sidebar.locator(f"input[aria-label='{label}']").fill(value)
+    sidebar.get_by_role("button", name="Byt lösenord").click()
+    settle(page)
+    expect(sidebar.get_by_text("Lösenordet är bytt.")).to_be_visible()
+    page.get_by_role("button", name="Logga ut").click()
+    settle(page)
+    login(page, server, "rita")                          # the old one is gone
+    expect(page.get_by_text("Fel inloggningsnamn eller lösenord.")).to_be_visible()
+    login(page, server, "rita", new)
+    logged_in_as(page, "rita")
+
+
 def choose(page: Page, key: str, option: str, attempts: int = 3) -> None:
     """Pick the option that holds `option` in the selectbox with this key: typed first,
     as the dropdown renders only the options in view; tried again if a rerun redrew the
