@@ -84,6 +84,11 @@ def _session(train: Path, test: Path, codebook: str | None, seeds: int,
                   f"{result['n_test']} test rows replayed in {len(result['seeds'])} orders, "
                   f"retrained every {result['every']} decisions; "
                   f"{result['keystrokes']:.1f} keystrokes per row", highlight=False)
+    for name, label in (("existing", "whose code existed"), ("new", "that needed a new code")):
+        if result[f"keystrokes_{name}"] is not None:
+            console.print(f"  rows {label}: {result[f'share_{name}']:.0%}, "
+                          f"{result[f'keystrokes_{name}']:.1f} keystrokes per row",
+                          highlight=False)
     table = Table("level", "suggestion 1", "top 3", "shown", "picker", "new code", "n")
     for name, m in result["levels"].items():
         table.add_row(name, *(f"{m[k]:.3f}" for k in ("top1", "top3", "shown", "picker",

@@ -19,7 +19,7 @@ from corpus.errors import InputError
 from corpus.tabular import read_table
 
 from .codebook import Codebook, CodebookDoc, read_codebook
-from .suggest.engine import NO_FIT, Engine, Example, no_fit_score
+from .suggest.engine import NO_FIT, STRONG, Engine, Example, no_fit_score
 
 LEVELS = {"huvudtema": 0, "subtema": 1}
 CURVE_SIZES = (10, 25, 50, 100)
@@ -107,17 +107,22 @@ def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list
     codes = engine.codebook.codes
     cols = [k for k, code_id in enumerate(ids) if codes[code_id].depth == level]
     out = {}
+    in_use = engine.in_use(level)
     for signal, matrix in matrices.items():
-        sub = engine.propagate(matrix)[:, cols]
+        full = engine.propagate(matrix)
+        sub = full[:, cols]
+        # the engine's order for the blend: codes in use first (Engine.demoted)
+        later = engine.demoted(full)[:, cols] if signal == "blended" else np.zeros(sub.shape, bool)
         best = sub.max(axis=1) if sub.shape[1] else np.zeros(len(texts))
         no_fit = [no_fit_score(float(b), level) for b in best]
         rows = []
         for r in range(len(texts)):
-            items = [(float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
+            items = [(bool(later[r, j]), float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
             if signal == "blended":  # the signals alone rank existing codes only
-                items.append((float(no_fit[r]), NO_FIT))
-            items.sort(key=lambda t: -t[0])
-            rows.append([code_id for _, code_id in items])
+                items.append((in_use and level == 0 and no_fit[r] < STRONG, float(no_fit[r]),
+                              NO_FIT))
+            items.sort(key=lambda t: (t[0], -t[1]))
+            rows.append([code_id for _, _, code_id in items])
         out[signal] = rows
     return out
 

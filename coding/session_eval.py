@@ -81,7 +81,19 @@ def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = 
     return {"codebook": doc.name, "n_train": len(train), "n_test": len(test),
             "seeds": list(seeds), "every": every, "levels": levels,
             "keystrokes": round(float(np.mean([r["keys"] for run in runs for r in run])), 3),
-            "curve": curve}
+            **keystroke_split([r for run in runs for r in run]), "curve": curve}
+
+
+def keystroke_split(rows: Sequence[dict]) -> dict:
+    """Keystrokes per row apart for rows whose code existed when the coder reached them
+    and rows that needed a new code, and the share of each: the mean alone mixes how good
+    the suggestions are with how much typing new names takes."""
+    out = {}
+    for name, new in (("existing", False), ("new", True)):
+        part = [r["keys"] for r in rows if r["created"] is new]
+        out[f"keystrokes_{name}"] = round(float(np.mean(part)), 3) if part else None
+        out[f"share_{name}"] = round(len(part) / len(rows), 4) if rows else None
+    return out
 
 
 def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: int,
@@ -126,6 +138,7 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
             row["keys"] = 1
         else:
             row["keys"] = picker_keys(codebook, gold.id, recent)
+        row["created"] = created
         out.append(row)
         recent = [gold.id, *(c for c in recent if c != gold.id)]
         decided.append(Example(text, {gold.id}))
