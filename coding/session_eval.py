@@ -26,6 +26,7 @@ from . import review
 from .background import EVERY
 from .codebook import Codebook, CodebookDoc
 from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
+from .suggest.embed import Embedder
 from .suggest.engine import NO_FIT, Engine, Example
 from .suggestions import KEEP
 
@@ -49,12 +50,13 @@ def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) ->
 
 
 def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
-             seeds: Sequence[int] = (0, 1, 2), every: int = EVERY) -> dict:
+             seeds: Sequence[int] = (0, 1, 2), every: int = EVERY,
+             embedder: Embedder | None = None) -> dict:
     """Figures of one simulated session per seed, averaged: per level the share of rows
     whose right code was suggestion 1, within the top 3, shown at all, only in the picker,
     or new; keystrokes per row; and top-1 over the session in fifths."""
     doc = doc or default_codebook()
-    runs = [_session(train, test, doc, seed, every) for seed in seeds]
+    runs = [_session(train, test, doc, seed, every, embedder) for seed in seeds]
     levels = {}
     for name in LEVELS:
         rows = [r for run in runs for r in run if r[name] is not None]
@@ -80,6 +82,7 @@ def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = 
         curve.append(point)
     return {"codebook": doc.name, "n_train": len(train), "n_test": len(test),
             "seeds": list(seeds), "every": every, "levels": levels,
+            "embedding": embedder is not None,
             "keystrokes": round(float(np.mean([r["keys"] for run in runs for r in run])), 3),
             **keystroke_split([r for run in runs for r in run]), "curve": curve}
 
@@ -97,14 +100,14 @@ def keystroke_split(rows: Sequence[dict]) -> dict:
 
 
 def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: int,
-             every: int) -> list[dict]:
+             every: int, embedder: Embedder | None = None) -> list[dict]:
     codebook, examples, _ = prepare(doc, train)
     corpus = [*train["text"], *test["text"]]
     order = list(range(len(test)))
     random.Random(seed).shuffle(order)
     decided: list[Example] = []
     recent: list[int] = []      # the coder's codes, most recently used first
-    engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
+    engine = Engine(codebook, corpus=corpus, seed=seed, embedder=embedder).fit(examples)
     since = 0
     out = []
     for i in order:
@@ -144,6 +147,7 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
         decided.append(Example(text, {gold.id}))
         since += 1
         if created or since >= every:
-            engine = Engine(codebook, corpus=corpus, seed=seed).fit([*examples, *decided])
+            engine = Engine(codebook, corpus=corpus, seed=seed, embedder=embedder).fit(
+                [*examples, *decided])
             since = 0
     return out

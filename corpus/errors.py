@@ -118,6 +118,9 @@ ERRORS: dict[str, tuple[str, str]] = {
              "en rad i beslutsfilen har fel form"),
     "E234": ("give SEGMENT and CODE or --from, one of them",
              "ange antingen segment och kod eller en fil"),
+    # the meaning signal (the embed extra)
+    "E260": ("the embedding signal was asked for but the embed extra is not installed",
+             "betydelsesignalen kräver tillägget embed: pip install 'workshop-qda[embed]'"),
     # the codebook
     "E300": ("a codebook file is not valid YAML", "kodboken är inte giltig YAML"),
     "E301": ("a codebook's content is not valid", "kodboken har ett ogiltigt innehåll"),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -408,3 +409,14 @@ class DelphiAnswer(Base):
     cannot_judge: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TextVector(Base):
+    """A text's meaning vector (the optional embedding signal), kept by the sha256 of the
+    text so that an unchanged segment, code description or example is embedded once."""
+
+    __tablename__ = "text_vector"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(60), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)   # float16, see coding/suggest/embed
