@@ -10,6 +10,7 @@ each over 3 shuffled orders, and writes the figures into BENCHMARKS.md.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,8 @@ import pandas as pd
 from report import ROOT, write_section
 from sklearn.model_selection import GroupKFold
 
-DATA = ROOT.parent / "shared" / "data"
+# the shared development data beside the repository, or where QDA_DEV_DATA says
+DATA = Path(os.environ.get("QDA_DEV_DATA", ROOT.parent / "shared" / "data"))
 QDA = [sys.executable, "-m", "qda"]
 KEYS = ("top1", "top3", "shown", "picker", "new_code")
 

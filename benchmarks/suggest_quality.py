@@ -10,6 +10,7 @@ are never split between train and test). Writes the figures into BENCHMARKS.md.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ import pandas as pd
 from report import ROOT, write_section
 from sklearn.model_selection import GroupKFold
 
-DATA = ROOT.parent / "shared" / "data" / "postits_dev.tsv"
+# the shared development data beside the repository, or where QDA_DEV_DATA says
+DATA = Path(os.environ.get("QDA_DEV_DATA", ROOT.parent / "shared" / "data")) / "postits_dev.tsv"
 QDA = [sys.executable, "-m", "qda"]
 
 
