@@ -15,7 +15,6 @@ from app import state, ui
 from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
-from corpus.areas import AREAS
 from delphi import chart, items, panel, rounds, tables
 from delphi.statistics import ConsensusRule
 
@@ -105,7 +104,7 @@ if view == "Indikatorer":
         st.dataframe(pd.DataFrame([{
             "Id": i.id, "Fråga": i.question, "Huvudtema": i.theme, "Subtema": i.subtheme,
             "Indikator": i.wording, "Version": i.version, "Lappar": i.notes,
-            "Områden": ", ".join(AREAS.get(a, a) for a in i.areas),
+            "Områden": ", ".join(ui.area_label(a) for a in i.areas),
             "Status": "borttagen" if i.removed else ""} for i in listed]),
             hide_index=True, key="d_items_table")
     label = {i.id: f"{i.id}: {i.wording[:80]}" for i in listed}
@@ -154,20 +153,25 @@ if view == "Indikatorer":
 if view == "Panel":
     with st.form("d_member", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
-        group = c1.selectbox("Grupp", list(panel.GROUPS), format_func=panel.GROUPS.get)
-        area = c2.selectbox("Område", [None, *AREAS], format_func=lambda a: AREAS.get(a)
-                            if a else "Inget område")
+        known = state.study(proj)
+        group = c1.selectbox("Grupp", list(known.groups.labels().values()), index=None,
+                             accept_new_options=True, placeholder="Välj eller skriv en ny")
+        area = c2.selectbox("Område", [None, *known.areas.labels().values()],
+                            accept_new_options=True,
+                            format_func=lambda a: a or "Inget område")
         contact = c3.text_input("Kontakt (syns bara här, exporteras aldrig)")
         if st.form_submit_button("Lägg till och skapa inbjudan", type="primary"):
-            made = change("Deltagaren", panel.add_panelist, study.id, group, actor,
-                          AREAS.get(area) if area else None, contact or None)
+            made = change("Deltagaren", panel.add_panelist, study.id, group or "", actor,
+                          area, contact or None)
             if made is not None:
                 ss.d_invited = (made.pseudonym, made.code)
                 st.rerun()
     with proj.session() as session:
         members = panel.panel(session, study.id)
-        shown = [{"Deltagare": m.pseudonym, "Grupp": panel.GROUPS[m.panel_group],
-                  "Område": AREAS.get(m.area or "", ""), "Kontakt": m.contact or "",
+        known = state.study(proj)
+        shown = [{"Deltagare": m.pseudonym, "Grupp": known.groups.label(m.panel_group),
+                  "Område": known.areas.label(m.area) if m.area else "",
+                  "Kontakt": m.contact or "",
                   "Inbjudan": "återkallad" if m.revoked_at else "giltig"} for m in members]
     if shown:
         st.dataframe(shown, hide_index=True, key="d_panel_table")
@@ -190,7 +194,8 @@ if view == "Rundor":
     if current is not None:
         listed_items = ui.count(n_items, "indikator", "indikatorer")
         st.markdown(f"**Runda {current.number} är öppen** ({listed_items}).")
-        st.dataframe([{"Grupp": panel.GROUPS.get(r.group, r.group), "Inbjudna": r.invited,
+        st.dataframe([{"Grupp": state.study(proj).groups.label(r.group),
+                       "Inbjudna": r.invited,
                        "Har svarat": r.answered, "Svarat på allt": r.completed}
                       for r in rates], hide_index=True, key="d_rates")
         st.caption("Bara antal per grupp visas, aldrig vem som svarat vad.")

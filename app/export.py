@@ -10,7 +10,7 @@ from coding.accounts import Can
 from coding.exporting import exports
 from coding.identity import CONSENSUS
 from delphi import items as delphi_items
-from themes.exports import HEATMAP_BY, NEAR_DUPLICATE
+from themes.exports import BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
 
 proj = state.require_project()
@@ -27,8 +27,10 @@ layer = c1.selectbox("Kodningslager", layers, key="e_layer",
                      format_func=lambda x: x or "Standard (konsensus)")
 threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEAR_DUPLICATE,
                       0.01, key="e_threshold")
-by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,
-              horizontal=True, key="e_by")
+by = c3.radio("Kolumner per (bilaga 2, tematabeller, värmekarta)", list(BY),
+              format_func=BY.get, horizontal=True, key="e_by",
+              help="Fråga gäller bara värmekartan; bilaga 2 och tematabellerna visar då "
+              "områden.")
 
 unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår ihop koder "
                      "med samma namn): ”SIP (Samverkan)”", key="e_unique")
@@ -40,5 +42,6 @@ for spec in exports().values():
     if spec.study and not studies:
         continue            # the Delphi exports once the project has a Delphi study
     if state.may(spec.needs):
-        offer(spec, "e", layer=layer, threshold=threshold, by=by, unique_names=unique,
-              study=study)
+        offer(spec, "e", layer=layer, threshold=threshold,
+              by=by if spec.name == "heatmap" or by != "question" else "area",
+              unique_names=unique, study=study)

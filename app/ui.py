@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from corpus.areas import AREAS
 from corpus.errors import DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
 
@@ -103,7 +102,10 @@ def units(n: int, kind: str) -> str:
 
 
 def area_label(area: str | None) -> str:
-    return AREAS.get(area or "", area or "–")
+    """An area as the open project prints it."""
+    from app import state
+
+    return state.study().areas.label(area, "–") if area else "–"
 
 
 def code_colour(code_id: int, colour: str | None = None) -> str:
@@ -186,4 +188,20 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
         after()
     st.session_state[message_key] = f"{label}: klart."
     return result
+
+
+def act(proj, change) -> None:
+    """A change to the project in one transaction (`change(session)`), then a fresh page;
+    a refused change shows its Swedish reason and changes nothing."""
+    from app import state
+
+    try:
+        with proj.transaction() as session:
+            change(session)
+    except QdaError as exc:
+        st.error(f"Ändringen sparades inte: {reason(exc)}")
+        return
+    state.forget_study(proj)
+    st.cache_data.clear()
+    st.rerun()
 

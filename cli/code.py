@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from corpus.areas import AREAS
 from corpus.errors import QdaError
 
 from .common import MemoOpt, ProjectOpt, actor, console, err, opened, progress_bar, user_errors
@@ -75,8 +74,11 @@ def code_next(
     if not items:
         console.print(f"nothing left to decide for {coder}", highlight=False)
         return
+    from corpus.study import load_project
+
+    areas = load_project(proj).areas
     for item in items:
-        area = AREAS.get(item.area or "", item.area)
+        area = areas.label(item.area) if item.area else None
         where = " · ".join(str(v) for v in (item.kind, area,
                                            item.question and f"fråga {item.question}") if v)
         console.print(f"[bold]segment {item.segment_id}[/bold] ({where})", highlight=False)

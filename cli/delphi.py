@@ -89,11 +89,12 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
     """The items in order, in their current wording."""
     from dataclasses import asdict
 
-    from corpus.areas import AREAS
+    from corpus.study import load as load_study
     from delphi import items
 
     with user_errors(), opened(project).session() as session:
         listed = items.list_items(session, _study_id(session, study), include_removed)
+        areas = load_study(session).areas
     if as_json:
         print(json.dumps([asdict(i) for i in listed], ensure_ascii=False))
         return
@@ -101,7 +102,7 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
     for i in listed:
         table.add_row(str(i.id), cell(i.question), escape(i.theme), escape(i.subtheme),
                       escape(i.wording) + (" (borttagen)" if i.removed else ""), str(i.version),
-                      str(i.notes), ", ".join(AREAS.get(a, a) for a in i.areas))
+                      str(i.notes), ", ".join(areas.label(a) for a in i.areas))
     console.print(table)
 
 
@@ -190,10 +191,11 @@ def items_remove(item: Annotated[int, typer.Argument(help="Item id.")],
 @panel_app.command("add")
 def panel_add(
     study: StudyArg,
-    group: Annotated[str, typer.Option(help="politicians, first_line_managers, "
-                                            "second_line_managers, officials, care_staff.")],
+    group: Annotated[str, typer.Option(help="Their participant group: one of the project's "
+                                            "(`qda study show group`), or a new one.")],
     project: ProjectOpt = Path("."),
-    area: Annotated[str | None, typer.Option(help="Borås, Fyrbodal, GR, Skaraborg, VGR.")]
+    area: Annotated[str | None, typer.Option(help="Their area: one of the project's "
+                                                  "(`qda study show area`), or a new one.")]
     = None,
     contact: Annotated[str | None, typer.Option(help="How to reach them (the lead's "
                                                 "eyes only; never exported).")] = None,
@@ -211,12 +213,14 @@ def panel_add(
 @panel_app.command("list")
 def panel_list(study: StudyArg, project: ProjectOpt = Path(".")) -> None:
     """The panel by pseudonym, group and area."""
-    from corpus.areas import AREAS
+    from corpus.study import load as load_study
     from delphi import panel
 
     with user_errors(), opened(project).session() as session:
         members = panel.panel(session, _study_id(session, study))
-        rows = [(m.pseudonym, panel.GROUPS[m.panel_group], AREAS.get(m.area or "", ""),
+        known = load_study(session)
+        rows = [(m.pseudonym, known.groups.label(m.panel_group),
+                 known.areas.label(m.area) if m.area else "",
                  m.contact or "", "revoked" if m.revoked_at else "active") for m in members]
     table = Table("pseudonym", "group", "area", "contact", "invitation")
     for row in rows:
@@ -273,9 +277,10 @@ def round_status(study: StudyArg, project: ProjectOpt = Path("."),
         chosen = rounds.round_number(session, _study_id(session, study), number)
         rates = rounds.response_rates(session, chosen.id)
         label = f"Round {chosen.number} ({chosen.status})"
+        groups = panel.groups(session)
     table = Table("group", "invited", "answered", "completed", title=label)
     for r in rates:
-        table.add_row(panel.GROUPS.get(r.group, r.group), str(r.invited), str(r.answered),
+        table.add_row(groups.get(r.group, r.group), str(r.invited), str(r.answered),
                       str(r.completed))
     console.print(table)
 

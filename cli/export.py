@@ -31,7 +31,8 @@ def export_command(
         min=0.0, max=1.0, help="Bilaga 2: notes at least this alike (cosine of character "
         "n-grams) are merged into one row.")] = NEAR_DUPLICATE,
     by: Annotated[str, typer.Option(
-        help="Heatmap: main themes against area or question.")] = "area",
+        help="Bilaga 2, theme tables, heatmap: columns per area, group (participant "
+        "group) or format; the heatmap also per question.")] = "area",
     round: Annotated[str | None, typer.Option(
         "--round", help="Agreement, metodbilaga: a round's name (default: the newest).")]
     = None,

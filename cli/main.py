@@ -20,6 +20,7 @@ from . import (
     refi,
     rounds,
     serve,
+    study,
     suspects,
     tables,
     users,
@@ -43,7 +44,7 @@ def _root() -> None:
     pass
 
 
-for group in (project, workshops, ingest, codebook, code, tables, evaluate, rounds,
+for group in (project, study, workshops, ingest, codebook, code, tables, evaluate, rounds,
               consensus, delphi, users, suspects, export, refi, serve):
     group.register(app)
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from .common import (
     JsonOpt,
     ProjectOpt,
+    actor,
     cell,
     console,
     count,
@@ -27,12 +28,16 @@ def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new project.")] = Path("."),
     database_url: Annotated[str | None, typer.Option(
         "--database-url", help="Use a PostgreSQL server instead of project.sqlite.")] = None,
+    study: Annotated[str | None, typer.Option(
+        "--study", help="Start from a study profile: its areas, participant groups and "
+        "formats (bundled: vgr-forstudie; or a .toml file, see `qda study save`). Without "
+        "one the project learns them from the material.")] = None,
 ) -> None:
     """Create a project folder (project.sqlite, sources/, exports/) or upgrade an old one."""
     from corpus.project import init_project
 
     with user_errors():
-        project = init_project(path, database_url)
+        project = init_project(path, database_url, study=study, actor=actor())
         console.print(f"Project ready in [bold]{project.root}[/bold] ({where(project)})")
         project.close()
 

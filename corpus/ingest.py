@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as changed
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, originals
-from .areas import area_in_name
 from .errors import DuplicateSourceError, InputError, QdaError
 from .helpers import Helpers
 from .models import PseudonymKey, Segment, Source, Workshop
@@ -40,6 +40,7 @@ from .store import (
     reserve_ids,
     sync,
 )
+from .study import Resolver, load_project, resolve_rows
 from .vocabulary import Action
 
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
@@ -62,6 +63,10 @@ class IngestReport:
     error: str | None = None
     replaced: dict[str, int] = field(default_factory=dict)   # units and codings carried over
     suspects: dict[str, list] = field(default_factory=dict)  # word -> [times, example]
+    # what the file taught the project's study: new areas, groups or formats, labels
+    # folded into known ones, new labels like known ones (Swedish, one line per label)
+    learned: list[str] = field(default_factory=list)
+    area_label: str | None = None       # the area as the project prints it
 
 
 def _in_folder(folder: Path) -> list[Path]:
@@ -110,7 +115,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     Each file is still all or nothing, and visible as soon as it is committed; a crash of
     the process loses nothing committed; a power cut in the middle of the folder could
     lose files of it committed since the last flush, each whole, never half a file."""
-    options = options or ReadOptions()
+    options = with_study(project, options)
 
     def one(path: Path, prepared: Prepared | QdaError | None, digest: str | None = None
             ) -> IngestReport:
@@ -192,7 +197,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     when there is none (imported beside the old one, a corrected file under a new name
     would count every unit twice); `replaces` names that source (its id or file name)."""
     path = Path(path)
-    options = options or ReadOptions()
+    options = with_study(project, options)
     if prepared is None:
         # all reading happens before the transaction opens; the rows are made as written
         prepared = prepare(path, options, digest)
@@ -213,14 +218,17 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             ws = _workshop(session, workshop, path)
             workshop_id = ws.id if ws else kept[2]
             question = options.question if options.question is not None else kept[0]
-            area = options.area or (ws.area if ws else None) or kept[1] \
-                or area_in_name(path.stem)
+            resolver = Resolver(session, actor)
+            given = resolver.key("area", options.area, "--area", path)
+            group = resolver.key("group", options.group, "--group", path)
+            area = given or (ws.area if ws else None) or kept[1] \
+                or resolver.study.areas.in_name(path.stem)
             report = IngestReport(str(path), "replaced" if replaced else "imported",
                                   kind=result.kind, file_format=result.file_format, area=area,
                                   question=question, warnings=list(result.warnings))
             if same_name:
                 report.warnings.append(same_name)
-            if area and not options.area and not ws and not kept[1]:
+            if area and not given and not ws and not kept[1]:
                 report.warnings.append(f"area {area!r} guessed from the file name")
             created_copy = originals.keep(path, stored, prepared.ahead)
             # Core statements on the connection, not ORM objects: the unit of work cost
@@ -237,9 +245,16 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             if result.kind == "transcript":
                 report.segments, text = write_transcript(session, source_id, prepared.units,
                                                          prepared.turns, area, question)
+                if group:
+                    session.execute(update(Segment).where(Segment.source_id == source_id)
+                                    .values(participant_group=group))
             else:
+                resolve_rows(resolver, prepared.units, path, area, group)
                 report.segments = write_notes(session, source_id, prepared.units, area,
                                               question)
+                _per_area(result, prepared.units, resolver)
+            report.learned = resolver.lines()
+            report.area_label = resolver.study.areas.label(area) if area else None
             store_key(session, source_id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source_id, carried)
@@ -261,7 +276,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 {"source": source_id, "text": text,
                  "report": {k: v for k, v in asdict(report).items()
                             if k in ("sheets", "segments", "pseudonymised", "warnings",
-                                     "suspects")}})
+                                     "suspects", "learned")}})
             audit.record(session, actor,
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
                          "source", source_id,
@@ -280,6 +295,25 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
         if prepared.ahead is not None:   # not taken: the file was refused or failed
             prepared.ahead.unlink(missing_ok=True)
     return report
+
+
+def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
+    """The options with the project's areas, by which readers tell area headers apart."""
+    options = options or ReadOptions()
+    if options.areas is None:
+        options = changed(options, areas=load_project(project).areas)
+    return options
+
+
+def _per_area(result: ReadResult, rows: list[dict], resolver: Resolver) -> None:
+    """Each sheet's notes per area by the project's labels, once the labels are known."""
+    areas = resolver.study.areas
+    for sheet in result.sheets:
+        if sheet.layout == "skipped":
+            continue
+        sheet.notes_per_area = dict(Counter(
+            areas.label(row["area"]) if row["area"] else "okänt"
+            for row in rows if row.get("sheet") == sheet.name))
 
 
 def _kept_by_a_source(project: Project, stored_name: str) -> bool:
@@ -373,9 +407,10 @@ def _workshop(session: Session, label: str | None, path: Path) -> Workshop | Non
 def store_notes(session: Session, source: Source, result: ReadResult,
                 pseudonymiser: Pseudonymiser, area: str | None) -> dict[str, int]:
     """A source's notes as units, pseudonymised (the REFI-QDA importer's way in); returns
-    the units written per kind."""
-    return write_notes(session, source.id, note_rows(result, pseudonymiser, source.question),
-                       area)
+    the units written per kind. Their areas as written are the project's, or learned."""
+    rows = note_rows(result, pseudonymiser, source.question)
+    resolve_rows(Resolver(session), rows, None, area, None)
+    return write_notes(session, source.id, rows, area)
 
 
 def write_notes(session: Session, source_id: int, rows: list[dict], area: str | None,

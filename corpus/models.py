@@ -50,12 +50,46 @@ class Workshop(Base):
     area: Mapped[str] = mapped_column(String(20))
     format: Mapped[str | None] = mapped_column(String(20))
     date: Mapped[dt.date | None] = mapped_column(Date)
-    politicians: Mapped[int | None] = mapped_column(Integer)
-    second_line_managers: Mapped[int | None] = mapped_column(Integer)
-    first_line_managers: Mapped[int | None] = mapped_column(Integer)
-    officials: Mapped[int | None] = mapped_column(Integer)
-    care_staff: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkshopCount(Base):
+    """Participants of one group (a `study_value` of dimension "group") in a workshop."""
+
+    __tablename__ = "workshop_count"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class StudyValue(Base):
+    """An area, participant group or workshop format of this project's study: what the
+    tables' columns, Tabell 1's rows and the quotes' attributions are made of."""
+
+    __tablename__ = "study_value"
+    __table_args__ = (UniqueConstraint("dimension", "key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10))     # area, group, format
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    long_name: Mapped[str | None] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StudyDimension(Base):
+    """Per dimension: whether its list is closed (an unknown label is an error) and whether
+    tables show columns for values without units."""
+
+    __tablename__ = "study_dimension"
+
+    name: Mapped[str] = mapped_column(String(10), primary_key=True)
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_columns: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Source(Base):
@@ -107,6 +141,8 @@ class Segment(Base):
     end_time: Mapped[float | None] = mapped_column(Float)
     duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
     text: Mapped[str] = mapped_column(Text)
+    # the participant group that wrote or said it, where the material tells (a column)
+    participant_group: Mapped[str | None] = mapped_column(String(40))
 
 
 class PseudonymKey(Base):

@@ -99,8 +99,11 @@ def _connect(root: Path, allow_upgrade: bool) -> Project:
     return Project(root=root.resolve(), url=url, engine=engine)
 
 
-def init_project(root: Path | str, url: str | None = None) -> Project:
-    """Create the folder layout and the schema; safe to call on an existing project."""
+def init_project(root: Path | str, url: str | None = None, study: str | Path | None = None,
+                 actor: str = "qda") -> Project:
+    """Create the folder layout and the schema; safe to call on an existing project.
+    `study`: a bundled study profile ("vgr-forstudie") or a profile's .toml file, whose
+    areas, groups and formats the project starts with (without one it learns them)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / "sources").mkdir(exist_ok=True)
@@ -117,7 +120,19 @@ def init_project(root: Path | str, url: str | None = None) -> Project:
             '# [questions]\n# 1 = "Ge exempel på befintliga nyckeltal …"\n',
             encoding="utf-8",
         )
-    return _connect(root, allow_upgrade=True)
+    project = _connect(root, allow_upgrade=True)
+    if study is not None:
+        from .dimensions import read_profile
+        from .study import apply_profile
+
+        profile = read_profile(study)       # a bad profile changes nothing
+        try:
+            with project.transaction() as session:
+                apply_profile(session, profile, actor)
+        except BaseException:
+            project.close()
+            raise
+    return project
 
 
 def open_project(root: Path | str, allow_upgrade: bool = False) -> Project:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, column, func, select, table
 
-from .areas import AREAS
 from .project import Project
 from .vocabulary import CONSENSUS, DECISIONS, SUGGESTER, Status
 
@@ -25,20 +24,30 @@ _segment = table("segment", column("source_id"), column("kind"), column("questio
                  column("area"))
 _coding = table("coding", column("coder"), column("status"))
 _workshop = table("workshop")
+_value = table("study_value", column("dimension"), column("key"), column("label"),
+               column("sort_order"), column("id"))
 
 UNKNOWN = "okänt"
 KIND_ORDER = ["note", "turn", "sentence"]
 SOURCE_COLUMNS = ["id", "file", "kind", "format", "question", "area", "units", "imported"]
 
 
+def area_labels(connection) -> dict[str, str]:
+    """The project's areas (key -> label) in its order, through Core (see above)."""
+    v = _value.c
+    return dict(connection.execute(select(v.key, v.label).where(v.dimension == "area")
+                                   .order_by(v.sort_order, v.id)).all())
+
+
 def source_rows(project: Project) -> list[dict[str, Any]]:
     seg, src = _segment.c, _source.c
     with project.engine.connect() as connection:
+        areas = area_labels(connection)
         counts = dict(connection.execute(select(seg.source_id, func.count())
                                          .where(seg.kind != "sentence")
                                          .group_by(seg.source_id)).all())
         return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
-                 "question": s.question, "area": AREAS.get(s.area, s.area),
+                 "question": s.question, "area": areas.get(s.area, s.area),
                  "units": counts.get(s.id, 0), "imported": s.imported_at}
                 for s in connection.execute(  # not the transcripts' texts: tens of MB at 100x
                     select(src.id, src.original_name, src.kind, src.file_format, src.question,
@@ -60,13 +69,14 @@ def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
     with project.engine.connect() as connection:
         found = connection.execute(select(seg.kind, seg.question, seg.area, func.count())
                                    .group_by(seg.kind, seg.question, seg.area)).all()
+        areas_known = area_labels(connection)
     cells: dict[tuple[str, int | None], dict[str, int]] = {}
     for kind, question, area, n in found:
         key = (kind, int(question) if question is not None else None)
-        label = AREAS.get(area, UNKNOWN)
+        label = areas_known.get(area, UNKNOWN)
         cells.setdefault(key, {})[label] = cells.setdefault(key, {}).get(label, 0) + n
     used = {label for row in cells.values() for label in row}
-    areas = [label for label in [*AREAS.values(), UNKNOWN] if label in used]
+    areas = [label for label in [*areas_known.values(), UNKNOWN] if label in used]
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     rows = [{"kind": kind, "question": f"fråga {question}" if question is not None else "–",
              **{a: row.get(a, 0) for a in areas}, "totalt": sum(row.values())}

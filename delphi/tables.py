@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from corpus.areas import AREAS
 from corpus.models import DelphiRound, DelphiStudy
+from corpus.study import load as load_study
 
 from . import items as items_mod
 from . import panel as panel_mod
@@ -66,6 +66,7 @@ def final_frame(session: Session, study_id: int) -> pd.DataFrame:
     """The included indicators by theme: the round that decided each, its figures, and
     the areas whose notes proposed it."""
     listed = {i.id: i for i in items_mod.list_items(session, study_id, include_removed=True)}
+    areas = load_study(session).areas
     rows = []
     for closed in [r for r in rounds_mod.rounds(session, study_id)
                    if r.status == rounds_mod.CLOSED]:
@@ -76,7 +77,7 @@ def final_frame(session: Session, study_id: int) -> pd.DataFrame:
             rows.append({"Huvudtema": r.theme, "Subtema": r.subtheme, "Indikator": r.wording,
                          "Runda": closed.number, "Median": r.stats.median,
                          "Andel 7–9": r.stats.share_high, "Svar": r.stats.n,
-                         "Områden": ", ".join(AREAS.get(a, a) for a in item.areas),
+                         "Områden": ", ".join(areas.label(a) for a in item.areas),
                          "Lappar": item.notes, "_order": item.position})
     frame = pd.DataFrame(rows, columns=["Huvudtema", "Subtema", "Indikator", "Runda", "Median",
                                         "Andel 7–9", "Svar", "Områden", "Lappar", "_order"])
@@ -95,12 +96,14 @@ def method(session: Session, study_id: int) -> Method:
     """The method paragraph for the report, with the panel and response-rate tables."""
     the_study = session.get(DelphiStudy, study_id)
     members = panel_mod.panel(session, study_id)
-    groups = panel_mod.GROUPS
-    areas = [*AREAS, None]
+    study = load_study(session)
+    groups = {**study.groups.labels(), **{m.panel_group: m.panel_group for m in members
+                                          if m.panel_group not in study.groups.key_list()}}
+    areas = [*study.areas.key_list(), None]
     counts = pd.DataFrame(
         [[sum(m.panel_group == g and m.area == a for m in members) for a in areas]
          for g in groups], index=[groups[g] for g in groups],
-        columns=[AREAS.get(a, "Inget område") if a else "Inget område" for a in areas])
+        columns=[study.areas.label(a) if a else "Inget område" for a in areas])
     counts = counts.loc[:, counts.sum() > 0] if len(members) else counts.iloc[:, :0]
     counts["Totalt"] = counts.sum(axis=1)
     counts = counts[counts["Totalt"] > 0].reset_index(names="Grupp")

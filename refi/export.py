@@ -24,10 +24,11 @@ from coding.codebook import join_path
 from coding.codes import ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport, Progress
 from coding.identity import human, is_suggestion_layer
-from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.files import atomic_write
 from corpus.models import Code, Coding, Memo, Segment, Source, Workshop
 from corpus.project import Project, read_config
+from corpus.study import load as load_study
+from corpus.study import workshop_counts
 from corpus.vocabulary import Status
 
 from . import mapping as m
@@ -216,9 +217,12 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     guids = _codebook(book, session, renamed=renamed)
     if not guids:
         root.remove(book)
-    variables = {name: m.guid("variable", name) for name in m.VARIABLES}
+    study = load_study(session)
+    declared = {**m.VARIABLES, **{label: "Integer" for label in study.groups.labels().values()
+                                  if label not in m.VARIABLES}}
+    variables = {name: m.guid("variable", name) for name in declared}
     node = _el(root, "Variables")
-    for var, kind in m.VARIABLES.items():
+    for var, kind in declared.items():
         _el(node, "Variable", {"guid": variables[var], "name": var, "typeOfVariable": kind})
 
     sources = session.scalars(select(Source).order_by(Source.id)).all()
@@ -379,15 +383,17 @@ def _cases(root, at: int, session: Session, members: _Members, variables: dict[s
     workshops = session.scalars(select(Workshop).order_by(Workshop.id)).all()
     if not (area_members or question_members or workshops):
         return
+    counts = workshop_counts(session)
     cases = _el(root, "Cases")
     root.insert(at, cases)
-    order = list(AREAS)
+    study = load_study(session)
+    order = study.areas.key_list()
     for area in sorted(area_members, key=lambda a: (order.index(a) if a in order else 99, a)):
         refs, segments = area_members[area]
         case = _el(cases, "Case", {"guid": m.guid("case", "area", area),
-                                   "name": AREAS.get(area, area)})
-        _el(case, "Description", text=f"Deltagare {AREA_LONG_NAMES.get(area, area)}")
-        _value(case, variables[m.VAR_AREA], "TextValue", area)
+                                   "name": study.areas.label(area)})
+        _el(case, "Description", text=study.attribution(area))
+        _value(case, variables[m.VAR_AREA], "TextValue", study.areas.label(area))
         _members(case, refs, segments)
     for question in sorted(question_members):
         refs, segments = question_members[question]
@@ -398,15 +404,15 @@ def _cases(root, at: int, session: Session, members: _Members, variables: dict[s
     for ws in workshops:
         case = _el(cases, "Case", {"guid": m.guid("case", "workshop", ws.label),
                                    "name": m.WORKSHOP_CASE + ws.label})
-        _value(case, variables[m.VAR_AREA], "TextValue", ws.area)
+        _value(case, variables[m.VAR_AREA], "TextValue", study.areas.label(ws.area))
         if ws.format:
-            _value(case, variables[m.VAR_FORMAT], "TextValue",
-                   FORMATS.get(ws.format, ws.format))
+            _value(case, variables[m.VAR_FORMAT], "TextValue", study.formats.label(ws.format))
         if ws.date:
             _value(case, variables[m.VAR_DATE], "DateValue", ws.date.isoformat())
-        for field_name, label in ROLES.items():
-            if getattr(ws, field_name) is not None:
-                _value(case, variables[label], "IntegerValue", getattr(ws, field_name))
+        for key, n in counts.get(ws.id, {}).items():
+            label = study.groups.label(key)
+            if label in variables:
+                _value(case, variables[label], "IntegerValue", n)
         _members(case, workshop_sources.get(ws.id, []), [])
 
 

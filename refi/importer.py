@@ -30,7 +30,6 @@ from coding.codebook import CodebookDoc
 from coding.codings import accept
 from coding.identity import is_suggestion_layer
 from corpus import audit
-from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
 from corpus.models import Memo, Segment, Source, utcnow
@@ -38,6 +37,7 @@ from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
 from corpus.readers.textfile import decode_text
 from corpus.readers.units import Note, ReadResult, Turn
+from corpus.study import Resolver
 from corpus.vocabulary import Action
 from corpus.workshops import normalise_fields, upsert_workshop
 
@@ -224,10 +224,12 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
         report.codes = len(code_ids)
         workshop_of: dict[str, int] = {}
         for label, values, refs in workshops:
+            # any other Integer variable of a workshop case is a participant group's count
             fields = {"label": label, "area": values.get(m.VAR_AREA),
-                      "format": _format_key(values.get(m.VAR_FORMAT)),
+                      "format": values.get(m.VAR_FORMAT) or None,
                       "date": values.get(m.VAR_DATE) or None,
-                      **{key: int(values[lbl]) for key, lbl in ROLES.items() if lbl in values}}
+                      "counts": {k: v for k, v in values.items()
+                                 if k not in m.VARIABLES and str(v).strip().isdigit()}}
             ws = upsert_workshop(session, normalise_fields(fields, path), actor)
             for ref in refs:
                 workshop_of[ref] = ws.id
@@ -335,12 +337,6 @@ def _keep_memos(session, kind: str, found: list[_FreeNote], report: ImportReport
         report.empty[kind] = report.empty.get(kind, 0) + empty
 
 
-def _format_key(label: str | None) -> str | None:
-    if not label:
-        return None
-    return next((key for key, text in FORMATS.items() if text == label), label)
-
-
 def _import_source(session, project, path, el, texts, variables, src_meta, sel_meta,
                    workshop_of, code_ids, users, notes, seen_users, report,
                    annotations) -> int:
@@ -358,7 +354,8 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
     safe = re.sub(r"[^\w.-]+", "_", name)
     stored = project.sources_dir / f"{digest[:12]}-{safe}"
     stored.write_bytes(data)
-    area = values.get(m.VAR_AREA) or None
+    # an area as the file names it: one of the project's, or learned
+    area = Resolver(session, "qdpx").key("area", values.get(m.VAR_AREA), name, path)
     question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
     spans = _units(text, ours)
     layout = {} if ours or not spans else {"gaps": [

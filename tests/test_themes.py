@@ -15,6 +15,7 @@ from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
 from tests.conftest import agreed
+from tests.conftest import BILAGA2_COLUMNS
 from themes import tables, writers
 from themes.layers import resolve_layer
 
@@ -25,8 +26,8 @@ NOTES = THEMED_NOTES
 def test_bilaga2_groups_in_codebook_order_and_merges_the_same_notes(coded):
     with coded.session() as s:
         table = tables.bilaga2(s, resolve_layer(s))[2]
-    assert list(table.columns[:8]) == tables.BILAGA2_COLUMNS
-    rows = table[tables.BILAGA2_COLUMNS].values.tolist()
+    assert list(table.columns[:8]) == BILAGA2_COLUMNS
+    rows = table[BILAGA2_COLUMNS].values.tolist()
     assert rows == [
         ["Samverkan", "SIP", "Antal SIP per 1000 invånare", "x", "", "x", "", ""],
         ["Samverkan", "SIP", "Andel SIP med uppföljningsdatum", "", "", "", "x", ""],
@@ -49,7 +50,7 @@ def test_bilaga2_xlsx_merges_groups_centres_marks_and_never_writes_a_formula(cod
     path = export(coded, "bilaga2", out=tmp_path / "b2.xlsx").path
     ws = load_workbook(path)["Fråga 2"]
     assert ws["A1"].value == "Fråga 2"     # the CSV states no question text
-    assert [c.value for c in ws[2]] == tables.BILAGA2_COLUMNS
+    assert [c.value for c in ws[2]] == BILAGA2_COLUMNS
     assert all(c.font.bold for c in ws[2]) and ws.freeze_panes == "A3"
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A3:A5", "B3:B4", "A6:A7"} <= merged

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from coding import codings
 from coding.exporting import export
 from corpus.errors import QdaError
-from themes.tables import BILAGA2_COLUMNS
+from tests.conftest import BILAGA2_COLUMNS
 
 
 def _rows(table):

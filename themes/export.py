@@ -14,11 +14,19 @@ from corpus.project import Project
 
 from . import heatmap as heatmap_mod
 from . import tables, word, writers
-from .exports import HEATMAP_BY, NEAR_DUPLICATE
+from .exports import BY, HEATMAP_BY, NEAR_DUPLICATE
 from .layers import Layer, resolve_layer
 from .questions import question_texts
 
-COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
+COUNTS_BY = {"fråga": "question", "källa": "kind"}   # besides the study's dimension
+
+
+def _study_by(options: ExportOptions, what: str) -> str:
+    """The study's dimension a table puts in its columns: area, group or format."""
+    if options.by not in tables.BY:
+        raise QdaError(f"{what} has columns by {', '.join(tables.BY)}, not {options.by!r}",
+                       None, "E189")
+    return options.by
 
 
 def _layer(session: Session, options: ExportOptions, actor) -> Layer:
@@ -30,7 +38,8 @@ def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: Export
     with project.session() as session:
         chosen = _layer(session, options, actor)
         threshold = NEAR_DUPLICATE if options.threshold is None else options.threshold
-        per_question = tables.bilaga2(session, chosen, threshold)
+        per_question = tables.bilaga2(session, chosen, threshold, _study_by(options,
+                                                                            "bilaga 2"))
         stated = question_texts(session, project.root)
     questions = stated.texts
     report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
@@ -53,12 +62,13 @@ def theme_counts(project: Project, spec: Export, fmt: str, out: Path,
                  options: ExportOptions, actor) -> ExportReport:
     with project.session() as session:
         chosen = _layer(session, options, actor)
+        by = _study_by(options, "the theme tables")
         frames = {f"Per {label}": tables.theme_counts(session, chosen, key)
-                  for label, key in COUNTS_BY.items()}
+                  for label, key in {BY[by]: by, **COUNTS_BY}.items()}
         quoted = tables.quotes(session, chosen) if fmt == "docx" else None
     report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
     if quoted is not None:
-        word.summary_docx(frames["Per område"], quoted, out, chosen.describe_sv())
+        word.summary_docx(frames[f"Per {BY[by]}"], quoted, out, chosen.describe_sv())
     else:
         report.extra_paths = _write_frames(frames, fmt, out)[1:]
     report.rows = len(next(iter(frames.values())))

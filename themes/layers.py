@@ -17,7 +17,7 @@ from coding import access
 from coding.accounts import Actor, Can
 from coding.identity import CONSENSUS, human
 from corpus.errors import QdaError
-from corpus.models import Code, Coding, Segment
+from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.vocabulary import Status
 
 
@@ -79,15 +79,19 @@ def resolve_layer(session: Session, layer: str | None = None,
 def coded_units(session: Session, layer: Layer) -> pd.DataFrame:
     """One row per accepted coding of the layer with its segment: the input of every
     theme table. Columns: segment_id, code_id, kind, question, area, text, source_id,
-    position, duplicate_count, is_quote, memo."""
+    position, duplicate_count, is_quote, memo, group (the unit's participant group) and
+    format (its source's workshop's)."""
     query = (select(Coding.segment_id, Coding.code_id, Segment.kind, Segment.question,
                     Segment.area, Segment.text, Segment.source_id, Segment.position,
-                    Segment.duplicate_count, Coding.is_quote, Coding.memo)
+                    Segment.duplicate_count, Coding.is_quote, Coding.memo,
+                    Segment.participant_group, Workshop.format)
              .join(Segment, Segment.id == Coding.segment_id)
              .join(Code, Code.id == Coding.code_id)
+             .join(Source, Source.id == Segment.source_id)
+             .outerjoin(Workshop, Workshop.id == Source.workshop_id)
              .where(Coding.coder == layer.coder, Coding.status == Status.ACCEPTED)
              .order_by(Segment.source_id, Segment.position, Segment.id, Coding.code_id))
     rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=["segment_id", "code_id", "kind", "question", "area",
                                        "text", "source_id", "position", "duplicate_count",
-                                       "is_quote", "memo"])
+                                       "is_quote", "memo", "group", "format"])

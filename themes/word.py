@@ -22,11 +22,12 @@ from docx.table import Table
 
 from corpus.files import atomic_write
 
-from .tables import BILAGA2_COLUMNS
+from .tables import bilaga2_columns
 from .writers import heading
 
 TABLE_STYLE_ID = "TableGrid"   # the default template's "Table Grid"
-BILAGA2_WIDTHS_CM = [3.5, 4.0, 10.8, 1.6, 2.1, 1.3, 2.5, 1.3]   # 27.1 cm: A4 landscape
+BILAGA2_WIDTH_CM = 27.1      # A4 landscape inside the margins
+BILAGA2_THEME_CM = (3.5, 4.0)
 HEADER_SHADE = "D9E2F3"
 FONT_PT = 9
 
@@ -146,6 +147,15 @@ def _merges(frame: pd.DataFrame) -> dict[tuple[int, int], str]:
     return out
 
 
+def bilaga2_widths(marks: list[str]) -> list[float]:
+    """Column widths (cm) of a bilaga 2 table: the themes' fixed, each mark column as wide
+    as its header needs at the table's font (about 0.19 cm a character, 1.3 cm at least),
+    and the notes the rest."""
+    widths = [max(1.3, round(0.19 * len(name) + 0.6, 1)) for name in marks]
+    notes = max(6.0, BILAGA2_WIDTH_CM - sum(BILAGA2_THEME_CM) - sum(widths))
+    return [*BILAGA2_THEME_CM, notes, *widths]
+
+
 def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
                  questions: Mapping[int, str] | None = None) -> Path:
     """Landscape pages; per question a "Fråga N: …" heading above its table, main theme
@@ -153,7 +163,8 @@ def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
     doc = _new_document("Bilaga 2", landscape=True)
     for question, frame in sorted(tables.items()):
         doc.add_heading(heading(question, questions), level=2)
-        _table(doc, frame[BILAGA2_COLUMNS], BILAGA2_WIDTHS_CM, centred_from=3,
+        columns = bilaga2_columns(frame)
+        _table(doc, frame[columns], bilaga2_widths(columns[3:]), centred_from=3,
                merges=_merges(frame))
     if not tables:
         doc.add_paragraph("Inga kodade inlägg.")
