@@ -10,8 +10,7 @@ from coding import codes
 from coding.codebook import CodebookDoc, CodeSpec
 from corpus.ingest import ingest_file
 from corpus.readers import ReadOptions
-from tests.conftest import agreed
-from tests.conftest import BILAGA2_COLUMNS
+from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables
 from themes.layers import resolve_layer
 

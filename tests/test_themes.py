@@ -14,8 +14,7 @@ from corpus.models import Segment
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
-from tests.conftest import agreed
-from tests.conftest import BILAGA2_COLUMNS
+from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables, writers
 from themes.layers import resolve_layer
 
