@@ -7,13 +7,14 @@ from sqlalchemy import select
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, DelphiAnswer, DelphiItemVersion, Segment
 from delphi import items, panel, rounds, tables
-from delphi.statistics import Outcome
+from delphi.statistics import SHARE, ConsensusRule, Outcome
 
 
 @pytest.fixture
 def study(coded):
     with coded.transaction() as s:
-        made = items.create_study(s, "Indikatorer", "lead")
+        # the share rule: these tests follow the rounds, not the rule
+        made = items.create_study(s, "Indikatorer", "lead", rule=ConsensusRule(kind=SHARE))
         items.items_from_bilaga2(s, made.id, "lead", questions=[2])
         study_id = made.id
     return coded, study_id
@@ -76,18 +77,20 @@ def test_two_rounds_feedback_and_consensus(study):
         member = panel.panelist_for_code(s, codes[0])
         current, asked = rounds.for_panelist(s, member)
     assert current.number == 2
-    # the decided items (SIP included, Tillit excluded, vårdcentralen included) left
+    # the decided items (SIP included, Tillit excluded, vårdcentralen included, and the
+    # agreed middle 4, 5, 6 of "Andel SIP med uppföljningsdatum": consensus too) left
     shown = {f.wording: f for f in asked}
-    assert set(shown) == {"Andel SIP med uppföljningsdatum", "Telefontillgänglighet"}
+    assert set(shown) == {"Telefontillgänglighet"}
     tel = shown["Telefontillgänglighet"]
     assert tel.previous.median == 8.0 and tel.previous.distribution[1] == 1
     assert tel.my_previous == 8 and tel.mine is None
     assert second.number == 2
-    with project.transaction() as s:      # nobody answered round 2: its two come back,
-        rounds.close_round(s, second.id, "lead")        # round 1's decided ones do not
-        third = rounds.open_round(s, study_id, "lead")
+    with project.transaction() as s:      # nobody answered round 2: too few ratings, it
+        rounds.close_round(s, second.id, "lead")        # comes back; round 1's decided
+        third = rounds.open_round(s, study_id, "lead")  # ones do not
         asked = {r.wording for r in rounds.results(s, third.id)}
-    assert asked == {"Andel SIP med uppföljningsdatum", "Telefontillgänglighet"}
+        assert rounds.results(s, second.id)[0].stats.outcome == Outcome.TOO_FEW
+    assert asked == {"Telefontillgänglighet"}
 
 
 def test_answers_survive_a_reworded_item_and_a_closed_round_is_final(study):
@@ -227,7 +230,8 @@ def test_the_exports_read_back(study, tmp_path):
     assert first[2] == "Antal SIP per 1000 invånare" and first[3:6] == [3, 1, 8]
     share = ws.cell(2, header.index("Andel 7–9") + 1)
     assert share.value == 1.0 and share.number_format == "0.0%"
-    assert ws.cell(2, header.index("Utfall") + 1).value == "Inkluderad"
+    assert ws.cell(2, header.index("Utfall (andelsregel)") + 1).value == "Inkluderad"
+    assert ws.cell(2, header.index("RAND/UCLA") + 1).value == "Lämplig"
 
     doc = Document(export(project, "delphi-results", "docx", out=tmp_path / "r.docx").path)
     cells = [c.text for c in doc.tables[0].rows[1].cells]
@@ -331,6 +335,6 @@ def test_feasibility_is_asked_and_reported_when_the_study_asks_it(coded):
             rounds.answer(s, current.id, member, asked[0].item_version_id, 8, 12)
         [result] = rounds.results(s, current.id)
         frame = tables.round_frame(s, current.id)
-    assert result.stats.median == 8 and result.stats.outcome == Outcome.INCLUDED
+    assert result.stats.median == 8 and result.stats.outcome == Outcome.APPROPRIATE
     assert (result.feasibility.n, result.feasibility.median) == (2, 2.5)
     assert frame["Genomförbarhet, median"].tolist() == [2.5]
