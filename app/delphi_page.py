@@ -16,7 +16,7 @@ from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
 from delphi import chart, items, panel, rounds, tables
-from delphi.statistics import ConsensusRule
+from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
 
 proj = state.require_project()
 st.title("Delphi")
@@ -50,14 +50,29 @@ with st.expander("Ny Delphistudie", expanded=not known), st.form("d_new", clear_
     name = st.text_input("Namn", placeholder="t.ex. Indikatorer för uppföljning")
     about = st.text_area("Fråga till panelen", placeholder="Hur relevant är indikatorn "
                          "för att följa omställningen?")
+    r1, r2, r3 = st.columns(3)
+    kind = r1.radio("Regel", [RAND_UCLA, SHARE], key="d_rule",
+                    format_func={RAND_UCLA: "RAND/UCLA (lämplig/osäker/olämplig)",
+                                 SHARE: "Andelsregel"}.get,
+                    help="RAND/UCLA: median 7–9 utan oenighet är lämplig, 1–3 utan oenighet "
+                         "olämplig, annars osäker. Andelsregeln: en andel av svaren i samma "
+                         "tredjedel, medianen där och ingen oenighet.")
+    quorum = r2.number_input("Kvorum: minsta antal betyg per indikator", 0, 1000, 0,
+                             key="d_quorum",
+                             help="0: hälften av rundans panel (avrundat uppåt). Med färre "
+                                  "betyg får indikatorn ”för få svar” och inkluderas aldrig.")
+    disagreement = r3.radio("Oenighet", [IPRAS, COUNT], key="d_disagreement",
+                            format_func={IPRAS: "IPR > IPRAS",
+                                         COUNT: "Räkneregeln (paneler om nio)"}.get)
     c1, c2, c3 = st.columns(3)
-    share = c1.slider("Konsensus: andel i samma tredjedel", 0.55, 1.0, 0.75, 0.05)
+    share = c1.slider("Andelsregel: andel i samma tredjedel", 0.55, 1.0, 0.75, 0.05)
     include = c2.number_input("Inkluderas vid median ≥", 4.0, 9.0, 7.0, 0.5)
     exclude = c3.number_input("Exkluderas vid median ≤", 1.0, 6.0, 3.0, 0.5)
     feasible = st.checkbox("Fråga också om genomförbarhet")
     if st.form_submit_button("Skapa", type="primary"):
         made = change("Den nya studien", items.create_study, name, actor, about,
-                      ConsensusRule(share, include, exclude), feasible)
+                      ConsensusRule(share, include, exclude, int(quorum) or None, kind,
+                                    disagreement=disagreement), feasible)
         if made is not None:
             ss.d_study = made.name
             st.rerun()
@@ -72,10 +87,8 @@ if ss.get("d_study") not in names:
     ss.d_study = names[-1]
 chosen = st.selectbox("Studie", names, key="d_study")
 study = next(s for s in known if s.name == chosen)
-st.caption(f"Konsensus: minst {study.consensus_share * 100:.0f} % i samma tredjedel av skalan; "
-           f"inkluderas vid median ≥ {study.include_median:g}, exkluderas vid median ≤ "
-           f"{study.exclude_median:g}." + (" Relevans och genomförbarhet." if
-                                            study.ask_feasibility else ""))
+st.caption(tables.rule_text(items.rule_of(study)) + (" Relevans och genomförbarhet." if
+                                                     study.ask_feasibility else ""))
 
 # a keyed choice, not st.tabs: the section stays open across the reruns its buttons cause
 view = st.radio("Visa", ["Indikatorer", "Panel", "Rundor", "Resultat"], horizontal=True,
@@ -154,7 +167,8 @@ if view == "Panel":
     with st.form("d_member", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
         known = state.study(proj)
-        group = c1.selectbox("Grupp", list(known.groups.labels().values()), index=None,
+        group = c1.selectbox("Grupp", list(known.groups.labels().values()),
+                             index=0 if known.groups.values else None,
                              accept_new_options=True, placeholder="Välj eller skriv en ny")
         area = c2.selectbox("Område", [None, *known.areas.labels().values()],
                             accept_new_options=True,

@@ -39,28 +39,41 @@ def create(
     name: StudyArg,
     project: ProjectOpt = Path("."),
     description: Annotated[str, typer.Option(help="What the panel is asked.")] = "",
-    share: Annotated[float, typer.Option(help="Consensus: share of ratings in one third "
+    rule: Annotated[str, typer.Option(
+        help="rand-ucla (appropriate / uncertain / inappropriate by median and "
+             "disagreement) or share (the share rule below).")] = "rand-ucla",
+    share: Annotated[float, typer.Option(help="Share rule: share of ratings in one third "
                                          "of the scale.")] = 0.75,
-    include_median: Annotated[float, typer.Option(help="Included at this median or "
-                                                  "above.")] = 7.0,
-    exclude_median: Annotated[float, typer.Option(help="Excluded at this median or "
-                                                  "below.")] = 3.0,
+    include_median: Annotated[float, typer.Option(help="Share rule: included at this "
+                                                  "median or above.")] = 7.0,
+    exclude_median: Annotated[float, typer.Option(help="Share rule: excluded at this "
+                                                  "median or below.")] = 3.0,
+    min_ratings: Annotated[int | None, typer.Option(
+        help="Quorum: ratings an item needs (default: --quorum-share of the round's "
+             "panel); below it an item has 'too few ratings'.")] = None,
+    quorum_share: Annotated[float, typer.Option(
+        help="Default quorum as a share of the round's panel, rounded up.")] = 0.5,
+    disagreement: Annotated[str, typer.Option(
+        help="ipras (IPR > IPRAS) or count (the classic rule for nine ratings: at least "
+             "three in 1-3 and three in 7-9; IPR/IPRAS for other numbers).")] = "ipras",
     feasibility: Annotated[bool, typer.Option(help="Ask feasibility besides "
                                               "relevance.")] = False,
 ) -> None:
-    """A new Delphi study with its consensus rule."""
+    """A new Delphi study with its rule (RAND/UCLA by default) and quorum."""
     from delphi import items
     from delphi.statistics import ConsensusRule
 
     with user_errors():
         try:
-            rule = ConsensusRule(share, include_median, exclude_median)
+            made_rule = ConsensusRule(share, include_median, exclude_median, min_ratings,
+                                      rule, quorum_share, disagreement)
         except ValueError as exc:
             from corpus.errors import QdaError
 
             raise QdaError(str(exc), None, "E712") from None
         with opened(project).transaction() as session:
-            made = items.create_study(session, name, actor(), description, rule, feasibility)
+            made = items.create_study(session, name, actor(), description, made_rule,
+                                      feasibility)
             shown = made.name
     console.print(f"study {shown!r} created", highlight=False)
 
@@ -232,7 +245,8 @@ def panel_list(study: StudyArg, project: ProjectOpt = Path(".")) -> None:
 def panel_revoke(study: StudyArg,
                  pseudonym: Annotated[str, typer.Argument(help="E.g. P03.")],
                  project: ProjectOpt = Path(".")) -> None:
-    """Revoke a member's invitation code (their answers stay)."""
+    """Revoke a member's invitation code. Their answers given so far stay and count in
+    their rounds; closed rounds never change; later rounds do not invite them."""
     from delphi import panel
 
     with user_errors(), opened(project).transaction() as session:
@@ -293,30 +307,37 @@ def results(study: StudyArg, project: ProjectOpt = Path("."),
     """Per item: median, IQR, shares rating 7-9 and 1-3, disagreement, outcome."""
     from dataclasses import asdict
 
-    from delphi import rounds
+    from delphi import items, rounds
+    from delphi.tables import disagreement_text
 
     with user_errors(), opened(project).session() as session:
-        chosen = rounds.round_number(session, _study_id(session, study), number)
+        study_id = _study_id(session, study)
+        chosen = rounds.round_number(session, study_id, number)
         found = rounds.results(session, chosen.id)
+        rule = items.rule_of(items.study(session, study_id))
     if as_json:
-        print(json.dumps({"round": chosen.number, "status": chosen.status,
+        print(json.dumps({"round": chosen.number, "status": chosen.status, "rule": rule.kind,
                           "items": [{**asdict(r.stats), "item": r.item_id,
                                      "wording": r.wording, "theme": r.theme,
                                      "subtheme": r.subtheme} for r in found]},
                          ensure_ascii=False))
         return
-    table = Table("item", "formulering", "n", "median", "IQR", "7-9", "1-3", "DI", "outcome",
+    table = Table("item", "formulering", "n", "median", "IQR", "7-9", "1-3", "DI",
+                  "disagreement", "RAND/UCLA", f"outcome ({rule.kind})",
                   title=f"Round {chosen.number} ({chosen.status})")
     def pct(value: float | None) -> str:
         return "" if value is None else f"{value:.0%}"
 
     for r in found:
         s = r.stats
-        table.add_row(str(r.item_id), r.wording, str(s.n), cell(s.median), cell(s.iqr),
-                      pct(s.share_high), pct(s.share_low),
+        table.add_row(str(r.item_id), escape(r.wording), str(s.n), cell(s.median),
+                      cell(s.iqr), pct(s.share_high), pct(s.share_low),
                       "" if s.disagreement_index is None else f"{s.disagreement_index:.2f}",
-                      s.outcome)
+                      escape(disagreement_text(s)), s.rand_ucla, s.outcome)
     console.print(table)
+    console.print(f"quorum: {found[0].stats.quorum if found else '–'} ratings; percentiles: "
+                  "Hyndman & Fan definition 7 (definition 6 shown where it differs)",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:

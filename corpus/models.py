@@ -343,6 +343,12 @@ class DelphiStudy(Base):
     exclude_median: Mapped[float] = mapped_column(Float, default=3.0)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # "rand-ucla" or "share" (delphi.statistics); studies made before 0012 keep "share"
+    rule: Mapped[str] = mapped_column(String(20), default="rand-ucla", server_default="share")
+    min_ratings: Mapped[int | None] = mapped_column(Integer)    # None: quorum_share of panel
+    quorum_share: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    disagreement: Mapped[str] = mapped_column(String(10), default="ipras",
+                                              server_default="ipras")   # or "count"
 
 
 class DelphiItem(Base):
@@ -416,6 +422,8 @@ class DelphiRound(Base):
     status: Mapped[str] = mapped_column(String(10))      # open, closed
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # response rates per group as they stood at close (JSON); a closed round never changes
+    response: Mapped[str | None] = mapped_column(Text)
 
 
 class DelphiRoundItem(Base):

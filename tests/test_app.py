@@ -595,7 +595,11 @@ def test_agreement_page_closes_the_round_and_shows_the_figures(root):
     assert at.dataframe[0].value["Status"].iloc[0].startswith("avslutad")
     at.selectbox(key="sa_round").set_value(info.name).run()
     table = at.dataframe[1].value
-    assert table.loc[0, "Kod"] == "Samtliga koder" and table.loc[0, "Enheter"] == len(assigned)
+    # main themes and sub-themes side by side, each level's pooled row labelled as such
+    assert table.loc[0, "Kod"] == "Sammanvägt, alla koder (huvudtema)"
+    assert table.loc[0, "Enheter"] == len(assigned)
+    assert set(table["Nivå"]) == {"huvudtema", "subtema"}
+    assert table.loc[0, "Bedömning"].startswith("sammanvägt mått, ingen bedömning")
     assert at.metric[0].value == str(len(assigned))
     assert "Cohens kappa" in table.columns and "Bedömning" in table.columns
 

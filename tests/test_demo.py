@@ -26,7 +26,7 @@ def test_workshops_cover_all_areas_and_both_formats(demo):
     frame = workshops_frame(demo)
     assert len(frame) >= 6
     assert set(frame["area"]) == {"Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"}
-    assert set(frame["format"]) == {"digital", "fysisk"}
+    assert set(frame["format"]) == {"Digital", "Fysisk"}
 
 
 def test_workbook_has_three_question_sheets_and_150_notes_in_messy_shapes(demo):
@@ -148,5 +148,12 @@ def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path)
         assert "i 2 rundor" in paragraph and "Panelen bestod av 8 personer" in paragraph
         report = export(copy, "delphi-results", "md", out=tmp_path / "r.md")
         assert set(report.details) == {"Runda 1", "Runda 2"}
+        # --json on the demo's study: every figure a plain JSON value
+        shown = CliRunner().invoke(app, ["delphi", "results", delphi_demo.NAME, "--json",
+                                         "-p", str(copy.root)])
+        assert shown.exit_code == 0, shown.output
+        out = json.loads(shown.output)
+        assert out["round"] == 2 and out["rule"] == "rand-ucla"
+        assert all(isinstance(i["disagreement"], bool) for i in out["items"])
     finally:
         copy.close()
