@@ -218,7 +218,8 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             ws = _workshop(session, workshop, path)
             workshop_id = ws.id if ws else kept[2]
             question = options.question if options.question is not None else kept[0]
-            resolver = Resolver(session, actor)
+            resolver = Resolver(session, actor, ("lapp", "lappar") if result.kind != "transcript"
+                                else ("transkript", "transkript"))
             given = resolver.key("area", options.area, "--area", path)
             group = resolver.key("group", options.group, "--group", path)
             area = given or (ws.area if ws else None) or kept[1] \

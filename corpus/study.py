@@ -318,6 +318,7 @@ class Learned:
     look like a known one ("Lerm" ~ "Lerum"), listed for the team, never guessed."""
 
     dimension: str
+    noun: tuple[str, str] = ("enhet", "enheter")     # what the counts count
     new: dict[str, int] = field(default_factory=dict)
     folded: dict[str, str] = field(default_factory=dict)
     near: dict[str, str] = field(default_factory=dict)
@@ -326,7 +327,7 @@ class Learned:
         """The ingest report's lines, in Swedish as the app shows them: one per label."""
         one, _ = NAMES_SV[self.dimension]
         new = "ny" if self.dimension == "group" else "nytt"
-        out = [f"{new} {one}: {label} ({units} {'enhet' if units == 1 else 'enheter'})"
+        out = [f"{new} {one}: {label} ({units} {self.noun[0] if units == 1 else self.noun[1]})"
                for label, units in self.new.items()]
         out += [f"{one} {written!r} räknas som {label}" for written, label in
                 self.folded.items()]
@@ -342,11 +343,12 @@ class Resolver:
     fixed (then an unknown label is an error naming where it stood and the known values).
     Used inside the import's transaction: what it adds rolls back with a failed file."""
 
-    def __init__(self, session: Session, actor: str = "qda"):
+    def __init__(self, session: Session, actor: str = "qda",
+                 noun: tuple[str, str] = ("enhet", "enheter")):
         self.session = session
         self.actor = actor
         self.study = load(session)
-        self.learned = {d: Learned(d) for d in DIMENSIONS}
+        self.learned = {d: Learned(d, noun) for d in DIMENSIONS}
 
     def key(self, dimension: str, text: str | None, where: str = "",
             path: Path | None = None, units: int = 1) -> str | None:

@@ -83,7 +83,7 @@ def upsert_workshop(session: Session, fields: dict[str, Any], actor: str = "qda"
                     where: Path | None = None, resolver: Resolver | None = None) -> Workshop:
     """Add a workshop, or update the one with the same label. Its area, format and groups
     are the project's (learned when new, unless the project's list is fixed)."""
-    resolver = resolver or Resolver(session, actor)
+    resolver = resolver or Resolver(session, actor, ("workshop", "workshops"))
     area = resolver.key("area", fields["area"], f"workshop {fields['label']!r}", where)
     fmt = resolver.key("format", fields.get("format"), f"workshop {fields['label']!r}", where)
     counts = {resolver.key("group", label, f"workshop {fields['label']!r}", where): n
@@ -144,7 +144,7 @@ def import_workshops(project: Project, path: Path, actor: str = "qda") -> Worksh
         except InputError as exc:
             raise InputError(f"row {i}: {exc.reason}", path, exc.code) from exc
     with project.transaction() as session:
-        resolver = Resolver(session, actor)
+        resolver = Resolver(session, actor, ("workshop", "workshops"))
         done = []
         for i, fields in enumerate(cleaned, start=1):
             try:

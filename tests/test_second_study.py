@@ -106,11 +106,11 @@ def test_a_new_project_learns_its_areas_once_per_label(second):
     assert list(known.groups.labels().values()) == ["Brukarföreträdare", "Politiker",
                                                     "Vårdpersonal"]
     assert notes.learned == [
-        "nytt område: Lerum (3 enheter)", "nytt område: Alingsås (2 enheter)",
-        "nytt område: Öckerö (1 enhet)", "område 'Lerums kommun' räknas som Lerum",
-        "ny deltagargrupp: Brukarföreträdare (2 enheter)",
-        "ny deltagargrupp: Politiker (1 enhet)"]
-    assert said.learned == ["ny deltagargrupp: Vårdpersonal (1 enhet)"]
+        "nytt område: Lerum (3 lappar)", "nytt område: Alingsås (2 lappar)",
+        "nytt område: Öckerö (1 lapp)", "område 'Lerums kommun' räknas som Lerum",
+        "ny deltagargrupp: Brukarföreträdare (2 lappar)",
+        "ny deltagargrupp: Politiker (1 lapp)"]
+    assert said.learned == ["ny deltagargrupp: Vårdpersonal (1 transkript)"]
     assert notes.warnings == []            # nothing "imported without an area"
     with proj.session() as s:
         areas = s.execute(select(Segment.area).where(Segment.kind == "note")).scalars().all()
@@ -233,7 +233,7 @@ def test_a_look_alike_label_is_listed_not_guessed(second, tmp_path):
                                                             ["Alingså", "Mät kontinuitet"]]})
     report = ingest_file(proj, path, actor="lena")
     assert report.learned == [
-        "nytt område: Alingså (1 enhet)",
+        "nytt område: Alingså (1 lapp)",
         "kontrollera: 'Alingså' liknar Alingsås men lades till som eget område; slå ihop med "
         "`qda study merge area \"Alingså\" \"Alingsås\"` (eller under Projekt → Områden och "
         "grupper) om det är samma"]

@@ -73,8 +73,8 @@ def test_a_file_teaches_a_learning_project_its_areas_formats_and_groups(project,
                     "Lerum 2;Lerum;Digital;;4;\n", encoding="utf-8")
     done = import_workshops(project, path)
     assert sorted(done.learned) == sorted([
-        "nytt område: Lerums kommun (2 enheter)", "ny deltagargrupp: Brukarföreträdare "
-        "(2 enheter)", "nytt format: Hybrid (1 enhet)",
+        "nytt område: Lerums kommun (2 workshops)", "ny deltagargrupp: Brukarföreträdare "
+        "(2 workshops)", "nytt format: Hybrid (1 workshop)",
         "område 'Lerum' räknas som Lerums kommun"])
     frame = workshops_frame(project).set_index("label")
     assert frame.loc["Lerum 1", "area"] == frame.loc["Lerum 2", "area"] == "Lerums kommun"
