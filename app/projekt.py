@@ -279,22 +279,25 @@ with tab_study:
                 labels = list(dim.labels().values())
                 a1, a2 = st.columns(2)
                 with a1.form(f"p_study_add_{dimension}", clear_on_submit=True, border=False):
-                    new = st.text_input(f"Nytt {one}" if dimension != "group" else "Ny grupp")
+                    new = st.text_input(f"Nytt {one}" if dimension != "group" else "Ny grupp",
+                                        key=f"p_study_added_{dimension}")
                     long = st.text_input("Långt namn (för citat)") if dimension == "area" \
                         else None
                     if st.form_submit_button("Lägg till"):
                         ui.act(proj, lambda s, d=dimension, n=new, lg=long: add_value(
                             s, d, n, long_name=lg, actor=user))
                 with a2.form(f"p_study_rename_{dimension}", border=False):
-                    old = st.selectbox("Byt namn på", labels, index=None)
-                    renamed = st.text_input("Nytt namn")
+                    old = st.selectbox("Byt namn på", labels, index=None,
+                                       key=f"p_study_old_{dimension}")
+                    renamed = st.text_input("Nytt namn", key=f"p_study_new_{dimension}")
                     if st.form_submit_button("Byt namn") and old:
                         ui.act(proj, lambda s, d=dimension, o=old, r=renamed: rename_value(
                             s, d, o, r, actor=user))
                 b1, b2 = st.columns(2)
                 with b1.form(f"p_study_merge_{dimension}", border=False):
-                    merged = st.multiselect("Slå ihop", labels)
-                    into = st.selectbox("… med", labels, index=None)
+                    merged = st.multiselect("Slå ihop", labels, key=f"p_study_merged_{dimension}")
+                    into = st.selectbox("… med", labels, index=None,
+                                        key=f"p_study_into_{dimension}")
                     if st.form_submit_button("Slå ihop") and merged and into:
                         ui.act(proj, lambda s, d=dimension, m=merged, i=into: merge_values(
                             s, d, m, i, actor=user))
@@ -307,14 +310,16 @@ with tab_study:
                 c1, c2 = st.columns(2)
                 if dimension == "area":
                     with c1.form("p_study_long_area", border=False):
-                        which = st.selectbox("Långt namn för", labels, index=None)
+                        which = st.selectbox("Långt namn för", labels, index=None,
+                                             key="p_study_long_which")
                         text = st.text_input("Långt namn", placeholder="t.ex. "
-                                             "Göteborgsregionen")
+                                             "Göteborgsregionen", key="p_study_long_text")
                         if st.form_submit_button("Spara långt namn") and which:
                             ui.act(proj, lambda s, w=which, t=text: set_long_name(
                                 s, "area", w, t, actor=user))
                 with c2.form(f"p_study_flags_{dimension}", border=False):
-                    fixed = st.checkbox("Låst lista", value=dim.fixed)
+                    fixed = st.checkbox("Låst lista", value=dim.fixed,
+                                        key=f"p_study_fixed_{dimension}")
                     every = st.checkbox("Visa kolumner även utan enheter", value=dim.all_columns)
                     if st.form_submit_button("Spara inställningar"):
                         ui.act(proj, lambda s, d=dimension, f=fixed, e=every: set_flags(
