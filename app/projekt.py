@@ -288,16 +288,17 @@ with tab_study:
                             s, d, n, long_name=lg, actor=user))
                 with a2.form(f"p_study_rename_{dimension}", border=False):
                     old = st.selectbox("Byt namn på", labels, index=None,
-                                       key=f"p_study_old_{dimension}")
+                                       key=f"p_study_old_{dimension}", placeholder="Välj")
                     renamed = st.text_input("Nytt namn", key=f"p_study_new_{dimension}")
                     if st.form_submit_button("Byt namn") and old:
                         ui.act(proj, lambda s, d=dimension, o=old, r=renamed: rename_value(
                             s, d, o, r, actor=user))
                 b1, b2 = st.columns(2)
                 with b1.form(f"p_study_merge_{dimension}", border=False):
-                    merged = st.multiselect("Slå ihop", labels, key=f"p_study_merged_{dimension}")
+                    merged = st.multiselect("Slå ihop", labels, key=f"p_study_merged_{dimension}",
+                                            placeholder="Välj")
                     into = st.selectbox("… med", labels, index=None,
-                                        key=f"p_study_into_{dimension}")
+                                        key=f"p_study_into_{dimension}", placeholder="Välj")
                     if st.form_submit_button("Slå ihop") and merged and into:
                         ui.act(proj, lambda s, d=dimension, m=merged, i=into: merge_values(
                             s, d, m, i, actor=user))
@@ -311,7 +312,7 @@ with tab_study:
                 if dimension == "area":
                     with c1.form("p_study_long_area", border=False):
                         which = st.selectbox("Långt namn för", labels, index=None,
-                                             key="p_study_long_which")
+                                             key="p_study_long_which", placeholder="Välj")
                         text = st.text_input("Långt namn", placeholder="t.ex. "
                                              "Göteborgsregionen", key="p_study_long_text")
                         if st.form_submit_button("Spara långt namn") and which:
