@@ -3,8 +3,10 @@ new project: users become coders, the code tree keeps its hierarchy, description
 colours, text sources become segments, text selections become codings.
 
 Everything happens in one transaction in a new folder: a file that cannot be read leaves
-no project behind. Texts are pseudonymised as at any ingest (e-mail addresses, phone and
-personal identity numbers; speaker names in our own exports are already pseudonyms).
+no project behind. A source inside it that cannot be read is skipped and reported (all or
+nothing with `strict`). Texts come in as the file has them: another tool's project is
+finished work; `pseudonymise` runs the same pass as ingest (names, e-mail addresses, phone
+and personal identity numbers) and reports it.
 
 Segments: a source we exported keeps its notes (with area, question, cell and duplicate
 marks) or its turns and sentences. A source from another tool becomes one turn per
@@ -19,6 +21,7 @@ import json
 import re
 import shutil
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +51,25 @@ NS = {"q": m.PROJECT_NS}
 
 
 @dataclass
+class Tally:
+    """One kind of thing in the file: how many it holds, how many came in, and why the
+    others did not (reason -> how many)."""
+
+    in_file: int = 0
+    imported: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+
+# the kinds an import report counts, in the order it lists them
+KINDS = ("sources", "codes", "codings", "users", "notes", "selections", "sets", "cases",
+         "variables")
+
+
+@dataclass
 class ImportReport:
     path: str
     project: str
@@ -61,6 +83,14 @@ class ImportReport:
     empty: dict[str, int] = field(default_factory=dict)      # kind -> empty, not kept
     widened: int = 0          # selections on part of a sentence (or several): whole ones
     skipped: list[str] = field(default_factory=list)
+    tally: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
+    # sources not imported: (document name, reason); sources without their text
+    skipped_sources: list[tuple[str, str]] = field(default_factory=list)
+    textless: list[tuple[str, str]] = field(default_factory=list)   # (name, where it is)
+    # what the pseudonymisation replaced (kind -> times); None: the texts were kept as
+    # they are in the file
+    pseudonymised: dict[str, int] | None = None
+    not_codable: list[str] = field(default_factory=list)   # codes isCodable="false"
 
 
 @dataclass
@@ -73,8 +103,11 @@ class _Selection:
     codings: list[tuple[str, str, list[str]]]   # (code guid, user guid, note guids)
 
 
-def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> ImportReport:
-    """A new project at `target` from the .qdpx at `path`."""
+def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda", *,
+                pseudonymise: bool = False, strict: bool = False) -> ImportReport:
+    """A new project at `target` from the .qdpx at `path`. The texts are kept as the file
+    has them unless `pseudonymise`; a source that cannot be read is skipped and reported,
+    or with `strict` stops the import (nothing is written)."""
     path, target = Path(path), Path(target)
     qde, texts = _read_archive(path)
     if target.exists() and any(target.iterdir()):
@@ -88,7 +121,8 @@ def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> Imp
                 # a JSON string is a valid TOML basic string
                 config.write(f'\n[project]\nname = {json.dumps(qde.get("name"))}\n')
         try:
-            report = _import(project, path, qde, texts, actor)
+            report = _import(project, path, qde, texts, actor,
+                             _Options(pseudonymise, strict))
         finally:
             project.close()
     except BaseException:
@@ -113,20 +147,20 @@ def _read_archive(path: Path) -> tuple[etree._Element, dict[str, bytes]]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            qde_name = next((n for n in names if n.lower().endswith("project.qde")), None)
+            qde_name = m.qde_entry(names)
             if qde_name is None:
-                raise InputError("not a REFI-QDA project: the archive has no project.qde",
-                                 path, "E421")
+                raise InputError("not a REFI-QDA project: the archive has no project.qde "
+                                 "(nor one .qde file at its root)", path, "E421")
             qde = archive.read(qde_name)
-            texts = {Path(n).name: archive.read(n) for n in names
-                     if n.lower().startswith("sources/") and not n.endswith("/")}
+            texts = {n: archive.read(n) for n in names
+                     if n != qde_name and not n.endswith("/")}
     except zipfile.BadZipFile:
         raise InputError("not a .qdpx: the file is not a zip archive", path, "E420") from None
     try:
         root = etree.fromstring(qde, etree.XMLParser(resolve_entities=False, no_network=True,
                                                      huge_tree=True))
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"project.qde is not well-formed XML: {exc}", path, "E422") from None
+        raise InputError(f"{qde_name} is not well-formed XML: {exc}", path, "E422") from None
     if etree.QName(root).namespace != m.PROJECT_NS or etree.QName(root).localname != "Project":
         raise InputError(f"project.qde is not a REFI-QDA project (root {root.tag})", path,
                          "E422")
@@ -162,21 +196,71 @@ def _selections(el) -> list[_Selection]:
     return out
 
 
-def _source_text(el, texts: dict[str, bytes], path: Path) -> str:
+@dataclass
+class _Options:
+    pseudonymise: bool = False
+    strict: bool = False
+
+
+class _Verbatim(Pseudonymiser):
+    """Keeps texts and speaker labels as they are: another tool's project is finished work."""
+
+    def speaker(self, label: str | None) -> str | None:
+        return label or None
+
+    def text(self, text: str) -> str:
+        return text
+
+
+class _Unreadable(Exception):
+    """A source whose text cannot be read; the reason names what is wrong; `missing`: the
+    archive does not hold it (else it cannot be decoded)."""
+
+    def __init__(self, reason: str, missing: bool):
+        super().__init__(reason)
+        self.missing = missing
+
+
+def document_name(el) -> str:
+    """How messages name a source: its name in the other tool, else its GUID."""
+    return " ".join((el.get("name") or "").split()) or el.get("guid") or "(unnamed)"
+
+
+def archive_file(texts: dict[str, bytes], ref: str) -> str | None:
+    """The archive entry a path in project.qde means: as written, under sources/, or the
+    one entry of that file name (tools write "internal://x.txt", "x.txt", "sources/x.txt")."""
+    ref = ref.replace("\\", "/").removeprefix("internal://").lstrip("/")
+    ref = ref.removeprefix("./")
+    for key in (ref, f"sources/{ref}"):
+        if key in texts:
+            return key
+    base = ref.rsplit("/", 1)[-1].casefold()
+    hits = [n for n in texts if n.rsplit("/", 1)[-1].casefold() == base]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _source_text(el, texts: dict[str, bytes], path: Path) -> tuple[str, str | None]:
+    """A TextSource's text and, when the text is not in the file, where it is (then the
+    text is ""). Raises _Unreadable for a text the archive should hold and does not, or
+    one that cannot be decoded."""
     content = el.find("q:PlainTextContent", NS)
     if content is not None and content.text:
-        return content.text
-    plain = el.get("plainTextPath") or ""
-    if plain.startswith("internal://"):
-        name = plain[len("internal://"):]
-        if name not in texts:
-            raise InputError(f"source {el.get('name')!r}: {plain} is missing from the "
-                             "archive", path, "E424")
-        return decode_text(texts[name], path / "sources" / name)
-    if plain:
-        raise InputError(f"source {el.get('name')!r}: its text lies outside the archive "
-                         f"({plain}); export with sources included", path, "E424")
-    return ""
+        return content.text, None
+    plain = (el.get("plainTextPath") or "").strip()
+    if not plain:
+        return "", None
+    scheme = plain.split("://", 1)[0].lower() if "://" in plain else ""
+    if scheme not in ("", "internal"):      # relative://, absolute://, file://
+        return "", plain
+    key = archive_file(texts, plain)
+    if key is None:
+        if scheme:
+            raise _Unreadable(f"its text file {plain} is missing from the archive", True)
+        return "", plain         # a bare path the archive does not hold: outside it
+    try:
+        return decode_text(texts[key], Path(key)), None
+    except InputError as exc:
+        raise _Unreadable(f"its text file {key}: {exc.reason}", False) from None
 
 
 def _units(text: str, ours: bool) -> list[tuple[int, int]]:
@@ -190,69 +274,205 @@ def _units(text: str, ours: bool) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str
-            ) -> ImportReport:
+def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str,
+            opts: _Options) -> ImportReport:
     report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
+    tally = report.tally
     users = {u.get("guid"): (u.get("name") or f"user-{u.get('guid')[:8]}").strip()
              for u in root.findall("q:Users/q:User", NS)}
+    tally["users"].in_file = len(users)
+    code_els = root.findall("q:CodeBook/q:Codes//q:Code", NS)
+    tally["codes"].in_file = len(code_els)
+    report.not_codable = [" ".join((el.get("name") or "").split()) for el in code_els
+                          if (el.get("isCodable") or "true").strip().lower() == "false"]
     specs, code_paths = code_specs(root.findall("q:CodeBook/q:Codes/q:Code", NS),
                                    m.PROJECT_NS, root.get("origin") or "",
                                    root.findall("q:Sets/q:Set", NS))
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
-    notes = {n.get("guid"): (n.get("name") or "", _note_text(n))
+    tally["variables"].in_file = len(variables)
+    notes = {n.get("guid"): (n.get("name") or "", _note_text(n, texts))
              for n in root.findall("q:Notes/q:Note", NS)}
+    tally["notes"].in_file = len(notes) + bool(_text_of(root.find("q:Description", NS)))
     annotations, journals = _free_notes(root, users, texts)
-    # what cases say about selections and sources: area, question, workshop
+    new_pseudonymiser = Pseudonymiser if opts.pseudonymise else _Verbatim
+    state = _State(opts, new_pseudonymiser, notes, users)
+    state.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
+                          for r in c.findall("q:NoteRef", NS)} & set(notes)
+    # what cases say about selections and sources: area, question, workshop; other tools'
+    # cases and the variables of their sources are kept on each source they name
     sel_meta: dict[str, dict[str, str]] = {}
     src_meta: dict[str, dict[str, str]] = {}
+    case_of: dict[str, dict[str, dict[str, str]]] = {}     # source guid -> case -> values
     workshops: list[tuple[str, dict[str, str], list[str]]] = []
-    for case in root.findall("q:Cases/q:Case", NS):
+    cases = root.findall("q:Cases/q:Case", NS)
+    tally["cases"].in_file = len(cases)
+    for case in cases:
         values = _variable_values(case, variables)
-        name = case.get("name") or ""
+        state.used_variables |= _variable_refs(case)
+        name = " ".join((case.get("name") or "").split()) or case.get("guid") or ""
         refs = [r.get("targetGUID") for r in case.findall("q:SourceRef", NS)]
         if name.startswith(m.WORKSHOP_CASE):
             workshops.append((name[len(m.WORKSHOP_CASE):], values, refs))
             continue
         for ref in refs:
             src_meta.setdefault(ref, {}).update(values)
-        for ref in case.findall("q:SelectionRef", NS):
+            case_of.setdefault(ref, {})[name] = values
+        selection_refs = case.findall("q:SelectionRef", NS)
+        for ref in selection_refs:
             sel_meta.setdefault(ref.get("targetGUID"), {}).update(values)
+        state.cases[name] = (refs, bool(selection_refs) and bool(
+            set(values) & {m.VAR_AREA, m.VAR_QUESTION}))
+    sets_of: dict[str, list[str]] = {}                      # source guid -> set names
+    for node in root.findall("q:Sets/q:Set", NS):
+        tally["sets"].in_file += 1
+        name = " ".join((node.get("name") or "").split()) or node.get("guid") or ""
+        members = [r.get("targetGUID") for r in node.findall("q:MemberSource", NS)]
+        if name.startswith(m.ORIGIN_SET):
+            tally["sets"].imported += 1          # as the codes' origin
+        elif members:
+            for ref in members:
+                sets_of.setdefault(ref, []).append(name)
+            state.sets[name] = members
+        else:
+            tally["sets"].skip("a set of codes only (kept only as our origin sets, "
+                               f"\"{m.ORIGIN_SET}…\")")
 
     with project.transaction() as session:
         code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
-        code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
-        report.codes = len(code_ids)
-        workshop_of: dict[str, int] = {}
+        state.code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
+        report.codes = tally["codes"].imported = len(state.code_ids)
+        tally["codes"].skip("the same GUID twice in the file",
+                            max(0, tally["codes"].in_file - len(state.code_ids)))
         for label, values, refs in workshops:
             fields = {"label": label, "area": values.get(m.VAR_AREA),
                       "format": _format_key(values.get(m.VAR_FORMAT)),
                       "date": values.get(m.VAR_DATE) or None,
                       **{key: int(values[lbl]) for key, lbl in ROLES.items() if lbl in values}}
             ws = upsert_workshop(session, normalise_fields(fields, path), actor)
+            tally["cases"].imported += 1
             for ref in refs:
-                workshop_of[ref] = ws.id
-        seen_users: set[str] = set()
+                state.workshop_of[ref] = ws.id
         for el in root.iter(f"{{{m.PROJECT_NS}}}TextSource"):
             if etree.QName(el.getparent()).localname != "Sources":
                 continue
+            tally["sources"].in_file += 1
+            name = document_name(el)
+            n_codings = len(el.findall(".//q:Coding", NS))
+            tally["codings"].in_file += n_codings
+            tally["selections"].in_file += sum(
+                1 for sel in el.findall("q:PlainTextSelection", NS)
+                if sel.find("q:Coding", NS) is None)
+            try:
+                text, outside = _source_text(el, texts, path)
+            except _Unreadable as exc:
+                if opts.strict:
+                    raise InputError(f"source {name!r}: {exc}", path,
+                                     "E424" if exc.missing else "E430") from None
+                report.skipped_sources.append((name, str(exc)))
+                tally["sources"].skip("its text cannot be read")
+                tally["codings"].skip("on a source that was skipped", n_codings)
+                tally["selections"].skip("on a source that was skipped", sum(
+                    1 for sel in el.findall("q:PlainTextSelection", NS)
+                    if sel.find("q:Coding", NS) is None))
+                annotations.setdefault(None, []).extend(annotations.pop(el.get("guid"), []))
+                continue
+            if outside and opts.strict:
+                raise InputError(f"source {name!r}: its text lies outside the archive "
+                                 f"({outside}); export with sources included", path, "E424")
+            if outside:
+                report.textless.append((name, outside))
+            tally["sources"].imported += 1
             report.sources += 1
-            report.codings += _import_source(session, project, path, el, texts, variables,
-                                             src_meta, sel_meta, workshop_of, code_ids, users,
-                                             notes, seen_users, report,
-                                             annotations.get(el.get("guid"), []))
-        _keep_memos(session, "journal", journals, report)
-        # annotations whose source the file does not name: kept, but on no unit
-        _keep_memos(session, "annotation", annotations.get(None, []), report)
-        for tag in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
-            n = len(root.findall(f"q:Sources/q:{tag}", NS))
-            if n:
-                report.skipped.append(f"{n} {tag} (only text sources are imported)")
-        report.users = len(seen_users)
+            guid = el.get("guid")
+            extra = {"sets": sets_of.get(guid), "cases": case_of.get(guid),
+                     "variables": _variable_values(el, variables) or None,
+                     "text_outside": outside}
+            state.used_variables |= _variable_refs(el)
+            state.kept_sources.add(guid)
+            _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
+                           state, report, annotations.get(guid, []),
+                           {k: v for k, v in extra.items() if v})
+        for tag, what in _OTHER_SOURCES.items():
+            for el in root.findall(f"q:Sources/q:{tag}", NS):
+                tally["sources"].in_file += 1
+                tally["sources"].skip(f"a {what} source (only text sources are imported)")
+                report.skipped_sources.append((document_name(el), f"a {what} source: only "
+                                               "text sources are imported"))
+                n_codings = len(el.findall(".//q:Coding", NS))
+                tally["codings"].in_file += n_codings
+                tally["codings"].skip(f"on a {what} source", n_codings)
+        _keep_memos(session, "journal", journals, state, report)
+        # annotations whose source the file does not name (or was skipped): kept, but on
+        # no unit
+        _keep_memos(session, "annotation", annotations.get(None, []), state, report)
+        _count_rest(state, report)
         report.segments = session.query(Segment).count()
         audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
-                      "sources": report.sources, "codings": report.codings})
+                      "sources": report.sources, "codings": report.codings,
+                      "skipped_sources": [n for n, _ in report.skipped_sources],
+                      "pseudonymised": opts.pseudonymise})
+    if opts.pseudonymise:
+        report.pseudonymised = {k: v for k, v in state.replaced.items() if v}
     return report
+
+
+_OTHER_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio",
+                  "VideoSource": "video"}
+
+
+@dataclass
+class _State:
+    """What the import of one file learns as it goes."""
+
+    opts: _Options
+    new_pseudonymiser: type[Pseudonymiser]
+    notes: dict[str, tuple[str, str]]              # note guid -> (name, text)
+    users: dict[str, str]                          # user guid -> name
+    code_ids: dict[str, int] = field(default_factory=dict)
+    workshop_of: dict[str, int] = field(default_factory=dict)
+    seen_users: set[str] = field(default_factory=set)     # names with codings or notes
+    used_notes: set[str] = field(default_factory=set)     # coding notes that arrived
+    coding_notes: set[str] = field(default_factory=set)   # notes codings refer to
+    used_variables: set[str] = field(default_factory=set)
+    kept_sources: set[str] = field(default_factory=set)
+    cases: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
+    sets: dict[str, list[str]] = field(default_factory=dict)
+    replaced: Counter = field(default_factory=Counter)
+
+
+def _variable_refs(el) -> set[str]:
+    return {r.get("targetGUID") for r in el.findall("q:VariableValue/q:VariableRef", NS)}
+
+
+def _count_rest(state: _State, report: ImportReport) -> None:
+    """Users, notes, cases, sets and variables: what came in, and why the rest did not."""
+    tally = report.tally
+    names = set(state.users.values())
+    arrived = names & state.seen_users
+    tally["users"].imported = len(arrived)
+    tally["users"].skip("made no codings or notes (a coder exists here through codings)",
+                        len(names - arrived))
+    report.users = len(state.seen_users)
+    tally["notes"].imported += len(state.used_notes)
+    tally["notes"].skip("the memo of a coding that was not imported",
+                        len(state.coding_notes - state.used_notes))
+    for refs, on_selections in state.cases.values():
+        if on_selections or set(refs) & state.kept_sources:
+            tally["cases"].imported += 1
+        elif refs:
+            tally["cases"].skip("none of its sources was imported")
+        else:
+            tally["cases"].skip("names no source (cases of other tools' selections are "
+                                "not kept)")
+    for members in state.sets.values():
+        if set(members) & state.kept_sources:
+            tally["sets"].imported += 1
+        else:
+            tally["sets"].skip("none of its sources was imported")
+    tally["variables"].imported = len(state.used_variables)
+    tally["variables"].skip("no value on a case or source",
+                            tally["variables"].in_file - len(state.used_variables))
 
 
 @dataclass
@@ -270,9 +490,12 @@ def _note_text(note, texts: dict[str, bytes] | None = None) -> str:
     """A Note's text: its PlainTextContent, the archive file its plainTextPath names
     (QualCoder's journals), else its Description."""
     plain = note.get("plainTextPath") or ""
-    name = plain[len("internal://"):] if plain.startswith("internal://") else ""
-    if texts and name in texts:
-        return decode_text(texts[name], Path(name)).strip()
+    key = archive_file(texts, plain) if texts and plain else None
+    if key is not None:
+        try:
+            return decode_text(texts[key], Path(key)).strip()
+        except InputError:
+            return ""
     return _text_of(note.find("q:PlainTextContent", NS)) or _text_of(
         note.find("q:Description", NS))
 
@@ -286,15 +509,25 @@ def _stamp(value: str | None) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
+def _span(sel) -> tuple[int, int]:
+    return int(sel.get("startPosition") or 0), int(sel.get("endPosition") or 0)
+
+
 def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
                 ) -> tuple[dict[str | None, list[_FreeNote]], list[_FreeNote]]:
-    """Notes no coding refers to: annotations (a note on a text selection) per source GUID
-    (None: the file does not say which source), and journal entries and project notes."""
+    """Notes no coding refers to: annotations (a note on a text selection, or on a source)
+    per source GUID (None: the file does not say which source), and journal entries and
+    project notes."""
     by_coding = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
                  for r in c.findall("q:NoteRef", NS)}
-    source_of = {r.get("targetGUID"): r.getparent().get("guid")
-                 for r in root.iter(f"{{{m.PROJECT_NS}}}NoteRef")
-                 if etree.QName(r.getparent()).localname.endswith("Source")}
+    source_of: dict[str, tuple[str, tuple[int, int] | None]] = {}
+    for ref in root.iter(f"{{{m.PROJECT_NS}}}NoteRef"):
+        parent = ref.getparent()
+        kind = etree.QName(parent).localname
+        if kind.endswith("Source"):
+            source_of[ref.get("targetGUID")] = (parent.get("guid"), None)
+        elif kind == "PlainTextSelection" and parent.getparent() is not None:
+            source_of[ref.get("targetGUID")] = (parent.getparent().get("guid"), _span(parent))
     annotations: dict[str | None, list[_FreeNote]] = {}
     journals: list[_FreeNote] = []
     for note in root.findall("q:Notes/q:Note", NS):
@@ -306,9 +539,10 @@ def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
                          _note_text(note, texts),
                          users.get(note.get("creatingUser") or ""),
                          _stamp(note.get("creationDateTime")))
-        if sel is not None:
-            free.span = (int(sel.get("startPosition") or 0), int(sel.get("endPosition") or 0))
-            annotations.setdefault(source_of.get(guid), []).append(free)
+        source, span = source_of.get(guid, (None, None))
+        if sel is not None or source is not None:
+            free.span = _span(sel) if sel is not None else span
+            annotations.setdefault(source, []).append(free)
         else:
             journals.append(free)
     project_note = _text_of(root.find("q:Description", NS))
@@ -317,22 +551,29 @@ def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
     return annotations, journals
 
 
-def _keep_memos(session, kind: str, found: list[_FreeNote], report: ImportReport,
-                source_id: int | None = None, anchor=None) -> None:
-    """Store the notes that say something as memos (pseudonymised as any text); count the
-    empty ones in the report."""
+def _keep_memos(session, kind: str, found: list[_FreeNote], state: _State,
+                report: ImportReport, source_id: int | None = None, anchor=None,
+                tally: str = "notes") -> None:
+    """Store the notes that say something as memos (pseudonymised only when asked); count
+    the empty ones in the report."""
     empty = 0
+    pseudonymiser = state.new_pseudonymiser()
     for note in found:
         if not m.read_selection(note.text)[0]:   # nothing, or only our own marks
             empty += 1
             continue
         session.add(Memo(kind=kind, source_id=source_id,
                          segment_id=anchor(note.span) if anchor and note.span else None,
-                         title=note.title, text=Pseudonymiser().text(note.text),
+                         title=note.title, text=pseudonymiser.text(note.text),
                          author=note.author, created_at=note.stamp or utcnow()))
+        if note.author:
+            state.seen_users.add(note.author)
         report.memos[kind] = report.memos.get(kind, 0) + 1
+        report.tally[tally].imported += 1
+    state.replaced.update(pseudonymiser.counts)
     if empty:
         report.empty[kind] = report.empty.get(kind, 0) + empty
+        report.tally[tally].skip("empty, or only the marks of our own export", empty)
 
 
 def _format_key(label: str | None) -> str | None:
@@ -341,17 +582,17 @@ def _format_key(label: str | None) -> str | None:
     return next((key for key, text in FORMATS.items() if text == label), label)
 
 
-def _import_source(session, project, path, el, texts, variables, src_meta, sel_meta,
-                   workshop_of, code_ids, users, notes, seen_users, report,
-                   annotations) -> int:
+def _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
+                   state: _State, report: ImportReport, annotations, extra: dict) -> None:
     guid = el.get("guid")
     values = {**src_meta.get(guid, {}), **_variable_values(el, variables)}
     ours = m.VAR_KIND in values
     kind = values.get(m.VAR_KIND) or "document"
-    text = _source_text(el, texts, path)
     selections = _selections(el)
-    if el.findall("q:Coding", NS):
-        report.skipped.append(f"codings of the whole source {el.get('name')!r}")
+    whole = el.findall("q:Coding", NS)
+    if whole:
+        report.skipped.append(f"codings of the whole source {document_name(el)!r}")
+        report.tally["codings"].skip("on a whole source", len(whole))
     data = text.encode("utf-8")
     digest = hashlib.sha256(data + guid.encode()).hexdigest()   # one text may come twice
     name = f"{el.get('name') or guid}.txt"
@@ -365,11 +606,11 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         text[:spans[0][0]], *(text[e:s] for (_, e), (s, _) in zip(spans, spans[1:], strict=False)),
         text[spans[-1][1]:]]}      # the text between the units, so an export gives it back
     source = Source(kind=kind, file_format="qdpx", original_name=name, stored_name=stored.name,
-                    sha256=digest, workshop_id=workshop_of.get(guid), question=question,
-                    area=area, report={"imported_from": path.name, **layout})
+                    sha256=digest, workshop_id=state.workshop_of.get(guid), question=question,
+                    area=area, report={"imported_from": path.name, **layout, **extra})
     session.add(source)
     session.flush()
-    pseudonymiser = Pseudonymiser()
+    pseudonymiser = state.new_pseudonymiser()
     by_span = {(s.start, s.end): s for s in selections}
     if kind in m.NOTE_KINDS:
         result = ReadResult(kind, "qdpx")
@@ -397,9 +638,8 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         store_transcript(session, source, result, pseudonymiser, area, question)
         source.kind = kind
     store_key(session, source.id, pseudonymiser)
+    state.replaced.update(pseudonymiser.counts)
     session.flush()
-    n = _import_codings(session, source, text, spans, ours, selections, code_ids, users,
-                        notes, seen_users, report)
     units = session.scalars(select(Segment).where(Segment.source_id == source.id,
                                                   Segment.kind != "sentence")
                             .order_by(Segment.position)).all()
@@ -409,44 +649,71 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         hit = next((i for i, (s, e) in enumerate(spans) if s <= span[0] < e), None)
         return units[hit].id if hit is not None and hit < len(units) else None
 
-    _keep_memos(session, "annotation", annotations, report, source.id, anchor)
-    return n
+    # a selection without codes that says something (an ATLAS.ti quotation's comment) is
+    # an annotation; our own uncoded notes are the notes themselves
+    described = []
+    for sel in selections:
+        if sel.codings:
+            continue
+        if ours and kind in m.NOTE_KINDS and (sel.start, sel.end) in set(spans):
+            report.tally["selections"].imported += 1
+        elif m.read_selection(sel.description)[0]:
+            described.append(_FreeNote(sel.name[:300], sel.description, None, None,
+                                       (sel.start, sel.end)))
+        else:
+            report.tally["selections"].skip("no code and no description")
+    _keep_memos(session, "annotation", described, state, report, source.id, anchor,
+                tally="selections")
+    _import_codings(session, source, text, spans, ours, selections, state, report,
+                    bool(extra.get("text_outside")))
+    _keep_memos(session, "annotation", annotations, state, report, source.id, anchor)
 
 
-def _import_codings(session, source, text, spans, ours, selections, code_ids, users, notes,
-                    seen_users, report) -> int:
+def _import_codings(session, source, text, spans, ours, selections, state: _State,
+                    report: ImportReport, textless: bool) -> None:
     """Each selection codes the note it is, the turn it spans, or the sentences it overlaps.
-    Offsets are mapped unit by unit from the file's text to the stored (pseudonymised) one."""
+    Offsets are mapped unit by unit from the file's text to the stored one."""
+    tally = report.tally["codings"]
     units = session.scalars(select(Segment).where(Segment.source_id == source.id,
                                                   Segment.kind != "sentence")
                             .order_by(Segment.position)).all()
     sentences = session.scalars(select(Segment).where(Segment.source_id == source.id,
                                                       Segment.kind == "sentence")
                                 .order_by(Segment.start_char)).all()
-    n = 0
     for sel in selections:
         if not sel.codings:
             continue
         targets, widened = _targets(sel, spans, units, sentences, text, ours)
-        report.widened += widened
         described, marked, _ = m.read_selection(sel.description)
+        placed = False
         for code_guid, user_guid, note_refs in sel.codings:
-            if code_guid not in code_ids:
+            if code_guid not in state.code_ids:
+                tally.skip("its code is not in the codebook")
                 continue
-            coder = users.get(user_guid) or "importerad"
+            if not targets:
+                tally.skip("unplaceable: the source's text is not in the file" if textless
+                           else "unplaceable: its span lies outside the source's text")
+                continue
+            coder = state.users.get(user_guid) or "importerad"
             if is_suggestion_layer(coder):          # not a person here: keep it apart
                 coder = f"importerad {coder}"
-            seen_users.add(coder)
+            state.seen_users.add(coder)
+            notes = state.notes
             # a memo as a Note (ours, NVivo) or in the selection's Description (QualCoder)
             memo = "\n\n".join(notes[r][1] for r in note_refs
                                if r in notes and notes[r][0] != m.QUOTE_NOTE) or described \
                 or None
+            state.used_notes.update(r for r in note_refs if r in notes)
+            if memo:
+                memo = state.new_pseudonymiser().text(memo)
             quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
             for segment in targets:
-                accept(session, segment.id, code_ids[code_guid], coder, memo=memo,
+                accept(session, segment.id, state.code_ids[code_guid], coder, memo=memo,
                        is_quote=quote, actor="import", imported_consensus=True)
-                n += 1
-    return n
+                report.codings += 1
+            tally.imported += 1
+            placed = True
+        report.widened += widened and placed
 
 
 def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool

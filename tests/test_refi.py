@@ -162,8 +162,9 @@ def test_bad_archives_fail_with_one_line_and_leave_no_project(tmp_path):
             '<TextSource guid="11111111-2222-3333-4444-555555555555" name="t" '
             'plainTextPath="internal://11111111-2222-3333-4444-555555555555.txt"/>'
             '</Sources></Project>'))
-    with pytest.raises(QdaError, match="missing from the archive"):
-        import_qdpx(tmp_path / "y.qdpx", tmp_path / "p3")
+    with pytest.raises(QdaError, match="source 't': its text file internal://11111111-2222-"
+                       "3333-4444-555555555555.txt is missing from the archive.*E424"):
+        import_qdpx(tmp_path / "y.qdpx", tmp_path / "p3", strict=True)
     assert not (tmp_path / "p3").exists()   # created, failed, removed
 
 
