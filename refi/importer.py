@@ -365,9 +365,10 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
             try:
                 text, outside = _source_text(el, texts, path)
             except _Unreadable as exc:
+                if opts.strict and exc.missing:
+                    raise InputError(f"source {name!r}: {exc}", path, "E424") from None
                 if opts.strict:
-                    raise InputError(f"source {name!r}: {exc}", path,
-                                     "E424" if exc.missing else "E430") from None
+                    raise InputError(f"source {name!r}: {exc}", path, "E430") from None
                 report.skipped_sources.append((name, str(exc)))
                 tally["sources"].skip("its text cannot be read")
                 tally["codings"].skip("on a source that was skipped", n_codings)
