@@ -260,7 +260,7 @@ def _source_text(el, texts: dict[str, bytes], path: Path) -> tuple[str, str | No
     try:
         return decode_text(texts[key], Path(key)), None
     except InputError as exc:
-        raise _Unreadable(f"its text file {key}: {exc.reason}", False) from None
+        raise _Unreadable(f"its text file {key}: {exc.reason} [{exc.code}]", False) from None
 
 
 def _units(text: str, ours: bool) -> list[tuple[int, int]]:
