@@ -763,7 +763,23 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
     assert any("urval täckte en del av en mening" in line for line in said)
+    assert "Texterna behölls som i filen (de pseudonymiserades inte)." in said
+    assert "Kodningar: 145 i filen, 145 importerade, 0 hoppades över." in said
     assert (tmp_path / "fran_qualcoder" / "qda.toml").exists()
+
+
+def test_a_project_from_another_tool_pseudonymised_when_asked(root, tmp_path):
+    from .devdata import refi_dir
+
+    at = page("projekt")
+    at.text_input(key="p_folder").input(str(tmp_path / "mx")).run()
+    data = (refi_dir() / "samples" / "maxqda24-export.qdpx").read_bytes()
+    at.file_uploader(key="p_qdpx").set_value(("mx.qdpx", data, "application/zip"))
+    at.checkbox(key="p_qdpx_pseudonymise").check().run()
+    click(at, "p_import_qdpx")
+    said = [i.value for i in at.info]
+    masked = [line for line in said if line.startswith("Pseudonymiserat: ")]
+    assert masked and "e-postadresser" in masked[0], said
 
 
 def test_counts_agree_with_their_number_in_swedish():
