@@ -212,9 +212,10 @@ def import_report(report) -> list[str]:
     lines += [f"{n} {kinds.get(k, k)} sparades som memon (Projekt > Anteckningar)."
               for k, n in report.memos.items()]
     lines += [f"{n} tomma {kinds.get(k, k)} sparades inte." for k, n in report.empty.items()]
-    if report.widened:
-        lines.append(f"{report.widened} urval täckte en del av en mening eller flera "
-                     "meningar: varje mening de berör kodas hel.")
+    if report.on_spans:
+        lines.append(f"{report.on_spans} urval täcker en del av en mening eller flera: "
+                     "varje urval behåller sitt exakta spann och räknas för de meningar "
+                     "(enheter) det berör.")
     if report.not_codable:
         lines.append(f"{len(report.not_codable)} koder var markerade som ej kodbara i filen "
                      f"och importerades som kodbara: {', '.join(report.not_codable)}.")

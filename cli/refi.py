@@ -48,9 +48,10 @@ def import_qdpx_command(
     kinds = {"journal": "journal entries or project notes", "annotation": "annotations"}
     for kind, n in report.memos.items():
         console.print(f"  kept as memos: {n} {kinds.get(kind, kind)}", highlight=False)
-    if report.widened:
-        console.print(f"  {report.widened} selections covered part of a sentence or several "
-                      "sentences: each sentence they touch is coded whole", highlight=False)
+    if report.on_spans:
+        console.print(f"  {report.on_spans} selections cover part of a unit or several: "
+                      "each keeps its exact span and counts for the units it overlaps",
+                      highlight=False)
     if report.not_codable:
         console.print(f"  {len(report.not_codable)} codes marked not codable in the file "
                       f"(isCodable=false), imported as codable: "

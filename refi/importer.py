@@ -36,7 +36,7 @@ from corpus import audit
 from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
-from corpus.models import Memo, Segment, Source, utcnow
+from corpus.models import Coding, Memo, Segment, Source, utcnow
 from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
 from corpus.readers.textfile import decode_text
@@ -46,6 +46,7 @@ from corpus.workshops import normalise_fields, upsert_workshop
 
 from . import mapping as m
 from .codebooks import code_specs
+from .export import source_layout
 
 NS = {"q": m.PROJECT_NS}
 
@@ -81,7 +82,7 @@ class ImportReport:
     codings: int = 0
     memos: dict[str, int] = field(default_factory=dict)      # kind -> kept as memos
     empty: dict[str, int] = field(default_factory=dict)      # kind -> empty, not kept
-    widened: int = 0          # selections on part of a sentence (or several): whole ones
+    on_spans: int = 0         # selections kept on their exact span (not one whole unit)
     skipped: list[str] = field(default_factory=list)
     tally: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
     # sources not imported: (document name, reason); sources without their text
@@ -665,28 +666,33 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
             report.tally["selections"].skip("no code and no description")
     _keep_memos(session, "annotation", described, state, report, source.id, anchor,
                 tally="selections")
-    _import_codings(session, source, text, spans, ours, selections, state, report,
+    session.flush()
+    _import_codings(session, source, spans, selections, state, report,
                     bool(extra.get("text_outside")))
     _keep_memos(session, "annotation", annotations, state, report, source.id, anchor)
 
 
-def _import_codings(session, source, text, spans, ours, selections, state: _State,
+def _import_codings(session, source, spans, selections, state: _State,
                     report: ImportReport, textless: bool) -> None:
-    """Each selection codes the note it is, the turn it spans, or the sentences it overlaps.
-    Offsets are mapped unit by unit from the file's text to the stored one."""
+    """Each selection keeps its exact span. One that is exactly a unit (a note, a turn, a
+    sentence) codes that unit; any other codes each unit it overlaps (the sentences, or a
+    note or a turn without sentences), and each of those codings carries the span, which
+    the export writes once."""
     tally = report.tally["codings"]
-    units = session.scalars(select(Segment).where(Segment.source_id == source.id,
-                                                  Segment.kind != "sentence")
-                            .order_by(Segment.position)).all()
-    sentences = session.scalars(select(Segment).where(Segment.source_id == source.id,
-                                                      Segment.kind == "sentence")
-                                .order_by(Segment.start_char)).all()
+    text, placed_units, to_layout = _placement(session, source, spans)
+    by_span = {}
+    for unit in placed_units:
+        by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:
         if not sel.codings:
             continue
-        targets, widened = _targets(sel, spans, units, sentences, text, ours)
+        start, end = to_layout(sel.start), to_layout(max(sel.end, sel.start))
+        exact = by_span.get((start, end))
+        targets = [exact] if exact else _overlapped(start, end, placed_units)
+        if start >= len(text) and not exact:
+            targets = []
+        span = None if exact else [start, end]
         described, marked, _ = m.read_selection(sel.description)
-        placed = False
         for code_guid, user_guid, note_refs in sel.codings:
             if code_guid not in state.code_ids:
                 tally.skip("its code is not in the codebook")
@@ -708,44 +714,77 @@ def _import_codings(session, source, text, spans, ours, selections, state: _Stat
             if memo:
                 memo = state.new_pseudonymiser().text(memo)
             quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
-            for segment in targets:
-                accept(session, segment.id, state.code_ids[code_guid], coder, memo=memo,
-                       is_quote=quote, actor="import", imported_consensus=True)
+            for unit in targets:
+                _code(session, unit, state.code_ids[code_guid], coder, memo, quote, span)
                 report.codings += 1
             tally.imported += 1
-            placed = True
-        report.widened += widened and placed
+        report.on_spans += span is not None
 
 
-def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool
-             ) -> tuple[list[Segment], bool]:
-    """The segments a selection codes, and whether it had to widen to whole sentences
-    (part of a sentence, or several sentences coded as each of them)."""
-    # find the unit(s) the selection falls in, in the file's coordinates
-    end = max(sel.end, sel.start + 1)
-    hits = [i for i, (s, e) in enumerate(spans) if s < end and e > sel.start]
-    if not hits:
-        return [], False
-    if units and units[0].kind == "note":
-        return [units[i] for i in hits], False
-    out: list[Segment] = []
-    widened = False
-    for i in hits:
-        unit_start, unit_end = spans[i]
-        turn = units[i]
-        head = m.TURN_HEAD.match(text, unit_start, unit_end) if ours else None
-        body_start = head.end() if head else unit_start
-        if (sel.start, sel.end) == (body_start, unit_end):
-            out.append(turn)
+def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool,
+          span: list[int] | None) -> None:
+    """Accept the code on the unit. A coding on spans keeps each span with its own memo
+    and quote mark (a selection that is the whole unit, beside others, becomes one of
+    them), and the unit's memo gathers theirs."""
+    old = session.scalars(select(Coding).where(
+        Coding.segment_id == unit.segment.id, Coding.code_id == code_id,
+        Coding.coder == coder)).first()
+    spans = None
+    if span is not None or (old is not None and old.spans):
+        spans = list(old.spans or []) if old is not None and old.spans else (
+            [[unit.start, unit.end, old.memo, old.is_quote]] if old is not None else [])
+        entry = [*(span or (unit.start, unit.end)), memo, quote]
+        spans += [entry] if entry not in spans else []
+    unit_memo = memo
+    if old is not None and old.memo:
+        unit_memo = old.memo if not memo or memo in old.memo.split("\n\n") else \
+            f"{old.memo}\n\n{memo}"
+    coding = accept(session, unit.segment.id, code_id, coder, memo=unit_memo,
+                    is_quote=quote or (old is not None and old.is_quote), actor="import",
+                    imported_consensus=True)
+    coding.spans = spans
+
+
+def _placement(session, source: Source, spans: list[tuple[int, int]]):
+    """The source's text as our export writes it, its units placed in it, and a function
+    from an offset in the file's text to the same place in ours (the same text unless
+    pseudonymising changed a unit's length)."""
+    layout = source_layout(session, source)
+    units = [u for u in layout.units if u.segment.kind != "sentence"]
+    pairs = []          # (file start, file end, our start, our end) of each note or turn
+    for (start, end), unit in zip(spans, units, strict=False):
+        seg = unit.segment
+        head = len(m.turn_head(seg.speaker, seg.location)) if seg.kind == "turn" else 0
+        pairs.append((start, end, unit.start - head, unit.end))
+
+    def to_layout(offset: int) -> int:
+        shift = 0
+        for start, end, ours_start, ours_end in pairs:
+            if offset < start:
+                return offset + ours_start - start
+            if offset <= end:
+                return ours_start + round((offset - start) * (ours_end - ours_start)
+                                          / max(end - start, 1))
+            shift = ours_end - end
+        return offset + shift
+
+    return layout.text, layout.units, to_layout
+
+
+def _overlapped(start: int, end: int, units) -> list:
+    """The units a span overlaps: the sentences of each note or turn it touches, or the
+    note or turn itself where none of its sentences is touched."""
+    end = max(end, start + 1)
+    sentences: dict[int, list] = {}
+    for unit in units:
+        if unit.segment.kind == "sentence" and unit.start < end and unit.end > start:
+            sentences.setdefault(unit.segment.parent_id, []).append(unit)
+    out: list = []
+    for unit in units:
+        seg = unit.segment
+        if seg.kind == "sentence":
             continue
-        # selection in the turn's own coordinates, scaled if pseudonymising changed its length
-        scale = len(turn.text) / max(unit_end - body_start, 1)
-        lo = turn.start_char + (max(sel.start, body_start) - body_start) * scale
-        hi = turn.start_char + (min(sel.end, unit_end) - body_start) * scale
-        covered = [s for s in sentences if s.parent_id == turn.id
-                   and s.start_char < max(hi, lo + 1) and s.end_char > lo]
-        if covered and (abs(covered[0].start_char - lo) > 1 or abs(covered[-1].end_char - hi) > 1
-                        or len(covered) > 1):
-            widened = True
-        out += covered
-    return out, widened
+        head = len(m.turn_head(seg.speaker, seg.location)) if seg.kind == "turn" else 0
+        if unit.start - head < end and unit.end > start:
+            out += sentences.get(seg.id) or [unit]
+    return out
