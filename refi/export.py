@@ -187,6 +187,19 @@ def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
             _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
 
 
+def _source_sets(root, sets: dict[str, list[str]]) -> None:
+    """Sets of sources another tool made (MAXQDA's document sets), as they came in."""
+    if not sets:
+        return
+    node = root.find(f"{{{m.PROJECT_NS}}}Sets")
+    if node is None:
+        node = _el(root, "Sets")
+    for name, members in sets.items():
+        el = _el(node, "Set", {"guid": m.guid("source-set", name), "name": name})
+        for source_guid in members:
+            _el(el, "MemberSource", {"targetGUID": source_guid})
+
+
 def codebook_xml(session: Session, renamed: dict[int, str] | None = None) -> bytes:
     """The codebook as a REFI-QDA .qdc document (codebook namespace)."""
     ns = m.CODEBOOK_NS
@@ -343,6 +356,7 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                     "endPosition": span[1]})
     if guids:
         _origin_sets(root, session, guids, "targetGUID")
+    _source_sets(root, members.sets)
     for memo in memos:          # journal entries and notes on no source: the project's
         if memo.id not in memo_spans:
             _el(root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
@@ -400,9 +414,12 @@ class _Members:
     questions: dict[int, tuple[list[str], list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: ([], [])))
     workshops: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sets: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, layout: SourceText) -> None:
         source = layout.source
+        for name in (source.report or {}).get("sets") or []:   # another tool's sets
+            self.sets[name].append(layout.guid)
         if source.workshop_id:
             self.workshops[source.workshop_id].append(layout.guid)
         for unit in layout.units:
