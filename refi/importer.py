@@ -10,7 +10,8 @@ and personal identity numbers) and reports it.
 
 Segments: a source we exported keeps its notes (with area, question, cell and duplicate
 marks) or its turns and sentences. A source from another tool becomes one turn per
-paragraph (line) with its sentences; a selection codes the sentences it overlaps.
+paragraph (line) with its sentences. A selection that is exactly one unit codes it; any
+other keeps its exact span on the codings of the units it overlaps (docs/refi-qda.md).
 """
 
 from __future__ import annotations
