@@ -196,7 +196,10 @@ def import_report(report) -> list[str]:
     lines = [f"Importerat från {report.origin or 'okänt verktyg'}: "
              f"{count(report.codes, 'kod', 'koder')}, "
              f"{count(report.sources, 'källa', 'källor')}, {report.segments} segment, "
-             f"{count(report.codings, 'kodning', 'kodningar')} av {report.users} kodare."]
+             f"{count(report.tally['codings'].imported, 'kodning', 'kodningar')}"
+             + (f" (som {report.codings} kodningar av enheter)"
+                if report.codings != report.tally["codings"].imported else "")
+             + f" av {report.users} kodare."]
     if report.pseudonymised is None:
         lines.append("Texterna behölls som i filen (de pseudonymiserades inte).")
     else:

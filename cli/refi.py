@@ -30,7 +30,7 @@ def import_qdpx_command(
                              strict=strict)
     console.print(f"imported {report.path} ({report.origin or 'unknown tool'}) → "
                   f"{report.project}: {report.codes} codes, {report.sources} sources, "
-                  f"{report.segments} segments, {report.codings} codings by "
+                  f"{report.segments} segments, {_codings(report)} by "
                   f"{report.users} coders", highlight=False)
     if report.pseudonymised is None:
         console.print("  texts kept as they are in the file (not pseudonymised; "
@@ -66,6 +66,14 @@ def import_qdpx_command(
         console.print(f"    {kind}: {tally.in_file} / {tally.imported} / "
                       f"{sum(tally.skipped.values())}{f' ({why})' if why else ''}",
                       highlight=False)
+
+
+def _codings(report) -> str:
+    """The file's codings that came in, and the units they code where that differs (a
+    selection over several sentences codes each)."""
+    n = report.tally["codings"].imported
+    units = f" (as {report.codings} unit codings)" if report.codings != n else ""
+    return f"{count(n, 'codings')}{units}"
 
 
 def register(app: typer.Typer) -> None:

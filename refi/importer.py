@@ -410,6 +410,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
         _keep_memos(session, "annotation", annotations.get(None, []), state, report)
         _count_rest(state, report)
         report.segments = session.query(Segment).count()
+        report.codings = session.query(Coding).count()      # unit x code x coder
         audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
                       "sources": report.sources, "codings": report.codings,
@@ -680,6 +681,8 @@ def _import_codings(session, source, spans, selections, state: _State,
     note or a turn without sentences), and each of those codings carries the span, which
     the export writes once."""
     tally = report.tally["codings"]
+    if not any(sel.codings for sel in selections):
+        return
     text, placed_units, to_layout = _placement(session, source, spans)
     by_span = {}
     for unit in placed_units:
@@ -717,7 +720,6 @@ def _import_codings(session, source, spans, selections, state: _State,
             quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
             for unit in targets:
                 _code(session, unit, state.code_ids[code_guid], coder, memo, quote, span)
-                report.codings += 1
             tally.imported += 1
         report.on_spans += span is not None
 

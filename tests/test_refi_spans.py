@@ -112,6 +112,20 @@ def test_each_selection_keeps_its_span_and_codes_the_units_it_overlaps(imported,
     assert _selections(tmp_path / "out.qdpx") == EXPECTED
 
 
+def test_the_cli_counts_the_file_s_codings_and_the_unit_codings(tmp_path):
+    from typer.testing import CliRunner
+
+    from qda import app
+
+    result = CliRunner().invoke(app, ["import-qdpx", str(_qdpx(tmp_path / "in.qdpx")),
+                                      str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "6 codings (as 7 unit codings) by 2 coders" in said
+    assert "5 selections cover part of a unit or several: each keeps its exact span and " \
+        "counts for the units it overlaps" in said
+
+
 def test_a_decision_on_the_unit_codes_the_whole_unit(imported, tmp_path):
     _, project = imported
     with project.transaction() as s:
