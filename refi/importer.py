@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import zipfile
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -683,7 +684,7 @@ def _import_codings(session, source, spans, selections, state: _State,
     tally = report.tally["codings"]
     if not any(sel.codings for sel in selections):
         return
-    text, placed_units, to_layout = _placement(session, source, spans)
+    text, placed_units, to_layout, overlapped = _placement(session, source, spans)
     by_span = {}
     for unit in placed_units:
         by_span.setdefault((unit.start, unit.end), unit)
@@ -692,7 +693,7 @@ def _import_codings(session, source, spans, selections, state: _State,
             continue
         start, end = to_layout(sel.start), to_layout(max(sel.end, sel.start))
         exact = by_span.get((start, end))
-        targets = [exact] if exact else _overlapped(start, end, placed_units)
+        targets = [exact] if exact else overlapped(start, end)
         if start >= len(text) and not exact:
             targets = []
         span = None if exact else [start, end]
@@ -749,45 +750,50 @@ def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool
 
 
 def _placement(session, source: Source, spans: list[tuple[int, int]]):
-    """The source's text as our export writes it, its units placed in it, and a function
-    from an offset in the file's text to the same place in ours (the same text unless
-    pseudonymising changed a unit's length)."""
+    """The source's text as our export writes it, its units placed in it, a function from
+    an offset in the file's text to the same place in ours (the same text unless
+    pseudonymising changed a unit's length), and one from a span in ours to the units it
+    overlaps: the sentences of each note or turn it touches, or the note or turn itself
+    where none of its sentences is touched. Both by bisection: a project has thousands of
+    lines and selections."""
     layout = source_layout(session, source)
     units = [u for u in layout.units if u.segment.kind != "sentence"]
-    pairs = []          # (file start, file end, our start, our end) of each note or turn
-    for (start, end), unit in zip(spans, units, strict=False):
-        seg = unit.segment
-        head = len(m.turn_head(seg.speaker, seg.location)) if seg.kind == "turn" else 0
-        pairs.append((start, end, unit.start - head, unit.end))
+    sentences = sorted((u for u in layout.units if u.segment.kind == "sentence"),
+                       key=lambda u: u.start)
+    heads = [len(m.turn_head(u.segment.speaker, u.segment.location))
+             if u.segment.kind == "turn" else 0 for u in units]
+    # (file start, file end, our start, our end) of each note or turn, head included
+    pairs = [(start, end, unit.start - head, unit.end) for (start, end), unit, head
+             in zip(spans, units, heads, strict=False)]
+    file_starts = [p[0] for p in pairs]
 
     def to_layout(offset: int) -> int:
-        shift = 0
-        for start, end, ours_start, ours_end in pairs:
-            if offset < start:
-                return offset + ours_start - start
-            if offset <= end:
-                return ours_start + round((offset - start) * (ours_end - ours_start)
-                                          / max(end - start, 1))
-            shift = ours_end - end
-        return offset + shift
+        i = bisect_right(file_starts, offset) - 1
+        if i < 0:
+            return offset + pairs[0][2] - pairs[0][0] if pairs else offset
+        start, end, ours_start, ours_end = pairs[i]
+        if offset <= end:
+            return ours_start + round((offset - start) * (ours_end - ours_start)
+                                      / max(end - start, 1))
+        if i + 1 < len(pairs):                  # in the text between two units
+            return offset + pairs[i + 1][2] - pairs[i + 1][0]
+        return offset + ours_end - end
 
-    return layout.text, layout.units, to_layout
+    sentence_ends = [u.end for u in sentences]
+    unit_ends = [u.end for u in units]
 
+    def overlapped(start: int, end: int) -> list:
+        end = max(end, start + 1)
+        touched: dict[int, list] = {}
+        for unit in sentences[bisect_right(sentence_ends, start):]:
+            if unit.start >= end:
+                break
+            touched.setdefault(unit.segment.parent_id, []).append(unit)
+        out: list = []
+        for i in range(bisect_right(unit_ends, start), len(units)):
+            if units[i].start - heads[i] >= end:
+                break
+            out += touched.get(units[i].segment.id) or [units[i]]
+        return out
 
-def _overlapped(start: int, end: int, units) -> list:
-    """The units a span overlaps: the sentences of each note or turn it touches, or the
-    note or turn itself where none of its sentences is touched."""
-    end = max(end, start + 1)
-    sentences: dict[int, list] = {}
-    for unit in units:
-        if unit.segment.kind == "sentence" and unit.start < end and unit.end > start:
-            sentences.setdefault(unit.segment.parent_id, []).append(unit)
-    out: list = []
-    for unit in units:
-        seg = unit.segment
-        if seg.kind == "sentence":
-            continue
-        head = len(m.turn_head(seg.speaker, seg.location)) if seg.kind == "turn" else 0
-        if unit.start - head < end and unit.end > start:
-            out += sentences.get(seg.id) or [unit]
-    return out
+    return layout.text, layout.units, to_layout, overlapped
