@@ -37,12 +37,12 @@ ss = st.session_state
 st.title("Projekt")
 
 
-def _import_qdpx(upload, folder: str):
+def _import_qdpx(upload, folder: str, pseudonymise: bool = False):
     """A new project from an uploaded .qdpx, through the same importer as the CLI."""
     with tempfile.TemporaryDirectory(prefix="qda-qdpx-") as tmp:
         path = Path(tmp) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        return import_qdpx(path, folder, state.coder() or "app")
+        return import_qdpx(path, folder, state.coder() or "app", pseudonymise=pseudonymise)
 
 # ---- open or create --------------------------------------------------------------------
 if not state.accounts_on():    # with accounts the app serves one project
@@ -66,10 +66,13 @@ if not state.accounts_on():    # with accounts the app serves one project
         qdpx = st.file_uploader("… eller skapa projektet i mappen från en REFI-QDA-fil (.qdpx) "
                                 "från NVivo, ATLAS.ti, MAXQDA eller QualCoder", type=["qdpx"],
                                 key="p_qdpx")
+        masked = st.checkbox("Pseudonymisera texterna (namn, e-post, telefon- och "
+                             "personnummer) som vid inläsning; annars behålls de som i filen",
+                             key="p_qdpx_pseudonymise")
         if st.button("Importera som nytt projekt", key="p_import_qdpx",
                      disabled=not (folder and qdpx)):
             try:
-                report = _import_qdpx(qdpx, folder)
+                report = _import_qdpx(qdpx, folder, masked)
                 state.use_project(folder)
                 ss.p_qdpx_report = ui.import_report(report)
                 st.rerun()

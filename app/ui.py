@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from corpus.errors import DuplicateSourceError, QdaError
+from corpus.errors import ERRORS, DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
@@ -142,8 +142,55 @@ def focus(selector: str) -> None:
         f"{selector!r}); if (el) {{ el.focus(); el.click(); }} }}, 150);</script>", height=1)
 
 
-_SOURCE_TAGS = {"PictureSource": "bildkällor", "PDFSource": "PDF-källor",
-                "AudioSource": "ljudkällor", "VideoSource": "videokällor"}
+_KINDS_SV = {"sources": "källor", "codes": "koder", "codings": "kodningar",
+             "users": "användare", "notes": "anteckningar", "selections": "urval utan kod",
+             "sets": "grupper (sets)", "cases": "fall (cases)", "variables": "variabler"}
+_PSEUDONYMISED_SV = {"names": "namn", "other_names": "andra namn", "speakers": "talare",
+                     "emails": "e-postadresser", "phone_numbers": "telefonnummer",
+                     "personnummer": "personnummer"}
+
+_WHAT_SV = {"picture": "bildkälla", "PDF": "PDF-källa", "audio": "ljudkälla",
+            "video": "videokälla"}
+# the import report's reasons (refi.importer), in Swedish; {0} the part that varies
+_REASONS_SV = [
+    (r"its text file (.+) is missing from the archive", "textfilen {0} saknas i arkivet"),
+    (r"its text file (.+?): .+ \[(E\d+)\]", "textfilen {0} kan inte läsas: {1}"),
+    (r"a (\w+) source: only text sources are imported",
+     "en {0}: bara textkällor importeras"),
+    (r"its text cannot be read", "texten kan inte läsas"),
+    (r"a (\w+) source \(only text sources are imported\)",
+     "{0} (bara textkällor importeras)"),
+    (r"on a (\w+) source", "på en {0}"),
+    (r"on a source that was skipped", "på en källa som hoppades över"),
+    (r"on a whole source", "på en hel källa"),
+    (r"its code is not in the codebook", "koden finns inte i kodboken"),
+    (r"unplaceable: the source's text is not in the file",
+     "kunde inte placeras: källans text finns inte i filen"),
+    (r"unplaceable: its span lies outside the source's text",
+     "kunde inte placeras: urvalet ligger utanför källans text"),
+    (r"empty, or only the marks of our own export", "tomma"),
+    (r"no code and no description", "varken kod eller beskrivning"),
+    (r"the memo of a coding that was not imported", "memo till en kodning som inte kom med"),
+    (r"made no codings or notes.*", "har inga kodningar eller anteckningar (en kodare finns "
+     "här bara genom sina kodningar)"),
+    (r"none of its sources was imported", "ingen av dess källor importerades"),
+    (r"names no source.*", "pekar inte på någon källa (fall av andra verktygs urval "
+     "behålls inte)"),
+    (r"a set of codes only.*", "en grupp av koder (bara våra ursprungsgrupper behålls)"),
+    (r"no value on a case or source", "inget värde på ett fall eller en källa"),
+    (r"the same GUID twice in the file", "samma GUID två gånger i filen"),
+]
+
+
+def reason_sv(reason: str) -> str:
+    """An import report's reason in Swedish (as it is, if it is not one we know)."""
+    for pattern, swedish_text in _REASONS_SV:
+        found = re.fullmatch(pattern, reason)
+        if found:
+            parts = [_WHAT_SV.get(g, ERRORS[g][1] + f" ({g})" if g in ERRORS else g)
+                     for g in found.groups()]
+            return swedish_text.format(*parts)
+    return reason
 
 
 def import_report(report) -> list[str]:
@@ -151,25 +198,45 @@ def import_report(report) -> list[str]:
     lines = [f"Importerat från {report.origin or 'okänt verktyg'}: "
              f"{count(report.codes, 'kod', 'koder')}, "
              f"{count(report.sources, 'källa', 'källor')}, {report.segments} segment, "
-             f"{count(report.codings, 'kodning', 'kodningar')} av {report.users} kodare."]
+             f"{count(report.tally['codings'].imported, 'kodning', 'kodningar')}"
+             + (f" (som {report.codings} kodningar av enheter)"
+                if report.codings != report.tally["codings"].imported else "")
+             + f" av {report.users} kodare."]
+    if report.pseudonymised is None:
+        lines.append("Texterna behölls som i filen (de pseudonymiserades inte).")
+    else:
+        done = ", ".join(f"{n} {_PSEUDONYMISED_SV.get(k, k)}"
+                         for k, n in report.pseudonymised.items())
+        lines.append(f"Pseudonymiserat: {done or 'inget att maskera'}.")
+    lines += [f"Källan {name} hoppades över: {reason_sv(reason)}." for name, reason in
+              report.skipped_sources]
+    lines += [f"Källan {name} saknar sin text i filen ({where}): den importerades tom och "
+              "dess kodningar kunde inte placeras." for name, where in report.textless]
     kinds = {"journal": "dagboks- eller projektanteckningar", "annotation":
              "anteckningar på text"}
     lines += [f"{n} {kinds.get(k, k)} sparades som memon (Projekt > Anteckningar)."
               for k, n in report.memos.items()]
     lines += [f"{n} tomma {kinds.get(k, k)} sparades inte." for k, n in report.empty.items()]
-    if report.widened:
-        lines.append(f"{report.widened} urval täckte en del av en mening eller flera "
-                     "meningar: varje mening de berör kodas hel.")
+    if report.on_spans:
+        lines.append(f"{report.on_spans} urval täcker en del av en mening eller flera: "
+                     "varje urval behåller sitt exakta spann och räknas för de meningar "
+                     "(enheter) det berör.")
+    if report.not_codable:
+        lines.append(f"{len(report.not_codable)} koder var markerade som ej kodbara i filen "
+                     f"och importerades som kodbara: {', '.join(report.not_codable)}.")
     for item in report.skipped:
-        found = re.match(r"(\d+) (\w+Source) ", item)
-        if found:
-            lines.append(f"{found.group(1)} {_SOURCE_TAGS.get(found.group(2), found.group(2))} "
-                         "hoppades över (bara textkällor importeras).")
-        elif item.startswith("codings of the whole source"):
+        if item.startswith("codings of the whole source"):
             lines.append("Kodningar av en hel källa hoppades över: "
                          + item.removeprefix("codings of the whole source").strip())
         else:
             lines.append(f"Hoppades över: {item}")
+    for kind, tally in report.tally.items():
+        if tally.in_file:
+            skipped = sum(tally.skipped.values())
+            why = "; ".join(f"{n} {reason_sv(reason)}" for reason, n in tally.skipped.items())
+            lines.append(f"{_KINDS_SV.get(kind, kind).capitalize()}: {tally.in_file} i filen, "
+                         f"{tally.imported} importerade, {skipped} hoppades över"
+                         + (f" ({why})" if why else "") + ".")
     return lines
 
 

@@ -71,6 +71,7 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
                         is_quote=bool(is_quote))
         session.add(coding)
     coding.status = status
+    coding.spans = None     # a decision on the unit is on the whole unit
     if memo is not None:
         coding.memo = memo or None
     if is_quote is not None:

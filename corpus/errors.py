@@ -204,6 +204,9 @@ ERRORS: dict[str, tuple[str, str]] = {
              "filen är en kodbok (.qdc), inget projekt; importera den på sidan Kodbok"),
     "E426": ("a project (.qdpx) given as a .qdc codebook",
              "filen är ett projekt, ingen kodbok"),
+    "E430": ("a source's text in the archive cannot be read (with --strict)",
+             "en källas text i arkivet kan inte läsas"),
+    "E431": ("a span to code is not inside the turn", "urvalet ligger inte i turen"),
     # accounts and access
     "E600": ("the role does not allow this", "din roll tillåter inte detta"),
     "E601": ("unknown role", "okänd roll"),

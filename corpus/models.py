@@ -206,6 +206,12 @@ class Coding(Base):
     priority: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The exact character spans this coding of the unit comes from, [[start, end, memo,
+    # quote], ...], in the coordinates of the source's exported text (a REFI-QDA selection
+    # that covers part of a sentence, or several, with its own memo and quote mark): each
+    # span is written back once by the export, and counts for every unit it overlaps.
+    # None: the whole unit.
+    spans: Mapped[list[list] | None] = mapped_column(JSON)
 
 
 class Round(Base):

@@ -105,6 +105,12 @@ def _layout(session: Session, source: Source) -> SourceText:
     return out
 
 
+def source_layout(session: Session, source: Source) -> SourceText:
+    """The source's text as the export writes it, and every unit's place in it (the
+    import places other tools' selections with it)."""
+    return _layout(session, source)
+
+
 def unique_names(rows: list[Code]) -> dict[int, str]:
     """Names for tools that need every code name unique in the whole tree (QualCoder merges
     same-named codes): a sub-code whose name repeats elsewhere gets its parent's name,
@@ -182,6 +188,19 @@ def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
             _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
 
 
+def _source_sets(root, sets: dict[str, list[str]]) -> None:
+    """Sets of sources another tool made (MAXQDA's document sets), as they came in."""
+    if not sets:
+        return
+    node = root.find(f"{{{m.PROJECT_NS}}}Sets")
+    if node is None:
+        node = _el(root, "Sets")
+    for name, members in sets.items():
+        el = _el(node, "Set", {"guid": m.guid("source-set", name), "name": name})
+        for source_guid in members:
+            _el(el, "MemberSource", {"targetGUID": source_guid})
+
+
 def codebook_xml(session: Session, renamed: dict[int, str] | None = None) -> bytes:
     """The codebook as a REFI-QDA .qdc document (codebook namespace)."""
     ns = m.CODEBOOK_NS
@@ -250,9 +269,20 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
         el = _el(node, "TextSource", {"guid": layout.guid, "name": _source_name(source),
                                       "plainTextPath": f"internal://{layout.guid}.txt",
                                       "creationDateTime": _stamp(source.imported_at)})
+        # codings on exact spans (from another tool): one selection per span, coder, memo
+        # and quote mark, however many units the span overlaps
+        on_spans: dict[tuple[int, int, str, str, bool], dict[int, Coding]] = {}
         for unit in layout.units:
             seg = unit.segment
-            own = codings.get(seg.id, [])
+            own = []
+            for coding in codings.get(seg.id, []):
+                if coding.spans:
+                    for start, end, memo, quote in coding.spans:
+                        on_spans.setdefault((start, end, coding.coder, memo or "",
+                                             bool(quote)), {}).setdefault(
+                            coding.code_id, coding)
+                else:
+                    own.append(coding)
             if seg.kind != "note" and not own:
                 continue
             count = seg.duplicate_count if seg.kind == "note" else None
@@ -297,6 +327,9 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                         notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
                                       "Markerat som citat för rapporten.", coding))
                         _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        for (start, end, coder, memo, quote), by_code in sorted(on_spans.items()):
+            _span_selection(el, layout.guid, start, end, coder, memo, quote,
+                            list(by_code.values()), users, guids, notes)
         spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
         for memo in memos:      # annotations: a Note on a stretch of this source
             if memo.source_id == source.id:
@@ -327,11 +360,38 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                     "endPosition": span[1]})
     if guids:
         _origin_sets(root, session, guids, "targetGUID")
+    _source_sets(root, members.sets)
     for memo in memos:          # journal entries and notes on no source: the project's
         if memo.id not in memo_spans:
             _el(root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
     return etree.tostring(root, xml_declaration=True, encoding="utf-8",
                           pretty_print=True), files
+
+
+def _span_selection(el, source_guid: str, start: int, end: int, coder: str, memo: str,
+                    quote: bool, group: list[Coding], users: dict[str, str],
+                    guids: dict[int, str], notes: list) -> None:
+    """One PlainTextSelection on an exact span, with a Coding per code."""
+    sel_guid = m.guid("selection", source_guid, start, end, "span", coder, memo, quote)
+    sel = _el(el, "PlainTextSelection", {
+        "guid": sel_guid, "startPosition": start, "endPosition": end,
+        "creatingUser": users[coder],
+        "creationDateTime": _stamp(max(c.updated_at for c in group))})
+    described = m.describe_selection(memo, quote, None)
+    if described:
+        _el(sel, "Description", text=described)
+    for coding in sorted(group, key=lambda c: c.code_id):
+        coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coder)
+        c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": users[coder],
+                                "creationDateTime": _stamp(coding.updated_at)})
+        _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
+        if memo:
+            notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, memo, coding))
+            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        if quote:
+            notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
+                          "Markerat som citat för rapporten.", coding))
+            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
 
 
 def _source_name(source: Source) -> str:
@@ -358,9 +418,12 @@ class _Members:
     questions: dict[int, tuple[list[str], list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: ([], [])))
     workshops: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sets: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, layout: SourceText) -> None:
         source = layout.source
+        for name in (source.report or {}).get("sets") or []:   # another tool's sets
+            self.sets[name].append(layout.guid)
         if source.workshop_id:
             self.workshops[source.workshop_id].append(layout.guid)
         for unit in layout.units:

@@ -35,6 +35,16 @@ DESCRIPTION_FIELDS = (("inclusion", "Inkludera"), ("exclusion", "Exkludera"),
                       ("keywords", "Nyckelord"), ("examples", "Exempel"))
 
 
+def qde_entry(names: list[str]) -> str | None:
+    """The archive entry holding the project: `project.qde` (at the root or below), else
+    the one `*.qde` at the root (ATLAS.ti names it after the project)."""
+    exact = [n for n in names if n.rsplit("/", 1)[-1].lower() == "project.qde"]
+    if exact:
+        return min(exact, key=lambda n: n.count("/"))
+    at_root = [n for n in names if "/" not in n and n.lower().endswith(".qde")]
+    return at_root[0] if len(at_root) == 1 else None
+
+
 def guid(*key: object) -> str:
     """A stable GUID for a thing: the same project exports the same ids every time."""
     return str(uuid.uuid5(_GUIDS, "\x1f".join(str(k) for k in key))).upper()

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -477,6 +478,53 @@ def test_code_a_run_of_sentences_in_a_turn(root):
     assert "2 meningar kodade" in at.success[0].value
 
 
+def test_code_exact_words_inside_a_sentence(root, tmp_path):
+    """A stretch of words inside one sentence is coded on that sentence with its exact
+    span, and the .qdpx export writes it as one selection over just those words."""
+    at = page("transkript")
+    turn = next(i for i in range(30) if _sentences(at, i) >= 2)
+    project = open_project(root)
+    with project.session() as s:
+        source_id = at.selectbox(key="t_source").value
+        turn_row = s.scalars(select(Segment).where(
+            Segment.source_id == source_id, Segment.kind == "turn", Segment.position == turn)
+            ).one()
+        sentence = s.scalars(select(Segment).where(Segment.parent_id == turn_row.id)
+                             .order_by(Segment.position)).first()
+    project.close()
+    words = " ".join(sentence.text.split()[1:3])
+    sip = _code(root, "Samverkan och samordning > SIP")
+    at.selectbox(key="t_code").set_value(sip.id).run()
+    at.text_input(key=f"t_words_{turn}").input("ord som inte står där").run()
+    click(at, "t_apply_span")
+    assert at.error and "Orden finns inte i turen" in at.error[0].value
+    assert codings(root, status="accepted") == []
+    at.text_input(key=f"t_words_{turn}").input(words).run()
+    click(at, "t_apply_span")
+    (coding,) = codings(root, status="accepted")
+    assert coding.segment_id == sentence.id and len(coding.spans) == 1
+    assert "de räknas för 1 mening" in at.success[0].value
+    from coding.exporting import export
+
+    project = open_project(root)
+    try:
+        out = export(project, "qdpx", out=tmp_path / "p.qdpx").path
+    finally:
+        project.close()
+    with zipfile.ZipFile(out) as archive:
+        root_el = etree.fromstring(archive.read("project.qde"))
+        start, end = coding.spans[0][:2]
+        q = "{urn:QDA-XML:project:1.0}"
+        anna = next(u.get("guid") for u in root_el.iter(f"{q}User") if u.get("name") == CODER)
+        spans = {(int(sel.get("startPosition")), int(sel.get("endPosition")))
+                 for sel in root_el.iter(f"{q}PlainTextSelection")
+                 if sel.get("creatingUser") == anna}
+        texts = [archive.read(n).decode("utf-8") for n in archive.namelist()
+                 if n.startswith("sources/")]
+    assert spans == {(start, end)}
+    assert any(text[start:end] == words for text in texts)
+
+
 def _sentences(at: AppTest, turn: int) -> int:
     at.selectbox(key="t_turn").set_value(turn).run()
     sliders = [s for s in at.select_slider if s.key == f"t_run_{turn}"]
@@ -766,8 +814,25 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     said = [i.value for i in at.info]
     assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
-    assert any("urval täckte en del av en mening" in line for line in said)
+    assert "3 urval täcker en del av en mening eller flera: varje urval behåller sitt " \
+        "exakta spann och räknas för de meningar (enheter) det berör." in said
+    assert "Texterna behölls som i filen (de pseudonymiserades inte)." in said
+    assert "Kodningar: 145 i filen, 145 importerade, 0 hoppades över." in said
     assert (tmp_path / "fran_qualcoder" / "qda.toml").exists()
+
+
+def test_a_project_from_another_tool_pseudonymised_when_asked(root, tmp_path):
+    from .devdata import refi_dir
+
+    at = page("projekt")
+    at.text_input(key="p_folder").input(str(tmp_path / "mx")).run()
+    data = (refi_dir() / "samples" / "maxqda24-export.qdpx").read_bytes()
+    at.file_uploader(key="p_qdpx").set_value(("mx.qdpx", data, "application/zip"))
+    at.checkbox(key="p_qdpx_pseudonymise").check().run()
+    click(at, "p_import_qdpx")
+    said = [i.value for i in at.info]
+    masked = [line for line in said if line.startswith("Pseudonymiserat: ")]
+    assert masked and "e-postadresser" in masked[0], said
 
 
 def test_counts_agree_with_their_number_in_swedish():

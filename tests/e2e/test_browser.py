@@ -375,3 +375,40 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
         rows.append((main, sub, row[2] or ""))
     assert any(m == parent and s_ == target.name and text.strip() in cell
                for m, s_, cell in rows)
+
+
+def test_code_exact_words_on_transkript(server, page):
+    """Words inside a sentence, typed on Transkript, are coded with their exact span."""
+    url, root = server
+    coder = "berit"                      # apart from the other tests' coders
+    project = db(root)
+    with project.session() as s:
+        first = s.scalars(select(Source.id).where(Source.kind == "transcript")
+                          .order_by(Source.id)).first()
+        turn = s.scalars(select(Segment).where(Segment.source_id == first,
+                                               Segment.kind == "turn", Segment.position == 0)
+                         ).one()
+        sentence = s.scalars(select(Segment).where(Segment.parent_id == turn.id)
+                             .order_by(Segment.position)).first()
+    project.close()
+    words = " ".join(sentence.text.split()[1:3])
+    as_coder(page, url, "transkript", coder)
+    page.locator(".st-key-t_code").get_by_role("combobox").click()
+    page.keyboard.type("samordning > SIP")
+    page.get_by_role("option", name="Samverkan och samordning > SIP").wait_for()
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator(".st-key-t_words_0 input").fill(words)
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Koda orden").click()
+    expect(page.get_by_text(re.compile("Orden kodade med .*SIP"))).to_be_visible(
+        timeout=15_000)
+    shot(page, "transkript-ord")
+    project = db(root)
+    with project.session() as s:
+        (coding,) = s.scalars(select(Coding).where(Coding.coder == coder)).all()
+    project.close()
+    assert coding.segment_id == sentence.id and len(coding.spans) == 1
+    start, end = coding.spans[0][:2]
+    assert end - start == len(words)
