@@ -187,3 +187,19 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
     st.session_state[message_key] = f"{label}: klart."
     return result
 
+
+
+UNIT_STATES = {"coded": "kodade", "not relevant": "inte relevanta",
+               "unresolved": "olösta (kodade olika, inget konsensusbeslut)",
+               "uncoded": "okodade"}
+
+
+def unit_states(states: dict[str, int]) -> str:
+    """"Enheter: 56 kodade, 3 inte relevanta, …": the final layer's units by state."""
+    return "Enheter: " + ", ".join(f"{n} {UNIT_STATES.get(k, k)}" for k, n in states.items())
+
+
+def unresolved_warning(ids: Sequence[int], shown: int = 10) -> str:
+    listed = ", ".join(map(str, ids[:shown])) + (" …" if len(ids) > shown else "")
+    return (f"{count(len(ids), 'enhet', 'enheter')} kodades olika utan konsensusbeslut och "
+            f"räknas inte (segment {listed}). Avgör dem på sidan Konsensus.")

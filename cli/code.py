@@ -247,6 +247,34 @@ def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
     console.print(f"segment {segment}: done for {coder}, no code", highlight=False)
 
 
+@code_app.command("skip")
+def code_skip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("."),
+              memo: MemoOpt = None) -> None:
+    """Mark a unit not relevant (inte relevant): no code applies to it at all, e.g. a
+    moderator's question or a heading. It leaves your queue and is counted apart from
+    the uncoded units; `qda code unskip` takes it back."""
+    from coding.identity import coder_for
+    from coding.relevance import mark_not_relevant
+
+    with user_errors(), opened(project).transaction() as session:
+        coder = coder_for(session, coder)
+        mark_not_relevant(session, segment, coder, memo=memo)
+    console.print(f"segment {segment}: not relevant for {coder}", highlight=False)
+
+
+@code_app.command("unskip")
+def code_unskip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("."),
+                memo: MemoOpt = None) -> None:
+    """Take back 'not relevant': the unit is in your queue again."""
+    from coding.identity import coder_for
+    from coding.relevance import mark_relevant
+
+    with user_errors(), opened(project).transaction() as session:
+        coder = coder_for(session, coder)
+        mark_relevant(session, segment, coder, memo=memo)
+    console.print(f"segment {segment}: relevant again for {coder}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(suggest)
     app.add_typer(code_app, name="code")
