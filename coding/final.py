@@ -103,6 +103,16 @@ def compose(session: Session) -> Final:
     return out
 
 
+def units_per_code(final: Final) -> dict[int, int]:
+    """How many units the final layer codes with each code (the code itself, not its
+    sub-codes): the Kodbok page's count."""
+    counts: dict[int, int] = defaultdict(int)
+    for codes in final.codes.values():
+        for code in codes:
+            counts[code] += 1
+    return dict(counts)
+
+
 def codable_units(session: Session) -> int:
     """How many units the project has to code (notes and transcript sentences)."""
     from sqlalchemy import func

@@ -40,6 +40,11 @@ def workshop_id(session: Session, ref: int | str) -> int:
     return _workshop(session, ref).id
 
 
+def workshop_of(session: Session, source_id: int) -> int | None:
+    """The workshop a source belongs to, if any."""
+    return session.scalar(select(Source.workshop_id).where(Source.id == source_id))
+
+
 def add_memo(session: Session, text: str, actor: Actor | str, *,
              source_id: int | None = None, workshop: int | str | None = None,
              title: str = "") -> Memo:
