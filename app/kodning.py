@@ -265,7 +265,7 @@ st.caption(" · ".join(where) + f" · segment {view.segment_id} · "
            + (f"{left} kvar i kön" if left else "klart, inget kvar i kön"))
 if not left:
     st.success("Klart: inget kvar i kön för de valda filtren. Enheten nedan är den sista "
-               "du beslutade (U ångrar).", icon="✅")
+               "du beslutade (U ångrar).", icon=":material/check_circle:")
 if view.not_relevant:
     r1, r2 = st.columns([4, 1], vertical_alignment="center")
     r1.info("Du har markerat enheten som inte relevant.")
