@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
-from corpus.models import Assignment, Coding, User
+from corpus.models import Assignment, Coding, NotRelevant, User
 from corpus.vocabulary import CONSENSUS, FINAL, SUGGESTER  # the layers' names, as text
 
 
@@ -57,9 +57,11 @@ def check_coder(coder: str | None) -> str:
 
 
 def known_people(session: Session) -> list[str]:
-    """Everyone who has coded or been assigned units (not the tool's layers)."""
+    """Everyone who has coded, marked a unit not relevant, or been assigned units (not
+    the tool's layers)."""
     found = set(session.scalars(select(Coding.coder).where(person(Coding.coder)).distinct()))
     found |= set(session.scalars(select(Assignment.coder).distinct()))
+    found |= set(session.scalars(select(NotRelevant.coder).distinct()))
     return sorted(c for c in found if not is_reserved(c))
 
 

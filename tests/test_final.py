@@ -253,3 +253,37 @@ def test_theme_tables_of_the_final_layer_match_its_units(project, tmp_path):
     with proj.session() as s:
         counts = tables.theme_counts(s, resolve_layer(s))
     assert counts.loc[counts.Subtema == "", "Totalt"].sum() == 3
+
+
+def test_memos_on_a_source_and_a_workshop_go_into_the_qdpx(project, tmp_path):
+    import zipfile
+
+    proj = _project(project, tmp_path)
+    add_workshop(proj, label="GR digital", area="gr", format="digital")
+    with proj.transaction() as s:
+        memos.add_memo(s, "Gruppen pratade mest om bemanning", "anna", source_id=1)
+        memos.add_memo(s, "Inspelningen bröts efter 40 min", "anna", workshop="GR digital")
+    report = export(proj, "qdpx", out=tmp_path / "p.qdpx")
+    xml = zipfile.ZipFile(report.path).read("project.qde").decode("utf-8")
+    assert "Gruppen pratade mest om bemanning" in xml
+    assert "Inspelningen bröts efter 40 min" in xml and "Workshop: GR digital" in xml
+
+
+def test_a_unit_one_coder_skipped_and_another_coded_is_a_disagreement_to_resolve(
+        project, tmp_path):
+    """The final layer calls unit 8 unresolved; the Konsensus page's list must hold it
+    (cecilia decided nothing else, so only her 'not relevant' says she read it), so that
+    the meeting can decide it, and the decision settles it."""
+    proj = _project(project, tmp_path)
+    (tmp_path / "m.csv").write_text('Område,Inlägg\nVGR,"Hur ska vi gå vidare?"\n',
+                                    encoding="utf-8")
+    ingest_file(proj, tmp_path / "m.csv", ReadOptions(question=2))
+    with proj.transaction() as s:
+        codings.accept(s, 8, codes.find_code(s, "Tillgänglighet").id, "anna")
+        relevance.mark_not_relevant(s, 8, "cecilia")
+        assert compose(s).unresolved[8] == ["anna", "cecilia"]
+        listed = {d.segment_id for d in consensus.disagreements(s)}
+        assert {2, 7, 8} <= listed
+        consensus.resolve(s, 8, [], "ingen kod: moderatorns fråga", "lead")
+        final = compose(s)
+    assert 8 not in final.unresolved and 8 not in final.codes
