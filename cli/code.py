@@ -62,6 +62,9 @@ def code_next(
                                                    "(repeatable).")] = None,
     blind: Annotated[bool, typer.Option(help="Use your own suggestion layer "
                                         "(`qda suggest --coder`).")] = False,
+    search: Annotated[str, typer.Option(
+        "--search", help="Only units holding every word (case and å/ä/ö folded: "
+        "'vardcentral' finds 'Vårdcentralen').")] = "",
 ) -> None:
     """Show the next segments to decide, with their numbered suggestions."""
     from coding.identity import coder_for
@@ -71,7 +74,7 @@ def code_next(
         proj = opened(project)
         with proj.session() as session:
             coder = coder_for(session, coder)
-        items = pending(proj, coder, order, limit, kind, blind)
+        items = pending(proj, coder, order, limit, kind, blind, search)
     if not items:
         console.print(f"nothing left to decide for {coder}", highlight=False)
         return

@@ -287,3 +287,12 @@ def test_a_unit_one_coder_skipped_and_another_coded_is_a_disagreement_to_resolve
         consensus.resolve(s, 8, [], "ingen kod: moderatorns fråga", "lead")
         final = compose(s)
     assert 8 not in final.unresolved and 8 not in final.codes
+
+
+def test_code_next_searches_like_the_app(project, tmp_path):
+    proj = _project(project, tmp_path)
+    out = CliRunner().invoke(app, ["code", "next", "--coder", "cecilia", "-p", str(proj.root),
+                                   "--search", "VARDCENTRALEN", "--order", "document"])
+    assert out.exit_code == 0, out.output
+    assert "segment 3 " in out.output and "segment 6 " in out.output
+    assert "segment 1 " not in out.output
