@@ -27,7 +27,7 @@ layer = c1.selectbox("Kodningslager", layers, key="e_layer",
                      format_func=lambda x: x or f"Standard ({FINAL})",
                      help="Slutlig: konsensusbeslut där enheter dubbelkodats, samstämmig "
                           "kodning där kodarna var eniga, annars den enda kodarens beslut. "
-                          "Enheter som kodats olika utan konsensusbeslut lämnas ute.")
+                          "Koder som kodarna är oeniga om utan konsensusbeslut lämnas ute.")
 threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEAR_DUPLICATE,
                       0.01, key="e_threshold")
 by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,

@@ -18,14 +18,13 @@ from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
 from corpus.status import (
-    coding_table,
     memos_frame,
     segment_counts,
     source_names,
     sources_frame,
+    suggestion_layers,
     totals,
 )
-from corpus.vocabulary import SUGGESTER
 from corpus.workshops import add_workshop, workshops_frame
 from refi.importer import import_qdpx
 
@@ -85,8 +84,7 @@ ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 t = totals(proj)
 # the suggestion figure sums every suggestion layer (the shared one and each blind
 # coder's own): say so, and list them
-per_layer = {row["coder"]: row.get("suggested", 0) for row in coding_table(proj)[1]
-             if row["coder"].startswith(SUGGESTER) and row.get("suggested", 0)}
+per_layer = suggestion_layers(proj)
 HELP = {"suggestions": "Summan av alla förslagslager: " + (", ".join(
     f"{k} {v}" for k, v in per_layer.items()) or "inga förslag ännu") + "."}
 m = st.columns(6)

@@ -207,5 +207,5 @@ def unit_states(states: dict[str, int]) -> str:
 
 def unresolved_warning(ids: Sequence[int], shown: int = 10) -> str:
     listed = ", ".join(map(str, ids[:shown])) + (" …" if len(ids) > shown else "")
-    return (f"{count(len(ids), 'enhet', 'enheter')} kodades olika utan konsensusbeslut och "
-            f"räknas inte (segment {listed}). Avgör dem på sidan Konsensus.")
+    return (f"{count(len(ids), 'enhet', 'enheter')} kodades olika utan konsensusbeslut: de "
+            f"omtvistade koderna räknas inte (segment {listed}). Avgör dem på sidan Konsensus.")

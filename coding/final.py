@@ -10,8 +10,9 @@ Composed when read, never stored, from every person's decisions and the consensu
 - a code some applied and others did not counts only as the consensus layer decided it
   (`qda consensus resolve`, the Konsensus page); the consensus layer's decisions win
   over the coders' everywhere (a code it rejected is out, a code it chose is in);
-- a unit with a difference the consensus has not decided is left out whole and
-  reported as *unresolved* (which coders differ): the tool does not guess;
+- a code some applied and the consensus has not decided is left out, and its unit is
+  reported as *unresolved* (with its coders): the tool does not guess. The unit's
+  settled codes (agreed, or decided by the consensus) still count;
 - a unit every coder marked not relevant gives no row and is counted apart.
 
 A unit is attributed to the layer that settled it: "konsensus" when that layer holds a
@@ -42,7 +43,9 @@ class Final:
     codes: dict[int, dict[int, tuple[bool, str | None]]] = field(default_factory=dict)
     given: dict[str, int] = field(default_factory=dict)      # source layer -> units
     not_relevant: list[int] = field(default_factory=list)    # units all coders skipped
-    unresolved: dict[int, list[str]] = field(default_factory=dict)   # unit -> its coders
+    # units with a difference nobody decided yet -> their coders (their settled codes,
+    # if any, are in `codes` all the same)
+    unresolved: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -86,14 +89,13 @@ def compose(session: Session) -> Final:
         settled = set(agreed_by.get(seg, {})) | rejected.get(seg, set())
         if (union - common) - settled:
             out.unresolved[seg] = sorted(coders)
-            continue
         chosen: dict[int, tuple[bool, str | None]] = {}
         for code in sorted(common - rejected.get(seg, set())):
             marks = [c[code] for c in coders.values()]
             chosen[code] = (any(q for q, _ in marks), next((m for _, m in marks if m), None))
         chosen.update(agreed_by.get(seg, {}))
         if not chosen:
-            if coders and skipped.get(seg) == set(coders):
+            if coders and seg not in out.unresolved and skipped.get(seg) == set(coders):
                 out.not_relevant.append(seg)
             continue
         source = CONSENSUS if seg in decided else AGREED if len(coders) > 1 \

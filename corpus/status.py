@@ -137,6 +137,16 @@ def totals(project: Project) -> dict[str, int]:
                 **unit_states(connection)}
 
 
+def suggestion_layers(project: Project) -> dict[str, int]:
+    """Suggestions per suggestion layer (the shared `förslag`, each blind coder's
+    `förslag:NAME`): what the total "suggestions" adds up."""
+    cod = _coding.c
+    with project.engine.connect() as connection:
+        return dict(sorted(connection.execute(
+            select(cod.coder, func.count()).where(cod.status == Status.SUGGESTED)
+            .group_by(cod.coder)).all()))
+
+
 def unit_states(connection) -> dict[str, int]:
     """Codable units (notes, transcript sentences) marked not relevant by some coder, and
     those nobody has decided at all."""

@@ -296,3 +296,21 @@ def test_code_next_searches_like_the_app(project, tmp_path):
     assert out.exit_code == 0, out.output
     assert "segment 3 " in out.output and "segment 6 " in out.output
     assert "segment 1 " not in out.output
+
+
+def test_the_settled_codes_of_an_unresolved_unit_still_count(project, tmp_path):
+    """Both coders applied SIP, only anna Tillit: SIP counts (agreed, then adopted into
+    konsensus), Tillit waits for the meeting and the unit is reported unresolved."""
+    proj = _project(project, tmp_path)
+    with proj.transaction() as s:
+        sip, tillit = (codes.find_code(s, p).id for p in ("Samverkan > SIP",
+                                                          "Samverkan > Tillit"))
+        codings.accept(s, 1, tillit, "anna")
+        final = compose(s)
+        assert final.unresolved[1] == ["anna", "bertil"] and list(final.codes[1]) == [sip]
+        consensus.adopt_agreed(s, "lead")
+        final = compose(s)
+        assert 1 in final.unresolved and list(final.codes[1]) == [sip]
+        consensus.resolve(s, 1, [sip, tillit], "båda gäller", "lead")
+        final = compose(s)
+        assert 1 not in final.unresolved and sorted(final.codes[1]) == sorted([sip, tillit])

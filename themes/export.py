@@ -38,19 +38,19 @@ def _report(session: Session, spec: Export, out: Path, chosen: Layer) -> ExportR
                           given=dict(chosen.given))
     final = chosen.final
     if final is not None:
-        coded = len(final.codes)
-        report.units = {"coded": coded, "not relevant": len(final.not_relevant),
+        settled = len(set(final.codes) - set(final.unresolved))
+        report.units = {"coded": settled, "not relevant": len(final.not_relevant),
                         "unresolved": len(final.unresolved),
-                        "uncoded": max(0, codable_units(session) - coded
+                        "uncoded": max(0, codable_units(session) - settled
                                        - len(final.not_relevant) - len(final.unresolved))}
         report.unresolved = sorted(final.unresolved)
         if final.unresolved:
             ids = report.unresolved
             shown = ", ".join(map(str, ids[:SHOWN])) + (" …" if len(ids) > SHOWN else "")
             report.warnings.append(
-                f"{len(ids)} units coded differently with no consensus decision yet are "
-                f"left out (segments {shown}): decide them on the Konsensus page or with "
-                "`qda consensus resolve`")
+                f"{len(ids)} units coded differently with no consensus decision yet: the "
+                f"codes in dispute are left out (segments {shown}); decide them on the "
+                "Konsensus page or with `qda consensus resolve`")
     report.left_out = dict(chosen.left_out)
     if chosen.left_out:
         report.warnings.append(
