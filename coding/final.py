@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corpus.models import Assignment, Coding, NotRelevant, Segment
-from corpus.vocabulary import CONSENSUS, FINAL, Status
+from corpus.vocabulary import CONSENSUS, Status
 
 from .identity import human
 
@@ -46,10 +46,6 @@ class Final:
     # units with a difference nobody decided yet -> their coders (their settled codes,
     # if any, are in `codes` all the same)
     unresolved: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return FINAL
 
 
 def compose(session: Session) -> Final:
@@ -117,7 +113,5 @@ def units_per_code(final: Final) -> dict[int, int]:
 
 def codable_units(session: Session) -> int:
     """How many units the project has to code (notes and transcript sentences)."""
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(Segment)
                           .where(Segment.kind.in_(UNIT_KINDS))) or 0
