@@ -42,6 +42,18 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                           made.mime, key=dl, type="primary")
         if made.report.layer:
             a.caption(f"Lager: {made.report.layer_sv or made.report.layer}")
+        if made.report.given:
+            a.caption("Hämtat ur: " + ", ".join(f"{k} {ui.count(v, 'enhet', 'enheter')}"
+                                                for k, v in made.report.given.items()))
+        if made.report.units:
+            a.caption(ui.unit_states(made.report.units))
+        if made.report.unresolved:
+            a.warning(ui.unresolved_warning(made.report.unresolved))
+        if made.report.left_out:
+            a.warning("Lager som inte räknas i filen: " + ", ".join(
+                f"{k} ({ui.count(v, 'enhet', 'enheter')})"
+                for k, v in made.report.left_out.items())
+                + ". Standardlagret slutlig bygger på alla.")
         if made.report.renamed:
             a.caption("Omdöpta koder: " + "; ".join(
                 f"{path} → {name}" for path, name in made.report.renamed.items()))

@@ -8,7 +8,7 @@ from app import state
 from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
-from coding.identity import CONSENSUS
+from corpus.vocabulary import FINAL
 from delphi import items as delphi_items
 from themes.exports import BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
@@ -22,9 +22,12 @@ with proj.session() as session:
     known = readable_layers(session, actor)
     studies = [s.name for s in delphi_items.studies(session)]
 c1, c2, c3 = st.columns(3)
-layers = [None, *[k for k in known if k != CONSENSUS]]
+layers = [None, *[k for k in known if k != FINAL]]
 layer = c1.selectbox("Kodningslager", layers, key="e_layer",
-                     format_func=lambda x: x or "Standard (konsensus)")
+                     format_func=lambda x: x or f"Standard ({FINAL})",
+                     help="Slutlig: konsensusbeslut där enheter dubbelkodats, samstämmig "
+                          "kodning där kodarna var eniga, annars den enda kodarens beslut. "
+                          "Koder som kodarna är oeniga om utan konsensusbeslut lämnas ute.")
 threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEAR_DUPLICATE,
                       0.01, key="e_threshold")
 by = c3.radio("Kolumner per (bilaga 2, tematabeller, värmekarta)", list(BY),

@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from app import state, ui
-from coding import codes
+from coding import codes, final
 from coding.accounts import Can
 from coding.codebook import bundled_names, join_path, read_codebook
 from corpus.errors import QdaError
@@ -63,6 +63,9 @@ if ss.get("kb_message"):
 with proj.session() as session:
     frame = codes.codebook_frame(session, state.actor())
     rows = {r.id: r for r in session.scalars(select(CodeRow))}
+    # units per code in the report's layer, where the user may see the report's counts
+    in_final = final.units_per_code(final.compose(session)) \
+        if state.may(Can.READ_THEMES) else None
 paths = {int(i): code for i, code in zip(frame["id"], frame["code"], strict=True)}
 
 left, right = st.columns([3, 2], gap="large")
@@ -73,9 +76,19 @@ with left:
         Ursprung=frame.origin.map(ORIGIN_LABELS),
         Färg=[rows[i].colour or "" for i in frame.id],
         Nyckelord=[", ".join(rows[i].keywords or []) for i in frame.id],
-    )[["Kod", "Ursprung", "Färg", "Nyckelord", "accepted", "suggested", "rejected"]].rename(
+        Enheter=[(in_final or {}).get(int(i), 0) for i in frame.id],
+    )[["Kod", "Ursprung", "Färg", "Nyckelord", *(["Enheter"] if in_final is not None else []),
+       "accepted", "suggested", "rejected"]].rename(
         columns={"accepted": "Kodade", "suggested": "Föreslagna", "rejected": "Avvisade"})
-    st.dataframe(table, hide_index=True, key="kb_table", height=520)
+    st.dataframe(table, hide_index=True, key="kb_table", height=520, column_config={
+        "Enheter": st.column_config.NumberColumn(
+            "Enheter (slutlig)", help="Enheter som det slutliga lagret kodar med koden "
+            "(konsensus där den beslutat, annars samstämmig eller enda kodarens kodning)."),
+        "Kodade": st.column_config.NumberColumn(
+            help="Accepterade kodningar i alla lager (varje kodare och konsensus)."),
+        "Föreslagna": st.column_config.NumberColumn(
+            help="Förslag i alla förslagslager (det gemensamma och varje kodares egna)."),
+    })
 
 with right:
     selected = st.selectbox("Kod", list(paths), index=None, key="kb_selected",

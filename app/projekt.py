@@ -17,7 +17,14 @@ from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
-from corpus.status import memos_frame, segment_counts, source_names, sources_frame, totals
+from corpus.status import (
+    memos_frame,
+    segment_counts,
+    source_names,
+    sources_frame,
+    suggestion_layers,
+    totals,
+)
 from corpus.study import (
     add_value,
     merge_values,
@@ -87,12 +94,22 @@ user = state.coder() or "app"
 ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
 t = totals(proj)
+# the suggestion figure sums every suggestion layer (the shared one and each blind
+# coder's own): say so, and list them
+per_layer = suggestion_layers(proj)
+HELP = {"suggestions": "Summan av alla förslagslager: " + (", ".join(
+    f"{k} {v}" for k, v in per_layer.items()) or "inga förslag ännu") + "."}
 m = st.columns(6)
 for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "sources"),
                                  ("Segment", "segments"), ("Kodningar", "codings"),
-                                 ("Förslag", "suggestions"), ("Kodare", "coders")],
+                                 ("Förslag (alla lager)", "suggestions"),
+                                 ("Kodare", "coders")],
                              strict=True):
-    col.metric(label, t[key])
+    col.metric(label, t[key], help=HELP.get(key))
+if len(per_layer) > 1:
+    st.caption("Förslag per lager: " + " · ".join(f"{k}: {v}" for k, v in per_layer.items()))
+st.caption(f"Enheter: {t['uncoded']} okodade · {t['not_relevant']} inte relevanta "
+           "(markerade med 0 på Kodning)")
 
 with proj.session() as session:
     suspected = suspects.suspects(session) if ingest else []
@@ -363,7 +380,8 @@ with tab_memos:
                    "följer med en import från QualCoder, NVivo, MAXQDA eller ATLAS.ti visas "
                    "här; de följer med nästa export.")
     else:
-        kinds = {"journal": "Dagbok/projekt", "annotation": "Anteckning på text"}
+        kinds = {"journal": "Dagbok/projekt", "annotation": "Anteckning på text",
+                 "source": "Memo om källa", "workshop": "Memo om workshop"}
         st.dataframe(memos.assign(kind=memos["kind"].map(lambda k: kinds.get(k, k))).rename(
             columns={"kind": "Slag", "source": "Källa", "title": "Rubrik", "text": "Text",
                      "author": "Av", "created": "Skapad"}), hide_index=True)

@@ -113,14 +113,20 @@ def code_colour(code_id: int, colour: str | None = None) -> str:
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int, int]]) -> str:
-    """Escaped text with <mark>s: spans are (start, end, n) with n the suggestion number;
-    overlapping spans keep the first."""
+    """Escaped text with <mark>s: spans are (start, end, n) with n the suggestion number,
+    0 for a search hit (underlined, no number); overlapping spans keep the first."""
     out, cursor = [], 0
     for start, end, n in sorted(spans):
         if start < cursor or start >= end or end > len(text):
             continue
-        colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
         out.append(safe(text[cursor:start]))
+        if n == 0:
+            out.append('<mark class="search-hit" style="background:#fff176;padding:0 1px;'
+                       'text-decoration:underline" title="sökträff">'
+                       f'{safe(text[start:end])}</mark>')
+            cursor = end
+            continue
+        colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
         out.append(f'<mark style="background:{colour};padding:0 2px;border-radius:3px" '
                    f'title="förslag {n}">{safe(text[start:end])}<sup>{n}</sup></mark>')
         cursor = end
@@ -272,3 +278,18 @@ def act(proj, change) -> None:
     st.cache_data.clear()
     st.rerun()
 
+
+UNIT_STATES = {"coded": "kodade", "not relevant": "inte relevanta",
+               "unresolved": "olösta (kodade olika, inget konsensusbeslut)",
+               "uncoded": "okodade"}
+
+
+def unit_states(states: dict[str, int]) -> str:
+    """"Enheter: 56 kodade, 3 inte relevanta, …": the final layer's units by state."""
+    return "Enheter: " + ", ".join(f"{n} {UNIT_STATES.get(k, k)}" for k, n in states.items())
+
+
+def unresolved_warning(ids: Sequence[int], shown: int = 10) -> str:
+    listed = ", ".join(map(str, ids[:shown])) + (" …" if len(ids) > shown else "")
+    return (f"{count(len(ids), 'enhet', 'enheter')} kodades olika utan konsensusbeslut: de "
+            f"omtvistade koderna räknas inte (segment {listed}). Avgör dem på sidan Konsensus.")

@@ -124,7 +124,7 @@ def items_from_bilaga2(
     study: StudyArg, project: ProjectOpt = Path("."),
     question: Annotated[list[int] | None, typer.Option(
         help="Only this question (repeat for more).")] = None,
-    layer: Annotated[str | None, typer.Option(help="Coding layer (default: konsensus).")]
+    layer: Annotated[str | None, typer.Option(help="Coding layer (default: slutlig).")]
     = None,
     theme: Annotated[list[str] | None, typer.Option(
         help="Only rows of this Huvudtema (repeat for more).")] = None,

@@ -16,6 +16,7 @@ from . import (
     evaluate,
     export,
     ingest,
+    memos,
     project,
     refi,
     rounds,
@@ -45,7 +46,7 @@ def _root() -> None:
 
 
 for group in (project, study, workshops, ingest, codebook, code, tables, evaluate, rounds,
-              consensus, delphi, users, suspects, export, refi, serve):
+              consensus, delphi, users, suspects, export, refi, serve, memos):
     group.register(app)
 
 

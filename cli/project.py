@@ -97,7 +97,8 @@ def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
                           "codings": codings}, ensure_ascii=False, default=_iso))
         return
     console.print(f"[bold]{proj.root}[/bold] ({where(proj)}): "
-                  + ", ".join(count(n, what) for what, n in totals.items()), highlight=False)
+                  + ", ".join(count(n, what.replace("_", " ")) for what, n in totals.items()),
+                  highlight=False)
     shown = [c for c in status_mod.SOURCE_COLUMNS if c != "imported"]
     table = Table(*shown, title="Sources")
     for row in sources:

@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
-from corpus.models import Assignment, Coding, Round, Segment
+from corpus.models import Assignment, Coding, NotRelevant, Round, Segment
 from corpus.models import Code as CodeRow
 from corpus.vocabulary import DECISIONS, Status
 
@@ -190,6 +190,11 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
                 applied[(coder, unit)].add(mapping[code_id])
                 if quote:
                     quotes.add((unit, mapping[code_id]))
+    # a unit marked not relevant is decided too: "no" for every code
+    for seg_id, coder in session.execute(select(NotRelevant.segment_id, NotRelevant.coder)
+                                         .where(NotRelevant.coder.in_(coders))):
+        for unit in units_of(seg_id):
+            touched[coder].add(unit)
 
     coverage: dict[str, set[int]] = {coder: set() for coder in coders}
     all_rounds = chosen_round is None

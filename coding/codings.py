@@ -80,6 +80,10 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
     record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
     rounds.mark_done(session, segment_id, coder)
+    if status == Status.ACCEPTED and coder != CONSENSUS:
+        from .relevance import mark_relevant  # a code makes the unit relevant again
+
+        mark_relevant(session, segment_id, coder, None, "kodad", missing_ok=True)
     return coding
 
 

@@ -134,6 +134,18 @@ ERRORS: dict[str, tuple[str, str]] = {
              "en rad i beslutsfilen har fel form"),
     "E234": ("give SEGMENT and CODE or --from, one of them",
              "ange antingen segment och kod eller en fil"),
+    # not relevant, and memos on sources and workshops
+    "E250": ("a unit with the coder's codes cannot be marked not relevant",
+             "enheten har dina koder: ta bort dem innan du markerar den som inte relevant"),
+    "E251": ("the unit is marked not relevant already",
+             "enheten är redan markerad som inte relevant"),
+    "E252": ("the unit is not marked not relevant", "enheten är inte markerad som inte relevant"),
+    "E253": ("a memo needs text", "anteckningen är tom"),
+    "E254": ("a memo is on one source or one workshop",
+             "en anteckning gäller en källa eller en workshop"),
+    "E255": ("no such source or workshop for the memo",
+             "källan eller workshopen för anteckningen finns inte"),
+    "E256": ("no such memo", "anteckningen finns inte"),
     # the codebook
     "E300": ("a codebook file is not valid YAML", "kodboken är inte giltig YAML"),
     "E301": ("a codebook's content is not valid", "kodboken har ett ogiltigt innehåll"),

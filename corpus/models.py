@@ -263,6 +263,25 @@ class Memo(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # a memo on a whole workshop (kind "workshop"); a source's memo has kind "source"
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"))
+
+
+class NotRelevant(Base):
+    """A coder's decision that a unit needs no code at all ("inte relevant": a moderator's
+    question, a heading). Outside rounds; removed again by un-skipping or coding it."""
+
+    __tablename__ = "not_relevant"
+    __table_args__ = (UniqueConstraint("segment_id", "coder"),
+                      Index("ix_not_relevant_coder", "coder", "segment_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    coder: Mapped[str] = mapped_column(String(100))
+    memo: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditEvent(Base):

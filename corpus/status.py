@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, column, func, select, table
+from sqlalchemy import DateTime, column, exists, func, select, table
 
 from .project import Project
 from .vocabulary import CONSENSUS, DECISIONS, SUGGESTER, Status
@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 _source = table("source", column("id"), column("original_name"), column("kind"),
                 column("file_format"), column("question"), column("area"),
                 column("imported_at", DateTime))
-_segment = table("segment", column("source_id"), column("kind"), column("question"),
-                 column("area"))
-_coding = table("coding", column("coder"), column("status"))
+_segment = table("segment", column("id"), column("source_id"), column("kind"),
+                 column("question"), column("area"))
+_coding = table("coding", column("segment_id"), column("coder"), column("status"))
+_not_relevant = table("not_relevant", column("segment_id"), column("coder"))
+UNIT_KINDS = ("note", "sentence")
 _workshop = table("workshop")
 _value = table("study_value", column("dimension"), column("key"), column("label"),
                column("sort_order"), column("id"))
@@ -127,7 +129,9 @@ def coding_counts(project: Project) -> pd.DataFrame:
 def totals(project: Project) -> dict[str, int]:
     """Codings are decisions (a coder's or the consensus meeting's), suggestions apart;
     coders are the people who decided, not the suggestion or consensus layers: one
-    researcher with 4 codes read "123 codings, 2 coders" before."""
+    researcher with 4 codes read "123 codings, 2 coders" before. Units marked not
+    relevant (by any coder) are counted apart from the uncoded ones (no decision by
+    anyone, suggestions aside)."""
     cod = _coding.c
     decided = cod.status.in_(DECISIONS)
     with project.engine.connect() as connection:
@@ -139,7 +143,31 @@ def totals(project: Project) -> dict[str, int]:
                 "segments": count(_segment), "codings": count(_coding, decided),
                 "suggestions": count(_coding, cod.status == Status.SUGGESTED),
                 "coders": connection.scalar(select(func.count(func.distinct(cod.coder))).where(
-                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0}
+                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0,
+                **unit_states(connection)}
+
+
+def suggestion_layers(project: Project) -> dict[str, int]:
+    """Suggestions per suggestion layer (the shared `förslag`, each blind coder's
+    `förslag:NAME`): what the total "suggestions" adds up."""
+    cod = _coding.c
+    with project.engine.connect() as connection:
+        return dict(sorted(connection.execute(
+            select(cod.coder, func.count()).where(cod.status == Status.SUGGESTED)
+            .group_by(cod.coder)).all()))
+
+
+def unit_states(connection) -> dict[str, int]:
+    """Codable units (notes, transcript sentences) marked not relevant by some coder, and
+    those nobody has decided at all."""
+    seg, cod, nr = _segment.c, _coding.c, _not_relevant.c
+    skipped = exists().where(nr.segment_id == seg.id)
+    decided = exists().where(cod.segment_id == seg.id, cod.status.in_(DECISIONS),
+                             ~cod.coder.startswith(SUGGESTER))
+    units = select(func.count()).select_from(_segment).where(seg.kind.in_(UNIT_KINDS))
+    not_relevant = connection.scalar(units.where(skipped, ~decided)) or 0
+    uncoded = connection.scalar(units.where(~skipped, ~decided)) or 0
+    return {"not_relevant": not_relevant, "uncoded": uncoded}
 
 
 def memos_frame(project: Project) -> pd.DataFrame:

@@ -535,7 +535,7 @@ def _sentences(at: AppTest, turn: int) -> int:
 
 def test_teman_shows_counts_and_drills_down(root):
     at = page("teman")
-    assert at.selectbox(key="th_layer").value == "konsensus"
+    assert at.selectbox(key="th_layer").value == "slutlig"
     frame = at.dataframe[0].value
     assert {"Huvudtema", "Subtema", "Inlägg", "Totalt"} <= set(frame.columns)
     first_main = at.selectbox(key="th_main").options[0]

@@ -109,8 +109,9 @@ def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     from coding.exporting import export
 
     report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
-    assert report.layer == "konsensus" and set(report.details) == {"fråga 1", "fråga 2",
-                                                                  "fråga 3"}
+    # the final layer, all of it from the demo study's konsensus layer
+    assert report.given == {"konsensus": 155} and set(report.details) == {
+        "fråga 1", "fråga 2", "fråga 3"}
     book = load_workbook(report.path)
     assert book.sheetnames == ["Fråga 1", "Fråga 2", "Fråga 3"]
     notes = sum(len(str(c.value).split("; ")) for ws in book for c in ws["C"][2:] if c.value)

@@ -111,7 +111,8 @@ def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
     with coded.transaction() as s:
         codings.accept(s, 2, codes.find_code(s, "Samverkan > Tillit").id, "bertil")
     with coded.session() as s:
-        assert resolve_layer(s).coder == "konsensus"
+        assert resolve_layer(s).coder == "slutlig"
+        assert resolve_layer(s, "konsensus").coder == "konsensus"
         assert resolve_layer(s, "bertil").coder == "bertil"
         with pytest.raises(QdaError, match="no accepted codings by 'cecilia'"):
             resolve_layer(s, "cecilia")
@@ -122,21 +123,24 @@ def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
     assert bad.exit_code == 1 and "bilaga2 can be written as xlsx, docx, csv, md" in bad.output
 
 
-def test_one_coder_without_konsensus_is_the_default_but_two_are_not(project, tmp_path):
-    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+def test_the_final_layer_is_the_default_with_one_coder_or_two(project, tmp_path):
+    """Issue 40 (3): no --layer needed with one coder or with two and no konsensus."""
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\nVGR,Väntetid\n",
+                                    encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
         codes.import_doc(s, BOOK, "anna")
         with pytest.raises(QdaError, match="no accepted codings yet"):
             resolve_layer(s)
         codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
-        assert resolve_layer(s).fallback
-        codings.accept(s, 1, codes.find_code(s, "Samverkan").id, "bertil")
-        with pytest.raises(QdaError, match="choose a coder with --layer"):
-            resolve_layer(s)
+        assert resolve_layer(s).given == {"anna": 1}
+        codings.accept(s, 2, codes.find_code(s, "Samverkan").id, "bertil")
+        assert resolve_layer(s).given == {"anna": 1, "bertil": 1}
+        with pytest.raises(QdaError, match="no konsensus layer yet"):
+            resolve_layer(s, "konsensus")
 
 
-def test_a_word_file_from_the_only_coder_says_so_in_swedish(project, tmp_path):
+def test_a_word_file_says_in_swedish_which_layers_it_drew_on(project, tmp_path):
     """The report's files speak Swedish: the note on which layer they come from too."""
     from docx import Document
 
@@ -148,10 +152,11 @@ def test_a_word_file_from_the_only_coder_says_so_in_swedish(project, tmp_path):
     for what in ("quotes", "themes"):
         report = export(project, what, "docx", out=tmp_path / f"{what}.docx")
         text = "\n".join(p.text for p in Document(str(report.path)).paragraphs)
-        assert "Kodningslager: anna (enda kodaren; inget konsensuslager ännu)." in text
-        assert "only coder" not in text
-        assert report.layer == "anna (only coder; no konsensus layer yet)"     # the CLI's
-        assert report.layer_sv == "anna (enda kodaren; inget konsensuslager ännu)"
+        assert "Kodningslager: slutlig (anna: 1 enhet)." in text
+        assert "unit" not in text
+        assert report.layer == "slutlig (anna: 1 unit)"     # the CLI's
+        assert report.layer_sv == "slutlig (anna: 1 enhet)"
+        assert report.given == {"anna": 1}
 
 
 def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):

@@ -365,7 +365,8 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
     project.close()
     assert decided.status == "accepted" and decided.memo == "Lappen handlar om detta tema"
 
-    # bilaga 2 (the consensus layer by default) now has the note under the decided code
+    # bilaga 2 (the final layer by default: the consensus decision) now has the note under
+    # the decided code
     as_coder(page, url, "export", "lead")
     target_file = download_export(page, "e", "bilaga2", tmp_path)
     ws = load_workbook(target_file)[f"Fråga {question}"]
