@@ -772,3 +772,40 @@ def test_counts_agree_with_their_number_in_swedish():
     assert ui.count(1, "kodning", "kodningar") == "1 kodning"
     assert ui.count(0, "kodning", "kodningar") == "0 kodningar"
     assert ui.count(3, "mening kodad", "meningar kodade") == "3 meningar kodade"
+
+
+def test_export_page_makes_the_quotes_as_word_with_transcript_quotes(root, tmp_path):
+    """Quotes from transcripts have no question; Citat → docx crashed with a traceback."""
+    from coding.identity import CONSENSUS
+
+    project = open_project(root)
+    with project.transaction() as s:
+        turn = s.scalars(select(Segment).where(Segment.kind != "note")).first()
+        code = s.scalars(select(Code)).first()
+        s.add(Coding(segment_id=turn.id, code_id=code.id, coder=CONSENSUS,
+                     status="accepted", is_quote=True))
+        text = turn.text.strip()
+    project.close()
+    at = page("export")
+    at.selectbox(key="e_fmt_quotes").set_value("docx").run()
+    click(at, "e_make_quotes")
+    assert not at.error
+    (tmp_path / "c.docx").write_bytes(at.session_state["e_file_quotes"].data)
+    quotes = [p.text for p in Document(str(tmp_path / "c.docx")).paragraphs
+              if p.style.name == "Quote"]
+    assert any(q.startswith(f"”{text}”") and "fråga" not in q.removeprefix(f"”{text}”")
+               for q in quotes)
+
+
+def test_an_unexpected_export_error_is_one_swedish_line_not_a_traceback(root, monkeypatch):
+    import app.downloads
+
+    def broken(*args, **kwargs):
+        raise ValueError("invalid literal for int() with base 10: ''")
+
+    monkeypatch.setattr(app.downloads, "export_bytes", broken)
+    at = page("export")
+    click(at, "e_make_quotes")
+    assert not at.exception
+    assert "kunde inte skapas: ett oväntat fel" in at.error[0].value
+    assert "invalid literal" not in at.error[0].value

@@ -155,3 +155,23 @@ def test_a_long_compound_word_is_never_broken_inside_a_narrow_column(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "w.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert "Kompetensförsörjningsfrågor" in text and "Läkemedelsgenomgångsuppföljning" in text
+
+
+def test_quotes_docx_with_a_transcript_quote_has_no_question(coded, tmp_path):
+    """A transcript's units have no question: the quote is listed without "fråga" (it
+    crashed on int(''))."""
+    from coding import codes
+    from corpus.ingest import ingest_file
+    from corpus.models import Segment
+    from tests.conftest import agreed
+
+    (tmp_path / "t.txt").write_text("Talare 1  00:00:05\nVi följer upp SIP varje månad.\n",
+                                    encoding="utf-8")
+    ingest_file(coded, tmp_path / "t.txt")
+    with coded.transaction() as s:
+        turn = s.query(Segment).filter(Segment.text.like("Vi följer%")).first()
+        agreed(s, turn.id, codes.find_code(s, "Samverkan > SIP").id, is_quote=True)
+    report = export(coded, "quotes", fmt="docx", out=tmp_path / "q.docx")
+    quotes = [p.text for p in Document(str(report.path)).paragraphs if p.style.name == "Quote"]
+    assert "”Vi följer upp SIP varje månad.” (Deltagare, SIP)" in quotes
+    assert "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP, fråga 2)" in quotes

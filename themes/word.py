@@ -206,11 +206,16 @@ def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
             paragraph = doc.add_paragraph(style="Quote")
             paragraph.add_run(f"”{row.Citat}”")
             where = [row.Källa, *([row.Subtema] if row.Subtema else []),
-                     *([f"fråga {int(row.Fråga)}"] if pd.notna(row.Fråga) else [])]
+                     *([f"fråga {int(row.Fråga)}"] if _has_question(row.Fråga) else [])]
             paragraph.add_run(f" ({', '.join(where)})")
     if quotes.empty:
         doc.add_paragraph("Inga enheter är markerade som citat i det här lagret.")
     return save(doc, path)
+
+
+def _has_question(value) -> bool:
+    """A transcript's units have no question: the quotes table leaves that cell empty."""
+    return value is not None and value != "" and not pd.isna(value)
 
 
 def save(doc, path: Path) -> Path:
