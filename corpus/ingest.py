@@ -62,6 +62,7 @@ class IngestReport:
     error: str | None = None
     replaced: dict[str, int] = field(default_factory=dict)   # units and codings carried over
     suspects: dict[str, list] = field(default_factory=dict)  # word -> [times, example]
+    title: str | None = None   # a transcript's heading line, pseudonymised: not a unit
 
 
 def _in_folder(folder: Path) -> list[Path]:
@@ -253,6 +254,8 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
             report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
+            if result.meta.get("title"):
+                report.title = pseudonymiser.text(result.meta["title"])
             if result.kind == "transcript" and not area:
                 report.warnings.append("no area known: quotes cannot name the area "
                                        "(give --area or --workshop)")
@@ -261,7 +264,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 {"source": source_id, "text": text,
                  "report": {k: v for k, v in asdict(report).items()
                             if k in ("sheets", "segments", "pseudonymised", "warnings",
-                                     "suspects")}})
+                                     "suspects", "title")}})
             audit.record(session, actor,
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
                          "source", source_id,
