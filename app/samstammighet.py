@@ -10,6 +10,7 @@ from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
 from coding.exporting import get as export_spec
+from corpus import numbers
 from corpus.errors import QdaError
 
 proj = state.require_project()
@@ -94,13 +95,12 @@ except QdaError as exc:
 overall = result.overall
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Enheter", overall.n_units)
-m2.metric("Överensstämmelse", "–" if overall.percent_agreement is None
-          else f"{100 * overall.percent_agreement:.1f} %")
-m3.metric("Cohens kappa", "–" if overall.kappa is None else f"{overall.kappa:.3f}")
-m4.metric("Krippendorffs alfa", "–" if overall.alpha is None else f"{overall.alpha:.3f}",
+m2.metric("Överensstämmelse", numbers.percent(overall.percent_agreement))
+m3.metric("Cohens kappa", numbers.decimal(overall.kappa))
+m4.metric("Krippendorffs alfa", numbers.decimal(overall.alpha),
           help=agreement.reading(overall.alpha))
-shown = result.frame().drop(columns="Nivå")
-st.dataframe(shown.astype(object).where(shown.notna(), "–"), hide_index=True,
+shown = numbers.shown(result.frame().drop(columns="Nivå"))
+st.dataframe(shown.where(shown != "", "–"), hide_index=True,
              key="sa_table")   # an undefined figure shows as a dash, not "None"
 st.caption("Läsning: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 otillräcklig. "
            "Intervallen är bootstrap (95 %, enheter dras om).")

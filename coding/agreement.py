@@ -29,6 +29,7 @@ from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, Round, Segment
 from corpus.models import Code as CodeRow
@@ -263,7 +264,8 @@ class Agreement:
                 "Nivå": self.level, "Kod": label, "Enheter": fig.n_units,
                 "Överensstämmelse (%)": _pct(fig.percent_agreement),
                 "Cohens kappa": _r(fig.kappa), "Krippendorffs alfa": _r(fig.alpha),
-                "95 % KI (alfa)": f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "",
+                "95 % KI (alfa)": f"{numbers.decimal(ci[0])}–{numbers.decimal(ci[1])}"
+                if ci else "",
                 "Bedömning": reading(fig.alpha),
                 **{f"Kodat av {c}": fig.yes.get(c, 0) for c in self.coders}})
         return pd.DataFrame(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -595,9 +596,13 @@ def test_agreement_page_closes_the_round_and_shows_the_figures(root):
     assert at.dataframe[0].value["Status"].iloc[0].startswith("avslutad")
     at.selectbox(key="sa_round").set_value(info.name).run()
     table = at.dataframe[1].value
-    assert table.loc[0, "Kod"] == "Samtliga koder" and table.loc[0, "Enheter"] == len(assigned)
+    assert table.loc[0, "Kod"] == "Samtliga koder" and table.loc[0, "Enheter"] == str(len(assigned))
     assert at.metric[0].value == str(len(assigned))
     assert "Cohens kappa" in table.columns and "Bedömning" in table.columns
+    # figures with a decimal comma, as the exports and the legend write them
+    assert re.fullmatch(r"\d{1,3},\d\u00a0%", at.metric[1].value)
+    assert all(re.fullmatch(r"-?\d,\d{3}|–", m.value) for m in at.metric[2:])
+    assert all(re.fullmatch(r"-?\d,\d{3}|–", v) for v in table["Krippendorffs alfa"])
 
 
 def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coding import agreement, consensus, rounds
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.models import AuditEvent
 
@@ -41,15 +42,19 @@ class Method:
         parts = [f"Materialet kodades av {len(self.coders)} kodare."]
         if self.overall_main is not None:
             where = f" i {self.round}" if self.round else ""
-            parts.append(f"{self.double_coded} enheter (inlägg och transkriptmeningar) "
+            units = numbers.count(self.double_coded, "enhet", "enheter")
+            parts.append(f"{units} (inlägg och transkriptmeningar) "
                          f"kodades oberoende av minst två kodare{where}.")
             fig = self.overall_main
             ci = fig.ci.get("alpha")
-            interval = f" (95 % KI {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
-            alpha = "kunde inte beräknas" if fig.alpha is None else f"{fig.alpha:.3f}{interval}"
+            interval = f" (95 % KI {numbers.decimal(ci[0])}–{numbers.decimal(ci[1])})" \
+                if ci else ""
+            alpha = "kunde inte beräknas" if fig.alpha is None \
+                else f"{numbers.decimal(fig.alpha)}{interval}"
             parts.append(f"Före konsensus var Krippendorffs alfa för huvudteman {alpha}, "
                          f"vilket bedöms som {agreement.reading(fig.alpha)}"
-                         + (f"; Cohens kappa {fig.kappa:.3f}" if fig.kappa is not None
+                         + (f"; Cohens kappa {numbers.decimal(fig.kappa)}"
+                            if fig.kappa is not None
                             else "") + ".")
             parts.append("Samtliga koder avser alla beslut enhet × kod sammantagna "
                          "(andel överensstämmande beslut; kappa och alfa på de staplade "
@@ -100,10 +105,14 @@ def build(session: Session, round: str | None = None) -> Method:
 def codebook_changes(session: Session) -> pd.DataFrame:
     """Codebook events per day and kind."""
     per_day: dict[str, Counter] = {}
-    for at, action in session.execute(select(AuditEvent.at, AuditEvent.action)
+    for at, action, memo in session.execute(select(AuditEvent.at, AuditEvent.action,
+                                                   AuditEvent.memo)
                                       .where(AuditEvent.action.in_(list(CHANGES)))
                                       .order_by(AuditEvent.id)):
-        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[CHANGES[action]] += 1
+        # a codebook import adds its codes one by one, each with the memo "import NAME"
+        kind = CHANGES["codebook.import"] if action == "code.add" and (memo or "") \
+            .startswith("import ") else CHANGES[action]
+        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[kind] += 1
     columns = ["Datum", *dict.fromkeys(CHANGES.values())]
     return pd.DataFrame([{"Datum": day, **{c: counts.get(c, 0) for c in columns[1:]}}
                          for day, counts in per_day.items()], columns=columns)

@@ -20,6 +20,7 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
 from docx.table import Table
 
+from corpus import numbers
 from corpus.files import atomic_write
 
 from .tables import BILAGA2_COLUMNS
@@ -109,6 +110,7 @@ def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
     one XML string: python-docx's per-cell calls walk the table and cost seconds on a
     10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
     merges = merges or {}
+    frame = numbers.shown(frame)      # "6,3 %", "0,800": as a Swedish report prints them
     widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm)]   # twips
     columns = [str(c) for c in frame.columns]
     rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
@@ -173,8 +175,8 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
         doc.add_heading(str(main), level=2)
         head = group[group.Subtema == ""].iloc[0] if (group.Subtema == "").any() \
             else group.iloc[0]
-        doc.add_paragraph(f"{int(head.Totalt)} kodade enheter "
-                          f"({head.Andel * 100:.1f} % av alla kodade).")
+        doc.add_paragraph(f"{numbers.coded_units(int(head.Totalt))} "
+                          f"({numbers.percent(head.Andel)} av alla kodade).")
         subs = group[group.Subtema != ""]
         if len(subs):
             frame = subs[["Subtema", *area_columns, "Totalt"]]
