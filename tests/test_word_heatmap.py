@@ -175,3 +175,29 @@ def test_quotes_docx_with_a_transcript_quote_has_no_question(coded, tmp_path):
     quotes = [p.text for p in Document(str(report.path)).paragraphs if p.style.name == "Quote"]
     assert "”Vi följer upp SIP varje månad.” (Deltagare, SIP)" in quotes
     assert "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP, fråga 2)" in quotes
+
+
+def test_headers_that_cannot_all_fit_at_9_pt_are_set_smaller_never_broken(tmp_path):
+    """Tabell 1's eight columns on a portrait page: at 9 pt the headers' words side by
+    side are wider than the page ("Tjänstepe rsoner" broke), so the table is set smaller;
+    rendered by LibreOffice, every header word is whole."""
+    from themes import word
+    headers = ["Område", "Workshop", "Politiker", "2:a linjens chefer", "1:a linjens chefer",
+               "Tjänstepersoner", "Vårdpersonal", "Totalt"]
+    frame = pd.DataFrame([["Skaraborg", "Digital", 1, 9, 10, 11, 7, 38]], columns=headers)
+    widths = [3.0, 3.0, *[11.0 / 6] * 6]
+    size = word.table_font(frame, widths)
+    assert word.MIN_FONT_PT <= size < word.FONT_PT
+    fitted = word.fit_widths(frame, widths, size)
+    assert sum(fitted) == pytest.approx(17.0)
+    assert all(w + 1e-6 >= word.word_cm(h.split()[-1]) * size / word.FONT_PT
+               for w, h in zip(fitted, headers, strict=True))
+    path = word.tables_docx({"Tabell 1": frame}, tmp_path / "t1.docx")
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t1.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    for header in ("Område", "Workshop", "Politiker", "Tjänstepersoner", "Vårdpersonal"):
+        assert header in text, text
