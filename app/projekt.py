@@ -167,6 +167,9 @@ if ingest:
                         f"med, {moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]
                            else "."))
+            if report.title:
+                st.caption(f"Rubriken ”{report.title}” blev källans titel, inte en enhet "
+                           "att koda.")
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),

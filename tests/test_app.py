@@ -691,24 +691,20 @@ def test_a_coder_cannot_open_the_users_page(root):
 
 
 def test_every_ingest_note_has_a_swedish_text():
+    """Each registered note, with values, shown in Swedish: no English word left over."""
     from app import ui
+    from corpus.notes import NOTES, note
 
-    notes = ["area 'gr' guessed from the file name",
-             "no area known: quotes cannot name the area (give --area or --workshop)",
-             "a different file named x.xlsx is already source 3; both are counted now "
-             "(use --replace to replace it)",
-             "replaced source 1: anna's accepted coding 'SIP' on a unit that changed or went: "
-             "'Gammal lapp'",
-             "no speaker lines recognised: the text is one turn", "B4: a duplicate mark with "
-             "no note", "C2: outside the area columns",
-             "A7: unknown area 'Mars'; its notes are imported without an area",
-             "hidden sheet", "empty sheet", "no header row with area names or a note column"]
-    for note in notes:
-        assert ui.swedish(note) != note, note
-    assert ui.swedish("area 'boras' guessed from the file name") == \
-        "området Borås gissades ur filnamnet"
-    assert ui.swedish("area 'mars' guessed from the file name") == \
-        "området mars gissades ur filnamnet"
+    values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
+              "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
+              "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";"}
+    english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
+                         r"file|cells?|and)\b")
+    for code in NOTES:
+        shown = ui.swedish(note(code, **values))
+        assert shown != note(code, **values) and not english.search(shown), (code, shown)
+    assert ui.swedish(note("N101", area="boras")) == "området Borås gissades ur filnamnet"
+    assert ui.swedish(note("N101", area="mars")) == "området mars gissades ur filnamnet"
 
 
 def test_unit_counts_read_as_swedish():

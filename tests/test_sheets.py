@@ -61,8 +61,8 @@ def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_
     got = [(n.area, n.text, n.duplicate_count, n.question) for n in result.notes]
     assert got == [("skaraborg", "Vårdtyngd", 2, 2), ("skaraborg", "Kostnad per patient", 1, 2),
                    ("fyrbodal", "Gemensam data", 3, 2), (None, "Okänt område", 1, 2)]
-    assert "A8: unknown area 'Kungälv'; its notes are imported without an area" in \
-        result.warnings     # the note is kept, so not among the skipped cells
+    assert "sheet 'F2', A8: unknown area 'Kungälv'; its notes are imported without an area" \
+        in result.warnings     # the note is kept, so not among the skipped cells
     assert not any("Kungälv" in s for s in result.sheets[0].skipped)
 
 
@@ -209,8 +209,8 @@ def test_an_unquoted_delimiter_in_a_csv_note_is_joined_back_and_said(tmp_path):
     result = read_file(path, ReadOptions(question=1))
     assert [n.text for n in result.notes] == ["Antal SIP per månad; följs upp kvartalsvis",
                                               "Väntetid"]
-    assert result.warnings == ["B2: the note held a ';' without quotes; its parts were "
-                               "joined"]
+    assert result.warnings == ["sheet 'lappar', B2: the note held a ';' without quotes; its "
+                               "parts were joined"]
 
 
 def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
@@ -218,4 +218,20 @@ def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
         ["Område", "Inlägg"], ["GR", "Antal SIP", "glömd lapp"], ["VGR", "Väntetid"]]})
     result = read_file(path)
     assert [n.text for n in result.notes] == ["Antal SIP", "Väntetid"]
-    assert result.sheets[0].skipped == ["C2: outside the columns ('glömd lapp')"]
+    assert result.sheets[0].skipped == ["sheet 'Fråga 1', C2: outside the columns ('glömd lapp')"]
+
+
+def test_a_warning_is_given_once_per_kind_and_sheet_naming_its_cells(tmp_path):
+    """Twelve notes of an unknown area were twelve warnings, none naming the sheet."""
+    rows = [["Område", "Inlägg"], *[["Halland", f"Lapp {i}"] for i in range(12)],
+            ["GR", "Antal SIP"], ["Mars", "Lapp"]]
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": rows})
+    result = read_file(path)
+    assert len(result.notes) == 14
+    assert result.warnings == [
+        "sheet 'Fråga 1', A2, A3, A4, A5, A6 and 7 more cells: unknown area 'Halland'; its "
+        "notes are imported without an area",
+        "sheet 'Fråga 1', A15: unknown area 'Mars'; its notes are imported without an area"]
+    assert [w.code for w in result.warnings] == ["N124", "N124"]
+    assert result.warnings[0].swedish().startswith(
+        "bladet Fråga 1, A2, A3, A4, A5, A6 och 7 celler till: okänt område ”Halland”")

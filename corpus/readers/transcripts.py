@@ -24,6 +24,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ..errors import InputError
 from ..names import is_first_name
+from ..notes import note
 from ..pseudonymise import GENERIC_LABEL
 from .textfile import decode_text
 from .units import ReadResult, Turn
@@ -247,6 +248,6 @@ def _result(path: Path, fmt: str, turns: list[Turn]) -> ReadResult:
         raise InputError("no transcript text found", path, "E123")
     title, turns = split_title(turns)
     speakers = sum(1 for label in {t.speaker for t in turns} if label)
-    warnings = [] if speakers else ["no speaker lines recognised: the text is one turn"]
+    warnings = [] if speakers else [note("N110")]
     return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings,
                       meta={"title": title} if title else {})
