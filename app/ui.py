@@ -39,6 +39,31 @@ def swedish(text: str) -> str:
     return text
 
 
+# Streamlit writes a few words of its own in English and has no setting for their language
+# (1.67: the skip link, the upload button and the upload limit line). Each is hidden and
+# its Swedish words shown in its place: generated content, which screen readers read too.
+_SWEDISH_CHROME = {
+    '[data-testid="stSkipToContent"]': "Hoppa till sidans innehåll",
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p':
+        "Välj filer",
+    '[data-testid="stFileUploaderDropzoneInstructions"] span':
+        "Dra filerna hit (högst 200 MB per fil)",
+}
+
+
+def swedish_chrome() -> None:
+    """Streamlit's own English words on every page, in Swedish."""
+    # the skip link must stay focusable (visibility:hidden would take it out of the tab
+    # order), so its English words are only shrunk to nothing
+    rules = "".join(
+        f"{selector}{{font-size:0!important"
+        f"{'' if 'Skip' in selector else ';visibility:hidden'}}}"
+        f"{selector}::after{{content:{text!r};font-size:0.875rem;visibility:visible}}"
+        .replace("'", '"')
+        for selector, text in _SWEDISH_CHROME.items())
+    st.html(f"<style>{rules}</style>")
+
+
 def reason(exc: QdaError) -> str:
     """Why something was refused, in Swedish, with the error code (corpus.errors.ERRORS)."""
     return swedish_error(exc)

@@ -118,6 +118,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "en rad i beslutsfilen har fel form"),
     "E234": ("give SEGMENT and CODE or --from, one of them",
              "ange antingen segment och kod eller en fil"),
+    # serving the app
+    "E240": ("the port is already in use", "porten används redan av ett annat program"),
     # the codebook
     "E300": ("a codebook file is not valid YAML", "kodboken är inte giltig YAML"),
     "E301": ("a codebook's content is not valid", "kodboken har ett ogiltigt innehåll"),
