@@ -78,6 +78,8 @@ def shown(frame: pd.DataFrame, shares: Iterable[str] = ()) -> pd.DataFrame:
     for column in out.columns:
         name = f"{SHARE_PREFIX} {column}" if column in extra else str(column)
         values = out[column].tolist()
+        if all(type(v) is str for v in values):
+            continue                  # text (a bilaga's notes): nothing to write anew
         fractions = any(isinstance(v, float) and not _missing(v) and not v.is_integer()
                         for v in values)
         out[column] = [cell(v, name, fractions) for v in values]

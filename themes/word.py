@@ -111,24 +111,30 @@ def _longest_word_cm(values) -> float:
     return max((word_cm(w) for w in longest), default=0.0)
 
 
-def table_font(frame: pd.DataFrame, widths_cm: list[float]) -> float:
+def _words_cm(frame: pd.DataFrame) -> list[float]:
+    """Each column's longest word (header included), in cm at 9 pt."""
+    return [_longest_word_cm([str(c), *frame[c].tolist()]) for c in frame.columns]
+
+
+def table_font(frame: pd.DataFrame, widths_cm: list[float],
+               words_cm: list[float] | None = None) -> float:
     """The table's font size: 9 pt, or smaller (in half points, down to 6,5 pt) when the
     longest words of all columns side by side are wider than the table."""
-    words = sum(_longest_word_cm([str(c), *frame[c].tolist()]) for c in frame.columns)
+    words = sum(words_cm if words_cm is not None else _words_cm(frame))
     room = sum(widths_cm) - CELL_PAD_CM * len(widths_cm)
     if words <= room:
         return FONT_PT
     return max(MIN_FONT_PT, math.floor(FONT_PT * room / words * 2) / 2)
 
 
-def fit_widths(frame: pd.DataFrame, widths_cm: list[float],
-               size: float = FONT_PT) -> list[float]:
+def fit_widths(frame: pd.DataFrame, widths_cm: list[float], size: float = FONT_PT,
+               words_cm: list[float] | None = None) -> list[float]:
     """Widen each column to its longest word (header included) at font `size`, taking the
     room from the columns with the most to spare, so no word is broken inside a narrow
     column; the table keeps its total width."""
     widths = list(widths_cm)
-    need = [_longest_word_cm([str(c), *frame[c].tolist()]) * size / FONT_PT + CELL_PAD_CM
-            for c in frame.columns]
+    need = [w * size / FONT_PT + CELL_PAD_CM
+            for w in (words_cm if words_cm is not None else _words_cm(frame))]
     for col in range(len(widths)):
         short = need[col] - widths[col]
         while short > 1e-6:
@@ -150,8 +156,9 @@ def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
     10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
     merges = merges or {}
     frame = numbers.shown(frame)      # "6,3 %", "0,800": as a Swedish report prints them
-    size = table_font(frame, widths_cm)
-    widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm, size)]   # twips
+    words = _words_cm(frame)
+    size = table_font(frame, widths_cm, words)
+    widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm, size, words)]  # twips
     columns = [str(c) for c in frame.columns]
     rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
         _cell(name, w, c >= centred_from, bold=True, shade=True, size=size)
