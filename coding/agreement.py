@@ -46,9 +46,11 @@ BOOTSTRAP = 1000
 
 
 def reading(alpha: float | None) -> str:
-    """Krippendorff's usual reading of alpha, in the report's language."""
+    """Krippendorff's usual reading of alpha, in the report's language, of alpha as
+    printed (three decimals): 0.79996 is shown as 0,800 and read as good."""
     if alpha is None:
         return "kan inte beräknas"
+    alpha = numbers.rounded(alpha)
     if alpha >= GOOD:
         return "god"
     if alpha >= TENTATIVE:

@@ -25,13 +25,21 @@ def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def _half_up(x: float, digits: int) -> Decimal:
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
+def rounded(x: float, digits: int = AGREEMENT_DIGITS) -> float:
+    """`x` as `decimal` prints it, as a number (to judge a figure as it is read)."""
+    return float(_half_up(x, digits))
+
+
 def decimal(x: float | None, digits: int = AGREEMENT_DIGITS, missing: str = "–") -> str:
     """"0,800", "-0,120", rounded half up as a report rounds (6,25 → 6,3, where Python's
     format gives 6,2); `missing` for an undefined figure."""
     if _missing(x):
         return missing
-    exact = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    text = f"{exact:.{digits}f}".replace(".", ",")
+    text = f"{_half_up(x, digits):.{digits}f}".replace(".", ",")
     return "0" + text[2:] if text.startswith("-0") and not text.strip("-0,") else text
 
 

@@ -37,3 +37,11 @@ def test_a_table_as_printed():
 def test_theme_counts_in_markdown_are_written_the_swedish_way(coded, tmp_path):
     text = export(coded, "themes", fmt="md", out=tmp_path / "t.md").path.read_text("utf-8")
     assert "57,1\u00a0%" in text and "0.571" not in text and "57.1" not in text
+
+
+def test_the_reading_of_alpha_agrees_with_alpha_as_printed():
+    from coding.agreement import reading
+
+    assert numbers.decimal(0.79996) == "0,800" and reading(0.79996) == reading(0.8) == "god"
+    assert numbers.decimal(0.66649) == "0,666" and reading(0.66649) == "otillräcklig"
+    assert reading(0.6665) == "preliminär"           # printed 0,667
