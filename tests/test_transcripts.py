@@ -49,8 +49,8 @@ def test_a_time_on_its_own_line_under_a_speaker_is_the_turns_time():
 
 
 def test_a_clock_in_a_sentence_is_not_a_speaker_line():
-    assert turns_of("Talare 1  00:00:05\nMötet: 10:00 börjar vi.") == [
-        ("Talare 1", "Mötet: 10:00 börjar vi.", 5.0)]
+    assert turns_of("Talare 1  00:00:05\nMötet: 10:00 börjar vi.\n(14:00) var det slut.") == [
+        ("Talare 1", "Mötet: 10:00 börjar vi.\n(14:00) var det slut.", 5.0)]
 
 
 def test_a_docx_heading_is_the_title_not_a_turn(tmp_path):

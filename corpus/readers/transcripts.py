@@ -45,8 +45,9 @@ SPEAKER_LINES = [
     # [00:01:23] Talare 1: text | 00:01:23 - Talare 1: text
     re.compile(rf"^\s*[(\[]?(?P<ts>{_TS})[)\]]?\s*[-–]?\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$"),
 ]
-# a time at the start of a line inside a turn: "[00:13:02] och sen …"
-_LEADING_TS = re.compile(rf"^[(\[]{_TS}[)\]]\s*")
+# a time at the start of a line inside a turn: "[00:13:02] och sen …", "(00:13:02) …";
+# "(14:00) var mötet" may be said, so a clock in parentheses needs its seconds
+_LEADING_TS = re.compile(rf"^(?:\[{_TS}\]|\(\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?\))\s*")
 _TITLE_MAX_CHARS = 100
 _UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
 _MAX_UNTIMED_LABEL_WORDS = 3
