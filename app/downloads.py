@@ -3,6 +3,8 @@ the choices on its screen (layer, round, coders …) by naming it."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app import state, ui
@@ -33,6 +35,12 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
             except QdaError as exc:
                 ss.pop(file, None)
                 st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
+            except Exception:   # a bug: a Swedish line on screen, the traceback in the log
+                ss.pop(file, None)
+                logging.getLogger(__name__).exception("export %s (%s) failed", spec.name, fmt)
+                st.error(f"{spec.title} kunde inte skapas: ett oväntat fel i programmet "
+                         "(detaljerna finns i serverns logg). Försök med ett annat format "
+                         "och rapportera felet.")
             finally:
                 bar.empty()
         made = ss.get(file)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from app import state, ui
 from coding import codes, memos, review
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import Status
 
@@ -305,7 +306,7 @@ with col_sug:
     for n, sug in enumerate(view.suggestions, start=1):
         mark = {Status.ACCEPTED: "✓ ", Status.REJECTED: "✗ "}.get(sug.decision or "", "")
         b1, b2 = st.columns([6, 1], vertical_alignment="center")
-        b1.button(f"{mark}{n} · {sug.label} ({sug.score:.2f})", key=f"k_acc_{n}",
+        b1.button(f"{mark}{n} · {sug.label} ({numbers.decimal(sug.score, 2)})", key=f"k_acc_{n}",
                   on_click=accept, args=(sug.code_id,), width="stretch",
                   shortcut=str(n) if n <= MAX_KEYS else None,
                   type="primary" if sug.decision == Status.ACCEPTED else "secondary",

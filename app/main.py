@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import auth, state
+from app import auth, state, ui
 from coding.accounts import ROLE_LABELS, Actor, Can
 from corpus.errors import QdaError
 
@@ -70,6 +70,7 @@ def main() -> None:
     code = st.query_params.get(PANEL_PARAM)
     if code:        # a Delphi panelist's invitation link: their page alone, no login
         st.set_page_config(page_title="Delphi", layout="centered")
+        ui.swedish_chrome()
         proj = state.project()
         if proj is None:
             st.error("Inget projekt är öppet på servern.")
@@ -79,6 +80,7 @@ def main() -> None:
         delphi_svar.render(proj, code)
         return
     st.set_page_config(page_title="workshop-qda", layout="wide")
+    ui.swedish_chrome()
     auth.clear_cookie_if_asked()
     proj = state.project()
     actor = auth.gate(proj) if proj is not None else None

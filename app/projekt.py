@@ -206,6 +206,9 @@ if ingest:
                         f"med, {moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]
                            else "."))
+            if report.title:
+                st.caption(f"Rubriken ”{report.title}” blev källans titel, inte en enhet "
+                           "att koda.")
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),
@@ -241,9 +244,10 @@ with tab_workshops:
         with st.form("p_workshop", clear_on_submit=True):
             st.markdown("**Registrera workshop** (samma benämning uppdaterar en befintlig)")
             w1, w2, w3, w4 = st.columns(4)
-            label = w1.text_input("Benämning")
+            label = w1.text_input("Benämning", key="p_ws_label")
             w_area = w2.selectbox("Område", list(study.areas.labels().values()),
-                                  accept_new_options=True, index=None,
+                                  accept_new_options=True,
+                                  index=0 if study.areas.values else None,
                                   placeholder="Välj eller skriv ett nytt")
             w_format = w3.selectbox("Format", list(study.formats.labels().values()),
                                     accept_new_options=True, index=None,

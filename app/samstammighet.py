@@ -10,6 +10,7 @@ from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
 from coding.exporting import get as export_spec
+from corpus import numbers
 from corpus.errors import QdaError
 
 proj = state.require_project()
@@ -103,7 +104,8 @@ m2.markdown("  \n".join(
     f"**{r.level.capitalize()}:** {r.pooled_note()[0].upper()}{r.pooled_note()[1:]}"
     f"; sammanvägd alfa {agreement.shown(r.overall.alpha)}" for r in results))
 shown = agreement.levels_frame(results)
-st.dataframe(shown.astype(object).where(shown.notna(), "–"), hide_index=True,
+shown = numbers.shown(shown)      # decimal commas, as the report prints them
+st.dataframe(shown.where((shown != "") & shown.notna(), "–").astype(str), hide_index=True,
              key="sa_table")   # an undefined figure shows as a dash, not "None"
 st.caption("Läsning per kod: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 "
            "otillräcklig (värdena är avkortade, inte avrundade, till tre decimaler). "

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import state, ui
 from coding.accounts import Can
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import FINAL
 from themes import heatmap, tables
@@ -56,8 +57,7 @@ st.pyplot(fig, width="content")
 plt.close(fig)
 
 st.subheader("Antal per tema och källa")
-st.dataframe(per_kind, hide_index=True, column_config={
-    "Andel": st.column_config.NumberColumn(format="percent")})
+st.dataframe(numbers.shown(per_kind), hide_index=True)    # "6,3 %", as the exports
 
 st.subheader("Fördjupning")
 mains = list(dict.fromkeys(units.Huvudtema))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from corpus.errors import ERRORS, DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
+from corpus.notes import Notice
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
 _KIND_PLURALS = {"note": "lappar", "sentence": "transkriptmeningar", "turn": "talturer"}
@@ -27,40 +28,39 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
                  "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
-# the ingest report's notes, in the app's language
-_REPORT_TEXTS = [
-    (r"area '(.+)' guessed from the file name",
-     lambda m: f"området {area_label(m.group(1))} gissades ur filnamnet"),
-    (r"no area known: quotes cannot name the area \(give --area or --workshop\)",
-     "inget område känt: citat kan inte ange område (välj område eller workshop)"),
-    (r"a different file named (.+) is already source (.+); both are counted now "
-     r"\(use --replace to replace it\)",
-     r"en annan fil med namnet \1 finns redan som källa \2; båda räknas nu (importera med "
-     r"ersätt för att byta ut den)"),
-    (r"replaced source (\d+): (.+)'s (\w+) coding '(.+)' on a unit that changed or went: (.+)",
-     r"källa \1 ersattes: \2s kodning ”\4” fanns på en enhet som ändrats eller tagits bort: "
-     r"\5"),
-    (r"no speaker lines recognised: the text is one turn",
-     "inga talarrader kändes igen: texten blev en enda taltur"),
-    (r"(\w+\d+): a duplicate mark with no note", r"\1: dubblettmarkering utan lapp"),
-    (r"(\w+\d+): outside the area columns", r"\1: utanför områdeskolumnerna"),
-    (r"(\w+\d+): outside the columns \((.+)\)", r"\1: utanför kolumnerna (\2)"),
-    (r"(\w+\d+): the note held a '(.)' without quotes; its parts were joined",
-     r"\1: lappen innehöll ”\2” utan citattecken; delarna fogades ihop"),
-    (r"(\w+\d+): unknown area (.+); its notes are imported without an area",
-     r"\1: okänt område \2; lapparna importerades utan område"),
-    (r"hidden sheet", "dolt blad"), (r"empty sheet", "tomt blad"),
-    (r"no header row with area names or a note column",
-     "ingen rubrikrad med områden eller en kolumn med inlägg"),
-]
 
 
 def swedish(text: str) -> str:
-    """A note from the library's ingest report in Swedish (unknown ones as they are)."""
-    for pattern, replacement in _REPORT_TEXTS:
-        if re.fullmatch(pattern, text):
-            return re.sub(pattern, replacement, text)
+    """A note from the library's ingest report in Swedish: every note is coded
+    (corpus.notes) and carries its values; the area is named as the app names it."""
+    if isinstance(text, Notice):
+        return text.swedish(area_label=area_label(text.params.get("area")))
     return text
+
+
+# Streamlit writes a few words of its own in English and has no setting for their language
+# (1.67: the skip link, the upload button and the upload limit line). Each is hidden and
+# its Swedish words shown in its place: generated content, which screen readers read too.
+_SWEDISH_CHROME = {
+    '[data-testid="stSkipToContent"]': "Hoppa till sidans innehåll",
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p':
+        "Välj filer",
+    '[data-testid="stFileUploaderDropzoneInstructions"] span':
+        "Dra filerna hit (högst 200 MB per fil)",
+}
+
+
+def swedish_chrome() -> None:
+    """Streamlit's own English words on every page, in Swedish."""
+    # the skip link must stay focusable (visibility:hidden would take it out of the tab
+    # order), so its English words are only shrunk to nothing
+    rules = "".join(
+        f"{selector}{{font-size:0!important"
+        f"{'' if 'Skip' in selector else ';visibility:hidden'}}}"
+        f"{selector}::after{{content:{text!r};font-size:0.875rem;visibility:visible}}"
+        .replace("'", '"')
+        for selector, text in _SWEDISH_CHROME.items())
+    st.html(f"<style>{rules}</style>")
 
 
 def reason(exc: QdaError) -> str:

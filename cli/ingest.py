@@ -131,6 +131,8 @@ def print_report(report: IngestReport) -> None:
     lines = [f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
              f"{units} → source {report.source_id}"
              + (" (replaced)" if report.status == "replaced" else "")]
+    if report.title:
+        lines.append(f"    title {escape(repr(report.title))} (a heading: not a unit)")
     for sheet in report.sheets:
         sheet_name = escape(repr(sheet["name"]))
         if sheet["layout"] == "skipped":

@@ -29,11 +29,12 @@ def app_command(
 ) -> None:
     """Open the review app (Swedish) in the browser at http://HOST:PORT (https with
     --tls-cert and --tls-key). Beyond loopback the project must have users."""
-    from app.serve import check_serving, streamlit_command
+    from app.serve import check_port, check_serving, streamlit_command
 
     root = (project or Path(os.environ.get(PROJECT_ENV) or ".")).resolve()
     with user_errors():
         warnings = check_serving(root, host, tls_cert, tls_key)
+        check_port(host, port)
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     os.environ[PROJECT_ENV] = str(root)

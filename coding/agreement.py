@@ -38,6 +38,7 @@ from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, Round, Segment
 from corpus.models import Code as CodeRow
@@ -56,9 +57,11 @@ BOOTSTRAP = 1000
 
 
 def reading(alpha: float | None) -> str:
-    """Krippendorff's usual reading of alpha, in the report's language."""
+    """Krippendorff's usual reading of alpha, in the report's language, of alpha as
+    printed (three decimals): 0.79996 is shown as 0,800 and read as good."""
     if alpha is None:
         return "kan inte beräknas"
+    alpha = numbers.rounded(alpha)
     if alpha >= GOOD:
         return "god"
     if alpha >= TENTATIVE:

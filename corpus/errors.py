@@ -134,6 +134,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "en rad i beslutsfilen har fel form"),
     "E234": ("give SEGMENT and CODE or --from, one of them",
              "ange antingen segment och kod eller en fil"),
+    # serving the app
+    "E240": ("the port is already in use", "porten används redan av ett annat program"),
     # not relevant, and memos on sources and workshops
     "E250": ("a unit with the coder's codes cannot be marked not relevant",
              "enheten har dina koder: ta bort dem innan du markerar den som inte relevant"),

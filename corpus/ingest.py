@@ -17,6 +17,7 @@ from . import audit, originals
 from .errors import DuplicateSourceError, InputError, QdaError
 from .helpers import Helpers
 from .models import PseudonymKey, Segment, Source, Workshop
+from .notes import note
 from .prepare import (
     SENTENCE_COLUMNS,
     TURN_SEPARATOR,
@@ -67,6 +68,7 @@ class IngestReport:
     # folded into known ones, new labels like known ones (Swedish, one line per label)
     learned: list[str] = field(default_factory=list)
     area_label: str | None = None       # the area as the project prints it
+    title: str | None = None   # a transcript's heading line, pseudonymised: not a unit
 
 
 def _in_folder(folder: Path) -> list[Path]:
@@ -230,7 +232,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             if same_name:
                 report.warnings.append(same_name)
             if area and not given and not ws and not kept[1]:
-                report.warnings.append(f"area {area!r} guessed from the file name")
+                report.warnings.append(note("N101", area=resolver.study.areas.label(area)))
             created_copy = originals.keep(path, stored, prepared.ahead)
             # Core statements on the connection, not ORM objects: the unit of work cost
             # 3 ms a file more (460 transcripts: 3.7 against 2.2 s to write), as much as
@@ -261,23 +263,24 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 moved = put_back(session, source_id, carried)
                 report.replaced = moved.summary()
                 report.warnings += [
-                    f"replaced source {carried.source_id}: {c['coder']}'s {c['status']} "
-                    f"coding {c['code']!r} on a unit that changed or went: {c['text'][:60]!r}"
+                    note("N104", source=carried.source_id, coder=c["coder"],
+                         status=c["status"], code_name=c["code"], text=c["text"][:60])
                     for c in moved.codings_dropped]
                 replaced["dropped codings"] = moved.codings_dropped
             report.source_id = source_id
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
             report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
+            if result.meta.get("title"):
+                report.title = pseudonymiser.text(result.meta["title"])
             if result.kind == "transcript" and not area:
-                report.warnings.append("no area known: quotes cannot name the area "
-                                       "(give --area or --workshop)")
+                report.warnings.append(note("N102"))
             connection.execute(
                 _SOURCE_DONE,
                 {"source": source_id, "text": text,
                  "report": {k: v for k, v in asdict(report).items()
                             if k in ("sheets", "segments", "pseudonymised", "warnings",
-                                     "suspects", "learned")}})
+                                     "suspects", "learned", "title")}})
             audit.record(session, actor,
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
                          "source", source_id,
@@ -366,8 +369,7 @@ def _previous(session: Session, path: Path, digest: str, replace: bool,
         return None, None
     ids = ", ".join(str(s.id) for s in named)
     if not replace:
-        return None, (f"a different file named {path.name} is already source {ids}; both are "
-                      "counted now (use --replace to replace it)")
+        return None, note("N103", name=path.name, ids=ids)
     if len(named) > 1:
         raise QdaError(f"--replace: several sources are named {path.name} ({ids}); cannot "
                        "tell which one this file replaces", path, "E131")

@@ -96,6 +96,7 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
     (the turns joined by TURN_SEPARATOR), and their sentences' spans, about BATCH_CHARS
     of text a batch."""
     turns = result.turns
+    pseudonymiser.reserve(turn.speaker for turn in turns)
     for turn in turns:
         pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
     start, i = 0, 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import krippendorff
 import numpy as np
@@ -412,7 +413,16 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     changes = doc.tables[1]
     assert [c.text for c in changes.rows[0].cells][:3] == ["Datum", "Tillagda", "Ändrade"]
     export(notes, "metodbilaga", "md", out=tmp_path / "m.md")
-    assert "## Kodbokens förändringar" in (tmp_path / "m.md").read_text(encoding="utf-8")
+    method = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "## Kodbokens förändringar" in method
+    # the codebook's import is counted as imported codes, not as codes added one by one
+    header, _, row = method.split("## Kodbokens förändringar")[1].strip().splitlines()[:3]
+    changes = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "),
+                       strict=True))
+    assert changes["Importerade"] == str(len(list(BOOK.walk())))
+    assert changes["Tillagda"] == "0" and changes["Omdöpta"] == "1"
+    figures = re.findall(r"Krippendorffs alfa för huvudteman (\S+)", method)
+    assert figures and re.fullmatch(r"-?\d,\d{3}", figures[0])
 
 
 def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
@@ -457,6 +467,9 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     method = (tmp_path / "m.md").read_text(encoding="utf-8")
     # the round's two coders, not cia who coded outside it
     assert "Materialet kodades av 2 kodare." in method and "i Omgång 1" in method
+    # numbers as a Swedish report prints them: the round's share, alpha with a comma
+    assert "| Omgång 1 | ja | 100,0\u00a0% | 8 |" in method
+    assert re.search(r"huvudteman -?\d,\d{3}", method) and "0.2" not in method
     run("export", "agreement", "-f", "xlsx", "--coders", "anna,cia", "-o",
         str(tmp_path / "a.xlsx"))
     from openpyxl import load_workbook as load

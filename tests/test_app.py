@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -348,11 +349,11 @@ def test_possible_names_are_masked_from_the_projekt_page(root):
     assert any("kan vara namn" in w.value for w in at.warning)
     # the report's notes in Swedish: no area was chosen or found in the name
     assert any(w.value.startswith("Inget område känt") for w in at.warning)
-    assert [t.label for t in at.tabs][3] == "Möjliga namn (2)"
+    assert [t.label for t in at.tabs][4] == "Möjliga namn (2)"
     assert "Per" in " ".join(m.value for m in at.markdown)
     masked = next(b for b in at.button if b.label == "Maskera" and b.key.endswith("_1"))
     masked.click().run()                            # the second: "Per" (sorted: Lund, Per)
-    assert not at.exception and [t.label for t in at.tabs][3] == "Möjliga namn (1)"
+    assert not at.exception and [t.label for t in at.tabs][4] == "Möjliga namn (1)"
     project = open_project(root)
     with project.session() as s:
         text = s.scalars(select(Source.text).where(Source.original_name == "samtal.txt")).one()
@@ -381,8 +382,8 @@ def test_register_a_workshop(root):
     at = page("projekt")
     form = at.get("form")[-1]
     assert form is not None
-    at.text_input[-1].input("Skaraborg fysisk 2025-03-01")
-    at.form_submit_button[-1].click().run()
+    at.text_input(key="p_ws_label").input("Skaraborg fysisk 2025-03-01")
+    next(b for b in at.form_submit_button if b.label == "Spara workshop").click().run()
     assert not at.exception
     project = open_project(root)
     with project.session() as s:
@@ -645,11 +646,13 @@ def test_agreement_page_closes_the_round_and_shows_the_figures(root):
     table = at.dataframe[1].value
     # main themes and sub-themes side by side, each level's pooled row labelled as such
     assert table.loc[0, "Kod"] == "Sammanvägt, alla koder (huvudtema)"
-    assert table.loc[0, "Enheter"] == len(assigned)
+    assert table.loc[0, "Enheter"] == str(len(assigned))
     assert set(table["Nivå"]) == {"huvudtema", "subtema"}
     assert table.loc[0, "Bedömning"].startswith("sammanvägt mått, ingen bedömning")
     assert at.metric[0].value == str(len(assigned))
     assert "Cohens kappa" in table.columns and "Bedömning" in table.columns
+    # figures with a decimal comma, as the exports and the legend write them
+    assert all(re.fullmatch(r"-?\d,\d{3}|–", v) for v in table["Krippendorffs alfa"])
 
 
 def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):
@@ -738,24 +741,20 @@ def test_a_coder_cannot_open_the_users_page(root):
 
 
 def test_every_ingest_note_has_a_swedish_text():
+    """Each registered note, with values, shown in Swedish: no English word left over."""
     from app import ui
+    from corpus.notes import NOTES, note
 
-    notes = ["area 'gr' guessed from the file name",
-             "no area known: quotes cannot name the area (give --area or --workshop)",
-             "a different file named x.xlsx is already source 3; both are counted now "
-             "(use --replace to replace it)",
-             "replaced source 1: anna's accepted coding 'SIP' on a unit that changed or went: "
-             "'Gammal lapp'",
-             "no speaker lines recognised: the text is one turn", "B4: a duplicate mark with "
-             "no note", "C2: outside the area columns",
-             "A7: unknown area 'Mars'; its notes are imported without an area",
-             "hidden sheet", "empty sheet", "no header row with area names or a note column"]
-    for note in notes:
-        assert ui.swedish(note) != note, note
-    assert ui.swedish("area 'boras' guessed from the file name") == \
-        "området Borås gissades ur filnamnet"
-    assert ui.swedish("area 'mars' guessed from the file name") == \
-        "området mars gissades ur filnamnet"
+    values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
+              "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
+              "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";"}
+    english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
+                         r"file|cells?|and)\b")
+    for code in NOTES:
+        shown = ui.swedish(note(code, **values))
+        assert shown != note(code, **values) and not english.search(shown), (code, shown)
+    assert ui.swedish(note("N101", area="Borås")) == "området Borås gissades ur filnamnet"
+    assert ui.swedish(note("N101", area="mars")) == "området mars gissades ur filnamnet"
 
 
 def test_unit_counts_read_as_swedish():
@@ -841,3 +840,40 @@ def test_counts_agree_with_their_number_in_swedish():
     assert ui.count(1, "kodning", "kodningar") == "1 kodning"
     assert ui.count(0, "kodning", "kodningar") == "0 kodningar"
     assert ui.count(3, "mening kodad", "meningar kodade") == "3 meningar kodade"
+
+
+def test_export_page_makes_the_quotes_as_word_with_transcript_quotes(root, tmp_path):
+    """Quotes from transcripts have no question; Citat → docx crashed with a traceback."""
+    from coding.identity import CONSENSUS
+
+    project = open_project(root)
+    with project.transaction() as s:
+        turn = s.scalars(select(Segment).where(Segment.kind != "note")).first()
+        code = s.scalars(select(Code)).first()
+        s.add(Coding(segment_id=turn.id, code_id=code.id, coder=CONSENSUS,
+                     status="accepted", is_quote=True))
+        text = turn.text.strip()
+    project.close()
+    at = page("export")
+    at.selectbox(key="e_fmt_quotes").set_value("docx").run()
+    click(at, "e_make_quotes")
+    assert not at.error
+    (tmp_path / "c.docx").write_bytes(at.session_state["e_file_quotes"].data)
+    quotes = [p.text for p in Document(str(tmp_path / "c.docx")).paragraphs
+              if p.style.name == "Quote"]
+    assert any(q.startswith(f"”{text}”") and "fråga" not in q.removeprefix(f"”{text}”")
+               for q in quotes)
+
+
+def test_an_unexpected_export_error_is_one_swedish_line_not_a_traceback(root, monkeypatch):
+    import app.downloads
+
+    def broken(*args, **kwargs):
+        raise ValueError("invalid literal for int() with base 10: ''")
+
+    monkeypatch.setattr(app.downloads, "export_bytes", broken)
+    at = page("export")
+    click(at, "e_make_quotes")
+    assert not at.exception
+    assert "kunde inte skapas: ett oväntat fel" in at.error[0].value
+    assert "invalid literal" not in at.error[0].value

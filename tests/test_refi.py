@@ -68,7 +68,8 @@ def test_qdpx_and_qdc_validate_against_the_refi_schema(full, tmp_path):
     with zipfile.ZipFile(qdpx) as archive:
         transcript = next(archive.read(n).decode() for n in archive.namelist()
                           if n.startswith("sources/") and "Deltagare" in archive.read(n).decode())
-    assert "Anna" not in transcript and "Deltagare 2: Vi följer antal SIP" in transcript
+    assert "Anna" not in transcript and "Deltagare 1: Vi följer antal SIP" in transcript
+    assert "Moderator: Välkomna." in transcript     # a label that names no one, as it was
     qdc = export(full, "qdc", out=tmp_path / "book.qdc").path
     assert codebook_errors(qdc.read_bytes(), xsd) == []
     assert etree.fromstring(qdc.read_bytes()).tag == "{urn:QDA-XML:codebook:1.0}CodeBook"

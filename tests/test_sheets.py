@@ -222,8 +222,8 @@ def test_an_unquoted_delimiter_in_a_csv_note_is_joined_back_and_said(tmp_path):
     result = read_file(path, ReadOptions(question=1))
     assert [n.text for n in result.notes] == ["Antal SIP per månad; följs upp kvartalsvis",
                                               "Väntetid"]
-    assert result.warnings == ["B2: the note held a ';' without quotes; its parts were "
-                               "joined"]
+    assert result.warnings == ["sheet 'lappar', B2: the note held a ';' without quotes; its "
+                               "parts were joined"]
 
 
 def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
@@ -231,4 +231,15 @@ def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
         ["Område", "Inlägg"], ["GR", "Antal SIP", "glömd lapp"], ["VGR", "Väntetid"]]})
     result = read_file(path)
     assert [n.text for n in result.notes] == ["Antal SIP", "Väntetid"]
-    assert result.sheets[0].skipped == ["C2: outside the columns ('glömd lapp')"]
+    assert result.sheets[0].skipped == ["sheet 'Fråga 1', C2: outside the columns ('glömd lapp')"]
+
+
+def test_an_unknown_area_is_no_warning_per_cell_but_counted_for_the_ingest_to_learn(tmp_path):
+    """Twelve notes of an area the project did not know were twelve warnings and no area;
+    now the label is passed on and the ingest reports it once ("nytt område")."""
+    rows = [["Område", "Inlägg"], *[["Halland", f"Lapp {i}"] for i in range(12)],
+            ["GR", "Antal SIP"], ["Mars", "Lapp"]]
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": rows})
+    result = read_file(path)
+    assert len(result.notes) == 14 and result.warnings == []
+    assert result.sheets[0].notes_per_area == {"Halland": 12, "GR": 1, "Mars": 1}

@@ -114,10 +114,14 @@ def build(session: Session, round: str | None = None) -> Method:
 def codebook_changes(session: Session) -> pd.DataFrame:
     """Codebook events per day and kind."""
     per_day: dict[str, Counter] = {}
-    for at, action in session.execute(select(AuditEvent.at, AuditEvent.action)
+    for at, action, memo in session.execute(select(AuditEvent.at, AuditEvent.action,
+                                                   AuditEvent.memo)
                                       .where(AuditEvent.action.in_(list(CHANGES)))
                                       .order_by(AuditEvent.id)):
-        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[CHANGES[action]] += 1
+        # a codebook import adds its codes one by one, each with the memo "import NAME"
+        kind = CHANGES["codebook.import"] if action == "code.add" and (memo or "") \
+            .startswith("import ") else CHANGES[action]
+        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[kind] += 1
     columns = ["Datum", *dict.fromkeys(CHANGES.values())]
     return pd.DataFrame([{"Datum": day, **{c: counts.get(c, 0) for c in columns[1:]}}
                          for day, counts in per_day.items()], columns=columns)

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from corpus import numbers
 from corpus.files import atomic_write
 from corpus.tabular import FORMULA_START, neutralise
 
@@ -158,15 +159,15 @@ def bilaga2_md(tables: Mapping[int, pd.DataFrame], path: Path,
 
 
 def markdown(frame: pd.DataFrame) -> str:
-    """A GitHub-style pipe table; pipes and line breaks inside cells are escaped."""
+    """A GitHub-style pipe table, numbers as a Swedish report prints them
+    (`corpus.numbers`); pipes and line breaks inside cells are escaped."""
     def cell(value: object) -> str:
-        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
-            else str(value)
-        return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+        return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    shown = numbers.shown(frame)
     lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
              "|" + "|".join("---" for _ in frame.columns) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
-              for row in frame.itertuples(index=False)]
+              for row in shown.itertuples(index=False)]
     return "\n".join(lines)
 
 

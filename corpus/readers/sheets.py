@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..dimensions import Dimension, fold, tidy_label
 from ..errors import InputError
+from ..notes import Notice, note
 from . import headers as h
 from .grid import Grid, read_csv, read_xlsx
 from .marks import mark_only, split_mark
@@ -35,10 +36,10 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
     kinds = Counter()
     for grid in grids:
         if grid.hidden:
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["hidden sheet"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N130")]))
             continue
         if not any(any(row) for row in grid.rows):
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["empty sheet"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N131")]))
             continue
         try:
             report, notes = read_grid(grid, options, path, single=len(grids) == 1)
@@ -46,8 +47,7 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
             # a sheet of instructions or a summary beside the question sheets
             if exc.code != "E114" or len(grids) == 1 or h.question_from_sheet_name(grid.name):
                 raise
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[
-                "no header row with area names or a note column"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N132")]))
             continue
         kinds[report.layout] += 1
         result.sheets.append(report)
@@ -80,6 +80,8 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     readers = {"wide": _read_wide, "long": _read_long, "list": _read_list,
                "padlet": _read_padlet, "survey": _read_survey}
     notes = readers[layout](grid, header_row, options, report, path)
+    report.warnings = _grouped(report.warnings, grid.name)
+    report.skipped = _grouped(report.skipped, grid.name)
     if not notes:
         raise InputError(f"sheet {grid.name!r} has no notes below its headers", path, "E112")
     missing_q = [n for n in notes if n.question is None]
@@ -141,6 +143,34 @@ def _unknown_area_header(grid: Grid) -> int | None:
     return None
 
 
+# a cell's note, as a reader finds it: (code, cell, value); `_grouped` makes one note of
+# each kind per sheet, naming the cells
+PerCell = tuple[str, str, str]
+SAME_KIND_BY_VALUE = {"N123": "delimiter"}   # a note per delimiter
+VALUES_SHOWN = 3
+
+
+def _grouped(found: list, sheet: str) -> list[Notice]:
+    """One note per kind (and per unknown area) for the sheet, naming its cells, instead
+    of a note per cell."""
+    groups: dict[tuple[str, str], list[PerCell]] = {}
+    for code, ref, value in found:
+        groups.setdefault((code, value if code in SAME_KIND_BY_VALUE else ""), []).append(
+            (code, ref, value))
+    out = []
+    for (code, value), items in groups.items():
+        refs = [ref for _, ref, _ in items]
+        if code in SAME_KIND_BY_VALUE:
+            out.append(note(code, sheet=sheet, refs=refs, **{SAME_KIND_BY_VALUE[code]: value}))
+        elif code == "N122":
+            shown = ", ".join(repr(v[:40]) for _, _, v in items[:VALUES_SHOWN])
+            out.append(note(code, sheet=sheet, refs=refs,
+                            values=shown + (", …" if len(items) > VALUES_SHOWN else "")))
+        else:
+            out.append(note(code, sheet=sheet, refs=refs))
+    return out
+
+
 def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
                   ) -> tuple[int | None, str]:
     """Find the header row and the layout, honouring --layout."""
@@ -198,11 +228,11 @@ def _read_wide(grid, header_row, options, report, path) -> list[Note]:
                 if last_in_row is not None:
                     last_in_row.duplicate_count = max(last_in_row.duplicate_count, only)
                 else:
-                    report.skipped.append(f"{grid.ref(r, c)}: a duplicate mark with no note")
+                    report.skipped.append(("N120", grid.ref(r, c), ""))
                 continue
             if areas.get(c) is None:
                 if known.key_of(value) is None:
-                    report.skipped.append(f"{grid.ref(r, c)}: outside the area columns")
+                    report.skipped.append(("N121", grid.ref(r, c), ""))
                 continue
             text, count = split_mark(value)
             last_in_row = Note(text, areas[c], report.question, cell=grid.ref(r, c),
@@ -260,10 +290,9 @@ def _overflow(grid, r: int, width: int, text_col: int, value: str, report) -> st
     if not extra:
         return value
     if grid.delimiter and text_col == width - 1:
-        report.warnings.append(f"{grid.ref(r, text_col)}: the note held a "
-                               f"{grid.delimiter!r} without quotes; its parts were joined")
+        report.warnings.append(("N123", grid.ref(r, text_col), grid.delimiter))
         return f"{grid.delimiter} ".join([value, *(v for _, v in extra)])
-    report.skipped += [f"{grid.ref(r, c)}: outside the columns ({v[:40]!r})" for c, v in extra]
+    report.skipped += [("N122", grid.ref(r, c), v) for c, v in extra]
     return value
 
 

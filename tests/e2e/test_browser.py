@@ -106,6 +106,32 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     assert counts(root) == after_good
 
 
+def test_streamlits_own_words_are_swedish(server, page):
+    """The upload button, its limit line and the skip link said "Upload", "200MB per
+    file • CSV, DOCX…" and "Skip to main content" in the Swedish app."""
+    url, _ = server
+    open_page(page, url, "projekt")
+    uploader = page.locator(".st-key-p_files")
+    assert "Upload" not in uploader.inner_text() and "per file" not in uploader.inner_text()
+    skip = page.locator("[data-testid=stSkipToContent]")
+    # its English words are shrunk to nothing (still read by innerText), the Swedish shown
+    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+
+    def after(selector: str) -> str:
+        return page.locator(selector).first.evaluate(
+            "e => getComputedStyle(e, '::after').content")
+
+    assert after(".st-key-p_files button p") == '"Välj filer"'
+    assert after(".st-key-p_files [data-testid=stFileUploaderDropzoneInstructions] span") \
+        == '"Dra filerna hit (högst 200 MB per fil)"'
+    assert after("[data-testid=stSkipToContent]") == '"Hoppa till sidans innehåll"'
+    page.locator("body").focus()
+    page.keyboard.press("Tab")                   # the skip link still takes the focus
+    assert page.evaluate("document.activeElement.dataset.testid") == "stSkipToContent"
+    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"     # shown: Swedish
+    shot(page, "projekt-svenska")
+
+
 def test_a_renamed_corrected_file_replaces_the_source_picked(server, page, tmp_path):
     """Through the real widgets: a corrected file under a new name replaces the source
     chosen in "Ersätter källan"; afterwards the boxes are fresh (the browser had kept the
