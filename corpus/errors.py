@@ -54,6 +54,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E066": ("pg_restore failed", "pg_restore misslyckades"),
     "E067": ("restored row counts differ from the backup",
              "återläsningen gav inte samma antal rader som säkerhetskopian"),
+    "E068": ("the folder has no project.sqlite and qda.toml names no server",
+             "projektet har ingen project.sqlite och qda.toml anger ingen databasserver"),
+    "E069": ("a SQLite project cannot be initialised on a server; use migrate-store",
+             "projektet ligger i SQLite; flytta det till servern med qda migrate-store"),
     # ingest: files
     "E100": ("no such file, or a file type ingest does not read",
              "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, "
