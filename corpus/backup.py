@@ -151,6 +151,8 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
     if manifest["store"] == "postgresql" and not url:
         raise QdaError("a PostgreSQL backup needs --database-url of an empty database",
                        backup_dir, "E065")
+    if manifest["store"] == "sqlite" and url and not url.startswith("sqlite"):
+        return _restore_onto_server(backup_dir, target, url)
     target.mkdir(parents=True, exist_ok=True)
     try:
         if (backup_dir / "sources").exists():
@@ -180,3 +182,21 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
         raise QdaError("restored row counts differ from the backup's manifest", target,
                        "E067")
     return project
+
+
+def _restore_onto_server(backup_dir: Path, target: Path, url: str) -> Project:
+    """A laptop's (SQLite) backup onto a server: restored beside the target, then moved
+    with migrate-store (every row and file, checked by count and checksum)."""
+    from .migrate_store import migrate_store
+
+    scratch = target.with_name(target.name + ".sqlite-part")
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        local = restore(backup_dir, scratch)
+        try:
+            migrate_store(local, target, url)
+        finally:
+            local.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return open_project(target, url=url)

@@ -58,6 +58,12 @@ ERRORS: dict[str, tuple[str, str]] = {
              "projektet har ingen project.sqlite och qda.toml anger ingen databasserver"),
     "E069": ("a SQLite project cannot be initialised on a server; use migrate-store",
              "projektet ligger i SQLite; flytta det till servern med qda migrate-store"),
+    "E070": ("the target database is not empty", "måldatabasen är inte tom"),
+    "E071": ("the copied store differs from the source",
+             "kopian skiljer sig från originalet; inget flyttades"),
+    "E072": ("the target folder is not empty", "målmappen är inte tom"),
+    "E073": ("the project's schema is not this version's; run qda migrate first",
+             "projektets schema har fel version; kör qda migrate först"),
     # ingest: files
     "E100": ("no such file, or a file type ingest does not read",
              "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, "
