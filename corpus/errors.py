@@ -64,6 +64,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E072": ("the target folder is not empty", "målmappen är inte tom"),
     "E073": ("the project's schema is not this version's; run qda migrate first",
              "projektets schema har fel version; kör qda migrate först"),
+    # a database server restarting under the app
+    "E074": ("the database does not answer just now; try again",
+             "Databasen svarar inte just nu – försök igen"),
+    "E075": ("the database did not say whether a change was saved",
+             "Databasen svarade inte när ändringen sparades – ladda om sidan och se efter "
+             "om den finns med"),
     # ingest: files
     "E100": ("no such file, or a file type ingest does not read",
              "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, "

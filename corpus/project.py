@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine
 
@@ -19,6 +19,8 @@ from .locations import CONFIG_NAME, SQLITE_NAME, URL_ENV
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,6 +59,12 @@ class Project:
     def transaction(self, synced: bool = True) -> Iterator[Session]:
         with store.transaction(self._factory, synced) as session:
             yield session
+
+    def retried(self, work: Callable[[Session], T], synced: bool = True,
+                write: bool = True) -> T:
+        """`work(session)` in one transaction, run again once on a lost connection (a
+        server restart): what the app's pages do for a coder's action."""
+        return store.retried(self._factory, work, synced, write)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -3,7 +3,7 @@
 # both stores. Debian's package is installed when missing; the cluster lives in a temporary
 # folder, listens on 127.0.0.1 only, asks for a password (scram-sha-256, as a real server
 # does), and is stopped and removed when the shell exits.
-# Exports QDA_TEST_PG_URL (with the password in it).
+# Exports QDA_TEST_PG_URL (with the password in it) and QDA_TEST_PG_CTL (pg_ctl for it).
 if [ -z "${QDA_TEST_PG_URL:-}" ]; then
   pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   if [ -z "$pgbin" ]; then
@@ -32,5 +32,7 @@ if [ -z "${QDA_TEST_PG_URL:-}" ]; then
     >/dev/null
   trap '"${as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
   export QDA_TEST_PG_URL="postgresql+psycopg://qda:$pgpass@127.0.0.1:$pgport/postgres"
+  # for the test that restarts the server under coders (tests/test_restart.py)
+  export QDA_TEST_PG_CTL="${as[*]} $pgbin/pg_ctl -D $pgdir/data -l $pgdir/log"
   echo "PostgreSQL for the tests: 127.0.0.1:$pgport (throw-away, in $pgdir)"
 fi

@@ -772,3 +772,31 @@ def test_counts_agree_with_their_number_in_swedish():
     assert ui.count(1, "kodning", "kodningar") == "1 kodning"
     assert ui.count(0, "kodning", "kodningar") == "0 kodningar"
     assert ui.count(3, "mening kodad", "meningar kodade") == "3 meningar kodade"
+
+
+def test_kodning_when_the_database_does_not_answer(root, monkeypatch):
+    """An action the database refused (after its one retry) shows the Swedish message and
+    leaves nothing; an undo that failed stays on the stack, to be tried again."""
+    from corpus import store
+    from corpus.project import Project
+
+    at = page("kodning")
+    real = Project.retried
+
+    def away(self, work, synced=True, write=True):
+        raise store.unavailable()
+
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_acc_1")
+    assert "Databasen svarar inte just nu – försök igen" in at.error[0].value
+    assert codings(root) == [] and at.session_state["k_undo"] == []
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_acc_1")
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_undo_btn")
+    assert "Databasen svarar inte just nu" in at.error[0].value
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_undo_btn")
+    assert codings(root) == [] and at.session_state["k_undo"] == []
