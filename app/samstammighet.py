@@ -68,6 +68,9 @@ if manage:
                     made = rounds.create_round(session, who, lead, share=share,
                                                units=int(units) or None, blind=blind,
                                                kinds=kinds)
+                if made.blind:      # each coder's own suggestions, in the background
+                    for coder in made.coders:
+                        state.retrainer(proj, coder).retrain_now()
                 st.success(f"{made.name}: {ui.count(made.units, 'enhet', 'enheter')} till "
                            f"{', '.join(made.coders)}.")
                 st.rerun()

@@ -458,3 +458,27 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     header = [c.value for c in load(tmp_path / "a.xlsx")["Subtema"][1]]
     assert "Kodat av anna" in header and "Kodat av cia" in header
     assert "Kodat av bo" not in header            # the coders asked for, not all
+
+
+def test_a_blind_round_starts_with_each_coders_own_suggestions(notes):
+    """`qda round create` of a blind round computes förslag:NAME for each of its coders
+    (on both stores), so no coder starts on an empty layer; --no-suggest leaves them."""
+    from sqlalchemy import func, select
+
+    from corpus.models import Coding
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["round", "create", "--coders", "anna,bo", "-p",
+                              str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    assert "suggestions for anna" in out.output and "suggestions for bo" in out.output
+    with notes.session() as s:
+        layers = dict(s.execute(select(Coding.coder, func.count()).group_by(Coding.coder)
+                                .where(Coding.coder.like("förslag:%"))).all())
+    assert set(layers) == {"förslag:anna", "förslag:bo"} and all(layers.values())
+    out = runner.invoke(app, ["round", "create", "--coders", "cia,dan", "--no-suggest",
+                              "-p", str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    with notes.session() as s:
+        assert not s.scalar(select(func.count()).select_from(Coding).where(
+            Coding.coder.in_(["förslag:cia", "förslag:dan"])))

@@ -800,3 +800,17 @@ def test_kodning_when_the_database_does_not_answer(root, monkeypatch):
     monkeypatch.setattr(Project, "retried", real)
     click(at, "k_undo_btn")
     assert codings(root) == [] and at.session_state["k_undo"] == []
+
+
+def test_a_blind_round_made_on_the_page_computes_each_coders_suggestions(root):
+    at = page("samstammighet", coder="lead")
+    at.multiselect(key="sa_coders_new").set_value(["anna", "bo"])
+    at.number_input(key="sa_units").set_value(4)
+    click(at, "sa_create")
+    from app import state
+
+    for coder in ("anna", "bo"):
+        retrainer = state.retrainer(state.project(), coder)
+        assert retrainer.status.runs or retrainer.status.running    # started at once
+        assert retrainer.wait(300) and retrainer.status.error is None
+        assert codings(root, coder=f"förslag:{coder}")
