@@ -23,6 +23,7 @@ from .locations import CONFIG_NAME
 from .models import Base
 from .originals import INCOMING, PART
 from .project import Project, init_project, record_url, without_password
+from .store import refresh_statistics
 
 CHUNK = 2000      # rows per INSERT batch
 
@@ -211,6 +212,9 @@ def migrate_store(source: Project, target: Path, url: str | None = None,
     try:
         made = init_project(target, url)
         checks = _copy_rows(source, made, progress)
+        # the planner's statistics now, not when autovacuum comes round (without them the
+        # Kodning queue's queries took 0.2-0.4 s instead of milliseconds)
+        refresh_statistics(made.engine, tuple(t.name for t in Base.metadata.sorted_tables))
         _copy_files(source.sources_dir, made.sources_dir)
         _config_for(source, target, url)
     except BaseException:
