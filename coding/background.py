@@ -140,6 +140,10 @@ class WorkerPool:
                 self._thread.start()
         self._wake.set()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def processes(self) -> list[int]:
         """The pids of the workers alive now (for tests and the benchmark)."""
         with self._lock:
@@ -274,9 +278,12 @@ class Retrainer:
         return True
 
     def _start(self) -> bool:
+        pool = self.pool or shared_pool()
+        if pool.closed:           # the server is stopping: no new worker for this
+            return False
         self._pending = 0
         self._status.running = True
-        (self.pool or shared_pool()).submit(self)
+        pool.submit(self)
         return True
 
     def _finished(self, message: dict) -> None:

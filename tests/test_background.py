@@ -61,6 +61,8 @@ def test_three_coders_share_one_worker_that_ends_when_idle(sqlite_project, tmp_p
     assert jobs[1].status.runs == 2 and jobs[1].status.error is None
     pool.close()
     assert pool.processes() == []
+    assert not jobs[0].retrain_now() and not jobs[0].status.running    # closed: none new
+    assert pool.processes() == []
 
 
 def test_the_pool_size_comes_from_the_environment(monkeypatch):
