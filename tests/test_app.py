@@ -814,3 +814,30 @@ def test_a_blind_round_made_on_the_page_computes_each_coders_suggestions(root):
         assert retrainer.status.runs or retrainer.status.running    # started at once
         assert retrainer.wait(300) and retrainer.status.error is None
         assert codings(root, coder=f"förslag:{coder}")
+
+
+def test_a_page_that_loses_the_database_is_drawn_again_then_says_so(root, monkeypatch):
+    """app/main.py: a lost connection while drawing a page is retried once (a rerun);
+    still lost, the Swedish message instead of a traceback; back, the page again."""
+    from sqlalchemy.exc import OperationalError
+
+    from app import auth
+
+    real_gate = auth.gate
+    calls = []
+
+    def lost(proj):
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting "
+                                                         "down"))
+
+    monkeypatch.setattr(auth, "gate", lost)
+    at = AppTest.from_file(str(APP / "main.py"), default_timeout=60)
+    at.session_state["coder"] = CODER
+    at.run()
+    assert not at.exception
+    assert len(calls) == 2                                   # drawn once more, then …
+    assert [e.value for e in at.error] == ["Databasen svarar inte just nu – försök igen"]
+    monkeypatch.setattr(auth, "gate", real_gate)
+    at.button(key="database_retry").click().run()
+    assert not at.exception and not at.error
