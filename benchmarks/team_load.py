@@ -145,10 +145,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     server = os.environ.get("QDA_TEST_PG_URL")
-    if server:      # where the app's retraining workers find it, as on a team server
-        from sqlalchemy.engine import make_url
-
-        os.environ.setdefault("PGPASSWORD", str(make_url(server).password or ""))
     lines = [
         "## A team at work (blind round, N coders at once, retraining pool)", "",
         f"`benchmarks/team_load.py --coders {' '.join(map(str, args.coders))} --seconds "
