@@ -31,4 +31,4 @@ def drop_database(url: str) -> None:
 
     server, name = url.replace("+psycopg", "").rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')   # a worker may linger

@@ -53,7 +53,10 @@ def _worker(conn) -> None:
 
     key, project, engine, version, blended_on = None, None, None, -1, 0
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):   # the server process is gone
+            return
         if message is None:       # ended by the pool: idle too long, or the server stops
             return
         root, coder = message
