@@ -30,8 +30,7 @@ st.title("Kodbok")
 def run(label: str, change, *args, **kwargs) -> bool:
     """One codebook change in one transaction; a refusal is shown, nothing half-done."""
     try:
-        with proj.transaction() as session:
-            change(session, *args, **kwargs)
+        proj.retried(lambda session: change(session, *args, **kwargs))
         st.cache_data.clear()
         ss.kb_message = f"{label}: klart."
         return True
@@ -185,8 +184,7 @@ if editable:
         if st.button("Importera", key="kb_import", disabled=not (bundled or upload)):
             try:
                 doc = read_codebook(bundled) if bundled else _read_upload(upload)
-                with proj.transaction() as session:
-                    stats = codes.import_doc(session, doc, user)
+                stats = proj.retried(lambda session: codes.import_doc(session, doc, user))
                 st.cache_data.clear()
                 changed = "; ".join(f"{path}: {', '.join(FIELD_LABELS.get(f, f) for f in fs)}"
                                     for path, fs in stats["changed"].items())

@@ -18,6 +18,7 @@ from corpus.errors import QdaError
 from corpus.vocabulary import Status
 
 MAX_KEYS = 5
+DATABASE_AWAY = ("E074", "E075")     # worth trying again: the undo stays on the stack
 PICKER_INPUT = 'div.st-key-k_pick input'
 
 proj = state.require_project()
@@ -87,10 +88,12 @@ if ss.get("k_current") is None:
 
 
 # ---- actions (callbacks run before the page is drawn again) ------------------------------
+# Each action is one transaction, run again once if the database connection was lost (a
+# server restart); otherwise a Swedish message and nothing of it in the database.
 def _do(action, *args) -> None:
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            done = action(session, ss.k_current, *args, coder, actor)
+        done = proj.retried(lambda session: action(session, segment_id, *args, coder, actor))
         ss.k_undo.append(done)
         retrainer.notify()
     except QdaError as exc:
@@ -124,11 +127,15 @@ def new_code() -> None:
     ss.k_new_code = ""
     if not path:
         return
+    segment_id = ss.k_current
+
+    def work(session):
+        code_id = codes.add_code(session, path, actor or coder, create_parents=True,
+                                 origin="emergent", memo="ny kod under kodningen").id
+        return review.accept_code(session, segment_id, code_id, coder, actor)
+
     try:
-        with proj.transaction() as session:
-            code_id = codes.add_code(session, path, actor or coder, create_parents=True,
-                                     origin="emergent", memo="ny kod under kodningen").id
-            done = review.accept_code(session, ss.k_current, code_id, coder, actor)
+        done = proj.retried(work)
         ss.k_undo.append(done)
         ss.k_picker = False
         retrainer.notify()
@@ -141,9 +148,10 @@ def toggle_picker() -> None:
 
 
 def annotate(**kw) -> None:
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            n = review.annotate(session, ss.k_current, coder, actor=actor, **kw)
+        n = proj.retried(lambda session: review.annotate(session, segment_id, coder,
+                                                         actor=actor, **kw))
         if n == 0:
             ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
     except QdaError as exc:
@@ -159,9 +167,13 @@ def quote(value: bool) -> None:
 
 
 def go_next() -> None:
-    with proj.session() as session:
-        nxt = review.next_segment(session, ss.k_current, coder, filters, order, blind,
-                                  actor=actor)
+    current = ss.k_current
+    try:
+        nxt = proj.retried(lambda session: review.next_segment(
+            session, current, coder, filters, order, blind, actor=actor), write=False)
+    except QdaError as exc:
+        ss.k_error = ui.reason(exc)
+        return
     if nxt is not None:
         ss.k_history.append(ss.k_current)
         ss.k_current = nxt
@@ -169,9 +181,9 @@ def go_next() -> None:
 
 def no_code() -> None:
     """In a round: this unit is decided with no code (it counts in the agreement)."""
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            review.no_code(session, ss.k_current, coder, actor)
+        proj.retried(lambda session: review.no_code(session, segment_id, coder, actor))
     except QdaError as exc:
         ss.k_error = ui.reason(exc)
         return
@@ -220,14 +232,16 @@ def go_back() -> None:
 def undo() -> None:
     if not ss.k_undo:
         return
-    action = ss.k_undo.pop()
+    action = ss.k_undo[-1]      # taken off the stack only once the undo has committed
     try:
-        with proj.transaction() as session:
-            review.undo(session, action, actor)
+        proj.retried(lambda session: review.undo(session, action, actor))
+        ss.k_undo.pop()
         if action.segment_id != ss.k_current:
             ss.k_history.append(ss.k_current)
             ss.k_current = action.segment_id
     except QdaError as exc:
+        if exc.code not in DATABASE_AWAY:   # refused for good: not offered again
+            ss.k_undo.pop()
         ss.k_error = ui.reason(exc)
 
 

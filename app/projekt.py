@@ -369,9 +369,8 @@ with tab_names:
                 for col, mask, label in ((b, True, "Maskera"), (c, False, "Behåll")):
                     if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
                         try:
-                            with proj.transaction() as session:
-                                suspects.decide(session, s.source_id, s.word, mask,
-                                                state.actor() or user)
+                            proj.retried(lambda session, s=s, mask=mask: suspects.decide(
+                                session, s.source_id, s.word, mask, state.actor() or user))
                             st.cache_data.clear()
                             st.rerun()
                         except QdaError as exc:

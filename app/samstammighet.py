@@ -41,8 +41,7 @@ if open_rounds:
     closing = c1.selectbox("Avsluta omgång", open_rounds, key="sa_close_pick")
     if c2.button("Avsluta", key="sa_close"):
         try:
-            with proj.transaction() as session:
-                rounds.close_round(session, closing, lead)
+            proj.retried(lambda session: rounds.close_round(session, closing, lead))
             st.rerun()
         except QdaError as exc:
             st.error(f"Omgången kunde inte avslutas: {ui.reason(exc)}")
@@ -65,10 +64,12 @@ if manage:
                                  "lärda av dem.")
         if st.button("Skapa omgång", key="sa_create", type="primary"):
             try:
-                with proj.transaction() as session:
-                    made = rounds.create_round(session, who, lead, share=share,
-                                               units=int(units) or None, blind=blind,
-                                               kinds=kinds)
+                made = proj.retried(lambda session: rounds.create_round(
+                    session, who, lead, share=share, units=int(units) or None, blind=blind,
+                    kinds=kinds))
+                if made.blind:      # each coder's own suggestions, in the background
+                    for coder in made.coders:
+                        state.retrainer(proj, coder).retrain_now()
                 st.success(f"{made.name}: {ui.count(made.units, 'enhet', 'enheter')} till "
                            f"{', '.join(made.coders)}.")
                 st.rerun()

@@ -80,9 +80,8 @@ if state.may(Can.CODE):
         if k4.button("Koda meningarna", key="t_apply", type="primary",
                      disabled=code_id is None or not chosen):
             try:
-                with proj.transaction() as session:
-                    done = code_sentences(session, turn, first - 1, last - 1, code_id, coder,
-                                          actor)
+                done = proj.retried(lambda session: code_sentences(
+                    session, turn, first - 1, last - 1, code_id, coder, actor))
                 state.retrainer(proj).notify(len(done))
                 ss.t_message = (f"{ui.count(len(done), 'mening kodad', 'meningar kodade')} med "
                                 f"{book.codes[code_id].label}.")

@@ -252,8 +252,7 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
     Swedish and nothing is half-done. Returns what `fn(session, …)` returned, or None
     after a refusal."""
     try:
-        with proj.transaction() as session:
-            result = fn(session, *args, **kwargs)
+        result = proj.retried(lambda session: fn(session, *args, **kwargs))
     except QdaError as exc:
         st.error(f"{label} gick inte: {reason(exc)}")
         return None

@@ -41,10 +41,11 @@ def app_command(
     scheme = "https" if tls_cert else "http"
     console.print(f"workshop-qda: {root} på {scheme}://{host}:{port}", highlight=False)
     sys.stdout.flush()
+    # the certificate's path is resolved here, before the folder changes below
+    command = streamlit_command(root, host, port, tls_cert and tls_cert.resolve(),
+                                tls_key and tls_key.resolve())
     os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
-    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert and
-                                               tls_cert.resolve(), tls_key and
-                                               tls_key.resolve()))
+    os.execv(sys.executable, command)
 
 
 def register(app: typer.Typer) -> None:

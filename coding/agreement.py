@@ -58,7 +58,7 @@ BOOTSTRAP = 1000
 
 def reading(alpha: float | None) -> str:
     """Krippendorff's usual reading of alpha, in the report's language, of alpha as
-    printed (three decimals): 0.79996 is shown as 0,800 and read as good."""
+    printed (cut to three decimals): 0.7996 is shown as 0,799 and read as preliminär."""
     if alpha is None:
         return "kan inte beräknas"
     alpha = numbers.rounded(alpha)
@@ -79,7 +79,7 @@ def cut(x: float | None, digits: int = 3) -> float | None:
 
 def shown(x: float | None, digits: int = 3) -> str:
     """A figure as printed in tables and text (cut, fixed decimals); "–" when undefined."""
-    return "–" if x is None else f"{cut(x, digits):.{digits}f}"
+    return "–" if x is None else f"{cut(x, digits):.{digits}f}".replace(".", ",")
 
 
 @dataclass

@@ -77,8 +77,10 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     if is_quote is not None:
         coding.is_quote = bool(is_quote)
     session.flush()
-    action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
-    record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
+    after = _snapshot(coding)
+    if after != before:     # the same decision again (a code re-picked) is no new event
+        action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
+        record(session, actor or coder, action, "coding", coding.id, before, after, memo)
     rounds.mark_done(session, segment_id, coder)
     if status == Status.ACCEPTED and coder != CONSENSUS:
         from .relevance import mark_relevant  # a code makes the unit relevant again

@@ -54,6 +54,22 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E066": ("pg_restore failed", "pg_restore misslyckades"),
     "E067": ("restored row counts differ from the backup",
              "återläsningen gav inte samma antal rader som säkerhetskopian"),
+    "E068": ("the folder has no project.sqlite and qda.toml names no server",
+             "projektet har ingen project.sqlite och qda.toml anger ingen databasserver"),
+    "E069": ("a SQLite project cannot be initialised on a server; use migrate-store",
+             "projektet ligger i SQLite; flytta det till servern med qda migrate-store"),
+    "E070": ("the target database is not empty", "måldatabasen är inte tom"),
+    "E071": ("the copied store differs from the source",
+             "kopian skiljer sig från originalet; inget flyttades"),
+    "E072": ("the target folder is not empty", "målmappen är inte tom"),
+    "E073": ("the project's schema is not this version's; run qda migrate first",
+             "projektets schema har fel version; kör qda migrate först"),
+    # a database server restarting under the app
+    "E074": ("the database does not answer just now; try again",
+             "Databasen svarar inte just nu – försök igen"),
+    "E075": ("the database did not say whether a change was saved",
+             "Databasen svarade inte när ändringen sparades – ladda om sidan och se efter "
+             "om den finns med"),
     # ingest: files
     "E100": ("no such file, or a file type ingest does not read",
              "filen finns inte eller har ett format som inte stöds (.xlsx, .csv, .docx, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -29,17 +29,22 @@ def _half_up(x: float, digits: int) -> Decimal:
     return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
+def _cut(x: float, digits: int) -> Decimal:
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_FLOOR)
+
+
 def rounded(x: float, digits: int = AGREEMENT_DIGITS) -> float:
     """`x` as `decimal` prints it, as a number (to judge a figure as it is read)."""
-    return float(_half_up(x, digits))
+    return float(_cut(x, digits))
 
 
 def decimal(x: float | None, digits: int = AGREEMENT_DIGITS, missing: str = "–") -> str:
-    """"0,800", "-0,120", rounded half up as a report rounds (6,25 → 6,3, where Python's
-    format gives 6,2); `missing` for an undefined figure."""
+    """"0,800", "-0,121": an agreement figure cut (towards minus infinity) to three
+    decimals, so that 0,7996 prints 0,799 beside its reading "preliminär" and never 0,800;
+    `missing` for an undefined figure."""
     if _missing(x):
         return missing
-    text = f"{_half_up(x, digits):.{digits}f}".replace(".", ",")
+    text = f"{_cut(x, digits):.{digits}f}".replace(".", ",")
     return "0" + text[2:] if text.startswith("-0") and not text.strip("-0,") else text
 
 
@@ -47,7 +52,8 @@ def percent(share: float | None, digits: int = PERCENT_DIGITS, missing: str = "�
     """A share (0–1) as "6,3 %" (a non-breaking space before the sign, as in print)."""
     if _missing(share):
         return missing
-    return f"{decimal(100 * float(share), digits)}\u00a0%"
+    text = f"{_half_up(100 * float(share), digits):.{digits}f}".replace(".", ",")
+    return f"{text}\u00a0%"      # rounded half up, as a report rounds: 6,25 → 6,3
 
 
 def count(n: int, one: str, many: str) -> str:

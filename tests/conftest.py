@@ -37,6 +37,22 @@ FIRST_AREAS = Dimension("area", tuple(v for v in read_profile(FIRST_STUDY).value
 BILAGA2_COLUMNS = ["Huvudtema", "Subtema", "Inlägg", *FIRST_AREAS.labels().values()]
 
 
+def _password_where_a_lead_keeps_it() -> None:
+    """qda.toml records a server's URL without its password; a project reopened by a
+    later command (or the app, or a helper process) finds it in PGPASSWORD, as a lead's
+    commands would. Tests of the other places unset it."""
+    url = os.environ.get(PG_ENV)
+    if url and "PGPASSWORD" not in os.environ:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+        if password is not None:
+            os.environ["PGPASSWORD"] = str(password)
+
+
+_password_where_a_lead_keeps_it()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The throw-away PostgreSQL server scripts/test.sh starts. In CI its absence fails

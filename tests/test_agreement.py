@@ -421,8 +421,8 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
                        strict=True))
     assert changes["Importerade"] == str(len(list(BOOK.walk())))
     assert changes["Tillagda"] == "0" and changes["Omdöpta"] == "1"
-    figures = re.findall(r"Krippendorffs alfa för huvudteman (\S+)", method)
-    assert figures and re.fullmatch(r"-?\d,\d{3}", figures[0])
+    figures = re.findall(r"för huvudteman låg mellan (\S+) och (\S+)", method)
+    assert figures and all(re.fullmatch(r"-?\d,\d{3}", f) for f in figures[0])
 
 
 def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
@@ -469,7 +469,7 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     assert "Materialet kodades av 2 kodare." in method and "i Omgång 1" in method
     # numbers as a Swedish report prints them: the round's share, alpha with a comma
     assert "| Omgång 1 | ja | 100,0\u00a0% | 8 |" in method
-    assert re.search(r"huvudteman -?\d,\d{3}", method) and "0.2" not in method
+    assert re.search(r"huvudteman .*-?\d,\d{3}", method) and "0.2" not in method
     run("export", "agreement", "-f", "xlsx", "--coders", "anna,cia", "-o",
         str(tmp_path / "a.xlsx"))
     from openpyxl import load_workbook as load
@@ -506,17 +506,17 @@ def test_a_pooled_figure_that_reads_god_is_labelled_pooled_with_the_per_code_ran
     pooled = frame.iloc[0]
     assert pooled["Kod"] == agreement.POOLED
     assert "god" not in pooled["Bedömning"]
-    assert "per kod alfa 0.000–0.000" in pooled["Bedömning"]
+    assert "per kod alfa 0,000–0,000" in pooled["Bedömning"]
     assert "1 av 2 koder" in pooled["Bedömning"]
     assert result.to_json()["overall"]["reading"] is None
     assert result.to_json()["overall"]["code_alpha_range"] == [pytest.approx(0.0, abs=1e-9)] * 2
 
 
 def test_figures_are_cut_so_they_never_contradict_the_reading():
-    assert agreement.cut(0.7996) == 0.799 and agreement.shown(0.7996) == "0.799"
+    assert agreement.cut(0.7996) == 0.799 and agreement.shown(0.7996) == "0,799"
     assert agreement.reading(0.7996) == "preliminär"
-    assert agreement.shown(0.6669) == "0.666" and agreement.reading(0.6669) == "otillräcklig"
-    assert agreement.shown(0.8) == "0.800" and agreement.reading(0.8) == "god"
+    assert agreement.shown(0.6669) == "0,666" and agreement.reading(0.6669) == "otillräcklig"
+    assert agreement.shown(0.8) == "0,800" and agreement.reading(0.8) == "god"
     assert agreement.cut(-0.0004) == -0.001 and agreement.cut(None) is None
     # in a table: 32 units, anna applies the code to 13, bo to 10 of them: alpha 0.7996
     a = np.array([1] * 13 + [0] * 19)
@@ -651,3 +651,27 @@ def test_cli_default_covers_main_themes_without_sub_themes(project, tmp_path):
     assert out["levels"]["huvudtema"]["overall"] == main["overall"]
     kont = next(c for c in main["codes"] if c["code"] == "Kontinuitet")
     assert kont["kappa"] == pytest.approx(cohen_kappa_score([1, 1, 1, 0], [1, 0, 0, 0]))
+
+
+def test_a_blind_round_starts_with_each_coders_own_suggestions(notes):
+    """`qda round create` of a blind round computes förslag:NAME for each of its coders
+    (on both stores), so no coder starts on an empty layer; --no-suggest leaves them."""
+    from sqlalchemy import func, select
+
+    from corpus.models import Coding
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["round", "create", "--coders", "anna,bo", "-p",
+                              str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    assert "suggestions for anna" in out.output and "suggestions for bo" in out.output
+    with notes.session() as s:
+        layers = dict(s.execute(select(Coding.coder, func.count()).group_by(Coding.coder)
+                                .where(Coding.coder.like("förslag:%"))).all())
+    assert set(layers) == {"förslag:anna", "förslag:bo"} and all(layers.values())
+    out = runner.invoke(app, ["round", "create", "--coders", "cia,dan", "--no-suggest",
+                              "-p", str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    with notes.session() as s:
+        assert not s.scalar(select(func.count()).select_from(Coding).where(
+            Coding.coder.in_(["förslag:cia", "förslag:dan"])))

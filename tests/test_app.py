@@ -877,3 +877,72 @@ def test_an_unexpected_export_error_is_one_swedish_line_not_a_traceback(root, mo
     assert not at.exception
     assert "kunde inte skapas: ett oväntat fel" in at.error[0].value
     assert "invalid literal" not in at.error[0].value
+
+
+def test_kodning_when_the_database_does_not_answer(root, monkeypatch):
+    """An action the database refused (after its one retry) shows the Swedish message and
+    leaves nothing; an undo that failed stays on the stack, to be tried again."""
+    from corpus import store
+    from corpus.project import Project
+
+    at = page("kodning")
+    real = Project.retried
+
+    def away(self, work, synced=True, write=True):
+        raise store.unavailable()
+
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_acc_1")
+    assert "Databasen svarar inte just nu – försök igen" in at.error[0].value
+    assert codings(root) == [] and at.session_state["k_undo"] == []
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_acc_1")
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_undo_btn")
+    assert "Databasen svarar inte just nu" in at.error[0].value
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_undo_btn")
+    assert codings(root) == [] and at.session_state["k_undo"] == []
+
+
+def test_a_blind_round_made_on_the_page_computes_each_coders_suggestions(root):
+    at = page("samstammighet", coder="lead")
+    at.multiselect(key="sa_coders_new").set_value(["anna", "bo"])
+    at.number_input(key="sa_units").set_value(4)
+    click(at, "sa_create")
+    from app import state
+
+    for coder in ("anna", "bo"):
+        retrainer = state.retrainer(state.project(), coder)
+        assert retrainer.status.runs or retrainer.status.running    # started at once
+        assert retrainer.wait(300) and retrainer.status.error is None
+        assert codings(root, coder=f"förslag:{coder}")
+
+
+def test_a_page_that_loses_the_database_is_drawn_again_then_says_so(root, monkeypatch):
+    """app/main.py: a lost connection while drawing a page is retried once (a rerun);
+    still lost, the Swedish message instead of a traceback; back, the page again."""
+    from sqlalchemy.exc import OperationalError
+
+    from app import auth
+
+    real_gate = auth.gate
+    calls = []
+
+    def lost(proj):
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting "
+                                                         "down"))
+
+    monkeypatch.setattr(auth, "gate", lost)
+    at = AppTest.from_file(str(APP / "main.py"), default_timeout=60)
+    at.session_state["coder"] = CODER
+    at.run()
+    assert not at.exception
+    assert len(calls) == 2                                   # drawn once more, then …
+    assert [e.value for e in at.error] == ["Databasen svarar inte just nu – försök igen"]
+    monkeypatch.setattr(auth, "gate", real_gate)
+    at.button(key="database_retry").click().run()
+    assert not at.exception and not at.error

@@ -406,3 +406,19 @@ def test_recent_codes_are_the_coders_own_most_recent_first(project, tmp_path):
         assert review.recent_codes(s, "ny") == []
         order = review.picker_order(codes.load_codebook(s), review.recent_codes(s, "anna"))
     assert order[:2] == [kost, sip] and len(order) == len(set(order))
+
+
+def test_picking_a_code_already_on_the_segment_writes_no_second_event(project, tmp_path):
+    from corpus.models import AuditEvent
+
+    setup(project, tmp_path, scored=False)
+    with project.transaction() as s:
+        code_id = min(codes.load_codebook(s).codes)
+        review.accept_code(s, 1, code_id, "anna")
+        review.accept_code(s, 1, code_id, "anna")       # re-picked in the code picker
+        codings.accept(s, 1, code_id, "anna")
+        codings.accept(s, 1, code_id, "anna", memo="nu med memo")   # a change: an event
+    with project.session() as s:
+        events = list(s.scalars(select(AuditEvent.action).where(
+            AuditEvent.actor == "anna", AuditEvent.action.like("coding.%"))))
+    assert events == ["coding.accept", "coding.accept"]

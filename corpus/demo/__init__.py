@@ -61,7 +61,7 @@ def write_material(folder: Path) -> list[tuple[Path, ReadOptions, str | None]]:
 
 
 def build_demo(path: Path | str, force: bool = False,
-               log: Callable[[str], None] = lambda _: None) -> Project:
+               log: Callable[[str], None] = lambda _: None, url: str | None = None) -> Project:
     path = Path(path)
     if (path / CONFIG_NAME).exists() or (path / SQLITE_NAME).exists():
         if not force:
@@ -70,7 +70,11 @@ def build_demo(path: Path | str, force: bool = False,
         shutil.rmtree(path)
     elif path.exists() and any(path.iterdir()):
         raise QdaError("the folder exists and is not empty; choose another", path, "E161")
-    project = init_project(path, study=DEMO_STUDY, actor="demo")
+    if url:
+        from ..migrate_store import require_empty_database
+
+        require_empty_database(url)
+    project = init_project(path, url, study=DEMO_STUDY, actor="demo")
     config = path / CONFIG_NAME             # the demo is the study: its question texts
     config.write_text(config.read_text(encoding="utf-8") + '\n[study]\nname = "forstudie"\n',
                       encoding="utf-8")
