@@ -318,15 +318,16 @@ def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
 
 def queue(project: Project, order: str = "active", coder: str | None = None,
           kinds: Sequence[str] | None = None, blind: bool = False,
-          limit: int | None = None) -> list[int]:
+          limit: int | None = None, search: str = "") -> list[int]:
     """Segment ids still undecided (by `coder`, or by anyone), in review order.
 
     "active": most informative first (the engine's uncertainty, stored with the
     suggestions: the coder's own blind layer when `blind`); "document": source and
     position order. Without `kinds`, notes and sentences (turns are coded as runs of
-    their sentences). A thin wrapper over `review.queue_page`.
+    their sentences); `search`: only units holding every word (case and å/ä/ö folded).
+    A thin wrapper over `review.queue_page`.
     """
-    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE)
+    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE, search=search)
     with project.session() as session:
         page = review.queue_page(session, coder, filters, order, None,
                                  limit if limit is not None else 1 << 62, blind)
@@ -348,12 +349,12 @@ class Pending:
 
 def pending(project: Project, coder: str | None = None, order: str = "active",
             limit: int = 10, kinds: Sequence[str] | None = None,
-            blind: bool = False) -> list[Pending]:
+            blind: bool = False, search: str = "") -> list[Pending]:
     """The next `limit` segments of the review queue with their suggestions (in an open
     blind round: the coder's own units, with their own model's suggestions)."""
     with project.session() as session:
         _, blind = review.scope(session, coder, review.Filters(), blind)
-    ids = queue(project, order, coder, kinds, blind, limit)
+    ids = queue(project, order, coder, kinds, blind, limit, search)
     if not ids:
         return []
     layer = suggestion_layer(coder if blind else None)

@@ -251,9 +251,42 @@ def test_app_refuses_a_network_address_without_users(sqlite_project, tmp_path):
     assert out.exit_code == 1 and "both --tls-cert and --tls-key" in out.output
 
 
+def test_app_on_a_taken_port_fails_before_saying_it_started(sqlite_project):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = qda("app", str(sqlite_project.root), "--port", str(port))
+    assert out.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in out.output and "E240" in out.output
+    assert "workshop-qda:" not in out.output        # no line that looks like a start
+
+
 def test_the_app_never_asks_the_internet_for_its_address():
     from app.serve import streamlit_command
 
     command = streamlit_command(Path("/p"), "0.0.0.0", 8501)
     assert command[command.index("--browser.serverAddress") + 1]
     assert "--browser.serverAddress" not in streamlit_command(Path("/p"), "127.0.0.1", 8501)
+
+
+def test_a_relative_certificate_path_names_the_file_where_the_command_was_given(
+        sqlite_project, tmp_path, monkeypatch):
+    """`qda app PROJECT --tls-cert cert.pem`: the app runs in the project folder, but the
+    certificate is the one beside the lead (the server used to look in the project)."""
+    import os
+
+    (tmp_path / "here").mkdir()
+    for name in ("cert.pem", "key.pem"):
+        (tmp_path / "here" / name).write_text("x", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "here")
+    started = []
+    monkeypatch.setattr(os, "execv", lambda exe, args: started.append(args))
+    out = qda("app", str(sqlite_project.root), "--tls-cert", "cert.pem", "--tls-key",
+              "key.pem")
+    assert out.exit_code == 0, out.output
+    args = started[0]
+    assert args[args.index("--server.sslCertFile") + 1] == str(tmp_path / "here" / "cert.pem")
+    assert args[args.index("--server.sslKeyFile") + 1] == str(tmp_path / "here" / "key.pem")

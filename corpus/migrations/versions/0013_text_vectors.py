@@ -1,7 +1,7 @@
 """text vectors: the optional embedding signal's vectors, kept by the hash of the text
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-05 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
