@@ -15,9 +15,8 @@ from app import state, ui
 from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
-from corpus.areas import AREAS
 from delphi import chart, items, panel, rounds, tables
-from delphi.statistics import ConsensusRule
+from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
 
 proj = state.require_project()
 st.title("Delphi")
@@ -51,14 +50,29 @@ with st.expander("Ny Delphistudie", expanded=not known), st.form("d_new", clear_
     name = st.text_input("Namn", placeholder="t.ex. Indikatorer för uppföljning")
     about = st.text_area("Fråga till panelen", placeholder="Hur relevant är indikatorn "
                          "för att följa omställningen?")
+    r1, r2, r3 = st.columns(3)
+    kind = r1.radio("Regel", [RAND_UCLA, SHARE], key="d_rule",
+                    format_func={RAND_UCLA: "RAND/UCLA (lämplig/osäker/olämplig)",
+                                 SHARE: "Andelsregel"}.get,
+                    help="RAND/UCLA: median 7–9 utan oenighet är lämplig, 1–3 utan oenighet "
+                         "olämplig, annars osäker. Andelsregeln: en andel av svaren i samma "
+                         "tredjedel, medianen där och ingen oenighet.")
+    quorum = r2.number_input("Kvorum: minsta antal betyg per indikator", 0, 1000, 0,
+                             key="d_quorum",
+                             help="0: hälften av rundans panel (avrundat uppåt). Med färre "
+                                  "betyg får indikatorn ”för få svar” och inkluderas aldrig.")
+    disagreement = r3.radio("Oenighet", [IPRAS, COUNT], key="d_disagreement",
+                            format_func={IPRAS: "IPR > IPRAS",
+                                         COUNT: "Räkneregeln (paneler om nio)"}.get)
     c1, c2, c3 = st.columns(3)
-    share = c1.slider("Konsensus: andel i samma tredjedel", 0.55, 1.0, 0.75, 0.05)
+    share = c1.slider("Andelsregel: andel i samma tredjedel", 0.55, 1.0, 0.75, 0.05)
     include = c2.number_input("Inkluderas vid median ≥", 4.0, 9.0, 7.0, 0.5)
     exclude = c3.number_input("Exkluderas vid median ≤", 1.0, 6.0, 3.0, 0.5)
     feasible = st.checkbox("Fråga också om genomförbarhet")
     if st.form_submit_button("Skapa", type="primary"):
         made = change("Den nya studien", items.create_study, name, actor, about,
-                      ConsensusRule(share, include, exclude), feasible)
+                      ConsensusRule(share, include, exclude, int(quorum) or None, kind,
+                                    disagreement=disagreement), feasible)
         if made is not None:
             ss.d_study = made.name
             st.rerun()
@@ -73,10 +87,8 @@ if ss.get("d_study") not in names:
     ss.d_study = names[-1]
 chosen = st.selectbox("Studie", names, key="d_study")
 study = next(s for s in known if s.name == chosen)
-st.caption(f"Konsensus: minst {study.consensus_share * 100:.0f} % i samma tredjedel av skalan; "
-           f"inkluderas vid median ≥ {study.include_median:g}, exkluderas vid median ≤ "
-           f"{study.exclude_median:g}." + (" Relevans och genomförbarhet." if
-                                            study.ask_feasibility else ""))
+st.caption(tables.rule_text(items.rule_of(study)) + (" Relevans och genomförbarhet." if
+                                                     study.ask_feasibility else ""))
 
 # a keyed choice, not st.tabs: the section stays open across the reruns its buttons cause
 view = st.radio("Visa", ["Indikatorer", "Panel", "Rundor", "Resultat"], horizontal=True,
@@ -105,7 +117,7 @@ if view == "Indikatorer":
         st.dataframe(pd.DataFrame([{
             "Id": i.id, "Fråga": i.question, "Huvudtema": i.theme, "Subtema": i.subtheme,
             "Indikator": i.wording, "Version": i.version, "Lappar": i.notes,
-            "Områden": ", ".join(AREAS.get(a, a) for a in i.areas),
+            "Områden": ", ".join(ui.area_label(a) for a in i.areas),
             "Status": "borttagen" if i.removed else ""} for i in listed]),
             hide_index=True, key="d_items_table")
     label = {i.id: f"{i.id}: {i.wording[:80]}" for i in listed}
@@ -154,20 +166,26 @@ if view == "Indikatorer":
 if view == "Panel":
     with st.form("d_member", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
-        group = c1.selectbox("Grupp", list(panel.GROUPS), format_func=panel.GROUPS.get)
-        area = c2.selectbox("Område", [None, *AREAS], format_func=lambda a: AREAS.get(a)
-                            if a else "Inget område")
+        known = state.study(proj)
+        group = c1.selectbox("Grupp", list(known.groups.labels().values()),
+                             index=0 if known.groups.values else None,
+                             accept_new_options=True, placeholder="Välj eller skriv en ny")
+        area = c2.selectbox("Område", [None, *known.areas.labels().values()],
+                            accept_new_options=True,
+                            format_func=lambda a: a or "Inget område")
         contact = c3.text_input("Kontakt (syns bara här, exporteras aldrig)")
         if st.form_submit_button("Lägg till och skapa inbjudan", type="primary"):
-            made = change("Deltagaren", panel.add_panelist, study.id, group, actor,
-                          AREAS.get(area) if area else None, contact or None)
+            made = change("Deltagaren", panel.add_panelist, study.id, group or "", actor,
+                          area, contact or None)
             if made is not None:
                 ss.d_invited = (made.pseudonym, made.code)
                 st.rerun()
     with proj.session() as session:
         members = panel.panel(session, study.id)
-        shown = [{"Deltagare": m.pseudonym, "Grupp": panel.GROUPS[m.panel_group],
-                  "Område": AREAS.get(m.area or "", ""), "Kontakt": m.contact or "",
+        known = state.study(proj)
+        shown = [{"Deltagare": m.pseudonym, "Grupp": known.groups.label(m.panel_group),
+                  "Område": known.areas.label(m.area) if m.area else "",
+                  "Kontakt": m.contact or "",
                   "Inbjudan": "återkallad" if m.revoked_at else "giltig"} for m in members]
     if shown:
         st.dataframe(shown, hide_index=True, key="d_panel_table")
@@ -190,7 +208,8 @@ if view == "Rundor":
     if current is not None:
         listed_items = ui.count(n_items, "indikator", "indikatorer")
         st.markdown(f"**Runda {current.number} är öppen** ({listed_items}).")
-        st.dataframe([{"Grupp": panel.GROUPS.get(r.group, r.group), "Inbjudna": r.invited,
+        st.dataframe([{"Grupp": state.study(proj).groups.label(r.group),
+                       "Inbjudna": r.invited,
                        "Har svarat": r.answered, "Svarat på allt": r.completed}
                       for r in rates], hide_index=True, key="d_rates")
         st.caption("Bara antal per grupp visas, aldrig vem som svarat vad.")

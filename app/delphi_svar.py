@@ -29,13 +29,15 @@ def _save(proj: Project, code: str, round_id: int, version_id: int, feasibility:
         ss[f"d_msg_{version_id}"] = "Välj ett betyg först; kommentaren sparas med betyget."
         return
     cannot = relevance == CANNOT
-    try:
-        with proj.transaction() as session:
-            member = panel.panelist_for_code(session, code)
-            rounds.answer(session, round_id, member, version_id,
-                          None if cannot else int(relevance),
-                          None if cannot or feasible in (None, CANNOT) else int(feasible),
-                          cannot_judge=cannot, comment=comment)
+    def work(session) -> None:
+        member = panel.panelist_for_code(session, code)
+        rounds.answer(session, round_id, member, version_id,
+                      None if cannot else int(relevance),
+                      None if cannot or feasible in (None, CANNOT) else int(feasible),
+                      cannot_judge=cannot, comment=comment)
+
+    try:   # once more on a lost connection (a database restart), else a Swedish message
+        proj.retried(work)
         ss[f"d_msg_{version_id}"] = "Sparat."
     except QdaError as exc:
         ss[f"d_msg_{version_id}"] = f"Kunde inte sparas: {ui.reason(exc)}"

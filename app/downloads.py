@@ -3,6 +3,8 @@ the choices on its screen (layer, round, coders …) by naming it."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app import state, ui
@@ -33,6 +35,12 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
             except QdaError as exc:
                 ss.pop(file, None)
                 st.error(f"{spec.title} kunde inte skapas: {ui.reason(exc)}")
+            except Exception:   # a bug: a Swedish line on screen, the traceback in the log
+                ss.pop(file, None)
+                logging.getLogger(__name__).exception("export %s (%s) failed", spec.name, fmt)
+                st.error(f"{spec.title} kunde inte skapas: ett oväntat fel i programmet "
+                         "(detaljerna finns i serverns logg). Försök med ett annat format "
+                         "och rapportera felet.")
             finally:
                 bar.empty()
         made = ss.get(file)
@@ -42,6 +50,18 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
                           made.mime, key=dl, type="primary")
         if made.report.layer:
             a.caption(f"Lager: {ui.text(made.report.layer_sv or made.report.layer)}")
+        if made.report.given:
+            a.caption("Hämtat ur: " + ui.text(", ".join(f"{k} {ui.count(v, 'enhet', 'enheter')}"
+                                                        for k, v in made.report.given.items())))
+        if made.report.units:
+            a.caption(ui.unit_states(made.report.units))
+        if made.report.unresolved:
+            a.warning(ui.unresolved_warning(made.report.unresolved))
+        if made.report.left_out:
+            a.warning("Lager som inte räknas i filen: " + ui.text(", ".join(
+                f"{k} ({ui.count(v, 'enhet', 'enheter')})"
+                for k, v in made.report.left_out.items()))
+                + ". Standardlagret slutlig bygger på alla.")
         if made.report.renamed:
             a.caption("Omdöpta koder: " + ui.text("; ".join(
                 f"{path} → {name}" for path, name in made.report.renamed.items())))

@@ -8,9 +8,9 @@ from app import state
 from app.downloads import offer
 from coding.accounts import Can
 from coding.exporting import exports
-from coding.identity import CONSENSUS
+from corpus.vocabulary import FINAL
 from delphi import items as delphi_items
-from themes.exports import HEATMAP_BY, NEAR_DUPLICATE
+from themes.exports import BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
 
 proj = state.require_project()
@@ -22,13 +22,18 @@ with proj.session() as session:
     known = readable_layers(session, actor)
     studies = [s.name for s in delphi_items.studies(session)]
 c1, c2, c3 = st.columns(3)
-layers = [None, *[k for k in known if k != CONSENSUS]]
+layers = [None, *[k for k in known if k != FINAL]]
 layer = c1.selectbox("Kodningslager", layers, key="e_layer",
-                     format_func=lambda x: x or "Standard (konsensus)")
+                     format_func=lambda x: x or f"Standard ({FINAL})",
+                     help="Slutlig: konsensusbeslut där enheter dubbelkodats, samstämmig "
+                          "kodning där kodarna var eniga, annars den enda kodarens beslut. "
+                          "Koder som kodarna är oeniga om utan konsensusbeslut lämnas ute.")
 threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEAR_DUPLICATE,
                       0.01, key="e_threshold")
-by = c3.radio("Värmekarta per", list(HEATMAP_BY), format_func=HEATMAP_BY.get,
-              horizontal=True, key="e_by")
+by = c3.radio("Kolumner per (bilaga 2, tematabeller, värmekarta)", list(BY),
+              format_func=BY.get, horizontal=True, key="e_by",
+              help="Fråga gäller bara värmekartan; bilaga 2 och tematabellerna visar då "
+              "områden.")
 
 unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår ihop koder "
                      "med samma namn): ”SIP (Samverkan)”", key="e_unique")
@@ -40,5 +45,6 @@ for spec in exports().values():
     if spec.study and not studies:
         continue            # the Delphi exports once the project has a Delphi study
     if state.may(spec.needs):
-        offer(spec, "e", layer=layer, threshold=threshold, by=by, unique_names=unique,
-              study=study)
+        offer(spec, "e", layer=layer, threshold=threshold,
+              by=by if spec.name == "heatmap" or by != "question" else "area",
+              unique_names=unique, study=study)

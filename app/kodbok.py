@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from app import state, ui
-from coding import codes
+from coding import codes, final
 from coding.accounts import Can
 from coding.codebook import bundled_names, join_path, read_codebook
 from corpus.errors import QdaError
@@ -30,8 +30,7 @@ st.title("Kodbok")
 def run(label: str, change, *args, **kwargs) -> bool:
     """One codebook change in one transaction; a refusal is shown, nothing half-done."""
     try:
-        with proj.transaction() as session:
-            change(session, *args, **kwargs)
+        proj.retried(lambda session: change(session, *args, **kwargs))
         st.cache_data.clear()
         ss.kb_message = f"{label}: klart."
         return True
@@ -63,6 +62,9 @@ if ss.get("kb_message"):
 with proj.session() as session:
     frame = codes.codebook_frame(session, state.actor())
     rows = {r.id: r for r in session.scalars(select(CodeRow))}
+    # units per code in the report's layer, where the user may see the report's counts
+    in_final = final.units_per_code(final.compose(session)) \
+        if state.may(Can.READ_THEMES) else None
 paths = {int(i): code for i, code in zip(frame["id"], frame["code"], strict=True)}
 
 left, right = st.columns([3, 2], gap="large")
@@ -73,9 +75,19 @@ with left:
         Ursprung=frame.origin.map(ORIGIN_LABELS),
         Färg=[rows[i].colour or "" for i in frame.id],
         Nyckelord=[", ".join(rows[i].keywords or []) for i in frame.id],
-    )[["Kod", "Ursprung", "Färg", "Nyckelord", "accepted", "suggested", "rejected"]].rename(
+        Enheter=[(in_final or {}).get(int(i), 0) for i in frame.id],
+    )[["Kod", "Ursprung", "Färg", "Nyckelord", *(["Enheter"] if in_final is not None else []),
+       "accepted", "suggested", "rejected"]].rename(
         columns={"accepted": "Kodade", "suggested": "Föreslagna", "rejected": "Avvisade"})
-    st.dataframe(table, hide_index=True, key="kb_table", height=520)
+    st.dataframe(table, hide_index=True, key="kb_table", height=520, column_config={
+        "Enheter": st.column_config.NumberColumn(
+            "Enheter (slutlig)", help="Enheter som det slutliga lagret kodar med koden "
+            "(konsensus där den beslutat, annars samstämmig eller enda kodarens kodning)."),
+        "Kodade": st.column_config.NumberColumn(
+            help="Accepterade kodningar i alla lager (varje kodare och konsensus)."),
+        "Föreslagna": st.column_config.NumberColumn(
+            help="Förslag i alla förslagslager (det gemensamma och varje kodares egna)."),
+    })
 
 with right:
     selected = st.selectbox("Kod", list(paths), index=None, key="kb_selected",
@@ -172,8 +184,7 @@ if editable:
         if st.button("Importera", key="kb_import", disabled=not (bundled or upload)):
             try:
                 doc = read_codebook(bundled) if bundled else _read_upload(upload)
-                with proj.transaction() as session:
-                    stats = codes.import_doc(session, doc, user)
+                stats = proj.retried(lambda session: codes.import_doc(session, doc, user))
                 st.cache_data.clear()
                 changed = "; ".join(f"{path}: {', '.join(FIELD_LABELS.get(f, f) for f in fs)}"
                                     for path, fs in stats["changed"].items())

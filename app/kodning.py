@@ -2,7 +2,9 @@
 
 Keys: 1–5 accept suggestion n, X rejects the best undecided suggestion, K opens the code
 picker (your most recently used codes first; type to search, Enter to code), N next, B
-back, U undo, Q marks a quote; in a blind round, 0 marks a unit done with no code.
+back, U undo, Q marks a quote; 0 marks a unit not relevant (in a blind round: done with no
+code). The sidebar's search narrows the queue to units holding every word (case and
+å/ä/ö folded), stepped through with N and B as any queue.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, ui
-from coding import codes, review
+from coding import codes, memos, review
+from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import Status
 
 MAX_KEYS = 5
+DATABASE_AWAY = ("E074", "E075")     # worth trying again: the undo stays on the stack
 PICKER_INPUT = 'div.st-key-k_pick input'
 
 proj = state.require_project()
@@ -37,6 +41,9 @@ def options(root: str) -> review.FilterOptions:
 opts = options(str(proj.root))
 with st.sidebar:
     st.subheader("Kö")
+    search = st.text_input("Sök i texten", key="k_search", placeholder="ord i texten …",
+                           help="Enheter som innehåller alla orden (stora/små bokstäver och "
+                                "å/ä/ö spelar ingen roll); stega med N och B.")
     kinds = st.multiselect("Källtyp", list(review.CODABLE), default=list(review.CODABLE),
                            format_func=lambda k: ui.KIND_LABELS[k], key="k_kinds")
     questions = st.multiselect("Fråga", opts.questions, format_func=lambda q: f"Fråga {q}",
@@ -66,7 +73,7 @@ with st.sidebar:
 
 filters = review.Filters(tuple(kinds) or review.CODABLE, tuple(questions), tuple(areas),
                          tuple(sources), code_filter, status,
-                         blinded.id if blinded is not None else None)
+                         blinded.id if blinded is not None else None, search.strip())
 retrainer = state.retrainer(proj, coder if blind else None)
 if blind and retrainer.status.finished_at is None and not retrainer.status.running:
     retrainer.retrain_now()   # the coder's own layer starts from the codebook alone
@@ -81,10 +88,12 @@ if ss.get("k_current") is None:
 
 
 # ---- actions (callbacks run before the page is drawn again) ------------------------------
+# Each action is one transaction, run again once if the database connection was lost (a
+# server restart); otherwise a Swedish message and nothing of it in the database.
 def _do(action, *args) -> None:
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            done = action(session, ss.k_current, *args, coder, actor)
+        done = proj.retried(lambda session: action(session, segment_id, *args, coder, actor))
         ss.k_undo.append(done)
         retrainer.notify()
     except QdaError as exc:
@@ -118,11 +127,15 @@ def new_code() -> None:
     ss.k_new_code = ""
     if not path:
         return
+    segment_id = ss.k_current
+
+    def work(session):
+        code_id = codes.add_code(session, path, actor, create_parents=True,
+                                 origin="emergent", memo="ny kod under kodningen").id
+        return review.accept_code(session, segment_id, code_id, coder, actor)
+
     try:
-        with proj.transaction() as session:
-            code_id = codes.add_code(session, path, actor, create_parents=True,
-                                     origin="emergent", memo="ny kod under kodningen").id
-            done = review.accept_code(session, ss.k_current, code_id, coder, actor)
+        done = proj.retried(work)
         ss.k_undo.append(done)
         ss.k_picker = False
         retrainer.notify()
@@ -135,9 +148,10 @@ def toggle_picker() -> None:
 
 
 def annotate(**kw) -> None:
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            n = review.annotate(session, ss.k_current, coder, actor=actor, **kw)
+        n = proj.retried(lambda session: review.annotate(session, segment_id, coder,
+                                                         actor=actor, **kw))
         if n == 0:
             ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
     except QdaError as exc:
@@ -153,9 +167,13 @@ def quote(value: bool) -> None:
 
 
 def go_next() -> None:
-    with proj.session() as session:
-        nxt = review.next_segment(session, ss.k_current, coder, filters, order, blind,
-                                  actor=actor)
+    current = ss.k_current
+    try:
+        nxt = proj.retried(lambda session: review.next_segment(
+            session, current, coder, filters, order, blind, actor=actor), write=False)
+    except QdaError as exc:
+        ss.k_error = ui.reason(exc)
+        return
     if nxt is not None:
         ss.k_history.append(ss.k_current)
         ss.k_current = nxt
@@ -163,13 +181,47 @@ def go_next() -> None:
 
 def no_code() -> None:
     """In a round: this unit is decided with no code (it counts in the agreement)."""
+    segment_id = ss.k_current
     try:
-        with proj.transaction() as session:
-            review.no_code(session, ss.k_current, coder, actor)
+        proj.retried(lambda session: review.no_code(session, segment_id, coder, actor))
     except QdaError as exc:
         ss.k_error = ui.reason(exc)
         return
     go_next()
+
+
+def not_relevant() -> None:
+    """Outside a round: no code applies to this unit at all (undo with U)."""
+    try:
+        with proj.transaction() as session:
+            done = review.not_relevant(session, ss.k_current, coder, actor)
+        ss.k_undo.append(done)
+    except QdaError as exc:
+        ss.k_error = ui.reason(exc)
+        return
+    go_next()
+
+
+def relevant_again() -> None:
+    from coding.relevance import mark_relevant
+
+    try:
+        with proj.transaction() as session:
+            mark_relevant(session, ss.k_current, coder, actor)
+    except QdaError as exc:
+        ss.k_error = ui.reason(exc)
+
+
+def save_memo(on: str, source_id: int, workshop_id: int | None) -> None:
+    text = (ss.get("k_source_memo") or "").strip()
+    try:
+        with proj.transaction() as session:
+            memos.add_memo(session, text, actor or coder,
+                           **({"source_id": source_id} if on == "source"
+                              else {"workshop": workshop_id}))
+        ss.k_source_memo = ""
+    except QdaError as exc:
+        ss.k_error = ui.reason(exc)
 
 
 def go_back() -> None:
@@ -180,14 +232,16 @@ def go_back() -> None:
 def undo() -> None:
     if not ss.k_undo:
         return
-    action = ss.k_undo.pop()
+    action = ss.k_undo[-1]      # taken off the stack only once the undo has committed
     try:
-        with proj.transaction() as session:
-            review.undo(session, action, actor)
+        proj.retried(lambda session: review.undo(session, action, actor))
+        ss.k_undo.pop()
         if action.segment_id != ss.k_current:
             ss.k_history.append(ss.k_current)
             ss.k_current = action.segment_id
     except QdaError as exc:
+        if exc.code not in DATABASE_AWAY:   # refused for good: not offered again
+            ss.k_undo.pop()
         ss.k_error = ui.reason(exc)
 
 
@@ -202,6 +256,8 @@ if ss.k_current is None:
 with proj.session() as session:
     view = review.segment_view(session, ss.k_current, coder, book, blind, actor=actor)
     left = review.queue_count(session, coder, filters, blind, actor=actor)
+    workshop_id = memos.workshop_of(session, view.source_id)
+    source_memos = memos.memos_on(session, view.source_id, workshop_id)
     picker_codes = review.picker_order(book, review.recent_codes(session, coder)) \
         if ss.k_picker else []
 ss.k_memo = view.memo   # the field always shows what is stored
@@ -218,9 +274,21 @@ if view.speaker:
     where.append(view.speaker)
 if view.duplicate_count > 1:
     where.append(f"×{view.duplicate_count}")
-st.caption(ui.text(" · ".join(where)) + f" · segment {view.segment_id} · {left} kvar i kön")
+if search.strip():
+    where.append(f"sökning ”{search.strip()}”")
+st.caption(ui.text(" · ".join(where)) + f" · segment {view.segment_id} · "
+           + (f"{left} kvar i kön" if left else "klart, inget kvar i kön"))
+if not left:
+    st.success("Klart: inget kvar i kön för de valda filtren. Enheten nedan är den sista "
+               "du beslutade (U ångrar).", icon=":material/check_circle:")
+if view.not_relevant:
+    r1, r2 = st.columns([4, 1], vertical_alignment="center")
+    r1.info("Du har markerat enheten som inte relevant.")
+    r2.button("Relevant igen", key="k_relevant", on_click=relevant_again)
 
 spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans]
+if search.strip():   # the search's words first: a hit is what the coder is looking for
+    spans = [(s, e, 0) for s, e in review.search_spans(view.text, search)] + spans
 st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
             f'border:1px solid #ddd;border-radius:6px" class="segment-text">'
             f'{ui.highlighted(view.text, spans)}</div>', unsafe_allow_html=True)
@@ -252,7 +320,8 @@ with col_sug:
     for n, sug in enumerate(view.suggestions, start=1):
         mark = {Status.ACCEPTED: "✓ ", Status.REJECTED: "✗ "}.get(sug.decision or "", "")
         b1, b2 = st.columns([6, 1], vertical_alignment="center")
-        b1.button(f"{mark}{n} · {ui.text(sug.label)} ({sug.score:.2f})", key=f"k_acc_{n}",
+        score = numbers.decimal(sug.score, 2)
+        b1.button(f"{mark}{n} · {ui.text(sug.label)} ({score})", key=f"k_acc_{n}",
                   on_click=accept, args=(sug.code_id,), width="stretch",
                   shortcut=str(n) if n <= MAX_KEYS else None,
                   type="primary" if sug.decision == Status.ACCEPTED else "secondary",
@@ -307,6 +376,12 @@ n3.button("Ångra", key="k_undo_btn", shortcut="U", on_click=undo, disabled=not 
 if blinded is not None:
     n4.button("Ingen kod passar", key="k_none", shortcut="0", on_click=no_code,
               help="Enheten är klar utan kod; räknas så i samstämmigheten.")
+else:
+    n4.button("Inte relevant", key="k_not_relevant", shortcut="0", on_click=not_relevant,
+              disabled=bool(view.codes) or view.not_relevant, width="stretch",
+              help="Ingen kod alls passar (t.ex. moderatorns fråga eller en rubrik): "
+                   "enheten lämnar kön och räknas som inte relevant, inte som okodad. "
+                   "U ångrar.")
 status_ = retrainer.status
 if status_.running:
     n4.caption("Modellen tränas om i bakgrunden …")
@@ -317,4 +392,17 @@ elif status_.finished_at:
                f"kodade segment.")
 st.caption("Tangenter: 1–5 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
            "N nästa · B föregående · U ångra · Q citat"
-           + (" · 0 ingen kod passar" if blinded is not None else ""))
+           + (" · 0 ingen kod passar" if blinded is not None else " · 0 inte relevant"))
+
+with st.expander(f"Memo om källan och workshopen ({len(source_memos)})"):
+    for m in source_memos:
+        st.markdown(f"**{ui.safe(m.title)}** · {ui.safe(m.author or '')}  \n{ui.safe(m.text)}",
+                    unsafe_allow_html=True)
+    st.text_area("Nytt memo", key="k_source_memo", height=80,
+                 placeholder="Om hela källan eller workshopen, t.ex. vad gruppen mest talade om")
+    m1, m2 = st.columns(2)
+    m1.button("Spara på källan", key="k_memo_source", on_click=save_memo,
+              args=("source", view.source_id, workshop_id))
+    m2.button("Spara på workshopen", key="k_memo_workshop", on_click=save_memo,
+              args=("workshop", view.source_id, workshop_id), disabled=workshop_id is None,
+              help=None if workshop_id else "Källan hör inte till någon workshop.")

@@ -35,8 +35,8 @@ only_open = c2.toggle("Bara oavgjorda", True, key="ks_open")
 if decide and c3.button("För över samstämmiga koder", key="ks_adopt",
              help="Koder som alla kodare av en enhet satt går in i konsensuslagret."):
     try:
-        with proj.transaction() as session:
-            done = consensus.adopt_agreed(session, lead, None, chosen_round)
+        done = proj.retried(lambda session: consensus.adopt_agreed(session, lead, None,
+                                                                   chosen_round))
         st.success(f"{ui.count(done.codings, 'kodning', 'kodningar')} på "
                    f"{ui.count(done.units, 'enhet', 'enheter')} fördes över till "
                    "konsensus.")
@@ -100,8 +100,7 @@ if not decide:
     st.stop()
 if st.button("Spara beslut", key="ks_resolve", type="primary"):
     try:
-        with proj.transaction() as session:
-            consensus.resolve(session, unit, final, memo, lead)
+        proj.retried(lambda session: consensus.resolve(session, unit, final, memo, lead))
         ss.ks_saved = unit
         st.rerun()
     except QdaError as exc:

@@ -7,13 +7,14 @@ pages it may use.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from app import auth, state, ui
 from coding.accounts import ROLE_LABELS, Actor, Can
-from corpus.errors import QdaError
+from corpus.errors import ERRORS, QdaError
 
 HERE = Path(__file__).parent
 PANEL_PARAM = "delphi"     # ?delphi=CODE: a Delphi panelist's invitation link
@@ -72,6 +73,7 @@ def main() -> None:
     code = st.query_params.get(PANEL_PARAM)
     if code:        # a Delphi panelist's invitation link: their page alone, no login
         st.set_page_config(page_title="Delphi", layout="centered")
+        ui.swedish_chrome()
         proj = state.project()
         if proj is None:
             st.error("Inget projekt är öppet på servern.")
@@ -81,6 +83,7 @@ def main() -> None:
         delphi_svar.render(proj, code)
         return
     st.set_page_config(page_title="workshop-qda", layout="wide")
+    ui.swedish_chrome()
     auth.clear_cookie_if_asked()
     proj = state.project()
     actor = auth.gate(proj) if proj is not None else None
@@ -102,7 +105,35 @@ def main() -> None:
 
 
 
+RETRIED_KEY = "_database_retried"
+
+
+def run_page() -> None:
+    """The page, drawn again once when the database connection was lost on the way (a
+    server restart), else a Swedish message instead of a traceback; the page's actions
+    themselves are single transactions (Project.retried), so nothing is half-done."""
+    from corpus.store import RETRY_AFTER_S, is_transient
+
+    try:
+        main()
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        if not st.session_state.get(RETRIED_KEY):
+            st.session_state[RETRIED_KEY] = True
+            time.sleep(RETRY_AFTER_S)
+            st.rerun()
+        st.session_state.pop(RETRIED_KEY, None)
+        st.error(DATABASE_AWAY)
+        st.button("Försök igen", key="database_retry")
+        return
+    st.session_state.pop(RETRIED_KEY, None)
+
+
+DATABASE_AWAY = ERRORS["E074"][1]
+
+
 # A worker process the app starts (the retrainer, by spawn) imports this script again as
 # __mp_main__: it must not draw the app, or stop at the login page, in there.
 if __name__ != "__mp_main__":
-    main()
+    run_page()

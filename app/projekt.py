@@ -12,12 +12,29 @@ import streamlit as st
 from app import state, ui
 from coding import suspects
 from coding.accounts import Can
-from corpus.areas import AREAS, FORMATS, ROLES
+from coding.identity import suggestion_layer
+from corpus.dimensions import DIMENSIONS, NAMES_SV
 from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
-from corpus.status import memos_frame, segment_counts, source_names, sources_frame, totals
+from corpus.status import (
+    memos_frame,
+    segment_counts,
+    source_names,
+    sources_frame,
+    suggestion_layers,
+    totals,
+)
+from corpus.study import (
+    add_value,
+    merge_values,
+    rename_value,
+    reorder,
+    set_flags,
+    set_long_name,
+    uses,
+)
 from corpus.workshops import add_workshop, workshops_frame
 from refi.importer import import_qdpx
 
@@ -28,12 +45,12 @@ ss = st.session_state
 st.title("Projekt")
 
 
-def _import_qdpx(upload, folder: str):
+def _import_qdpx(upload, folder: str, pseudonymise: bool = False):
     """A new project from an uploaded .qdpx, through the same importer as the CLI."""
     with tempfile.TemporaryDirectory(prefix="qda-qdpx-") as tmp:
         path = Path(tmp) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        return import_qdpx(path, folder, state.coder() or "app")
+        return import_qdpx(path, folder, state.coder() or "app", pseudonymise=pseudonymise)
 
 # ---- open or create --------------------------------------------------------------------
 if not state.accounts_on():    # with accounts the app serves one project
@@ -57,10 +74,13 @@ if not state.accounts_on():    # with accounts the app serves one project
         qdpx = st.file_uploader("… eller skapa projektet i mappen från en REFI-QDA-fil (.qdpx) "
                                 "från NVivo, ATLAS.ti, MAXQDA eller QualCoder", type=["qdpx"],
                                 key="p_qdpx")
+        masked = st.checkbox("Pseudonymisera texterna (namn, e-post, telefon- och "
+                             "personnummer) som vid inläsning; annars behålls de som i filen",
+                             key="p_qdpx_pseudonymise")
         if st.button("Importera som nytt projekt", key="p_import_qdpx",
                      disabled=not (folder and qdpx)):
             try:
-                report = _import_qdpx(qdpx, folder)
+                report = _import_qdpx(qdpx, folder, masked)
                 state.use_project(folder)
                 ss.p_qdpx_report = ui.import_report(report)
                 st.rerun()
@@ -75,19 +95,33 @@ user = state.coder() or "app"
 ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
 # a coder in an open blind round sees their own counts, not the other coders' progress
-t = totals(proj, own=state.coder() if state.blind_round(proj, state.coder()) else None)
+own = state.coder() if state.blind_round(proj, state.coder()) else None
+t = totals(proj, own=own)
+# the suggestion figure sums every suggestion layer (the shared one and each blind
+# coder's own): say so, and list them (a blind coder: their own layer only)
+per_layer = {k: v for k, v in suggestion_layers(proj).items()
+             if own is None or k == suggestion_layer(own)}
+HELP = {"suggestions": "Summan av alla förslagslager: " + ui.text(", ".join(
+    f"{k} {v}" for k, v in per_layer.items()) or "inga förslag ännu") + "."}
 m = st.columns(6)
 for col, (label, key) in zip(m, [("Workshops", "workshops"), ("Källor", "sources"),
                                  ("Segment", "segments"), ("Kodningar", "codings"),
-                                 ("Förslag", "suggestions"), ("Kodare", "coders")],
+                                 ("Förslag (alla lager)", "suggestions"),
+                                 ("Kodare", "coders")],
                              strict=True):
-    col.metric(label, t[key])
+    col.metric(label, t[key], help=HELP.get(key))
+if len(per_layer) > 1:
+    st.caption("Förslag per lager: " + ui.text(" · ".join(f"{k}: {v}"
+                                                          for k, v in per_layer.items())))
+st.caption(f"Enheter: {t['uncoded']} okodade · {t['not_relevant']} inte relevanta "
+           "(markerade med 0 på Kodning)")
 
 with proj.session() as session:
     suspected = suspects.suspects(session) if ingest else []
 memos = memos_frame(proj)
-tab_import, tab_sources, tab_workshops, tab_names, tab_memos = st.tabs(
-    ["Importera filer", "Källor", "Workshops",
+study = state.study(proj)
+tab_import, tab_sources, tab_workshops, tab_study, tab_names, tab_memos = st.tabs(
+    ["Importera filer", "Källor", "Workshops", "Områden och grupper",
      f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn",
      f"Anteckningar ({len(memos)})"])
 if not ingest:
@@ -102,14 +136,21 @@ if ingest:
                                         "(.txt, .docx, .vtt, .srt). Varje fil importeras helt "
                                         "eller inte alls.")
         with st.form("p_ingest_options", border=False):
-            o1, o2, o3, o4 = st.columns(4)
+            o1, o2, o3, o4, o5 = st.columns(5)
             kind = o1.selectbox("Källtyp", list(SOURCE_KINDS), format_func=SOURCE_KINDS.get)
             question = o2.number_input("Fråga", min_value=0, max_value=99, value=0,
                                        help="0 = läs frågan ur bladnamnet eller rubriken")
-            area = o3.selectbox("Område", [None, *AREAS], format_func=lambda a: AREAS.get(a, "–")
-                                if a else "Känn igen automatiskt")
+            area = o3.selectbox(
+                "Område", [None, *study.areas.labels().values()], accept_new_options=True,
+                format_func=lambda a: a or "Känn igen automatiskt",
+                help="Ett område som projektet inte känner blir ett nytt område (om inte "
+                     "listan är låst under Områden och grupper).")
+            group = o4.selectbox(
+                "Deltagargrupp", [None, *study.groups.labels().values()],
+                accept_new_options=True, format_func=lambda g: g or "Ingen / ur filen",
+                help="Gruppen för alla enheter i filen som inte själva anger en.")
             labels = workshops_frame(proj)["label"].tolist()
-            workshop = o4.selectbox("Workshop", [None, *labels],
+            workshop = o5.selectbox("Workshop", [None, *labels],
                                     format_func=lambda w: w or "Ingen")
             r1, r2 = st.columns(2)
             replace = r1.checkbox(
@@ -128,7 +169,8 @@ if ingest:
             why = ui.reason(QdaError("", code="E134"))
             st.error(f"{why[:1].upper()}{why[1:]}. Inget i projektet har ändrats.")
         elif go and uploads:
-            options = ReadOptions(kind=kind, question=int(question) or None, area=area)
+            options = ReadOptions(kind=kind, question=int(question) or None, area=area,
+                                  group=group)
             bar = st.progress(0.0, text="Importerar …")
             reports: list[tuple[str, IngestReport | str]] = []
             with tempfile.TemporaryDirectory(prefix="qda-upload-") as tmp:
@@ -149,6 +191,7 @@ if ingest:
                 # gone: new keys give fresh boxes (the browser keeps a widget's old value)
                 ss.p_round = ss.get("p_round", 0) + 1
             st.cache_data.clear()   # filter lists on other pages now include the new sources
+            state.forget_study(proj)   # an import may have taught the study new areas
             st.rerun()              # the metrics above count the new material
         for name, report in ss.get("p_reports", []):
             if isinstance(report, str):
@@ -168,6 +211,9 @@ if ingest:
                         f"med, {moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]
                            else "."))
+            if report.title:
+                st.caption(f"Rubriken ”{report.title}” blev källans titel, inte en enhet "
+                           "att koda.")
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),
@@ -178,6 +224,8 @@ if ingest:
                     "Överhoppat": "; ".join(ui.swedish(x) for x in s["skipped"])}
                     for s in report.sheets]),
                     hide_index=True)
+            for line in report.learned:
+                st.info(ui.safe(line[:1].upper() + line[1:]))
             if report.pseudonymised:
                 st.info("Pseudonymiserat: " + ", ".join(
                     f"{ui.PSEUDONYM_LABELS.get(k, k)}: {v}"
@@ -201,21 +249,111 @@ with tab_workshops:
         with st.form("p_workshop", clear_on_submit=True):
             st.markdown("**Registrera workshop** (samma benämning uppdaterar en befintlig)")
             w1, w2, w3, w4 = st.columns(4)
-            label = w1.text_input("Benämning")
-            w_area = w2.selectbox("Område", list(AREAS), format_func=AREAS.get)
-            w_format = w3.selectbox("Format", list(FORMATS), format_func=FORMATS.get)
+            label = w1.text_input("Benämning", key="p_ws_label")
+            w_area = w2.selectbox("Område", list(study.areas.labels().values()),
+                                  accept_new_options=True,
+                                  index=0 if study.areas.values else None,
+                                  placeholder="Välj eller skriv ett nytt")
+            w_format = w3.selectbox("Format", list(study.formats.labels().values()),
+                                    accept_new_options=True, index=None,
+                                    placeholder="Välj eller skriv ett nytt")
             w_date = w4.date_input("Datum", value=None, min_value=dt.date(2000, 1, 1))
-            roles = st.columns(len(ROLES))
-            counts = {key: roles[i].number_input(name, min_value=0, value=0, step=1)
-                      for i, (key, name) in enumerate(ROLES.items())}
+            groups = list(study.groups.labels().values())
+            cols = st.columns(max(len(groups), 1) + 1)
+            counts = {name: cols[i].number_input(name, min_value=0, value=0, step=1)
+                      for i, name in enumerate(groups)}
+            with cols[-1]:
+                other = st.text_input("Annan grupp", placeholder="t.ex. Brukarföreträdare")
+                other_n = st.number_input("Antal i den gruppen", min_value=0, value=0, step=1)
+            if other.strip() and other_n:
+                counts[other.strip()] = other_n
             if st.form_submit_button("Spara workshop"):
                 try:
+                    if not w_area:
+                        raise QdaError("each workshop needs a label and an area", None, "E140")
                     add_workshop(proj, actor=user, label=label, area=w_area, format=w_format,
                                  date=w_date.isoformat() if w_date else None,
-                                 **{k: int(v) for k, v in counts.items() if v})
+                                 counts={k: int(v) for k, v in counts.items() if v})
+                    state.forget_study(proj)
                     st.rerun()
                 except QdaError as exc:
                     st.error(f"Workshopen sparades inte: {ui.reason(exc)}")
+
+# ---- the study's dimensions ----------------------------------------------------------------
+with tab_study:
+    st.caption("Studiens områden, deltagargrupper och workshopformat: kolumnerna i bilaga 2 "
+               "och tematabellerna, raderna i Tabell 1 och citatens ”Deltagare <område>”. "
+               "Nya namn i materialet läggs till vid import; här byter du namn, slår ihop, "
+               "ordnar och låser listan.")
+    with proj.session() as session:
+        for dimension in DIMENSIONS:
+            dim = study[dimension]
+            one, many = NAMES_SV[dimension]
+            st.subheader(many.capitalize())
+            st.dataframe(pd.DataFrame([{
+                "Namn i tabeller": v.label, "Långt namn (citat)": v.long_name or "",
+                "Andra stavningar": ", ".join(v.aliases), "Nyckel": v.key,
+                "Används av": ", ".join(f"{n} {t}" for t, n in
+                                        uses(session, dimension, v.key).items())}
+                for v in dim.values], columns=["Namn i tabeller", "Långt namn (citat)",
+                                               "Andra stavningar", "Nyckel", "Används av"]),
+                hide_index=True)
+            st.caption(("Låst lista: okända namn stoppar importen." if dim.fixed else
+                        "Lär sig nya namn ur materialet.") + " " +
+                       ("Tabellerna visar alla." if dim.all_columns else
+                        "Tabellerna visar de som har enheter."))
+            if not ingest:
+                continue
+            with st.expander(f"Ändra {many}"):
+                labels = list(dim.labels().values())
+                a1, a2 = st.columns(2)
+                with a1.form(f"p_study_add_{dimension}", clear_on_submit=True, border=False):
+                    new = st.text_input(f"Nytt {one}" if dimension != "group" else "Ny grupp",
+                                        key=f"p_study_added_{dimension}")
+                    long = st.text_input("Långt namn (för citat)") if dimension == "area" \
+                        else None
+                    if st.form_submit_button("Lägg till"):
+                        ui.act(proj, lambda s, d=dimension, n=new, lg=long: add_value(
+                            s, d, n, long_name=lg, actor=user))
+                with a2.form(f"p_study_rename_{dimension}", border=False):
+                    old = st.selectbox("Byt namn på", labels, index=None,
+                                       key=f"p_study_old_{dimension}", placeholder="Välj")
+                    renamed = st.text_input("Nytt namn", key=f"p_study_new_{dimension}")
+                    if st.form_submit_button("Byt namn") and old:
+                        ui.act(proj, lambda s, d=dimension, o=old, r=renamed: rename_value(
+                            s, d, o, r, actor=user))
+                b1, b2 = st.columns(2)
+                with b1.form(f"p_study_merge_{dimension}", border=False):
+                    merged = st.multiselect("Slå ihop", labels, key=f"p_study_merged_{dimension}",
+                                            placeholder="Välj")
+                    into = st.selectbox("… med", labels, index=None,
+                                        key=f"p_study_into_{dimension}", placeholder="Välj")
+                    if st.form_submit_button("Slå ihop") and merged and into:
+                        ui.act(proj, lambda s, d=dimension, m=merged, i=into: merge_values(
+                            s, d, m, i, actor=user))
+                with b2.form(f"p_study_order_{dimension}", border=False):
+                    ordered = st.multiselect("Ordning i tabellerna (de valda först)", labels,
+                                             default=labels)
+                    if st.form_submit_button("Spara ordning") and ordered:
+                        ui.act(proj, lambda s, d=dimension, o=ordered: reorder(
+                            s, d, o, actor=user))
+                c1, c2 = st.columns(2)
+                if dimension == "area":
+                    with c1.form("p_study_long_area", border=False):
+                        which = st.selectbox("Långt namn för", labels, index=None,
+                                             key="p_study_long_which", placeholder="Välj")
+                        text = st.text_input("Långt namn", placeholder="t.ex. "
+                                             "Göteborgsregionen", key="p_study_long_text")
+                        if st.form_submit_button("Spara långt namn") and which:
+                            ui.act(proj, lambda s, w=which, t=text: set_long_name(
+                                s, "area", w, t, actor=user))
+                with c2.form(f"p_study_flags_{dimension}", border=False):
+                    fixed = st.checkbox("Låst lista", value=dim.fixed,
+                                        key=f"p_study_fixed_{dimension}")
+                    every = st.checkbox("Visa kolumner även utan enheter", value=dim.all_columns)
+                    if st.form_submit_button("Spara inställningar"):
+                        ui.act(proj, lambda s, d=dimension, f=fixed, e=every: set_flags(
+                            s, d, fixed=f, all_columns=e, actor=user))
 
 # ---- possible names ----------------------------------------------------------------------
 with tab_names:
@@ -236,9 +374,8 @@ with tab_names:
                 for col, mask, label in ((b, True, "Maskera"), (c, False, "Behåll")):
                     if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
                         try:
-                            with proj.transaction() as session:
-                                suspects.decide(session, s.source_id, s.word, mask,
-                                                state.actor() or user)
+                            proj.retried(lambda session, s=s, mask=mask: suspects.decide(
+                                session, s.source_id, s.word, mask, state.actor() or user))
                             st.cache_data.clear()
                             st.rerun()
                         except QdaError as exc:
@@ -251,7 +388,8 @@ with tab_memos:
                    "följer med en import från QualCoder, NVivo, MAXQDA eller ATLAS.ti visas "
                    "här; de följer med nästa export.")
     else:
-        kinds = {"journal": "Dagbok/projekt", "annotation": "Anteckning på text"}
+        kinds = {"journal": "Dagbok/projekt", "annotation": "Anteckning på text",
+                 "source": "Memo om källa", "workshop": "Memo om workshop"}
         st.dataframe(memos.assign(kind=memos["kind"].map(lambda k: kinds.get(k, k))).rename(
             columns={"kind": "Slag", "source": "Källa", "title": "Rubrik", "text": "Text",
                      "author": "Av", "created": "Skapad"}), hide_index=True)

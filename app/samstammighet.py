@@ -10,6 +10,7 @@ from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
 from coding.exporting import get as export_spec
+from corpus import numbers
 from corpus.errors import QdaError
 
 proj = state.require_project()
@@ -40,8 +41,7 @@ if open_rounds:
     closing = c1.selectbox("Avsluta omgång", open_rounds, key="sa_close_pick")
     if c2.button("Avsluta", key="sa_close"):
         try:
-            with proj.transaction() as session:
-                rounds.close_round(session, closing, lead)
+            proj.retried(lambda session: rounds.close_round(session, closing, lead))
             st.rerun()
         except QdaError as exc:
             st.error(f"Omgången kunde inte avslutas: {ui.reason(exc)}")
@@ -64,12 +64,14 @@ if manage:
                                  "lärda av dem.")
         if st.button("Skapa omgång", key="sa_create", type="primary"):
             try:
-                with proj.transaction() as session:
-                    made = rounds.create_round(session, who, lead, share=share,
-                                               units=int(units) or None, blind=blind,
-                                               kinds=kinds)
-                st.success(f"{ui.text(made.name)}: {ui.count(made.units, 'enhet', 'enheter')} "
-                           f"till {ui.text(', '.join(made.coders))}.")
+                made = proj.retried(lambda session: rounds.create_round(
+                    session, who, lead, share=share, units=int(units) or None, blind=blind,
+                    kinds=kinds))
+                if made.blind:      # each coder's own suggestions, in the background
+                    for coder in made.coders:
+                        state.retrainer(proj, coder).retrain_now()
+                st.success(f"{ui.text(made.name)}: {ui.count(made.units, 'enhet', 'enheter')} till "
+                           f"{ui.text(', '.join(made.coders))}.")
                 st.rerun()
             except QdaError as exc:
                 st.error(f"Omgången kunde inte skapas: {ui.reason(exc)}")
@@ -80,29 +82,35 @@ if len(coders) < 2:
     st.info("Samstämmighet kräver minst två kodare med kodningar.")
     st.stop()
 c1, c2, c3 = st.columns(3)
-level = c1.radio("Nivå", ["huvudtema", "subtema"], horizontal=True, key="sa_level")
+LEVELS = {agreement.BOTH: "Huvudtema och subtema", "huvudtema": "Huvudtema",
+          "subtema": "Subtema"}
+level = c1.radio("Nivå", list(LEVELS), horizontal=True, key="sa_level",
+                 format_func=LEVELS.get)
 round_names = [*[r.name for r in reversed(listed)], None]     # the newest round first
 chosen_round = c2.selectbox("Enheter", round_names, key="sa_round",
-                            format_func=lambda r: r or "Alla dubbelkodade källor")
+                            format_func=lambda r: r or "Alla dubbelkodade enheter")
 picked = c3.multiselect("Kodare", coders, key="sa_who", placeholder="Alla kodare")
 try:
     with proj.session() as session:
-        result = agreement.compute(session, picked or None, level, chosen_round, actor=actor)
+        results = agreement.compute_levels(session, picked or None, level, chosen_round,
+                                           actor=actor)
 except QdaError as exc:
     st.warning(f"Samstämmigheten kan inte beräknas: {ui.reason(exc)}")
     st.stop()
-overall = result.overall
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Enheter", overall.n_units)
-m2.metric("Överensstämmelse", "–" if overall.percent_agreement is None
-          else f"{100 * overall.percent_agreement:.1f} %")
-m3.metric("Cohens kappa", "–" if overall.kappa is None else f"{overall.kappa:.3f}")
-m4.metric("Krippendorffs alfa", "–" if overall.alpha is None else f"{overall.alpha:.3f}",
-          help=agreement.reading(overall.alpha))
-shown = result.frame().drop(columns="Nivå")
-st.dataframe(shown.astype(object).where(shown.notna(), "–"), hide_index=True,
+first = results[0]
+st.caption(f"Enheter: {first.units_note()}.")
+m1, m2 = st.columns([1, 3])
+m1.metric("Enheter", first.overall.n_units)
+m2.markdown("  \n".join(
+    f"**{r.level.capitalize()}:** {r.pooled_note()[0].upper()}{r.pooled_note()[1:]}"
+    f"; sammanvägd alfa {agreement.shown(r.overall.alpha)}" for r in results))
+shown = agreement.levels_frame(results)
+shown = numbers.shown(shown)      # decimal commas, as the report prints them
+st.dataframe(shown.where((shown != "") & shown.notna(), "–").astype(str), hide_index=True,
              key="sa_table")   # an undefined figure shows as a dash, not "None"
-st.caption("Läsning: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 otillräcklig. "
-           "Intervallen är bootstrap (95 %, enheter dras om).")
+st.caption("Läsning per kod: alfa ≥ 0,800 god · 0,667–0,800 preliminär · under 0,667 "
+           "otillräcklig (värdena är avkortade, inte avrundade, till tre decimaler). "
+           "Den sammanvägda raden väger ihop alla beslut enhet × kod och är ingen "
+           "tillförlitlighetsbedömning. Intervallen är bootstrap (95 %, enheter dras om).")
 offer(export_spec("agreement"), "sa", about=False, round=chosen_round,
       coders=picked or None, all_units=chosen_round is None)

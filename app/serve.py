@@ -39,6 +39,20 @@ def streamlit_command(root: Path, host: str, port: int, cert: Path | None = None
             "--server.maxUploadSize", "200"]
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a port something already listens on, before anything says the app started:
+    Streamlit would print the address and only then that the port is not available."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as Streamlit binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise QdaError(f"port {port} on {host} is already in use (another `qda app` or "
+                           f"program?); choose another with --port ({exc.strerror})",
+                           None, "E240") from exc
+
+
 def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) -> list[str]:
     """Refuse what would expose the material: a network address without accounts, half a
     TLS pair, unreadable certificate files. Returns warnings (a network address without

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -21,9 +22,11 @@ from coding.background import Retrainer
 from coding.codebook import Codebook
 from coding.codes import codebook_version, hidden_codes, load_codebook, visible
 from coding.identity import check_coder, coder_for, known_people
+from corpus.dimensions import Study
 from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
 from corpus.project import Project, open_project
+from corpus.study import load_project
 
 CODER_PARAM = "kodare"
 
@@ -90,6 +93,27 @@ def use_project(root: str | Path) -> Project:
     for key in ("current", "history", "undo"):
         st.session_state.pop(key, None)
     return _open(str(Path(root).resolve()))
+
+
+_STUDY_SECONDS = 1.0      # a page's run reads the study once; an edit clears it at once
+_studies: dict[str, tuple[float, Study]] = {}
+
+
+def study(proj: Project | None = None) -> Study:
+    """The project's areas, participant groups and formats (labels for every page)."""
+    proj = proj or project()
+    if proj is None:
+        return Study()
+    key = str(proj.root)
+    found = _studies.get(key)
+    if found is None or time.monotonic() - found[0] > _STUDY_SECONDS:
+        found = (time.monotonic(), load_project(proj))
+        _studies[key] = found
+    return found[1]
+
+
+def forget_study(proj: Project) -> None:
+    _studies.pop(str(proj.root), None)
 
 
 def require_project() -> Project:

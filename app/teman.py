@@ -8,8 +8,9 @@ import streamlit as st
 
 from app import state, ui
 from coding.accounts import Can
-from coding.identity import CONSENSUS
+from corpus import numbers
 from corpus.errors import QdaError
+from corpus.vocabulary import FINAL
 from themes import heatmap, tables
 from themes.exports import HEATMAP_BY
 from themes.layers import readable_layers, resolve_layer
@@ -25,33 +26,38 @@ if not known:
     st.info("Inga kodningar ännu (eller inget konsensuslager): koda på sidan **Kodning**, "
             "för över samstämmiga koder på **Konsensus** eller importera kodningar.")
     st.stop()
-default = CONSENSUS if CONSENSUS in known else (state.coder() if state.coder() in known
-                                                 else known[0])
 c1, c2 = st.columns(2)
-layer_name = c1.selectbox("Kodningslager", known, index=known.index(default), key="th_layer",
-                          help="Konsensus när det finns; annars en kodares egna kodningar.")
+layer_name = c1.selectbox("Kodningslager", known, index=known.index(FINAL), key="th_layer",
+                          help="Slutlig: konsensusbeslut där enheter dubbelkodats, samstämmig "
+                               "kodning där kodarna var eniga, annars den enda kodarens "
+                               "beslut. Eller ett enskilt lager.")
 by = c2.radio("Huvudtema ×", list(HEATMAP_BY), format_func=HEATMAP_BY.get, horizontal=True,
               key="th_by")
 
 try:
-    with proj.session() as session:
+    # the tables and the figure take seconds on a large project: say so meanwhile
+    with st.spinner("Beräknar teman …"), proj.session() as session:
         layer = resolve_layer(session, layer_name, actor)
         counts = tables.theme_counts(session, layer, by)
         per_kind = tables.theme_counts(session, layer, "kind")
         units = tables.themed_units(session, layer)
         quoted = tables.quotes(session, layer)
+        fig = heatmap.figure(heatmap.main_theme_matrix(counts),
+                             f"Huvudtema × {HEATMAP_BY[by]} ({layer.coder})")
 except QdaError as exc:
     st.error(f"Tabellerna kunde inte byggas: {ui.reason(exc)}")
     st.stop()
 
-matrix = heatmap.main_theme_matrix(counts)
-fig = heatmap.figure(matrix, f"Huvudtema × {HEATMAP_BY[by]} ({layer.coder})")
+if layer.final is not None:
+    st.caption("Hämtat ur: " + (", ".join(f"{k} {ui.count(v, 'enhet', 'enheter')}"
+                                          for k, v in layer.given.items()) or "–"))
+    if layer.final.unresolved:
+        st.warning(ui.unresolved_warning(sorted(layer.final.unresolved)))
 st.pyplot(fig, width="content")
 plt.close(fig)
 
 st.subheader("Antal per tema och källa")
-st.dataframe(per_kind, hide_index=True, column_config={
-    "Andel": st.column_config.NumberColumn(format="percent")})
+st.dataframe(numbers.shown(per_kind), hide_index=True)    # "6,3 %", as the exports
 
 st.subheader("Fördjupning")
 mains = list(dict.fromkeys(units.Huvudtema))

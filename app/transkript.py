@@ -1,5 +1,6 @@
 """Transkript: read a whole transcript turn by turn, coded sentences coloured by code with
-the codes in the margin; pick a run of sentences inside a turn and code it."""
+the codes in the margin; pick a run of sentences inside a turn and code it, or code an
+exact stretch of words (a part of a sentence, or over several)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sqlalchemy import select
 
 from app import state, ui
 from coding.accounts import Can
-from coding.transcript import code_sentences, transcript_view, transcripts
+from coding.transcript import code_sentences, code_span, transcript_view, transcripts
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
+from corpus.models import Source
+from refi.export import source_layout
 
 proj = state.require_project()
 state.require(Can.READ_SEGMENTS)
@@ -77,15 +80,36 @@ if state.may(Can.CODE):
         if k4.button("Koda meningarna", key="t_apply", type="primary",
                      disabled=code_id is None or not chosen):
             try:
-                with proj.transaction() as session:
-                    done = code_sentences(session, turn, first - 1, last - 1, code_id, coder,
-                                          actor)
+                done = proj.retried(lambda session: code_sentences(
+                    session, turn, first - 1, last - 1, code_id, coder, actor))
                 state.retrainer(proj).notify(len(done))
                 ss.t_message = (f"{ui.count(len(done), 'mening kodad', 'meningar kodade')} med "
                                 f"{ui.text(book.codes[code_id].label)}.")
                 st.rerun()
             except QdaError as exc:
                 st.error(f"Kodningen sparades inte: {ui.reason(exc)}")
+        w1, w2 = st.columns([3, 1], vertical_alignment="bottom")
+        words = w1.text_input("… eller koda exakt dessa ord ur turen (en del av en mening, "
+                              "eller över flera)", key=f"t_words_{turn_index}")
+        if w2.button("Koda orden", key="t_apply_span",
+                     disabled=code_id is None or not words.strip()):
+            at = turn.text.find(words.strip())
+            if at < 0:
+                st.error("Orden finns inte i turen: skriv eller klistra in dem som de står.")
+            else:
+                try:
+                    with proj.transaction() as session:
+                        offset = next(u.start for u in source_layout(
+                            session, session.get(Source, source_id)).units
+                            if u.segment.id == turn.segment_id)
+                        done = code_span(session, turn, at, at + len(words.strip()),
+                                         code_id, coder, offset, actor)
+                    state.retrainer(proj).notify(len(done))
+                    ss.t_message = (f"Orden kodade med {book.codes[code_id].label}; de räknas "
+                                    f"för {ui.count(len(done), 'mening', 'meningar')}.")
+                    st.rerun()
+                except QdaError as exc:
+                    st.error(f"Kodningen sparades inte: {ui.reason(exc)}")
 if ss.get("t_message"):
     st.success(ss.pop("t_message"))
 

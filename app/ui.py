@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from corpus.areas import AREAS
-from corpus.errors import DuplicateSourceError, QdaError
+from corpus.errors import ERRORS, DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
+from corpus.notes import Notice
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
 _KIND_PLURALS = {"note": "lappar", "sentence": "transkriptmeningar", "turn": "talturer"}
@@ -28,40 +28,39 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
                  "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
-# the ingest report's notes, in the app's language
-_REPORT_TEXTS = [
-    (r"area '(.+)' guessed from the file name",
-     lambda m: f"området {area_label(m.group(1))} gissades ur filnamnet"),
-    (r"no area known: quotes cannot name the area \(give --area or --workshop\)",
-     "inget område känt: citat kan inte ange område (välj område eller workshop)"),
-    (r"a different file named (.+) is already source (.+); both are counted now "
-     r"\(use --replace to replace it\)",
-     r"en annan fil med namnet \1 finns redan som källa \2; båda räknas nu (importera med "
-     r"ersätt för att byta ut den)"),
-    (r"replaced source (\d+): (.+)'s (\w+) coding '(.+)' on a unit that changed or went: (.+)",
-     r"källa \1 ersattes: \2s kodning ”\4” fanns på en enhet som ändrats eller tagits bort: "
-     r"\5"),
-    (r"no speaker lines recognised: the text is one turn",
-     "inga talarrader kändes igen: texten blev en enda taltur"),
-    (r"(\w+\d+): a duplicate mark with no note", r"\1: dubblettmarkering utan lapp"),
-    (r"(\w+\d+): outside the area columns", r"\1: utanför områdeskolumnerna"),
-    (r"(\w+\d+): outside the columns \((.+)\)", r"\1: utanför kolumnerna (\2)"),
-    (r"(\w+\d+): the note held a '(.)' without quotes; its parts were joined",
-     r"\1: lappen innehöll ”\2” utan citattecken; delarna fogades ihop"),
-    (r"(\w+\d+): unknown area (.+); its notes are imported without an area",
-     r"\1: okänt område \2; lapparna importerades utan område"),
-    (r"hidden sheet", "dolt blad"), (r"empty sheet", "tomt blad"),
-    (r"no header row with area names or a note column",
-     "ingen rubrikrad med områden eller en kolumn med inlägg"),
-]
 
 
 def swedish(text: str) -> str:
-    """A note from the library's ingest report in Swedish (unknown ones as they are)."""
-    for pattern, replacement in _REPORT_TEXTS:
-        if re.fullmatch(pattern, text):
-            return re.sub(pattern, replacement, text)
+    """A note from the library's ingest report in Swedish: every note is coded
+    (corpus.notes) and carries its values; the area is named as the app names it."""
+    if isinstance(text, Notice):
+        return text.swedish(area_label=area_label(text.params.get("area")))
     return text
+
+
+# Streamlit writes a few words of its own in English and has no setting for their language
+# (1.67: the skip link, the upload button and the upload limit line). Each is hidden and
+# its Swedish words shown in its place: generated content, which screen readers read too.
+_SWEDISH_CHROME = {
+    '[data-testid="stSkipToContent"]': "Hoppa till sidans innehåll",
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p':
+        "Välj filer",
+    '[data-testid="stFileUploaderDropzoneInstructions"] span':
+        "Dra filerna hit (högst 200 MB per fil)",
+}
+
+
+def swedish_chrome() -> None:
+    """Streamlit's own English words on every page, in Swedish."""
+    # the skip link must stay focusable (visibility:hidden would take it out of the tab
+    # order), so its English words are only shrunk to nothing
+    rules = "".join(
+        f"{selector}{{font-size:0!important"
+        f"{'' if 'Skip' in selector else ';visibility:hidden'}}}"
+        f"{selector}::after{{content:{text!r};font-size:0.875rem;visibility:visible}}"
+        .replace("'", '"')
+        for selector, text in _SWEDISH_CHROME.items())
+    st.html(f"<style>{rules}</style>")
 
 
 def reason(exc: QdaError) -> str:
@@ -114,7 +113,10 @@ def units(n: int, kind: str) -> str:
 
 
 def area_label(area: str | None) -> str:
-    return AREAS.get(area or "", area or "–")
+    """An area as the open project prints it."""
+    from app import state
+
+    return state.study().areas.label(area, "–") if area else "–"
 
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -127,14 +129,20 @@ def code_colour(code_id: int, colour: str | None = None) -> str:
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int, int]]) -> str:
-    """Escaped text with <mark>s: spans are (start, end, n) with n the suggestion number;
-    overlapping spans keep the first."""
+    """Escaped text with <mark>s: spans are (start, end, n) with n the suggestion number,
+    0 for a search hit (underlined, no number); overlapping spans keep the first."""
     out, cursor = [], 0
     for start, end, n in sorted(spans):
         if start < cursor or start >= end or end > len(text):
             continue
-        colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
         out.append(safe(text[cursor:start]))
+        if n == 0:
+            out.append('<mark class="search-hit" style="background:#fff176;padding:0 1px;'
+                       'text-decoration:underline" title="sökträff">'
+                       f'{safe(text[start:end])}</mark>')
+            cursor = end
+            continue
+        colour = HIGHLIGHTS[(n - 1) % len(HIGHLIGHTS)]
         out.append(f'<mark style="background:{colour};padding:0 2px;border-radius:3px" '
                    f'title="förslag {n}">{safe(text[start:end])}<sup>{n}</sup></mark>')
         cursor = end
@@ -156,8 +164,55 @@ def focus(selector: str) -> None:
         f"{selector!r}); if (el) {{ el.focus(); el.click(); }} }}, 150);</script>", height=1)
 
 
-_SOURCE_TAGS = {"PictureSource": "bildkällor", "PDFSource": "PDF-källor",
-                "AudioSource": "ljudkällor", "VideoSource": "videokällor"}
+_KINDS_SV = {"sources": "källor", "codes": "koder", "codings": "kodningar",
+             "users": "användare", "notes": "anteckningar", "selections": "urval utan kod",
+             "sets": "grupper (sets)", "cases": "fall (cases)", "variables": "variabler"}
+_PSEUDONYMISED_SV = {"names": "namn", "other_names": "andra namn", "speakers": "talare",
+                     "emails": "e-postadresser", "phone_numbers": "telefonnummer",
+                     "personnummer": "personnummer"}
+
+_WHAT_SV = {"picture": "bildkälla", "PDF": "PDF-källa", "audio": "ljudkälla",
+            "video": "videokälla"}
+# the import report's reasons (refi.importer), in Swedish; {0} the part that varies
+_REASONS_SV = [
+    (r"its text file (.+) is missing from the archive", "textfilen {0} saknas i arkivet"),
+    (r"its text file (.+?): .+ \[(E\d+)\]", "textfilen {0} kan inte läsas: {1}"),
+    (r"a (\w+) source: only text sources are imported",
+     "en {0}: bara textkällor importeras"),
+    (r"its text cannot be read", "texten kan inte läsas"),
+    (r"a (\w+) source \(only text sources are imported\)",
+     "{0} (bara textkällor importeras)"),
+    (r"on a (\w+) source", "på en {0}"),
+    (r"on a source that was skipped", "på en källa som hoppades över"),
+    (r"on a whole source", "på en hel källa"),
+    (r"its code is not in the codebook", "koden finns inte i kodboken"),
+    (r"unplaceable: the source's text is not in the file",
+     "kunde inte placeras: källans text finns inte i filen"),
+    (r"unplaceable: its span lies outside the source's text",
+     "kunde inte placeras: urvalet ligger utanför källans text"),
+    (r"empty, or only the marks of our own export", "tomma"),
+    (r"no code and no description", "varken kod eller beskrivning"),
+    (r"the memo of a coding that was not imported", "memo till en kodning som inte kom med"),
+    (r"made no codings or notes.*", "har inga kodningar eller anteckningar (en kodare finns "
+     "här bara genom sina kodningar)"),
+    (r"none of its sources was imported", "ingen av dess källor importerades"),
+    (r"names no source.*", "pekar inte på någon källa (fall av andra verktygs urval "
+     "behålls inte)"),
+    (r"a set of codes only.*", "en grupp av koder (bara våra ursprungsgrupper behålls)"),
+    (r"no value on a case or source", "inget värde på ett fall eller en källa"),
+    (r"the same GUID twice in the file", "samma GUID två gånger i filen"),
+]
+
+
+def reason_sv(reason: str) -> str:
+    """An import report's reason in Swedish (as it is, if it is not one we know)."""
+    for pattern, swedish_text in _REASONS_SV:
+        found = re.fullmatch(pattern, reason)
+        if found:
+            parts = [_WHAT_SV.get(g, ERRORS[g][1] + f" ({g})" if g in ERRORS else g)
+                     for g in found.groups()]
+            return swedish_text.format(*parts)
+    return reason
 
 
 def import_report(report) -> list[str]:
@@ -165,25 +220,45 @@ def import_report(report) -> list[str]:
     lines = [f"Importerat från {report.origin or 'okänt verktyg'}: "
              f"{count(report.codes, 'kod', 'koder')}, "
              f"{count(report.sources, 'källa', 'källor')}, {report.segments} segment, "
-             f"{count(report.codings, 'kodning', 'kodningar')} av {report.users} kodare."]
+             f"{count(report.tally['codings'].imported, 'kodning', 'kodningar')}"
+             + (f" (som {report.codings} kodningar av enheter)"
+                if report.codings != report.tally["codings"].imported else "")
+             + f" av {report.users} kodare."]
+    if report.pseudonymised is None:
+        lines.append("Texterna behölls som i filen (de pseudonymiserades inte).")
+    else:
+        done = ", ".join(f"{n} {_PSEUDONYMISED_SV.get(k, k)}"
+                         for k, n in report.pseudonymised.items())
+        lines.append(f"Pseudonymiserat: {done or 'inget att maskera'}.")
+    lines += [f"Källan {name} hoppades över: {reason_sv(reason)}." for name, reason in
+              report.skipped_sources]
+    lines += [f"Källan {name} saknar sin text i filen ({where}): den importerades tom och "
+              "dess kodningar kunde inte placeras." for name, where in report.textless]
     kinds = {"journal": "dagboks- eller projektanteckningar", "annotation":
              "anteckningar på text"}
     lines += [f"{n} {kinds.get(k, k)} sparades som memon (Projekt > Anteckningar)."
               for k, n in report.memos.items()]
     lines += [f"{n} tomma {kinds.get(k, k)} sparades inte." for k, n in report.empty.items()]
-    if report.widened:
-        lines.append(f"{report.widened} urval täckte en del av en mening eller flera "
-                     "meningar: varje mening de berör kodas hel.")
+    if report.on_spans:
+        lines.append(f"{report.on_spans} urval täcker en del av en mening eller flera: "
+                     "varje urval behåller sitt exakta spann och räknas för de meningar "
+                     "(enheter) det berör.")
+    if report.not_codable:
+        lines.append(f"{len(report.not_codable)} koder var markerade som ej kodbara i filen "
+                     f"och importerades som kodbara: {', '.join(report.not_codable)}.")
     for item in report.skipped:
-        found = re.match(r"(\d+) (\w+Source) ", item)
-        if found:
-            lines.append(f"{found.group(1)} {_SOURCE_TAGS.get(found.group(2), found.group(2))} "
-                         "hoppades över (bara textkällor importeras).")
-        elif item.startswith("codings of the whole source"):
+        if item.startswith("codings of the whole source"):
             lines.append("Kodningar av en hel källa hoppades över: "
                          + item.removeprefix("codings of the whole source").strip())
         else:
             lines.append(f"Hoppades över: {item}")
+    for kind, tally in report.tally.items():
+        if tally.in_file:
+            skipped = sum(tally.skipped.values())
+            why = "; ".join(f"{n} {reason_sv(reason)}" for reason, n in tally.skipped.items())
+            lines.append(f"{_KINDS_SV.get(kind, kind).capitalize()}: {tally.in_file} i filen, "
+                         f"{tally.imported} importerade, {skipped} hoppades över"
+                         + (f" ({why})" if why else "") + ".")
     return lines
 
 
@@ -193,8 +268,7 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
     Swedish and nothing is half-done. Returns what `fn(session, …)` returned, or None
     after a refusal."""
     try:
-        with proj.transaction() as session:
-            result = fn(session, *args, **kwargs)
+        result = proj.retried(lambda session: fn(session, *args, **kwargs))
     except QdaError as exc:
         st.error(f"{label} gick inte: {reason(exc)}")
         return None
@@ -203,3 +277,34 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
     st.session_state[message_key] = f"{label}: klart."
     return result
 
+
+def act(proj, change) -> None:
+    """A change to the project in one transaction (`change(session)`), then a fresh page;
+    a refused change shows its Swedish reason and changes nothing."""
+    from app import state
+
+    try:
+        with proj.transaction() as session:
+            change(session)
+    except QdaError as exc:
+        st.error(f"Ändringen sparades inte: {reason(exc)}")
+        return
+    state.forget_study(proj)
+    st.cache_data.clear()
+    st.rerun()
+
+
+UNIT_STATES = {"coded": "kodade", "not relevant": "inte relevanta",
+               "unresolved": "olösta (kodade olika, inget konsensusbeslut)",
+               "uncoded": "okodade"}
+
+
+def unit_states(states: dict[str, int]) -> str:
+    """"Enheter: 56 kodade, 3 inte relevanta, …": the final layer's units by state."""
+    return "Enheter: " + ", ".join(f"{n} {UNIT_STATES.get(k, k)}" for k, n in states.items())
+
+
+def unresolved_warning(ids: Sequence[int], shown: int = 10) -> str:
+    listed = ", ".join(map(str, ids[:shown])) + (" …" if len(ids) > shown else "")
+    return (f"{count(len(ids), 'enhet', 'enheter')} kodades olika utan konsensusbeslut: de "
+            f"omtvistade koderna räknas inte (segment {listed}). Avgör dem på sidan Konsensus.")

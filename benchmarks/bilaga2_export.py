@@ -23,9 +23,9 @@ from sqlalchemy import insert, select
 from coding.codebook import read_codebook
 from coding.codes import import_doc
 from coding.exporting import export
-from corpus.areas import AREAS
 from corpus.models import Code, Coding, Segment, Source
 from corpus.project import init_project
+from corpus.study import load as load_study
 
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
 N_NOTES = 10_000
@@ -55,7 +55,7 @@ def build(root: Path, n: int = N_NOTES, coder: str = "konsensus", coded: int | N
           seed: int = 7):
     """A project of `n` notes over three questions and five areas with the bundled codebook;
     `coded` of them (all when None) carry one accepted sub-theme by `coder`."""
-    project = init_project(root)
+    project = init_project(root, study="vgr-forstudie")
     rng = random.Random(seed)
     with project.transaction() as s:
         import_doc(s, read_codebook("forstudie-postits"), "bench")
@@ -64,7 +64,7 @@ def build(root: Path, n: int = N_NOTES, coder: str = "konsensus", coded: int | N
                         stored_name="bench.xlsx", sha256="0" * 64, report={})
         s.add(source)
         s.flush()
-        areas = list(AREAS)
+        areas = load_study(s).areas.key_list()
         rows = [{"source_id": source.id, "kind": "note", "position": i,
                  "question": 1 + i % 3, "area": areas[i % 5], "duplicate_count": 1,
                  "sheet": f"Fråga {1 + i % 3}", "location": f"B{i + 2}", "text": text}

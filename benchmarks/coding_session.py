@@ -10,6 +10,7 @@ each over 3 shuffled orders, and writes the figures into BENCHMARKS.md.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,8 @@ import pandas as pd
 from report import ROOT, write_section
 from sklearn.model_selection import GroupKFold
 
-DATA = ROOT.parent / "shared" / "data"
+# the shared development data beside the repository, or where QDA_DEV_DATA says
+DATA = Path(os.environ.get("QDA_DEV_DATA", ROOT.parent / "shared" / "data"))
 QDA = [sys.executable, "-m", "qda"]
 KEYS = ("top1", "top3", "shown", "picker", "new_code")
 
@@ -28,7 +30,7 @@ def session(train: pd.DataFrame, test: pd.DataFrame, folder: Path) -> dict:
     train.to_csv(folder / "train.tsv", sep="\t", index=False)
     test.to_csv(folder / "test.tsv", sep="\t", index=False)
     done = subprocess.run([*QDA, "eval", "--session", "--train", str(folder / "train.tsv"),
-                           "--test", str(folder / "test.tsv"), "--json"],
+                           "--test", str(folder / "test.tsv"), "--json", "--no-embed"],
                           capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout)
 
@@ -38,6 +40,12 @@ def pooled(results: list[dict]) -> dict:
     out: dict = {"levels": {}, "curve": [], "keystrokes": 0.0}
     total = sum(r["n_test"] for r in results)
     out["keystrokes"] = sum(r["keystrokes"] * r["n_test"] for r in results) / total
+    for key in ("existing", "new"):
+        parts = [(r[f"keystrokes_{key}"], r[f"share_{key}"] * r["n_test"]) for r in results
+                 if r[f"keystrokes_{key}"] is not None]
+        weight = sum(w for _, w in parts)
+        out[f"keystrokes_{key}"] = sum(k * w for k, w in parts) / weight if weight else 0.0
+        out[f"share_{key}"] = weight / total
     for level in results[0]["levels"]:
         parts = [r["levels"][level] for r in results if level in r["levels"]]
         n = sum(p["n"] for p in parts)
@@ -52,7 +60,9 @@ def pooled(results: list[dict]) -> dict:
 
 def rows(name: str, result: dict) -> list[str]:
     return [f"| {name} | {level} | " + " | ".join(f"{m[k]:.3f}" for k in KEYS)
-            + f" | {m['n']} | {result['keystrokes']:.1f} |"
+            + f" | {m['n']} | {result['keystrokes']:.1f} | "
+            f"{result['keystrokes_existing']:.2f} ({result['share_existing']:.0%}) | "
+            f"{result['keystrokes_new']:.1f} ({result['share_new']:.0%}) |"
             for level, m in result["levels"].items()]
 
 
@@ -82,11 +92,13 @@ def main() -> None:
         "ingen befintlig kod* flag in that place counts as right); keystrokes per row (1",
         "for a shown suggestion; 'k', letters and Enter in the picker, which lists the",
         "coder's most recent codes first ('↓' instead of letters for the first); a new code's",
-        "name).",
+        "name), also apart for rows whose code existed when the coder reached them and rows",
+        "that needed a new code (their share of the rows in brackets). The engine alone",
+        "(`--no-embed`); with the embed extra see the meaning-signal section.",
         "",
         "| split | level | suggestion 1 | top 3 | shown | picker | new code | n | "
-        "keys/row |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "keys/row | keys/row, code existed | keys/row, new code |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows("post-its fråga 1 → 2", forward),
         *rows("post-its fråga 2 → 1", backward),
         *rows("discussion themes, 5 folds by sub-theme", cv),

@@ -7,7 +7,17 @@ import uuid
 
 
 def pg_database(server: str, prefix: str = "qda_bench") -> str:
+    """A new database; the server's password goes into PGPASSWORD, where a project
+    reopened from its qda.toml (which names the server without it) and the `qda`
+    processes a benchmark starts find it, as on a team server."""
+    import os
+
     import psycopg
+    from sqlalchemy.engine import make_url
+
+    password = make_url(server).password
+    if password is not None:
+        os.environ.setdefault("PGPASSWORD", str(password))
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
@@ -21,4 +31,4 @@ def drop_database(url: str) -> None:
 
     server, name = url.replace("+psycopg", "").rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')   # a worker may linger

@@ -10,6 +10,7 @@ are never split between train and test). Writes the figures into BENCHMARKS.md.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ import pandas as pd
 from report import ROOT, write_section
 from sklearn.model_selection import GroupKFold
 
-DATA = ROOT.parent / "shared" / "data" / "postits_dev.tsv"
+# the shared development data beside the repository, or where QDA_DEV_DATA says
+DATA = Path(os.environ.get("QDA_DEV_DATA", ROOT.parent / "shared" / "data")) / "postits_dev.tsv"
 QDA = [sys.executable, "-m", "qda"]
 
 
@@ -29,7 +31,7 @@ def run_eval(train: pd.DataFrame, test: pd.DataFrame, folder: Path, curve: bool,
     train.to_csv(folder / "train.tsv", sep="\t", index=False)
     test.to_csv(folder / "test.tsv", sep="\t", index=False)
     cmd = [*QDA, "eval", "--train", str(folder / "train.tsv"), "--test",
-           str(folder / "test.tsv"), "--json"] + ([] if curve else ["--no-curve"]) + (
+           str(folder / "test.tsv"), "--json", "--no-embed"] + ([] if curve else ["--no-curve"]) + (
         ["--codebook", codebook] if codebook else [])
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout)
@@ -72,7 +74,8 @@ def main() -> None:
     lines = [
         "## Suggestion quality (development data, `qda eval`)",
         "",
-        "Command: `.venv/bin/python benchmarks/suggest_quality.py` (calls `qda eval --json`).",
+        "Command: `.venv/bin/python benchmarks/suggest_quality.py` (calls `qda eval --json "
+        "--no-embed`: the engine alone; with the embed extra see the meaning-signal section).",
         "",
         f"Codebook: `{forward['codebook']}`, the default of `qda eval`: the bundled färdplan",
         "concepts plus the training rows' themes with their notes as examples; the test rows",

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from corpus.areas import AREAS
 from corpus.errors import QdaError
 
 from .common import MemoOpt, ProjectOpt, actor, console, err, opened, progress_bar, user_errors
@@ -62,6 +61,9 @@ def code_next(
                                                    "(repeatable).")] = None,
     blind: Annotated[bool, typer.Option(help="Use your own suggestion layer "
                                         "(`qda suggest --coder`).")] = False,
+    search: Annotated[str, typer.Option(
+        "--search", help="Only units holding every word (case and å/ä/ö folded: "
+        "'vardcentral' finds 'Vårdcentralen').")] = "",
 ) -> None:
     """Show the next segments to decide, with their numbered suggestions."""
     from coding.identity import coder_for
@@ -71,12 +73,15 @@ def code_next(
         proj = opened(project)
         with proj.session() as session:
             coder = coder_for(session, coder)
-        items = pending(proj, coder, order, limit, kind, blind)
+        items = pending(proj, coder, order, limit, kind, blind, search)
     if not items:
         console.print(f"nothing left to decide for {coder}", highlight=False)
         return
+    from corpus.study import load_project
+
+    areas = load_project(proj).areas
     for item in items:
-        area = AREAS.get(item.area or "", item.area)
+        area = areas.label(item.area) if item.area else None
         where = " · ".join(str(v) for v in (item.kind, area,
                                            item.question and f"fråga {item.question}") if v)
         console.print(f"[bold]segment {item.segment_id}[/bold] ({where})", highlight=False)
@@ -245,6 +250,34 @@ def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
             raise QdaError(f"segment {segment} is not an open, undecided unit of {coder} "
                            "in any round", None, "E366")
     console.print(f"segment {segment}: done for {coder}, no code", highlight=False)
+
+
+@code_app.command("skip")
+def code_skip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("."),
+              memo: MemoOpt = None) -> None:
+    """Mark a unit not relevant (inte relevant): no code applies to it at all, e.g. a
+    moderator's question or a heading. It leaves your queue and is counted apart from
+    the uncoded units; `qda code unskip` takes it back."""
+    from coding.identity import coder_for
+    from coding.relevance import mark_not_relevant
+
+    with user_errors(), opened(project).transaction() as session:
+        coder = coder_for(session, coder)
+        mark_not_relevant(session, segment, coder, memo=memo)
+    console.print(f"segment {segment}: not relevant for {coder}", highlight=False)
+
+
+@code_app.command("unskip")
+def code_unskip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("."),
+                memo: MemoOpt = None) -> None:
+    """Take back 'not relevant': the unit is in your queue again."""
+    from coding.identity import coder_for
+    from coding.relevance import mark_relevant
+
+    with user_errors(), opened(project).transaction() as session:
+        coder = coder_for(session, coder)
+        mark_relevant(session, segment, coder, memo=memo)
+    console.print(f"segment {segment}: relevant again for {coder}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

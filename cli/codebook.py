@@ -99,17 +99,23 @@ def codebook_add(
     memo: MemoOpt = None,
     project: ProjectOpt = Path("."),
 ) -> None:
-    """Add a code under an existing parent."""
+    """Add a code; a missing parent ('Huvudtema' of 'Huvudtema > Subtema') is created
+    too, as the app's code picker does."""
     from coding import codes as codes_mod
-
+    from coding.codebook import split_path
 
     with user_errors():
         proj = opened(project)
         with proj.transaction() as session:
-            row = codes_mod.add_code(session, path, actor(), memo=memo, definition=definition,
-                                     keywords=keyword or [], examples=example or [],
-                                     origin=origin, colour=colour)
+            parts = split_path(path)
+            missing = [" > ".join(parts[:k]) for k in range(1, len(parts))
+                       if codes_mod.find_code(session, parts[:k]) is None]
+            row = codes_mod.add_code(session, path, actor(), create_parents=True, memo=memo,
+                                     definition=definition, keywords=keyword or [],
+                                     examples=example or [], origin=origin, colour=colour)
             code_id = row.id
+        for parent in missing:
+            console.print(f"Added parent code: {parent}", highlight=False)
         console.print(f"Added code {code_id}: {path}", highlight=False)
 
 

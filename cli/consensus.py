@@ -37,31 +37,40 @@ def _which(round: str | None) -> str:
 def agreement_command(
     project: ProjectOpt = Path("."),
     coders: CodersOpt = None,
-    level: Annotated[str, typer.Option(help="huvudtema, subtema or kod.")] = "subtema",
+    level: Annotated[str, typer.Option(
+        help="both (main themes and sub-themes side by side), huvudtema, subtema or kod.")]
+    = "both",
     round: RoundOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the 95 % "
                                            "intervals (0: none).")] = BOOTSTRAP,
 ) -> None:
-    """Agreement between independent coders: per code and overall, percent agreement,
-    Cohen's kappa (two coders), Krippendorff's alpha, bootstrap 95 % intervals."""
+    """Agreement between independent coders: per code and pooled, percent agreement
+    (share of agreeing pairs), Cohen's kappa (two coders), Fleiss' kappa (three or more),
+    Krippendorff's alpha, bootstrap 95 % intervals."""
     from coding import agreement as agreement_mod
 
     with user_errors(), opened(project).session() as session:
-        result = agreement_mod.compute(session, split_list(coders), level,
-                                       _round(session, round), bootstrap)
+        results = agreement_mod.compute_levels(session, split_list(coders), level,
+                                               _round(session, round), bootstrap)
+    first = results[0]
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        out = first.to_json() if level != agreement_mod.BOTH else {
+            "coders": first.coders, "round": first.round, "level": level,
+            "levels": {r.level: r.to_json() for r in results}}
+        typer.echo(json.dumps(out, ensure_ascii=False))
         return
-    frame = result.frame()
-    table = Table(*[str(c) for c in frame.columns if c != "Nivå"],
-                  title=f"{level}, {', '.join(result.coders)}"
-                        + (f", {result.round}" if result.round else ""))
-    for row in frame.drop(columns="Nivå").itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+    frame = agreement_mod.levels_frame(results)
+    table = Table(*[str(c) for c in frame.columns],
+                  title=f"{', '.join(r.level for r in results)}, {', '.join(first.coders)}"
+                        + (f", {first.round}" if first.round else ""))
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else escape(str(v)) for v in row])
     console.print(table)
-    console.print("alpha ≥ 0.800 god, 0.667–0.800 preliminär, < 0.667 otillräcklig",
-                  highlight=False)
+    console.print(f"units: {first.units_note()}", highlight=False)
+    console.print("alpha ≥ 0.800 god, 0.667–0.800 preliminär, < 0.667 otillräcklig (per "
+                  "code; figures cut, not rounded, to 3 decimals). The pooled row is not a "
+                  "reliability reading: see the per-code range beside it.", highlight=False)
 
 
 def disagreements_command(

@@ -39,28 +39,41 @@ def create(
     name: StudyArg,
     project: ProjectOpt = Path("."),
     description: Annotated[str, typer.Option(help="What the panel is asked.")] = "",
-    share: Annotated[float, typer.Option(help="Consensus: share of ratings in one third "
+    rule: Annotated[str, typer.Option(
+        help="rand-ucla (appropriate / uncertain / inappropriate by median and "
+             "disagreement) or share (the share rule below).")] = "rand-ucla",
+    share: Annotated[float, typer.Option(help="Share rule: share of ratings in one third "
                                          "of the scale.")] = 0.75,
-    include_median: Annotated[float, typer.Option(help="Included at this median or "
-                                                  "above.")] = 7.0,
-    exclude_median: Annotated[float, typer.Option(help="Excluded at this median or "
-                                                  "below.")] = 3.0,
+    include_median: Annotated[float, typer.Option(help="Share rule: included at this "
+                                                  "median or above.")] = 7.0,
+    exclude_median: Annotated[float, typer.Option(help="Share rule: excluded at this "
+                                                  "median or below.")] = 3.0,
+    min_ratings: Annotated[int | None, typer.Option(
+        help="Quorum: ratings an item needs (default: --quorum-share of the round's "
+             "panel); below it an item has 'too few ratings'.")] = None,
+    quorum_share: Annotated[float, typer.Option(
+        help="Default quorum as a share of the round's panel, rounded up.")] = 0.5,
+    disagreement: Annotated[str, typer.Option(
+        help="ipras (IPR > IPRAS) or count (the classic rule for nine ratings: at least "
+             "three in 1-3 and three in 7-9; IPR/IPRAS for other numbers).")] = "ipras",
     feasibility: Annotated[bool, typer.Option(help="Ask feasibility besides "
                                               "relevance.")] = False,
 ) -> None:
-    """A new Delphi study with its consensus rule."""
+    """A new Delphi study with its rule (RAND/UCLA by default) and quorum."""
     from delphi import items
     from delphi.statistics import ConsensusRule
 
     with user_errors():
         try:
-            rule = ConsensusRule(share, include_median, exclude_median)
+            made_rule = ConsensusRule(share, include_median, exclude_median, min_ratings,
+                                      rule, quorum_share, disagreement)
         except ValueError as exc:
             from corpus.errors import QdaError
 
             raise QdaError(str(exc), None, "E712") from None
         with opened(project).transaction() as session:
-            made = items.create_study(session, name, actor(), description, rule, feasibility)
+            made = items.create_study(session, name, actor(), description, made_rule,
+                                      feasibility)
             shown = made.name
     console.print(f"study {shown!r} created", highlight=False)
 
@@ -89,11 +102,12 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
     """The items in order, in their current wording."""
     from dataclasses import asdict
 
-    from corpus.areas import AREAS
+    from corpus.study import load as load_study
     from delphi import items
 
     with user_errors(), opened(project).session() as session:
         listed = items.list_items(session, _study_id(session, study), include_removed)
+        areas = load_study(session).areas
     if as_json:
         print(json.dumps([asdict(i) for i in listed], ensure_ascii=False))
         return
@@ -101,7 +115,7 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
     for i in listed:
         table.add_row(str(i.id), cell(i.question), escape(i.theme), escape(i.subtheme),
                       escape(i.wording) + (" (borttagen)" if i.removed else ""), str(i.version),
-                      str(i.notes), ", ".join(AREAS.get(a, a) for a in i.areas))
+                      str(i.notes), ", ".join(areas.label(a) for a in i.areas))
     console.print(table)
 
 
@@ -110,7 +124,7 @@ def items_from_bilaga2(
     study: StudyArg, project: ProjectOpt = Path("."),
     question: Annotated[list[int] | None, typer.Option(
         help="Only this question (repeat for more).")] = None,
-    layer: Annotated[str | None, typer.Option(help="Coding layer (default: konsensus).")]
+    layer: Annotated[str | None, typer.Option(help="Coding layer (default: slutlig).")]
     = None,
     theme: Annotated[list[str] | None, typer.Option(
         help="Only rows of this Huvudtema (repeat for more).")] = None,
@@ -190,10 +204,11 @@ def items_remove(item: Annotated[int, typer.Argument(help="Item id.")],
 @panel_app.command("add")
 def panel_add(
     study: StudyArg,
-    group: Annotated[str, typer.Option(help="politicians, first_line_managers, "
-                                            "second_line_managers, officials, care_staff.")],
+    group: Annotated[str, typer.Option(help="Their participant group: one of the project's "
+                                            "(`qda study show group`), or a new one.")],
     project: ProjectOpt = Path("."),
-    area: Annotated[str | None, typer.Option(help="Borås, Fyrbodal, GR, Skaraborg, VGR.")]
+    area: Annotated[str | None, typer.Option(help="Their area: one of the project's "
+                                                  "(`qda study show area`), or a new one.")]
     = None,
     contact: Annotated[str | None, typer.Option(help="How to reach them (the lead's "
                                                 "eyes only; never exported).")] = None,
@@ -211,12 +226,14 @@ def panel_add(
 @panel_app.command("list")
 def panel_list(study: StudyArg, project: ProjectOpt = Path(".")) -> None:
     """The panel by pseudonym, group and area."""
-    from corpus.areas import AREAS
+    from corpus.study import load as load_study
     from delphi import panel
 
     with user_errors(), opened(project).session() as session:
         members = panel.panel(session, _study_id(session, study))
-        rows = [(m.pseudonym, panel.GROUPS[m.panel_group], AREAS.get(m.area or "", ""),
+        known = load_study(session)
+        rows = [(m.pseudonym, known.groups.label(m.panel_group),
+                 known.areas.label(m.area) if m.area else "",
                  m.contact or "", "revoked" if m.revoked_at else "active") for m in members]
     table = Table("pseudonym", "group", "area", "contact", "invitation")
     for row in rows:
@@ -228,7 +245,8 @@ def panel_list(study: StudyArg, project: ProjectOpt = Path(".")) -> None:
 def panel_revoke(study: StudyArg,
                  pseudonym: Annotated[str, typer.Argument(help="E.g. P03.")],
                  project: ProjectOpt = Path(".")) -> None:
-    """Revoke a member's invitation code (their answers stay)."""
+    """Revoke a member's invitation code. Their answers given so far stay and count in
+    their rounds; closed rounds never change; later rounds do not invite them."""
     from delphi import panel
 
     with user_errors(), opened(project).transaction() as session:
@@ -273,9 +291,10 @@ def round_status(study: StudyArg, project: ProjectOpt = Path("."),
         chosen = rounds.round_number(session, _study_id(session, study), number)
         rates = rounds.response_rates(session, chosen.id)
         label = f"Round {chosen.number} ({chosen.status})"
+        groups = panel.groups(session)
     table = Table("group", "invited", "answered", "completed", title=label)
     for r in rates:
-        table.add_row(panel.GROUPS.get(r.group, r.group), str(r.invited), str(r.answered),
+        table.add_row(groups.get(r.group, r.group), str(r.invited), str(r.answered),
                       str(r.completed))
     console.print(table)
 
@@ -288,30 +307,37 @@ def results(study: StudyArg, project: ProjectOpt = Path("."),
     """Per item: median, IQR, shares rating 7-9 and 1-3, disagreement, outcome."""
     from dataclasses import asdict
 
-    from delphi import rounds
+    from delphi import items, rounds
+    from delphi.tables import disagreement_text
 
     with user_errors(), opened(project).session() as session:
-        chosen = rounds.round_number(session, _study_id(session, study), number)
+        study_id = _study_id(session, study)
+        chosen = rounds.round_number(session, study_id, number)
         found = rounds.results(session, chosen.id)
+        rule = items.rule_of(items.study(session, study_id))
     if as_json:
-        print(json.dumps({"round": chosen.number, "status": chosen.status,
+        print(json.dumps({"round": chosen.number, "status": chosen.status, "rule": rule.kind,
                           "items": [{**asdict(r.stats), "item": r.item_id,
                                      "wording": r.wording, "theme": r.theme,
                                      "subtheme": r.subtheme} for r in found]},
                          ensure_ascii=False))
         return
-    table = Table("item", "formulering", "n", "median", "IQR", "7-9", "1-3", "DI", "outcome",
+    table = Table("item", "formulering", "n", "median", "IQR", "7-9", "1-3", "DI",
+                  "disagreement", "RAND/UCLA", f"outcome ({rule.kind})",
                   title=f"Round {chosen.number} ({chosen.status})")
     def pct(value: float | None) -> str:
         return "" if value is None else f"{value:.0%}"
 
     for r in found:
         s = r.stats
-        table.add_row(str(r.item_id), r.wording, str(s.n), cell(s.median), cell(s.iqr),
-                      pct(s.share_high), pct(s.share_low),
+        table.add_row(str(r.item_id), escape(r.wording), str(s.n), cell(s.median),
+                      cell(s.iqr), pct(s.share_high), pct(s.share_low),
                       "" if s.disagreement_index is None else f"{s.disagreement_index:.2f}",
-                      s.outcome)
+                      escape(disagreement_text(s)), s.rand_ucla, s.outcome)
     console.print(table)
+    console.print(f"quorum: {found[0].stats.quorum if found else '–'} ratings; percentiles: "
+                  "Hyndman & Fan definition 7 (definition 6 shown where it differs)",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -28,6 +28,9 @@ def eval_command(
         "right code stood, keystrokes per row, and top-1 over the session.")] = False,
     seeds: Annotated[int, typer.Option(min=1, help="--session: shuffled orders to "
                                        "average.")] = 3,
+    embed: Annotated[bool | None, typer.Option(
+        "--embed/--no-embed", help="With or without the meaning signal (the embed extra); "
+        "default: with it when it is installed.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure suggestion quality: top-1/top-3 accuracy, macro-F1, per signal, and a
@@ -37,7 +40,7 @@ def eval_command(
     from refi.codebooks import read_any as read_codebook
 
     if session:
-        _session(train, test, codebook, seeds, as_json)
+        _session(train, test, codebook, seeds, as_json, embed)
         return
 
     with user_errors():
@@ -46,7 +49,8 @@ def eval_command(
                            None, "E313")
         levels = list(LEVELS) if level == "both" else [level]
         doc = read_codebook(codebook) if codebook else None
-        result = evaluate(read_labelled(train), read_labelled(test), doc, levels, curve)
+        result = evaluate(read_labelled(train), read_labelled(test), doc, levels, curve,
+                          embedder=_embedder(embed))
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -55,7 +59,7 @@ def eval_command(
                   "emergent codes added from TRAIN", highlight=False)
     table = Table("level", "signal", "top-1", "top-3", "macro-F1", "n")
     for name, entry in result["levels"].items():
-        for signal in SIGNALS:
+        for signal in [s for s in (*SIGNALS, "meaning") if s in entry]:
             m = entry[signal]
             table.add_row(name, signal, *(f"{m[k]:.3f}" if m[k] is not None else "–"
                                           for k in ("top1", "top3", "macro_f1")), str(m["n"]))
@@ -68,15 +72,29 @@ def eval_command(
         console.print(lc)
 
 
+def _embedder(wanted: bool | None):
+    """The meaning signal's embedder as asked: None when not wanted or (by default) not
+    installed; asked for and not installed is an error."""
+    from coding.suggest import embed
+
+    if wanted is False:
+        return None
+    if wanted and not embed.available():
+        raise QdaError("--embed needs the embed extra: pip install 'workshop-qda[embed]' "
+                       "(and QDA_EMBED not 0)", None, "E260")
+    return embed.load()
+
+
 def _session(train: Path, test: Path, codebook: str | None, seeds: int,
-             as_json: bool) -> None:
+             as_json: bool, embed: bool | None = None) -> None:
     from coding.evaluate import read_labelled
     from coding.session_eval import simulate
     from refi.codebooks import read_any as read_codebook
 
     with user_errors():
         doc = read_codebook(codebook) if codebook else None
-        result = simulate(read_labelled(train), read_labelled(test), doc, range(seeds))
+        result = simulate(read_labelled(train), read_labelled(test), doc, range(seeds),
+                          embedder=_embedder(embed))
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -84,6 +102,11 @@ def _session(train: Path, test: Path, codebook: str | None, seeds: int,
                   f"{result['n_test']} test rows replayed in {len(result['seeds'])} orders, "
                   f"retrained every {result['every']} decisions; "
                   f"{result['keystrokes']:.1f} keystrokes per row", highlight=False)
+    for name, label in (("existing", "whose code existed"), ("new", "that needed a new code")):
+        if result[f"keystrokes_{name}"] is not None:
+            console.print(f"  rows {label}: {result[f'share_{name}']:.0%}, "
+                          f"{result[f'keystrokes_{name}']:.1f} keystrokes per row",
+                          highlight=False)
     table = Table("level", "suggestion 1", "top 3", "shown", "picker", "new code", "n")
     for name, m in result["levels"].items():
         table.add_row(name, *(f"{m[k]:.3f}" for k in ("top1", "top3", "shown", "picker",

@@ -24,14 +24,16 @@ def export_command(
         "--format", "-f", help="xlsx, docx, csv, md; png or svg for the heatmap (default: "
         "from -o, else the first one the export offers).")] = None,
     layer: Annotated[str | None, typer.Option(
-        help="Coding layer: konsensus (default) or a coder's name.")] = None,
+        help="Coding layer: slutlig (default: the consensus where it decided, the coders' "
+        "agreed coding, else the one coder's), konsensus, or a coder's name.")] = None,
     out: Annotated[Path | None, typer.Option(
         "-o", "--output", help="File to write (default: PROJECT/exports/WHAT.FORMAT).")] = None,
     threshold: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Bilaga 2: notes at least this alike (cosine of character "
         "n-grams) are merged into one row.")] = NEAR_DUPLICATE,
     by: Annotated[str, typer.Option(
-        help="Heatmap: main themes against area or question.")] = "area",
+        help="Bilaga 2, theme tables, heatmap: columns per area, group (participant "
+        "group) or format; the heatmap also per question.")] = "area",
     round: Annotated[str | None, typer.Option(
         "--round", help="Agreement, metodbilaga: a round's name (default: the newest).")]
     = None,
@@ -56,6 +58,13 @@ def export_command(
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {count(report.rows, report.unit)}{layer_note} → {report.path}"
                   + (f" ({details})" if details else ""), highlight=False, markup=False)
+    if report.given:
+        console.print("  drew on: " + ", ".join(f"{k} {count(v, 'units')}"
+                                               for k, v in report.given.items()),
+                      highlight=False, markup=False)
+    if report.units:
+        console.print("  units: " + ", ".join(f"{v} {k}" for k, v in report.units.items()),
+                      highlight=False, markup=False)
     for extra in report.extra_paths:
         console.print(f"  also → {extra}", highlight=False)
     for path, name in report.renamed.items():

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from corpus.areas import AREAS
 from corpus.errors import QdaError
 
 from .common import (
@@ -34,7 +33,11 @@ def ingest(
     kind: Annotated[str | None, typer.Option(
         help="postits, padlet, survey (spreadsheets); default: detected.")] = None,
     question: Annotated[int | None, typer.Option(help="Question number for every note.")] = None,
-    area: Annotated[str | None, typer.Option(help="Area for every unit without one.")] = None,
+    area: Annotated[str | None, typer.Option(
+        help="Area for every unit without one; a label the project does not know becomes a "
+        "new area (unless `qda study fix area`).")] = None,
+    group: Annotated[str | None, typer.Option(
+        help="Participant group for every unit without one (e.g. Politiker).")] = None,
     layout: Annotated[str | None, typer.Option(
         help="Sheet layout: wide, long, list, padlet, survey; default: detected.")] = None,
     workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
@@ -60,22 +63,18 @@ def ingest(
     # a folder import never needs it); a folder of one file forks them for nothing
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     with preparing_helpers(None if several else 0) as helpers, user_errors():
-        from corpus.areas import require_area
         from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
         from corpus.readers import ReadOptions
         from corpus.status import source_names
 
-        try:
-            area_key = require_area(area) if area else None
-        except ValueError as exc:
-            raise QdaError(f"--area: {exc}", code="E151") from exc
         files = expand_paths(paths)
         skipped = skipped_in_folders(paths)
         if not files:
             why = f" (skipped: {'; '.join(r.error for r in skipped[:3])}" + (
                 f"; and {len(skipped) - 3} more)" if len(skipped) > 3 else ")") if skipped else ""
             raise QdaError(f"no importable files found in the given paths{why}", code="E150")
-        options = ReadOptions(kind=kind, question=question, area=area_key, layout=layout)
+        options = ReadOptions(kind=kind, question=question, area=area, layout=layout,
+                              group=group)
         done = iter(range(len(files) + 1))
         proj = opened(project)
         before = set(source_names(proj)) if len(files) > 1 else set()
@@ -128,10 +127,12 @@ def print_report(report: IngestReport) -> None:
         err.print(f"[red]✗[/red] {escape(report.error)}", highlight=False, soft_wrap=True)
         return
     units = ", ".join(count(n, f"{kind}s") for kind, n in sorted(report.segments.items()))
-    where = f", {AREAS.get(report.area, report.area)}" if report.area else ""
+    where = f", {report.area_label or report.area}" if report.area else ""
     lines = [f"[green]✓[/green] {name}: {report.kind} ({report.file_format}{where}), "
              f"{units} → source {report.source_id}"
              + (" (replaced)" if report.status == "replaced" else "")]
+    if report.title:
+        lines.append(f"    title {escape(repr(report.title))} (a heading: not a unit)")
     for sheet in report.sheets:
         sheet_name = escape(repr(sheet["name"]))
         if sheet["layout"] == "skipped":
@@ -162,6 +163,7 @@ def print_report(report: IngestReport) -> None:
                      f"{r['codings dropped']} dropped"
                      + (" (listed below and kept in the audit log)" if r["codings dropped"]
                         else ""))
+    lines += [f"    [cyan]study:[/cyan] {escape(line)}" for line in report.learned]
     lines += [f"    [yellow]warning:[/yellow] {escape(warning)}" for warning in report.warnings]
     console.print("\n".join(lines), highlight=False)
 

@@ -16,10 +16,12 @@ from . import (
     evaluate,
     export,
     ingest,
+    memos,
     project,
     refi,
     rounds,
     serve,
+    study,
     suspects,
     tables,
     users,
@@ -43,8 +45,8 @@ def _root() -> None:
     pass
 
 
-for group in (project, workshops, ingest, codebook, code, tables, evaluate, rounds,
-              consensus, delphi, users, suspects, export, refi, serve):
+for group in (project, study, workshops, ingest, codebook, code, tables, evaluate, rounds,
+              consensus, delphi, users, suspects, export, refi, serve, memos):
     group.register(app)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import ProjectOpt, actor, console, opened, split_list, user_errors
+from .common import ProjectOpt, actor, console, opened, progress_bar, split_list, user_errors
 
 round_app = typer.Typer(help="Rounds of double coding: assign units to coders, blind or "
                              "open; list; close.", no_args_is_help=True)
@@ -25,16 +25,32 @@ def round_create(
                                         "suggestions learnt from them.")] = True,
     name: Annotated[str | None, typer.Option(help="Default: Omgång N.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the stratified draw.")] = 1,
+    suggest: Annotated[bool, typer.Option(help="A blind round: compute each coder's own "
+                                          "suggestions now (as `qda suggest --coder`), "
+                                          "so nobody starts on an empty layer.")] = True,
 ) -> None:
     """Assign the same units (all, or a sample stratified by source kind and area)."""
     from coding import rounds as rounds_mod
 
-    with user_errors(), opened(project).transaction() as session:
-        info = rounds_mod.create_round(session, split_list(coders) or [], actor(),
-                                       share=share, units=units, blind=blind, name=name,
-                                       seed=seed)
-    console.print(f"{info.name}: {info.units} units to {', '.join(info.coders)} "
-                  f"({'blind' if info.blind else 'open'})", highlight=False)
+    with user_errors():
+        opened_project = opened(project)
+        with opened_project.transaction() as session:
+            info = rounds_mod.create_round(session, split_list(coders) or [], actor(),
+                                           share=share, units=units, blind=blind, name=name,
+                                           seed=seed)
+        console.print(f"{info.name}: {info.units} units to {', '.join(info.coders)} "
+                      f"({'blind' if info.blind else 'open'})", highlight=False)
+        if info.blind and suggest:
+            from coding.suggestions import suggest as suggest_for
+
+            for coder in info.coders:
+                with progress_bar(f"Suggestions for {coder}") as update:
+                    report = suggest_for(opened_project, coder=coder, actor=actor(),
+                                         progress=lambda done, total: update(done, total))
+                console.print(f"suggestions for {coder}: {report.suggestions} on "
+                              f"{report.segments} segments (layer förslag:{coder})",
+                              highlight=False)
+        opened_project.close()
 
 
 @round_app.command("list")

@@ -29,21 +29,25 @@ def app_command(
 ) -> None:
     """Open the review app (Swedish) in the browser at http://HOST:PORT (https with
     --tls-cert and --tls-key). Beyond loopback the project must have users."""
-    from app.serve import check_serving, streamlit_command
+    from app.serve import check_port, check_serving, streamlit_command
 
     root = (project or Path(os.environ.get(PROJECT_ENV) or ".")).resolve()
     # Relative to where the command was typed: resolved before the chdir below.
     tls_cert, tls_key = (tls_cert and tls_cert.resolve()), (tls_key and tls_key.resolve())
     with user_errors():
         warnings = check_serving(root, host, tls_cert, tls_key)
+        check_port(host, port)
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     os.environ[PROJECT_ENV] = str(root)
     scheme = "https" if tls_cert else "http"
     console.print(f"workshop-qda: {root} på {scheme}://{host}:{port}", highlight=False)
     sys.stdout.flush()
+    # the certificate's path is resolved here, before the folder changes below
+    command = streamlit_command(root, host, port, tls_cert and tls_cert.resolve(),
+                                tls_key and tls_key.resolve())
     os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
-    os.execv(sys.executable, streamlit_command(root, host, port, tls_cert, tls_key))
+    os.execv(sys.executable, command)
 
 
 def register(app: typer.Typer) -> None:

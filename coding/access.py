@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import rounds
 from .accounts import AccessError, Actor, Can, actor_name, require_role
-from .identity import CONSENSUS, check_coder
+from .identity import CONSENSUS, FINAL, check_coder
 
 HIDDEN_WHEN_BLIND = frozenset({Can.READ_THEMES, Can.READ_CODINGS, Can.READ_AGREEMENT,
                                Can.READ_AUDIT})
@@ -56,11 +56,11 @@ def require_coder(session: Session, actor: Actor | str | None, coder: str,
 
 
 def require_layer(session: Session, actor: Actor | str | None, layer: str | None) -> None:
-    """Reading a coding layer for theme tables: the consensus (or the default, None) is
-    the project's result and needs the right to read themes; another coder's own layer
-    needs the right to read every coding. A blind round hides both."""
+    """Reading a coding layer for theme tables: the final layer (the default, None) and
+    the consensus are the project's result and need the right to read themes; another
+    coder's own layer needs the right to read every coding. A blind round hides both."""
     if not isinstance(actor, Actor):
         return
     require(session, actor, Can.READ_THEMES)
-    if layer not in (None, CONSENSUS, actor.login):
+    if layer not in (None, FINAL, CONSENSUS, actor.login):
         require(session, actor, Can.READ_CODINGS)

@@ -1,17 +1,25 @@
 """How far independent coders agreed, per code and overall, with bootstrap intervals.
 
 Units: a note is a unit; in a transcript the unit is a sentence (a coding of a whole turn
-counts for each of its sentences). Each unit x code is a yes/no decision per coder. A
-coder's value is missing where the coder did not code the unit at all:
-- in a round (see `rounds`), the coder has coded a unit once it is marked done or the
-  coder has decided any code on it;
-- without a round (codings imported from another tool or coded freely), a coder has
-  coded every unit of a source in which the coder has applied at least one code.
+counts for each of its sentences). Each unit x code is a yes/no decision per coder, for
+every code at the level (codes nobody applied too: agreeing that a code is absent is a
+decision). A coder has decided a unit once it is marked done (in any round) or the coder
+has decided any code on it:
+- in a round (see `rounds`), the units are those two or more of the round's coders
+  decided; a coder's value is missing where they did not;
+- without a round (codings imported from another tool or coded freely), the units are
+  those every compared coder decided: a unit nobody looked at is not an agreement.
 
 Point estimates come from scikit-learn (`cohen_kappa_score`, two coders) and the
-`krippendorff` package (nominal alpha, any number of coders, missing values allowed).
-The bootstrap resamples units (not unit x code pairs, which are not independent) and
-uses the closed forms of both figures for binary data, checked against the libraries.
+`krippendorff` package (nominal alpha, any number of coders, missing values allowed);
+Fleiss' kappa (three or more coders, the units every one of them decided) is the closed
+form, checked against statsmodels in the tests. The bootstrap resamples units (not
+unit x code pairs, which are not independent) and uses the closed forms for binary data.
+
+The pooled figure over all codes measures how the codes differ from one another as much
+as how the coders agree: it is labelled as pooled, carries no reading, and is shown with
+the range of the per-code figures. Figures are cut (not rounded) to the shown decimals,
+so a printed figure never reaches a reading's threshold its value does not.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 
 import krippendorff
 import numpy as np
@@ -29,8 +38,9 @@ from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corpus import numbers
 from corpus.errors import QdaError
-from corpus.models import Assignment, Coding, Round, Segment
+from corpus.models import Assignment, Coding, NotRelevant, Round, Segment
 from corpus.models import Code as CodeRow
 from corpus.vocabulary import DECISIONS, Status
 
@@ -39,20 +49,37 @@ from .accounts import Actor, Can
 from .identity import known_people
 
 LEVELS = ("huvudtema", "subtema", "kod")
+BOTH = "both"                   # main themes and sub-themes side by side (the default)
+POOLED = "Sammanvägt, alla koder"
 UNIT_KINDS = ("note", "sentence")
 GOOD, TENTATIVE = 0.800, 0.667
 BOOTSTRAP = 1000
 
 
 def reading(alpha: float | None) -> str:
-    """Krippendorff's usual reading of alpha, in the report's language."""
+    """Krippendorff's usual reading of alpha, in the report's language, of alpha as
+    printed (cut to three decimals): 0.7996 is shown as 0,799 and read as preliminär."""
     if alpha is None:
         return "kan inte beräknas"
+    alpha = numbers.rounded(alpha)
     if alpha >= GOOD:
         return "god"
     if alpha >= TENTATIVE:
         return "preliminär"
     return "otillräcklig"
+
+
+def cut(x: float | None, digits: int = 3) -> float | None:
+    """`x` cut (towards minus infinity) to `digits` decimals: 0.7996 is 0.799, never 0.8,
+    so the figure beside a reading never contradicts it."""
+    if x is None:
+        return None
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), ROUND_FLOOR))
+
+
+def shown(x: float | None, digits: int = 3) -> str:
+    """A figure as printed in tables and text (cut, fixed decimals); "–" when undefined."""
+    return "–" if x is None else f"{cut(x, digits):.{digits}f}".replace(".", ",")
 
 
 @dataclass
@@ -128,6 +155,11 @@ class Collected:
     quotes: set[tuple[int, int]]                  # (unit, code) some coder marked citat
     labels: dict[int, str]
     round: str | None
+    level_codes: list[int] = field(default_factory=list)   # every code at the level
+    # units each coder decided (coded, or marked done): agreement's units. `coverage`
+    # (disagreements, consensus) still takes a coder without a round to have read every
+    # unit of a source they coded in
+    decided: dict[str, set[int]] = field(default_factory=dict)
 
 
 def collect(session: Session, coders: Sequence[str] | None = None, level: str = "subtema",
@@ -161,8 +193,22 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
                 applied[(coder, unit)].add(mapping[code_id])
                 if quote:
                     quotes.add((unit, mapping[code_id]))
+    # a unit marked not relevant is decided too: "no" for every code
+    for seg_id, coder in session.execute(select(NotRelevant.segment_id, NotRelevant.coder)
+                                         .where(NotRelevant.coder.in_(coders))):
+        for unit in units_of(seg_id):
+            touched[coder].add(unit)
 
     coverage: dict[str, set[int]] = {coder: set() for coder in coders}
+    all_rounds = chosen_round is None
+    # "done with no code" (the key 0) is a decision too; outside a round, a done mark in
+    # any round counts (a "not relevant" mark made outside rounds would join here)
+    done_anywhere: dict[str, set[int]] = defaultdict(set)
+    if all_rounds:
+        for seg_id, coder in session.execute(
+                select(Assignment.segment_id, Assignment.coder)
+                .where(Assignment.coder.in_(coders), Assignment.done_at.is_not(None))):
+            done_anywhere[coder].update(units_of(seg_id))
     if chosen_round is not None:
         assigned: dict[str, set[int]] = defaultdict(set)
         for seg_id, coder, done in session.execute(
@@ -183,15 +229,19 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
         for coder in coders:
             sources = {source_of[u] for u in touched[coder] if u in source_of}
             coverage[coder] = {u for s in sources for u in by_source[s]}
+    decided = coverage if chosen_round is not None else \
+        {coder: touched[coder] | done_anywhere[coder] for coder in coders}
     return Collected(coders, coverage, dict(applied), quotes, labels,
-                     chosen_round.name if chosen_round is not None else None)
+                     chosen_round.name if chosen_round is not None else None,
+                     sorted({k for k in mapping.values() if k is not None}), decided)
 
 
 def reliability_data(session: Session, coders: Sequence[str] | None = None,
                      level: str = "subtema", round: int | str | None = None) -> Data:
-    """The units two or more of `coders` coded, and what each applied at `level`."""
+    """The units the coders decided (in a round two or more of them, without a round every
+    one of them), and what each applied at `level`, for every code at the level."""
     found = collect(session, coders, level, round)
-    coders, coverage, applied, labels = found.coders, found.coverage, found.applied, \
+    coders, coverage, applied, labels = found.coders, found.decided, found.applied, \
         found.labels
     if len(coders) < 2:
         raise QdaError("agreement needs at least two coders with codings; found "
@@ -200,9 +250,11 @@ def reliability_data(session: Session, coders: Sequence[str] | None = None,
     for coder in coders:
         for unit in coverage[coder]:
             count[unit] += 1
-    units = sorted(u for u, n in count.items() if n >= 2)
+    needed = 2 if found.round is not None else len(coders)
+    units = sorted(u for u, n in count.items() if n >= needed)
     index = {u: i for i, u in enumerate(units)}
-    used = sorted({code for (c, u), codes in applied.items() if u in index for code in codes},
+    used = sorted(set(found.level_codes) | {code for (c, u), codes in applied.items()
+                                            if u in index for code in codes},
                   key=lambda k: labels[k])
     code_index = {k: i for i, k in enumerate(used)}
     observed = np.zeros((len(coders), len(units)), dtype=bool)
@@ -221,12 +273,14 @@ def reliability_data(session: Session, coders: Sequence[str] | None = None,
 
 @dataclass
 class Figures:
-    n_units: int                         # units coded by at least two of the coders
-    percent_agreement: float | None
-    kappa: float | None                  # two coders only
+    n_units: int                         # units decided by at least two of the coders
+    percent_agreement: float | None      # share of agreeing pairs of coders' decisions
+    kappa: float | None                  # Cohen's, two coders only
     alpha: float | None
     ci: dict[str, tuple[float, float] | None] = field(default_factory=dict)
     yes: dict[str, int] = field(default_factory=dict)   # units each coder applied it to
+    fleiss: float | None = None          # three or more coders, units all of them decided
+    n_complete: int = 0                  # units every coder decided
 
 
 @dataclass
@@ -243,38 +297,74 @@ class Agreement:
     overall: Figures
     codes: list[CodeFigures]
 
+    def alpha_range(self) -> tuple[float, float] | None:
+        """The lowest and highest per-code alpha (codes where it is defined)."""
+        found = [c.alpha for c in self.codes if c.alpha is not None]
+        return (min(found), max(found)) if found else None
+
+    def pooled_note(self) -> str:
+        """What the pooled row is, with the per-code range it is never shown without."""
+        found = self.alpha_range()
+        defined = sum(c.alpha is not None for c in self.codes)
+        span = "ingen kod beräkningsbar" if found is None else \
+            f"per kod alfa {shown(found[0])}–{shown(found[1])}"
+        return (f"sammanvägt mått, ingen bedömning ({span}; {defined} av {len(self.codes)} "
+                "koder beräkningsbara)")
+
+    def units_note(self) -> str:
+        """How many units the figures rest on, and which."""
+        n = self.overall.n_units
+        if self.round:
+            return (f"{n} enheter i {self.round} som minst två av kodarna bedömt "
+                    "(kodat eller markerat klar)")
+        return (f"{n} enheter som alla jämförda kodare ({', '.join(self.coders)}) bedömt "
+                "(kodat eller markerat klar)")
+
     def to_json(self) -> dict:
-        def clean(fig: Figures) -> dict:
+        def clean(fig: Figures, pooled: bool = False) -> dict:
             out = asdict(fig)
             out["ci"] = {k: list(v) if v else None for k, v in fig.ci.items()}
-            out["reading"] = reading(fig.alpha)
+            out["reading"] = None if pooled else reading(fig.alpha)
             return out
 
+        found = self.alpha_range()
         return {"coders": self.coders, "level": self.level, "round": self.round,
-                "overall": clean(self.overall), "codes": [clean(c) for c in self.codes]}
+                "units": self.units_note(),
+                "overall": {**clean(self.overall, pooled=True), "pooled": True,
+                            "code_alpha_range": list(found) if found else None},
+                "codes": [clean(c) for c in self.codes]}
 
     def frame(self) -> pd.DataFrame:
-        """The table for the report (Swedish headings), overall first."""
+        """The table for the report (Swedish headings), the pooled row first, labelled as
+        pooled and carrying the per-code range instead of a reading."""
         rows = []
-        for label, fig in [("Samtliga koder", self.overall),
-                           *[(c.code, c) for c in self.codes]]:
+        for label, fig in [(POOLED, self.overall), *[(c.code, c) for c in self.codes]]:
             ci = fig.ci.get("alpha")
-            rows.append({
+            pooled = fig is self.overall
+            row = {
                 "Nivå": self.level, "Kod": label, "Enheter": fig.n_units,
-                "Överensstämmelse (%)": _pct(fig.percent_agreement),
-                "Cohens kappa": _r(fig.kappa), "Krippendorffs alfa": _r(fig.alpha),
-                "95 % KI (alfa)": f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "",
-                "Bedömning": reading(fig.alpha),
-                **{f"Kodat av {c}": fig.yes.get(c, 0) for c in self.coders}})
+                "Överensstämmelse (%)": cut(None if fig.percent_agreement is None
+                                            else 100 * fig.percent_agreement, 1),
+                "Cohens kappa": cut(fig.kappa), "Krippendorffs alfa": cut(fig.alpha),
+                "95 % KI (alfa)": f"{shown(ci[0])}–{shown(ci[1])}" if ci else "",
+                "Bedömning": self.pooled_note() if pooled else
+                ("ingen kodare använde koden" if not any(fig.yes.values())
+                 else reading(fig.alpha)),
+                **{f"Kodat av {c}": fig.yes.get(c, 0) for c in self.coders}}
+            if len(self.coders) >= 3:
+                row["Fleiss kappa"] = cut(fig.fleiss)
+            rows.append(row)
         return pd.DataFrame(rows)
 
 
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 3)
-
-
-def _pct(x: float | None) -> float | None:
-    return None if x is None else round(100 * x, 1)
+def levels_frame(results: Sequence[Agreement]) -> pd.DataFrame:
+    """Several levels side by side: the pooled rows first, then each main theme followed
+    by its sub-themes (labels "Huvudtema / Subtema" sort under their main theme)."""
+    frames = [r.frame() for r in results]
+    pooled = [f.iloc[:1].assign(Kod=f"{POOLED} ({f.loc[0, 'Nivå']})") for f in frames]
+    rest = pd.concat([f.iloc[1:] for f in frames], ignore_index=True)
+    rest = rest.sort_values("Kod", kind="stable", key=lambda k: k.str.casefold())
+    return pd.concat([*pooled, rest], ignore_index=True)
 
 
 def _finite(x: float) -> float | None:
@@ -307,8 +397,10 @@ def alpha_of(matrix: np.ndarray) -> float | None:
 def unit_stats(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
     """Per unit (rows) the sums the closed forms need, for one code (values: coders x
     units) or several summed (values: codes x coders x units): pairable values m, ones
-    n1, disagreement coincidences o = n0*n1/(m-1), agreeing pairs share, pairable units
-    p, and for the first two coders the 2x2 table a (1,1) b (1,0) c (0,1) d (0,0)."""
+    n1, disagreement coincidences o = n0*n1/(m-1), agreeing pairs of coders and all
+    pairs, for the first two coders the 2x2 table a (1,1) b (1,0) c (0,1) d (0,0), and
+    for Fleiss' kappa (units every coder decided) the decisions f, rows r, ones f1 and
+    the sum of the rows' agreement P_i."""
     if values.ndim == 2:
         values = values[None]
     obs = observed[None].astype(float)
@@ -320,21 +412,26 @@ def unit_stats(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
     n0 = m - n1
     safe = np.where(pair, m - 1, 1)
     o = np.where(pair, n0 * n1 / safe, 0.0)
-    agree = np.where(pair, (n1 * (n1 - 1) + n0 * (n0 - 1)) / (np.where(pair, m, 1) * safe),
-                     0.0)
+    agree = np.where(pair, (n1 * (n1 - 1) + n0 * (n0 - 1)) / 2, 0.0)
+    pairs = np.where(pair, m * (m - 1) / 2, 0.0)
     both = obs[:, 0] * obs[:, 1]
     x, y = values[:, 0], values[:, 1]
     a, b = both * x * y, both * x * (1 - y)
     c, d = both * (1 - x) * y, both * (1 - x) * (1 - y)
-    stats = [np.where(pair, m, 0), np.where(pair, n1, 0), o, agree, pair.astype(float),
-             a, b, c, d]
-    return np.stack([s.sum(axis=0) for s in stats], axis=1)     # units x 9
+    k = observed.shape[0]
+    full = (m == k) & (k >= 3)
+    p_i = np.where(full, (n1 * (n1 - 1) + n0 * (n0 - 1)) / (k * max(k - 1, 1)), 0.0)
+    stats = [np.where(pair, m, 0), np.where(pair, n1, 0), o, agree, pairs,
+             a, b, c, d, np.where(full, m, 0), full.astype(float), np.where(full, n1, 0),
+             p_i]
+    return np.stack([s.sum(axis=0) for s in stats], axis=1)     # units x 13
 
 
 def closed_forms(sums: np.ndarray) -> dict[str, np.ndarray]:
-    """Percent agreement, kappa (first two coders) and alpha from summed unit stats
-    (last axis the 9 stats); NaN where undefined."""
-    m, n1, o, agree, p, a, b, c, d = np.moveaxis(sums, -1, 0)
+    """Percent agreement (agreeing pairs over all pairs), Cohen's kappa (first two
+    coders), alpha and Fleiss' kappa from summed unit stats (last axis the 13 stats); NaN
+    where undefined."""
+    m, n1, o, agree, p, a, b, c, d, f, r, f1, p_i = np.moveaxis(sums, -1, 0)
     n0 = m - n1
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = 1 - (m - 1) * o / (n0 * n1)
@@ -343,7 +440,10 @@ def closed_forms(sums: np.ndarray) -> dict[str, np.ndarray]:
         pe = ((a + b) * (a + c) + (c + d) * (b + d)) / (n * n)
         kappa = (po - pe) / (1 - pe)
         percent = agree / p
-    return {"alpha": alpha, "kappa": kappa, "percent_agreement": percent}
+        ones = f1 / f
+        chance = ones ** 2 + (1 - ones) ** 2
+        fleiss = (p_i / r - chance) / (1 - chance)
+    return {"alpha": alpha, "kappa": kappa, "percent_agreement": percent, "fleiss": fleiss}
 
 
 def bootstrap(stats: np.ndarray, reps: int = BOOTSTRAP, seed: int = 7,
@@ -382,15 +482,18 @@ def _figures(data: Data, rows: Sequence[int], reps: int, seed: int) -> Figures:
             if len(rows) else None
     else:
         kappa = None
-    percent = closed_forms(stats.sum(axis=0))["percent_agreement"]
+    forms = closed_forms(stats.sum(axis=0))
+    percent = forms["percent_agreement"]
+    n_complete = int(data.observed.all(axis=0).sum())
+    fleiss = _finite(float(forms["fleiss"])) if not two and n_complete and len(rows) \
+        else None
     ci = bootstrap(stats, reps, seed) if n_units else {}
-    if not two:
-        ci.pop("kappa", None)
+    ci.pop("fleiss" if two else "kappa", None)
     yes = {coder: int(values[:, ci_].max(axis=0).sum()) if len(rows) else 0
            for ci_, coder in enumerate(data.coders)}
-    fig = Figures(n_units, _finite(percent) if n_units else None, kappa, alpha_of(flat),
-                  ci, yes)
-    fig.ci = _containing(fig.ci, {"alpha": fig.alpha, "kappa": fig.kappa,
+    fig = Figures(n_units, _finite(float(percent)) if n_units and len(rows) else None, kappa,
+                  alpha_of(flat), ci, yes, fleiss, n_complete)
+    fig.ci = _containing(fig.ci, {"alpha": fig.alpha, "kappa": fig.kappa, "fleiss": fig.fleiss,
                                   "percent_agreement": fig.percent_agreement})
     return fig
 
@@ -422,3 +525,18 @@ def compute(session: Session, coders: Sequence[str] | None = None, level: str = 
             seed: int = 7, actor: Actor | str | None = None) -> Agreement:
     access.require(session, actor, Can.READ_AGREEMENT)
     return agreement(reliability_data(session, coders, level, round), reps, seed)
+
+
+def levels_of(level: str) -> tuple[str, ...]:
+    """The levels a requested level stands for: `both` is main themes and sub-themes."""
+    return ("huvudtema", "subtema") if level == BOTH else (level,)
+
+
+def compute_levels(session: Session, coders: Sequence[str] | None = None,
+                   level: str = BOTH, round: int | str | None = None, reps: int = BOOTSTRAP,
+                   seed: int = 7, actor: Actor | str | None = None) -> list[Agreement]:
+    """Agreement at each level `level` stands for. Sub-themes are left out where no code
+    has any (every code then is a main theme, and stays in at that level)."""
+    out = [compute(session, coders, one, round, reps, seed, actor)
+           for one in levels_of(level)]
+    return [r for r in out if r.codes or len(out) == 1] or out[:1]

@@ -267,6 +267,9 @@ def _merge(session: Session, src: CodeRow, dst: CodeRow, rows: dict[int, CodeRow
                 coding.evidence
         other.memo = "; ".join(m for m in (other.memo, coding.memo) if m) or None
         other.is_quote = other.is_quote or coding.is_quote
+        # exact spans (from another tool) gather; a coding of the whole unit stays whole
+        other.spans = [*other.spans, *(s for s in coding.spans if s not in other.spans)] \
+            if other.spans and coding.spans else None
         session.delete(coding)
         dropped += 1
     children = 0

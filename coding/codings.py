@@ -71,14 +71,21 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
                         is_quote=bool(is_quote))
         session.add(coding)
     coding.status = status
+    coding.spans = None     # a decision on the unit is on the whole unit
     if memo is not None:
         coding.memo = memo or None
     if is_quote is not None:
         coding.is_quote = bool(is_quote)
     session.flush()
-    action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
-    record(session, actor or coder, action, "coding", coding.id, before, _snapshot(coding), memo)
+    after = _snapshot(coding)
+    if after != before:     # the same decision again (a code re-picked) is no new event
+        action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
+        record(session, actor or coder, action, "coding", coding.id, before, after, memo)
     rounds.mark_done(session, segment_id, coder)
+    if status == Status.ACCEPTED and coder != CONSENSUS:
+        from .relevance import mark_relevant  # a code makes the unit relevant again
+
+        mark_relevant(session, segment_id, coder, None, "kodad", missing_ok=True)
     return coding
 
 

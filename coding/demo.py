@@ -20,11 +20,12 @@ DEMO_CODEBOOK = "forstudie-postits"
 
 
 def build_coded_demo(path: Path | str, force: bool = False,
-                     log: Callable[[str], None] = lambda _: None) -> Project:
+                     log: Callable[[str], None] = lambda _: None,
+                     url: str | None = None) -> Project:
     """The demo project with its material ingested, a codebook, the demo study's agreed
     themes for its post-its (layer "konsensus", so bilaga 2 can be exported at once) and
-    suggestions for every segment."""
-    project = build_demo(path, force=force, log=log)
+    suggestions for every segment; on the server `url` names, else in project.sqlite."""
+    project = build_demo(path, force=force, log=log, url=url)
     doc = read_codebook(DEMO_CODEBOOK)
     with project.transaction() as session:
         stats = import_doc(session, doc, actor="demo")

@@ -19,7 +19,8 @@ from corpus.errors import InputError
 from corpus.tabular import read_table
 
 from .codebook import Codebook, CodebookDoc, read_codebook
-from .suggest.engine import NO_FIT, Engine, Example, no_fit_score
+from .suggest.embed import Embedder
+from .suggest.engine import MEANING_LEVELS, NO_FIT, STRONG, Engine, Example, no_fit_score
 
 LEVELS = {"huvudtema": 0, "subtema": 1}
 CURVE_SIZES = (10, 25, 50, 100)
@@ -107,45 +108,55 @@ def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list
     codes = engine.codebook.codes
     cols = [k for k, code_id in enumerate(ids) if codes[code_id].depth == level]
     out = {}
+    in_use = engine.in_use(level)
     for signal, matrix in matrices.items():
-        sub = engine.propagate(matrix)[:, cols]
+        full = engine.propagate(matrix)
+        sub = full[:, cols]
+        # the engine's order for the blend: codes in use first (Engine.demoted)
+        later = engine.demoted(full)[:, cols] if signal == "blended" else np.zeros(sub.shape, bool)
         best = sub.max(axis=1) if sub.shape[1] else np.zeros(len(texts))
         no_fit = [no_fit_score(float(b), level) for b in best]
         rows = []
         for r in range(len(texts)):
-            items = [(float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
+            items = [(bool(later[r, j]), float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
             if signal == "blended":  # the signals alone rank existing codes only
-                items.append((float(no_fit[r]), NO_FIT))
-            items.sort(key=lambda t: -t[0])
-            rows.append([code_id for _, code_id in items])
+                items.append((in_use and level == 0 and no_fit[r] < STRONG, float(no_fit[r]),
+                              NO_FIT))
+            items.sort(key=lambda t: (t[0], -t[1]))
+            rows.append([code_id for _, _, code_id in items])
         out[signal] = rows
     return out
 
 
 def evaluate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
              levels: Sequence[str] = ("huvudtema", "subtema"), curve: bool = True,
-             seed: int = 0) -> dict:
-    """All figures `qda eval` prints, as one dict."""
+             seed: int = 0, embedder: Embedder | None = None) -> dict:
+    """All figures `qda eval` prints, as one dict. With an `embedder` the engine has the
+    meaning signal too, and the signal alone is scored as "meaning"."""
     doc = doc or default_codebook()
     codebook, examples, added = prepare(doc, train)
     corpus = [*train["text"], *test["text"]]
-    engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
+    engine = Engine(codebook, corpus=corpus, seed=seed, embedder=embedder).fit(examples)
     result: dict = {"codebook": doc.name, "emergent_codes_added": added,
-                    "n_train": len(train), "n_test": len(test), "levels": {}}
+                    "n_train": len(train), "n_test": len(test), "levels": {},
+                    "embedding": embedder is not None}
     for name in levels:
         level = LEVELS[name]
         gold = _gold(codebook, test, level)
         ranked = rankings(engine, list(test["text"]), level)
-        entry = {signal: _metrics(ranked[signal], gold) for signal in SIGNALS}
+        # the meaning signal alone, at the levels it is used for
+        entry = {signal: _metrics(ranked[signal], gold) for signal in (*SIGNALS, "meaning")
+                 if signal in ranked and (signal != "meaning" or level in MEANING_LEVELS)}
         entry["unknown_in_test"] = sum(g == NO_FIT for g in gold)
         result["levels"][name] = entry
     if curve:
-        result["learning_curve"] = learning_curve(doc, train, test, levels, seed)
+        result["learning_curve"] = learning_curve(doc, train, test, levels, seed, embedder)
     return result
 
 
 def learning_curve(doc: CodebookDoc, train: pd.DataFrame, test: pd.DataFrame,
-                   levels: Sequence[str], seed: int = 0) -> list[dict]:
+                   levels: Sequence[str], seed: int = 0,
+                   embedder: Embedder | None = None) -> list[dict]:
     """Top-1 accuracy on TEST after the first n TRAIN rows, averaged over random orders."""
     sizes = [n for n in CURVE_SIZES if n < len(train)] + [len(train)]
     points = []
@@ -156,7 +167,8 @@ def learning_curve(doc: CodebookDoc, train: pd.DataFrame, test: pd.DataFrame,
             random.Random(seed * 1000 + order).shuffle(rows)
             part = train.iloc[sorted(rows[:n])].reset_index(drop=True)
             codebook, examples, _ = prepare(doc, part)
-            engine = Engine(codebook, corpus=[*train["text"], *test["text"]], seed=seed)
+            engine = Engine(codebook, corpus=[*train["text"], *test["text"]], seed=seed,
+                            embedder=embedder)
             engine.fit(examples)
             for name in levels:
                 gold = _gold(codebook, test, LEVELS[name])

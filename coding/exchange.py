@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from corpus.areas import AREAS
 from corpus.audit import record
 from corpus.errors import InputError
 from corpus.models import Coding, Segment, Source
 from corpus.project import Project
+from corpus.study import load as load_study
 from corpus.tabular import read_table, write_table
 from corpus.vocabulary import Action, Status
 
@@ -35,8 +35,9 @@ def segments_frame(project: Project) -> pd.DataFrame:
                    Segment.area, Segment.speaker, Segment.text)
             .join(Source, Source.id == Segment.source_id)
             .order_by(Segment.source_id, Segment.position, Segment.id)).all()
+        areas = load_study(session).areas
     frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    frame["area"] = frame["area"].map(lambda a: AREAS.get(a, a or ""))
+    frame["area"] = frame["area"].map(lambda a: areas.label(a) if a else "")
     frame["question"] = frame["question"].map(lambda q: "" if pd.isna(q) else int(q))
     frame["speaker"] = frame["speaker"].fillna("")
     return frame
@@ -60,11 +61,12 @@ def codings_frame(project: Project, coder: str | None = None,
         if not include_suggestions:
             query = query.where(Coding.status != Status.SUGGESTED)
         out = []
+        areas = load_study(session).areas
         for coding, _, kind, question, area, text, source in session.execute(query):
             path = _path(rows, coding.code_id)
             out.append({"segment": coding.segment_id, "source": source, "kind": kind,
                         "question": "" if question is None else int(question),
-                        "area": AREAS.get(area, area or ""), "text": text,
+                        "area": areas.label(area) if area else "", "text": text,
                         "code": join_path(path), "huvudtema": path[0],
                         "subtema": path[1] if len(path) > 1 else "", "coder": coding.coder,
                         "status": coding.status, "memo": coding.memo or "",

@@ -87,6 +87,11 @@ class ExportReport:
     warnings: list[str] = field(default_factory=list)
     untitled: list[int] = field(default_factory=list)     # questions headed "Fråga N" only
     renamed: dict[str, str] = field(default_factory=dict)  # code path -> name written
+    given: dict[str, int] = field(default_factory=dict)    # layer drawn on -> its units
+    # the layer's units by state: coded, not relevant, unresolved, uncoded (final layer)
+    units: dict[str, int] = field(default_factory=dict)
+    unresolved: list[int] = field(default_factory=list)   # units left out, undecided
+    left_out: dict[str, int] = field(default_factory=dict)  # layers not drawn on: units
 
 
 @dataclass

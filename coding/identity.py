@@ -3,7 +3,8 @@
 Every rule about coder names lives here, so that "is this a suggestion layer?" and "may
 this name code?" are answered once. Suggestions are stored under `förslag` (shared) or
 `förslag:NAME` (a blind coder's own model); the consensus meeting's decisions under
-`konsensus`. Both prefixes are reserved: no person can code under them.
+`konsensus`; the report's composed layer is `slutlig` (coding.final). These names are
+reserved: no person can code under them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
-from corpus.models import Assignment, Coding, User
-from corpus.vocabulary import CONSENSUS, SUGGESTER  # the layers' names, kept as text
+from corpus.models import Assignment, Coding, NotRelevant, User
+from corpus.vocabulary import CONSENSUS, FINAL, SUGGESTER  # the layers' names, as text
 
 
 def suggestion_layer(coder: str | None = None) -> str:
@@ -31,7 +32,7 @@ def is_suggestion_layer(name: str) -> bool:
 def is_reserved(name: str) -> bool:
     """Reserved for the tool's own layers, in any spelling ("Förslag", "KONSENSUS")."""
     folded = name.strip().casefold()
-    return folded.startswith(SUGGESTER) or folded == CONSENSUS
+    return folded.startswith(SUGGESTER) or folded in (CONSENSUS, FINAL)
 
 
 def human(column: ColumnElement[str]) -> ColumnElement[bool]:
@@ -49,15 +50,18 @@ def check_coder(coder: str | None) -> str:
     coder = " ".join((coder or "").split())
     if not coder or is_reserved(coder):
         raise QdaError(f"coder name {coder!r} is empty or reserved (names starting with "
-                       f"{SUGGESTER!r} and {CONSENSUS!r} are the tool's own layers)",
+                       f"{SUGGESTER!r}, {CONSENSUS!r} and {FINAL!r} are the tool's own "
+                       "layers)",
                        None, "E330")
     return coder
 
 
 def known_people(session: Session) -> list[str]:
-    """Everyone who has coded or been assigned units (not the tool's layers)."""
+    """Everyone who has coded, marked a unit not relevant, or been assigned units (not
+    the tool's layers)."""
     found = set(session.scalars(select(Coding.coder).where(person(Coding.coder)).distinct()))
     found |= set(session.scalars(select(Assignment.coder).distinct()))
+    found |= set(session.scalars(select(NotRelevant.coder).distinct()))
     return sorted(c for c in found if not is_reserved(c))
 
 

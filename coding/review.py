@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, exists, func, or_, select, text, tuple_
+from sqlalchemy import String, exists, func, or_, select, text, tuple_, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from corpus.errors import QdaError
-from corpus.models import Assignment, Coding, Segment, Source
+from corpus.models import Assignment, Coding, NotRelevant, Segment, Source
 from corpus.vocabulary import DECISIONS, Status
 
-from . import access, rounds
+from . import access, relevance, rounds
 from .accounts import Actor, Can
 from .codebook import Codebook
 from .codings import accept, lock_coding, reject, remove
@@ -54,6 +54,7 @@ class Filters:
     code_id: int | None = None
     status: Queue = Queue.TO_REVIEW
     round_id: int | None = None    # only the coder's units in this round of double coding
+    search: str = ""               # words the text must hold (case and å/ä/ö folded)
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,55 @@ _WITH_CODE = aliased(Coding, name="with_code")
 _TOP = aliased(Coding, name="top")
 _HAS_TOP = aliased(Coding, name="has_top")
 _ASSIGNED = aliased(Assignment, name="assigned")
+_SKIPPED = aliased(NotRelevant, name="skipped")
 
 
 def _decided_by(coder: str | None):
-    d = _DECIDED
+    """A decision on the unit: a code accepted or rejected, or 'not relevant'."""
+    d, n = _DECIDED, _SKIPPED
     who = d.coder == coder if coder else human(d.coder)
-    return exists().where(d.segment_id == Segment.id, d.status.in_(DECISIONS), who)
+    coded = exists().where(d.segment_id == Segment.id, d.status.in_(DECISIONS), who)
+    skipped = exists().where(n.segment_id == Segment.id,
+                             *((n.coder == coder,) if coder else ()))
+    return coded | skipped
+
+
+# Search folds case and the Swedish letters, so that "vardcentral", "VÅRDCENTRAL" and
+# "vårdcentral" find the same units: the same replacements on both stores (PostgreSQL's
+# lower() folds å/ä/ö only under a Unicode collation, SQLite's never), then lower() for
+# ASCII. Each word of the query must occur, inside a word too ("vård" in "vårdcentral").
+FOLD = (("å", "a"), ("ä", "a"), ("ö", "o"), ("Å", "a"), ("Ä", "a"), ("Ö", "o"),
+        ("é", "e"), ("É", "e"), ("ü", "u"), ("Ü", "u"))
+
+
+def fold(value: str) -> str:
+    """The search's folding in Python (the same as `_folded` in SQL)."""
+    for a, b in FOLD:
+        value = value.replace(a, b)
+    return value.lower()
+
+
+def search_words(query: str) -> list[str]:
+    return [w for w in fold(query).split() if w]
+
+
+def _folded(column):
+    for a, b in FOLD:
+        column = func.replace(column, a, b)
+    return func.lower(column)
+
+
+def search_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's words occur in a text (folded the same way): for highlighting.
+    Folding keeps every character's position (one letter for one)."""
+    folded = fold(text)
+    spans = []
+    for word in search_words(query):
+        start = folded.find(word)
+        while start != -1:
+            spans.append((start, start + len(word)))
+            start = folded.find(word, start + len(word))
+    return sorted(spans)
 
 
 def _check(filters: Filters, order: str | None = None) -> None:
@@ -128,6 +172,8 @@ def _filtered(query, coder: str | None, filters: Filters, layer: str, walk: bool
         query = query.where(Segment.area.in_(filters.areas))
     if filters.source_ids:
         query = query.where(Segment.source_id.in_(filters.source_ids))
+    for word in search_words(filters.search):
+        query = query.where(_folded(Segment.text).contains(word, autoescape=True))
     if filters.code_id is not None:
         c = _WITH_CODE
         mine = (c.coder == coder) if coder else human(c.coder)
@@ -268,14 +314,19 @@ def queue_count(session: Session, coder: str | None = None, filters: Filters = F
     _check(filters)
     filters, blind = scope(session, coder, filters, blind, actor)
     layer = suggestion_layer(coder if blind else None)
-    if filters.status == Queue.TO_REVIEW:
+    if filters.status == Queue.TO_REVIEW and filters.round_id is None:
         everything = dataclasses.replace(filters, status=Queue.ALL)
         total = _filtered(select(func.count()).select_from(Segment), coder, everything, layer)
         d = _COUNTED
         who = d.coder == coder if coder else human(d.coder)
-        decided = _filtered(select(func.count(func.distinct(d.segment_id)))
-                            .select_from(d).join(Segment, Segment.id == d.segment_id)
-                            .where(who, d.status.in_(DECISIONS)), coder, everything, layer)
+        skipped = select(NotRelevant.segment_id.label("sid"))
+        if coder:
+            skipped = skipped.where(NotRelevant.coder == coder)
+        ids = union(select(d.segment_id.label("sid")).where(who, d.status.in_(DECISIONS)),
+                    skipped).subquery("decided_ids")
+        decided = _filtered(select(func.count()).select_from(ids)
+                            .join(Segment, Segment.id == ids.c.sid), coder, everything,
+                            layer)
         return (session.scalar(total) or 0) - (session.scalar(decided) or 0)
     query = _filtered(select(func.count()).select_from(Segment), coder, filters, layer)
     return session.scalar(_by_suggestions(query, filters, layer)) or 0
@@ -335,6 +386,7 @@ class SegmentView:
     memo: str
     is_quote: bool
     context: list[dict[str, Any]] = field(default_factory=list)
+    not_relevant: bool = False             # this coder marked it "inte relevant"
 
 
 def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebook,
@@ -376,7 +428,8 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
         [(c.code_id, label(c.code_id)) for c in mine.values() if c.status == Status.REJECTED],
         next((c.memo for c in accepted if c.memo), "") or "",
         any(c.is_quote for c in accepted),
-        _context(session, seg, context))
+        _context(session, seg, context),
+        not accepted and relevance.is_not_relevant(session, segment_id, coder))
 
 
 RECENT = 8   # codes the picker lists first
@@ -499,9 +552,28 @@ def no_code(session: Session, segment_id: int, coder: str,
     return rounds.mark_done(session, segment_id, access.require_coder(session, actor, coder))
 
 
-def undo(session: Session, action: Action, actor: Actor | str | None = None) -> None:
+@dataclass(frozen=True)
+class Skipped:
+    """'Not relevant' set on a unit (undo removes it)."""
+
+    segment_id: int
+    coder: str
+
+
+def not_relevant(session: Session, segment_id: int, coder: str,
+                 actor: Actor | str | None = None) -> Skipped:
+    """Outside a round: no code applies to this unit at all (see coding.relevance)."""
+    relevance.mark_not_relevant(session, segment_id, coder, actor)
+    return Skipped(segment_id, access.require_coder(session, actor, coder))
+
+
+def undo(session: Session, action: Action | Skipped,
+         actor: Actor | str | None = None) -> None:
     """Put segment x code back as it was before `action` (itself an audited change)."""
     access.require_coder(session, actor, action.coder)
+    if isinstance(action, Skipped):
+        relevance.mark_relevant(session, action.segment_id, action.coder, actor, "ångra")
+        return
     if action.before is None:
         remove(session, action.segment_id, action.code_id, action.coder, memo="ångra")
         return

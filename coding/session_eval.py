@@ -26,6 +26,7 @@ from . import review
 from .background import EVERY
 from .codebook import Codebook, CodebookDoc
 from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
+from .suggest.embed import Embedder
 from .suggest.engine import NO_FIT, Engine, Example
 from .suggestions import KEEP
 
@@ -49,12 +50,13 @@ def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) ->
 
 
 def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
-             seeds: Sequence[int] = (0, 1, 2), every: int = EVERY) -> dict:
+             seeds: Sequence[int] = (0, 1, 2), every: int = EVERY,
+             embedder: Embedder | None = None) -> dict:
     """Figures of one simulated session per seed, averaged: per level the share of rows
     whose right code was suggestion 1, within the top 3, shown at all, only in the picker,
     or new; keystrokes per row; and top-1 over the session in fifths."""
     doc = doc or default_codebook()
-    runs = [_session(train, test, doc, seed, every) for seed in seeds]
+    runs = [_session(train, test, doc, seed, every, embedder) for seed in seeds]
     levels = {}
     for name in LEVELS:
         rows = [r for run in runs for r in run if r[name] is not None]
@@ -80,19 +82,32 @@ def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = 
         curve.append(point)
     return {"codebook": doc.name, "n_train": len(train), "n_test": len(test),
             "seeds": list(seeds), "every": every, "levels": levels,
+            "embedding": embedder is not None,
             "keystrokes": round(float(np.mean([r["keys"] for run in runs for r in run])), 3),
-            "curve": curve}
+            **keystroke_split([r for run in runs for r in run]), "curve": curve}
+
+
+def keystroke_split(rows: Sequence[dict]) -> dict:
+    """Keystrokes per row apart for rows whose code existed when the coder reached them
+    and rows that needed a new code, and the share of each: the mean alone mixes how good
+    the suggestions are with how much typing new names takes."""
+    out = {}
+    for name, new in (("existing", False), ("new", True)):
+        part = [r["keys"] for r in rows if r["created"] is new]
+        out[f"keystrokes_{name}"] = round(float(np.mean(part)), 3) if part else None
+        out[f"share_{name}"] = round(len(part) / len(rows), 4) if rows else None
+    return out
 
 
 def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: int,
-             every: int) -> list[dict]:
+             every: int, embedder: Embedder | None = None) -> list[dict]:
     codebook, examples, _ = prepare(doc, train)
     corpus = [*train["text"], *test["text"]]
     order = list(range(len(test)))
     random.Random(seed).shuffle(order)
     decided: list[Example] = []
     recent: list[int] = []      # the coder's codes, most recently used first
-    engine = Engine(codebook, corpus=corpus, seed=seed).fit(examples)
+    engine = Engine(codebook, corpus=corpus, seed=seed, embedder=embedder).fit(examples)
     since = 0
     out = []
     for i in order:
@@ -126,11 +141,13 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
             row["keys"] = 1
         else:
             row["keys"] = picker_keys(codebook, gold.id, recent)
+        row["created"] = created
         out.append(row)
         recent = [gold.id, *(c for c in recent if c != gold.id)]
         decided.append(Example(text, {gold.id}))
         since += 1
         if created or since >= every:
-            engine = Engine(codebook, corpus=corpus, seed=seed).fit([*examples, *decided])
+            engine = Engine(codebook, corpus=corpus, seed=seed, embedder=embedder).fit(
+                [*examples, *decided])
             since = 0
     return out

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
-from corpus.models import Coding, Segment, utcnow
+from corpus.models import Coding, Segment, TextVector, utcnow
 from corpus.project import Project
 from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
 from corpus.vocabulary import DECISIONS, Action, Status
@@ -21,6 +21,7 @@ from . import review
 from .codebook import Codebook
 from .codes import load_codebook, secret_codes
 from .identity import human, suggestion_layer
+from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
@@ -60,14 +61,55 @@ def rejected_by(session: Session, segment_ids: Sequence[int], coder: str | None
     return out
 
 
+class ProjectVectors:
+    """The project's store of text vectors (table text_vector, both stores): read and
+    written in short transactions of their own, so that embedding never holds a lock
+    while the model works."""
+
+    CHUNK = 500
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.key = project.url
+
+    def get(self, keys: Sequence[str]) -> dict:
+        out = {}
+        with self.project.session() as session:
+            for start in range(0, len(keys), self.CHUNK):
+                rows = session.execute(select(TextVector.text_hash, TextVector.vector).where(
+                    TextVector.model == embed.MODEL,
+                    TextVector.text_hash.in_(keys[start:start + self.CHUNK])))
+                out.update((key, embed.from_bytes(blob)) for key, blob in rows)
+        return out
+
+    def put(self, vectors: dict) -> None:
+        if not vectors:
+            return
+        rows = [{"text_hash": key, "model": embed.MODEL, "vector": embed.to_bytes(vec)}
+                for key, vec in vectors.items()]
+        with self.project.transaction() as session:
+            # another process (the background worker, `qda suggest`) may have stored the
+            # same text meanwhile: keep the first vector, it is the same
+            if session.bind.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            for start in range(0, len(rows), self.CHUNK):
+                session.execute(insert(TextVector.__table__).on_conflict_do_nothing(),
+                                rows[start:start + self.CHUNK])
+
+
 def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Codebook]:
-    """An engine fitted on the project's texts (vocabulary) and decisions."""
+    """An engine fitted on the project's texts (vocabulary) and decisions; with the embed
+    extra installed (and QDA_EMBED not 0) it has the meaning signal, its vectors computed
+    on first use and kept in the project."""
     with project.session() as session:
         # codes added in an open blind round are suggested to their creator's layer only
         codebook = load_codebook(session, secret_codes(session, coder))
         corpus = list(session.scalars(select(Segment.text).where(Segment.kind != "turn")))
         train = examples(session, coder)
-    engine = Engine(codebook, corpus=corpus).fit(train)
+    embedder = embed.load(ProjectVectors(project))
+    engine = Engine(codebook, corpus=corpus, embedder=embedder).fit(train)
     return engine, codebook
 
 
@@ -106,6 +148,11 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
         query = query.where(Segment.source_id.in_(list(source_ids)))
     if kinds:
         query = query.where(Segment.kind.in_(list(kinds)))
+    if engine.embedder is not None:
+        # the meaning signal's vectors before any write lock is taken: computed once per
+        # text (on first use, here or in the background worker) and kept in the project
+        with project.session() as reader:
+            engine.embedder.vectors([t for _, t in _select_rows(reader, query, segment_ids)])
     if per_batch:
         with project.session() as reader:
             rows = _select_rows(reader, query, segment_ids)
@@ -272,15 +319,16 @@ def _rows(segment_id: int, result: Scored, who: str) -> list[dict]:
 
 def queue(project: Project, order: str = "active", coder: str | None = None,
           kinds: Sequence[str] | None = None, blind: bool = False,
-          limit: int | None = None) -> list[int]:
+          limit: int | None = None, search: str = "") -> list[int]:
     """Segment ids still undecided (by `coder`, or by anyone), in review order.
 
     "active": most informative first (the engine's uncertainty, stored with the
     suggestions: the coder's own blind layer when `blind`); "document": source and
     position order. Without `kinds`, notes and sentences (turns are coded as runs of
-    their sentences). A thin wrapper over `review.queue_page`.
+    their sentences); `search`: only units holding every word (case and å/ä/ö folded).
+    A thin wrapper over `review.queue_page`.
     """
-    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE)
+    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE, search=search)
     with project.session() as session:
         page = review.queue_page(session, coder, filters, order, None,
                                  limit if limit is not None else 1 << 62, blind)
@@ -302,12 +350,12 @@ class Pending:
 
 def pending(project: Project, coder: str | None = None, order: str = "active",
             limit: int = 10, kinds: Sequence[str] | None = None,
-            blind: bool = False) -> list[Pending]:
+            blind: bool = False, search: str = "") -> list[Pending]:
     """The next `limit` segments of the review queue with their suggestions (in an open
     blind round: the coder's own units, with their own model's suggestions)."""
     with project.session() as session:
         _, blind = review.scope(session, coder, review.Filters(), blind)
-    ids = queue(project, order, coder, kinds, blind, limit)
+    ids = queue(project, order, coder, kinds, blind, limit, search)
     if not ids:
         return []
     layer = suggestion_layer(coder if blind else None)

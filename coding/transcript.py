@@ -88,3 +88,36 @@ def code_sentences(session: Session, turn: TurnView, first: int, last: int, code
                        f"({len(turn.sentences)} sentences)", None, "E335")
     ids: Sequence[int] = [s.segment_id for s in turn.sentences[first:last + 1]]
     return [accept_code(session, sid, code_id, coder, actor) for sid in ids]
+
+
+def code_span(session: Session, turn: TurnView, start: int, end: int, code_id: int,
+              coder: str, turn_offset: int, actor: Actor | str | None = None
+              ) -> list[Action]:
+    """Code characters start..end of one turn's text: a part of a sentence, or a stretch
+    over several. Every sentence it overlaps carries the code (the turn itself if it has
+    no sentences), and each of those codings keeps the exact span, in the coordinates of
+    the source's exported text (where the turn's text starts at `turn_offset`), so that a
+    REFI-QDA export writes it once with its own start and end. A sentence the coder has
+    already coded whole with this code stays coded whole."""
+    if not 0 <= start < end <= len(turn.text):
+        raise QdaError(f"characters {start}–{end} are not inside the turn "
+                       f"({len(turn.text)} characters)", None, "E431")
+    who = access.require_coder(session, actor, coder)
+    ids = [s.segment_id for s in turn.sentences if s.start < end and s.end > start] \
+        or [turn.segment_id]
+    span = [turn_offset + start, turn_offset + end, None, False]
+    done = []
+    for segment_id in ids:
+        old = session.scalars(select(Coding).where(
+            Coding.segment_id == segment_id, Coding.code_id == code_id,
+            Coding.coder == who)).first()
+        whole = old is not None and old.status == Status.ACCEPTED and not old.spans
+        spans = list(old.spans) if old is not None and old.spans else []
+        done.append(accept_code(session, segment_id, code_id, coder, actor))
+        if not whole:
+            coding = session.scalars(select(Coding).where(
+                Coding.segment_id == segment_id, Coding.code_id == code_id,
+                Coding.coder == who)).one()
+            coding.spans = spans + ([span] if span not in spans else [])
+    session.flush()
+    return done

@@ -12,7 +12,6 @@ from __future__ import annotations
 import glob
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -20,13 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from .errors import QdaError
 from .locations import CONFIG_NAME, SQLITE_NAME
 from .models import Base
 from .originals import INCOMING, PART
-from .project import Project, open_project
+from .project import Project, open_project, record_url
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -50,12 +49,17 @@ def _tool(name: str) -> str:
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """The URL for pg_dump/pg_restore, with the password in the environment rather than
-    on a command line any local user can read."""
+    on a command line any local user can read. Without one in the URL, libpq finds it
+    where psql would: PGPASSWORD, ~/.pgpass (PGPASSFILE), or a service file."""
     parsed = make_url(url)
     env = dict(os.environ)
-    if parsed.password:
+    if parsed.password is not None:
         env["PGPASSWORD"] = str(parsed.password)
-    return parsed.set(drivername="postgresql", password=None).render_as_string(), env
+    # URL.set() keeps a password given as None, and render_as_string() would then write
+    # it as '***' (what pg_dump used to try): the URL is rebuilt without it
+    bare = URL.create("postgresql", username=parsed.username, host=parsed.host,
+                      port=parsed.port, database=parsed.database, query=parsed.query)
+    return bare.render_as_string(hide_password=False), env
 
 
 def backup(project: Project, out: Path,
@@ -128,14 +132,10 @@ def _counts_of(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def _point_config(old: Path, new: Path, url: str) -> None:
-    """The backup's settings, with the database URL of the restored copy."""
-    text = old.read_text(encoding="utf-8") if old.exists() else ""
-    line = f'url = "{url}"'
-    if re.search(r"(?m)^url\s*=", text):
-        text = re.sub(r"(?m)^url\s*=.*$", lambda _: line, text, count=1)
-    else:
-        text = f"[database]\n{line}\n\n{text}"
-    new.write_text(text, encoding="utf-8")
+    """The backup's settings, with the database URL (no password) of the restored copy."""
+    if old.exists():
+        shutil.copy2(old, new)
+    record_url(new, url)
 
 
 def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
@@ -151,6 +151,8 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
     if manifest["store"] == "postgresql" and not url:
         raise QdaError("a PostgreSQL backup needs --database-url of an empty database",
                        backup_dir, "E065")
+    if manifest["store"] == "sqlite" and url and not url.startswith("sqlite"):
+        return _restore_onto_server(backup_dir, target, url)
     target.mkdir(parents=True, exist_ok=True)
     try:
         if (backup_dir / "sources").exists():
@@ -171,7 +173,7 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
                 raise QdaError(f"pg_restore failed: {run.stderr.strip().splitlines()[-1]}",
                                target, "E066")
             _point_config(backup_dir / CONFIG_NAME, target / CONFIG_NAME, url)
-            project = open_project(target, allow_upgrade=True)
+            project = open_project(target, allow_upgrade=True, url=url)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -180,3 +182,21 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
         raise QdaError("restored row counts differ from the backup's manifest", target,
                        "E067")
     return project
+
+
+def _restore_onto_server(backup_dir: Path, target: Path, url: str) -> Project:
+    """A laptop's (SQLite) backup onto a server: restored beside the target, then moved
+    with migrate-store (every row and file, checked by count and checksum)."""
+    from .migrate_store import migrate_store
+
+    scratch = target.with_name(target.name + ".sqlite-part")
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        local = restore(backup_dir, scratch)
+        try:
+            migrate_store(local, target, url)
+        finally:
+            local.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return open_project(target, url=url)

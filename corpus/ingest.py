@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as changed
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,10 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, originals
-from .areas import area_in_name
 from .errors import DuplicateSourceError, InputError, QdaError
 from .helpers import Helpers
 from .models import PseudonymKey, Segment, Source, Workshop
+from .notes import note
 from .prepare import (
     SENTENCE_COLUMNS,
     TURN_SEPARATOR,
@@ -40,6 +41,7 @@ from .store import (
     reserve_ids,
     sync,
 )
+from .study import Resolver, load_project, resolve_rows
 from .vocabulary import Action
 
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
@@ -62,6 +64,11 @@ class IngestReport:
     error: str | None = None
     replaced: dict[str, int] = field(default_factory=dict)   # units and codings carried over
     suspects: dict[str, list] = field(default_factory=dict)  # word -> [times, example]
+    # what the file taught the project's study: new areas, groups or formats, labels
+    # folded into known ones, new labels like known ones (Swedish, one line per label)
+    learned: list[str] = field(default_factory=list)
+    area_label: str | None = None       # the area as the project prints it
+    title: str | None = None   # a transcript's heading line, pseudonymised: not a unit
 
 
 def _in_folder(folder: Path) -> list[Path]:
@@ -110,7 +117,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     Each file is still all or nothing, and visible as soon as it is committed; a crash of
     the process loses nothing committed; a power cut in the middle of the folder could
     lose files of it committed since the last flush, each whole, never half a file."""
-    options = options or ReadOptions()
+    options = with_study(project, options)
 
     def one(path: Path, prepared: Prepared | QdaError | None, digest: str | None = None
             ) -> IngestReport:
@@ -192,7 +199,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     when there is none (imported beside the old one, a corrected file under a new name
     would count every unit twice); `replaces` names that source (its id or file name)."""
     path = Path(path)
-    options = options or ReadOptions()
+    options = with_study(project, options)
     if prepared is None:
         # all reading happens before the transaction opens; the rows are made as written
         prepared = prepare(path, options, digest)
@@ -213,15 +220,19 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             ws = _workshop(session, workshop, path)
             workshop_id = ws.id if ws else kept[2]
             question = options.question if options.question is not None else kept[0]
-            area = options.area or (ws.area if ws else None) or kept[1] \
-                or area_in_name(path.stem)
+            resolver = Resolver(session, actor, ("lapp", "lappar") if result.kind != "transcript"
+                                else ("transkript", "transkript"))
+            given = resolver.key("area", options.area, "--area", path)
+            group = resolver.key("group", options.group, "--group", path)
+            area = given or (ws.area if ws else None) or kept[1] \
+                or resolver.study.areas.in_name(path.stem)
             report = IngestReport(str(path), "replaced" if replaced else "imported",
                                   kind=result.kind, file_format=result.file_format, area=area,
                                   question=question, warnings=list(result.warnings))
             if same_name:
                 report.warnings.append(same_name)
-            if area and not options.area and not ws and not kept[1]:
-                report.warnings.append(f"area {area!r} guessed from the file name")
+            if area and not given and not ws and not kept[1]:
+                report.warnings.append(note("N101", area=resolver.study.areas.label(area)))
             created_copy = originals.keep(path, stored, prepared.ahead)
             # Core statements on the connection, not ORM objects: the unit of work cost
             # 3 ms a file more (460 transcripts: 3.7 against 2.2 s to write), as much as
@@ -237,31 +248,39 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             if result.kind == "transcript":
                 report.segments, text = write_transcript(session, source_id, prepared.units,
                                                          prepared.turns, area, question)
+                if group:
+                    session.execute(update(Segment).where(Segment.source_id == source_id)
+                                    .values(participant_group=group))
             else:
+                resolve_rows(resolver, prepared.units, path, area, group)
                 report.segments = write_notes(session, source_id, prepared.units, area,
                                               question)
+                _per_area(result, prepared.units, resolver)
+            report.learned = resolver.lines()
+            report.area_label = resolver.study.areas.label(area) if area else None
             store_key(session, source_id, pseudonymiser)
             if carried is not None:
                 moved = put_back(session, source_id, carried)
                 report.replaced = moved.summary()
                 report.warnings += [
-                    f"replaced source {carried.source_id}: {c['coder']}'s {c['status']} "
-                    f"coding {c['code']!r} on a unit that changed or went: {c['text'][:60]!r}"
+                    note("N104", source=carried.source_id, coder=c["coder"],
+                         status=c["status"], code_name=c["code"], text=c["text"][:60])
                     for c in moved.codings_dropped]
                 replaced["dropped codings"] = moved.codings_dropped
             report.source_id = source_id
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}
             report.suspects = {w: list(v) for w, v in pseudonymiser.suspects.items()}
+            if result.meta.get("title"):
+                report.title = pseudonymiser.text(result.meta["title"])
             if result.kind == "transcript" and not area:
-                report.warnings.append("no area known: quotes cannot name the area "
-                                       "(give --area or --workshop)")
+                report.warnings.append(note("N102"))
             connection.execute(
                 _SOURCE_DONE,
                 {"source": source_id, "text": text,
                  "report": {k: v for k, v in asdict(report).items()
                             if k in ("sheets", "segments", "pseudonymised", "warnings",
-                                     "suspects")}})
+                                     "suspects", "learned", "title")}})
             audit.record(session, actor,
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
                          "source", source_id,
@@ -281,6 +300,25 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
         if prepared.ahead is not None:   # not taken: the file was refused or failed
             prepared.ahead.unlink(missing_ok=True)
     return report
+
+
+def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
+    """The options with the project's areas, by which readers tell area headers apart."""
+    options = options or ReadOptions()
+    if options.areas is None:
+        options = changed(options, areas=load_project(project).areas)
+    return options
+
+
+def _per_area(result: ReadResult, rows: list[dict], resolver: Resolver) -> None:
+    """Each sheet's notes per area by the project's labels, once the labels are known."""
+    areas = resolver.study.areas
+    for sheet in result.sheets:
+        if sheet.layout == "skipped":
+            continue
+        sheet.notes_per_area = dict(Counter(
+            areas.label(row["area"]) if row["area"] else "okänt"
+            for row in rows if row.get("sheet") == sheet.name))
 
 
 def _kept_by_a_source(project: Project, stored_name: str) -> bool:
@@ -332,8 +370,7 @@ def _previous(session: Session, path: Path, digest: str, replace: bool,
         return None, None
     ids = ", ".join(str(s.id) for s in named)
     if not replace:
-        return None, (f"a different file named {path.name} is already source {ids}; both are "
-                      "counted now (use --replace to replace it)")
+        return None, note("N103", name=path.name, ids=ids)
     if len(named) > 1:
         raise QdaError(f"--replace: several sources are named {path.name} ({ids}); cannot "
                        "tell which one this file replaces", path, "E131")
@@ -374,9 +411,10 @@ def _workshop(session: Session, label: str | None, path: Path) -> Workshop | Non
 def store_notes(session: Session, source: Source, result: ReadResult,
                 pseudonymiser: Pseudonymiser, area: str | None) -> dict[str, int]:
     """A source's notes as units, pseudonymised (the REFI-QDA importer's way in); returns
-    the units written per kind."""
-    return write_notes(session, source.id, note_rows(result, pseudonymiser, source.question),
-                       area)
+    the units written per kind. Their areas as written are the project's, or learned."""
+    rows = note_rows(result, pseudonymiser, source.question)
+    resolve_rows(Resolver(session), rows, None, area, None)
+    return write_notes(session, source.id, rows, area)
 
 
 def write_notes(session: Session, source_id: int, rows: list[dict], area: str | None,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -50,12 +51,46 @@ class Workshop(Base):
     area: Mapped[str] = mapped_column(String(20))
     format: Mapped[str | None] = mapped_column(String(20))
     date: Mapped[dt.date | None] = mapped_column(Date)
-    politicians: Mapped[int | None] = mapped_column(Integer)
-    second_line_managers: Mapped[int | None] = mapped_column(Integer)
-    first_line_managers: Mapped[int | None] = mapped_column(Integer)
-    officials: Mapped[int | None] = mapped_column(Integer)
-    care_staff: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkshopCount(Base):
+    """Participants of one group (a `study_value` of dimension "group") in a workshop."""
+
+    __tablename__ = "workshop_count"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class StudyValue(Base):
+    """An area, participant group or workshop format of this project's study: what the
+    tables' columns, Tabell 1's rows and the quotes' attributions are made of."""
+
+    __tablename__ = "study_value"
+    __table_args__ = (UniqueConstraint("dimension", "key"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10))     # area, group, format
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(100))
+    long_name: Mapped[str | None] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StudyDimension(Base):
+    """Per dimension: whether its list is closed (an unknown label is an error) and whether
+    tables show columns for values without units."""
+
+    __tablename__ = "study_dimension"
+
+    name: Mapped[str] = mapped_column(String(10), primary_key=True)
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_columns: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Source(Base):
@@ -107,6 +142,8 @@ class Segment(Base):
     end_time: Mapped[float | None] = mapped_column(Float)
     duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
     text: Mapped[str] = mapped_column(Text)
+    # the participant group that wrote or said it, where the material tells (a column)
+    participant_group: Mapped[str | None] = mapped_column(String(40))
 
 
 class PseudonymKey(Base):
@@ -173,6 +210,12 @@ class Coding(Base):
     priority: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The exact character spans this coding of the unit comes from, [[start, end, memo,
+    # quote], ...], in the coordinates of the source's exported text (a REFI-QDA selection
+    # that covers part of a sentence, or several, with its own memo and quote mark): each
+    # span is written back once by the export, and counts for every unit it overlaps.
+    # None: the whole unit.
+    spans: Mapped[list[list] | None] = mapped_column(JSON)
 
 
 class Round(Base):
@@ -223,6 +266,25 @@ class Memo(Base):
     title: Mapped[str] = mapped_column(String(300), default="")
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # a memo on a whole workshop (kind "workshop"); a source's memo has kind "source"
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"))
+
+
+class NotRelevant(Base):
+    """A coder's decision that a unit needs no code at all ("inte relevant": a moderator's
+    question, a heading). Outside rounds; removed again by un-skipping or coding it."""
+
+    __tablename__ = "not_relevant"
+    __table_args__ = (UniqueConstraint("segment_id", "coder"),
+                      Index("ix_not_relevant_coder", "coder", "segment_id"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    coder: Mapped[str] = mapped_column(String(100))
+    memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -315,6 +377,12 @@ class DelphiStudy(Base):
     exclude_median: Mapped[float] = mapped_column(Float, default=3.0)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # "rand-ucla" or "share" (delphi.statistics); studies made before 0012 keep "share"
+    rule: Mapped[str] = mapped_column(String(20), default="rand-ucla", server_default="share")
+    min_ratings: Mapped[int | None] = mapped_column(Integer)    # None: quorum_share of panel
+    quorum_share: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    disagreement: Mapped[str] = mapped_column(String(10), default="ipras",
+                                              server_default="ipras")   # or "count"
 
 
 class DelphiItem(Base):
@@ -388,6 +456,8 @@ class DelphiRound(Base):
     status: Mapped[str] = mapped_column(String(10))      # open, closed
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # response rates per group as they stood at close (JSON); a closed round never changes
+    response: Mapped[str | None] = mapped_column(Text)
 
 
 class DelphiRoundItem(Base):
@@ -416,3 +486,14 @@ class DelphiAnswer(Base):
     cannot_judge: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TextVector(Base):
+    """A text's meaning vector (the optional embedding signal), kept by the sha256 of the
+    text so that an unchanged segment, code description or example is embedded once."""
+
+    __tablename__ = "text_vector"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(60), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)   # float16, see coding/suggest/embed

@@ -85,7 +85,7 @@ def note_rows(result: ReadResult, pseudonymiser: Pseudonymiser, question: int | 
          "question": note.question or question, "area": note.area,
          "speaker": pseudonymiser.speaker(note.author), "sheet": note.sheet,
          "location": note.cell, "duplicate_count": note.duplicate_count,
-         "text": pseudonymiser.text(note.text)}
+         "text": pseudonymiser.text(note.text), "participant_group": note.group}
         for i, note in enumerate(result.notes)
     ]
 
@@ -96,6 +96,7 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
     (the turns joined by TURN_SEPARATOR), and their sentences' spans, about BATCH_CHARS
     of text a batch."""
     turns = result.turns
+    pseudonymiser.reserve(turn.speaker for turn in turns)
     for turn in turns:
         pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
     start, i = 0, 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -75,6 +76,14 @@ PERSON_VERB = re.compile(r"^[ \t]+(?:sa|säger|sade|tycker|tyckte|menar|menade|b
                          r"håller med|skrev|skriver|ringde|tog|undrade|föreslog|nämnde)\b")
 _STOPS = ".!?:;–\n\"”»("
 SENTENCE_START = re.compile(rf"(?:^|[{_STOPS}]\s*)$")
+# a transcript's time before a word ("[00:01:30] Sen tror jag"): the word starts a turn
+TIME_BEFORE = re.compile(r"[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[)\]]?\s*$")
+# speaker labels that name no one ("Deltagare 3", "Person 2", "Moderator"): kept as they
+# are, so a unit can be checked against the recording
+PSEUDONYM_LABEL = re.compile(
+    r"^(?:(?:deltagare|person|participant|respondent|informant)\s+\d{1,3}|"
+    r"(?:moderator|intervjuare|interviewer|facilitator|processledare|samtalsledare)"
+    r"(?:\s+\d{1,3})?)$", re.I)
 _LOOKBACK = 80      # characters before a word that pointers and sentence starts are read in
 
 
@@ -115,7 +124,8 @@ def _at_start(before: str) -> bool:
     where it can match (nothing, or a stop and whitespace, before the word)."""
     stripped = before.rstrip()
     if stripped and stripped[-1] not in _STOPS and "\n" not in before[len(stripped):]:
-        return False
+        # a time in the text marks where someone starts talking
+        return stripped[-1] in ")]0123456789" and bool(TIME_BEFORE.search(before))
     return bool(SENTENCE_START.search(before))
 
 
@@ -187,6 +197,7 @@ class Pseudonymiser:
 
     prefix: str = "Deltagare"
     key: dict[str, str] = field(default_factory=dict)  # real label -> pseudonym
+    reserved: set[str] = field(default_factory=set)    # pseudonyms a label already holds
     counts: Counter = field(default_factory=Counter)
     # words that may be a name but were left as they are: word -> (times, an example)
     suspects: dict[str, list] = field(default_factory=dict)
@@ -202,10 +213,23 @@ class Pseudonymiser:
             return None
         label = " ".join(label.split())
         if label not in self.key:
-            self.key[label] = f"{self.prefix} {len(self.key) + 1}"
+            if PSEUDONYM_LABEL.match(label):
+                self.key[label] = label     # names no one: as in the recording
+                return label
+            taken = set(self.key.values()) | self.reserved
+            n = self.counts["speakers"] + 1
+            while f"{self.prefix} {n}" in taken:
+                n += 1
+            self.key[label] = f"{self.prefix} {n}"
             self.counts["speakers"] += 1
             self._name_pattern = None
         return self.key[label]
+
+    def reserve(self, labels: Iterable[str | None]) -> None:
+        """Labels of a source that are already pseudonyms ("Deltagare 3"): no real name
+        is given their pseudonym, whoever speaks first."""
+        self.reserved |= {" ".join(label.split()) for label in labels
+                          if label and PSEUDONYM_LABEL.match(" ".join(label.split()))}
 
     def text(self, text: str) -> str:
         # each pattern only where it can match: most turns hold no "@" and no digits
@@ -346,7 +370,8 @@ class Pseudonymiser:
             return self._name_pattern
         names: dict[str, set[str]] = {}
         for label, pseudonym in self.key.items():
-            if GENERIC_LABEL.match(label) or not re.search(r"[A-Za-zÅÄÖåäö]{2}", label):
+            if GENERIC_LABEL.match(label) or PSEUDONYM_LABEL.match(label) \
+                    or not re.search(r"[A-Za-zÅÄÖåäö]{2}", label):
                 continue
             token = f"[{pseudonym}]"
             names.setdefault(label, set()).add(token)

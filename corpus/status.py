@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, column, func, select, table
+from sqlalchemy import DateTime, column, exists, func, select, table
 
-from .areas import AREAS
 from .project import Project
 from .vocabulary import CONSENSUS, DECISIONS, SUGGESTER, Status
 
@@ -21,24 +20,36 @@ if TYPE_CHECKING:
 _source = table("source", column("id"), column("original_name"), column("kind"),
                 column("file_format"), column("question"), column("area"),
                 column("imported_at", DateTime))
-_segment = table("segment", column("source_id"), column("kind"), column("question"),
-                 column("area"))
-_coding = table("coding", column("coder"), column("status"))
+_segment = table("segment", column("id"), column("source_id"), column("kind"),
+                 column("question"), column("area"))
+_coding = table("coding", column("segment_id"), column("coder"), column("status"))
+_not_relevant = table("not_relevant", column("segment_id"), column("coder"))
+UNIT_KINDS = ("note", "sentence")
 _workshop = table("workshop")
+_value = table("study_value", column("dimension"), column("key"), column("label"),
+               column("sort_order"), column("id"))
 
 UNKNOWN = "okänt"
 KIND_ORDER = ["note", "turn", "sentence"]
 SOURCE_COLUMNS = ["id", "file", "kind", "format", "question", "area", "units", "imported"]
 
 
+def area_labels(connection) -> dict[str, str]:
+    """The project's areas (key -> label) in its order, through Core (see above)."""
+    v = _value.c
+    return dict(connection.execute(select(v.key, v.label).where(v.dimension == "area")
+                                   .order_by(v.sort_order, v.id)).all())
+
+
 def source_rows(project: Project) -> list[dict[str, Any]]:
     seg, src = _segment.c, _source.c
     with project.engine.connect() as connection:
+        areas = area_labels(connection)
         counts = dict(connection.execute(select(seg.source_id, func.count())
                                          .where(seg.kind != "sentence")
                                          .group_by(seg.source_id)).all())
         return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
-                 "question": s.question, "area": AREAS.get(s.area, s.area),
+                 "question": s.question, "area": areas.get(s.area, s.area),
                  "units": counts.get(s.id, 0), "imported": s.imported_at}
                 for s in connection.execute(  # not the transcripts' texts: tens of MB at 100x
                     select(src.id, src.original_name, src.kind, src.file_format, src.question,
@@ -60,13 +71,14 @@ def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
     with project.engine.connect() as connection:
         found = connection.execute(select(seg.kind, seg.question, seg.area, func.count())
                                    .group_by(seg.kind, seg.question, seg.area)).all()
+        areas_known = area_labels(connection)
     cells: dict[tuple[str, int | None], dict[str, int]] = {}
     for kind, question, area, n in found:
         key = (kind, int(question) if question is not None else None)
-        label = AREAS.get(area, UNKNOWN)
+        label = areas_known.get(area, UNKNOWN)
         cells.setdefault(key, {})[label] = cells.setdefault(key, {}).get(label, 0) + n
     used = {label for row in cells.values() for label in row}
-    areas = [label for label in [*AREAS.values(), UNKNOWN] if label in used]
+    areas = [label for label in [*areas_known.values(), UNKNOWN] if label in used]
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     rows = [{"kind": kind, "question": f"fråga {question}" if question is not None else "–",
              **{a: row.get(a, 0) for a in areas}, "totalt": sum(row.values())}
@@ -117,9 +129,11 @@ def coding_counts(project: Project) -> pd.DataFrame:
 def totals(project: Project, own: str | None = None) -> dict[str, int]:
     """Codings are decisions (a coder's or the consensus meeting's), suggestions apart;
     coders are the people who decided, not the suggestion or consensus layers: one
-    researcher with 4 codes read "123 codings, 2 coders" before. With `own` (a coder in
-    an open blind round), only that coder's decisions and suggestions count: the
-    project's totals would let them follow another coder's progress."""
+    researcher with 4 codes read "123 codings, 2 coders" before. Units marked not
+    relevant are counted apart from the uncoded ones (no decision, suggestions aside).
+    With `own` (a coder in an open blind round), only that coder's decisions, suggestions
+    and units count: the project's totals would let them follow another coder's
+    progress."""
     cod = _coding.c
     decided = cod.status.in_(DECISIONS)
     if own is not None:
@@ -134,7 +148,33 @@ def totals(project: Project, own: str | None = None) -> dict[str, int]:
                 "suggestions": count(_coding, cod.status == Status.SUGGESTED, *(
                     () if own is None else (cod.coder == f"{SUGGESTER}:{own}",))),
                 "coders": connection.scalar(select(func.count(func.distinct(cod.coder))).where(
-                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0}
+                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0,
+                **unit_states(connection, own)}
+
+
+def suggestion_layers(project: Project) -> dict[str, int]:
+    """Suggestions per suggestion layer (the shared `förslag`, each blind coder's
+    `förslag:NAME`): what the total "suggestions" adds up."""
+    cod = _coding.c
+    with project.engine.connect() as connection:
+        return dict(sorted(connection.execute(
+            select(cod.coder, func.count()).where(cod.status == Status.SUGGESTED)
+            .group_by(cod.coder)).all()))
+
+
+def unit_states(connection, own: str | None = None) -> dict[str, int]:
+    """Codable units (notes, transcript sentences) marked not relevant by some coder (or
+    by `own`), and those nobody (or `own`) has decided at all."""
+    seg, cod, nr = _segment.c, _coding.c, _not_relevant.c
+    mine = () if own is None else (cod.coder == own,)
+    skipped = exists().where(nr.segment_id == seg.id,
+                             *(() if own is None else (nr.coder == own,)))
+    decided = exists().where(cod.segment_id == seg.id, cod.status.in_(DECISIONS),
+                             ~cod.coder.startswith(SUGGESTER), *mine)
+    units = select(func.count()).select_from(_segment).where(seg.kind.in_(UNIT_KINDS))
+    not_relevant = connection.scalar(units.where(skipped, ~decided)) or 0
+    uncoded = connection.scalar(units.where(~skipped, ~decided)) or 0
+    return {"not_relevant": not_relevant, "uncoded": uncoded}
 
 
 def memos_frame(project: Project) -> pd.DataFrame:

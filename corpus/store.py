@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
@@ -183,6 +184,95 @@ def transaction(factory: sessionmaker[Session], synced: bool = True) -> Iterator
         raise
     finally:
         session.close()
+
+
+RETRY_AFTER_S = 0.2        # between looks whether a restarting server is back
+RETRY_WITHIN_S = 4.0       # pg_ctl restart -m fast: 0.3 s idle, 1-2 s under writes
+OUTCOME_WAIT_S = 15.0      # how long to ask a restarted server how a lost commit ended
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A lost or refused connection (a server restarting, a dropped network), a
+    serialization failure: the same work may well succeed a moment later."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def unavailable() -> QdaError:
+    return QdaError("the database does not answer just now; try again", None, "E074")
+
+
+def retried(factory: sessionmaker[Session], work: Callable[[Session], T],
+            synced: bool = True, write: bool = True) -> T:
+    """`work(session)` as one transaction, run again once if the connection is lost on
+    the way (once the server answers again, within a few seconds). A commit whose answer
+    was lost is not run twice: PostgreSQL is asked how that transaction ended
+    (pg_xact_status), and a committed one counts as done. Raises
+    E074 when the second try fails too (nothing of the work is then in the database),
+    E075 when the server cannot say whether the lost commit happened. `write=False`:
+    a read, in a session of its own."""
+    for attempt in (1, 2):
+        txid = None
+        finished = False
+        try:
+            if not write:                       # a read: nothing to commit
+                with factory() as session:
+                    return work(session)
+            with transaction(factory, synced) as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    txid = session.execute(text("SELECT pg_current_xact_id()::text")).scalar()
+                result = work(session)
+                finished = True
+            return result
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            if finished and txid is not None:      # lost while committing
+                outcome = _outcome(factory, txid)
+                if outcome == "committed":
+                    log.warning("the commit's answer was lost, but it committed: %s", exc)
+                    return result
+                if outcome is None:
+                    raise QdaError("the database did not say whether the change was saved; "
+                                   "reload and look", None, "E075") from exc
+            log.warning("database connection lost (try %d of 2): %s", attempt,
+                        str(exc).splitlines()[0])
+            if attempt == 2 or not _back(factory):
+                raise unavailable() from exc
+    raise AssertionError("unreachable")
+
+
+def _back(factory: sessionmaker[Session]) -> bool:
+    """Wait (a few seconds at most) for the server to answer again."""
+    deadline = time.monotonic() + RETRY_WITHIN_S
+    while True:
+        time.sleep(RETRY_AFTER_S)
+        try:
+            with factory() as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                return False
+
+
+def _outcome(factory: sessionmaker[Session], txid: str) -> str | None:
+    """'committed' or 'aborted' for a transaction whose commit got no answer (None: the
+    server did not come back in time)."""
+    deadline = time.monotonic() + OUTCOME_WAIT_S
+    while True:
+        try:
+            with factory() as session:
+                return session.execute(text("SELECT pg_xact_status(CAST(:t AS xid8))"),
+                                       {"t": txid}).scalar()
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                return None
+            time.sleep(RETRY_AFTER_S)
 
 
 def sync(engine: Engine) -> None:

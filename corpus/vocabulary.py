@@ -24,6 +24,9 @@ DECISIONS = (Status.ACCEPTED, Status.REJECTED)
 # under `förslag` or `förslag:NAME`, the consensus meeting's decisions under `konsensus`.
 SUGGESTER = "förslag"
 CONSENSUS = "konsensus"
+# The report's layer, composed when read (coding.final): the consensus where it decided,
+# the coders' agreed coding, else the one coder's. Never stored; reserved as a name.
+FINAL = "slutlig"
 
 
 class Action(StrEnum):
@@ -33,6 +36,13 @@ class Action(StrEnum):
     SOURCE_REPLACE = "replace"
     WORKSHOP_CREATE = "create"
     WORKSHOP_UPDATE = "update"
+    STUDY_ADD = "study.add"
+    STUDY_RENAME = "study.rename"
+    STUDY_UPDATE = "study.update"
+    STUDY_ORDER = "study.order"
+    STUDY_MERGE = "study.merge"
+    STUDY_DELETE = "study.delete"
+    STUDY_SETTINGS = "study.settings"
     CODE_ADD = "code.add"
     CODE_UPDATE = "code.update"
     CODE_RENAME = "code.rename"
@@ -43,6 +53,10 @@ class Action(StrEnum):
     CODING_REJECT = "coding.reject"
     CODING_REMOVE = "coding.remove"
     CODINGS_IMPORT = "codings.import"
+    UNIT_NOT_RELEVANT = "unit.not_relevant"
+    UNIT_RELEVANT = "unit.relevant"
+    MEMO_ADD = "memo.add"
+    MEMO_EDIT = "memo.edit"
     SUGGEST_RUN = "suggest.run"
     ROUND_CREATE = "round.create"
     ROUND_CLOSE = "round.close"

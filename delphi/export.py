@@ -19,7 +19,9 @@ WORD_HEADERS = {"Kvartilavstånd": "Kvartil- avstånd", "Oenighetsindex": "Oenig
                 "Genomförbarhet, median": "Genomför- barhet, median",
                 "Förändring sedan förra rundan": "Förändring sedan förra rundan"}
 WORD_WIDTHS = {"Tema": 3.1, "Huvudtema": 3.0, "Subtema": 3.0, "Indikator": 5.2,
-               "Utfall": 2.4, "Områden": 3.0, "Grupp": 3.5, "Svar": 1.4, "Runda": 1.7,
+               "Utfall": 2.4, "Utfall (RAND/UCLA)": 2.4, "Utfall (andelsregel)": 2.4,
+               "RAND/UCLA": 2.2, "Oenighet": 2.2, "Historik": 4.0, "Områden": 3.0,
+               "Grupp": 3.5, "Svar": 1.4, "Runda": 1.7,
                "Median": 2.0, "Kvartil- avstånd": 2.0, "Andel 7–9": 1.6, "Andel 1–3": 1.6,
                "Oenighets- index": 2.4, "Förändring sedan förra rundan": 2.4, "Stabil": 1.7,
                "Lappar": 1.8, "Inbjudna": 2.1, "Svarade": 2.1, "Svarade på allt": 2.1,
@@ -84,12 +86,13 @@ def results(project: Project, spec: Export, fmt: str, out: Path, options: Export
         study = _study(session, options)
         frames = tables.results_frames(session, study.id)
         name = study.name
+        rule = tables.rule_text(items.rule_of(study))
     if not frames:
         raise QdaError(f"{name}: no round yet", out, "E707")
     _write(frames, fmt, out, f"{name}: resultat per runda",
            intro="Svar: antal betyg 1–9 (svaren ”kan inte bedöma” redovisas i Excelfilen). "
-                 "Andelar av betygen. Oenighetsindex enligt RAND/UCLA: över 1 betyder "
-                 "oenighet. Förändring: den andel av panelen som skulle behöva byta betyg "
+                 "Andelar av betygen. Oenighetsindex: IPR/IPRAS, över 1 betyder oenighet. "
+                 f"{rule} Förändring: den andel av panelen som skulle behöva byta betyg "
                  "för att få förra rundans fördelning; under 15 % räknas som stabilt."
            if fmt != "xlsx" else "")
     return ExportReport(spec.name, out, rows=sum(len(f) for f in frames.values()),
@@ -105,7 +108,9 @@ def final(project: Project, spec: Export, fmt: str, out: Path, options: ExportOp
     report = ExportReport(spec.name, out, rows=len(frame))
     if frame.empty:
         report.warnings.append("no closed round has included an indicator yet")
-    _write({"Inkluderade indikatorer": frame}, fmt, out, f"{name}: inkluderade indikatorer")
+    _write({"Inkluderade indikatorer": frame}, fmt, out, f"{name}: inkluderade indikatorer",
+           intro="En rad per indikator, med utfallet i den senaste rundan den bedömdes i "
+                 "och dess historik." if fmt != "xlsx" else "")
     return report
 
 

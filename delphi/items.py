@@ -41,12 +41,17 @@ def create_study(session: Session, name: str, actor: Actor | str, description: s
         raise QdaError(f"a Delphi study named {name!r} exists", None, "E701")
     study = DelphiStudy(name=name, description=description, ask_feasibility=ask_feasibility,
                         consensus_share=rule.share, include_median=rule.include_median,
-                        exclude_median=rule.exclude_median, created_by=actor)
+                        exclude_median=rule.exclude_median, created_by=actor,
+                        rule=rule.kind, min_ratings=rule.min_ratings,
+                        quorum_share=rule.quorum_share, disagreement=rule.disagreement)
     session.add(study)
     session.flush()
     audit.record(session, actor, Action.DELPHI_STUDY_CREATE, "delphi_study", study.id,
                  after={"name": name, "rule": [rule.share, rule.include_median,
                                                rule.exclude_median],
+                        "kind": rule.kind, "min_ratings": rule.min_ratings,
+                        "quorum_share": rule.quorum_share,
+                        "disagreement": rule.disagreement,
                         "feasibility": ask_feasibility})
     return study
 
@@ -64,7 +69,9 @@ def studies(session: Session) -> list[DelphiStudy]:
 
 
 def rule_of(study: DelphiStudy) -> ConsensusRule:
-    return ConsensusRule(study.consensus_share, study.include_median, study.exclude_median)
+    return ConsensusRule(study.consensus_share, study.include_median, study.exclude_median,
+                         study.min_ratings, study.rule or "share",
+                         study.quorum_share or 0.5, study.disagreement or "ipras")
 
 
 @dataclass(frozen=True)

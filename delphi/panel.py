@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session
 
 from coding.accounts import Actor
 from corpus import audit
-from corpus.areas import AREAS, ROLES, area_key
 from corpus.errors import QdaError
 from corpus.models import DelphiPanelist, utcnow
+from corpus.study import Resolver, load
 from corpus.vocabulary import Action
 
 from .items import lead
 
-GROUPS = ROLES            # politiker, chefer 1:a/2:a linjen, tjänstepersoner, vårdpersonal
+
+def groups(session: Session) -> dict[str, str]:
+    """The panel's groups: the project's participant groups (key -> label)."""
+    return load(session).groups.labels()
 
 
 def _hash(code: str) -> str:
@@ -37,12 +40,13 @@ class Invitation:
 def add_panelist(session: Session, study_id: int, group: str, actor: Actor | str,
                  area: str | None = None, contact: str | None = None) -> Invitation:
     actor = lead(session, actor)
-    if group not in GROUPS:
-        raise QdaError(f"unknown panel group {group!r} (one of {', '.join(GROUPS)})", None,
-                       "E704")
-    key = area_key(area) if area else None
-    if area and key not in AREAS:
-        raise QdaError(f"unknown area {area!r}", None, "E704")
+    # the project's participant groups and areas (a new one is learned, unless the
+    # project's list is fixed)
+    resolver = Resolver(session, actor)
+    if not str(group or "").strip():
+        raise QdaError("a panel member needs a group", None, "E704")
+    group = resolver.key("group", group, "panel member")
+    key = resolver.key("area", area, "panel member") if area else None
     count = session.scalar(select(func.count()).select_from(DelphiPanelist)
                            .where(DelphiPanelist.study_id == study_id)) or 0
     pseudonym = f"P{count + 1:02d}"

@@ -6,7 +6,8 @@ sees response rates per group, never who answered what."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,13 +24,13 @@ from corpus.models import (
     DelphiRoundItem,
     utcnow,
 )
+from corpus.pseudonymise import Pseudonymiser
 from corpus.vocabulary import Action
 
 from .items import current_version, lead, rule_of, study
-from .statistics import SCALE, ItemStatistics, Outcome, item_statistics
+from .statistics import DECIDED, SCALE, ItemStatistics, item_statistics
 
 OPEN, CLOSED = "open", "closed"
-DECIDED = (Outcome.INCLUDED, Outcome.EXCLUDED)
 
 
 def rounds(session: Session, study_id: int) -> list[DelphiRound]:
@@ -39,18 +40,19 @@ def rounds(session: Session, study_id: int) -> list[DelphiRound]:
 
 def open_round(session: Session, study_id: int, actor: Actor | str,
                keep_decided: bool = False) -> DelphiRound:
-    """The next round, on every listed item in its current wording; items an earlier
-    round decided (included or excluded) leave, unless `keep_decided`."""
+    """The next round, on every listed item in its current wording; items whose latest
+    round decided them (reached consensus: included, excluded or agreed middle under the
+    share rule; appropriate or inappropriate under RAND/UCLA) leave, unless
+    `keep_decided`. "Too few ratings" and undecided items are asked again."""
     actor = lead(session, actor)
     the_study = study(session, study_id)
     earlier = rounds(session, study_id)
     if any(r.status == OPEN for r in earlier):
         raise QdaError("a round is open already: close it first", None, "E706")
     decided: set[int] = set()
-    if not keep_decided:      # decided in any earlier round: it was not asked since
-        for earlier_round in earlier:
-            decided |= {r.item_id for r in results(session, earlier_round.id)
-                        if r.stats.outcome in DECIDED}
+    if not keep_decided:      # by each item's latest round
+        decided = {item for item, (_, stats) in latest_outcomes(session, study_id).items()
+                   if stats.outcome in DECIDED}
     items = [i for i in session.scalars(select(DelphiItem).where(
         DelphiItem.study_id == study_id, DelphiItem.removed.is_(False))
         .order_by(DelphiItem.position)) if i.id not in decided]
@@ -78,9 +80,12 @@ def close_round(session: Session, round_id: int, actor: Actor | str) -> DelphiRo
     found = _round(session, round_id)
     if found.status != OPEN:
         raise QdaError(f"round {found.number} is closed already", None, "E708")
+    rates = response_rates(session, round_id)
     found.status, found.closed_at = CLOSED, utcnow()
+    # frozen: members added or revoked later never change what this round was
+    found.response = json.dumps([asdict(r) for r in rates])
     audit.record(session, actor, Action.DELPHI_ROUND_CLOSE, "delphi_round", round_id,
-                 after={"number": found.number})
+                 after={"number": found.number, "response": [asdict(r) for r in rates]})
     return found
 
 
@@ -139,7 +144,8 @@ def answer(session: Session, round_id: int, panelist: DelphiPanelist, item_versi
         before = {"relevance": row.relevance, "feasibility": row.feasibility,
                   "cannot_judge": row.cannot_judge, "comment": row.comment}
     row.relevance, row.feasibility, row.cannot_judge = relevance, feasibility, cannot_judge
-    row.comment, row.updated_at = comment.strip(), utcnow()
+    # a comment reaches the whole panel: pseudonymised as ingest does every other text
+    row.comment, row.updated_at = Pseudonymiser().text(comment.strip()), utcnow()
     session.flush()
     audit.record(session, panelist.pseudonym, Action.DELPHI_ANSWER, "delphi_answer", row.id,
                  before=before, after={"relevance": relevance, "feasibility": feasibility,
@@ -181,9 +187,11 @@ def _round_items(session: Session, round_id: int) -> list[tuple[DelphiItem, Delp
 
 
 def results(session: Session, round_id: int) -> list[ItemResult]:
-    """Per item of the round: the statistics under the study's consensus rule."""
+    """Per item of the round: the statistics under the study's consensus rule, with the
+    quorum taken from the round's panel (frozen at close)."""
     found = _round(session, round_id)
     rule = rule_of(study(session, found.study_id))
+    panel = sum(r.invited for r in response_rates(session, round_id))
     asks_feasibility = study(session, found.study_id).ask_feasibility
     answers: dict[int, list[DelphiAnswer]] = {}
     for a in session.scalars(select(DelphiAnswer).where(DelphiAnswer.round_id == round_id)
@@ -194,8 +202,8 @@ def results(session: Session, round_id: int) -> list[ItemResult]:
         given = answers.get(version.id, [])
         out.append(ItemResult(
             item.id, version.id, version.wording, item.theme, item.subtheme,
-            item_statistics([a.relevance for a in given], rule),
-            item_statistics([a.feasibility for a in given], rule) if asks_feasibility
+            item_statistics([a.relevance for a in given], rule, panel),
+            item_statistics([a.feasibility for a in given], rule, panel) if asks_feasibility
             else None,
             sorted(a.comment for a in given if a.comment)))
     return out
@@ -209,19 +217,40 @@ class Rate:
     completed: int       # answered every item of the round
 
 
+def latest_outcomes(session: Session, study_id: int) -> dict[int, tuple[int, ItemStatistics]]:
+    """Item id -> (number, statistics) of the latest closed round that asked it: what the
+    final table and the method paragraph report."""
+    out: dict[int, tuple[int, ItemStatistics]] = {}
+    for closed in rounds(session, study_id):
+        if closed.status == CLOSED:
+            for r in results(session, closed.id):
+                out[r.item_id] = (closed.number, r.stats)
+    return out
+
+
 def response_rates(session: Session, round_id: int) -> list[Rate]:
-    """Per panel group: how many were invited (not revoked), answered anything, answered
-    everything. Counts only: who answered what is not shown."""
+    """Per panel group: how many were invited, answered anything, answered everything.
+    Counts only: who answered what is not shown. A closed round's rates are those frozen
+    when it closed. Revocation ends an invitation, not the past: a revoked member's
+    answers count in the rounds they gave them, and they stay invited there; in a round
+    they never answered, a member revoked before it closed is not invited."""
     found = _round(session, round_id)
+    if found.response:
+        return [Rate(**r) for r in json.loads(found.response)]
     n_items = session.scalar(select(func.count()).select_from(DelphiRoundItem)
                              .where(DelphiRoundItem.round_id == round_id)) or 0
     per_member = dict(session.execute(
         select(DelphiAnswer.panelist_id, func.count()).where(DelphiAnswer.round_id == round_id)
         .group_by(DelphiAnswer.panelist_id)).all())
     groups: dict[str, list[int]] = {}
+    until = found.closed_at      # a round closed before rates were frozen (before 0012)
     for member in session.scalars(select(DelphiPanelist).where(
             DelphiPanelist.study_id == found.study_id)):
-        if member.revoked_at is None or member.id in per_member:
+        if until is not None and member.created_at > until:
+            continue
+        revoked = member.revoked_at is not None and (until is None
+                                                     or member.revoked_at <= until)
+        if not revoked or member.id in per_member:
             groups.setdefault(member.panel_group, []).append(per_member.get(member.id, 0))
     return [Rate(group, len(counts), sum(c > 0 for c in counts),
                  sum(c >= n_items > 0 for c in counts)) for group, counts in groups.items()]

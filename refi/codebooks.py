@@ -61,11 +61,10 @@ def read_qdpx_codebook(path: Path) -> CodebookDoc:
     """The code tree of a REFI-QDA project (sources and codings are not read)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            qde = next((n for n in archive.namelist() if n.lower().endswith("project.qde")),
-                       None)
+            qde = m.qde_entry(archive.namelist())
             if qde is None:
-                raise InputError("not a REFI-QDA project: the archive has no project.qde",
-                                 path, "E421")
+                raise InputError("not a REFI-QDA project: the archive has no project.qde "
+                                 "(nor one .qde file at its root)", path, "E421")
             data = archive.read(qde)
     except zipfile.BadZipFile:
         raise InputError("not a .qdpx: the file is not a zip archive", path, "E420") from None

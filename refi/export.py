@@ -24,10 +24,11 @@ from coding.codebook import join_path
 from coding.codes import hidden_codes, ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport, Progress
 from coding.identity import human, is_suggestion_layer
-from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
 from corpus.files import atomic_write
 from corpus.models import Code, Coding, Memo, Segment, Source, Workshop
 from corpus.project import Project, read_config
+from corpus.study import load as load_study
+from corpus.study import workshop_counts
 from corpus.vocabulary import Status
 
 from . import mapping as m
@@ -102,6 +103,12 @@ def _layout(session: Session, source: Source) -> SourceText:
             out.units.append(Unit(seg, start, start + len(seg.text)))
     out.text = "".join(parts)
     return out
+
+
+def source_layout(session: Session, source: Source) -> SourceText:
+    """The source's text as the export writes it, and every unit's place in it (the
+    import places other tools' selections with it)."""
+    return _layout(session, source)
 
 
 def unique_names(rows: list[Code]) -> dict[int, str]:
@@ -183,6 +190,19 @@ def _origin_sets(parent, session: Session, guids: dict[int, str], member: str,
                 _el(node, "MemberCode", {member: guids[code_id]}, ns=ns)
 
 
+def _source_sets(root, sets: dict[str, list[str]]) -> None:
+    """Sets of sources another tool made (MAXQDA's document sets), as they came in."""
+    if not sets:
+        return
+    node = root.find(f"{{{m.PROJECT_NS}}}Sets")
+    if node is None:
+        node = _el(root, "Sets")
+    for name, members in sets.items():
+        el = _el(node, "Set", {"guid": m.guid("source-set", name), "name": name})
+        for source_guid in members:
+            _el(el, "MemberSource", {"targetGUID": source_guid})
+
+
 def codebook_xml(session: Session, renamed: dict[int, str] | None = None,
                  hidden: frozenset[int] = frozenset()) -> bytes:
     """The codebook as a REFI-QDA .qdc document (codebook namespace), without `hidden`
@@ -220,9 +240,12 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     guids = _codebook(book, session, renamed=renamed)
     if not guids:
         root.remove(book)
-    variables = {name: m.guid("variable", name) for name in m.VARIABLES}
+    study = load_study(session)
+    declared = {**m.VARIABLES, **{label: "Integer" for label in study.groups.labels().values()
+                                  if label not in m.VARIABLES}}
+    variables = {name: m.guid("variable", name) for name in declared}
     node = _el(root, "Variables")
-    for var, kind in m.VARIABLES.items():
+    for var, kind in declared.items():
         _el(node, "Variable", {"guid": variables[var], "name": var, "typeOfVariable": kind})
 
     sources = session.scalars(select(Source).order_by(Source.id)).all()
@@ -250,9 +273,20 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
         el = _el(node, "TextSource", {"guid": layout.guid, "name": _source_name(source),
                                       "plainTextPath": f"internal://{layout.guid}.txt",
                                       "creationDateTime": _stamp(source.imported_at)})
+        # codings on exact spans (from another tool): one selection per span, coder, memo
+        # and quote mark, however many units the span overlaps
+        on_spans: dict[tuple[int, int, str, str, bool], dict[int, Coding]] = {}
         for unit in layout.units:
             seg = unit.segment
-            own = codings.get(seg.id, [])
+            own = []
+            for coding in codings.get(seg.id, []):
+                if coding.spans:
+                    for start, end, memo, quote in coding.spans:
+                        on_spans.setdefault((start, end, coding.coder, memo or "",
+                                             bool(quote)), {}).setdefault(
+                            coding.code_id, coding)
+                else:
+                    own.append(coding)
             if seg.kind != "note" and not own:
                 continue
             count = seg.duplicate_count if seg.kind == "note" else None
@@ -297,6 +331,9 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                         notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
                                       "Markerat som citat för rapporten.", coding))
                         _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        for (start, end, coder, memo, quote), by_code in sorted(on_spans.items()):
+            _span_selection(el, layout.guid, start, end, coder, memo, quote,
+                            list(by_code.values()), users, guids, notes)
         spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
         for memo in memos:      # annotations: a Note on a stretch of this source
             if memo.source_id == source.id:
@@ -327,11 +364,38 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
                     "endPosition": span[1]})
     if guids:
         _origin_sets(root, session, guids, "targetGUID")
+    _source_sets(root, members.sets)
     for memo in memos:          # journal entries and notes on no source: the project's
         if memo.id not in memo_spans:
             _el(root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
     return etree.tostring(root, xml_declaration=True, encoding="utf-8",
                           pretty_print=True), files
+
+
+def _span_selection(el, source_guid: str, start: int, end: int, coder: str, memo: str,
+                    quote: bool, group: list[Coding], users: dict[str, str],
+                    guids: dict[int, str], notes: list) -> None:
+    """One PlainTextSelection on an exact span, with a Coding per code."""
+    sel_guid = m.guid("selection", source_guid, start, end, "span", coder, memo, quote)
+    sel = _el(el, "PlainTextSelection", {
+        "guid": sel_guid, "startPosition": start, "endPosition": end,
+        "creatingUser": users[coder],
+        "creationDateTime": _stamp(max(c.updated_at for c in group))})
+    described = m.describe_selection(memo, quote, None)
+    if described:
+        _el(sel, "Description", text=described)
+    for coding in sorted(group, key=lambda c: c.code_id):
+        coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coder)
+        c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": users[coder],
+                                "creationDateTime": _stamp(coding.updated_at)})
+        _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
+        if memo:
+            notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, memo, coding))
+            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        if quote:
+            notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
+                          "Markerat som citat för rapporten.", coding))
+            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
 
 
 def _source_name(source: Source) -> str:
@@ -358,9 +422,12 @@ class _Members:
     questions: dict[int, tuple[list[str], list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: ([], [])))
     workshops: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sets: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, layout: SourceText) -> None:
         source = layout.source
+        for name in (source.report or {}).get("sets") or []:   # another tool's sets
+            self.sets[name].append(layout.guid)
         if source.workshop_id:
             self.workshops[source.workshop_id].append(layout.guid)
         for unit in layout.units:
@@ -383,15 +450,17 @@ def _cases(root, at: int, session: Session, members: _Members, variables: dict[s
     workshops = session.scalars(select(Workshop).order_by(Workshop.id)).all()
     if not (area_members or question_members or workshops):
         return
+    counts = workshop_counts(session)
     cases = _el(root, "Cases")
     root.insert(at, cases)
-    order = list(AREAS)
+    study = load_study(session)
+    order = study.areas.key_list()
     for area in sorted(area_members, key=lambda a: (order.index(a) if a in order else 99, a)):
         refs, segments = area_members[area]
         case = _el(cases, "Case", {"guid": m.guid("case", "area", area),
-                                   "name": AREAS.get(area, area)})
-        _el(case, "Description", text=f"Deltagare {AREA_LONG_NAMES.get(area, area)}")
-        _value(case, variables[m.VAR_AREA], "TextValue", area)
+                                   "name": study.areas.label(area)})
+        _el(case, "Description", text=study.attribution(area))
+        _value(case, variables[m.VAR_AREA], "TextValue", study.areas.label(area))
         _members(case, refs, segments)
     for question in sorted(question_members):
         refs, segments = question_members[question]
@@ -402,15 +471,15 @@ def _cases(root, at: int, session: Session, members: _Members, variables: dict[s
     for ws in workshops:
         case = _el(cases, "Case", {"guid": m.guid("case", "workshop", ws.label),
                                    "name": m.WORKSHOP_CASE + ws.label})
-        _value(case, variables[m.VAR_AREA], "TextValue", ws.area)
+        _value(case, variables[m.VAR_AREA], "TextValue", study.areas.label(ws.area))
         if ws.format:
-            _value(case, variables[m.VAR_FORMAT], "TextValue",
-                   FORMATS.get(ws.format, ws.format))
+            _value(case, variables[m.VAR_FORMAT], "TextValue", study.formats.label(ws.format))
         if ws.date:
             _value(case, variables[m.VAR_DATE], "DateValue", ws.date.isoformat())
-        for field_name, label in ROLES.items():
-            if getattr(ws, field_name) is not None:
-                _value(case, variables[label], "IntegerValue", getattr(ws, field_name))
+        for key, n in counts.get(ws.id, {}).items():
+            label = study.groups.label(key)
+            if label in variables:
+                _value(case, variables[label], "IntegerValue", n)
         _members(case, workshop_sources.get(ws.id, []), [])
 
 

@@ -3,12 +3,15 @@ new project: users become coders, the code tree keeps its hierarchy, description
 colours, text sources become segments, text selections become codings.
 
 Everything happens in one transaction in a new folder: a file that cannot be read leaves
-no project behind. Texts are pseudonymised as at any ingest (e-mail addresses, phone and
-personal identity numbers; speaker names in our own exports are already pseudonyms).
+no project behind. A source inside it that cannot be read is skipped and reported (all or
+nothing with `strict`). Texts come in as the file has them: another tool's project is
+finished work; `pseudonymise` runs the same pass as ingest (names, e-mail addresses, phone
+and personal identity numbers) and reports it.
 
 Segments: a source we exported keeps its notes (with area, question, cell and duplicate
 marks) or its turns and sentences. A source from another tool becomes one turn per
-paragraph (line) with its sentences; a selection codes the sentences it overlaps.
+paragraph (line) with its sentences. A selection that is exactly one unit codes it; any
+other keeps its exact span on the codings of the units it overlaps (docs/refi-qda.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import json
 import re
 import shutil
 import zipfile
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,21 +35,43 @@ from coding.codebook import CodebookDoc
 from coding.codings import accept
 from coding.identity import is_suggestion_layer
 from corpus import audit
-from corpus.areas import FORMATS, ROLES
 from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
-from corpus.models import Memo, Segment, Source, utcnow
+from corpus.models import Coding, Memo, Segment, Source, utcnow
 from corpus.project import CONFIG_NAME, Project, init_project
 from corpus.pseudonymise import Pseudonymiser
 from corpus.readers.textfile import decode_text
 from corpus.readers.units import Note, ReadResult, Turn
+from corpus.study import Resolver, set_long_name
+from corpus.study import load as load_study
 from corpus.vocabulary import Action
 from corpus.workshops import normalise_fields, upsert_workshop
 
 from . import mapping as m
 from .codebooks import code_specs
+from .export import source_layout
 
 NS = {"q": m.PROJECT_NS}
+ATTRIBUTION = "Deltagare "      # an area case's description: "Deltagare <long name>"
+
+
+@dataclass
+class Tally:
+    """One kind of thing in the file: how many it holds, how many came in, and why the
+    others did not (reason -> how many)."""
+
+    in_file: int = 0
+    imported: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+
+# the kinds an import report counts, in the order it lists them
+KINDS = ("sources", "codes", "codings", "users", "notes", "selections", "sets", "cases",
+         "variables")
 
 
 @dataclass
@@ -59,8 +86,16 @@ class ImportReport:
     codings: int = 0
     memos: dict[str, int] = field(default_factory=dict)      # kind -> kept as memos
     empty: dict[str, int] = field(default_factory=dict)      # kind -> empty, not kept
-    widened: int = 0          # selections on part of a sentence (or several): whole ones
+    on_spans: int = 0         # selections kept on their exact span (not one whole unit)
     skipped: list[str] = field(default_factory=list)
+    tally: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
+    # sources not imported: (document name, reason); sources without their text
+    skipped_sources: list[tuple[str, str]] = field(default_factory=list)
+    textless: list[tuple[str, str]] = field(default_factory=list)   # (name, where it is)
+    # what the pseudonymisation replaced (kind -> times); None: the texts were kept as
+    # they are in the file
+    pseudonymised: dict[str, int] | None = None
+    not_codable: list[str] = field(default_factory=list)   # codes isCodable="false"
 
 
 @dataclass
@@ -73,8 +108,11 @@ class _Selection:
     codings: list[tuple[str, str, list[str]]]   # (code guid, user guid, note guids)
 
 
-def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> ImportReport:
-    """A new project at `target` from the .qdpx at `path`."""
+def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda", *,
+                pseudonymise: bool = False, strict: bool = False) -> ImportReport:
+    """A new project at `target` from the .qdpx at `path`. The texts are kept as the file
+    has them unless `pseudonymise`; a source that cannot be read is skipped and reported,
+    or with `strict` stops the import (nothing is written)."""
     path, target = Path(path), Path(target)
     qde, texts = _read_archive(path)
     if target.exists() and any(target.iterdir()):
@@ -89,7 +127,8 @@ def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda") -> Imp
                 # a JSON string is a valid TOML basic string
                 config.write(f'\n[project]\nname = {json.dumps(qde.get("name"))}\n')
         try:
-            report = _import(project, path, qde, texts, actor)
+            report = _import(project, path, qde, texts, actor,
+                             _Options(pseudonymise, strict))
         finally:
             project.close()
     except BaseException:
@@ -114,20 +153,20 @@ def _read_archive(path: Path) -> tuple[etree._Element, dict[str, bytes]]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            qde_name = next((n for n in names if n.lower().endswith("project.qde")), None)
+            qde_name = m.qde_entry(names)
             if qde_name is None:
-                raise InputError("not a REFI-QDA project: the archive has no project.qde",
-                                 path, "E421")
+                raise InputError("not a REFI-QDA project: the archive has no project.qde "
+                                 "(nor one .qde file at its root)", path, "E421")
             qde = archive.read(qde_name)
-            texts = {Path(n).name: archive.read(n) for n in names
-                     if n.lower().startswith("sources/") and not n.endswith("/")}
+            texts = {n: archive.read(n) for n in names
+                     if n != qde_name and not n.endswith("/")}
     except zipfile.BadZipFile:
         raise InputError("not a .qdpx: the file is not a zip archive", path, "E420") from None
     try:
         root = etree.fromstring(qde, etree.XMLParser(resolve_entities=False, no_network=True,
                                                      huge_tree=True))
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"project.qde is not well-formed XML: {exc}", path, "E422") from None
+        raise InputError(f"{qde_name} is not well-formed XML: {exc}", path, "E422") from None
     if etree.QName(root).namespace != m.PROJECT_NS or etree.QName(root).localname != "Project":
         raise InputError(f"project.qde is not a REFI-QDA project (root {root.tag})", path,
                          "E422")
@@ -163,21 +202,71 @@ def _selections(el) -> list[_Selection]:
     return out
 
 
-def _source_text(el, texts: dict[str, bytes], path: Path) -> str:
+@dataclass
+class _Options:
+    pseudonymise: bool = False
+    strict: bool = False
+
+
+class _Verbatim(Pseudonymiser):
+    """Keeps texts and speaker labels as they are: another tool's project is finished work."""
+
+    def speaker(self, label: str | None) -> str | None:
+        return label or None
+
+    def text(self, text: str) -> str:
+        return text
+
+
+class _Unreadable(Exception):
+    """A source whose text cannot be read; the reason names what is wrong; `missing`: the
+    archive does not hold it (else it cannot be decoded)."""
+
+    def __init__(self, reason: str, missing: bool):
+        super().__init__(reason)
+        self.missing = missing
+
+
+def document_name(el) -> str:
+    """How messages name a source: its name in the other tool, else its GUID."""
+    return " ".join((el.get("name") or "").split()) or el.get("guid") or "(unnamed)"
+
+
+def archive_file(texts: dict[str, bytes], ref: str) -> str | None:
+    """The archive entry a path in project.qde means: as written, under sources/, or the
+    one entry of that file name (tools write "internal://x.txt", "x.txt", "sources/x.txt")."""
+    ref = ref.replace("\\", "/").removeprefix("internal://").lstrip("/")
+    ref = ref.removeprefix("./")
+    for key in (ref, f"sources/{ref}"):
+        if key in texts:
+            return key
+    base = ref.rsplit("/", 1)[-1].casefold()
+    hits = [n for n in texts if n.rsplit("/", 1)[-1].casefold() == base]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _source_text(el, texts: dict[str, bytes], path: Path) -> tuple[str, str | None]:
+    """A TextSource's text and, when the text is not in the file, where it is (then the
+    text is ""). Raises _Unreadable for a text the archive should hold and does not, or
+    one that cannot be decoded."""
     content = el.find("q:PlainTextContent", NS)
     if content is not None and content.text:
-        return content.text
-    plain = el.get("plainTextPath") or ""
-    if plain.startswith("internal://"):
-        name = plain[len("internal://"):]
-        if name not in texts:
-            raise InputError(f"source {el.get('name')!r}: {plain} is missing from the "
-                             "archive", path, "E424")
-        return decode_text(texts[name], path / "sources" / name)
-    if plain:
-        raise InputError(f"source {el.get('name')!r}: its text lies outside the archive "
-                         f"({plain}); export with sources included", path, "E424")
-    return ""
+        return content.text, None
+    plain = (el.get("plainTextPath") or "").strip()
+    if not plain:
+        return "", None
+    scheme = plain.split("://", 1)[0].lower() if "://" in plain else ""
+    if scheme not in ("", "internal"):      # relative://, absolute://, file://
+        return "", plain
+    key = archive_file(texts, plain)
+    if key is None:
+        if scheme:
+            raise _Unreadable(f"its text file {plain} is missing from the archive", True)
+        return "", plain         # a bare path the archive does not hold: outside it
+    try:
+        return decode_text(texts[key], Path(key)), None
+    except InputError as exc:
+        raise _Unreadable(f"its text file {key}: {exc.reason} [{exc.code}]", False) from None
 
 
 def _units(text: str, ours: bool) -> list[tuple[int, int]]:
@@ -191,70 +280,220 @@ def _units(text: str, ours: bool) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str
-            ) -> ImportReport:
+def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str,
+            opts: _Options) -> ImportReport:
     report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
+    tally = report.tally
     users = {u.get("guid"): (u.get("name") or f"user-{u.get('guid')[:8]}").strip()
              for u in root.findall("q:Users/q:User", NS)}
+    tally["users"].in_file = len(users)
+    code_els = root.findall("q:CodeBook/q:Codes//q:Code", NS)
+    tally["codes"].in_file = len(code_els)
+    report.not_codable = [" ".join((el.get("name") or "").split()) for el in code_els
+                          if (el.get("isCodable") or "true").strip().lower() == "false"]
     specs, code_paths = code_specs(root.findall("q:CodeBook/q:Codes/q:Code", NS),
                                    m.PROJECT_NS, root.get("origin") or "",
                                    root.findall("q:Sets/q:Set", NS))
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
-    notes = {n.get("guid"): (n.get("name") or "", _note_text(n))
+    tally["variables"].in_file = len(variables)
+    notes = {n.get("guid"): (n.get("name") or "", _note_text(n, texts))
              for n in root.findall("q:Notes/q:Note", NS)}
+    tally["notes"].in_file = len(notes) + bool(_text_of(root.find("q:Description", NS)))
     annotations, journals = _free_notes(root, users, texts)
-    # what cases say about selections and sources: area, question, workshop
+    new_pseudonymiser = Pseudonymiser if opts.pseudonymise else _Verbatim
+    state = _State(opts, new_pseudonymiser, notes, users)
+    state.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
+                          for r in c.findall("q:NoteRef", NS)} & set(notes)
+    # what cases say about selections and sources: area, question, workshop; other tools'
+    # cases and the variables of their sources are kept on each source they name
     sel_meta: dict[str, dict[str, str]] = {}
     src_meta: dict[str, dict[str, str]] = {}
+    # a project we wrote carries its study: areas as cases (in the study's order, the long
+    # name in the description) and one Integer variable per participant group
+    ours_file = root.get("origin") == m.ORIGIN
+    group_variables = [v.get("name") for v in root.findall("q:Variables/q:Variable", NS)
+                       if ours_file and v.get("typeOfVariable") == "Integer"
+                       and v.get("name") not in m.VARIABLES]
+    case_of: dict[str, dict[str, dict[str, str]]] = {}     # source guid -> case -> values
     workshops: list[tuple[str, dict[str, str], list[str]]] = []
-    for case in root.findall("q:Cases/q:Case", NS):
+    area_cases: list[tuple[str, str]] = []                 # (area, description), our files
+    cases = root.findall("q:Cases/q:Case", NS)
+    tally["cases"].in_file = len(cases)
+    for case in cases:
         values = _variable_values(case, variables)
-        name = case.get("name") or ""
+        state.used_variables |= _variable_refs(case)
+        name = " ".join((case.get("name") or "").split()) or case.get("guid") or ""
         refs = [r.get("targetGUID") for r in case.findall("q:SourceRef", NS)]
         if name.startswith(m.WORKSHOP_CASE):
             workshops.append((name[len(m.WORKSHOP_CASE):], values, refs))
             continue
+        if ours_file and values.get(m.VAR_AREA):
+            area_cases.append((values[m.VAR_AREA], case.findtext("q:Description", "", NS)))
         for ref in refs:
             src_meta.setdefault(ref, {}).update(values)
-        for ref in case.findall("q:SelectionRef", NS):
+            case_of.setdefault(ref, {})[name] = values
+        selection_refs = case.findall("q:SelectionRef", NS)
+        for ref in selection_refs:
             sel_meta.setdefault(ref.get("targetGUID"), {}).update(values)
+        state.cases[name] = (refs, bool(selection_refs) and bool(
+            set(values) & {m.VAR_AREA, m.VAR_QUESTION}))
+    sets_of: dict[str, list[str]] = {}                      # source guid -> set names
+    for node in root.findall("q:Sets/q:Set", NS):
+        tally["sets"].in_file += 1
+        name = " ".join((node.get("name") or "").split()) or node.get("guid") or ""
+        members = [r.get("targetGUID") for r in node.findall("q:MemberSource", NS)]
+        if name.startswith(m.ORIGIN_SET):
+            tally["sets"].imported += 1          # as the codes' origin
+        elif members:
+            for ref in members:
+                sets_of.setdefault(ref, []).append(name)
+            state.sets[name] = members
+        else:
+            tally["sets"].skip("a set of codes only (kept only as our origin sets, "
+                               f"\"{m.ORIGIN_SET}…\")")
 
     with project.transaction() as session:
         code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
-        code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
-        report.codes = len(code_ids)
-        workshop_of: dict[str, int] = {}
+        state.code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
+        _study_of_our_file(session, actor, area_cases, group_variables, path)
+        report.codes = tally["codes"].imported = len(state.code_ids)
+        tally["codes"].skip("the same GUID twice in the file",
+                            max(0, tally["codes"].in_file - len(state.code_ids)))
         for label, values, refs in workshops:
+            # any other Integer variable of a workshop case is a participant group's count
             fields = {"label": label, "area": values.get(m.VAR_AREA),
-                      "format": _format_key(values.get(m.VAR_FORMAT)),
+                      "format": values.get(m.VAR_FORMAT) or None,
                       "date": values.get(m.VAR_DATE) or None,
-                      **{key: int(values[lbl]) for key, lbl in ROLES.items() if lbl in values}}
+                      "counts": {k: v for k, v in values.items()
+                                 if k not in m.VARIABLES and str(v).strip().isdigit()}}
             ws = upsert_workshop(session, normalise_fields(fields, path), actor)
+            tally["cases"].imported += 1
             for ref in refs:
-                workshop_of[ref] = ws.id
-        seen_users: set[str] = set()
+                state.workshop_of[ref] = ws.id
         for el in root.iter(f"{{{m.PROJECT_NS}}}TextSource"):
             if etree.QName(el.getparent()).localname != "Sources":
                 continue
+            tally["sources"].in_file += 1
+            name = document_name(el)
+            n_codings = len(el.findall(".//q:Coding", NS))
+            tally["codings"].in_file += n_codings
+            tally["selections"].in_file += sum(
+                1 for sel in el.findall("q:PlainTextSelection", NS)
+                if sel.find("q:Coding", NS) is None)
+            try:
+                text, outside = _source_text(el, texts, path)
+            except _Unreadable as exc:
+                if opts.strict and exc.missing:
+                    raise InputError(f"source {name!r}: {exc}", path, "E424") from None
+                if opts.strict:
+                    raise InputError(f"source {name!r}: {exc}", path, "E430") from None
+                report.skipped_sources.append((name, str(exc)))
+                tally["sources"].skip("its text cannot be read")
+                tally["codings"].skip("on a source that was skipped", n_codings)
+                tally["selections"].skip("on a source that was skipped", sum(
+                    1 for sel in el.findall("q:PlainTextSelection", NS)
+                    if sel.find("q:Coding", NS) is None))
+                annotations.setdefault(None, []).extend(annotations.pop(el.get("guid"), []))
+                continue
+            if outside and opts.strict:
+                raise InputError(f"source {name!r}: its text lies outside the archive "
+                                 f"({outside}); export with sources included", path, "E424")
+            if outside:
+                report.textless.append((name, outside))
+            tally["sources"].imported += 1
             report.sources += 1
-            report.codings += _import_source(session, project, path, el, texts, variables,
-                                             src_meta, sel_meta, workshop_of, code_ids, users,
-                                             notes, seen_users, report,
-                                             annotations.get(el.get("guid"), []))
-        _keep_memos(session, "journal", journals, report)
-        # annotations whose source the file does not name: kept, but on no unit
-        _keep_memos(session, "annotation", annotations.get(None, []), report)
-        for tag in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"):
-            n = len(root.findall(f"q:Sources/q:{tag}", NS))
-            if n:
-                report.skipped.append(f"{n} {tag} (only text sources are imported)")
-        report.users = len(seen_users)
+            guid = el.get("guid")
+            extra = {"sets": sets_of.get(guid), "cases": case_of.get(guid),
+                     "variables": _variable_values(el, variables) or None,
+                     "text_outside": outside}
+            state.used_variables |= _variable_refs(el)
+            state.kept_sources.add(guid)
+            _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
+                           state, report, annotations.get(guid, []),
+                           {k: v for k, v in extra.items() if v})
+        for tag, what in _OTHER_SOURCES.items():
+            for el in root.findall(f"q:Sources/q:{tag}", NS):
+                tally["sources"].in_file += 1
+                tally["sources"].skip(f"a {what} source (only text sources are imported)")
+                report.skipped_sources.append((document_name(el), f"a {what} source: only "
+                                               "text sources are imported"))
+                n_codings = len(el.findall(".//q:Coding", NS))
+                tally["codings"].in_file += n_codings
+                tally["codings"].skip(f"on a {what} source", n_codings)
+        _keep_memos(session, "journal", journals, state, report)
+        # annotations whose source the file does not name (or was skipped): kept, but on
+        # no unit
+        _keep_memos(session, "annotation", annotations.get(None, []), state, report)
+        _count_rest(state, report)
         report.segments = session.query(Segment).count()
+        report.codings = session.query(Coding).count()      # unit x code x coder
         audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
-                      "sources": report.sources, "codings": report.codings},
+                      "sources": report.sources, "codings": report.codings,
+                      "skipped_sources": [n for n, _ in report.skipped_sources],
+                      "pseudonymised": opts.pseudonymise},
                      channel="import")
+    if opts.pseudonymise:
+        report.pseudonymised = {k: v for k, v in state.replaced.items() if v}
     return report
+
+
+_OTHER_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio",
+                  "VideoSource": "video"}
+
+
+@dataclass
+class _State:
+    """What the import of one file learns as it goes."""
+
+    opts: _Options
+    new_pseudonymiser: type[Pseudonymiser]
+    notes: dict[str, tuple[str, str]]              # note guid -> (name, text)
+    users: dict[str, str]                          # user guid -> name
+    code_ids: dict[str, int] = field(default_factory=dict)
+    workshop_of: dict[str, int] = field(default_factory=dict)
+    seen_users: set[str] = field(default_factory=set)     # names with codings or notes
+    used_notes: set[str] = field(default_factory=set)     # coding notes that arrived
+    coding_notes: set[str] = field(default_factory=set)   # notes codings refer to
+    used_variables: set[str] = field(default_factory=set)
+    kept_sources: set[str] = field(default_factory=set)
+    cases: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
+    sets: dict[str, list[str]] = field(default_factory=dict)
+    replaced: Counter = field(default_factory=Counter)
+
+
+def _variable_refs(el) -> set[str]:
+    return {r.get("targetGUID") for r in el.findall("q:VariableValue/q:VariableRef", NS)}
+
+
+def _count_rest(state: _State, report: ImportReport) -> None:
+    """Users, notes, cases, sets and variables: what came in, and why the rest did not."""
+    tally = report.tally
+    names = set(state.users.values())
+    arrived = names & state.seen_users
+    tally["users"].imported = len(arrived)
+    tally["users"].skip("made no codings or notes (a coder exists here through codings)",
+                        len(names - arrived))
+    report.users = len(state.seen_users)
+    tally["notes"].imported += len(state.used_notes)
+    tally["notes"].skip("the memo of a coding that was not imported",
+                        len(state.coding_notes - state.used_notes))
+    for refs, on_selections in state.cases.values():
+        if on_selections or set(refs) & state.kept_sources:
+            tally["cases"].imported += 1
+        elif refs:
+            tally["cases"].skip("none of its sources was imported")
+        else:
+            tally["cases"].skip("names no source (cases of other tools' selections are "
+                                "not kept)")
+    for members in state.sets.values():
+        if set(members) & state.kept_sources:
+            tally["sets"].imported += 1
+        else:
+            tally["sets"].skip("none of its sources was imported")
+    tally["variables"].imported = len(state.used_variables)
+    tally["variables"].skip("no value on a case or source",
+                            tally["variables"].in_file - len(state.used_variables))
 
 
 @dataclass
@@ -272,9 +511,12 @@ def _note_text(note, texts: dict[str, bytes] | None = None) -> str:
     """A Note's text: its PlainTextContent, the archive file its plainTextPath names
     (QualCoder's journals), else its Description."""
     plain = note.get("plainTextPath") or ""
-    name = plain[len("internal://"):] if plain.startswith("internal://") else ""
-    if texts and name in texts:
-        return decode_text(texts[name], Path(name)).strip()
+    key = archive_file(texts, plain) if texts and plain else None
+    if key is not None:
+        try:
+            return decode_text(texts[key], Path(key)).strip()
+        except InputError:
+            return ""
     return _text_of(note.find("q:PlainTextContent", NS)) or _text_of(
         note.find("q:Description", NS))
 
@@ -288,15 +530,25 @@ def _stamp(value: str | None) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
+def _span(sel) -> tuple[int, int]:
+    return int(sel.get("startPosition") or 0), int(sel.get("endPosition") or 0)
+
+
 def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
                 ) -> tuple[dict[str | None, list[_FreeNote]], list[_FreeNote]]:
-    """Notes no coding refers to: annotations (a note on a text selection) per source GUID
-    (None: the file does not say which source), and journal entries and project notes."""
+    """Notes no coding refers to: annotations (a note on a text selection, or on a source)
+    per source GUID (None: the file does not say which source), and journal entries and
+    project notes."""
     by_coding = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
                  for r in c.findall("q:NoteRef", NS)}
-    source_of = {r.get("targetGUID"): r.getparent().get("guid")
-                 for r in root.iter(f"{{{m.PROJECT_NS}}}NoteRef")
-                 if etree.QName(r.getparent()).localname.endswith("Source")}
+    source_of: dict[str, tuple[str, tuple[int, int] | None]] = {}
+    for ref in root.iter(f"{{{m.PROJECT_NS}}}NoteRef"):
+        parent = ref.getparent()
+        kind = etree.QName(parent).localname
+        if kind.endswith("Source"):
+            source_of[ref.get("targetGUID")] = (parent.get("guid"), None)
+        elif kind == "PlainTextSelection" and parent.getparent() is not None:
+            source_of[ref.get("targetGUID")] = (parent.getparent().get("guid"), _span(parent))
     annotations: dict[str | None, list[_FreeNote]] = {}
     journals: list[_FreeNote] = []
     for note in root.findall("q:Notes/q:Note", NS):
@@ -308,9 +560,10 @@ def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
                          _note_text(note, texts),
                          users.get(note.get("creatingUser") or ""),
                          _stamp(note.get("creationDateTime")))
-        if sel is not None:
-            free.span = (int(sel.get("startPosition") or 0), int(sel.get("endPosition") or 0))
-            annotations.setdefault(source_of.get(guid), []).append(free)
+        source, span = source_of.get(guid, (None, None))
+        if sel is not None or source is not None:
+            free.span = _span(sel) if sel is not None else span
+            annotations.setdefault(source, []).append(free)
         else:
             journals.append(free)
     project_note = _text_of(root.find("q:Description", NS))
@@ -319,59 +572,78 @@ def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
     return annotations, journals
 
 
-def _keep_memos(session, kind: str, found: list[_FreeNote], report: ImportReport,
-                source_id: int | None = None, anchor=None) -> None:
-    """Store the notes that say something as memos (pseudonymised as any text); count the
-    empty ones in the report."""
+def _keep_memos(session, kind: str, found: list[_FreeNote], state: _State,
+                report: ImportReport, source_id: int | None = None, anchor=None,
+                tally: str = "notes") -> None:
+    """Store the notes that say something as memos (pseudonymised only when asked); count
+    the empty ones in the report."""
     empty = 0
+    pseudonymiser = state.new_pseudonymiser()
     for note in found:
         if not m.read_selection(note.text)[0]:   # nothing, or only our own marks
             empty += 1
             continue
         session.add(Memo(kind=kind, source_id=source_id,
                          segment_id=anchor(note.span) if anchor and note.span else None,
-                         title=note.title, text=Pseudonymiser().text(note.text),
+                         title=note.title, text=pseudonymiser.text(note.text),
                          author=note.author, created_at=note.stamp or utcnow()))
+        if note.author:
+            state.seen_users.add(note.author)
         report.memos[kind] = report.memos.get(kind, 0) + 1
+        report.tally[tally].imported += 1
+    state.replaced.update(pseudonymiser.counts)
     if empty:
         report.empty[kind] = report.empty.get(kind, 0) + empty
+        report.tally[tally].skip("empty, or only the marks of our own export", empty)
 
 
-def _format_key(label: str | None) -> str | None:
-    if not label:
-        return None
-    return next((key for key, text in FORMATS.items() if text == label), label)
+def _study_of_our_file(session, actor, area_cases: list[tuple[str, str]],
+                       groups: list[str], path) -> None:
+    """The areas (with their long names, in order) and participant groups a .qdpx of ours
+    carries, so that a round trip gives back the same study."""
+    resolver = Resolver(session, actor)
+    for label, description in area_cases:
+        key = resolver.key("area", label, "case", path)
+        long = description.removeprefix(ATTRIBUTION).strip() \
+            if description.startswith(ATTRIBUTION) else ""
+        known = resolver.study.areas.get(key)
+        if known and long and long != known.label and known.long_name is None:
+            set_long_name(session, "area", key, long, actor)
+            resolver.study = load_study(session)
+    for name in groups:
+        resolver.key("group", name, "variable", path)
 
 
-def _import_source(session, project, path, el, texts, variables, src_meta, sel_meta,
-                   workshop_of, code_ids, users, notes, seen_users, report,
-                   annotations) -> int:
+def _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
+                   state: _State, report: ImportReport, annotations, extra: dict) -> None:
     guid = el.get("guid")
     values = {**src_meta.get(guid, {}), **_variable_values(el, variables)}
     ours = m.VAR_KIND in values
     kind = values.get(m.VAR_KIND) or "document"
-    text = _source_text(el, texts, path)
     selections = _selections(el)
-    if el.findall("q:Coding", NS):
-        report.skipped.append(f"codings of the whole source {el.get('name')!r}")
+    whole = el.findall("q:Coding", NS)
+    if whole:
+        report.skipped.append(f"codings of the whole source {document_name(el)!r}")
+        report.tally["codings"].skip("on a whole source", len(whole))
     data = text.encode("utf-8")
     digest = hashlib.sha256(data + guid.encode()).hexdigest()   # one text may come twice
     name = f"{el.get('name') or guid}.txt"
     safe = re.sub(r"[^\w.-]+", "_", name)
     stored = project.sources_dir / f"{digest[:12]}-{safe}"
     stored.write_bytes(data)
-    area = values.get(m.VAR_AREA) or None
+    # an area as the file names it: one of the project's, or learned
+    area = Resolver(session, "qdpx").key("area", values.get(m.VAR_AREA), name, path)
     question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
     spans = _units(text, ours)
     layout = {} if ours or not spans else {"gaps": [
         text[:spans[0][0]], *(text[e:s] for (_, e), (s, _) in zip(spans, spans[1:], strict=False)),
         text[spans[-1][1]:]]}      # the text between the units, so an export gives it back
     source = Source(kind=kind, file_format="qdpx", original_name=name, stored_name=stored.name,
-                    sha256=digest, workshop_id=workshop_of.get(guid), question=question,
-                    area=area, report={"imported_from": path.name, **layout})
+                    sha256=digest, workshop_id=state.workshop_of.get(guid), question=question,
+                    area=area, report={"imported_from": path.name, **layout, **extra})
     session.add(source)
     session.flush()
-    pseudonymiser = Pseudonymiser()
+    pseudonymiser = state.new_pseudonymiser()
     by_span = {(s.start, s.end): s for s in selections}
     if kind in m.NOTE_KINDS:
         result = ReadResult(kind, "qdpx")
@@ -399,9 +671,8 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         store_transcript(session, source, result, pseudonymiser, area, question)
         source.kind = kind
     store_key(session, source.id, pseudonymiser)
+    state.replaced.update(pseudonymiser.counts)
     session.flush()
-    n = _import_codings(session, source, text, spans, ours, selections, code_ids, users,
-                        notes, seen_users, report)
     units = session.scalars(select(Segment).where(Segment.source_id == source.id,
                                                   Segment.kind != "sentence")
                             .order_by(Segment.position)).all()
@@ -411,75 +682,146 @@ def _import_source(session, project, path, el, texts, variables, src_meta, sel_m
         hit = next((i for i, (s, e) in enumerate(spans) if s <= span[0] < e), None)
         return units[hit].id if hit is not None and hit < len(units) else None
 
-    _keep_memos(session, "annotation", annotations, report, source.id, anchor)
-    return n
+    # a selection without codes that says something (an ATLAS.ti quotation's comment) is
+    # an annotation; our own uncoded notes are the notes themselves
+    described = []
+    for sel in selections:
+        if sel.codings:
+            continue
+        if ours and kind in m.NOTE_KINDS and (sel.start, sel.end) in set(spans):
+            report.tally["selections"].imported += 1
+        elif m.read_selection(sel.description)[0]:
+            described.append(_FreeNote(sel.name[:300], sel.description, None, None,
+                                       (sel.start, sel.end)))
+        else:
+            report.tally["selections"].skip("no code and no description")
+    _keep_memos(session, "annotation", described, state, report, source.id, anchor,
+                tally="selections")
+    session.flush()
+    _import_codings(session, source, spans, selections, state, report,
+                    bool(extra.get("text_outside")))
+    _keep_memos(session, "annotation", annotations, state, report, source.id, anchor)
 
 
-def _import_codings(session, source, text, spans, ours, selections, code_ids, users, notes,
-                    seen_users, report) -> int:
-    """Each selection codes the note it is, the turn it spans, or the sentences it overlaps.
-    Offsets are mapped unit by unit from the file's text to the stored (pseudonymised) one."""
-    units = session.scalars(select(Segment).where(Segment.source_id == source.id,
-                                                  Segment.kind != "sentence")
-                            .order_by(Segment.position)).all()
-    sentences = session.scalars(select(Segment).where(Segment.source_id == source.id,
-                                                      Segment.kind == "sentence")
-                                .order_by(Segment.start_char)).all()
-    n = 0
+def _import_codings(session, source, spans, selections, state: _State,
+                    report: ImportReport, textless: bool) -> None:
+    """Each selection keeps its exact span. One that is exactly a unit (a note, a turn, a
+    sentence) codes that unit; any other codes each unit it overlaps (the sentences, or a
+    note or a turn without sentences), and each of those codings carries the span, which
+    the export writes once."""
+    tally = report.tally["codings"]
+    if not any(sel.codings for sel in selections):
+        return
+    text, placed_units, to_layout, overlapped = _placement(session, source, spans)
+    by_span = {}
+    for unit in placed_units:
+        by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:
         if not sel.codings:
             continue
-        targets, widened = _targets(sel, spans, units, sentences, text, ours)
-        report.widened += widened
+        start, end = to_layout(sel.start), to_layout(max(sel.end, sel.start))
+        exact = by_span.get((start, end))
+        targets = [exact] if exact else overlapped(start, end)
+        if start >= len(text) and not exact:
+            targets = []
+        span = None if exact else [start, end]
         described, marked, _ = m.read_selection(sel.description)
         for code_guid, user_guid, note_refs in sel.codings:
-            if code_guid not in code_ids:
+            if code_guid not in state.code_ids:
+                tally.skip("its code is not in the codebook")
                 continue
-            coder = users.get(user_guid) or "importerad"
+            if not targets:
+                tally.skip("unplaceable: the source's text is not in the file" if textless
+                           else "unplaceable: its span lies outside the source's text")
+                continue
+            coder = state.users.get(user_guid) or "importerad"
             if is_suggestion_layer(coder):          # not a person here: keep it apart
                 coder = f"importerad {coder}"
-            seen_users.add(coder)
+            state.seen_users.add(coder)
+            notes = state.notes
             # a memo as a Note (ours, NVivo) or in the selection's Description (QualCoder)
             memo = "\n\n".join(notes[r][1] for r in note_refs
                                if r in notes and notes[r][0] != m.QUOTE_NOTE) or described \
                 or None
+            state.used_notes.update(r for r in note_refs if r in notes)
+            if memo:
+                memo = state.new_pseudonymiser().text(memo)
             quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
-            for segment in targets:
-                accept(session, segment.id, code_ids[code_guid], coder, memo=memo,
-                       is_quote=quote, actor="import", imported_consensus=True)
-                n += 1
-    return n
+            for unit in targets:
+                _code(session, unit, state.code_ids[code_guid], coder, memo, quote, span)
+            tally.imported += 1
+        report.on_spans += span is not None
 
 
-def _targets(sel: _Selection, spans, units, sentences, text: str, ours: bool
-             ) -> tuple[list[Segment], bool]:
-    """The segments a selection codes, and whether it had to widen to whole sentences
-    (part of a sentence, or several sentences coded as each of them)."""
-    # find the unit(s) the selection falls in, in the file's coordinates
-    end = max(sel.end, sel.start + 1)
-    hits = [i for i, (s, e) in enumerate(spans) if s < end and e > sel.start]
-    if not hits:
-        return [], False
-    if units and units[0].kind == "note":
-        return [units[i] for i in hits], False
-    out: list[Segment] = []
-    widened = False
-    for i in hits:
-        unit_start, unit_end = spans[i]
-        turn = units[i]
-        head = m.TURN_HEAD.match(text, unit_start, unit_end) if ours else None
-        body_start = head.end() if head else unit_start
-        if (sel.start, sel.end) == (body_start, unit_end):
-            out.append(turn)
-            continue
-        # selection in the turn's own coordinates, scaled if pseudonymising changed its length
-        scale = len(turn.text) / max(unit_end - body_start, 1)
-        lo = turn.start_char + (max(sel.start, body_start) - body_start) * scale
-        hi = turn.start_char + (min(sel.end, unit_end) - body_start) * scale
-        covered = [s for s in sentences if s.parent_id == turn.id
-                   and s.start_char < max(hi, lo + 1) and s.end_char > lo]
-        if covered and (abs(covered[0].start_char - lo) > 1 or abs(covered[-1].end_char - hi) > 1
-                        or len(covered) > 1):
-            widened = True
-        out += covered
-    return out, widened
+def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool,
+          span: list[int] | None) -> None:
+    """Accept the code on the unit. A coding on spans keeps each span with its own memo
+    and quote mark (a selection that is the whole unit, beside others, becomes one of
+    them), and the unit's memo gathers theirs."""
+    old = session.scalars(select(Coding).where(
+        Coding.segment_id == unit.segment.id, Coding.code_id == code_id,
+        Coding.coder == coder)).first()
+    spans = None
+    if span is not None or (old is not None and old.spans):
+        spans = list(old.spans or []) if old is not None and old.spans else (
+            [[unit.start, unit.end, old.memo, old.is_quote]] if old is not None else [])
+        entry = [*(span or (unit.start, unit.end)), memo, quote]
+        spans += [entry] if entry not in spans else []
+    unit_memo = memo
+    if old is not None and old.memo:
+        unit_memo = old.memo if not memo or memo in old.memo.split("\n\n") else \
+            f"{old.memo}\n\n{memo}"
+    coding = accept(session, unit.segment.id, code_id, coder, memo=unit_memo,
+                    is_quote=quote or (old is not None and old.is_quote), actor="import",
+                    imported_consensus=True)
+    coding.spans = spans
+
+
+def _placement(session, source: Source, spans: list[tuple[int, int]]):
+    """The source's text as our export writes it, its units placed in it, a function from
+    an offset in the file's text to the same place in ours (the same text unless
+    pseudonymising changed a unit's length), and one from a span in ours to the units it
+    overlaps: the sentences of each note or turn it touches, or the note or turn itself
+    where none of its sentences is touched. Both by bisection: a project has thousands of
+    lines and selections."""
+    layout = source_layout(session, source)
+    units = [u for u in layout.units if u.segment.kind != "sentence"]
+    sentences = sorted((u for u in layout.units if u.segment.kind == "sentence"),
+                       key=lambda u: u.start)
+    heads = [len(m.turn_head(u.segment.speaker, u.segment.location))
+             if u.segment.kind == "turn" else 0 for u in units]
+    # (file start, file end, our start, our end) of each note or turn, head included
+    pairs = [(start, end, unit.start - head, unit.end) for (start, end), unit, head
+             in zip(spans, units, heads, strict=False)]
+    file_starts = [p[0] for p in pairs]
+
+    def to_layout(offset: int) -> int:
+        i = bisect_right(file_starts, offset) - 1
+        if i < 0:
+            return offset + pairs[0][2] - pairs[0][0] if pairs else offset
+        start, end, ours_start, ours_end = pairs[i]
+        if offset <= end:
+            return ours_start + round((offset - start) * (ours_end - ours_start)
+                                      / max(end - start, 1))
+        if i + 1 < len(pairs):                  # in the text between two units
+            return offset + pairs[i + 1][2] - pairs[i + 1][0]
+        return offset + ours_end - end
+
+    sentence_ends = [u.end for u in sentences]
+    unit_ends = [u.end for u in units]
+
+    def overlapped(start: int, end: int) -> list:
+        end = max(end, start + 1)
+        touched: dict[int, list] = {}
+        for unit in sentences[bisect_right(sentence_ends, start):]:
+            if unit.start >= end:
+                break
+            touched.setdefault(unit.segment.parent_id, []).append(unit)
+        out: list = []
+        for i in range(bisect_right(unit_ends, start), len(units)):
+            if units[i].start - heads[i] >= end:
+                break
+            out += touched.get(units[i].segment.id) or [units[i]]
+        return out
+
+    return layout.text, layout.units, to_layout, overlapped

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from corpus.areas import ROLES
-
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -23,9 +21,10 @@ ORIGIN_SET = "Ursprung: "          # a Set of codes per non-emergent origin ("Ur
 # variables (REFI typeOfVariable)
 VAR_AREA, VAR_QUESTION, VAR_KIND, VAR_FORMAT, VAR_DATE = (
     "Område", "Fråga", "Källtyp", "Format", "Datum")
+# besides these, one Integer variable per participant group of the project (its label):
+# a workshop case's participants of that group
 VARIABLES: dict[str, str] = {VAR_AREA: "Text", VAR_QUESTION: "Integer", VAR_KIND: "Text",
-                             VAR_FORMAT: "Text", VAR_DATE: "Date",
-                             **{label: "Integer" for label in ROLES.values()}}
+                             VAR_FORMAT: "Text", VAR_DATE: "Date"}
 WORKSHOP_CASE = "Workshop: "
 QUESTION_CASE = "Fråga "
 
@@ -34,6 +33,16 @@ TURN_HEAD = re.compile(r"(?:\[(\d{2}):(\d{2}):(\d{2})\] )?([^:\n\[\]]{1,80}): ")
 
 DESCRIPTION_FIELDS = (("inclusion", "Inkludera"), ("exclusion", "Exkludera"),
                       ("keywords", "Nyckelord"), ("examples", "Exempel"))
+
+
+def qde_entry(names: list[str]) -> str | None:
+    """The archive entry holding the project: `project.qde` (at the root or below), else
+    the one `*.qde` at the root (ATLAS.ti names it after the project)."""
+    exact = [n for n in names if n.rsplit("/", 1)[-1].lower() == "project.qde"]
+    if exact:
+        return min(exact, key=lambda n: n.count("/"))
+    at_root = [n for n in names if "/" not in n and n.lower().endswith(".qde")]
+    return at_root[0] if len(at_root) == 1 else None
 
 
 def guid(*key: object) -> str:

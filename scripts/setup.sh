@@ -18,6 +18,6 @@ want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing workshop-qda and its dependencies into .venv …"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev,postgres]"
+  .venv/bin/python -m pip install --quiet -e ".[dev,postgres,embed]"
   echo "$want" > "$stamp"
 fi

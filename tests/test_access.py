@@ -253,6 +253,19 @@ def test_app_refuses_a_network_address_without_users(sqlite_project, tmp_path):
     assert out.exit_code == 1 and "both --tls-cert and --tls-key" in out.output
 
 
+def test_app_on_a_taken_port_fails_before_saying_it_started(sqlite_project):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = qda("app", str(sqlite_project.root), "--port", str(port))
+    assert out.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in out.output and "E240" in out.output
+    assert "workshop-qda:" not in out.output        # no line that looks like a start
+
+
 def test_the_app_never_asks_the_internet_for_its_address():
     from app.serve import streamlit_command
 

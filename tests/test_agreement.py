@@ -3,7 +3,9 @@ own worked examples; rounds, blind double coding, disagreements and consensus.""
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import krippendorff
 import numpy as np
@@ -134,14 +136,13 @@ def test_pooled_figures_are_shares_whose_intervals_contain_them(seed, coders, un
             estimate, bounds = getattr(fig, name), fig.ci.get(name)
             if estimate is not None and bounds is not None:
                 assert bounds[0] - 1e-12 <= estimate <= bounds[1] + 1e-12, name
-    # pooled = over every unit x code decision: a share, not a sum of per-code shares
-    pairs = [(data.values[k, :, u][data.observed[:, u]]) for k in range(codes)
-             for u in range(units) if data.observed[:, u].sum() >= 2]
-    def pair_share(v):
-        ones, m = int(v.sum()), len(v)
-        return (ones * (ones - 1) + (m - ones) * (m - ones - 1)) / (m * (m - 1))
-    assert result.overall.percent_agreement == pytest.approx(np.mean([pair_share(v)
-                                                                      for v in pairs]))
+    # pooled = over every unit x code decision: the share of agreeing pairs of coders
+    # (as documented), counted pair by pair, not the mean of per-unit shares
+    pairs = [(v[i], v[j]) for k in range(codes) for u in range(units)
+             for v in [data.values[k, :, u][data.observed[:, u]]]
+             for i, j in itertools.combinations(range(len(v)), 2)]
+    assert result.overall.percent_agreement == pytest.approx(np.mean([a == b
+                                                                      for a, b in pairs]))
     flat = np.concatenate([data.matrix(k) for k in range(codes)], axis=1)
     forms = agreement.closed_forms(agreement.unit_stats(data.values, data.observed)
                                    .sum(axis=0))
@@ -207,9 +208,10 @@ def test_project_figures_equal_sklearn_and_krippendorff_per_code_and_overall(not
     with notes.session() as s:
         result = agreement.compute(s, level="subtema", reps=200)
         ids = code_ids(s)
-    # without a round, a coder has coded every unit of a source they coded in
-    assert result.coders == ["anna", "bo"] and result.overall.n_units == 8
-    units = list(range(1, 9))
+    # without a round, the units are those both decided: anna never decided note 8, bo
+    # never note 7 (neither coded it), so notes 1-6 count
+    assert result.coders == ["anna", "bo"] and result.overall.n_units == 6
+    units = list(range(1, 7))
     by_code = {c.code: c for c in result.codes}
     flat_a, flat_b = [], []
     for path in ("Samverkan > SIP", "Samverkan > Tillit", "Tillgänglighet > Primärvården"):
@@ -236,12 +238,13 @@ def test_project_figures_equal_sklearn_and_krippendorff_per_code_and_overall(not
     with notes.session() as s:
         main = agreement.compute(s, level="huvudtema", reps=0)
     samverkan = next(c for c in main.codes if c.code == "Samverkan")
-    a = np.array([1, 1, 0, 1, 1, 0, 1, 0])
-    b = np.array([1, 1, 0, 1, 1, 0, 0, 0])
-    assert samverkan.kappa == pytest.approx(cohen_kappa_score(a, b))
+    a = np.array([1, 1, 0, 1, 1, 0])
+    b = np.array([1, 1, 0, 1, 1, 0])
+    assert samverkan.percent_agreement == 1.0 and samverkan.kappa == pytest.approx(
+        cohen_kappa_score(a, b))
     frame = result.frame()
-    assert frame.loc[0, "Kod"] == "Samtliga koder"
-    assert frame.loc[0, "Bedömning"] == agreement.reading(result.overall.alpha)
+    assert frame.loc[0, "Kod"] == agreement.POOLED
+    assert frame.loc[0, "Bedömning"].startswith("sammanvägt mått, ingen bedömning")
 
 
 def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(notes):
@@ -354,14 +357,14 @@ def test_cli_agreement_json_on_imported_codings(notes, tmp_path):
                                  "--coders", "anna,bo", "--level", "subtema"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    a = np.concatenate([vectors(ANNA, range(1, 9), p) for p in
+    a = np.concatenate([vectors(ANNA, range(1, 7), p) for p in
                         ("Samverkan > SIP", "Samverkan > Tillit",
                          "Tillgänglighet > Primärvården")])
-    b = np.concatenate([vectors(BO, range(1, 9), p) for p in
+    b = np.concatenate([vectors(BO, range(1, 7), p) for p in
                         ("Samverkan > SIP", "Samverkan > Tillit",
                          "Tillgänglighet > Primärvården")])
     assert out["overall"]["kappa"] == pytest.approx(cohen_kappa_score(a, b))
-    assert out["overall"]["n_units"] == 8
+    assert out["overall"]["n_units"] == 6 and out["overall"]["reading"] is None
     assert {c["code"] for c in out["codes"]} == {
         "Samverkan / SIP", "Samverkan / Tillit", "Tillgänglighet / Primärvården"}
     assert set(out["codes"][0]) >= {"kappa", "alpha", "percent_agreement", "n_units"}
@@ -385,7 +388,7 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     assert wb.sheetnames == ["Huvudtema", "Subtema"]
     header = [c.value for c in wb["Subtema"][1]]
     assert header[:4] == ["Nivå", "Kod", "Enheter", "Överensstämmelse (%)"]
-    assert wb["Subtema"].cell(2, 2).value == "Samtliga koder"
+    assert wb["Subtema"].cell(2, 2).value == agreement.POOLED
     export(notes, "audit", "csv", out=tmp_path / "audit.csv")
     log = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
     assert "consensus.resolve" in log and "code.rename" in log and "SIP-statistik" in log
@@ -393,20 +396,33 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     doc = Document(str(tmp_path / "m.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Materialet kodades av 2 kodare" in text
-    assert "8 enheter" in text and "varav 2 löstes" in text   # SIP and Tillit on note 4
-    assert "Krippendorffs alfa för huvudteman" in text
+    assert "6 enheter" in text and "varav 2 löstes" in text   # SIP and Tillit on note 4
+    assert "Krippendorffs alfa per kod för huvudteman låg mellan" in text
+    assert "Krippendorffs alfa per kod för subteman" in text
+    assert "ingen tillförlitlighetsbedömning" in text
     assert "ändrades under 1 dag (" in text and "beslut enhet × kod" in text
     titles = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert "Samstämmighet per huvudtema före konsensus" in titles
+    assert "Samstämmighet per huvudtema och subtema före konsensus" in titles
     assert len(doc.tables) == 2            # no rounds: that section says "–"
     main_table = doc.tables[0]
-    assert [c.text for c in main_table.rows[0].cells][:2] == ["Huvudtema", "Enheter"]
-    assert {r.cells[0].text for r in main_table.rows[1:]} == {
-        "Samtliga koder", "Samverkan", "Tillgänglighet"}
+    assert [c.text for c in main_table.rows[0].cells][:3] == ["Nivå", "Kod", "Enheter"]
+    assert [r.cells[1].text for r in main_table.rows[1:]] == [
+        f"{agreement.POOLED} (huvudtema)", f"{agreement.POOLED} (subtema)", "Samverkan",
+        "Samverkan / Förtroende", "Samverkan / SIP", "Tillgänglighet",
+        "Tillgänglighet / Primärvården"]
     changes = doc.tables[1]
     assert [c.text for c in changes.rows[0].cells][:3] == ["Datum", "Tillagda", "Ändrade"]
     export(notes, "metodbilaga", "md", out=tmp_path / "m.md")
-    assert "## Kodbokens förändringar" in (tmp_path / "m.md").read_text(encoding="utf-8")
+    method = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "## Kodbokens förändringar" in method
+    # the codebook's import is counted as imported codes, not as codes added one by one
+    header, _, row = method.split("## Kodbokens förändringar")[1].strip().splitlines()[:3]
+    changes = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "),
+                       strict=True))
+    assert changes["Importerade"] == str(len(list(BOOK.walk())))
+    assert changes["Tillagda"] == "0" and changes["Omdöpta"] == "1"
+    figures = re.findall(r"för huvudteman låg mellan (\S+) och (\S+)", method)
+    assert figures and all(re.fullmatch(r"-?\d,\d{3}", f) for f in figures[0])
 
 
 def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
@@ -451,6 +467,9 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     method = (tmp_path / "m.md").read_text(encoding="utf-8")
     # the round's two coders, not cia who coded outside it
     assert "Materialet kodades av 2 kodare." in method and "i Omgång 1" in method
+    # numbers as a Swedish report prints them: the round's share, alpha with a comma
+    assert "| Omgång 1 | ja | 100,0\u00a0% | 8 |" in method
+    assert re.search(r"huvudteman .*-?\d,\d{3}", method) and "0.2" not in method
     run("export", "agreement", "-f", "xlsx", "--coders", "anna,cia", "-o",
         str(tmp_path / "a.xlsx"))
     from openpyxl import load_workbook as load
@@ -458,3 +477,201 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     header = [c.value for c in load(tmp_path / "a.xlsx")["Subtema"][1]]
     assert "Kodat av anna" in header and "Kodat av cia" in header
     assert "Kodat av bo" not in header            # the coders asked for, not all
+
+
+# ---- figures a methods reviewer accepts (issue 43) ---------------------------------------
+
+def data_of(values: list[list[list[int]]], observed: list[list[bool]] | None = None
+            ) -> agreement.Data:
+    """Reliability data from codes x coders x units lists."""
+    v = np.array(values, dtype=np.uint8)
+    obs = np.ones(v.shape[1:], dtype=bool) if observed is None else np.array(observed)
+    return agreement.Data([f"c{i}" for i in range(v.shape[1])], list(range(v.shape[2])),
+                          list(range(v.shape[0])), {k: f"T{k + 1}" for k in range(v.shape[0])},
+                          obs, v, "kod")
+
+
+def test_a_pooled_figure_that_reads_god_is_labelled_pooled_with_the_per_code_range():
+    # both coders apply T1 to every unit, one adds T2 once: per code undefined and 0.0
+    t1 = [[1] * 10, [1] * 10]
+    t2 = [[0] * 10, [1] + [0] * 9]
+    result = agreement.agreement(data_of([t1, t2]), reps=0)
+    stacked = np.concatenate([np.array(t1), np.array(t2)], axis=1).astype(float)
+    assert result.overall.alpha == pytest.approx(krippendorff.alpha(
+        reliability_data=stacked, level_of_measurement="nominal"))
+    assert agreement.reading(result.overall.alpha) == "god"      # what used to be printed
+    by_code = {c.code: c for c in result.codes}
+    assert by_code["T1"].alpha is None and by_code["T2"].alpha == pytest.approx(0.0, abs=1e-9)
+    frame = result.frame()
+    pooled = frame.iloc[0]
+    assert pooled["Kod"] == agreement.POOLED
+    assert "god" not in pooled["Bedömning"]
+    assert "per kod alfa 0,000–0,000" in pooled["Bedömning"]
+    assert "1 av 2 koder" in pooled["Bedömning"]
+    assert result.to_json()["overall"]["reading"] is None
+    assert result.to_json()["overall"]["code_alpha_range"] == [pytest.approx(0.0, abs=1e-9)] * 2
+
+
+def test_figures_are_cut_so_they_never_contradict_the_reading():
+    assert agreement.cut(0.7996) == 0.799 and agreement.shown(0.7996) == "0,799"
+    assert agreement.reading(0.7996) == "preliminär"
+    assert agreement.shown(0.6669) == "0,666" and agreement.reading(0.6669) == "otillräcklig"
+    assert agreement.shown(0.8) == "0,800" and agreement.reading(0.8) == "god"
+    assert agreement.cut(-0.0004) == -0.001 and agreement.cut(None) is None
+    # in a table: 32 units, anna applies the code to 13, bo to 10 of them: alpha 0.7996
+    a = np.array([1] * 13 + [0] * 19)
+    b = a.copy()
+    b[:3] = 0
+    alpha = krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal")
+    assert round(alpha, 3) == 0.8 and alpha < 0.8
+    frame = agreement.agreement(data_of([[a.astype(int).tolist(), b.astype(int).tolist()]]),
+                                reps=0).frame()
+    row = frame.iloc[1]
+    assert row["Krippendorffs alfa"] < 0.8 and row["Bedömning"] == "preliminär"
+
+
+def test_fleiss_kappa_for_three_coders_equals_statsmodels_per_code_and_pooled():
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
+    rng = np.random.default_rng(43)
+    first = rng.random((3, 25)) < 0.4
+    values = np.stack([np.where(rng.random((3, 25)) < 0.75, first, rng.random((3, 25)) < 0.4)
+                       for _ in range(3)], axis=1).astype(np.uint8)
+    observed = np.ones((3, 25), dtype=bool)
+    observed[2, :5] = False           # the third coder left five units: not in Fleiss'
+    data = agreement.Data(["a", "b", "c"], list(range(25)), [0, 1, 2],
+                          {k: f"T{k}" for k in range(3)}, observed, values, "kod")
+    result = agreement.agreement(data, reps=200)
+    complete = observed.all(axis=0)
+
+    def reference(rows):
+        subjects = np.concatenate([values[k][:, complete].T for k in rows])  # units x coders
+        return fleiss_kappa(aggregate_raters(subjects, n_cat=2)[0])
+
+    for k, fig in enumerate(result.codes):
+        assert fig.fleiss == pytest.approx(reference([k]))
+        assert fig.kappa is None and fig.n_complete == 20
+    assert result.overall.fleiss == pytest.approx(reference([0, 1, 2]))
+    low, high = result.overall.ci["fleiss"]
+    assert low <= result.overall.fleiss <= high
+    assert "Fleiss kappa" in result.frame().columns
+    two = agreement.agreement(data_of([[[1, 0, 1], [1, 1, 1]]]), reps=0)
+    assert two.overall.fleiss is None and "Fleiss kappa" not in two.frame().columns
+
+
+def test_three_coders_percent_agreement_is_the_share_of_agreeing_pairs():
+    # unit 1: all three say yes (3 agreeing pairs of 3); unit 2: only two coders, they
+    # differ (0 of 1); unit 3: 2 yes, 1 no (1 of 3). Pairs: 4 of 7 = 57.1 %, where the
+    # mean of per-unit shares would be (1 + 0 + 1/3) / 3 = 44.4 %
+    data = data_of([[[1, 1, 1], [1, 0, 1], [1, 0, 0]]],
+                   [[True, True, True], [True, True, True], [True, False, True]])
+    result = agreement.agreement(data, reps=0)
+    assert result.overall.percent_agreement == pytest.approx(4 / 7)
+
+
+def test_nothing_coded_by_anyone_is_full_percent_agreement_not_blank():
+    result = agreement.agreement(data_of([[[0] * 4, [0] * 4, [0] * 4]]), reps=0)
+    assert result.overall.percent_agreement == 1.0
+    assert result.overall.alpha is None and result.codes[0].percent_agreement == 1.0
+    assert result.frame().iloc[1]["Bedömning"] == "ingen kodare använde koden"
+
+
+def test_unused_codes_are_listed_and_pooled_as_documented(notes):
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    with notes.transaction() as s:
+        codes.add_code(s, "Tillgänglighet > Öppettider", "lead")      # nobody uses it
+    with notes.session() as s:
+        result = agreement.compute(s, level="subtema", reps=0)
+    by_code = {c.code: c for c in result.codes}
+    unused = by_code["Tillgänglighet / Öppettider"]
+    assert unused.percent_agreement == 1.0 and unused.alpha is None
+    assert not any(unused.yes.values())
+    # pooled over every unit x code decision, the unused code's "no"s included
+    units = range(1, 7)
+    paths = ("Samverkan > SIP", "Samverkan > Tillit", "Tillgänglighet > Primärvården")
+    a = np.concatenate([vectors(ANNA, units, p) for p in paths] + [np.zeros(6, int)])
+    b = np.concatenate([vectors(BO, units, p) for p in paths] + [np.zeros(6, int)])
+    assert result.overall.percent_agreement == pytest.approx((a == b).mean())
+    assert result.overall.alpha == pytest.approx(krippendorff.alpha(
+        reliability_data=[a, b], level_of_measurement="nominal"))
+    assert result.overall.kappa == pytest.approx(cohen_kappa_score(a, b))
+    frame = result.frame()
+    assert frame[frame["Kod"] == "Tillgänglighet / Öppettider"]["Bedömning"].item() == \
+        "ingen kodare använde koden"
+
+
+def test_outside_a_round_only_units_every_coder_decided_count(notes):
+    # anna decided all eight notes; bo only notes 1-3 (coded) and note 4 (marked done with
+    # no code in a round): the other four units were never looked at by bo
+    code_all(notes, "anna", {u: ["Samverkan > SIP"] for u in range(1, 9)})
+    code_all(notes, "bo", {1: ["Samverkan > SIP"], 2: ["Samverkan > SIP"],
+                           3: ["Samverkan > Tillit"]})
+    with notes.transaction() as s:
+        made = rounds.create_round(s, ["anna", "bo"], "lead", share=1.0, blind=False)
+        rounds.mark_done(s, 4, "bo")
+        rounds.close_round(s, made.name, "lead")
+    with notes.session() as s:
+        result = agreement.compute(s, level="subtema", round=None, reps=0)
+    assert result.overall.n_units == 4
+    assert "4 enheter som alla jämförda kodare (anna, bo) bedömt" in result.units_note()
+    sip = next(c for c in result.codes if c.code == "Samverkan / SIP")
+    assert sip.percent_agreement == pytest.approx(0.5)    # notes 1, 2 agree; 3, 4 do not
+    assert sip.kappa == pytest.approx(cohen_kappa_score([1, 1, 1, 1], [1, 1, 0, 0]))
+
+
+def test_cli_default_covers_main_themes_without_sub_themes(project, tmp_path):
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f'{a},"{t}"\n' for a, t in NOTES), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, BOOK, "lead")
+        codes.add_code(s, "Kontinuitet", "lead")                 # a färdplan concept, no children
+        ids = code_ids(s)
+        cont = codes.find_code(s, "Kontinuitet").id
+        sip = ids["Samverkan > SIP"]
+        for coder, plan in (("anna", {1: [cont], 2: [cont], 3: [cont], 4: [sip]}),
+                            ("bo", {1: [cont], 2: [], 3: [sip], 4: [sip]})):
+            for seg, code_list in plan.items():
+                for c in code_list:
+                    codings.accept(s, seg, c, coder)
+        rounds.create_round(s, ["anna", "bo"], "lead", share=1.0, blind=False)
+        for seg in range(1, 5):
+            rounds.mark_done(s, seg, "bo")
+            rounds.mark_done(s, seg, "anna")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["agreement", "-p", str(project.root), "--bootstrap", "0"])
+    assert plain.exit_code == 0, plain.output
+    assert "Kontinuitet" in plain.output and "Samverkan / SIP" in plain.output
+    out = json.loads(runner.invoke(app, ["agreement", "-p", str(project.root), "--json",
+                                         "--bootstrap", "0"]).output)
+    assert set(out["levels"]) == {"huvudtema", "subtema"}
+    main = json.loads(runner.invoke(app, ["agreement", "-p", str(project.root), "--json",
+                                          "--bootstrap", "0", "--level", "huvudtema"]).output)
+    assert out["levels"]["huvudtema"]["overall"] == main["overall"]
+    kont = next(c for c in main["codes"] if c["code"] == "Kontinuitet")
+    assert kont["kappa"] == pytest.approx(cohen_kappa_score([1, 1, 1, 0], [1, 0, 0, 0]))
+
+
+def test_a_blind_round_starts_with_each_coders_own_suggestions(notes):
+    """`qda round create` of a blind round computes förslag:NAME for each of its coders
+    (on both stores), so no coder starts on an empty layer; --no-suggest leaves them."""
+    from sqlalchemy import func, select
+
+    from corpus.models import Coding
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["round", "create", "--coders", "anna,bo", "-p",
+                              str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    assert "suggestions for anna" in out.output and "suggestions for bo" in out.output
+    with notes.session() as s:
+        layers = dict(s.execute(select(Coding.coder, func.count()).group_by(Coding.coder)
+                                .where(Coding.coder.like("förslag:%"))).all())
+    assert set(layers) == {"förslag:anna", "förslag:bo"} and all(layers.values())
+    out = runner.invoke(app, ["round", "create", "--coders", "cia,dan", "--no-suggest",
+                              "-p", str(notes.root)], env={"QDA_CODER": "lead"})
+    assert out.exit_code == 0, out.output
+    with notes.session() as s:
+        assert not s.scalar(select(func.count()).select_from(Coding).where(
+            Coding.coder.in_(["förslag:cia", "förslag:dan"])))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import zipfile
 from pathlib import Path
 
 from docx import Document
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -348,11 +350,11 @@ def test_possible_names_are_masked_from_the_projekt_page(root):
     assert any("kan vara namn" in w.value for w in at.warning)
     # the report's notes in Swedish: no area was chosen or found in the name
     assert any(w.value.startswith("Inget område känt") for w in at.warning)
-    assert [t.label for t in at.tabs][3] == "Möjliga namn (2)"
+    assert [t.label for t in at.tabs][4] == "Möjliga namn (2)"
     assert "Per" in " ".join(m.value for m in at.markdown)
     masked = next(b for b in at.button if b.label == "Maskera" and b.key.endswith("_1"))
     masked.click().run()                            # the second: "Per" (sorted: Lund, Per)
-    assert not at.exception and [t.label for t in at.tabs][3] == "Möjliga namn (1)"
+    assert not at.exception and [t.label for t in at.tabs][4] == "Möjliga namn (1)"
     project = open_project(root)
     with project.session() as s:
         text = s.scalars(select(Source.text).where(Source.original_name == "samtal.txt")).one()
@@ -381,8 +383,8 @@ def test_register_a_workshop(root):
     at = page("projekt")
     form = at.get("form")[-1]
     assert form is not None
-    at.text_input[-1].input("Skaraborg fysisk 2025-03-01")
-    at.form_submit_button[-1].click().run()
+    at.text_input(key="p_ws_label").input("Skaraborg fysisk 2025-03-01")
+    next(b for b in at.form_submit_button if b.label == "Spara workshop").click().run()
     assert not at.exception
     project = open_project(root)
     with project.session() as s:
@@ -478,6 +480,53 @@ def test_code_a_run_of_sentences_in_a_turn(root):
     assert "2 meningar kodade" in at.success[0].value
 
 
+def test_code_exact_words_inside_a_sentence(root, tmp_path):
+    """A stretch of words inside one sentence is coded on that sentence with its exact
+    span, and the .qdpx export writes it as one selection over just those words."""
+    at = page("transkript")
+    turn = next(i for i in range(30) if _sentences(at, i) >= 2)
+    project = open_project(root)
+    with project.session() as s:
+        source_id = at.selectbox(key="t_source").value
+        turn_row = s.scalars(select(Segment).where(
+            Segment.source_id == source_id, Segment.kind == "turn", Segment.position == turn)
+            ).one()
+        sentence = s.scalars(select(Segment).where(Segment.parent_id == turn_row.id)
+                             .order_by(Segment.position)).first()
+    project.close()
+    words = " ".join(sentence.text.split()[1:3])
+    sip = _code(root, "Samverkan och samordning > SIP")
+    at.selectbox(key="t_code").set_value(sip.id).run()
+    at.text_input(key=f"t_words_{turn}").input("ord som inte står där").run()
+    click(at, "t_apply_span")
+    assert at.error and "Orden finns inte i turen" in at.error[0].value
+    assert codings(root, status="accepted") == []
+    at.text_input(key=f"t_words_{turn}").input(words).run()
+    click(at, "t_apply_span")
+    (coding,) = codings(root, status="accepted")
+    assert coding.segment_id == sentence.id and len(coding.spans) == 1
+    assert "de räknas för 1 mening" in at.success[0].value
+    from coding.exporting import export
+
+    project = open_project(root)
+    try:
+        out = export(project, "qdpx", out=tmp_path / "p.qdpx").path
+    finally:
+        project.close()
+    with zipfile.ZipFile(out) as archive:
+        root_el = etree.fromstring(archive.read("project.qde"))
+        start, end = coding.spans[0][:2]
+        q = "{urn:QDA-XML:project:1.0}"
+        anna = next(u.get("guid") for u in root_el.iter(f"{q}User") if u.get("name") == CODER)
+        spans = {(int(sel.get("startPosition")), int(sel.get("endPosition")))
+                 for sel in root_el.iter(f"{q}PlainTextSelection")
+                 if sel.get("creatingUser") == anna}
+        texts = [archive.read(n).decode("utf-8") for n in archive.namelist()
+                 if n.startswith("sources/")]
+    assert spans == {(start, end)}
+    assert any(text[start:end] == words for text in texts)
+
+
 def _sentences(at: AppTest, turn: int) -> int:
     at.selectbox(key="t_turn").set_value(turn).run()
     sliders = [s for s in at.select_slider if s.key == f"t_run_{turn}"]
@@ -488,7 +537,7 @@ def _sentences(at: AppTest, turn: int) -> int:
 
 def test_teman_shows_counts_and_drills_down(root):
     at = page("teman")
-    assert at.selectbox(key="th_layer").value == "konsensus"
+    assert at.selectbox(key="th_layer").value == "slutlig"
     frame = at.dataframe[0].value
     assert {"Huvudtema", "Subtema", "Inlägg", "Totalt"} <= set(frame.columns)
     first_main = at.selectbox(key="th_main").options[0]
@@ -596,9 +645,15 @@ def test_agreement_page_closes_the_round_and_shows_the_figures(root):
     assert at.dataframe[0].value["Status"].iloc[0].startswith("avslutad")
     at.selectbox(key="sa_round").set_value(info.name).run()
     table = at.dataframe[1].value
-    assert table.loc[0, "Kod"] == "Samtliga koder" and table.loc[0, "Enheter"] == len(assigned)
+    # main themes and sub-themes side by side, each level's pooled row labelled as such
+    assert table.loc[0, "Kod"] == "Sammanvägt, alla koder (huvudtema)"
+    assert table.loc[0, "Enheter"] == str(len(assigned))
+    assert set(table["Nivå"]) == {"huvudtema", "subtema"}
+    assert table.loc[0, "Bedömning"].startswith("sammanvägt mått, ingen bedömning")
     assert at.metric[0].value == str(len(assigned))
     assert "Cohens kappa" in table.columns and "Bedömning" in table.columns
+    # figures with a decimal comma, as the exports and the legend write them
+    assert all(re.fullmatch(r"-?\d,\d{3}|–", v) for v in table["Krippendorffs alfa"])
 
 
 def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):
@@ -687,24 +742,20 @@ def test_a_coder_cannot_open_the_users_page(root):
 
 
 def test_every_ingest_note_has_a_swedish_text():
+    """Each registered note, with values, shown in Swedish: no English word left over."""
     from app import ui
+    from corpus.notes import NOTES, note
 
-    notes = ["area 'gr' guessed from the file name",
-             "no area known: quotes cannot name the area (give --area or --workshop)",
-             "a different file named x.xlsx is already source 3; both are counted now "
-             "(use --replace to replace it)",
-             "replaced source 1: anna's accepted coding 'SIP' on a unit that changed or went: "
-             "'Gammal lapp'",
-             "no speaker lines recognised: the text is one turn", "B4: a duplicate mark with "
-             "no note", "C2: outside the area columns",
-             "A7: unknown area 'Mars'; its notes are imported without an area",
-             "hidden sheet", "empty sheet", "no header row with area names or a note column"]
-    for note in notes:
-        assert ui.swedish(note) != note, note
-    assert ui.swedish("area 'boras' guessed from the file name") == \
-        "området Borås gissades ur filnamnet"
-    assert ui.swedish("area 'mars' guessed from the file name") == \
-        "området mars gissades ur filnamnet"
+    values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
+              "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
+              "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";"}
+    english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
+                         r"file|cells?|and)\b")
+    for code in NOTES:
+        shown = ui.swedish(note(code, **values))
+        assert shown != note(code, **values) and not english.search(shown), (code, shown)
+    assert ui.swedish(note("N101", area="Borås")) == "området Borås gissades ur filnamnet"
+    assert ui.swedish(note("N101", area="mars")) == "området mars gissades ur filnamnet"
 
 
 def test_unit_counts_read_as_swedish():
@@ -763,8 +814,25 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     said = [html.unescape(i.value) for i in at.info]
     assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
-    assert any("urval täckte en del av en mening" in line for line in said)
+    assert "3 urval täcker en del av en mening eller flera: varje urval behåller sitt " \
+        "exakta spann och räknas för de meningar (enheter) det berör." in said
+    assert "Texterna behölls som i filen (de pseudonymiserades inte)." in said
+    assert "Kodningar: 145 i filen, 145 importerade, 0 hoppades över." in said
     assert (tmp_path / "fran_qualcoder" / "qda.toml").exists()
+
+
+def test_a_project_from_another_tool_pseudonymised_when_asked(root, tmp_path):
+    from .devdata import refi_dir
+
+    at = page("projekt")
+    at.text_input(key="p_folder").input(str(tmp_path / "mx")).run()
+    data = (refi_dir() / "samples" / "maxqda24-export.qdpx").read_bytes()
+    at.file_uploader(key="p_qdpx").set_value(("mx.qdpx", data, "application/zip"))
+    at.checkbox(key="p_qdpx_pseudonymise").check().run()
+    click(at, "p_import_qdpx")
+    said = [i.value for i in at.info]
+    masked = [line for line in said if line.startswith("Pseudonymiserat: ")]
+    assert masked and "e-postadresser" in masked[0], said
 
 
 def test_counts_agree_with_their_number_in_swedish():
@@ -773,3 +841,109 @@ def test_counts_agree_with_their_number_in_swedish():
     assert ui.count(1, "kodning", "kodningar") == "1 kodning"
     assert ui.count(0, "kodning", "kodningar") == "0 kodningar"
     assert ui.count(3, "mening kodad", "meningar kodade") == "3 meningar kodade"
+
+
+def test_export_page_makes_the_quotes_as_word_with_transcript_quotes(root, tmp_path):
+    """Quotes from transcripts have no question; Citat → docx crashed with a traceback."""
+    from coding.identity import CONSENSUS
+
+    project = open_project(root)
+    with project.transaction() as s:
+        turn = s.scalars(select(Segment).where(Segment.kind != "note")).first()
+        code = s.scalars(select(Code)).first()
+        s.add(Coding(segment_id=turn.id, code_id=code.id, coder=CONSENSUS,
+                     status="accepted", is_quote=True))
+        text = turn.text.strip()
+    project.close()
+    at = page("export")
+    at.selectbox(key="e_fmt_quotes").set_value("docx").run()
+    click(at, "e_make_quotes")
+    assert not at.error
+    (tmp_path / "c.docx").write_bytes(at.session_state["e_file_quotes"].data)
+    quotes = [p.text for p in Document(str(tmp_path / "c.docx")).paragraphs
+              if p.style.name == "Quote"]
+    assert any(q.startswith(f"”{text}”") and "fråga" not in q.removeprefix(f"”{text}”")
+               for q in quotes)
+
+
+def test_an_unexpected_export_error_is_one_swedish_line_not_a_traceback(root, monkeypatch):
+    import app.downloads
+
+    def broken(*args, **kwargs):
+        raise ValueError("invalid literal for int() with base 10: ''")
+
+    monkeypatch.setattr(app.downloads, "export_bytes", broken)
+    at = page("export")
+    click(at, "e_make_quotes")
+    assert not at.exception
+    assert "kunde inte skapas: ett oväntat fel" in at.error[0].value
+    assert "invalid literal" not in at.error[0].value
+
+
+def test_kodning_when_the_database_does_not_answer(root, monkeypatch):
+    """An action the database refused (after its one retry) shows the Swedish message and
+    leaves nothing; an undo that failed stays on the stack, to be tried again."""
+    from corpus import store
+    from corpus.project import Project
+
+    at = page("kodning")
+    real = Project.retried
+
+    def away(self, work, synced=True, write=True):
+        raise store.unavailable()
+
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_acc_1")
+    assert "Databasen svarar inte just nu – försök igen" in at.error[0].value
+    assert codings(root) == [] and at.session_state["k_undo"] == []
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_acc_1")
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", away)
+    click(at, "k_undo_btn")
+    assert "Databasen svarar inte just nu" in at.error[0].value
+    assert len(codings(root)) == 1 and len(at.session_state["k_undo"]) == 1
+    monkeypatch.setattr(Project, "retried", real)
+    click(at, "k_undo_btn")
+    assert codings(root) == [] and at.session_state["k_undo"] == []
+
+
+def test_a_blind_round_made_on_the_page_computes_each_coders_suggestions(root):
+    at = page("samstammighet", coder="lead")
+    at.multiselect(key="sa_coders_new").set_value(["anna", "bo"])
+    at.number_input(key="sa_units").set_value(4)
+    click(at, "sa_create")
+    from app import state
+
+    for coder in ("anna", "bo"):
+        retrainer = state.retrainer(state.project(), coder)
+        assert retrainer.status.runs or retrainer.status.running    # started at once
+        assert retrainer.wait(300) and retrainer.status.error is None
+        assert codings(root, coder=f"förslag:{coder}")
+
+
+def test_a_page_that_loses_the_database_is_drawn_again_then_says_so(root, monkeypatch):
+    """app/main.py: a lost connection while drawing a page is retried once (a rerun);
+    still lost, the Swedish message instead of a traceback; back, the page again."""
+    from sqlalchemy.exc import OperationalError
+
+    from app import auth
+
+    real_gate = auth.gate
+    calls = []
+
+    def lost(proj):
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting "
+                                                         "down"))
+
+    monkeypatch.setattr(auth, "gate", lost)
+    at = AppTest.from_file(str(APP / "main.py"), default_timeout=60)
+    at.session_state["coder"] = CODER
+    at.run()
+    assert not at.exception
+    assert len(calls) == 2                                   # drawn once more, then …
+    assert [e.value for e in at.error] == ["Databasen svarar inte just nu – försök igen"]
+    monkeypatch.setattr(auth, "gate", real_gate)
+    at.button(key="database_retry").click().run()
+    assert not at.exception and not at.error

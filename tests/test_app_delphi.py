@@ -50,9 +50,20 @@ def test_the_lead_builds_a_study_and_opens_a_round(root):
     at = lead_page()
     at.text_input[0].input("Indikatorer")
     at.text_area[0].input("Hur relevant är indikatorn?")
+    at.number_input(key="d_quorum").set_value(3)        # the lead sets the quorum
+    at.radio(key="d_disagreement").set_value("count")
     next(b for b in at.button if b.label == "Skapa").click().run()
     assert not at.exception, at.exception[0].value
     assert "Den nya studien: klart." in [s.value for s in at.success]
+    project = open_project(root)
+    try:
+        with project.session() as s:
+            rule = items.rule_of(items.study(s, "Indikatorer"))
+    finally:
+        project.close()
+    assert (rule.kind, rule.min_ratings, rule.disagreement) == ("rand-ucla", 3, "count")
+    assert any("RAND/UCLA-metoden" in c.value and "minst 3 betyg" in c.value
+               for c in at.caption)
     at.multiselect(key="d_questions").select(1).run()
     at.text_input(key="d_themes").input("Tillgänglighet").run()
     at.button(key="d_fetch").click().run()
@@ -97,7 +108,7 @@ def test_round_two_shows_the_group_and_a_bad_link_explains_itself(root):
     codes = _study_with_round(root)
     project = open_project(root)
     with project.transaction() as s:
-        for code, rating in zip(codes, (8, 6), strict=True):
+        for code, rating in zip(codes, (8, 4), strict=True):    # median 6: uncertain
             member = panel.panelist_for_code(s, code)
             current, views = rounds.for_panelist(s, member)
             for view in views:
@@ -108,7 +119,7 @@ def test_round_two_shows_the_group_and_a_bad_link_explains_itself(root):
     project.close()
     at = panelist(codes[1])
     captions = " ".join(c.value for c in at.caption)
-    assert "Förra rundan: median **7**" in captions and "ditt svar: **6**" in captions
+    assert "Förra rundan: median **6**" in captions and "ditt svar: **4**" in captions
     assert any("Kommentarer från förra rundan (1)" in e.label for e in at.expander)
     assert "Viktig" in " ".join(m.value for m in at.markdown)
     bad = panelist("fel-kod")

@@ -10,7 +10,7 @@ from coding import codes
 from coding.codebook import CodebookDoc, CodeSpec
 from corpus.ingest import ingest_file
 from corpus.readers import ReadOptions
-from tests.conftest import agreed
+from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables
 from themes.layers import resolve_layer
 
@@ -63,7 +63,7 @@ def test_bilaga2_reproduces_the_labelled_table(project, tmp_path, question):
     expected = [[r.huvudtema, r.subtema, r.text.strip(),
                  *("x" if getattr(r, k) != "0" else "" for k in AREA_COLUMNS)]
                 for r in marked.itertuples(index=False)]
-    assert got[tables.BILAGA2_COLUMNS].values.tolist() == expected
+    assert got[BILAGA2_COLUMNS].values.tolist() == expected
     marks = marked[list(AREA_COLUMNS)].astype(int).sum(axis=1).tolist()
     assert got["antal"].tolist() == marks   # "x2" notes count twice
     assert len(marked) >= len(table) - 1   # at most the one row with no marks left out

@@ -196,3 +196,16 @@ def test_the_ingest_report_prints_brackets_from_files_as_they_are(tmp_path):
     refused = qda("ingest", tmp_path / "pdf", "-p", proj)        # the error line itself
     assert refused.exit_code == 1
     assert "utkast [ej klar].pdf: PDF is not read" in refused.output
+
+
+def test_codebook_add_creates_a_missing_parent_as_the_app_does(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    result = qda("codebook", "add", "Kompetensförsörjning > Rekrytering", "-p", proj)
+    assert result.exit_code == 0, result.output
+    assert "Added parent code: Kompetensförsörjning" in result.output
+    assert "Added code 2: Kompetensförsörjning > Rekrytering" in result.output
+    listed = qda("codebook", "list", "-p", proj).output
+    assert "Kompetensförsörjning" in listed and "Rekrytering" in listed
+    again = qda("codebook", "add", "Kompetensförsörjning > Bemanning", "-p", proj)
+    assert again.exit_code == 0 and "Added parent" not in again.output

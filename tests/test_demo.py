@@ -26,7 +26,7 @@ def test_workshops_cover_all_areas_and_both_formats(demo):
     frame = workshops_frame(demo)
     assert len(frame) >= 6
     assert set(frame["area"]) == {"Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"}
-    assert set(frame["format"]) == {"digital", "fysisk"}
+    assert set(frame["format"]) == {"Digital", "Fysisk"}
 
 
 def test_workbook_has_three_question_sheets_and_150_notes_in_messy_shapes(demo):
@@ -109,8 +109,9 @@ def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     from coding.exporting import export
 
     report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
-    assert report.layer == "konsensus" and set(report.details) == {"fråga 1", "fråga 2",
-                                                                  "fråga 3"}
+    # the final layer, all of it from the demo study's konsensus layer
+    assert report.given == {"konsensus": 155} and set(report.details) == {
+        "fråga 1", "fråga 2", "fråga 3"}
     book = load_workbook(report.path)
     assert book.sheetnames == ["Fråga 1", "Fråga 2", "Fråga 3"]
     notes = sum(len(str(c.value).split("; ")) for ws in book for c in ws["C"][2:] if c.value)
@@ -148,5 +149,12 @@ def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path)
         assert "i 2 rundor" in paragraph and "Panelen bestod av 8 personer" in paragraph
         report = export(copy, "delphi-results", "md", out=tmp_path / "r.md")
         assert set(report.details) == {"Runda 1", "Runda 2"}
+        # --json on the demo's study: every figure a plain JSON value
+        shown = CliRunner().invoke(app, ["delphi", "results", delphi_demo.NAME, "--json",
+                                         "-p", str(copy.root)])
+        assert shown.exit_code == 0, shown.output
+        out = json.loads(shown.output)
+        assert out["round"] == 2 and out["rule"] == "rand-ucla"
+        assert all(isinstance(i["disagreement"], bool) for i in out["items"])
     finally:
         copy.close()

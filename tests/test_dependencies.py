@@ -19,7 +19,7 @@ def _requirements() -> list[Requirement]:
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
     extras = project.get("optional-dependencies", {})
     return [Requirement(r) for r in [*project["dependencies"], *extras.get("dev", []),
-                                     *extras.get("postgres", [])]]
+                                     *extras.get("postgres", []), *extras.get("embed", [])]]
 
 
 def test_every_dependency_has_a_floor():

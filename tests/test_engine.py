@@ -137,3 +137,41 @@ codes:
     top = mobile.suggestions[0]
     assert book.codes[top.code_id].name == "Mobila team" and top.score >= 0.3
     assert not mobile.flagged and unrelated.flagged
+
+
+def test_codes_in_use_rank_before_unused_codes_unless_the_evidence_is_strong(monkeypatch):
+    """A concept no decision has used (a färdplan code the coding never took up) comes
+    after the codes in use at its level, unless its score reaches STRONG; in a project
+    without decisions nothing is held back."""
+    import coding.suggest.engine as engine_module
+
+    book = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Resursfördelning
+    children:
+      - {name: Kostnader, keywords: [kostnad, ekonomi]}
+      - {name: Bemanning, keywords: [bemanning, sjuksköterskor]}
+  - name: Samverkan
+    children:
+      - {name: SIP, keywords: [sip, samordnad individuell plan]}
+      - {name: Utskrivning, keywords: [utskrivningsklar, utskrivning]}
+  - {name: Digitalisering, keywords: [digitala, digital]}
+"""))
+    ids = {c.label: c.id for c in book.codes.values()}
+    taught = [Example(e.text, {ids[BOOK.codes[next(iter(e.codes))].label]})
+              for e in labelled(60, seed=1)]
+    text = "Digitala möten om kostnader"
+
+    def mains(engine):
+        return [book.codes[s.code_id].name for s in engine.score([text])[0].suggestions
+                if book.codes[s.code_id].depth == 0]
+
+    cold = Engine(book).fit([])
+    assert not cold.demoted(np.zeros((1, len(cold.ids)))).any()   # nothing in use yet
+    engine = Engine(book).fit(taught)
+    assert mains(engine)[0] == "Digitalisering"         # a keyword: strong evidence
+    monkeypatch.setattr(engine_module, "STRONG", 1.01)  # no evidence is strong enough
+    ranked = mains(engine)
+    assert ranked[:2] == ["Resursfördelning", "Samverkan"] and ranked[2] == "Digitalisering"
+    scores = {book.codes[s.code_id].name: s.score for s in engine.score([text])[0].suggestions}
+    assert scores["Digitalisering"] > scores["Resursfördelning"]   # scores are unchanged

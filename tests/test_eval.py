@@ -107,10 +107,20 @@ def test_a_coding_session_replayed(tmp_path):
         assert 0 <= m["top1"] <= m["top3"] <= m["shown"] <= 1
         assert abs(m["shown"] + m["picker"] - 1) < 1e-6 or m["new_code"] > 0
     assert data["keystrokes"] >= 1 and len(data["curve"]) == 5
+    # keystrokes apart for rows whose code existed and rows that needed a new one
+    new_rows = len({p for p in rows if p not in known}) + len(
+        {(h,) for h, s in zip(test.huvudtema, test.subtema, strict=True)
+         if not s and (h,) not in known})
+    assert round(data["share_new"] * len(test)) == new_rows
+    assert abs(data["share_new"] + data["share_existing"] - 1) < 1e-6
+    assert data["keystrokes_existing"] < data["keystrokes_new"]
+    assert abs(data["share_existing"] * data["keystrokes_existing"] + data["share_new"]
+               * data["keystrokes_new"] - data["keystrokes"]) < 1e-2
     table = CliRunner().invoke(app, ["eval", "--session", "--seeds", "1", "--train",
                                      str(tmp_path / "train.tsv"), "--test",
                                      str(tmp_path / "test.tsv")])
     assert table.exit_code == 0 and "keystrokes per row" in table.output
+    assert "code existed" in table.output and "new code" in table.output
 
 
 def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():

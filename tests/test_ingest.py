@@ -1,6 +1,7 @@
 import os
 import stat
 import threading
+import zipfile
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -337,11 +338,13 @@ def test_transcript_is_pseudonymised_and_offsets_point_into_the_source_text(proj
         assert source.text[seg.start_char:seg.end_char] == seg.text
     turns = [seg for seg in segments if seg.kind == "turn"]
     sentences = [seg for seg in segments if seg.kind == "sentence"]
-    assert [t.speaker for t in turns] == [None, "Deltagare 1", "Deltagare 2", "Deltagare 1"]
-    assert [t.start_time for t in turns] == [None, 3.0, 41.0, 80.0]
-    assert turns[2].text == ("Tack [Deltagare 1]. Vi följer upp SIP. "
+    assert [t.speaker for t in turns] == ["Deltagare 1", "Deltagare 2", "Deltagare 1"]
+    assert [t.start_time for t in turns] == [3.0, 41.0, 80.0]
+    assert report.title == "Transkribering grupprum 2"      # its heading: not a unit
+    assert source.report["title"] == "Transkribering grupprum 2"
+    assert turns[1].text == ("Tack [Deltagare 1]. Vi följer upp SIP. "
                              "Det är viktigt för kontinuiteten.")
-    assert [s.text for s in sentences if s.parent_id == turns[2].id] == [
+    assert [s.text for s in sentences if s.parent_id == turns[1].id] == [
         "Tack [Deltagare 1].", "Vi följer upp SIP.", "Det är viktigt för kontinuiteten."]
 
 
@@ -370,7 +373,8 @@ def test_folder_ingest_each_file_its_own_transaction(project, tmp_path, workbook
         ("lappar.xlsx", "imported"), ("tom.txt", "failed"), ("vgr_samtal.txt", "imported")]
     assert row_counts(project)["source"] == 2
     with project.session() as s:
-        actions = s.scalars(select(AuditEvent.action)).all()
+        actions = s.scalars(select(AuditEvent.action)
+                            .where(~AuditEvent.action.startswith("study."))).all()
     assert actions == ["ingest", "ingest"]
 
 
@@ -462,3 +466,34 @@ def test_a_folder_of_transcripts_in_batches_keeps_each_file_to_itself(project, t
                 if r.kind == "sentence":
                     assert r.parent_id in turns
         assert s.scalar(select(func.count()).select_from(Segment)) == 40 + 160 + 30 + 60 + 2
+
+
+def test_a_name_colon_time_docx_keeps_times_labels_and_words(project, tmp_path):
+    """`Namn: [hh:mm:ss] text` under a .docx heading: the heading is no unit, the time is
+    the turn's (not its text), no word after it becomes [namn], "Deltagare 3" stays."""
+    from docx import Document
+
+    from coding.exporting import export
+
+    doc = Document()
+    doc.add_heading("Gruppdiskussion – nära vård", level=1)
+    for line in ("Anna Svensson: [00:00:05] Välkomna allihop.",
+                 "Deltagare 3: [00:01:30] Sen tror jag att vi behöver mer data.",
+                 "Anna Svensson: [00:02:00] Inga förslag?"):
+        doc.add_paragraph(line)
+    doc.save(str(tmp_path / "gr_grupp.docx"))
+    report = ingest_file(project, tmp_path / "gr_grupp.docx")
+    assert report.title == "Gruppdiskussion – nära vård"
+    with project.session() as s:
+        turns = s.scalars(select(Segment).where(Segment.kind == "turn")
+                          .order_by(Segment.position)).all()
+        rows = [(t.speaker, t.text, t.start_time, t.location) for t in turns]
+    assert rows == [
+        ("Deltagare 1", "Välkomna allihop.", 5.0, "00:00:05"),
+        ("Deltagare 3", "Sen tror jag att vi behöver mer data.", 90.0, "00:01:30"),
+        ("Deltagare 1", "Inga förslag?", 120.0, "00:02:00")]
+    qdpx = export(project, "qdpx", out=tmp_path / "p.qdpx").path
+    with zipfile.ZipFile(qdpx) as archive:
+        text = "".join(archive.read(n).decode() for n in archive.namelist()
+                       if n.startswith("sources/"))
+    assert "[00:01:30] Deltagare 3: Sen tror jag" in text and "Gruppdiskussion" not in text

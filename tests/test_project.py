@@ -163,3 +163,60 @@ def test_postgresql_compresses_long_texts_with_lz4_where_it_can(pg_project):
         assert connection.exec_driver_sql(compression).scalar() in ("p", "")
         command.upgrade(store.alembic_config(connection), "head")
         assert connection.exec_driver_sql(compression).scalar() == ("l" if supported else "")
+
+
+def test_a_project_made_on_a_server_records_its_url_without_the_password(
+        pg_server, tmp_path, monkeypatch):
+    """`QDA_DATABASE_URL=… qda init`: qda.toml names the server (no password), so the next
+    command without the variable opens the server, not a new, empty project.sqlite."""
+    from sqlalchemy.engine import make_url
+    from typer.testing import CliRunner
+
+    from qda import app
+
+    from .conftest import pg_database
+
+    secret = str(make_url(pg_server).password)
+    with pg_database(pg_server) as url:
+        monkeypatch.setenv("QDA_DATABASE_URL", url)
+        out = CliRunner().invoke(app, ["init", str(tmp_path / "p")])
+        assert out.exit_code == 0, out.output
+        assert secret not in out.output
+        config = (tmp_path / "p" / "qda.toml").read_text(encoding="utf-8")
+        assert secret not in config and make_url(url).database in config
+        monkeypatch.delenv("QDA_DATABASE_URL")
+        out = CliRunner().invoke(app, ["status", "-p", str(tmp_path / "p"), "--json"])
+        assert out.exit_code == 0, out.output
+        assert not (tmp_path / "p" / "project.sqlite").exists()
+        reopened = open_project(tmp_path / "p")
+        assert not reopened.is_sqlite
+        reopened.close()
+
+
+def test_a_command_never_makes_a_sqlite_file_where_qda_toml_names_a_server(
+        tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from qda import app
+
+    monkeypatch.delenv("QDA_DATABASE_URL", raising=False)
+    # a server that does not answer: one clear line, no project.sqlite made instead
+    (tmp_path / "qda.toml").write_text(
+        '[database]\nurl = "postgresql+psycopg://qda@127.0.0.1:1/qda"\n', encoding="utf-8")
+    out = CliRunner().invoke(app, ["status", "-p", str(tmp_path)])
+    assert out.exit_code == 1 and "E012" in out.output
+    # a qda.toml that lost its [database] url, no project.sqlite: refused, not made
+    (tmp_path / "qda.toml").write_text("# workshop-qda project\n", encoding="utf-8")
+    for args in (["status", "-p", str(tmp_path)], ["migrate", "-p", str(tmp_path)]):
+        out = CliRunner().invoke(app, args)
+        assert out.exit_code == 1 and "E068" in out.output, out.output
+    assert not (tmp_path / "project.sqlite").exists()
+
+
+def test_init_on_a_server_refuses_a_folder_holding_a_sqlite_project(tmp_path, pg_server):
+    init_project(tmp_path / "p").close()
+    with pytest.raises(QdaError, match="migrate-store") as info:
+        init_project(tmp_path / "p", pg_server)
+    assert info.value.code == "E069"
+    assert "url" not in (tmp_path / "p" / "qda.toml").read_text(encoding="utf-8").replace(
+        "# url", "")

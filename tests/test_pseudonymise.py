@@ -10,6 +10,24 @@ def test_speakers_numbered_in_order_of_first_appearance():
     assert p.key == {"Anna Svensson": "Deltagare 1", "Talare 2": "Deltagare 2"}
 
 
+def test_labels_that_are_already_pseudonyms_are_kept_and_never_given_to_a_name():
+    p = Pseudonymiser()
+    labels = ["Anna Svensson", "Deltagare 1", "Person 2", "Moderator", "Bo Ek"]
+    p.reserve(labels)
+    assert [p.speaker(s) for s in labels] == [
+        "Deltagare 2", "Deltagare 1", "Person 2", "Moderator", "Deltagare 3"]
+    assert p.counts["speakers"] == 2
+    assert p.text("Person 2 och Moderator höll med Anna.") == \
+        "Person 2 och Moderator höll med [Deltagare 2]."
+
+
+def test_a_word_after_a_transcript_time_is_not_taken_for_a_name():
+    p = Pseudonymiser()
+    p.speaker("Anna Svensson")
+    assert p.text("[00:01:30] Sen tror jag det. Alltså [00:02:10] Inga förslag.") == \
+        "[00:01:30] Sen tror jag det. Alltså [00:02:10] Inga förslag."
+
+
 def test_known_names_in_text_full_first_last_and_genitive():
     p = Pseudonymiser()
     p.speaker("Anna Svensson")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from coding import codes, codings
 from coding.exporting import export
+from corpus import study
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import Code, Coding, Segment, Source, Workshop
@@ -67,7 +68,8 @@ def test_qdpx_and_qdc_validate_against_the_refi_schema(full, tmp_path):
     with zipfile.ZipFile(qdpx) as archive:
         transcript = next(archive.read(n).decode() for n in archive.namelist()
                           if n.startswith("sources/") and "Deltagare" in archive.read(n).decode())
-    assert "Anna" not in transcript and "Deltagare 2: Vi följer antal SIP" in transcript
+    assert "Anna" not in transcript and "Deltagare 1: Vi följer antal SIP" in transcript
+    assert "Moderator: Välkomna." in transcript     # a label that names no one, as it was
     qdc = export(full, "qdc", out=tmp_path / "book.qdc").path
     assert codebook_errors(qdc.read_bytes(), xsd) == []
     assert etree.fromstring(qdc.read_bytes()).tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
@@ -99,7 +101,12 @@ def test_export_import_export_gives_the_same_project(full, tmp_path):
                                         Code.examples, Code.origin, Code.colour)).all(),
                        key=str),
                 s.execute(select(Workshop.label, Workshop.area, Workshop.format,
-                                 Workshop.date, Workshop.officials)).all())
+                                 Workshop.date)).all(),
+                {w: {study.load(s).groups.label(k): n for k, n in c.items()}
+                 for w, c in study.workshop_counts(s).items()},
+                list(study.load(s).groups.labels().values()),
+                {v.key: (v.label, v.long_name) for v in study.load(s).areas.values
+                 if v.key == "gr"})
         assert facts(a) == facts(b)
     copy.close()
 
@@ -162,8 +169,9 @@ def test_bad_archives_fail_with_one_line_and_leave_no_project(tmp_path):
             '<TextSource guid="11111111-2222-3333-4444-555555555555" name="t" '
             'plainTextPath="internal://11111111-2222-3333-4444-555555555555.txt"/>'
             '</Sources></Project>'))
-    with pytest.raises(QdaError, match="missing from the archive"):
-        import_qdpx(tmp_path / "y.qdpx", tmp_path / "p3")
+    with pytest.raises(QdaError, match="source 't': its text file internal://11111111-2222-"
+                       "3333-4444-555555555555.txt is missing from the archive.*E424"):
+        import_qdpx(tmp_path / "y.qdpx", tmp_path / "p3", strict=True)
     assert not (tmp_path / "p3").exists()   # created, failed, removed
 
 

@@ -15,7 +15,7 @@ from coding import codes, codings, review
 from coding.codebook import read_codebook
 from coding.exporting import export_bytes
 from coding.suggestions import suggest
-from coding.transcript import code_sentences, transcript_view
+from coding.transcript import code_sentences, code_span, transcript_view
 from corpus import store
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
@@ -296,6 +296,32 @@ def test_code_a_run_of_sentences(project, tmp_path):
     assert first.all_codes() == [sip] and turns[1].all_codes() == []
 
 
+def test_code_a_span_of_words(project, tmp_path):
+    """Words over two sentences code both, each coding keeping the one exact span; a
+    sentence already coded whole stays whole; a span outside the turn is refused."""
+    (tmp_path / "t.txt").write_text(
+        "Anna Svensson   0:03\nVi behöver SIP. Det tar tid. Samverkan är viktigt.\n",
+        encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        sip = codes.find_code(s, "Samverkan > SIP").id
+        turn = transcript_view(s, 1, "anna")[0]
+        code_sentences(s, turn, 2, 2, sip, "anna")          # the third one, whole
+        start = turn.text.index("SIP.")
+        end = turn.text.index("Samverkan") + len("Samverkan")
+        done = code_span(s, turn, start, end, sip, "anna", turn_offset=100)
+        assert len(done) == 3
+        with pytest.raises(QdaError, match="E431"):
+            code_span(s, turn, 5, len(turn.text) + 1, sip, "anna", turn_offset=100)
+        rows = {seg.text: c.spans for c, seg in s.execute(
+            select(Coding, Segment).join(Segment, Segment.id == Coding.segment_id)
+            .where(Coding.coder == "anna"))}
+    span = [[100 + start, 100 + end, None, False]]
+    assert rows == {"Vi behöver SIP.": span, "Det tar tid.": span,
+                    "Samverkan är viktigt.": None}
+
+
 def test_migration_0002_backfills_rank_and_priority(tmp_path):
     project = init_project(tmp_path / "p")
     with project.transaction() as s:
@@ -380,3 +406,19 @@ def test_recent_codes_are_the_coders_own_most_recent_first(project, tmp_path):
         assert review.recent_codes(s, "ny") == []
         order = review.picker_order(codes.load_codebook(s), review.recent_codes(s, "anna"))
     assert order[:2] == [kost, sip] and len(order) == len(set(order))
+
+
+def test_picking_a_code_already_on_the_segment_writes_no_second_event(project, tmp_path):
+    from corpus.models import AuditEvent
+
+    setup(project, tmp_path, scored=False)
+    with project.transaction() as s:
+        code_id = min(codes.load_codebook(s).codes)
+        review.accept_code(s, 1, code_id, "anna")
+        review.accept_code(s, 1, code_id, "anna")       # re-picked in the code picker
+        codings.accept(s, 1, code_id, "anna")
+        codings.accept(s, 1, code_id, "anna", memo="nu med memo")   # a change: an event
+    with project.session() as s:
+        events = list(s.scalars(select(AuditEvent.action).where(
+            AuditEvent.actor == "anna", AuditEvent.action.like("coding.%"))))
+    assert events == ["coding.accept", "coding.accept"]

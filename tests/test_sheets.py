@@ -1,12 +1,23 @@
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from corpus.errors import InputError
-from corpus.readers import ReadOptions, read_file
-from tests.conftest import write_xlsx
+from corpus.readers import ReadOptions
+from corpus.readers import read_file as read_as_written
+from tests.conftest import FIRST_AREAS, write_xlsx
+
+
+def read_file(path, options: ReadOptions | None = None):
+    """Read as an ingest into a project of the first study does: the reader knows the
+    project's areas, and the labels it returns as written become the project's keys."""
+    result = read_as_written(path, replace(options or ReadOptions(), areas=FIRST_AREAS))
+    for note in result.notes:
+        note.area = FIRST_AREAS.key_of(note.area) if note.area else None
+    return result
 
 
 def wide_rows():
@@ -61,8 +72,10 @@ def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_
     got = [(n.area, n.text, n.duplicate_count, n.question) for n in result.notes]
     assert got == [("skaraborg", "Vårdtyngd", 2, 2), ("skaraborg", "Kostnad per patient", 1, 2),
                    ("fyrbodal", "Gemensam data", 3, 2), (None, "Okänt område", 1, 2)]
-    assert "A8: unknown area 'Kungälv'; its notes are imported without an area" in \
-        result.warnings     # the note is kept, so not among the skipped cells
+    # an area the project does not know is passed on as written (the ingest learns it,
+    # or refuses the file where the project's list is fixed): the note is kept
+    assert read_as_written(path).notes[-1].area == "Kungälv"
+    assert result.sheets[0].notes_per_area["Kungälv"] == 1
     assert not any("Kungälv" in s for s in result.sheets[0].skipped)
 
 
@@ -209,8 +222,8 @@ def test_an_unquoted_delimiter_in_a_csv_note_is_joined_back_and_said(tmp_path):
     result = read_file(path, ReadOptions(question=1))
     assert [n.text for n in result.notes] == ["Antal SIP per månad; följs upp kvartalsvis",
                                               "Väntetid"]
-    assert result.warnings == ["B2: the note held a ';' without quotes; its parts were "
-                               "joined"]
+    assert result.warnings == ["sheet 'lappar', B2: the note held a ';' without quotes; its "
+                               "parts were joined"]
 
 
 def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
@@ -218,4 +231,15 @@ def test_a_cell_beyond_the_header_in_a_workbook_is_reported(tmp_path):
         ["Område", "Inlägg"], ["GR", "Antal SIP", "glömd lapp"], ["VGR", "Väntetid"]]})
     result = read_file(path)
     assert [n.text for n in result.notes] == ["Antal SIP", "Väntetid"]
-    assert result.sheets[0].skipped == ["C2: outside the columns ('glömd lapp')"]
+    assert result.sheets[0].skipped == ["sheet 'Fråga 1', C2: outside the columns ('glömd lapp')"]
+
+
+def test_an_unknown_area_is_no_warning_per_cell_but_counted_for_the_ingest_to_learn(tmp_path):
+    """Twelve notes of an area the project did not know were twelve warnings and no area;
+    now the label is passed on and the ingest reports it once ("nytt område")."""
+    rows = [["Område", "Inlägg"], *[["Halland", f"Lapp {i}"] for i in range(12)],
+            ["GR", "Antal SIP"], ["Mars", "Lapp"]]
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": rows})
+    result = read_file(path)
+    assert len(result.notes) == 14 and result.warnings == []
+    assert result.sheets[0].notes_per_area == {"Halland": 12, "GR": 1, "Mars": 1}

@@ -14,7 +14,7 @@ from corpus.models import Segment
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
-from tests.conftest import agreed
+from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables, writers
 from themes.layers import resolve_layer
 
@@ -25,8 +25,8 @@ NOTES = THEMED_NOTES
 def test_bilaga2_groups_in_codebook_order_and_merges_the_same_notes(coded):
     with coded.session() as s:
         table = tables.bilaga2(s, resolve_layer(s))[2]
-    assert list(table.columns[:8]) == tables.BILAGA2_COLUMNS
-    rows = table[tables.BILAGA2_COLUMNS].values.tolist()
+    assert list(table.columns[:8]) == BILAGA2_COLUMNS
+    rows = table[BILAGA2_COLUMNS].values.tolist()
     assert rows == [
         ["Samverkan", "SIP", "Antal SIP per 1000 invånare", "x", "", "x", "", ""],
         ["Samverkan", "SIP", "Andel SIP med uppföljningsdatum", "", "", "", "x", ""],
@@ -49,7 +49,7 @@ def test_bilaga2_xlsx_merges_groups_centres_marks_and_never_writes_a_formula(cod
     path = export(coded, "bilaga2", out=tmp_path / "b2.xlsx").path
     ws = load_workbook(path)["Fråga 2"]
     assert ws["A1"].value == "Fråga 2"     # the CSV states no question text
-    assert [c.value for c in ws[2]] == tables.BILAGA2_COLUMNS
+    assert [c.value for c in ws[2]] == BILAGA2_COLUMNS
     assert all(c.font.bold for c in ws[2]) and ws.freeze_panes == "A3"
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A3:A5", "B3:B4", "A6:A7"} <= merged
@@ -111,7 +111,8 @@ def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
     with coded.transaction() as s:
         codings.accept(s, 2, codes.find_code(s, "Samverkan > Tillit").id, "bertil")
     with coded.session() as s:
-        assert resolve_layer(s).coder == "konsensus"
+        assert resolve_layer(s).coder == "slutlig"
+        assert resolve_layer(s, "konsensus").coder == "konsensus"
         assert resolve_layer(s, "bertil").coder == "bertil"
         with pytest.raises(QdaError, match="no accepted codings by 'cecilia'"):
             resolve_layer(s, "cecilia")
@@ -122,21 +123,24 @@ def test_layers_are_explicit_when_the_choice_is_not_obvious(project, coded):
     assert bad.exit_code == 1 and "bilaga2 can be written as xlsx, docx, csv, md" in bad.output
 
 
-def test_one_coder_without_konsensus_is_the_default_but_two_are_not(project, tmp_path):
-    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
+def test_the_final_layer_is_the_default_with_one_coder_or_two(project, tmp_path):
+    """Issue 40 (3): no --layer needed with one coder or with two and no konsensus."""
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\nVGR,Väntetid\n",
+                                    encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
         codes.import_doc(s, BOOK, "anna")
         with pytest.raises(QdaError, match="no accepted codings yet"):
             resolve_layer(s)
         codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
-        assert resolve_layer(s).fallback
-        codings.accept(s, 1, codes.find_code(s, "Samverkan").id, "bertil")
-        with pytest.raises(QdaError, match="choose a coder with --layer"):
-            resolve_layer(s)
+        assert resolve_layer(s).given == {"anna": 1}
+        codings.accept(s, 2, codes.find_code(s, "Samverkan").id, "bertil")
+        assert resolve_layer(s).given == {"anna": 1, "bertil": 1}
+        with pytest.raises(QdaError, match="no konsensus layer yet"):
+            resolve_layer(s, "konsensus")
 
 
-def test_a_word_file_from_the_only_coder_says_so_in_swedish(project, tmp_path):
+def test_a_word_file_says_in_swedish_which_layers_it_drew_on(project, tmp_path):
     """The report's files speak Swedish: the note on which layer they come from too."""
     from docx import Document
 
@@ -148,10 +152,11 @@ def test_a_word_file_from_the_only_coder_says_so_in_swedish(project, tmp_path):
     for what in ("quotes", "themes"):
         report = export(project, what, "docx", out=tmp_path / f"{what}.docx")
         text = "\n".join(p.text for p in Document(str(report.path)).paragraphs)
-        assert "Kodningslager: anna (enda kodaren; inget konsensuslager ännu)." in text
-        assert "only coder" not in text
-        assert report.layer == "anna (only coder; no konsensus layer yet)"     # the CLI's
-        assert report.layer_sv == "anna (enda kodaren; inget konsensuslager ännu)"
+        assert "Kodningslager: slutlig (anna: 1 enhet)." in text
+        assert "unit" not in text
+        assert report.layer == "slutlig (anna: 1 unit)"     # the CLI's
+        assert report.layer_sv == "slutlig (anna: 1 enhet)"
+        assert report.given == {"anna": 1}
 
 
 def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):

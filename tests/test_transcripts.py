@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from corpus.errors import InputError
 from corpus.readers import read_file
-from corpus.readers.transcripts import SPEAKER_LINES, lines_to_turns, parse_timestamp
+from corpus.readers.transcripts import (
+    SPEAKER_LINES,
+    lines_to_turns,
+    parse_timestamp,
+    split_title,
+)
 from tests.conftest import write_docx
 
 
@@ -19,6 +24,50 @@ def test_talare_lines_with_text_below():
     text = "Workshop GR grupp 3\n\nTalare 1  00:00:05\nVälkomna.\nTalare 2  00:14:31\nJa.\nMm."
     assert turns_of(text) == [(None, "Workshop GR grupp 3", None), ("Talare 1", "Välkomna.", 5.0),
                               ("Talare 2", "Ja.\nMm.", 871.0)]
+    title, turns = split_title(lines_to_turns(text.splitlines()))
+    assert title == "Workshop GR grupp 3" and [t.speaker for t in turns] == ["Talare 1", "Talare 2"]
+
+
+def test_name_colon_bracketed_time_keeps_the_time_out_of_the_text():
+    text = ("Anna Svensson: [00:00:05] Välkomna allihop.\n"
+            "Deltagare 3: [00:01:30] Sen tror jag att vi behöver mer.\n"
+            "Moderator: (00:02:00) Inga förslag?\n"
+            "[00:02:10] Person 2: Nej.\n"
+            "Bo Ek (00:02:30): Ja.\n"
+            "[00:02:40] och sen en sak till.\n"
+            "Karin Berg: 0:03:05 Vi mäter.")
+    assert turns_of(text) == [
+        ("Anna Svensson", "Välkomna allihop.", 5.0),
+        ("Deltagare 3", "Sen tror jag att vi behöver mer.", 90.0),
+        ("Moderator", "Inga förslag?", 120.0), ("Person 2", "Nej.", 130.0),
+        ("Bo Ek", "Ja.\noch sen en sak till.", 150.0), ("Karin Berg", "Vi mäter.", 185.0)]
+
+
+def test_a_time_on_its_own_line_under_a_speaker_is_the_turns_time():
+    assert turns_of("Anna Svensson:\n[00:04:00]\nVi följer upp SIP.") == [
+        ("Anna Svensson", "Vi följer upp SIP.", 240.0)]
+
+
+def test_a_clock_in_a_sentence_is_not_a_speaker_line():
+    assert turns_of("Talare 1  00:00:05\nMötet: 10:00 börjar vi.\n(14:00) var det slut.") == [
+        ("Talare 1", "Mötet: 10:00 börjar vi.\n(14:00) var det slut.", 5.0)]
+
+
+def test_a_docx_heading_is_the_title_not_a_turn(tmp_path):
+    doc = Document()
+    doc.add_heading("Gruppdiskussion – nära vård", level=1)
+    doc.add_paragraph("Anna Svensson: [00:00:05] Välkomna.")
+    doc.add_paragraph("Deltagare 3: [00:01:30] Inga förslag från oss.")
+    doc.save(str(tmp_path / "g.docx"))
+    result = read_file(tmp_path / "g.docx")
+    assert result.meta["title"] == "Gruppdiskussion – nära vård"
+    assert [(t.speaker, t.text, t.start_time) for t in result.turns] == [
+        ("Anna Svensson", "Välkomna.", 5.0), ("Deltagare 3", "Inga förslag från oss.", 90.0)]
+
+
+def test_a_first_paragraph_that_is_text_stays_a_turn():
+    turns = lines_to_turns(["Vi började sent idag.", "Talare 1  00:00:05", "Hej."])
+    assert split_title(turns)[0] is None and len(split_title(turns)[1]) == 2
 
 
 def test_speaker_with_time_in_parentheses_and_text_on_the_line():
@@ -92,7 +141,8 @@ def test_docx_transcript(tmp_path):
     result = read_file(path)
     assert result.kind == "transcript" and result.file_format == "docx"
     assert [(t.speaker, t.text) for t in result.turns] == [
-        (None, "Transkribering"), ("Karin Lind", "Välkomna hit."), ("Per Holm", "Tack.")]
+        ("Karin Lind", "Välkomna hit."), ("Per Holm", "Tack.")]
+    assert result.meta == {"title": "Transkribering"}     # the heading: not a unit
 
 
 def test_docx_with_no_text(tmp_path):

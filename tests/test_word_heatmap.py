@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from coding import codings
 from coding.exporting import export
 from corpus.errors import QdaError
-from themes.tables import BILAGA2_COLUMNS
+from tests.conftest import BILAGA2_COLUMNS
 
 
 def _rows(table):
@@ -63,7 +63,7 @@ def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):
     doc = Document(str(export(coded, "themes", fmt="docx", out=tmp_path / "t.docx").path))
     texts = [p.text for p in doc.paragraphs]
     assert "Samverkan" in texts and "Tillgänglighet" in texts
-    assert any(t.startswith("4 kodade enheter") for t in texts)   # Samverkan: 4 notes
+    assert "4 kodade enheter (57,1\u00a0% av alla kodade)." in texts   # Samverkan: 4 of 7
     sub_rows = [r[0] for t in doc.tables for r in _rows(t)[1:]]
     assert sub_rows == ["SIP", "Tillit", "Primärvården"]
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
@@ -133,7 +133,7 @@ def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):
         codings.accept(s, 3, 4, "bertil")       # a layer with no quote
     empty = export(coded, "quotes", fmt="xlsx", layer="bertil", out=tmp_path / "c.xlsx")
     assert empty.rows == 0 and "no unit in layer bertil is marked as a quote" in \
-        empty.warnings[0]
+        " ".join(empty.warnings)
 
 
 def test_a_long_compound_word_is_never_broken_inside_a_narrow_column(tmp_path):
@@ -155,3 +155,49 @@ def test_a_long_compound_word_is_never_broken_inside_a_narrow_column(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "w.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert "Kompetensförsörjningsfrågor" in text and "Läkemedelsgenomgångsuppföljning" in text
+
+
+def test_quotes_docx_with_a_transcript_quote_has_no_question(coded, tmp_path):
+    """A transcript's units have no question: the quote is listed without "fråga" (it
+    crashed on int(''))."""
+    from coding import codes
+    from corpus.ingest import ingest_file
+    from corpus.models import Segment
+    from tests.conftest import agreed
+
+    (tmp_path / "t.txt").write_text("Talare 1  00:00:05\nVi följer upp SIP varje månad.\n",
+                                    encoding="utf-8")
+    ingest_file(coded, tmp_path / "t.txt")
+    with coded.transaction() as s:
+        turn = s.query(Segment).filter(Segment.text.like("Vi följer%")).first()
+        agreed(s, turn.id, codes.find_code(s, "Samverkan > SIP").id, is_quote=True)
+    report = export(coded, "quotes", fmt="docx", out=tmp_path / "q.docx")
+    quotes = [p.text for p in Document(str(report.path)).paragraphs if p.style.name == "Quote"]
+    assert "”Vi följer upp SIP varje månad.” (Deltagare, SIP)" in quotes
+    assert "”Andel SIP med uppföljningsdatum” (Deltagare Skaraborg, SIP, fråga 2)" in quotes
+
+
+def test_headers_that_cannot_all_fit_at_9_pt_are_set_smaller_never_broken(tmp_path):
+    """Tabell 1's eight columns on a portrait page: at 9 pt the headers' words side by
+    side are wider than the page ("Tjänstepe rsoner" broke), so the table is set smaller;
+    rendered by LibreOffice, every header word is whole."""
+    from themes import word
+    headers = ["Område", "Workshop", "Politiker", "2:a linjens chefer", "1:a linjens chefer",
+               "Tjänstepersoner", "Vårdpersonal", "Totalt"]
+    frame = pd.DataFrame([["Skaraborg", "Digital", 1, 9, 10, 11, 7, 38]], columns=headers)
+    widths = [3.0, 3.0, *[11.0 / 6] * 6]
+    size = word.table_font(frame, widths)
+    assert word.MIN_FONT_PT <= size < word.FONT_PT
+    fitted = word.fit_widths(frame, widths, size)
+    assert sum(fitted) == pytest.approx(17.0)
+    assert all(w + 1e-6 >= word.word_cm(h.split()[-1]) * size / word.FONT_PT
+               for w, h in zip(fitted, headers, strict=True))
+    path = word.tables_docx({"Tabell 1": frame}, tmp_path / "t1.docx")
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t1.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    for header in ("Område", "Workshop", "Politiker", "Tjänstepersoner", "Vårdpersonal"):
+        assert header in text, text

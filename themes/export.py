@@ -11,18 +11,61 @@ from sqlalchemy.orm import Session
 from coding.exporting import Export, ExportOptions, ExportReport
 from corpus.errors import QdaError
 from corpus.project import Project
+from corpus.vocabulary import FINAL
 
 from . import heatmap as heatmap_mod
 from . import tables, word, writers
-from .exports import HEATMAP_BY, NEAR_DUPLICATE
+from .exports import BY, HEATMAP_BY, NEAR_DUPLICATE
 from .layers import Layer, resolve_layer
 from .questions import question_texts
 
-COUNTS_BY = {"område": "area", "fråga": "question", "källa": "kind"}
+COUNTS_BY = {"fråga": "question", "källa": "kind"}   # besides the study's dimension
+
+
+def _study_by(options: ExportOptions, what: str) -> str:
+    """The study's dimension a table puts in its columns: area, group or format."""
+    if options.by not in tables.BY:
+        raise QdaError(f"{what} has columns by {', '.join(tables.BY)}, not {options.by!r}",
+                       None, "E189")
+    return options.by
 
 
 def _layer(session: Session, options: ExportOptions, actor) -> Layer:
     return resolve_layer(session, options.layer, actor)
+
+
+SHOWN = 10   # unresolved units named in the warning
+
+
+def _report(session: Session, spec: Export, out: Path, chosen: Layer) -> ExportReport:
+    """The export's report with what the layer drew on: units per layer, units by state
+    (final layer), and a warning for units left unresolved or layers left out."""
+    from coding.final import codable_units
+
+    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv(),
+                          given=dict(chosen.given))
+    final = chosen.final
+    if final is not None:
+        settled = len(set(final.codes) - set(final.unresolved))
+        report.units = {"coded": settled, "not relevant": len(final.not_relevant),
+                        "unresolved": len(final.unresolved),
+                        "uncoded": max(0, codable_units(session) - settled
+                                       - len(final.not_relevant) - len(final.unresolved))}
+        report.unresolved = sorted(final.unresolved)
+        if final.unresolved:
+            ids = report.unresolved
+            shown = ", ".join(map(str, ids[:SHOWN])) + (" …" if len(ids) > SHOWN else "")
+            report.warnings.append(
+                f"{len(ids)} units coded differently with no consensus decision yet: the "
+                f"codes in dispute are left out (segments {shown}); decide them on the "
+                "Konsensus page or with `qda consensus resolve`")
+    report.left_out = dict(chosen.left_out)
+    if chosen.left_out:
+        report.warnings.append(
+            "layers left out: " + ", ".join(f"{k} ({v} unit{'' if v == 1 else 's'})"
+                                            for k, v in chosen.left_out.items())
+            + f"; the default layer {FINAL} draws on all of them")
+    return report
 
 
 def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
@@ -30,10 +73,11 @@ def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: Export
     with project.session() as session:
         chosen = _layer(session, options, actor)
         threshold = NEAR_DUPLICATE if options.threshold is None else options.threshold
-        per_question = tables.bilaga2(session, chosen, threshold)
+        per_question = tables.bilaga2(session, chosen, threshold, _study_by(options,
+                                                                            "bilaga 2"))
         stated = question_texts(session, project.root)
+        report = _report(session, spec, out, chosen)
     questions = stated.texts
-    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
     report.warnings += stated.warnings(per_question)
     report.untitled = stated.untitled(per_question)
     if fmt == "xlsx":
@@ -53,12 +97,13 @@ def theme_counts(project: Project, spec: Export, fmt: str, out: Path,
                  options: ExportOptions, actor) -> ExportReport:
     with project.session() as session:
         chosen = _layer(session, options, actor)
+        by = _study_by(options, "the theme tables")
         frames = {f"Per {label}": tables.theme_counts(session, chosen, key)
-                  for label, key in COUNTS_BY.items()}
+                  for label, key in {BY[by]: by, **COUNTS_BY}.items()}
         quoted = tables.quotes(session, chosen) if fmt == "docx" else None
-    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv())
+        report = _report(session, spec, out, chosen)
     if quoted is not None:
-        word.summary_docx(frames["Per område"], quoted, out, chosen.describe_sv())
+        word.summary_docx(frames[f"Per {BY[by]}"], quoted, out, chosen.describe_sv())
     else:
         report.extra_paths = _write_frames(frames, fmt, out)[1:]
     report.rows = len(next(iter(frames.values())))
@@ -70,11 +115,12 @@ def quotes(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
     with project.session() as session:
         chosen = _layer(session, options, actor)
         frame = tables.quotes(session, chosen).drop(columns="segment_id")
+        report = _report(session, spec, out, chosen)
     if fmt == "docx":
         word.quotes_docx(frame, out, chosen.describe_sv())
     else:
         _write_frames({"Citat": frame}, fmt, out)
-    report = ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv(), rows=len(frame))
+    report.rows = len(frame)
     if frame.empty:
         report.warnings.append(f"no unit in layer {chosen.describe()} is marked as a "
                                "quote (citat): the file has headings only")
@@ -98,8 +144,10 @@ def heatmap(project: Project, spec: Export, fmt: str, out: Path, options: Export
         chosen = _layer(session, options, actor)
         matrix = heatmap_mod.main_theme_matrix(tables.theme_counts(session, chosen,
                                                                    options.by))
+        report = _report(session, spec, out, chosen)
     heatmap_mod.write(matrix, out, f"Huvudtema × {HEATMAP_BY[options.by]}")
-    return ExportReport(spec.name, out, chosen.describe(), chosen.describe_sv(), rows=len(matrix))
+    report.rows = len(matrix)
+    return report
 
 
 def audit(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,

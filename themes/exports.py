@@ -9,34 +9,38 @@ from coding.exporting import Export, declare
 from coding.roles import Can
 
 NEAR_DUPLICATE = 0.85   # cosine of character n-grams above which two notes say the same
-HEATMAP_BY = {"area": "område", "question": "fråga"}
+# what a table's columns (a heatmap's too) can be: the study's dimensions, or the question
+BY = {"area": "område", "group": "deltagargrupp", "format": "format", "question": "fråga"}
+HEATMAP_BY = BY
 TABLE_FORMATS = ("xlsx", "docx", "csv", "md")
 _B = "themes.export:"
 
 declare(Export(
     "bilaga2", TABLE_FORMATS, "Bilaga 2",
-    "En tabell per fråga: huvudtema, subtema, inlägg och områden; liknande lappar "
-    "sammanslagna.",
-    "the appendix: per question, main theme, sub-theme, notes and areas",
-    Can.READ_THEMES, _B + "bilaga2", layer=True, threshold=True))
+    "En tabell per fråga: huvudtema, subtema, inlägg och områden (eller grupper, format); "
+    "liknande lappar sammanslagna.",
+    "the appendix: per question, main theme, sub-theme, notes and an x per area (--by "
+    "group or format instead)",
+    Can.READ_THEMES, _B + "bilaga2", layer=True, threshold=True, by=True))
 declare(Export(
     "themes", TABLE_FORMATS, "Tematabeller",
-    "Antal och andel per tema × område, fråga och källa; som Word en temasammanfattning "
-    "med citat.",
-    "theme counts per area, question and source (docx: a summary with quotes)",
-    Can.READ_THEMES, _B + "theme_counts", layer=True))
+    "Antal och andel per tema × område (eller grupp, format), fråga och källa; som Word en "
+    "temasammanfattning med citat.",
+    "theme counts per area (--by group or format instead), question and source (docx: a "
+    "summary with quotes)",
+    Can.READ_THEMES, _B + "theme_counts", layer=True, by=True))
 declare(Export(
     "quotes", TABLE_FORMATS, "Citat",
     "Alla segment markerade som citat, per tema, \"Deltagare <område>\".",
     "every unit marked as a quote, per theme, attributed 'Deltagare <område>'",
     Can.READ_THEMES, _B + "quotes", layer=True))
 declare(Export(
-    "tabell1", TABLE_FORMATS, "Tabell 1", "Deltagare per område, format och roll.",
-    "participants per area, format and role",
+    "tabell1", TABLE_FORMATS, "Tabell 1", "Deltagare per område, format och deltagargrupp.",
+    "participants per area, format and participant group",
     Can.READ_THEMES, _B + "tabell1"))
 declare(Export(
-    "heatmap", ("png", "svg"), "Värmekarta", "Huvudtema × område eller fråga.",
-    "main themes against area or question (--by)",
+    "heatmap", ("png", "svg"), "Värmekarta", "Huvudtema × område, grupp, format eller fråga.",
+    "main themes against area, participant group, format or question (--by)",
     Can.READ_THEMES, _B + "heatmap", layer=True, by=True))
 declare(Export(
     "agreement", ("xlsx", "csv", "md"), "Samstämmighet",

@@ -12,6 +12,7 @@ matplotlib.use("Agg")   # no screen, no GUI toolkit: files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator  # noqa: E402
 
 from corpus.errors import QdaError  # noqa: E402
 from corpus.files import atomic_write  # noqa: E402
@@ -45,7 +46,10 @@ def figure(matrix: pd.DataFrame, title: str):
             ax.text(c, r, str(value), ha="center", va="center", fontsize=9,
                     color="white" if value > 0.6 * top else "black")
     ax.set_title(title, fontsize=11, pad=28)
-    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="Antal kodade enheter")
+    # counts are whole units: ticks at integers only (a scale up to 3 read 0.5, 1.5 …)
+    bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="Antal kodade enheter",
+                       ticks=MaxNLocator(nbins=6, integer=True, min_n_ticks=1))
+    bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%d"))
     fig.tight_layout()
     return fig
 

@@ -23,15 +23,19 @@ CHANGES = {"code.add": "Tillagda", "code.update": "Ändrade", "code.rename": "Om
            "codebook.import": "Importerade"}
 
 
+def _reading(fig: agreement.Figures) -> str | None:
+    return None if fig.alpha is None else agreement.reading(fig.alpha)
+
+
 @dataclass
 class Method:
     coders: list[str]
     rounds: pd.DataFrame
     double_coded: int
     round: str | None
-    main: pd.DataFrame | None        # agreement per main theme (before consensus)
-    overall_sub: agreement.Figures | None
-    overall_main: agreement.Figures | None
+    main: pd.DataFrame | None        # agreement per main theme and sub-theme (before
+                                     # consensus), side by side
+    results: list[agreement.Agreement]   # one per level
     disagreements: int
     resolved: int
     changes: pd.DataFrame            # codebook changes per day
@@ -39,21 +43,34 @@ class Method:
     def summary(self) -> str:
         """One paragraph in the report's language."""
         parts = [f"Materialet kodades av {len(self.coders)} kodare."]
-        if self.overall_main is not None:
-            where = f" i {self.round}" if self.round else ""
-            parts.append(f"{self.double_coded} enheter (inlägg och transkriptmeningar) "
-                         f"kodades oberoende av minst två kodare{where}.")
-            fig = self.overall_main
+        if self.results:
+            parts.append(f"Samstämmigheten beräknades på {self.results[0].units_note()} "
+                         "(inlägg och transkriptmeningar).")
+            names = {"huvudtema": "huvudteman", "subtema": "subteman"}
+            for result in self.results:
+                span = result.alpha_range()
+                defined = sum(c.alpha is not None for c in result.codes)
+                counts = {r: sum(_reading(c) == r for c in result.codes)
+                          for r in ("god", "preliminär", "otillräcklig")}
+                per_code = "kunde inte beräknas för någon kod" if span is None else (
+                    f"låg mellan {agreement.shown(span[0])} och {agreement.shown(span[1])} "
+                    f"({defined} av {len(result.codes)} koder beräkningsbara: "
+                    f"{counts['god']} god, {counts['preliminär']} preliminär, "
+                    f"{counts['otillräcklig']} otillräcklig)")
+                level = names.get(result.level, result.level)
+                parts.append(f"Före konsensus: Krippendorffs alfa per kod för {level} "
+                             f"{per_code}.")
+            fig = self.results[0].overall
             ci = fig.ci.get("alpha")
-            interval = f" (95 % KI {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
-            alpha = "kunde inte beräknas" if fig.alpha is None else f"{fig.alpha:.3f}{interval}"
-            parts.append(f"Före konsensus var Krippendorffs alfa för huvudteman {alpha}, "
-                         f"vilket bedöms som {agreement.reading(fig.alpha)}"
-                         + (f"; Cohens kappa {fig.kappa:.3f}" if fig.kappa is not None
-                            else "") + ".")
-            parts.append("Samtliga koder avser alla beslut enhet × kod sammantagna "
-                         "(andel överensstämmande beslut; kappa och alfa på de staplade "
-                         "besluten); intervallen är 95 % bootstrapintervall över enheter.")
+            interval = f" (95 % KI {agreement.shown(ci[0])}–{agreement.shown(ci[1])})" \
+                if ci else ""
+            parts.append("Det sammanvägda värdet över alla beslut enhet × kod (andel "
+                         "överensstämmande par av beslut; kappa och alfa på de staplade "
+                         "besluten) var för huvudteman alfa "
+                         f"{agreement.shown(fig.alpha)}{interval}; det väger ihop hur "
+                         "koderna skiljer sig åt och är ingen tillförlitlighetsbedömning. "
+                         "Intervallen är 95 % bootstrapintervall över enheter; värdena är "
+                         "avkortade, inte avrundade, till tre decimaler.")
         else:
             parts.append("Ingen del av materialet dubbelkodades.")
         parts.append(f"{self.disagreements} oenigheter (enhet × kod) identifierades, varav "
@@ -80,30 +97,31 @@ def build(session: Session, round: str | None = None) -> Method:
         "Avslutad": r.closed_at.strftime("%Y-%m-%d") if r.closed_at else "pågår"}
         for r in listed], columns=["Omgång", "Blind", "Andel", "Enheter", "Kodare", "Klara",
                                    "Avslutad"])
-    main = overall_sub = overall_main = None
+    main = None
     double = 0
     try:
-        main_result = agreement.compute(session, level="huvudtema", round=round)
-        sub_result = agreement.compute(session, level="subtema", round=round)
+        results = agreement.compute_levels(session, level=agreement.BOTH, round=round)
     except QdaError:
-        main_result = sub_result = None
-    if main_result is not None:
-        main = main_result.frame()
-        main = main.rename(columns={"Kod": "Huvudtema"}).drop(columns="Nivå")
-        overall_main, overall_sub = main_result.overall, sub_result.overall
-        double = main_result.overall.n_units
+        results = []
+    if results:
+        main = agreement.levels_frame(results)
+        double = results[0].overall.n_units
     found = consensus.disagreements(session, round=round) if len(coders) >= 2 else []
-    return Method(coders, frame, double, round, main, overall_sub, overall_main, len(found),
+    return Method(coders, frame, double, round, main, results, len(found),
                   sum(d.resolved for d in found), codebook_changes(session))
 
 
 def codebook_changes(session: Session) -> pd.DataFrame:
     """Codebook events per day and kind."""
     per_day: dict[str, Counter] = {}
-    for at, action in session.execute(select(AuditEvent.at, AuditEvent.action)
+    for at, action, memo in session.execute(select(AuditEvent.at, AuditEvent.action,
+                                                   AuditEvent.memo)
                                       .where(AuditEvent.action.in_(list(CHANGES)))
                                       .order_by(AuditEvent.id)):
-        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[CHANGES[action]] += 1
+        # a codebook import adds its codes one by one, each with the memo "import NAME"
+        kind = CHANGES["codebook.import"] if action == "code.add" and (memo or "") \
+            .startswith("import ") else CHANGES[action]
+        per_day.setdefault(at.strftime("%Y-%m-%d"), Counter())[kind] += 1
     columns = ["Datum", *dict.fromkeys(CHANGES.values())]
     return pd.DataFrame([{"Datum": day, **{c: counts.get(c, 0) for c in columns[1:]}}
                          for day, counts in per_day.items()], columns=columns)
@@ -112,7 +130,7 @@ def codebook_changes(session: Session) -> pd.DataFrame:
 def sections(method: Method) -> dict[str, pd.DataFrame]:
     out = {"Kodningsomgångar": method.rounds}
     if method.main is not None:
-        out["Samstämmighet per huvudtema före konsensus"] = method.main
+        out["Samstämmighet per huvudtema och subtema före konsensus"] = method.main
     out["Kodbokens förändringar"] = method.changes
     return out
 

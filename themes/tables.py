@@ -15,13 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coding.codes import ordered_paths
-from corpus.areas import AREA_LONG_NAMES, AREAS, FORMATS, ROLES
+from corpus.dimensions import UNKNOWN_SV, Dimension, Study
 from corpus.models import Workshop
+from corpus.study import load as load_study
+from corpus.study import workshop_counts
 
 from .exports import NEAR_DUPLICATE  # noqa: F401 (the default of bilaga2)
 from .layers import Layer, coded_units
 
-BILAGA2_COLUMNS = ["Huvudtema", "Subtema", "Inlägg", *AREAS.values()]
+BILAGA2_HEAD = ["Huvudtema", "Subtema", "Inlägg"]
+BY = ("area", "group", "format")   # the study's dimensions a table can put in its columns
 KIND_LABELS = {"note": "Inlägg", "turn": "Transkript", "sentence": "Transkript"}
 
 
@@ -102,19 +105,49 @@ def _clusters(vectors: sp.csr_matrix, threshold: float) -> np.ndarray:
     return connected_components(sims, directed=False)[1]
 
 
-def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE
-            ) -> dict[int, pd.DataFrame]:
-    """Per question: Huvudtema | Subtema | Inlägg | one column per area ("x" marks), in
-    codebook order; notes saying the same within a sub-theme merged into one row ("; ").
-    Extra columns `antal` (notes merged, counting duplicate marks) and `segment_ids`."""
+def bilaga2_columns(frame: pd.DataFrame) -> list[str]:
+    """The printed columns of a bilaga 2 table: Huvudtema, Subtema, Inlägg and the
+    study's columns it was built with (not the bookkeeping columns)."""
+    return [c for c in frame.columns if c not in ("antal", "segment_ids")]
+
+
+def dimension_columns(dim: Dimension, present: list) -> dict[str | None, str]:
+    """The columns a table has for a dimension: key -> label, in the project's order; only
+    values that occur unless the project shows every column; a key the project does not
+    know (left by an old import) by itself; a column for units without a value last, where
+    there are any, so that every unit is in a column."""
+    found = {v for v in present if isinstance(v, str) and v}
+    keys = dim.key_list() if dim.all_columns else [k for k in dim.key_list() if k in found]
+    keys += sorted(found - set(dim.key_list()))
+    columns: dict[str | None, str] = {k: dim.label(k) for k in keys}
+    if any(not (isinstance(v, str) and v) for v in present):
+        columns[None] = UNKNOWN_SV[dim.name]
+    return columns
+
+
+def _check_by(by: str) -> None:
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}")
+
+
+def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
+            by: str = "area") -> dict[int, pd.DataFrame]:
+    """Per question: Huvudtema | Subtema | Inlägg | one column per area of the project
+    ("x" marks; or per participant group or format, `by`), in codebook order; notes
+    saying the same within a sub-theme merged into one row ("; "). Extra columns `antal`
+    (notes merged, counting duplicate marks) and `segment_ids`."""
+    _check_by(by)
     units = themed_units(session, layer)
     notes = units[(units.kind == "note") & units.question.notna()] if len(units) else units
+    columns = dimension_columns(load_study(session)[by], notes[by].tolist() if len(notes)
+                                else [])
     out: dict[int, pd.DataFrame] = {}
     for question, part in notes.groupby("question", sort=True):
         texts = [str(t).strip() for t in part.text]
         keys = [normalise(t) or "-" for t in texts]
         vectors = note_vectors(keys)
-        main, sub, area = part.Huvudtema.tolist(), part.Subtema.tolist(), part.area.tolist()
+        main, sub = part.Huvudtema.tolist(), part.Subtema.tolist()
+        area = [v if isinstance(v, str) and v else None for v in part[by]]
         counts = part.duplicate_count.fillna(1).astype(int).tolist()
         ids = part.segment_id.tolist()
         groups: dict[int, list[int]] = {}
@@ -136,36 +169,39 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE
                 rows.append({"Huvudtema": main[cluster[0]], "Subtema": sub[cluster[0]],
                              "Inlägg": "; ".join(text_of[k] for k in shown),
                              **{name: "x" if key in marked else ""
-                                for key, name in AREAS.items()},
+                                for key, name in columns.items()},
                              "antal": sum(counts[i] for i in cluster),
                              "segment_ids": [ids[i] for i in cluster]})
-        out[int(question)] = pd.DataFrame(rows, columns=[*BILAGA2_COLUMNS, "antal",
-                                                         "segment_ids"])
+        out[int(question)] = pd.DataFrame(rows, columns=[*BILAGA2_HEAD, *columns.values(),
+                                                         "antal", "segment_ids"])
     return out
 
 
-UNKNOWN = {"area": "Inget område", "question": "Ingen fråga"}
+UNKNOWN = {"question": "Ingen fråga", **UNKNOWN_SV}
 
 
 def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFrame:
     """Coded units per theme (a main-theme row, then its sub-themes) across areas,
-    questions or source kinds, with the total and its share of all coded units."""
+    participant groups, formats, questions or source kinds, with the total and its share
+    of all coded units."""
+    if by not in (*BY, "question", "kind"):
+        raise ValueError(f"by must be one of {', '.join((*BY, 'question', 'kind'))}")
     units = themed_units(session, layer)
-    columns = {"area": ("area", AREAS),
-               "question": ("question", None),
-               "kind": ("kind_label", None)}
-    if by not in columns:
-        raise ValueError(f"by must be one of {', '.join(columns)}")
     if units.empty:
         return pd.DataFrame(columns=["Huvudtema", "Subtema", "Totalt", "Andel"])
     units["kind_label"] = units.kind.map(KIND_LABELS).fillna(units.kind)
-    field, labels = columns[by]
-    if labels is None:
+    field = "kind_label" if by == "kind" else by
+    unknown = None
+    if by in BY:
+        units[field] = [v if isinstance(v, str) and v else None for v in units[field]]
+        labels = dimension_columns(load_study(session)[by], units[field].tolist())
+        # units without a value get their own column, so that the columns add up
+        unknown = labels.pop(None, None)
+    else:
         values = sorted(units[field].dropna().unique())
         labels = {v: (f"Fråga {int(v)}" if by == "question" else str(v)) for v in values}
-    # units without a question (a transcript given none) or area get their own column,
-    # so that the columns add up to Totalt
-    unknown = UNKNOWN.get(by) if units[field].isna().any() else None
+        # units without a question (a transcript given none) get their own column
+        unknown = UNKNOWN.get(by) if units[field].isna().any() else None
     total_units = units.segment_id.nunique()
     rows = []
     for main, group in units.groupby("Huvudtema", sort=False):
@@ -183,13 +219,15 @@ def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFra
                                        *([unknown] if unknown else []), "Totalt", "Andel"])
 
 
-def attribution(area: str | None) -> str:
-    """How a quote is attributed: never a name, only the participant's area."""
-    return f"Deltagare {AREA_LONG_NAMES[area]}" if area in AREA_LONG_NAMES else "Deltagare"
+def attribution(area: str | None, study: Study) -> str:
+    """How a quote is attributed: never a name, only the participant's area (its long
+    name, "Deltagare Göteborgsregionen")."""
+    return study.attribution(area)
 
 
 def quotes(session: Session, layer: Layer) -> pd.DataFrame:
     """Every unit the layer marked as a quote (citat), by theme, attributed by area."""
+    study = load_study(session)
     units = themed_units(session, layer)
     cols = ["Huvudtema", "Subtema", "Citat", "Källa", "Fråga", "Typ", "segment_id"]
     if units.empty:
@@ -198,27 +236,35 @@ def quotes(session: Session, layer: Layer) -> pd.DataFrame:
     chosen = units[units.segment_id.isin(quoted)]
     return pd.DataFrame({
         "Huvudtema": chosen.Huvudtema, "Subtema": chosen.Subtema,
-        "Citat": chosen.text.str.strip(), "Källa": chosen.area.map(attribution),
+        "Citat": chosen.text.str.strip(),
+        "Källa": [attribution(a if isinstance(a, str) else None, study) for a in chosen.area],
         "Fråga": chosen.question.map(lambda q: "" if pd.isna(q) else int(q)),
         "Typ": chosen.kind.map(KIND_LABELS).fillna(chosen.kind),
         "segment_id": chosen.segment_id}, columns=cols).reset_index(drop=True)
 
 
 def tabell1(session: Session) -> pd.DataFrame:
-    """Participants per area and workshop format by role, with totals (Tabell 1)."""
-    rows = []
+    """Participants per area and workshop format by participant group, with totals
+    (Tabell 1): the project's areas, formats and groups, in its order."""
+    study = load_study(session)
     workshops = session.scalars(select(Workshop)).all()
-    order = list(AREAS)
+    counts = workshop_counts(session)
+    groups = dimension_columns(study.groups, [k for c in counts.values() for k, n in c.items()
+                                              if n])
+    groups.pop(None, None)
+    labels = list(groups.values())
+    order = study.areas.key_list()
+    rows = []
     for ws in sorted(workshops, key=lambda w: (order.index(w.area) if w.area in order
                                                else len(order), w.format or "", w.label)):
-        counts = {label: getattr(ws, field) or 0 for field, label in ROLES.items()}
-        rows.append({"Område": AREAS.get(ws.area, ws.area),
-                     "Workshop": FORMATS.get(ws.format or "", ws.format or ""), **counts})
-    frame = pd.DataFrame(rows, columns=["Område", "Workshop", *ROLES.values()])
+        mine = counts.get(ws.id, {})
+        rows.append({"Område": study.areas.label(ws.area),
+                     "Workshop": study.formats.label(ws.format) if ws.format else "",
+                     **{label: mine.get(key, 0) for key, label in groups.items()}})
+    frame = pd.DataFrame(rows, columns=["Område", "Workshop", *labels])
     if frame.empty:
         return frame.assign(Totalt=[])
     frame = frame.groupby(["Område", "Workshop"], sort=False, as_index=False).sum()
-    frame["Totalt"] = frame[list(ROLES.values())].sum(axis=1)
-    total = {"Område": "Totalt", "Workshop": "",
-             **frame[[*ROLES.values(), "Totalt"]].sum().to_dict()}
+    frame["Totalt"] = frame[labels].sum(axis=1)
+    total = {"Område": "Totalt", "Workshop": "", **frame[[*labels, "Totalt"]].sum().to_dict()}
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)

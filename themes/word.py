@@ -7,8 +7,10 @@ table's elements again and again and made a 10 000-row appendix take seconds.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,15 +22,18 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
 from docx.table import Table
 
+from corpus import numbers
 from corpus.files import atomic_write
 
-from .tables import BILAGA2_COLUMNS
+from .tables import bilaga2_columns
 from .writers import heading
 
 TABLE_STYLE_ID = "TableGrid"   # the default template's "Table Grid"
-BILAGA2_WIDTHS_CM = [3.5, 4.0, 10.8, 1.6, 2.1, 1.3, 2.5, 1.3]   # 27.1 cm: A4 landscape
+BILAGA2_WIDTH_CM = 27.1      # A4 landscape inside the margins
+BILAGA2_THEME_CM = (3.5, 4.0)
 HEADER_SHADE = "D9E2F3"
 FONT_PT = 9
+MIN_FONT_PT = 6.5      # a table whose longest words cannot fit at 9 pt is set smaller
 
 
 LANDSCAPE_CM = 25.5     # the text width of a landscape A4 page with the margins used here
@@ -53,42 +58,84 @@ def _new_document(title: str, landscape: bool) -> Document:
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _run(text: str, bold: bool) -> str:
+def _run(text: str, bold: bool, size: float = FONT_PT) -> str:
     if not text:
         return ""
     lines = [escape(_INVALID_XML.sub("", line)) for line in text.split("\n")]
     body = '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
-    return (f'<w:r><w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{FONT_PT * 2}"/></w:rPr>'
+    return (f'<w:r><w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{round(size * 2)}"/></w:rPr>'
             f'<w:t xml:space="preserve">{body}</w:t></w:r>')
 
 
 def _cell(text: str, width: int, centred: bool, bold: bool = False, shade: bool = False,
-          merge: str | None = None) -> str:
+          merge: str | None = None, size: float = FONT_PT) -> str:
     props = (f'<w:tcW w:w="{width}" w:type="dxa"/>'
              + (f'<w:vMerge w:val="{merge}"/>' if merge else "")
              + (f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADE}"/>'
                 if shade else ""))
     align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if centred else ""
-    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_run(text, bold)}</w:p></w:tc>"
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_run(text, bold, size)}</w:p></w:tc>"
 
 
-# a generous width per character of the 9 pt table font, and a cell's side margins: used
-# to keep the longest word of a column on one line (Swedish compounds are long)
-CHAR_CM = FONT_PT * 0.021
+# a word's width is measured in a wide font (DejaVu Sans Bold, bundled with matplotlib),
+# with room to spare: Word's Calibri is narrower, LibreOffice's fallback (DejaVu Serif) a
+# few per cent wider; plus a cell's side margins. Swedish compounds are long, and a
+# header broken mid-word ("Områ de", "Överensstämmel se") is what this keeps out.
+MEASURE_FONT = "DejaVu Sans"
+WIDE_FONT = 1.08
 CELL_PAD_CM = 0.45
+CANDIDATES = 12        # the longest words (by letters) of a column that are measured
 
 
-def _longest_word(values) -> int:
-    return max((len(w) for v in values if isinstance(v, str) for w in v.split()), default=0)
+@lru_cache(maxsize=1)
+def _font():
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont(font_manager.FontProperties(family=MEASURE_FONT,
+                                                             weight="bold"))
+    font = ft2font.FT2Font(path)
+    font.set_size(FONT_PT, 72)          # at 72 dpi a pixel is a point
+    return font
 
 
-def fit_widths(frame: pd.DataFrame, widths_cm: list[float]) -> list[float]:
-    """Widen each column to its longest word (header included), taking the room from the
-    columns with the most to spare, so no word is broken inside a narrow column; the
-    table keeps its total width."""
+@lru_cache(maxsize=4096)
+def word_cm(word: str) -> float:
+    """How wide `word` prints in the table font, bold, in cm (generously)."""
+    font = _font()
+    font.set_text(word)
+    return font.get_width_height()[0] / 64 / 72 * 2.54 * WIDE_FONT
+
+
+def _longest_word_cm(values) -> float:
+    words = {w for v in values if isinstance(v, str) for w in v.split()}
+    longest = sorted(words, key=len, reverse=True)[:CANDIDATES]
+    return max((word_cm(w) for w in longest), default=0.0)
+
+
+def _words_cm(frame: pd.DataFrame) -> list[float]:
+    """Each column's longest word (header included), in cm at 9 pt."""
+    return [_longest_word_cm([str(c), *frame[c].tolist()]) for c in frame.columns]
+
+
+def table_font(frame: pd.DataFrame, widths_cm: list[float],
+               words_cm: list[float] | None = None) -> float:
+    """The table's font size: 9 pt, or smaller (in half points, down to 6,5 pt) when the
+    longest words of all columns side by side are wider than the table."""
+    words = sum(words_cm if words_cm is not None else _words_cm(frame))
+    room = sum(widths_cm) - CELL_PAD_CM * len(widths_cm)
+    if words <= room:
+        return FONT_PT
+    return max(MIN_FONT_PT, math.floor(FONT_PT * room / words * 2) / 2)
+
+
+def fit_widths(frame: pd.DataFrame, widths_cm: list[float], size: float = FONT_PT,
+               words_cm: list[float] | None = None) -> list[float]:
+    """Widen each column to its longest word (header included) at font `size`, taking the
+    room from the columns with the most to spare, so no word is broken inside a narrow
+    column; the table keeps its total width."""
     widths = list(widths_cm)
-    need = [_longest_word([str(c), *frame[c].tolist()]) * CHAR_CM + CELL_PAD_CM
-            for c in frame.columns]
+    need = [w * size / FONT_PT + CELL_PAD_CM
+            for w in (words_cm if words_cm is not None else _words_cm(frame))]
     for col in range(len(widths)):
         short = need[col] - widths[col]
         while short > 1e-6:
@@ -109,10 +156,13 @@ def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
     one XML string: python-docx's per-cell calls walk the table and cost seconds on a
     10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
     merges = merges or {}
-    widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm)]   # twips
+    frame = numbers.shown(frame)      # "6,3 %", "0,800": as a Swedish report prints them
+    words = _words_cm(frame)
+    size = table_font(frame, widths_cm, words)
+    widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm, size, words)]  # twips
     columns = [str(c) for c in frame.columns]
     rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
-        _cell(name, w, c >= centred_from, bold=True, shade=True)
+        _cell(name, w, c >= centred_from, bold=True, shade=True, size=size)
         for c, (name, w) in enumerate(zip(columns, widths, strict=True))) + "</w:tr>"]
     for r, values in enumerate(frame.itertuples(index=False)):
         cells = []
@@ -120,7 +170,7 @@ def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
             merge = merges.get((r, c))
             text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
                 or merge == "continue" else str(value)
-            cells.append(_cell(text, w, c >= centred_from, merge=merge))
+            cells.append(_cell(text, w, c >= centred_from, merge=merge, size=size))
         rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     xml = (f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"{TABLE_STYLE_ID}\"/>"
@@ -146,6 +196,15 @@ def _merges(frame: pd.DataFrame) -> dict[tuple[int, int], str]:
     return out
 
 
+def bilaga2_widths(marks: list[str]) -> list[float]:
+    """Column widths (cm) of a bilaga 2 table: the themes' fixed, each mark column as wide
+    as its header needs at the table's font (about 0.19 cm a character, 1.3 cm at least),
+    and the notes the rest."""
+    widths = [max(1.3, round(0.19 * len(name) + 0.6, 1)) for name in marks]
+    notes = max(6.0, BILAGA2_WIDTH_CM - sum(BILAGA2_THEME_CM) - sum(widths))
+    return [*BILAGA2_THEME_CM, notes, *widths]
+
+
 def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
                  questions: Mapping[int, str] | None = None) -> Path:
     """Landscape pages; per question a "Fråga N: …" heading above its table, main theme
@@ -153,7 +212,8 @@ def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
     doc = _new_document("Bilaga 2", landscape=True)
     for question, frame in sorted(tables.items()):
         doc.add_heading(heading(question, questions), level=2)
-        _table(doc, frame[BILAGA2_COLUMNS], BILAGA2_WIDTHS_CM, centred_from=3,
+        columns = bilaga2_columns(frame)
+        _table(doc, frame[columns], bilaga2_widths(columns[3:]), centred_from=3,
                merges=_merges(frame))
     if not tables:
         doc.add_paragraph("Inga kodade inlägg.")
@@ -173,8 +233,8 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
         doc.add_heading(str(main), level=2)
         head = group[group.Subtema == ""].iloc[0] if (group.Subtema == "").any() \
             else group.iloc[0]
-        doc.add_paragraph(f"{int(head.Totalt)} kodade enheter "
-                          f"({head.Andel * 100:.1f} % av alla kodade).")
+        doc.add_paragraph(f"{numbers.coded_units(int(head.Totalt))} "
+                          f"({numbers.percent(head.Andel)} av alla kodade).")
         subs = group[group.Subtema != ""]
         if len(subs):
             frame = subs[["Subtema", *area_columns, "Totalt"]]
@@ -206,11 +266,16 @@ def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
             paragraph = doc.add_paragraph(style="Quote")
             paragraph.add_run(f"”{row.Citat}”")
             where = [row.Källa, *([row.Subtema] if row.Subtema else []),
-                     *([f"fråga {int(row.Fråga)}"] if pd.notna(row.Fråga) else [])]
+                     *([f"fråga {int(row.Fråga)}"] if _has_question(row.Fråga) else [])]
             paragraph.add_run(f" ({', '.join(where)})")
     if quotes.empty:
         doc.add_paragraph("Inga enheter är markerade som citat i det här lagret.")
     return save(doc, path)
+
+
+def _has_question(value) -> bool:
+    """A transcript's units have no question: the quotes table leaves that cell empty."""
+    return value is not None and value != "" and not pd.isna(value)
 
 
 def save(doc, path: Path) -> Path:

@@ -17,10 +17,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from corpus import numbers
 from corpus.files import atomic_write
 from corpus.tabular import FORMULA_START, neutralise
 
-from .tables import BILAGA2_COLUMNS
+from .tables import BILAGA2_HEAD, bilaga2_columns
 
 WIDTHS = {"Huvudtema": 22, "Subtema": 26, "Inlägg": 70}
 HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
@@ -67,15 +68,16 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
     wb.remove(wb.active)
     for question, frame in sorted(tables.items()):
         ws = wb.create_sheet(_sheet_title(question))
+        columns = bilaga2_columns(frame)
         _set(ws, 1, 1, heading(question, questions)).font = Font(bold=True, size=12)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(BILAGA2_COLUMNS))
-        _header(ws, 2, BILAGA2_COLUMNS)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+        _header(ws, 2, columns)
         ws.freeze_panes = "A3"
         first = 3
         starts = {col: {start for start, _ in _runs(frame, keys)}
                   for col, keys in ((1, ["Huvudtema"]), (2, ["Huvudtema", "Subtema"]))}
         left, centred = _templates(ws)
-        for offset, values in enumerate(frame[BILAGA2_COLUMNS].itertuples(index=False)):
+        for offset, values in enumerate(frame[columns].itertuples(index=False)):
             for col, value in enumerate(values, start=1):
                 if col in starts and offset not in starts[col]:
                     value = None   # inside a merged group: the text is in its first cell
@@ -88,8 +90,9 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
                 if end > start:   # added as a range: openpyxl's merge_cells restyles
                     ws.merged_cells.add(CellRange(min_col=col, min_row=first + start,
                                                   max_col=col, max_row=first + end))
-        for col, name in enumerate(BILAGA2_COLUMNS, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(name, 11)
+        for col, name in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = \
+                WIDTHS.get(name, 11) if col <= 3 else max(11, len(name) + 2)
         ws.print_title_rows = "2:2"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
@@ -97,7 +100,7 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
         ws.page_setup.fitToHeight = 0
     if not tables:
         ws = wb.create_sheet("Bilaga 2")
-        _header(ws, 1, BILAGA2_COLUMNS)
+        _header(ws, 1, BILAGA2_HEAD)
     return _save(wb, path)
 
 
@@ -127,7 +130,7 @@ def _runs(frame: pd.DataFrame, keys: list[str]) -> list[tuple[int, int]]:
 
 def _printed_once(frame: pd.DataFrame) -> pd.DataFrame:
     """Blank a main theme / sub-theme where it repeats the row above (as printed)."""
-    out = frame[BILAGA2_COLUMNS].copy()
+    out = frame[bilaga2_columns(frame)].copy()
     same_main = out["Huvudtema"].eq(out["Huvudtema"].shift())
     same_sub = same_main & out["Subtema"].eq(out["Subtema"].shift())
     out.loc[same_main, "Huvudtema"] = ""
@@ -137,11 +140,13 @@ def _printed_once(frame: pd.DataFrame) -> pd.DataFrame:
 
 def bilaga2_csv(tables: Mapping[int, pd.DataFrame], path: Path) -> Path:
     """All questions in one sheet-like file with a leading Fråga column."""
-    parts = [frame[BILAGA2_COLUMNS].assign(**{"Fråga": q})
+    columns = list(dict.fromkeys(c for f in tables.values() for c in bilaga2_columns(f))) \
+        or BILAGA2_HEAD
+    parts = [frame[bilaga2_columns(frame)].assign(**{"Fråga": q})
              for q, frame in sorted(tables.items())]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["Fråga", *BILAGA2_COLUMNS])
-    return frame_csv(frame[["Fråga", *BILAGA2_COLUMNS]], path)
+    frame = pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame(
+        columns=["Fråga", *columns])
+    return frame_csv(frame[["Fråga", *columns]], path)
 
 
 def bilaga2_md(tables: Mapping[int, pd.DataFrame], path: Path,
@@ -154,15 +159,15 @@ def bilaga2_md(tables: Mapping[int, pd.DataFrame], path: Path,
 
 
 def markdown(frame: pd.DataFrame) -> str:
-    """A GitHub-style pipe table; pipes and line breaks inside cells are escaped."""
+    """A GitHub-style pipe table, numbers as a Swedish report prints them
+    (`corpus.numbers`); pipes and line breaks inside cells are escaped."""
     def cell(value: object) -> str:
-        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
-            else str(value)
-        return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+        return str(value).replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    shown = numbers.shown(frame)
     lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
              "|" + "|".join("---" for _ in frame.columns) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
-              for row in frame.itertuples(index=False)]
+              for row in shown.itertuples(index=False)]
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from sklearn.preprocessing import normalize
 
 from ..codebook import Codebook
 from ..text import Token, has_content, tokens
+from .embed import Embedder
 from .lexical import LexicalHit, LexicalMatcher
 from .model import Features, MultiLabelModel
 
@@ -35,6 +36,10 @@ FOLDS = 3
 STACK_C = 1.0
 MAX_CACHED = 300_000     # texts whose features and keyword hits are kept
 SIMILAR_MIN = 0.3        # cosine similarity for "liknar N kodade inlägg"
+# A code no decision has used yet (a färdplan concept the coding never took up) and the
+# no-fit flag rank after the codes in use at their level unless their score reaches this:
+# on held-out questions they took top-3 places from the main themes the coding uses.
+STRONG = 0.7
 # Blend before the project has taught it anything: weights on logit(statistical), lexical
 # score, "a keyword matched", "best keyword match at its level", "best model score at its
 # level", then a bias. Chosen to trust keywords first: the model's log-likelihood ratio
@@ -42,6 +47,15 @@ SIMILAR_MIN = 0.3        # cosine similarity for "liknar N kodade inlägg"
 # the no-fit line. Replaced by a blend learned per level once there are MIN_STACK codings.
 DEFAULT_BLEND = (0.3, 3.0, 0.8, 1.0, 0.5, -2.4)
 N_FEATURES = 5
+# With the meaning signal (embed.py) three more features: how close the text's vector is
+# to the code's description and examples, and to the centroid of its coded examples (each
+# standardised over the codes of its level for this text), and "the closest centroid at its
+# level". The stacked logistic regression learns their weights from the project's
+# decisions; these defaults only serve a project with fewer than MIN_STACK decisions.
+EMBED_BLEND = (0.5, 0.5, 0.5)
+N_EMBED = 3
+MEANING_LEVELS = (0,)
+SHOWN_MEANING = 60       # characters of the closest text quoted in "liknar betydelsen av"
 
 
 @dataclass
@@ -108,8 +122,11 @@ class Engine:
     project's segments do not tokenise anything twice.
     """
 
-    def __init__(self, codebook: Codebook, corpus: Sequence[str] = (), seed: int = 0) -> None:
+    def __init__(self, codebook: Codebook, corpus: Sequence[str] = (), seed: int = 0,
+                 embedder: Embedder | None = None) -> None:
         self.codebook = codebook
+        self.embedder = embedder
+        self.n_features = N_FEATURES + (N_EMBED if embedder is not None else 0)
         self.matcher = LexicalMatcher(codebook)
         self.seed = seed
         self.features: Features | None = None
@@ -129,6 +146,18 @@ class Engine:
         # the codes a unit is finally coded with: sub-themes, and main themes that have
         # none (a main theme without sub-themes fits as well as a sub-theme does)
         self._leaf = np.array([i not in self._children for i in self.ids], dtype=bool)
+        self._used = np.zeros(len(self.ids), dtype=bool)   # codes the examples carry
+        # the meaning signal: label texts (description, codebook examples) and the coded
+        # examples, as unit vectors with the column of their code
+        self._label_vecs = np.zeros((0, 0), dtype=np.float32)
+        self._label_cols: list[int] = []
+        self._label_texts: list[str] = []
+        self._centroids = np.zeros((0, 0), dtype=np.float32)
+        self._has_centroid = np.zeros(len(self.ids), dtype=bool)
+        self._ex_vecs = np.zeros((0, 0), dtype=np.float32)
+        self._ex_texts: list[str] = []
+        self._ex_labels: list[set[int]] = []
+        self._family: dict[int, set[int]] = {}   # a code and its sub-codes
         self._lex: dict[str, dict[int, LexicalHit]] = {}
         self._row: dict[str, int] = {}
         self._x = sp.csr_matrix((0, 0), dtype=np.float32)
@@ -201,8 +230,93 @@ class Engine:
         negatives = [set(e.rejected) for e in data]
         self.model.fit(x, labels, negatives, np.ones(len(data)), self.ids)
         self._remember_examples(x[len(book):], labels[len(book):])
+        self._used = np.zeros(len(self.ids), dtype=bool)
+        for lab in labels[len(book):]:
+            self._used[[self._col[c] for c in lab if c in self._col]] = True
+        if self.embedder is not None:
+            self._remember_meaning([e.text for e in examples], labels[len(book):])
         self.n_examples = len(examples)
         return self
+
+    def _label_texts_of(self) -> tuple[list[str], list[int]]:
+        texts, cols = [], []
+        for code in self.codebook.codes.values():
+            about = ". ".join(p for p in (code.name, code.definition, code.inclusion,
+                                          ", ".join(code.keywords)) if p)
+            for text in (about, *code.examples):
+                texts.append(text)
+                cols.append(self._col[code.id])
+        return texts, cols
+
+    def _remember_meaning(self, texts: list[str], labels: list[set[int]]) -> None:
+        """The vectors the meaning signal compares with: the codes' label texts (once) and
+        the centroid of each code's coded examples (each retrain)."""
+        if not self._label_cols:
+            self._label_texts, self._label_cols = self._label_texts_of()
+            self._label_vecs = self.embedder.vectors(self._label_texts)
+        vecs = self.embedder.vectors(texts)
+        sums = np.zeros((len(self.ids), vecs.shape[1] if len(texts) else 1), dtype=np.float32)
+        for r, lab in enumerate(labels):
+            for c in lab:
+                if c in self._col:
+                    sums[self._col[c]] += vecs[r]
+        self._has_centroid = np.abs(sums).sum(axis=1) > 0
+        self._centroids = normalize(sums) if len(texts) else sums
+        self._ex_vecs, self._ex_texts, self._ex_labels = vecs, texts, labels
+
+    def _meaning(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts x codes x N_EMBED features of the meaning signal (see EMBED_BLEND)."""
+        n, k = len(texts), len(self.ids)
+        out = np.zeros((n, k, N_EMBED))
+        if not n:
+            return out
+        vecs = self.embedder.vectors(texts)
+        label = np.full((n, k), -1.0)
+        sims = vecs @ self._label_vecs.T if self._label_cols else np.zeros((n, 0))
+        for j, col in enumerate(self._label_cols):
+            np.maximum(label[:, col], sims[:, j], out=label[:, col])
+        label = self.propagate(label)
+        cent = vecs @ self._centroids.T if self._has_centroid.any() else np.zeros((n, k))
+        cent = self.propagate(np.where(self._has_centroid, cent, -1.0))
+        for level in MEANING_LEVELS:
+            cols = self._level == level
+            if not cols.any():
+                continue
+            for f, raw in enumerate((label, cent)):
+                part = raw[:, cols]
+                known = part > -1.0
+                if not known.any():
+                    continue
+                vals = np.where(known, part, np.nan)
+                mean = np.nanmean(np.where(known.any(axis=1, keepdims=True), vals, 0.0),
+                                 axis=1, keepdims=True)
+                std = np.nanstd(np.where(known.any(axis=1, keepdims=True), vals, 0.0),
+                                axis=1, keepdims=True)
+                z = (part - mean) / np.maximum(std, 1e-6)
+                out[:, cols, f] = np.where(known, z, -3.0)
+            best = np.where(cent[:, cols] > -1.0, cent[:, cols], -np.inf)
+            out[:, cols, 2] = (cent[:, cols] > -1.0) & (best >= best.max(axis=1, keepdims=True))
+        return out
+
+    def closest_meaning(self, text: str, code_id: int) -> str | None:
+        """The label text or coded example of `code_id` (or of its sub-codes) whose
+        meaning is closest to `text`: what "liknar betydelsen av" quotes."""
+        if self.embedder is None:
+            return None
+        wanted = self._family.get(code_id)
+        if wanted is None:
+            wanted = self._family[code_id] = {code_id, *(
+                c for c in self.codebook.codes if code_id in self.codebook.ancestors(c))}
+        cols = {self._col[c] for c in wanted if c in self._col}
+        pool = [(self._label_texts[j], self._label_vecs[j])
+                for j, col in enumerate(self._label_cols) if col in cols]
+        pool += [(t, self._ex_vecs[r]) for r, (t, lab) in enumerate(
+            zip(self._ex_texts, self._ex_labels, strict=True)) if lab & wanted]
+        if not pool:
+            return None
+        vec = self.embedder.vectors([text])[0]
+        best = max(pool, key=lambda item: float(item[1] @ vec))[0]
+        return best if len(best) <= SHOWN_MEANING else best[:SHOWN_MEANING - 1] + "…"
 
     def _remember_examples(self, x: sp.csr_matrix, labels: list[set[int]]) -> None:
         """What "liknar N kodade inlägg" compares with: the coded texts' word features."""
@@ -235,7 +349,8 @@ class Engine:
             held = [examples[i] for i in order[fold::FOLDS]]
             train = [examples[i] for k, i in enumerate(order) if k % FOLDS != fold]
             self.retrain(train)
-            feats = self._signals(*self._read([e.text for e in held]))
+            feats = self._signals(*self._read([e.text for e in held]),
+                                  [e.text for e in held])
             truth = np.zeros((len(held), len(self.ids)), dtype=bool)
             for r, example in enumerate(held):
                 for code_id in self._close(example.codes):
@@ -243,7 +358,7 @@ class Engine:
                         truth[r, self._col[code_id]] = True
             for level in (0, 1):
                 cols = self._level == level
-                rows[level].append(feats[:, cols].reshape(-1, N_FEATURES))
+                rows[level].append(feats[:, cols].reshape(-1, self.n_features))
                 targets[level].append(truth[:, cols].ravel())
         blend = {}
         for level in (0, 1):
@@ -259,10 +374,13 @@ class Engine:
         self.blend_learned = bool(blend)
 
     # -- scoring ----------------------------------------------------------------------
-    def _signals(self, x: sp.csr_matrix, lex: Sequence[dict[int, LexicalHit]]) -> np.ndarray:
-        """Texts x codes x the blend's features (see DEFAULT_BLEND)."""
+    def _signals(self, x: sp.csr_matrix, lex: Sequence[dict[int, LexicalHit]],
+                 texts: Sequence[str] = ()) -> np.ndarray:
+        """Texts x codes x the blend's features (see DEFAULT_BLEND and EMBED_BLEND)."""
         n, k = x.shape[0], len(self.ids)
-        feats = np.zeros((n, k, N_FEATURES), dtype=np.float64)
+        feats = np.zeros((n, k, self.n_features), dtype=np.float64)
+        if self.embedder is not None:
+            feats[..., N_FEATURES:] = self._meaning(texts)
         stat = self.model.predict(x)
         floor = _logit(np.full(n, 1e-3))
         for code_id, col in self._col.items():
@@ -298,10 +416,29 @@ class Engine:
             cols = self._level == level
             if not cols.any():
                 continue
-            *weights, bias = self.blend.get(level, DEFAULT_BLEND)
+            *weights, bias = self.blend.get(level, self._default_blend())
             z = feats[:, cols] @ np.array(weights) + bias
             out[:, cols] = 1.0 / (1.0 + np.exp(-z))
         return out
+
+    def demoted(self, final: np.ndarray) -> np.ndarray:
+        """Texts x codes: True where a code ranks after the codes in use at its level (see
+        STRONG). At a level where nothing is in use yet (a new project), nothing is."""
+        out = ~self._used & (final < STRONG)
+        for level in (0, 1):
+            cols = self._level == level
+            if not (self._used & cols).any():
+                out[:, cols] = False
+        return out
+
+    def in_use(self, level: int) -> bool:
+        """Whether any code at `level` has been used by a decision the engine learned from."""
+        return bool((self._used & (self._level == level)).any())
+
+    def _default_blend(self) -> tuple[float, ...]:
+        if self.embedder is None:
+            return DEFAULT_BLEND
+        return (*DEFAULT_BLEND[:-1], *EMBED_BLEND, DEFAULT_BLEND[-1])
 
     def propagate(self, matrix: np.ndarray) -> np.ndarray:
         """A sub-code implies its parents: a parent scores at least its best child
@@ -320,10 +457,12 @@ class Engine:
         is applied), and the code id of each column."""
         if self.features is None:
             self.fit([])
-        feats = self._signals(*self._read(list(texts)))
+        feats = self._signals(*self._read(list(texts)), list(texts))
         stat = 1.0 / (1.0 + np.exp(-feats[..., 0]))
-        return {"blended": self._blend(feats), "lexical": feats[..., 1],
-                "statistical": stat}, self.ids
+        out = {"blended": self._blend(feats), "lexical": feats[..., 1], "statistical": stat}
+        if self.embedder is not None:   # the meaning signal alone: its learned-free order
+            out["meaning"] = 1.0 / (1.0 + np.exp(-feats[..., N_FEATURES + 1]))
+        return out, self.ids
 
     @_paused_gc()
     def score(self, texts: Sequence[str], exclude: Sequence[set[int]] | None = None,
@@ -335,7 +474,7 @@ class Engine:
         if self.features is None:
             self.fit([])
         x, lex = self._read(texts)
-        feats = self._signals(x, lex)
+        feats = self._signals(x, lex, texts)
         final = self.propagate(self._blend(feats))
         stat = 1.0 / (1.0 + np.exp(-feats[..., 0]))
         lexical = feats[..., 1]
@@ -344,11 +483,18 @@ class Engine:
                 if code_id in self._col:
                     final[r, self._col[code_id]] = -1.0
         via = self._best_children(final)
+        # "liknar betydelsen av …": the meaning signal's closest code at its level, or a
+        # description or example much closer than the others (2 standard deviations)
+        close = None
+        if self.embedder is not None:
+            close = (feats[..., N_FEATURES + 2] > 0) | (feats[..., N_FEATURES] >= 2.0)
         similar = self._similar(x) if explain else None
         # a text without a content word ("Ja.", "Mm, precis.", "Tack.") teaches the model
         # nothing whatever its scores: last in "most informative first", not first
         substance = [has_content(text) for text in texts]
-        ranked = np.argsort(-final, axis=1, kind="stable")[:, :limit]
+        # the codes in use first (scores stay as they are: they are calibrated)
+        key = np.where(final < 0, -10.0, final + 2.0 * ~self.demoted(final))
+        ranked = np.argsort(-key, axis=1, kind="stable")[:, :limit]
         leaf_depth = 1 if (self._level >= 1).any() else 0
         leaf = np.sort(final[:, self._leaf], axis=1)[:, ::-1]
         best = (leaf[:, 0] if leaf.shape[1] else np.zeros(len(texts))).tolist()
@@ -379,7 +525,10 @@ class Engine:
                 s = Suggestion(code_id, score, picked["lexical"][r][j], picked["stat"][r][j],
                                keywords=keywords, spans=spans, via=child)
                 if explain:
-                    s.reasons = self._reasons(s, picked["similar"][r][j])
+                    meaning = None
+                    if close is not None and j < 3 and close[r, k]:
+                        meaning = self.closest_meaning(texts[r], code_id)
+                    s.reasons = self._reasons(s, picked["similar"][r][j], meaning)
                 suggestions.append(s)
             out.append(Scored(suggestions, no_fit_score(best[r], leaf_depth),
                               best[r] < NO_FIT_THRESHOLD,
@@ -421,10 +570,12 @@ class Engine:
             out[start:start + 2000] = (sims @ self._similar_labels).toarray()
         return out
 
-    def _reasons(self, s: Suggestion, similar: int) -> list[str]:
+    def _reasons(self, s: Suggestion, similar: int, meaning: str | None = None) -> list[str]:
         reasons = []
         if s.keywords:
             reasons.append("nyckelord: " + ", ".join(s.keywords[:3]))
+        if meaning:
+            reasons.append(f"liknar betydelsen av \u201d{meaning}\u201d")
         if similar:
             reasons.append(f"liknar {similar} kodade inlägg")
         elif not s.keywords and s.score >= NO_FIT_THRESHOLD:

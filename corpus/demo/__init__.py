@@ -25,6 +25,7 @@ MATERIAL = resources.files(__package__) / "material"
 WORKBOOK_NAME = "postits_workshops_2025.xlsx"
 PADLET_NAME = "padlet_vgr_digital.csv"
 PADLET_WORKSHOP = "VGR digital 2025-03-12"
+DEMO_STUDY = "vgr-forstudie"     # the bundled study profile the demo study is
 
 
 def demo_notes() -> dict[int, dict]:
@@ -60,7 +61,7 @@ def write_material(folder: Path) -> list[tuple[Path, ReadOptions, str | None]]:
 
 
 def build_demo(path: Path | str, force: bool = False,
-               log: Callable[[str], None] = lambda _: None) -> Project:
+               log: Callable[[str], None] = lambda _: None, url: str | None = None) -> Project:
     path = Path(path)
     if (path / CONFIG_NAME).exists() or (path / SQLITE_NAME).exists():
         if not force:
@@ -69,7 +70,11 @@ def build_demo(path: Path | str, force: bool = False,
         shutil.rmtree(path)
     elif path.exists() and any(path.iterdir()):
         raise QdaError("the folder exists and is not empty; choose another", path, "E161")
-    project = init_project(path)
+    if url:
+        from ..migrate_store import require_empty_database
+
+        require_empty_database(url)
+    project = init_project(path, url, study=DEMO_STUDY, actor="demo")
     config = path / CONFIG_NAME             # the demo is the study: its question texts
     config.write_text(config.read_text(encoding="utf-8") + '\n[study]\nname = "forstudie"\n',
                       encoding="utf-8")

@@ -12,7 +12,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ..areas import AREAS
+from ..dimensions import read_profile
+
+# the demo study's areas (key -> label), from its bundled study profile
+AREAS = {v.key: v.label for v in read_profile("vgr-forstudie").values if v.dimension == "area"}
 
 _MARKS = ("{text} x{n}", "{text} ({n})", "{text}  {n} st", "{text} (x{n})")
 _HEADER_SPELLING = {"boras": "Borås ", "fyrbodal": "Fyrbodal", "gr": "Göteborgsregionen",

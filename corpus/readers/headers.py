@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..areas import fold
+from ..dimensions import fold
 
 NOTE_HEADERS = (
     "inlagg", "text", "notering", "anteckning", "lapp", "post it", "postit", "kommentar",
@@ -14,6 +14,11 @@ AREA_HEADERS = ("omrade", "region", "kommunalforbund", "delregion", "area", "del
 COUNT_HEADERS = ("antal", "dubblett", "count", "ggr", "forekomst")
 QUESTION_HEADERS = ("fraga", "question", "fragenummer")
 WORKSHOP_HEADERS = ("workshop", "tillfalle")
+GROUP_HEADERS = ("grupp", "deltagargrupp", "roll", "yrkesroll", "yrkesgrupp", "malgrupp",
+                 "deltagarkategori", "group", "role")
+# Short headers that are never an area's name, though a row of them looks like one
+NOT_AREAS = ("summa", "totalt", "total", "tema", "kategori", "nr", "id", "ovrigt", "datum",
+             "kolumn", "rubrik", "namn", "name", "typ", "kod", "subtema", "huvudtema")
 
 PADLET_HEADERS = {
     "subject": ("subject", "amne", "rubrik"),

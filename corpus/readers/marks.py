@@ -1,4 +1,5 @@
-"""Duplicate marks on post-its ("x2", "(2)", "2 st"): a count, not part of the text."""
+"""Duplicate marks on post-its ("x2", "(2)", "2 st", "(dubblett)"): a count, not part of
+the text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ _TRAILING = [
     re.compile(r"\s+(\d{1,2})\s?[x×]\s*$", re.I),  # ... 2x
     re.compile(r"(?:\s+|(?<=[.!?,;:]))(\d{1,2})\s?(?:st|ggr|gånger)\.?\s*$", re.I),  # 2 st
 ]
+# a word for the copies, in brackets only ("dubbel" ends many a sentence): how many notes
+# the marked one stands for
+_WORDS = {"dubblett": 2, "dubbletter": 2, "dubbel": 2, "dubbelt": 2, "duplikat": 2,
+          "duplicate": 2, "trippel": 3, "triplett": 3, "tripplett": 3}
+_WORD_MARK = re.compile(rf"\s*[(\[]\s*({'|'.join(_WORDS)})\s*[)\]]\s*$", re.I)
+_WORD_ONLY = re.compile(rf"^\s*[(\[]?\s*({'|'.join(_WORDS)})\s*[)\]]?\s*$", re.I)
 # "minst 2 st", "högst 3 ggr", "ca 2 st": a quantity the note states, not a count of copies
 _QUANTIFIED = re.compile(r"\b(?:minst|högst|max|maximalt|minimum|ca|cirka|ungefär|runt|"
                          r"över|under|upp till|mer än|fler än|mindre än|färre än|"
@@ -22,6 +29,9 @@ _ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|g
 
 def split_mark(text: str) -> tuple[str, int | None]:
     """Return the text without its duplicate mark, and the count the mark gave (or None)."""
+    match = _WORD_MARK.search(text)
+    if match and match.start() > 0 and text[: match.start()].strip():
+        return text[: match.start()].rstrip(" ,;-–"), _WORDS[match.group(1).lower()]
     for pattern in _TRAILING:
         match = pattern.search(text)
         if match and match.start() > 0:
@@ -36,6 +46,9 @@ def split_mark(text: str) -> tuple[str, int | None]:
 
 def mark_only(text: str) -> int | None:
     """The count of a cell that holds nothing but a mark, like "x3" or "(2 st)"."""
+    word = _WORD_ONLY.match(text)
+    if word:
+        return _WORDS[word.group(1).lower()]
     match = _ONLY.match(text)
     if not match:
         return None

@@ -1,7 +1,8 @@
 """Post-it workbooks, Padlet exports and survey comments: layout detection per sheet.
 
 Layouts:
-- wide: a header row of area names (Borås, Fyrbodal, GR ...) with notes below each;
+- wide: a header row of area names with notes below each (names the project knows, or
+  a row of short labels over columns of longer texts: the areas of a new study);
 - long: a header row with a note column, optionally area, count, question columns;
 - list: notes in any cells, one area for the whole sheet (given with --area);
 - padlet: Padlet's Subject/Body/Author/Section/Created at columns;
@@ -13,8 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ..areas import AREAS, area_key, fold
+from ..dimensions import Dimension, fold, tidy_label
 from ..errors import InputError
+from ..notes import Notice, note
 from . import headers as h
 from .grid import Grid, read_csv, read_xlsx
 from .marks import mark_only, split_mark
@@ -34,10 +36,10 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
     kinds = Counter()
     for grid in grids:
         if grid.hidden:
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["hidden sheet"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N130")]))
             continue
         if not any(any(row) for row in grid.rows):
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=["empty sheet"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N131")]))
             continue
         try:
             report, notes = read_grid(grid, options, path, single=len(grids) == 1)
@@ -45,8 +47,7 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
             # a sheet of instructions or a summary beside the question sheets
             if exc.code != "E114" or len(grids) == 1 or h.question_from_sheet_name(grid.name):
                 raise
-            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[
-                "no header row with area names or a note column"]))
+            result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N132")]))
             continue
         kinds[report.layout] += 1
         result.sheets.append(report)
@@ -79,6 +80,8 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     readers = {"wide": _read_wide, "long": _read_long, "list": _read_list,
                "padlet": _read_padlet, "survey": _read_survey}
     notes = readers[layout](grid, header_row, options, report, path)
+    report.warnings = _grouped(report.warnings, grid.name)
+    report.skipped = _grouped(report.skipped, grid.name)
     if not notes:
         raise InputError(f"sheet {grid.name!r} has no notes below its headers", path, "E112")
     missing_q = [n for n in notes if n.question is None]
@@ -92,9 +95,80 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     for note in notes:
         note.sheet = grid.name
         report.duplicate_marks += note.duplicate_count > 1
-    report.notes_per_area = dict(Counter(AREAS.get(n.area, "okänt") if n.area else "okänt"
-                                         for n in notes))
+    known = _known(options)
+    report.notes_per_area = dict(Counter(known.label(known.key_of(n.area), n.area)
+                                         if n.area else "okänt" for n in notes))
     return report, notes
+
+
+def _known(options: ReadOptions) -> Dimension:
+    return options.areas if options.areas is not None else Dimension("area")
+
+
+_OTHER_HEADERS = (h.NOTE_HEADERS, h.COUNT_HEADERS, h.QUESTION_HEADERS, h.WORKSHOP_HEADERS,
+                  h.GROUP_HEADERS, h.SURVEY_HINTS, h.AREA_HEADERS, h.NOT_AREAS,
+                  *h.PADLET_HEADERS.values())
+
+
+def could_be_area(value: str | None) -> bool:
+    """A header cell that may name an area the project does not know yet: a short label,
+    not a number, a question or any header the readers know."""
+    if not value or len(value.strip()) > 40:
+        return False
+    folded = fold(value)
+    if not folded or folded.replace(" ", "").isdigit() or len(folded.split()) > 4:
+        return False
+    if h.question_in_text(value) is not None:
+        return False
+    return not any(h.header_is(value, names) for names in _OTHER_HEADERS)
+
+
+def _unknown_area_header(grid: Grid) -> int | None:
+    """The first row of two or more short labels, each over a column of longer texts: the
+    header of a wide sheet whose areas the project does not know yet."""
+    for r, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        cols = [c for c, value in enumerate(row) if value and grid.is_anchor(r, c)]
+        if len(cols) < 2:
+            continue
+        if not all(could_be_area(row[c]) for c in cols):
+            return None
+        below = {c: [grid.cell(i, c) for i in range(r + 1, len(grid.rows)) if grid.cell(i, c)]
+                 for c in cols}
+        filled = [c for c in cols if below[c]]
+        texts = [v for c in filled for v in below[c]]
+        if len(filled) >= 2 and sum(map(len, texts)) / len(texts) > \
+                sum(len(row[c]) for c in cols) / len(cols):
+            return r
+        return None
+    return None
+
+
+# a cell's note, as a reader finds it: (code, cell, value); `_grouped` makes one note of
+# each kind per sheet, naming the cells
+PerCell = tuple[str, str, str]
+SAME_KIND_BY_VALUE = {"N123": "delimiter"}   # a note per delimiter
+VALUES_SHOWN = 3
+
+
+def _grouped(found: list, sheet: str) -> list[Notice]:
+    """One note per kind (and per unknown area) for the sheet, naming its cells, instead
+    of a note per cell."""
+    groups: dict[tuple[str, str], list[PerCell]] = {}
+    for code, ref, value in found:
+        groups.setdefault((code, value if code in SAME_KIND_BY_VALUE else ""), []).append(
+            (code, ref, value))
+    out = []
+    for (code, value), items in groups.items():
+        refs = [ref for _, ref, _ in items]
+        if code in SAME_KIND_BY_VALUE:
+            out.append(note(code, sheet=sheet, refs=refs, **{SAME_KIND_BY_VALUE[code]: value}))
+        elif code == "N122":
+            shown = ", ".join(repr(v[:40]) for _, _, v in items[:VALUES_SHOWN])
+            out.append(note(code, sheet=sheet, refs=refs,
+                            values=shown + (", …" if len(items) > VALUES_SHOWN else "")))
+        else:
+            out.append(note(code, sheet=sheet, refs=refs))
+    return out
 
 
 def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
@@ -104,26 +178,29 @@ def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
         cells = [c for c in row if c]
         if not cells:
             continue
-        found = _layout_of_header(row)
+        found = _layout_of_header(row, _known(options))
         if found and (options.layout is None or options.layout == found):
             return r, found
+    if options.layout in (None, "wide") and not options.area:
+        r = _unknown_area_header(grid)
+        if r is not None:
+            return r, "wide"
     if options.layout == "list" or (options.layout is None and options.area):
         return None, "list"
     if options.layout:
         raise InputError(f"sheet {grid.name!r} has no header row for layout {options.layout!r}",
                          path, "E114")
     raise InputError(
-        f"sheet {grid.name!r}: no header row with area names (Borås, Fyrbodal, GR, Skaraborg, "
-        "VGR) or a note column (Inlägg, Text ...); give --area for a plain list of notes",
-        path, "E114")
+        f"sheet {grid.name!r}: no header row with area names or a note column (Inlägg, "
+        "Text ...); give --area for a plain list of notes", path, "E114")
 
 
-def _layout_of_header(row: list[str | None]) -> str | None:
+def _layout_of_header(row: list[str | None], known: Dimension) -> str | None:
     padlet = sum(any(h.header_is(c, names) for c in row) for names in h.PADLET_HEADERS.values())
     if padlet >= 3 or (padlet >= 2 and any(h.header_is(c, ("subject", "amne")) for c in row)):
         return "padlet"
-    areas = sum(area_key(c) is not None for c in row)
-    if areas >= 2 or (areas == 1 and all(area_key(c) for c in row if c)):
+    areas = sum(known.key_of(c) is not None for c in row)
+    if areas >= 2 or (areas == 1 and all(known.key_of(c) for c in row if c)):
         return "wide"
     if any(h.header_is(c, h.SURVEY_HINTS) for c in row):
         return "survey"
@@ -133,7 +210,12 @@ def _layout_of_header(row: list[str | None]) -> str | None:
 
 
 def _read_wide(grid, header_row, options, report, path) -> list[Note]:
-    areas = {c: area_key(grid.cell(header_row, c)) for c in range(grid.width)}
+    known = _known(options)
+    areas = {}
+    for c in range(grid.width):
+        label = grid.cell(header_row, c)
+        if label and (known.key_of(label) is not None or could_be_area(label)):
+            areas[c] = tidy_label(label)
     notes: list[Note] = []
     for r in range(header_row + 1, len(grid.rows)):
         last_in_row: Note | None = None
@@ -146,11 +228,11 @@ def _read_wide(grid, header_row, options, report, path) -> list[Note]:
                 if last_in_row is not None:
                     last_in_row.duplicate_count = max(last_in_row.duplicate_count, only)
                 else:
-                    report.skipped.append(f"{grid.ref(r, c)}: a duplicate mark with no note")
+                    report.skipped.append(("N120", grid.ref(r, c), ""))
                 continue
             if areas.get(c) is None:
-                if area_key(value) is None:
-                    report.skipped.append(f"{grid.ref(r, c)}: outside the area columns")
+                if known.key_of(value) is None:
+                    report.skipped.append(("N121", grid.ref(r, c), ""))
                 continue
             text, count = split_mark(value)
             last_in_row = Note(text, areas[c], report.question, cell=grid.ref(r, c),
@@ -175,16 +257,17 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
     area_col = next(iter(_columns(header, h.AREA_HEADERS)), None)
     count_col = next(iter(_columns(header, h.COUNT_HEADERS)), None)
     question_col = next(iter(_columns(header, h.QUESTION_HEADERS)), None)
+    group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
     notes: list[Note] = []
     width = max((c + 1 for c, v in enumerate(header) if v), default=0)
-    area = question = None  # filled down: a blank means "same as above" in grouped sheets
+    # filled down: a blank means "same as above" in grouped sheets
+    area = question = group = None
     for r in range(header_row + 1, len(grid.rows)):
         if area_col is not None and grid.cell(r, area_col):
-            raw = grid.cell(r, area_col)
-            area = area_key(raw)
-            if area is None:
-                report.warnings.append(f"{grid.ref(r, area_col)}: unknown area {raw!r}; its "
-                                       "notes are imported without an area")
+            # as written: the ingest knows the project's areas, learns a new one or refuses
+            area = tidy_label(grid.cell(r, area_col))
+        if group_col is not None and grid.cell(r, group_col):
+            group = tidy_label(grid.cell(r, group_col))
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.parse_count(raw_q) or h.question_in_text(raw_q)
@@ -195,7 +278,7 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         text, count = split_mark(value)
         column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
-                          duplicate_count=max(column_count or count or 1, 1)))
+                          duplicate_count=max(column_count or count or 1, 1), group=group))
     return notes
 
 
@@ -207,10 +290,9 @@ def _overflow(grid, r: int, width: int, text_col: int, value: str, report) -> st
     if not extra:
         return value
     if grid.delimiter and text_col == width - 1:
-        report.warnings.append(f"{grid.ref(r, text_col)}: the note held a "
-                               f"{grid.delimiter!r} without quotes; its parts were joined")
+        report.warnings.append(("N123", grid.ref(r, text_col), grid.delimiter))
         return f"{grid.delimiter} ".join([value, *(v for _, v in extra)])
-    report.skipped += [f"{grid.ref(r, c)}: outside the columns ({v[:40]!r})" for c, v in extra]
+    report.skipped += [("N122", grid.ref(r, c), v) for c, v in extra]
     return value
 
 
@@ -244,7 +326,9 @@ def _read_padlet(grid, header_row, options, report, path) -> list[Note]:
             text = subject or body
         section = get("section")
         question = report.question or h.question_in_text(section)
-        area = area_key(section)
+        # a section is an area only where it names one the project knows: Padlet's
+        # sections are as often the questions or free headings
+        area = section if _known(options).key_of(section) is not None else None
         text, count = split_mark(text)
         notes.append(Note(text, area, question, cell=grid.ref(r, col["body"] or 0),
                           duplicate_count=max(count or 1, 1), author=get("author")))

@@ -2,10 +2,13 @@
 
 Speaker lines recognised (alone on a line, or followed by the first words of the turn):
     Talare 2  00:14:31          Speaker 1 (00:01:23): text      [00:01:23] Talare 1: text
-    Anna Svensson   0:03        Anna Svensson: text  (untimed: if the label recurs, or is
-                                                      a full name or a generic label)
-Every other line belongs to the current turn; lines before the first speaker line form a
-turn without a speaker, so no text is ever dropped.
+    Anna Svensson   0:03        Anna Svensson: [00:12:31] text  Anna Svensson: 00:12:31 text
+    Anna Svensson: text  (untimed: if the label recurs, or is a full name or a generic label)
+The time is the turn's start, never part of its text (a line inside a turn that starts
+with a bracketed time loses it too). Every other line belongs to the current turn; a
+short line alone before the first speaker line (a .docx heading, "Gruppdiskussion – nära
+vård") is the transcript's title, not a unit; other lines before the first speaker line
+form a turn without a speaker, so no text is ever dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ..errors import InputError
 from ..names import is_first_name
+from ..notes import note
 from ..pseudonymise import GENERIC_LABEL
 from .textfile import decode_text
 from .units import ReadResult, Turn
@@ -33,11 +37,18 @@ _PARTICLE = rf"(?:{'|'.join(_PARTICLES)})[ \t]+"
 _LABEL = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}){{0,2}}{_WORD}){{0,3}}"
 
 SPEAKER_LINES = [
+    # Anna Svensson: [00:12:31] text | Deltagare 3: (00:12:31) text | Moderator: 0:12:31 text
+    re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?:[(\[](?P<ts>{_TS})[)\]]|"
+               rf"(?P<ts2>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?))(?:\s+(?P<rest>.*))?$"),
     # Talare 2  00:14:31 | Speaker 1 (00:01:23): text | Anna Svensson   0:03
     re.compile(rf"^\s*(?P<label>{_LABEL})[ \t]+[(\[]?(?P<ts>{_TS})[)\]]?\s*(?::\s*(?P<rest>.*))?$"),
     # [00:01:23] Talare 1: text | 00:01:23 - Talare 1: text
     re.compile(rf"^\s*[(\[]?(?P<ts>{_TS})[)\]]?\s*[-–]?\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$"),
 ]
+# a time at the start of a line inside a turn: "[00:13:02] och sen …", "(00:13:02) …";
+# "(14:00) var mötet" may be said, so a clock in parentheses needs its seconds
+_LEADING_TS = re.compile(rf"^(?:\[{_TS}\]|\(\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?\))\s*")
+_TITLE_MAX_CHARS = 100
 _UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
 _MAX_UNTIMED_LABEL_WORDS = 3
 # lines like "Paus 00:06:00" or "Lunch 12:00" mark the recording, not a speaker
@@ -90,6 +101,13 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
             continue
         if not line:
             continue
+        stamp = _LEADING_TS.match(line)
+        if stamp:
+            line = line[stamp.end():]
+            if current is not None and current.start_time is None and not body:
+                current.start_time = parse_timestamp(stamp.group(0).strip(" ()[]"))
+            if not line:
+                continue
         if current is None:
             current, body = Turn(None, "", None), []
         body.append(line)
@@ -98,6 +116,18 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
         if turn.end_time is None and following.start_time is not None:
             turn.end_time = following.start_time
     return [t for t in turns if t.text.strip()]     # a speaker line with nothing said
+
+
+def split_title(turns: list[Turn]) -> tuple[str | None, list[Turn]]:
+    """A first turn without a speaker that is one short line without a sentence's end,
+    followed by speakers' turns, is the transcript's title ("Gruppdiskussion – nära
+    vård"): kept apart, so it is never a unit to code nor sampled into a round."""
+    if len(turns) < 2 or turns[0].speaker is not None or turns[1].speaker is None:
+        return None, turns
+    text = turns[0].text.strip()
+    if "\n" in text or len(text) > _TITLE_MAX_CHARS or text.endswith((".", "!", "?", ":")):
+        return None, turns
+    return text, turns[1:]
 
 
 def _names_in(label: str) -> list[str]:
@@ -121,7 +151,8 @@ def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, st
     for pattern in SPEAKER_LINES:
         match = pattern.match(line)
         if match:
-            return (match.group("label").strip(), parse_timestamp(match.group("ts")),
+            stamp = match.group("ts") or match.groupdict().get("ts2")
+            return (match.group("label").strip(), parse_timestamp(stamp),
                     (match.group("rest") or "").strip())
     match = _UNTIMED.match(line)
     if match and match.group("label").strip() in recurring:
@@ -216,6 +247,8 @@ def _precise(stamp: str, fallback: float) -> float:
 def _result(path: Path, fmt: str, turns: list[Turn]) -> ReadResult:
     if not any(t.text.strip() for t in turns):
         raise InputError("no transcript text found", path, "E123")
+    title, turns = split_title(turns)
     speakers = sum(1 for label in {t.speaker for t in turns} if label)
-    warnings = [] if speakers else ["no speaker lines recognised: the text is one turn"]
-    return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings)
+    warnings = [] if speakers else [note("N110")]
+    return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings,
+                      meta={"title": title} if title else {})

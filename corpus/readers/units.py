@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..dimensions import Dimension
 
 
 @dataclass
@@ -15,6 +18,7 @@ class Note:
     cell: str | None = None
     duplicate_count: int = 1
     author: str | None = None  # a real name (Padlet); pseudonymised before storing
+    group: str | None = None   # the participant group as written (a column), if any
 
 
 @dataclass
@@ -56,5 +60,9 @@ class ReadOptions:
 
     kind: str | None = None
     question: int | None = None
-    area: str | None = None
+    area: str | None = None            # a label as written; the ingest resolves it
     layout: str | None = None
+    group: str | None = None           # a participant group for every unit, as written
+    # the project's areas when the file is read (`corpus.study`): area headers are told
+    # from other headers by them; None: the material alone decides
+    areas: Dimension | None = None

@@ -106,6 +106,32 @@ def test_upload_through_the_widget_and_a_malformed_one(server, page, tmp_path):
     assert counts(root) == after_good
 
 
+def test_streamlits_own_words_are_swedish(server, page):
+    """The upload button, its limit line and the skip link said "Upload", "200MB per
+    file • CSV, DOCX…" and "Skip to main content" in the Swedish app."""
+    url, _ = server
+    open_page(page, url, "projekt")
+    uploader = page.locator(".st-key-p_files")
+    assert "Upload" not in uploader.inner_text() and "per file" not in uploader.inner_text()
+    skip = page.locator("[data-testid=stSkipToContent]")
+    # its English words are shrunk to nothing (still read by innerText), the Swedish shown
+    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+
+    def after(selector: str) -> str:
+        return page.locator(selector).first.evaluate(
+            "e => getComputedStyle(e, '::after').content")
+
+    assert after(".st-key-p_files button p") == '"Välj filer"'
+    assert after(".st-key-p_files [data-testid=stFileUploaderDropzoneInstructions] span") \
+        == '"Dra filerna hit (högst 200 MB per fil)"'
+    assert after("[data-testid=stSkipToContent]") == '"Hoppa till sidans innehåll"'
+    page.locator("body").focus()
+    page.keyboard.press("Tab")                   # the skip link still takes the focus
+    assert page.evaluate("document.activeElement.dataset.testid") == "stSkipToContent"
+    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"     # shown: Swedish
+    shot(page, "projekt-svenska")
+
+
 def test_a_renamed_corrected_file_replaces_the_source_picked(server, page, tmp_path):
     """Through the real widgets: a corrected file under a new name replaces the source
     chosen in "Ersätter källan"; afterwards the boxes are fresh (the browser had kept the
@@ -365,7 +391,8 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
     project.close()
     assert decided.status == "accepted" and decided.memo == "Lappen handlar om detta tema"
 
-    # bilaga 2 (the consensus layer by default) now has the note under the decided code
+    # bilaga 2 (the final layer by default: the consensus decision) now has the note under
+    # the decided code
     as_coder(page, url, "export", "lead")
     target_file = download_export(page, "e", "bilaga2", tmp_path)
     ws = load_workbook(target_file)[f"Fråga {question}"]
@@ -375,3 +402,40 @@ def test_blind_double_coding_agreement_and_consensus_into_bilaga2(server, page, 
         rows.append((main, sub, row[2] or ""))
     assert any(m == parent and s_ == target.name and text.strip() in cell
                for m, s_, cell in rows)
+
+
+def test_code_exact_words_on_transkript(server, page):
+    """Words inside a sentence, typed on Transkript, are coded with their exact span."""
+    url, root = server
+    coder = "berit"                      # apart from the other tests' coders
+    project = db(root)
+    with project.session() as s:
+        first = s.scalars(select(Source.id).where(Source.kind == "transcript")
+                          .order_by(Source.id)).first()
+        turn = s.scalars(select(Segment).where(Segment.source_id == first,
+                                               Segment.kind == "turn", Segment.position == 0)
+                         ).one()
+        sentence = s.scalars(select(Segment).where(Segment.parent_id == turn.id)
+                             .order_by(Segment.position)).first()
+    project.close()
+    words = " ".join(sentence.text.split()[1:3])
+    as_coder(page, url, "transkript", coder)
+    page.locator(".st-key-t_code").get_by_role("combobox").click()
+    page.keyboard.type("samordning > SIP")
+    page.get_by_role("option", name="Samverkan och samordning > SIP").wait_for()
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator(".st-key-t_words_0 input").fill(words)
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Koda orden").click()
+    expect(page.get_by_text(re.compile("Orden kodade med .*SIP"))).to_be_visible(
+        timeout=15_000)
+    shot(page, "transkript-ord")
+    project = db(root)
+    with project.session() as s:
+        (coding,) = s.scalars(select(Coding).where(Coding.coder == coder)).all()
+    project.close()
+    assert coding.segment_id == sentence.id and len(coding.spans) == 1
+    start, end = coding.spans[0][:2]
+    assert end - start == len(words)

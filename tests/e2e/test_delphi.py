@@ -72,6 +72,9 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     lead(page, url)
     page.get_by_label("Namn").fill("Indikatorer")
     page.get_by_label("Fråga till panelen").fill("Hur relevant är indikatorn?")
+    # the share rule: a median of 7 from 8 and 6 is no consensus there (RAND/UCLA would
+    # call it appropriate), so those items come back in round 2
+    page.get_by_text("Andelsregel", exact=True).click()
     page.get_by_role("button", name="Skapa").click()
     settle(page)
     page.get_by_label("Frågor").click()
@@ -140,7 +143,8 @@ def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_p
     assert len(rows) == n
     assert [r["Median"] for r in rows[:3]] == [7, 7, 7]
     assert [r["Andel 7–9"] for r in rows[:3]] == [0.5, 0.5, 0.5]
-    assert {r["Utfall"] for r in rows[3:]} == {"Inkluderad"}     # 8 and 7: both 7-9
+    assert {r["Utfall (andelsregel)"] for r in rows[3:]} == {"Inkluderad"}   # 8, 7: 7-9
+    assert {r["RAND/UCLA"] for r in rows} == {"Lämplig"}
 
     page.locator(".st-key-d_fmt_delphi-results").click()
     page.get_by_role("option", name="docx").click()

@@ -5,7 +5,7 @@ audit event the channel it came by (app, cli, import, library) and, from the com
 line, the operating-system user at the terminal
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-05 12:40:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

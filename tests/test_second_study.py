@@ -1,0 +1,313 @@
+"""A second study, made from nothing: its own areas (Swedish letters, one area written three
+ways across sheets), a participant group the first study lacks, a workbook and a
+transcript; every export reads the project's dimensions, on both stores. And a project made
+before the study's dimensions lived in the store keeps its values and exports."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from lxml import etree
+from openpyxl import load_workbook
+from sqlalchemy import distinct, func, select
+
+from coding.codebook import parse_codebook
+from coding.codes import import_doc
+from coding.exchange import import_codings
+from coding.exporting import export
+from corpus import study
+from corpus.errors import InputError
+from corpus.ingest import ingest_file
+from corpus.models import Coding, DelphiPanelist, Segment, Source
+from corpus.project import init_project
+from corpus.readers import ReadOptions
+from corpus.tabular import write_table
+from corpus.workshops import add_workshop
+from delphi import items as delphi_items
+from delphi import panel
+from delphi import tables as delphi_tables
+from tests.conftest import pg_database, row_counts, write_xlsx
+from themes import tables
+from themes.layers import resolve_layer
+
+BOOK = parse_codebook("""
+codes:
+  - name: Kontinuitet
+    children: [{name: Fast vårdkontakt}]
+  - name: Samverkan
+""")
+PRESET = ("Borås", "Fyrbodal", "GR", "Skaraborg", "VGR")
+TRANSCRIPT = ("Talare 1  00:00:05\nVi behöver en fast vårdkontakt för de äldre.\n\n"
+              "Talare 2  00:00:40\nSamverkan med regionen fungerar inte alls.\n")
+
+
+def workbook(folder: Path) -> Path:
+    """Three question sheets; Lerum written 'Lerum', 'Lerums kommun' and 'lerum'."""
+    return write_xlsx(folder / "lappar_lerum.xlsx", {
+        "Fråga 1": [["Område", "Inlägg", "Grupp"],
+                    ["Lerum", "Andel med fast vårdkontakt", "Brukarföreträdare"],
+                    ["Alingsås", "Antal samverkansmöten", "Politiker"],
+                    ["Öckerö", "Väntetid till fast läkare", "Brukarföreträdare"]],
+        "Fråga 2": [["Lerums kommun", "Alingsås"],
+                    ["Vi saknar data om kontinuitet", "Samverkan mäts inte"]],
+        "Fråga 3": [["Område", "Inlägg"],
+                    ["lerum", "Mät samverkan mellan huvudmännen"]],
+    })
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def second(request, tmp_path: Path):
+    """A plain `qda init` project (no profile) with the team's material, coded."""
+    def build(url: str | None):
+        proj = init_project(tmp_path / "proj", url)
+        book = workbook(tmp_path)
+        notes = ingest_file(proj, book, actor="lena")
+        talk = tmp_path / "samtal_ockero.txt"
+        talk.write_text(TRANSCRIPT, encoding="utf-8")
+        said = ingest_file(proj, talk, ReadOptions(area="Öckerö", group="Vårdpersonal"),
+                           actor="lena")
+        add_workshop(proj, actor="lena", label="Lerum fysisk", area="Lerum kommun",
+                     format="fysisk", counts={"Politiker": 3, "Brukarföreträdare": 5})
+        add_workshop(proj, actor="lena", label="Öckerö digital", area="Öckerö",
+                     format="Digital", counts={"Vårdpersonal": 7})
+        with proj.transaction() as s:
+            import_doc(s, BOOK, "lena")
+        codes = {"fast vårdkontakt": "Kontinuitet > Fast vårdkontakt",
+                 "väntetid": "Kontinuitet > Fast vårdkontakt", "kontinuitet": "Kontinuitet",
+                 "samverkan": "Samverkan"}
+        with proj.session() as s:
+            units = s.execute(select(Segment.text).where(Segment.kind != "turn")).all()
+        rows = [{"text": t, "code": next(c for k, c in codes.items() if k in t.lower()),
+                 "citat": "x"} for (t,) in units]
+        table = write_table(pd.DataFrame(rows), tmp_path / "konsensus.tsv")
+        import_codings(proj, table, coder="konsensus", actor="lena")
+        return proj, notes, said
+
+    if request.param == "sqlite":
+        proj, notes, said = build(None)
+        yield proj, notes, said
+        proj.close()
+        return
+    with pg_database(request.getfixturevalue("pg_server")) as url:
+        proj, notes, said = build(url)
+        yield proj, notes, said
+        proj.close()
+
+
+def test_a_new_project_learns_its_areas_once_per_label(second):
+    proj, notes, said = second
+    with proj.session() as s:
+        known = study.load(s)
+    assert list(known.areas.labels().values()) == ["Lerum", "Alingsås", "Öckerö"]
+    assert list(known.groups.labels().values()) == ["Brukarföreträdare", "Politiker",
+                                                    "Vårdpersonal"]
+    assert notes.learned == [
+        "nytt område: Lerum (3 lappar)", "nytt område: Alingsås (2 lappar)",
+        "nytt område: Öckerö (1 lapp)", "område 'Lerums kommun' räknas som Lerum",
+        "ny deltagargrupp: Brukarföreträdare (2 lappar)",
+        "ny deltagargrupp: Politiker (1 lapp)"]
+    assert said.learned == ["ny deltagargrupp: Vårdpersonal (1 transkript)"]
+    assert notes.warnings == []            # nothing "imported without an area"
+    with proj.session() as s:
+        areas = s.execute(select(Segment.area).where(Segment.kind == "note")).scalars().all()
+        turns = s.execute(select(Segment.participant_group)
+                          .where(Segment.kind == "turn")).scalars().all()
+    assert None not in areas and turns == ["vardpersonal", "vardpersonal"]
+
+
+def test_every_export_has_the_project_s_columns_and_every_note_its_x(second, tmp_path):
+    proj, _, _ = second
+    with proj.transaction() as s:
+        study.set_long_name(s, "area", "Öckerö", "Öckerö kommun")
+    with proj.session() as s:
+        layer = resolve_layer(s)
+        b2 = tables.bilaga2(s, layer)
+        counts = tables.theme_counts(s, layer, "area")
+        by_group = tables.theme_counts(s, layer, "group")
+        quoted = tables.quotes(s, layer)
+        t1 = tables.tabell1(s)
+    marks = ["Lerum", "Alingsås", "Öckerö"]
+    for question, frame in b2.items():
+        assert list(frame.columns[:3]) == ["Huvudtema", "Subtema", "Inlägg"]
+        present = [c for c in frame.columns[3:] if c not in ("antal", "segment_ids")]
+        assert set(present) <= set(marks) and present == [m for m in marks if m in present]
+        assert (frame[present] == "x").sum(axis=1).ge(1).all(), question   # every note an x
+    assert list(b2[1].columns[3:6]) == marks
+    assert sum(len(f) for f in b2.values()) == 6
+    assert list(counts.columns) == ["Huvudtema", "Subtema", *marks, "Totalt", "Andel"]
+    with proj.session() as s:
+        coded = s.scalar(select(func.count(distinct(Coding.segment_id)))
+                         .where(Coding.coder == "konsensus"))
+    assert counts.loc[counts.Subtema == "", marks].to_numpy().sum() == coded   # one column each
+    assert list(by_group.columns[2:5]) == ["Brukarföreträdare", "Politiker", "Vårdpersonal"]
+    assert "Ingen grupp" in by_group.columns     # the notes of sheets without a group column
+    assert set(quoted["Källa"]) == {"Deltagare Lerum", "Deltagare Alingsås",
+                                    "Deltagare Öckerö kommun"}
+    assert list(t1.columns) == ["Område", "Workshop", "Politiker", "Brukarföreträdare",
+                                "Vårdpersonal", "Totalt"] or \
+        list(t1.columns) == ["Område", "Workshop", "Brukarföreträdare", "Politiker",
+                             "Vårdpersonal", "Totalt"]
+    assert t1["Område"].tolist() == ["Lerum", "Öckerö", "Totalt"]
+    assert t1.iloc[-1]["Totalt"] == 15
+    # the files as written, re-read
+    out = export(proj, "bilaga2", fmt="xlsx", out=tmp_path / "b2.xlsx").path
+    header = [c.value for c in load_workbook(out)["Fråga 1"][2]]
+    assert header == ["Huvudtema", "Subtema", "Inlägg", *marks]
+    doc = Document(str(export(proj, "bilaga2", fmt="docx", out=tmp_path / "b2.docx").path))
+    assert [c.text for c in doc.tables[0].rows[0].cells] == header
+    grouped = export(proj, "bilaga2", fmt="csv", out=tmp_path / "g.csv", by="group").path
+    assert pd.read_csv(grouped).columns.tolist()[4:] == ["Brukarföreträdare", "Politiker",
+                                                         "Ingen grupp"]
+    themes = export(proj, "themes", fmt="csv", out=tmp_path / "t.csv", by="format").path
+    assert "Inget format" in pd.read_csv(themes).columns     # notes of no workshop
+    qdpx = export(proj, "qdpx", out=tmp_path / "p.qdpx").path
+    with zipfile.ZipFile(qdpx) as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    cases = [c.get("name") for c in root.findall("q:Cases/q:Case", ns)]
+    assert {"Lerum", "Alingsås", "Öckerö"} <= set(cases)
+    variables = {v.get("name") for v in root.findall("q:Variables/q:Variable", ns)}
+    assert {"Brukarföreträdare", "Vårdpersonal"} <= variables
+    files = [p for p in tmp_path.iterdir() if p.suffix in (".csv", ".xlsx", ".docx")]
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "ignore") if path.suffix == ".csv" else \
+            " ".join(str(c.value) for ws in load_workbook(path) for row in ws.iter_rows()
+                     for c in row) if path.suffix == ".xlsx" else \
+            " ".join(c.text for t in Document(str(path)).tables for r in t.rows for c in r.cells)
+        assert not any(name in text.split(",") or f" {name} " in f" {text} "
+                       for name in PRESET), path.name
+
+
+def test_rename_and_merge_move_everything_and_the_next_export_shows_it(second, tmp_path):
+    proj, _, _ = second
+    with proj.transaction() as s:
+        member = panel.add_panelist(s, delphi_items.create_study(s, "D", "lena").id,
+                                    "Politiker", "lena", area="Alingsås")
+        study.rename_value(s, "area", "Lerum", "Lerums kommun")
+        moved = study.merge_values(s, "area", ["Alingsås"], "Lerums kommun", actor="lena",
+                                   memo="samma kommunalförbund i denna studie")
+        study.reorder(s, "area", ["Öckerö"])
+    assert moved == {"segment": 2, "delphi_panelist": 1}
+    with proj.session() as s:
+        known = study.load(s)
+        assert list(known.areas.labels().values()) == ["Öckerö", "Lerums kommun"]
+        assert s.get(DelphiPanelist, member.panelist_id).area == "lerum"
+        b2 = tables.bilaga2(s, resolve_layer(s))
+        panel_table = delphi_tables.method(s, s.scalars(select(DelphiPanelist.study_id))
+                                           .first()).panel
+    assert list(b2[1].columns[3:5]) == ["Öckerö", "Lerums kommun"]
+    assert "Lerums kommun" in panel_table.columns
+    # learned again from new material under the old spelling: found, not a new area
+    again = write_xlsx(tmp_path / "mer.xlsx", {"Fråga 1": [["Område", "Inlägg"],
+                                                         ["Alingsås", "Samverkan om SIP"]]})
+    report = ingest_file(proj, again, actor="lena")
+    assert report.learned == [] and report.sheets[0]["notes_per_area"] == {"Lerums kommun": 1}
+
+
+def test_a_fixed_list_refuses_an_unknown_label_naming_sheet_cell_and_known_areas(second,
+                                                                                 tmp_path):
+    proj, _, _ = second
+    with proj.transaction() as s:
+        study.set_flags(s, "area", fixed=True, actor="lena")
+    before = row_counts(proj)
+    path = write_xlsx(tmp_path / "ny.xlsx", {"Fråga 1": [["Område", "Inlägg"],
+                                                       ["Lerum", "Fler hembesök"],
+                                                       ["Kungälv", "Färre akutbesök"]]})
+    with pytest.raises(InputError) as info:
+        ingest_file(proj, path, actor="lena")
+    line = info.value.line()
+    assert line.startswith("ny.xlsx: sheet 'Fråga 1', cell B3: unknown area 'Kungälv'")
+    assert "known: Lerum, Alingsås, Öckerö" in line and info.value.code == "E188"
+    assert row_counts(proj) == before       # nothing half-written
+    assert not list((proj.root / "sources").glob("*ny.xlsx"))
+
+
+def test_a_look_alike_label_is_listed_not_guessed(second, tmp_path):
+    proj, _, _ = second
+    path = write_xlsx(tmp_path / "stavfel.xlsx", {"Fråga 2": [["Område", "Inlägg"],
+                                                            ["Alingsås", "Mät SIP"],
+                                                            ["Alingså", "Mät kontinuitet"]]})
+    report = ingest_file(proj, path, actor="lena")
+    assert report.learned == [
+        "nytt område: Alingså (1 lapp)",
+        "kontrollera: 'Alingså' liknar Alingsås men lades till som eget område; slå ihop med "
+        "`qda study merge area \"Alingså\" \"Alingsås\"` (eller under Projekt → Områden och "
+        "grupper) om det är samma"]
+
+
+def test_study_profile_round_trip_and_the_preset(tmp_path):
+    from corpus.dimensions import read_profile, write_profile
+
+    proj = init_project(tmp_path / "a", study="vgr-forstudie")
+    with proj.session() as s:
+        first = study.load(s)
+    assert list(first.areas.labels().values()) == list(PRESET)
+    assert first.attribution("gr") == "Deltagare Göteborgsregionen"
+    with proj.transaction() as s:
+        study.add_value(s, "area", "Halland", long_name="Region Halland")
+        study.set_flags(s, "area", fixed=True)
+        saved = write_profile(study.load(s), tmp_path / "min.toml", "min studie")
+    again = init_project(tmp_path / "b", study=saved)
+    with again.session() as s:
+        copy = study.load(s)
+    assert copy.areas == study.load_project(proj).areas
+    assert read_profile(saved).fixed == frozenset({"area"})
+    plain = init_project(tmp_path / "c")
+    assert study.load_project(plain).areas.values == ()
+    proj.close(), again.close(), plain.close()
+
+
+def test_a_project_from_before_keeps_the_first_study_s_values(tmp_path):
+    """Built at schema 0008 (areas as constants, roles as workshop columns), then opened:
+    the migration gives it exactly the first study's areas, groups and formats, moves the
+    participant counts, and its tables keep a column for every area."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from corpus import store
+
+    db = tmp_path / "old" / "project.sqlite"
+    db.parent.mkdir()
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        command.upgrade(store.alembic_config(connection), "0008")
+        connection.execute(text(
+            "INSERT INTO workshop (label, area, format, politicians, care_staff, created_at) "
+            "VALUES ('GR digital', 'gr', 'digital', 4, 2, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO source (kind, file_format, original_name, stored_name, sha256, "
+            "area, report, imported_at) VALUES ('postits', 'xlsx', 'a.xlsx', 'a.xlsx', 'x', "
+            "NULL, '{}', CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO segment (source_id, kind, position, question, area, duplicate_count,"
+            " text) VALUES (1, 'note', 0, 1, 'skaraborg', 1, 'Vårdtyngd')"))
+    engine.dispose()
+    proj = init_project(db.parent)
+    with proj.session() as s:
+        known = study.load(s)
+        t1 = tables.tabell1(s)
+    assert list(known.areas.labels().values()) == list(PRESET)
+    assert known.areas.all_columns and known.groups.all_columns
+    assert known.attribution("boras") == "Deltagare Boråsregionen"
+    assert known.areas.key_of("Västra Götalandsregionen") == "vgr"
+    assert list(t1.columns) == ["Område", "Workshop", "Politiker", "2:a linjens chefer",
+                                "1:a linjens chefer", "Tjänstepersoner", "Vårdpersonal",
+                                "Totalt"]
+    assert t1.iloc[0].tolist() == ["GR", "Digital", 4, 0, 0, 0, 2, 6]
+    with proj.transaction() as s:
+        import_doc(s, BOOK, "lena")
+    table = write_table(pd.DataFrame([{"text": "Vårdtyngd", "code": "Samverkan"}]),
+                        tmp_path / "k.tsv")
+    import_codings(proj, table, coder="konsensus", actor="lena")
+    with proj.session() as s:
+        b2 = tables.bilaga2(s, resolve_layer(s))[1]
+    assert list(b2.columns[3:8]) == list(PRESET)        # every area, as before
+    assert b2.iloc[0, 3:8].tolist() == ["", "", "", "x", ""]
+    with proj.session() as s:
+        assert study.workshop_counts(s) == {1: {"politicians": 4, "care_staff": 2}}
+        assert s.scalar(select(Source.area)) is None
+    proj.close()
