@@ -27,6 +27,7 @@ from corpus.status import (
     totals,
 )
 from corpus.study import (
+    USE_NAMES_SV,
     add_value,
     merge_values,
     rename_value,
@@ -293,7 +294,7 @@ with tab_study:
             st.dataframe(pd.DataFrame([{
                 "Namn i tabeller": v.label, "Långt namn (citat)": v.long_name or "",
                 "Andra stavningar": ", ".join(v.aliases), "Nyckel": v.key,
-                "Används av": ", ".join(f"{n} {t}" for t, n in
+                "Används av": ", ".join(f"{n} {USE_NAMES_SV.get(t, t)}" for t, n in
                                         uses(session, dimension, v.key).items())}
                 for v in dim.values], columns=["Namn i tabeller", "Långt namn (citat)",
                                                "Andra stavningar", "Nyckel", "Används av"]),

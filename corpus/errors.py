@@ -8,15 +8,19 @@ from pathlib import Path
 class QdaError(Exception):
     """A user-facing error. `str()` is the one line the CLI prints."""
 
-    def __init__(self, reason: str, path: Path | str | None = None, code: str = "E000"):
+    def __init__(self, reason: str, path: Path | str | None = None, code: str = "E000",
+                 detail_sv: str | None = None):
         self.reason = reason
         self.path = Path(path) if path is not None else None
         self.code = code
+        # the specifics in Swedish (which cell, which label, what is known), for the app:
+        # the registry's sentence alone does not say what to correct
+        self.detail_sv = detail_sv
         super().__init__(self.line())
 
     def __reduce__(self):
         # as made, not from the line: a helper process sends its errors back pickled
-        return type(self), (self.reason, self.path, self.code)
+        return type(self), (self.reason, self.path, self.code, self.detail_sv)
 
     def line(self) -> str:
         where = f"{self.path.name}: " if self.path is not None else ""
@@ -295,6 +299,9 @@ ERRORS: dict[str, tuple[str, str]] = {
 
 
 def swedish(exc: QdaError) -> str:
-    """The app's sentence for an error: the registry's Swedish text and the code."""
+    """The app's sentence for an error: the registry's Swedish text, the specifics where
+    the error has them in Swedish, and the code."""
     meaning = ERRORS.get(exc.code)
-    return f"{meaning[1]} ({exc.code})" if meaning else f"{exc.reason} ({exc.code})"
+    text = meaning[1] if meaning else exc.reason
+    detail = getattr(exc, "detail_sv", None)
+    return f"{text}: {detail} ({exc.code})" if detail else f"{text} ({exc.code})"

@@ -85,7 +85,8 @@ def note_rows(result: ReadResult, pseudonymiser: Pseudonymiser, question: int | 
          "question": note.question or question, "area": note.area,
          "speaker": pseudonymiser.speaker(note.author), "sheet": note.sheet,
          "location": note.cell, "duplicate_count": note.duplicate_count,
-         "text": pseudonymiser.text(note.text), "participant_group": note.group}
+         "text": pseudonymiser.text(note.text), "participant_group": note.group,
+         "area_cell": note.area_cell or note.cell, "group_cell": note.group_cell or note.cell}
         for i, note in enumerate(result.notes)
     ]
 

@@ -195,19 +195,36 @@ _USES = {
 }
 
 
+# what uses a value, as `uses` names it (English: the CLI) and as the app says it
+USE_NAMES = {"note": "notes", "turn": "turns", "sentence": "sentences",
+             Source.__tablename__: "sources", Workshop.__tablename__: "workshops",
+             DelphiPanelist.__tablename__: "Delphi panelists",
+             WorkshopCount.__tablename__: "participant counts"}
+USE_NAMES_SV = {"notes": "lappar", "turns": "repliker", "sentences": "meningar",
+                "sources": "källor", "workshops": "workshops",
+                "Delphi panelists": "Delphi-deltagare",
+                "participant counts": "deltagarantal i workshops"}
+
+
 def uses(session: Session, dimension: str, key: str) -> dict[str, int]:
-    """How many rows of each table name this value: what a merge or delete moves."""
-    counts = {}
+    """How many notes, turns, sentences, sources, workshops, panelists (and workshop
+    participant counts) name this value: what a merge or delete moves."""
+    counts: dict[str, int] = {}
     for table, column in _USES[dimension]:
+        if table is Segment.__table__:
+            for kind, n in session.execute(select(table.c.kind, func.count()).where(
+                    table.c[column] == key).group_by(table.c.kind).order_by(table.c.kind)):
+                counts[USE_NAMES.get(kind, kind)] = n
+            continue
         n = session.scalar(select(func.count()).select_from(table).where(
             table.c[column] == key))
         if n:
-            counts[table.name] = n
+            counts[USE_NAMES[table.name]] = n
     if dimension == "group":
         n = session.scalar(select(func.count()).select_from(WorkshopCount).where(
             WorkshopCount.group_key == key))
         if n:
-            counts["workshop_count"] = n
+            counts[USE_NAMES[WorkshopCount.__tablename__]] = n
     return counts
 
 
@@ -224,12 +241,12 @@ def merge_values(session: Session, dimension: str, sources: list[str], target: s
     moved: Counter[str] = Counter()
     before = {"into": _as_dict(into), "merged": [_as_dict(g) for g in gone]}
     for row in gone:
+        moved.update(uses(session, dimension, row.key))     # named as the user reads them
         for table, column in _USES[dimension]:
-            result = session.execute(update(table).where(table.c[column] == row.key)
-                                     .values({column: into.key}))
-            moved[table.name] += result.rowcount or 0
+            session.execute(update(table).where(table.c[column] == row.key)
+                            .values({column: into.key}))
         if dimension == "group":
-            moved["workshop_count"] += _merge_counts(session, row.key, into.key)
+            _merge_counts(session, row.key, into.key)
         into.aliases = [*(into.aliases or []), row.label, *([row.long_name] if row.long_name
                                                             else []), *(row.aliases or [])]
         session.delete(row)
@@ -367,10 +384,16 @@ class Resolver:
         if dim.fixed:
             known = ", ".join(dim.labels().values()) or "none"
             one = {"area": "area", "group": "participant group", "format": "format"}[dimension]
+            one_sv = {"area": "området", "group": "deltagargruppen",
+                      "format": "formatet"}[dimension]
             raise InputError(f"{where + ': ' if where else ''}unknown {one} {str(text)!r}; "
                              f"this project's list is fixed (known: {known}); add it with "
                              f"`qda study add {dimension} …` or correct the file",
-                             path, "E188")
+                             path, "E188",
+                             detail_sv=f"{one_sv} ”{text}”"
+                             + (f" ({_where_sv(where)})" if where else "")
+                             + f" finns inte i listan. Kända: {known}. Lägg till det under "
+                             "Projekt → Områden och grupper, eller rätta filen")
         try:
             # a savepoint: another import learning the same label at once (PostgreSQL
             # writes two files in parallel) commits first, and this one then finds it
@@ -393,6 +416,10 @@ class Resolver:
         return [line for d in DIMENSIONS for line in self.learned[d].lines()]
 
 
+def _where_sv(where: str) -> str:
+    return where.replace("sheet ", "blad ")
+
+
 def resolve_rows(resolver: Resolver, rows: list[dict], path: Path | None,
                  area: str | None, group: str | None) -> None:
     """Note rows' area and group labels (as read) turned into keys in place; `area` and
@@ -400,13 +427,15 @@ def resolve_rows(resolver: Resolver, rows: list[dict], path: Path | None,
     counts: Counter[tuple[str, str]] = Counter()
     first_cell: dict[tuple[str, str], str] = {}
     for row in rows:
+        cells = {"area": row.pop("area_cell", None), "group": row.pop("group_cell", None)}
         for dimension, column in (("area", "area"), ("group", "participant_group")):
             label = row.get(column)
             if label:
                 counts[(dimension, label)] += 1
+                cell = cells[dimension] or row.get("location")
+                where = [f"sheet {row['sheet']!r}"] if row.get("sheet") else []
                 first_cell.setdefault((dimension, label),
-                                      f"sheet {row.get('sheet')!r}, cell {row.get('location')}"
-                                      if row.get("sheet") else "")
+                                      ", ".join(where + ([f"cell {cell}"] if cell else [])))
     keys = {pair: resolver.key(pair[0], pair[1], first_cell[pair], path, n)
             for pair, n in counts.items()}
     for row in rows:

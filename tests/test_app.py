@@ -379,6 +379,35 @@ def test_malformed_upload_gives_a_swedish_message_and_changes_nothing(root):
     assert not any(p.name.endswith("trasig.xlsx") for p in (root / "sources").iterdir())
 
 
+def test_an_unknown_area_in_a_fixed_list_is_refused_with_its_cell_and_the_known_areas(root):
+    """The app's refusal says what the CLI's does, in Swedish: which label, where, and
+    which areas the project knows; nothing is imported."""
+    from corpus import study
+
+    project = open_project(root)
+    with project.transaction() as s:
+        study.set_flags(s, "area", fixed=True, actor="lena")
+    project.close()
+    wb = Workbook()
+    wb.active.title = "Fråga 1"
+    for row in (["Område", "Inlägg"], ["GR", "Fler hembesök"], ["Kungälv", "Färre besök"]):
+        wb.active.append(row)
+    data = io.BytesIO()
+    wb.save(data)
+    before = _counts(root)
+    at = page("projekt")
+    at.file_uploader(key="p_files").set_value(("kungalv.xlsx", data.getvalue(),
+                                               "application/xlsx"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    message = html.unescape(at.error[0].value)
+    assert message.startswith("Filen kungalv.xlsx kunde inte importeras"), message
+    assert "området ”Kungälv” (blad 'Fråga 1', cell A3) finns inte i listan" in message
+    assert "Kända: Borås, Fyrbodal, GR, Skaraborg, VGR" in message and "(E188)" in message
+    assert _counts(root) == before
+
+
 def test_register_a_workshop(root):
     at = page("projekt")
     form = at.get("form")[-1]

@@ -191,7 +191,7 @@ def test_rename_and_merge_move_everything_and_the_next_export_shows_it(second, t
         moved = study.merge_values(s, "area", ["Alingsås"], "Lerums kommun", actor="lena",
                                    memo="samma kommunalförbund i denna studie")
         study.reorder(s, "area", ["Öckerö"])
-    assert moved == {"segment": 2, "delphi_panelist": 1}
+    assert moved == {"notes": 2, "Delphi panelists": 1}
     with proj.session() as s:
         known = study.load(s)
         assert list(known.areas.labels().values()) == ["Öckerö", "Lerums kommun"]
@@ -220,10 +220,28 @@ def test_a_fixed_list_refuses_an_unknown_label_naming_sheet_cell_and_known_areas
     with pytest.raises(InputError) as info:
         ingest_file(proj, path, actor="lena")
     line = info.value.line()
-    assert line.startswith("ny.xlsx: sheet 'Fråga 1', cell B3: unknown area 'Kungälv'")
+    # the cell that names the area (the Område column), not the note beside it
+    assert line.startswith("ny.xlsx: sheet 'Fråga 1', cell A3: unknown area 'Kungälv'")
     assert "known: Lerum, Alingsås, Öckerö" in line and info.value.code == "E188"
     assert row_counts(proj) == before       # nothing half-written
     assert not list((proj.root / "sources").glob("*ny.xlsx"))
+    # the wide layout names the header cell; a CSV its one sheet, named for the file
+    wide = write_xlsx(tmp_path / "bred.xlsx", {"Fråga 2": [["Fråga 2: Vad behövs?"],
+                                                         ["Lerum", "Kungälv"],
+                                                         ["Fler hembesök", "Färre besök"],
+                                                         ["Mät SIP", "Tydliga roller"]]})
+    with pytest.raises(InputError) as info:
+        ingest_file(proj, wide, actor="lena")
+    assert info.value.line().startswith(
+        "bred.xlsx: sheet 'Fråga 2', cell B2: unknown area 'Kungälv'"), info.value.line()
+    csv = tmp_path / "lappar.csv"
+    csv.write_text("Område;Inlägg\nLerum;Fler hembesök\n;Mät SIP\nKungälv;Färre besök\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        ingest_file(proj, csv, ReadOptions(question=1), actor="lena")
+    assert info.value.line().startswith(
+        "lappar.csv: sheet 'lappar', cell A4: unknown area 'Kungälv'"), info.value.line()
+    assert row_counts(proj) == before
 
 
 def test_a_look_alike_label_is_listed_not_guessed(second, tmp_path):

@@ -236,7 +236,8 @@ def _read_wide(grid, header_row, options, report, path) -> list[Note]:
                 continue
             text, count = split_mark(value)
             last_in_row = Note(text, areas[c], report.question, cell=grid.ref(r, c),
-                               duplicate_count=max(count or 1, 1))
+                               duplicate_count=max(count or 1, 1),
+                               area_cell=grid.ref(header_row, c))
             notes.append(last_in_row)
     return notes
 
@@ -261,13 +262,13 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
     notes: list[Note] = []
     width = max((c + 1 for c, v in enumerate(header) if v), default=0)
     # filled down: a blank means "same as above" in grouped sheets
-    area = question = group = None
+    area = question = group = area_cell = group_cell = None
     for r in range(header_row + 1, len(grid.rows)):
         if area_col is not None and grid.cell(r, area_col):
             # as written: the ingest knows the project's areas, learns a new one or refuses
-            area = tidy_label(grid.cell(r, area_col))
+            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
         if group_col is not None and grid.cell(r, group_col):
-            group = tidy_label(grid.cell(r, group_col))
+            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.parse_count(raw_q) or h.question_in_text(raw_q)
@@ -278,7 +279,8 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         text, count = split_mark(value)
         column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
-                          duplicate_count=max(column_count or count or 1, 1), group=group))
+                          duplicate_count=max(column_count or count or 1, 1), group=group,
+                          area_cell=area_cell, group_cell=group_cell))
     return notes
 
 

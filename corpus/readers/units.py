@@ -19,6 +19,10 @@ class Note:
     duplicate_count: int = 1
     author: str | None = None  # a real name (Padlet); pseudonymised before storing
     group: str | None = None   # the participant group as written (a column), if any
+    # where the area and the group were written (a header or an Område cell): an error
+    # about an unknown area names that cell, not the note's
+    area_cell: str | None = None
+    group_cell: str | None = None
 
 
 @dataclass
