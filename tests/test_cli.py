@@ -182,7 +182,7 @@ def test_the_ingest_report_prints_brackets_from_files_as_they_are(tmp_path):
     """A file name or a warning with "[…]" in it (a pseudonym token, a draft mark) is text:
     Rich would read it as markup and drop it."""
     proj = tmp_path / "p"
-    assert qda("init", proj).exit_code == 0
+    assert qda("init", proj, "--study", "vgr-forstudie").exit_code == 0     # knows GR
     for folder, said in (("a", "Vi pratar om SIP."), ("b", "Vi pratar om tillit.")):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "möte [utkast] gr.txt").write_text(
