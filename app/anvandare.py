@@ -11,7 +11,7 @@ from coding.accounts import ROLE_LABELS, Can, Role
 
 proj = state.require_project()
 state.require(Can.MANAGE_USERS)
-actor = state.actor() or state.coder() or "app"
+actor = state.acting()
 ss = st.session_state
 st.title("Användare")
 ROLES = list(ROLE_LABELS)

@@ -21,7 +21,7 @@ from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
 proj = state.require_project()
 st.title("Delphi")
 state.require(Can.MANAGE_DELPHI)
-actor = state.actor() or state.coder() or "app"
+actor = state.acting()
 ss = st.session_state
 
 

@@ -21,7 +21,7 @@ ORIGIN_LABELS = {"fardplan": "Färdplan", "emergent": "Framvuxen"}
 
 proj = state.require_project()
 state.require(Can.READ_SEGMENTS)
-user = state.actor() or state.coder() or "app"
+user = state.acting()
 editable = state.may(Can.EDIT_CODEBOOK)
 ss = st.session_state
 st.title("Kodbok")

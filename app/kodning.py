@@ -23,7 +23,7 @@ PICKER_INPUT = 'div.st-key-k_pick input'
 
 proj = state.require_project()
 coder = state.require_coder()
-actor = state.actor()
+actor = state.acting()
 book = state.codebook(proj)
 ss = st.session_state
 ss.setdefault("k_history", [])
@@ -216,7 +216,7 @@ def save_memo(on: str, source_id: int, workshop_id: int | None) -> None:
     text = (ss.get("k_source_memo") or "").strip()
     try:
         with proj.transaction() as session:
-            memos.add_memo(session, text, actor or coder,
+            memos.add_memo(session, text, actor,
                            **({"source_id": source_id} if on == "source"
                               else {"workshop": workshop_id}))
         ss.k_source_memo = ""

@@ -14,7 +14,7 @@ from corpus.errors import QdaError
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)
 actor = state.actor()
-lead = actor or state.coder() or "app"
+lead = state.acting()
 decide = state.may(Can.DECIDE_CONSENSUS)
 book = state.codebook(proj)
 ss = st.session_state

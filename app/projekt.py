@@ -92,7 +92,7 @@ if not state.accounts_on():    # with accounts the app serves one project
             st.info(ui.text(line))
 
 proj = state.require_project()
-user = state.coder() or "app"
+user = state.acting()
 ingest = state.may(Can.INGEST)     # the lead's (or the one researcher's)
 
 # a coder in an open blind round sees their own counts, not the other coders' progress
@@ -376,7 +376,7 @@ with tab_names:
                     if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
                         try:
                             proj.retried(lambda session, s=s, mask=mask: suspects.decide(
-                                session, s.source_id, s.word, mask, state.actor() or user))
+                                session, s.source_id, s.word, mask, user))
                             st.cache_data.clear()
                             st.rerun()
                         except QdaError as exc:

@@ -16,7 +16,7 @@ from corpus.errors import QdaError
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)
 actor = state.actor()
-lead = actor or state.coder() or "app"
+lead = state.acting()
 manage = state.may(Can.MANAGE_ROUNDS)
 ss = st.session_state
 KINDS = {"note": "Inlägg", "transcript": "Transkript (hela repliker)"}

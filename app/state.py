@@ -159,6 +159,20 @@ def actor() -> Actor | None:
     return auth.single_user_actor(coder())
 
 
+def acting() -> Actor:
+    """Who acts on this rerun, always an Actor (what the library takes): the logged-in
+    user, or in a project without users the researcher at this machine, named "app" (as
+    the audit log named them before) until a coder name is picked."""
+    from app import auth
+
+    found = actor()
+    if found is None:
+        if accounts_on():           # the login gate stops a rerun before this
+            st.stop()
+        found = auth.single_user_actor("app")
+    return found
+
+
 def possible_coders(proj: Project) -> list[str]:
     """Who a round can assign units to: users who may code (with accounts), else every
     known coder and the one at this machine."""

@@ -102,7 +102,7 @@ def _decide_one(session, status: str, segment: int, code: str, coder: str,
 
     row = codes_mod.get_code(session, code)
     codings_mod.decide(session, segment, row.id, coder, status, memo=memo, is_quote=quote,
-                       actor=coder)
+                       actor=actor(coder))
     return join_path(dict(codes_mod.ordered_paths(session)).get(row.id, (row.name,)))
 
 

@@ -23,6 +23,7 @@ from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
 
 if TYPE_CHECKING:
+    from corpus.actors import Actor
     from corpus.project import Project
 
 # Piped output (files, CI logs) gets wide tables instead of 80 columns of wrapped cells.
@@ -94,10 +95,20 @@ def os_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def actor() -> str:
+def login() -> str:
     """The login this command acts for, for the audit log: $QDA_CODER, else the
     operating-system user (who is at the terminal is recorded beside it, `opened`)."""
     return os.environ.get("QDA_CODER") or os_user()
+
+
+def actor(acting_for: str | None = None) -> Actor:
+    """Who this command acts as: the system actor of the command line (refused nothing:
+    shell access to a project is everything), naming the login it acts for (`login()`,
+    or `acting_for`: the coder a decision is recorded for) and the operating-system user
+    at the terminal."""
+    from corpus.actors import system_actor
+
+    return system_actor(acting_for or login(), channel="cli", os_user=os_user())
 
 
 def where(project: Project) -> str:

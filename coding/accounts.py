@@ -18,7 +18,6 @@ import hashlib
 import math
 import re
 import secrets
-from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -26,6 +25,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from corpus.actors import (  # noqa: F401 (part of this API)
+    LIBRARY,
+    Actor,
+    NotAnActor,
+    actor_name,
+    checked,
+    system_actor,
+)
 from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import LoginAttempt, User, UserSession, utcnow
@@ -68,36 +75,14 @@ def warm_up() -> None:
     _dummy()
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: the login is the coder name, the audit log's "who"."""
-
-    login: str
-    role: Role
-    name: str = ""
-    user_id: int | None = None
-
-    def may(self, what: Can) -> bool:
-        return what in GRANTS[self.role]
-
-    @property
-    def label(self) -> str:
-        return f"{self.name or self.login} ({ROLE_LABELS[self.role]})"
-
-
 class AccessError(QdaError):
     """The actor's role does not allow this."""
 
 
-def actor_name(actor: Actor | str | None) -> str | None:
-    """The name the audit log records for an actor (a plain string: a trusted caller)."""
-    return actor.login if isinstance(actor, Actor) else actor
-
-
-def require_role(actor: Actor | str | None, what: Can) -> None:
-    """Refuse unless the actor's role grants `what`. A plain name or None is a trusted
-    caller (the CLI, a notebook): whoever can open the database is the administrator."""
-    if isinstance(actor, Actor) and not actor.may(what):
+def require_role(actor: Actor, what: Can) -> None:
+    """Refuse unless the actor's role grants `what` (a system actor, the command line or
+    the library, is refused nothing; a plain name is no actor and raises E614)."""
+    if not checked(actor).may(what):
         raise AccessError(f"{actor.login} ({ROLE_LABELS[actor.role]}) may not {what.value}",
                           None, "E600")
 
@@ -165,7 +150,7 @@ def _new_invitation(user: User) -> str:
     return code
 
 
-def add_user(session: Session, login: str, role: Role | str, actor: Actor | str,
+def add_user(session: Session, login: str, role: Role | str, actor: Actor,
              name: str | None = None, password: str | None = None,
              sso_subject: str | None = None) -> tuple[User, str | None]:
     """A new user with a password, or (no password) a one-time invitation code that is
@@ -204,7 +189,7 @@ def _keep_a_lead(session: Session, user: User) -> None:
                        "lead first", None, "E609")
 
 
-def set_role(session: Session, login: str, role: Role | str, actor: Actor | str) -> User:
+def set_role(session: Session, login: str, role: Role | str, actor: Actor) -> User:
     require_role(actor, Can.MANAGE_USERS)
     user = get_user(session, login)
     role = parse_role(role) if isinstance(role, str) else role
@@ -217,7 +202,7 @@ def set_role(session: Session, login: str, role: Role | str, actor: Actor | str)
     return user
 
 
-def disable_user(session: Session, login: str, actor: Actor | str) -> User:
+def disable_user(session: Session, login: str, actor: Actor) -> User:
     """No more logins, and every open session ends; the user's codings and audit events
     stay as they are."""
     require_role(actor, Can.MANAGE_USERS)
@@ -233,7 +218,7 @@ def disable_user(session: Session, login: str, actor: Actor | str) -> User:
     return user
 
 
-def enable_user(session: Session, login: str, actor: Actor | str) -> User:
+def enable_user(session: Session, login: str, actor: Actor) -> User:
     require_role(actor, Can.MANAGE_USERS)
     user = get_user(session, login)
     if user.disabled_at is not None:
@@ -242,7 +227,7 @@ def enable_user(session: Session, login: str, actor: Actor | str) -> User:
     return user
 
 
-def reset_password(session: Session, login: str, actor: Actor | str,
+def reset_password(session: Session, login: str, actor: Actor,
                    password: str | None = None) -> str | None:
     """Set a new password, or (none given) clear it and return a new invitation code.
     Either way the user's open sessions end."""
@@ -264,7 +249,7 @@ def reset_password(session: Session, login: str, actor: Actor | str,
     return code
 
 
-def link_sso(session: Session, login: str, subject: str | None, actor: Actor | str) -> User:
+def link_sso(session: Session, login: str, subject: str | None, actor: Actor) -> User:
     """Map the identity provider's user (e-mail or subject) to a project user."""
     require_role(actor, Can.MANAGE_USERS)
     user = get_user(session, login)

@@ -522,7 +522,7 @@ def agreement(data: Data, reps: int = BOOTSTRAP, seed: int = 7) -> Agreement:
 
 def compute(session: Session, coders: Sequence[str] | None = None, level: str = "subtema",
             round: int | str | None = None, reps: int = BOOTSTRAP,
-            seed: int = 7, actor: Actor | str | None = None) -> Agreement:
+            seed: int = 7, actor: Actor | None = None) -> Agreement:
     access.require(session, actor, Can.READ_AGREEMENT)
     return agreement(reliability_data(session, coders, level, round), reps, seed)
 
@@ -534,7 +534,7 @@ def levels_of(level: str) -> tuple[str, ...]:
 
 def compute_levels(session: Session, coders: Sequence[str] | None = None,
                    level: str = BOTH, round: int | str | None = None, reps: int = BOOTSTRAP,
-                   seed: int = 7, actor: Actor | str | None = None) -> list[Agreement]:
+                   seed: int = 7, actor: Actor | None = None) -> list[Agreement]:
     """Agreement at each level `level` stands for. Sub-themes are left out where no code
     has any (every code then is a main theme, and stays in at that level)."""
     out = [compute(session, coders, one, round, reps, seed, actor)

@@ -46,6 +46,7 @@ def _worker(conn) -> None:
     import os
 
     os.nice(10)   # the coder's page comes first when the machine is busy
+    from corpus.actors import system_actor
     from corpus.project import open_project
 
     from .codes import codebook_version
@@ -90,7 +91,7 @@ def _worker(conn) -> None:
             gc.freeze()
             todo = queue(project, "document", coder, blind=coder is not None)
             report = suggest(project, coder=coder, engine=engine, segment_ids=todo,
-                             per_batch=True, actor="omträning")
+                             per_batch=True, actor=system_actor("omträning"))
             conn.send({"trained_on": engine.n_examples, "rescored": report.segments,
                        "error": None})
         except Exception as exc:  # shown in the app; the coder's work is unaffected

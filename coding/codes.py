@@ -16,7 +16,7 @@ from corpus.models import Code as CodeRow
 from corpus.vocabulary import Action, Status
 
 from . import access
-from .accounts import Actor, Can, actor_name
+from .accounts import Actor, Can, actor_name, checked
 from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path, split_path
 from .identity import suggestion_layer
 
@@ -74,10 +74,10 @@ def secret_codes(session: Session, coder: str | None) -> frozenset[int]:
     return _hidden(_rows(session), secret) if secret else frozenset()
 
 
-def hidden_codes(session: Session, actor: Actor | str | None) -> frozenset[int]:
+def hidden_codes(session: Session, actor: Actor | None = None) -> frozenset[int]:
     """The codes `actor` may not see now (`secret_codes`): the lead, who runs the rounds,
     and a trusted caller see every code."""
-    if not isinstance(actor, Actor) or actor.may(Can.MANAGE_ROUNDS):
+    if actor is None or checked(actor).may(Can.MANAGE_ROUNDS):
         return frozenset()
     return secret_codes(session, actor.login)
 
@@ -134,7 +134,7 @@ def _check_sibling(session: Session, parent_id: int | None, name: str, skip: int
         raise CodeError(f"a code named {name!r} already exists there", None, "E321")
 
 
-def add_code(session: Session, path: str | Iterable[str], actor: Actor | str, *,
+def add_code(session: Session, path: str | Iterable[str], actor: Actor, *,
              create_parents: bool = False, memo: str | None = None, **fields: Any) -> CodeRow:
     """Add a code at `path` ("Huvudtema > Subtema"); its parent must exist unless asked.
     A coder may add (emergent codes while coding); every other edit is the lead's."""
@@ -172,7 +172,7 @@ def add_code(session: Session, path: str | Iterable[str], actor: Actor | str, *,
     return row
 
 
-def update_code(session: Session, ref: int | str, actor: Actor | str, memo: str | None = None,
+def update_code(session: Session, ref: int | str, actor: Actor, memo: str | None = None,
                 **fields: Any) -> CodeRow:
     access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
@@ -188,7 +188,7 @@ def update_code(session: Session, ref: int | str, actor: Actor | str, memo: str 
     return row
 
 
-def rename_code(session: Session, ref: int | str, new_name: str, actor: Actor | str,
+def rename_code(session: Session, ref: int | str, new_name: str, actor: Actor,
                 memo: str | None = None) -> CodeRow:
     access.require(session, actor, Can.EDIT_CODEBOOK)
     row = get_code(session, ref)
@@ -202,7 +202,7 @@ def rename_code(session: Session, ref: int | str, new_name: str, actor: Actor | 
     return row
 
 
-def move_code(session: Session, ref: int | str, new_parent: int | str | None, actor: Actor | str,
+def move_code(session: Session, ref: int | str, new_parent: int | str | None, actor: Actor,
               memo: str | None = None) -> CodeRow:
     """Put a code (with its sub-codes and codings) under another parent, or at the top."""
     access.require(session, actor, Can.EDIT_CODEBOOK)
@@ -225,7 +225,7 @@ def move_code(session: Session, ref: int | str, new_parent: int | str | None, ac
     return row
 
 
-def merge_codes(session: Session, source: int | str, target: int | str, actor: Actor | str,
+def merge_codes(session: Session, source: int | str, target: int | str, actor: Actor,
                 memo: str | None = None) -> dict[str, int]:
     """Fold `source` into `target`: its codings and sub-codes move over, then it goes.
 
@@ -307,7 +307,7 @@ def decided_count(session: Session, ref: int | str) -> int:
         Coding.code_id.in_(ids), Coding.status != Status.SUGGESTED)) or 0
 
 
-def delete_code(session: Session, ref: int | str, actor: Actor | str, force: bool = False,
+def delete_code(session: Session, ref: int | str, actor: Actor, force: bool = False,
                 memo: str | None = None) -> int:
     """Delete a code and its sub-codes; refuse if coders have decided on them unless forced.
 
@@ -331,7 +331,7 @@ def delete_code(session: Session, ref: int | str, actor: Actor | str, force: boo
     return removed
 
 
-def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[str, Any]:
+def import_doc(session: Session, doc: CodebookDoc, actor: Actor) -> dict[str, Any]:
     """Add the codes of a codebook and merge it into codes already there (same path):
     what the file gives replaces a text, adds to keywords and examples; what it leaves out
     is kept, so a file that lists a main theme only to add sub-themes changes nothing else.
@@ -366,7 +366,7 @@ def import_doc(session: Session, doc: CodebookDoc, actor: Actor | str) -> dict[s
 
 
 def export_doc(session: Session, name: str = "project", title: str = "",
-               actor: Actor | str | None = None) -> CodebookDoc:
+               actor: Actor | None = None) -> CodebookDoc:
     """The codebook as a document (YAML, .qdc), without the codes `actor` may not see."""
     hidden = hidden_codes(session, actor)
     rows = {cid: r for cid, r in _rows(session).items() if cid not in hidden}
@@ -399,14 +399,14 @@ def ordered_paths(session: Session) -> list[tuple[int, tuple[str, ...]]]:
     return out
 
 
-def codebook_frame(session: Session, actor: Actor | str | None = None) -> pd.DataFrame:
+def codebook_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame:
     import pandas as pd  # here, not at the top: a decision from the CLI needs no pandas
 
     """One row per code in codebook order, with its coding counts by status: everyone's,
     or only the actor's own (and their own suggestions) when they may not read every
     coder's codings (in a blind round, say)."""
     query = select(Coding.code_id, Coding.status, func.count())
-    if isinstance(actor, Actor) and not access.allowed(session, actor, Can.READ_CODINGS):
+    if actor is not None and not access.allowed(session, actor, Can.READ_CODINGS):
         query = query.where(Coding.coder.in_((actor.login, suggestion_layer(actor.login))))
     counts = {(cid, status): n for cid, status, n in session.execute(
         query.group_by(Coding.code_id, Coding.status))}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from corpus.actors import Actor, actor_name
 from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
@@ -37,10 +38,11 @@ def lock_coding(session: Session, segment_id: int, code_id: int, coder: str) -> 
 
 def decide(session: Session, segment_id: int, code_id: int, coder: str, status: str,
            memo: str | None = None, is_quote: bool | None = None,
-           actor: str | None = None, imported_consensus: bool = False) -> Coding:
+           actor: Actor | None = None, imported_consensus: bool = False) -> Coding:
     """Record a coder's decision on segment x code; a suggestion's score and evidence are
     kept on the decision, so it is visible later why the code was proposed.
 
+    `actor` is who decides (None: the coder themself, as the audit log records it).
     The consensus layer is written by `consensus.resolve` and `adopt_agreed`; only an
     import of a consensus reached elsewhere (`imported_consensus`) writes it here."""
     from . import rounds  # rounds builds on this module
@@ -80,7 +82,8 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     after = _snapshot(coding)
     if after != before:     # the same decision again (a code re-picked) is no new event
         action = Action.CODING_ACCEPT if status == Status.ACCEPTED else Action.CODING_REJECT
-        record(session, actor or coder, action, "coding", coding.id, before, after, memo)
+        record(session, actor_name(actor) or coder, action, "coding", coding.id, before, after,
+               memo)
     rounds.mark_done(session, segment_id, coder)
     if status == Status.ACCEPTED and coder != CONSENSUS:
         from .relevance import mark_relevant  # a code makes the unit relevant again

@@ -62,7 +62,7 @@ def _consensus(session: Session, units: Sequence[int]) -> dict[tuple[int, int], 
 def disagreements(session: Session, coders: Sequence[str] | None = None,
                   round: int | str | None = None, code_id: int | None = None,
                   unresolved: bool = False,
-                  actor: Actor | str | None = None) -> list[Disagreement]:
+                  actor: Actor | None = None) -> list[Disagreement]:
     """Units where the coders differ on a code, grouped by code (codebook path order)."""
     access.require(session, actor, Can.READ_AGREEMENT)
     found = collect(session, coders, "kod", round)
@@ -98,7 +98,7 @@ def disagreements(session: Session, coders: Sequence[str] | None = None,
 
 
 def codes_on(session: Session, segment_id: int,
-             actor: Actor | str | None = None) -> dict[str, set[int]]:
+             actor: Actor | None = None) -> dict[str, set[int]]:
     """Each coder's accepted codes on a unit (the consensus layer included)."""
     access.require(session, actor, Can.READ_AGREEMENT)
     out: dict[str, set[int]] = {}
@@ -110,7 +110,7 @@ def codes_on(session: Session, segment_id: int,
 
 
 def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: str,
-            actor: Actor | str) -> dict[str, list[int]]:
+            actor: Actor) -> dict[str, list[int]]:
     """The consensus meeting's decision on one unit: exactly `code_ids` apply. Codes any
     coder applied that are not chosen are recorded as rejected, so the disagreement shows
     as resolved; the memo is kept on each consensus coding and in the audit event."""
@@ -159,7 +159,7 @@ class Adopted:
     single: int = 0          # units only one coder coded: taken over as they are
 
 
-def adopt_agreed(session: Session, actor: Actor | str, coders: Sequence[str] | None = None,
+def adopt_agreed(session: Session, actor: Actor, coders: Sequence[str] | None = None,
                  round: int | str | None = None) -> Adopted:
     """Put into the consensus layer every code that all coders of a unit applied; a
     decision already in the layer (a resolution) is never overwritten."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.demo import build_demo, demo_notes
+from corpus.demo import DEMO, build_demo, demo_notes
 from corpus.project import Project
 from corpus.tabular import write_table
 
@@ -28,7 +28,7 @@ def build_coded_demo(path: Path | str, force: bool = False,
     project = build_demo(path, force=force, log=log, url=url)
     doc = read_codebook(DEMO_CODEBOOK)
     with project.transaction() as session:
-        stats = import_doc(session, doc, actor="demo")
+        stats = import_doc(session, doc, actor=DEMO)
     log(f"codebook {doc.name}: {stats['added']} codes")
     themes = pd.DataFrame([{"text": text, "code": theme}
                            for q in demo_notes().values() for _, text, _, theme in q["notes"]])
@@ -40,11 +40,11 @@ def build_coded_demo(path: Path | str, force: bool = False,
     themes["citat"] = ["x" if i in set(longest) else "" for i in themes.index]
     table = write_table(themes, Path(project.root) / "material" /
                         "konsensus.tsv")
-    imported = import_codings(project, table, coder="konsensus", actor="demo")
+    imported = import_codings(project, table, coder="konsensus", actor=DEMO)
     log(f"konsensus codings of the post-its: {imported.codings} "
         f"({len(imported.created_codes)} emergent codes the demo study added, "
         f"{len(imported.unmatched)} unmatched)")
-    report = suggest(project, actor="demo")
+    report = suggest(project, actor=DEMO)
     log(f"suggestions: {report.suggestions} for {report.segments} segments, "
         f"{report.flagged} flagged 'passar ingen befintlig kod'")
     return project

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
+from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
 from corpus.errors import InputError
 from corpus.models import Coding, Segment, Source
@@ -89,7 +90,7 @@ class ImportReport:
 
 
 def import_codings(project: Project, path: Path | str, coder: str | None = None,
-                   codebook: CodebookDoc | None = None, actor: str = "qda") -> ImportReport:
+                   codebook: CodebookDoc | None = None, actor: Actor = LIBRARY) -> ImportReport:
     """Read codings made elsewhere; one transaction, nothing guessed.
 
     A row names its segment by `segment` (id) or `text` (every segment with exactly that
@@ -98,6 +99,7 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
     reached elsewhere (a team that agreed its post-it themes in Excel); any other name
     must be a user of a project with accounts.
     """
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     path = Path(path)
     frame = read_table(path)
     if "segment" not in frame.columns and "text" not in frame.columns:
@@ -169,7 +171,7 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
         session.flush()
         report.coders = sorted(coders)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        record(session, actor, Action.CODINGS_IMPORT, "coding", None, None,
+        record(session, actor_name(actor), Action.CODINGS_IMPORT, "coding", None, None,
                {"file": path.name, "sha256": digest, "rows": report.rows,
                 "codings": report.codings, "unmatched": len(report.unmatched),
                 "created_codes": report.created_codes, "coders": report.coders},

@@ -151,7 +151,7 @@ def builder(spec: Export) -> Callable[..., ExportReport]:
 
 def export(project: Project, what: str, fmt: str | None = None, layer: str | None = None,
            out: Path | None = None, threshold: float | None = None, by: str = "area",
-           actor: Actor | str | None = None, *, round: str | None = None,
+           actor: Actor | None = None, *, round: str | None = None,
            coders: Sequence[str] | None = None, all_units: bool = False,
            unique_names: bool = False, study: str | None = None,
            progress: Progress | None = None) -> ExportReport:
@@ -159,11 +159,10 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
     Choices an export does not read are ignored; a logged-in actor must be allowed it.
     `progress(done, total, what)` is told as a long export goes, where it can tell."""
     from . import access
-    from .accounts import Actor
 
     spec = get(what)
     fmt = choose_format(what, fmt, out)
-    if isinstance(actor, Actor):
+    if actor is not None:
         with project.session() as session:
             access.require(session, actor, spec.needs)
     out = Path(out) if out else project.root / "exports" / f"{what}.{fmt}"
@@ -178,7 +177,7 @@ def export(project: Project, what: str, fmt: str | None = None, layer: str | Non
 
 def export_bytes(project: Project, what: str, fmt: str | None = None,
                  layer: str | None = None, threshold: float | None = None,
-                 by: str = "area", actor: Actor | str | None = None,
+                 by: str = "area", actor: Actor | None = None,
                  **choices: Any) -> Download:
     """An export as bytes to hand to a browser: written to a scratch folder by the same
     builders as `export`; several files (csv of several tables) come zipped."""

@@ -45,7 +45,7 @@ def workshop_of(session: Session, source_id: int) -> int | None:
     return session.scalar(select(Source.workshop_id).where(Source.id == source_id))
 
 
-def add_memo(session: Session, text: str, actor: Actor | str, *,
+def add_memo(session: Session, text: str, actor: Actor, *,
              source_id: int | None = None, workshop: int | str | None = None,
              title: str = "") -> Memo:
     """A memo on one source or one workshop (exactly one of them)."""
@@ -73,7 +73,7 @@ def add_memo(session: Session, text: str, actor: Actor | str, *,
     return memo
 
 
-def edit_memo(session: Session, memo_id: int, text: str, actor: Actor | str) -> Memo:
+def edit_memo(session: Session, memo_id: int, text: str, actor: Actor) -> Memo:
     """Change a memo's text (the old text stays in the audit log)."""
     access.require(session, actor, Can.CODE)
     memo = session.get(Memo, memo_id)

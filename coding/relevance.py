@@ -27,7 +27,7 @@ def is_not_relevant(session: Session, segment_id: int, coder: str) -> bool:
 
 
 def mark_not_relevant(session: Session, segment_id: int, coder: str,
-                      actor: Actor | str | None = None, memo: str | None = None) -> None:
+                      actor: Actor | None = None, memo: str | None = None) -> None:
     """The coder decides that no code applies to the unit (refused while they have a code
     on it: remove it first, so that the decision is never both)."""
     coder = access.require_coder(session, actor, coder)
@@ -45,13 +45,13 @@ def mark_not_relevant(session: Session, segment_id: int, coder: str,
     row = NotRelevant(segment_id=segment_id, coder=coder, memo=(memo or "").strip() or None)
     session.add(row)
     session.flush()
-    record(session, actor_name(actor) if actor else coder, Action.UNIT_NOT_RELEVANT,
+    record(session, actor_name(actor) or coder, Action.UNIT_NOT_RELEVANT,
            "segment", segment_id, None, {"coder": coder, "not_relevant": True}, row.memo)
     rounds.mark_done(session, segment_id, coder)
 
 
 def mark_relevant(session: Session, segment_id: int, coder: str,
-                  actor: Actor | str | None = None, memo: str | None = None,
+                  actor: Actor | None = None, memo: str | None = None,
                   missing_ok: bool = False) -> bool:
     """Undo 'not relevant': the unit is undecided (back in the queue) for the coder."""
     coder = access.require_coder(session, actor, coder)
@@ -62,7 +62,7 @@ def mark_relevant(session: Session, segment_id: int, coder: str,
             return False
         raise QdaError(f"segment {segment_id} is not marked not relevant by {coder}",
                        None, "E252")
-    record(session, actor_name(actor) if actor else coder, Action.UNIT_RELEVANT, "segment",
+    record(session, actor_name(actor) or coder, Action.UNIT_RELEVANT, "segment",
            segment_id, {"coder": coder, "not_relevant": True},
            {"coder": coder, "not_relevant": False}, memo)
     return True

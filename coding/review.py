@@ -220,7 +220,7 @@ def _unscored(coder: str | None, filters: Filters, layer: str, after: Cursor | N
 
 
 def scope(session: Session, coder: str | None, filters: Filters, blind: bool,
-          actor: Actor | str | None = None) -> tuple[Filters, bool]:
+          actor: Actor | None = None) -> tuple[Filters, bool]:
     """The queue a coder may see: in an open blind round only their own units of it, with
     suggestions from their own model, whatever the caller asked for."""
     if actor is not None:
@@ -233,7 +233,7 @@ def scope(session: Session, coder: str | None, filters: Filters, blind: bool,
 
 def queue_page(session: Session, coder: str | None = None, filters: Filters = Filters(),
                order: str = "active", after: Cursor | None = None, limit: int = 50,
-               blind: bool = False, actor: Actor | str | None = None) -> list[Cursor]:
+               blind: bool = False, actor: Actor | None = None) -> list[Cursor]:
     """The next `limit` segments of the queue after `after` (from the start when None).
 
     Each page is one or two indexed queries that stop after `limit` rows, so a step costs
@@ -308,7 +308,7 @@ def _few(session: Session, filters: Filters) -> bool:
 
 
 def queue_count(session: Session, coder: str | None = None, filters: Filters = Filters(),
-                blind: bool = False, actor: Actor | str | None = None) -> int:
+                blind: bool = False, actor: Actor | None = None) -> int:
     """How many segments the queue holds. The working queue is counted as all filtered
     segments minus the decided ones: two index counts instead of a check per segment."""
     _check(filters)
@@ -391,7 +391,7 @@ class SegmentView:
 
 def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebook,
                  blind: bool = False, context: int = 2,
-                 actor: Actor | str | None = None) -> SegmentView:
+                 actor: Actor | None = None) -> SegmentView:
     """One segment as `coder` sees it: their own codes and the suggestions of the layer
     they may see (their own model's in a blind round)."""
     _, blind = scope(session, coder, Filters(), blind, actor)
@@ -515,7 +515,7 @@ def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str |
 
 
 def _act(session: Session, segment_id: int, code_id: int, coder: str, change,
-         actor: Actor | str | None) -> Action:
+         actor: Actor | None) -> Action:
     """Run `change(coder)` on segment x code, holding its lock, and remember the state
     before it for undo (exact, because of the lock)."""
     coder = access.require_coder(session, actor, coder)
@@ -526,7 +526,7 @@ def _act(session: Session, segment_id: int, code_id: int, coder: str, change,
 
 
 def accept_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | str | None = None) -> Action:
+                actor: Actor | None = None) -> Action:
     """Accept a code; it inherits the memo and quote flag the segment already carries."""
     def change(who: str) -> None:
         memo, quote = _segment_notes(session, segment_id, who)
@@ -535,19 +535,19 @@ def accept_code(session: Session, segment_id: int, code_id: int, coder: str,
 
 
 def reject_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | str | None = None) -> Action:
+                actor: Actor | None = None) -> Action:
     return _act(session, segment_id, code_id, coder,
                 lambda who: reject(session, segment_id, code_id, who), actor)
 
 
 def remove_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | str | None = None) -> Action:
+                actor: Actor | None = None) -> Action:
     return _act(session, segment_id, code_id, coder,
                 lambda who: remove(session, segment_id, code_id, who), actor)
 
 
 def no_code(session: Session, segment_id: int, coder: str,
-            actor: Actor | str | None = None) -> int:
+            actor: Actor | None = None) -> int:
     """In a round: the unit is decided with no code (it counts as "no" for every code)."""
     return rounds.mark_done(session, segment_id, access.require_coder(session, actor, coder))
 
@@ -561,14 +561,14 @@ class Skipped:
 
 
 def not_relevant(session: Session, segment_id: int, coder: str,
-                 actor: Actor | str | None = None) -> Skipped:
+                 actor: Actor | None = None) -> Skipped:
     """Outside a round: no code applies to this unit at all (see coding.relevance)."""
     relevance.mark_not_relevant(session, segment_id, coder, actor)
     return Skipped(segment_id, access.require_coder(session, actor, coder))
 
 
 def undo(session: Session, action: Action | Skipped,
-         actor: Actor | str | None = None) -> None:
+         actor: Actor | None = None) -> None:
     """Put segment x code back as it was before `action` (itself an audited change)."""
     access.require_coder(session, actor, action.coder)
     if isinstance(action, Skipped):
@@ -584,7 +584,7 @@ def undo(session: Session, action: Action | Skipped,
 
 
 def annotate(session: Session, segment_id: int, coder: str, memo: str | None = None,
-             is_quote: bool | None = None, actor: Actor | str | None = None) -> int:
+             is_quote: bool | None = None, actor: Actor | None = None) -> int:
     """Set the segment's memo and/or quote flag on all the coder's accepted codings of it;
     returns how many codings carry it (0: code the segment first)."""
     coder = access.require_coder(session, actor, coder)
@@ -618,7 +618,7 @@ def filter_options(session: Session) -> FilterOptions:
 
 def next_segment(session: Session, current: int | None, coder: str | None,
                  filters: Filters = Filters(), order: str = "active",
-                 blind: bool = False, actor: Actor | str | None = None) -> int | None:
+                 blind: bool = False, actor: Actor | None = None) -> int | None:
     """The segment after `current` in the queue, wrapping round to the start; None when
     nothing but `current` is left."""
     _check(filters, order)

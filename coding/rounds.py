@@ -70,7 +70,7 @@ def _strata(session: Session, kinds: Sequence[str]) -> dict[tuple[str, str], lis
     return groups
 
 
-def create_round(session: Session, coders: Sequence[str], actor: Actor | str, *,
+def create_round(session: Session, coders: Sequence[str], actor: Actor, *,
                  share: float = 1.0, units: int | None = None, blind: bool = True,
                  name: str | None = None, seed: int = 1,
                  kinds: Sequence[str] = KINDS) -> RoundInfo:
@@ -141,7 +141,7 @@ def newest(session: Session) -> str | None:
     return session.scalar(select(Round.name).order_by(Round.id.desc()).limit(1))
 
 
-def close_round(session: Session, ref: int | str, actor: Actor | str) -> RoundInfo:
+def close_round(session: Session, ref: int | str, actor: Actor) -> RoundInfo:
     """End a round: its coders see each other's work again; agreement is computed on it."""
     require_role(actor, Can.MANAGE_ROUNDS)
     info = round_info(session, ref)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
 from corpus.models import Coding, Segment, TextVector, utcnow
 from corpus.project import Project
@@ -126,7 +127,7 @@ class SuggestReport:
 
 def suggest(project: Project, source_ids: Sequence[int] | None = None,
             kinds: Sequence[str] | None = None, coder: str | None = None,
-            actor: str = "qda", engine: Engine | None = None,
+            actor: Actor = LIBRARY, engine: Engine | None = None,
             progress: Callable[[int, int], None] | None = None,
             segment_ids: Sequence[int] | None = None,
             per_batch: bool = False) -> SuggestReport:
@@ -135,6 +136,7 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
     One transaction for the whole run; with `per_batch`, one short transaction per batch
     instead, so that a background retrain never holds the write lock for long while a
     coder is working."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     if engine is None:
         engine, codebook = build_engine(project, coder)
     codebook = engine.codebook
@@ -201,8 +203,8 @@ def _batches(rows: list, report: SuggestReport,
             progress(report.segments, len(rows))
 
 
-def _record_run(session: Session, actor: str, who: str, report: SuggestReport) -> None:
-    record(session, actor, Action.SUGGEST_RUN, "segment", None, None,
+def _record_run(session: Session, actor: Actor, who: str, report: SuggestReport) -> None:
+    record(session, actor_name(actor), Action.SUGGEST_RUN, "segment", None, None,
            {"segments": report.segments, "suggestions": report.suggestions,
             "flagged": report.flagged, "trained_on": report.trained_on, "coder": who})
 

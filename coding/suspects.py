@@ -51,7 +51,7 @@ def _fingerprint(word: str) -> str:
 
 
 def decide(session: Session, source_id: int, word: str, mask: bool,
-           actor: Actor | str) -> int:
+           actor: Actor) -> int:
     """Mask (replace by [namn] everywhere in the source) or keep a suspect; returns how
     many places changed."""
     access.require(session, actor, Can.INGEST)

@@ -51,7 +51,7 @@ def transcripts(session: Session) -> list[tuple[int, str, str | None]]:
 
 
 def transcript_view(session: Session, source_id: int, layer: str | None,
-                    actor: Actor | str | None = None) -> list[TurnView]:
+                    actor: Actor | None = None) -> list[TurnView]:
     """Every turn of the source in order with its sentences; codes accepted in `layer`
     (another coder's layer only for an actor who may read every coder's codings)."""
     access.require(session, actor, Can.READ_SEGMENTS)
@@ -80,7 +80,7 @@ def transcript_view(session: Session, source_id: int, layer: str | None,
 
 
 def code_sentences(session: Session, turn: TurnView, first: int, last: int, code_id: int,
-                   coder: str, actor: Actor | str | None = None) -> list[Action]:
+                   coder: str, actor: Actor | None = None) -> list[Action]:
     """Code sentences first..last (0-based, inclusive) of one turn: a span is a run of
     sentences, so every unit inside it carries the code."""
     if not 0 <= first <= last < len(turn.sentences):
@@ -91,7 +91,7 @@ def code_sentences(session: Session, turn: TurnView, first: int, last: int, code
 
 
 def code_span(session: Session, turn: TurnView, start: int, end: int, code_id: int,
-              coder: str, turn_offset: int, actor: Actor | str | None = None
+              coder: str, turn_offset: int, actor: Actor | None = None
               ) -> list[Action]:
     """Code characters start..end of one turn's text: a part of a sentence, or a stretch
     over several. Every sentence it overlaps carries the code (the turn itself if it has

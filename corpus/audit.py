@@ -11,17 +11,22 @@ from .models import AuditEvent
 from .vocabulary import Action
 
 
-def record(session: Session, actor: str, action: Action, entity: str, entity_id: int | None,
+def record(session: Session, name: str, action: Action, entity: str, entity_id: int | None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            memo: str | None = None, channel: str | None = None) -> None:
     """Write an event in the caller's transaction, so it commits or rolls back with the
-    change. The action must be one of `Action` (a misspelt one raises here, not in a
-    report). The channel (app, cli, library; `channel="import"` for what an import
-    writes) and the operating-system user come with the session (`Project.channel`).
+    change. `name` is who the log says acted: the login of the `Actor` the entry point
+    was given (`corpus.actors.actor_name`), or what an event without one names (a failed
+    login, a Delphi panelist's pseudonym). The action must be one of `Action` (a misspelt
+    one raises here, not in a report). The channel (app, cli, library;
+    `channel="import"` for what an import writes) and the operating-system user come with
+    the session (`Project.channel`).
     A Core insert, not an ORM object: a folder's import writes one a file, and the unit
     of work took 0.3 ms more for each."""
+    if not isinstance(name, str):     # an Actor itself: its login is what the log keeps
+        raise TypeError(f"the audit log records a name, not {type(name).__name__}")
     session.execute(insert(AuditEvent.__table__),
-                    {"actor": actor, "action": str(Action(action)), "entity": entity,
+                    {"actor": name, "action": str(Action(action)), "entity": entity,
                      "entity_id": entity_id, "before": before, "after": after, "memo": memo,
                      "channel": channel or session.info.get("channel"),
                      "os_user": session.info.get("os_user")})

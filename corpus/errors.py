@@ -263,6 +263,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E612": ("wrong login or invitation code", "fel inloggningsnamn eller inbjudningskod"),
     "E613": ("the signed-in account is not a user of the project",
              "kontot är inte användare i projektet"),
+    "E614": ("the one acting must be an Actor, not a plain name",
+             "den som agerar måste vara en Actor, inte ett namn"),
     # serving the app
     "E620": ("give both --tls-cert and --tls-key", "ange både certifikat och nyckel"),
     "E621": ("certificate or key file not found", "certifikat- eller nyckelfilen finns inte"),

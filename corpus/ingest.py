@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, originals
+from .actors import LIBRARY, Actor, actor_name, checked
 from .errors import DuplicateSourceError, InputError, QdaError
 from .helpers import Helpers
 from .models import PseudonymKey, Segment, Source, Workshop
@@ -100,7 +101,7 @@ def skipped_in_folders(paths: Iterable[Path]) -> list[IngestReport]:
 
 
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
-                 workshop: str | None = None, replace: bool = False, actor: str = "qda",
+                 workshop: str | None = None, replace: bool = False, actor: Actor = LIBRARY,
                  on_file: Callable[[Path], None] | None = None,
                  helpers: Helpers | None = None,
                  replaces: int | str | None = None) -> list[IngestReport]:
@@ -117,6 +118,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     Each file is still all or nothing, and visible as soon as it is committed; a crash of
     the process loses nothing committed; a power cut in the middle of the folder could
     lose files of it committed since the last flush, each whole, never half a file."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     options = with_study(project, options)
 
     def one(path: Path, prepared: Prepared | QdaError | None, digest: str | None = None
@@ -188,7 +190,7 @@ def _in_flight(files: list[Path], ahead: Iterator[Prepared | QdaError | None],
 
 
 def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
-                workshop: str | None = None, replace: bool = False, actor: str = "qda",
+                workshop: str | None = None, replace: bool = False, actor: Actor = LIBRARY,
                 digest: str | None = None, prepared: Prepared | None = None,
                 synced: bool = True, replaces: int | str | None = None) -> IngestReport:
     """One file in one transaction; `digest` is its SHA-256 when the caller has it,
@@ -198,6 +200,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
     `replace`: the file replaces the source with its bytes or its name, and is refused
     when there is none (imported beside the old one, a corrected file under a new name
     would count every unit twice); `replaces` names that source (its id or file name)."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     path = Path(path)
     options = with_study(project, options)
     if prepared is None:
@@ -281,7 +284,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                  "report": {k: v for k, v in asdict(report).items()
                             if k in ("sheets", "segments", "pseudonymised", "warnings",
                                      "suspects", "learned", "title")}})
-            audit.record(session, actor,
+            audit.record(session, actor_name(actor),
                          Action.SOURCE_REPLACE if replaced else Action.SOURCE_INGEST,
                          "source", source_id,
                          before=replaced, after={"file": path.name, "kind": result.kind,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import Engine
 
 from . import store
+from .actors import LIBRARY, Actor, checked
 from .errors import QdaError
 from .locations import CONFIG_NAME, SQLITE_NAME, URL_ENV
 
@@ -163,10 +164,11 @@ CONFIG_TEMPLATE = (
 
 
 def init_project(root: Path | str, url: str | None = None, study: str | Path | None = None,
-                 actor: str = "qda") -> Project:
+                 actor: Actor = LIBRARY) -> Project:
     """Create the folder layout and the schema; safe to call on an existing project.
     `study`: a bundled study profile ("vgr-forstudie") or a profile's .toml file, whose
     areas, groups and formats the project starts with (without one it learns them)."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / "sources").mkdir(exist_ok=True)

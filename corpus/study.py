@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
+from .actors import LIBRARY, Actor, actor_name
 from .dimensions import (
     DIMENSIONS,
     NAMES_SV,
@@ -91,7 +92,7 @@ def _as_dict(row: StudyValue) -> dict:
 
 def add_value(session: Session, dimension: str, label: str, *, long_name: str | None = None,
               aliases: list[str] | tuple[str, ...] = (), key: str | None = None,
-              actor: str = "qda", memo: str | None = None) -> StudyValue:
+              actor: Actor = LIBRARY, memo: str | None = None) -> StudyValue:
     """A new area, group or format at the end of its list."""
     _check(dimension)
     label = tidy_label(label)
@@ -111,12 +112,13 @@ def add_value(session: Session, dimension: str, label: str, *, long_name: str | 
                      aliases=list(aliases), sort_order=order)
     session.add(row)
     session.flush()
-    audit.record(session, actor, Action.STUDY_ADD, "study_value", row.id, after=_as_dict(row),
+    audit.record(session, actor_name(actor),
+                 Action.STUDY_ADD, "study_value", row.id, after=_as_dict(row),
                  memo=memo)
     return row
 
 
-def rename_value(session: Session, dimension: str, old: str, new: str, actor: str = "qda"
+def rename_value(session: Session, dimension: str, old: str, new: str, actor: Actor = LIBRARY
                  ) -> StudyValue:
     """A new label; the old one stays an alias, so material written the old way still
     finds it. The key (what units store) does not change: every table shows the new label
@@ -133,24 +135,26 @@ def rename_value(session: Session, dimension: str, old: str, new: str, actor: st
         row.aliases = [*(row.aliases or []), row.label]
     row.label = new
     session.flush()
-    audit.record(session, actor, Action.STUDY_RENAME, "study_value", row.id, before=before,
+    audit.record(session, actor_name(actor),
+                 Action.STUDY_RENAME, "study_value", row.id, before=before,
                  after=_as_dict(row))
     return row
 
 
 def set_long_name(session: Session, dimension: str, text: str, long_name: str | None,
-                  actor: str = "qda") -> StudyValue:
+                  actor: Actor = LIBRARY) -> StudyValue:
     _check(dimension)
     row = _find(session, dimension, text)
     before = _as_dict(row)
     row.long_name = " ".join((long_name or "").split()) or None
     session.flush()
-    audit.record(session, actor, Action.STUDY_UPDATE, "study_value", row.id, before=before,
+    audit.record(session, actor_name(actor),
+                 Action.STUDY_UPDATE, "study_value", row.id, before=before,
                  after=_as_dict(row))
     return row
 
 
-def add_alias(session: Session, dimension: str, text: str, alias: str, actor: str = "qda"
+def add_alias(session: Session, dimension: str, text: str, alias: str, actor: Actor = LIBRARY
               ) -> StudyValue:
     _check(dimension)
     row = _find(session, dimension, text)
@@ -161,12 +165,13 @@ def add_alias(session: Session, dimension: str, text: str, alias: str, actor: st
     before = _as_dict(row)
     row.aliases = [*(row.aliases or []), " ".join(alias.split())]
     session.flush()
-    audit.record(session, actor, Action.STUDY_UPDATE, "study_value", row.id, before=before,
+    audit.record(session, actor_name(actor),
+                 Action.STUDY_UPDATE, "study_value", row.id, before=before,
                  after=_as_dict(row))
     return row
 
 
-def reorder(session: Session, dimension: str, labels: list[str], actor: str = "qda") -> None:
+def reorder(session: Session, dimension: str, labels: list[str], actor: Actor = LIBRARY) -> None:
     """The order of tables' columns and rows: the values named first, in that order, then
     the rest as they were."""
     _check(dimension)
@@ -180,7 +185,7 @@ def reorder(session: Session, dimension: str, labels: list[str], actor: str = "q
     for i, row in enumerate([*rows, *rest]):
         row.sort_order = i
     session.flush()
-    audit.record(session, actor, Action.STUDY_ORDER, "study_dimension", None,
+    audit.record(session, actor_name(actor), Action.STUDY_ORDER, "study_dimension", None,
                  before={"dimension": dimension, "order": before},
                  after={"dimension": dimension, "order": [r.key for r in [*rows, *rest]]})
 
@@ -229,7 +234,7 @@ def uses(session: Session, dimension: str, key: str) -> dict[str, int]:
 
 
 def merge_values(session: Session, dimension: str, sources: list[str], target: str,
-                 actor: str = "qda", memo: str | None = None) -> dict[str, int]:
+                 actor: Actor = LIBRARY, memo: str | None = None) -> dict[str, int]:
     """Fold values into one: every note, turn, source, workshop and Delphi panelist moves
     to the target at once, the merged labels become its aliases, the merged values go.
     Returns the rows moved per table."""
@@ -251,7 +256,8 @@ def merge_values(session: Session, dimension: str, sources: list[str], target: s
                                                             else []), *(row.aliases or [])]
         session.delete(row)
     session.flush()
-    audit.record(session, actor, Action.STUDY_MERGE, "study_value", into.id, before=before,
+    audit.record(session, actor_name(actor),
+                 Action.STUDY_MERGE, "study_value", into.id, before=before,
                  after={"into": _as_dict(into), "moved": dict(moved)}, memo=memo)
     return {k: v for k, v in moved.items() if v}
 
@@ -271,7 +277,7 @@ def _merge_counts(session: Session, old: str, new: str) -> int:
     return len(rows)
 
 
-def delete_value(session: Session, dimension: str, text: str, actor: str = "qda") -> None:
+def delete_value(session: Session, dimension: str, text: str, actor: Actor = LIBRARY) -> None:
     """Only a value nothing uses (a mistaken learned label is merged instead)."""
     _check(dimension)
     row = _find(session, dimension, text)
@@ -280,14 +286,14 @@ def delete_value(session: Session, dimension: str, text: str, actor: str = "qda"
         counts = ", ".join(f"{n} {t}" for t, n in used.items())
         raise QdaError(f"{row.label!r} is in use ({counts}); merge it into another instead",
                        None, "E187")
-    audit.record(session, actor, Action.STUDY_DELETE, "study_value", row.id,
+    audit.record(session, actor_name(actor), Action.STUDY_DELETE, "study_value", row.id,
                  before=_as_dict(row))
     session.delete(row)
     session.flush()
 
 
 def set_flags(session: Session, dimension: str, *, fixed: bool | None = None,
-              all_columns: bool | None = None, actor: str = "qda") -> None:
+              all_columns: bool | None = None, actor: Actor = LIBRARY) -> None:
     """Close or open a dimension's list; show or hide columns of values with no units."""
     _check(dimension)
     row = session.get(StudyDimension, dimension)
@@ -300,13 +306,13 @@ def set_flags(session: Session, dimension: str, *, fixed: bool | None = None,
     if all_columns is not None:
         row.all_columns = all_columns
     session.flush()
-    audit.record(session, actor, Action.STUDY_SETTINGS, "study_dimension", None,
+    audit.record(session, actor_name(actor), Action.STUDY_SETTINGS, "study_dimension", None,
                  before={"dimension": dimension, **before},
                  after={"dimension": dimension, "fixed": row.fixed,
                         "all_columns": row.all_columns})
 
 
-def apply_profile(session: Session, profile: Profile | str | Path, actor: str = "qda"
+def apply_profile(session: Session, profile: Profile | str | Path, actor: Actor = LIBRARY
                   ) -> int:
     """A study profile's values added to the project (those it has are left as they are)
     and its closed lists closed. Returns the values added."""
@@ -360,7 +366,7 @@ class Resolver:
     fixed (then an unknown label is an error naming where it stood and the known values).
     Used inside the import's transaction: what it adds rolls back with a failed file."""
 
-    def __init__(self, session: Session, actor: str = "qda",
+    def __init__(self, session: Session, actor: Actor = LIBRARY,
                  noun: tuple[str, str] = ("enhet", "enheter")):
         self.session = session
         self.actor = actor

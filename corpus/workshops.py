@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .actors import LIBRARY, Actor, actor_name, checked
 from .dimensions import Study, fold
 from .errors import InputError
 from .models import Workshop
@@ -79,10 +80,11 @@ def normalise_fields(raw: dict[str, Any], where: Path | None = None) -> dict[str
     return out
 
 
-def upsert_workshop(session: Session, fields: dict[str, Any], actor: str = "qda",
+def upsert_workshop(session: Session, fields: dict[str, Any], actor: Actor = LIBRARY,
                     where: Path | None = None, resolver: Resolver | None = None) -> Workshop:
     """Add a workshop, or update the one with the same label. Its area, format and groups
     are the project's (learned when new, unless the project's list is fixed)."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     resolver = resolver or Resolver(session, actor, ("workshop", "workshops"))
     area = resolver.key("area", fields["area"], f"workshop {fields['label']!r}", where)
     fmt = resolver.key("format", fields.get("format"), f"workshop {fields['label']!r}", where)
@@ -100,13 +102,15 @@ def upsert_workshop(session: Session, fields: dict[str, Any], actor: str = "qda"
         ws.date = fields["date"]
     session.flush()
     set_workshop_counts(session, ws.id, counts)
-    audit.record(session, actor, Action.WORKSHOP_UPDATE if before else Action.WORKSHOP_CREATE,
+    audit.record(session, actor_name(actor),
+                 Action.WORKSHOP_UPDATE if before else Action.WORKSHOP_CREATE,
                  "workshop", ws.id,
                  before=before, after=_as_dict(session, ws))
     return ws
 
 
-def add_workshop(project: Project, actor: str = "qda", **fields: Any) -> Workshop:
+def add_workshop(project: Project, actor: Actor = LIBRARY, **fields: Any) -> Workshop:
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     clean = normalise_fields(fields)
     with project.transaction() as session:
         return upsert_workshop(session, clean, actor)
@@ -132,8 +136,9 @@ def read_workshop_file(path: Path) -> list[dict[str, Any]]:
     raise InputError("workshops are read from .csv or .yaml files", path, "E145")
 
 
-def import_workshops(project: Project, path: Path, actor: str = "qda") -> WorkshopImport:
+def import_workshops(project: Project, path: Path, actor: Actor = LIBRARY) -> WorkshopImport:
     """All rows or none: one bad row rejects the file."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     rows = read_workshop_file(path)
     if not rows:
         raise InputError("no workshops in the file", path, "E146")

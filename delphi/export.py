@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from coding.exporting import Export, ExportOptions, ExportReport
+from corpus.actors import Actor
 from corpus.errors import QdaError
 from corpus.project import Project
 from themes import word, writers
@@ -81,7 +82,7 @@ def _write(frames: dict[str, pd.DataFrame], fmt: str, out: Path, title: str,
 
 
 def results(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-            actor) -> ExportReport:
+            actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         study = _study(session, options)
         frames = tables.results_frames(session, study.id)
@@ -100,7 +101,7 @@ def results(project: Project, spec: Export, fmt: str, out: Path, options: Export
 
 
 def final(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-          actor) -> ExportReport:
+          actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         study = _study(session, options)
         frame = tables.final_frame(session, study.id)
@@ -115,7 +116,7 @@ def final(project: Project, spec: Export, fmt: str, out: Path, options: ExportOp
 
 
 def chart_(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-           actor) -> ExportReport:
+           actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         study = _study(session, options)
         chart.write(session, study.id, out, f"{study.name}: betyg per runda")
@@ -124,7 +125,7 @@ def chart_(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
 
 
 def method(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-           actor) -> ExportReport:
+           actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         study = _study(session, options)
         found = tables.method(session, study.id)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coding import access
-from coding.accounts import Actor, actor_name
+from coding.accounts import Actor, checked
 from coding.roles import Can
 from corpus import audit
 from corpus.errors import QdaError
@@ -22,14 +22,14 @@ from corpus.vocabulary import Action
 from .statistics import ConsensusRule
 
 
-def lead(session: Session, actor: Actor | str | None) -> str:
+def lead(session: Session, actor: Actor) -> str:
     """The name an actor's change is audited under, once their role lets them run the
-    Delphi study (a plain name is a trusted caller: the command line, a notebook)."""
+    Delphi study (a system actor, the command line or a notebook, may)."""
     access.require(session, actor, Can.MANAGE_DELPHI)
-    return actor_name(actor) or "qda"
+    return checked(actor).login
 
 
-def create_study(session: Session, name: str, actor: Actor | str, description: str = "",
+def create_study(session: Session, name: str, actor: Actor, description: str = "",
                  rule: ConsensusRule | None = None, ask_feasibility: bool = False
                  ) -> DelphiStudy:
     rule = rule or ConsensusRule()
@@ -110,7 +110,7 @@ def _wording(text: str) -> str:
     return text
 
 
-def add_item(session: Session, study_id: int, wording: str, actor: Actor | str,
+def add_item(session: Session, study_id: int, wording: str, actor: Actor,
              theme: str = "",
              subtheme: str = "", description: str = "", question: int | None = None,
              segment_ids: list[int] | tuple[int, ...] = (), origin: str = "hand"
@@ -134,7 +134,7 @@ def add_item(session: Session, study_id: int, wording: str, actor: Actor | str,
     return item
 
 
-def items_from_bilaga2(session: Session, study_id: int, actor: Actor | str,
+def items_from_bilaga2(session: Session, study_id: int, actor: Actor,
                        questions: list[int] | None = None, layer: str | None = None,
                        main_themes: list[str] | None = None) -> list[DelphiItem]:
     """One item per merged bilaga 2 row (near-duplicate notes already joined), in the
@@ -172,7 +172,7 @@ def _notes_of_items(session: Session, study_id: int) -> dict[int, list[int]]:
     return out
 
 
-def edit_item(session: Session, item_id: int, actor: Actor | str,
+def edit_item(session: Session, item_id: int, actor: Actor,
               wording: str | None = None, description: str | None = None
               ) -> DelphiItemVersion:
     """A new version of the item's wording or description; the old one stays, with the
@@ -194,7 +194,7 @@ def edit_item(session: Session, item_id: int, actor: Actor | str,
     return new
 
 
-def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Actor | str,
+def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Actor,
                 wording: str | None = None) -> DelphiItem:
     """Join items that say the same: the kept item gains the others' notes (and, when
     given, a new wording); the others are marked merged, never deleted."""
@@ -218,7 +218,7 @@ def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Act
     return keep
 
 
-def remove_item(session: Session, item_id: int, actor: Actor | str,
+def remove_item(session: Session, item_id: int, actor: Actor,
                 removed: bool = True) -> None:
     """Take an item off the list (or back on it); its answers stay."""
     actor = lead(session, actor)

@@ -37,7 +37,7 @@ class Invitation:
     code: str          # shown once: give it to the panelist, it is not stored
 
 
-def add_panelist(session: Session, study_id: int, group: str, actor: Actor | str,
+def add_panelist(session: Session, study_id: int, group: str, actor: Actor,
                  area: str | None = None, contact: str | None = None) -> Invitation:
     actor = lead(session, actor)
     # the project's participant groups and areas (a new one is learned, unless the
@@ -77,7 +77,7 @@ def by_pseudonym(session: Session, study_id: int, pseudonym: str) -> DelphiPanel
     return member
 
 
-def revoke(session: Session, panelist_id: int, actor: Actor | str) -> None:
+def revoke(session: Session, panelist_id: int, actor: Actor) -> None:
     actor = lead(session, actor)
     member = session.get(DelphiPanelist, panelist_id)
     if member is None:

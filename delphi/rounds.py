@@ -38,7 +38,7 @@ def rounds(session: Session, study_id: int) -> list[DelphiRound]:
                                 .order_by(DelphiRound.number)))
 
 
-def open_round(session: Session, study_id: int, actor: Actor | str,
+def open_round(session: Session, study_id: int, actor: Actor,
                keep_decided: bool = False) -> DelphiRound:
     """The next round, on every listed item in its current wording; items whose latest
     round decided them (reached consensus: included, excluded or agreed middle under the
@@ -75,7 +75,7 @@ def _round(session: Session, round_id: int) -> DelphiRound:
     return found
 
 
-def close_round(session: Session, round_id: int, actor: Actor | str) -> DelphiRound:
+def close_round(session: Session, round_id: int, actor: Actor) -> DelphiRound:
     actor = lead(session, actor)
     found = _round(session, round_id)
     if found.status != OPEN:

@@ -24,6 +24,7 @@ from coding.codebook import join_path
 from coding.codes import hidden_codes, ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport, Progress
 from coding.identity import human, is_suggestion_layer
+from corpus.actors import Actor
 from corpus.files import atomic_write
 from corpus.models import Code, Coding, Memo, Segment, Source, Workshop
 from corpus.project import Project, read_config
@@ -511,7 +512,7 @@ def _renamed(session: Session, options: ExportOptions, report: ExportReport,
 
 
 def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
-                   options: ExportOptions, actor) -> ExportReport:
+                   options: ExportOptions, actor: Actor | None = None) -> ExportReport:
     """The codebook as a .qdc; through a temporary file, never half a file."""
     report = ExportReport(spec.name, out)
     with project.session() as session:
@@ -524,7 +525,7 @@ def write_codebook(project: Project, spec: Export, fmt: str, out: Path,
 
 
 def write_project(project: Project, spec: Export, fmt: str, out: Path,
-                  options: ExportOptions, actor) -> ExportReport:
+                  options: ExportOptions, actor: Actor | None = None) -> ExportReport:
     """The whole project as a .qdpx (a zip of project.qde and the sources' text)."""
     report = ExportReport(spec.name, out)
     name = read_config(project.root).get("project", {}).get("name") or project.root.name

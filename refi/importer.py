@@ -35,6 +35,7 @@ from coding.codebook import CodebookDoc
 from coding.codings import accept
 from coding.identity import is_suggestion_layer
 from corpus import audit
+from corpus.actors import LIBRARY, Actor, actor_name, checked, system_actor
 from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
 from corpus.models import Coding, Memo, Segment, Source, utcnow
@@ -53,6 +54,9 @@ from .export import source_layout
 
 NS = {"q": m.PROJECT_NS}
 ATTRIBUTION = "Deltagare "      # an area case's description: "Deltagare <long name>"
+
+# A coding the file carries is recorded as the import's (the stored name "import").
+IMPORTER = system_actor("import", channel="import")
 
 
 @dataclass
@@ -108,11 +112,12 @@ class _Selection:
     codings: list[tuple[str, str, list[str]]]   # (code guid, user guid, note guids)
 
 
-def import_qdpx(path: Path | str, target: Path | str, actor: str = "qda", *,
+def import_qdpx(path: Path | str, target: Path | str, actor: Actor = LIBRARY, *,
                 pseudonymise: bool = False, strict: bool = False) -> ImportReport:
     """A new project at `target` from the .qdpx at `path`. The texts are kept as the file
     has them unless `pseudonymise`; a source that cannot be read is skipped and reported,
     or with `strict` stops the import (nothing is written)."""
+    checked(actor)      # a plain name is no actor (E614): refused before anything
     path, target = Path(path), Path(target)
     qde, texts = _read_archive(path)
     if target.exists() and any(target.iterdir()):
@@ -280,7 +285,7 @@ def _units(text: str, ours: bool) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: str,
+def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: Actor,
             opts: _Options) -> ImportReport:
     report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
     tally = report.tally
@@ -427,7 +432,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
         _count_rest(state, report)
         report.segments = session.query(Segment).count()
         report.codings = session.query(Coding).count()      # unit x code x coder
-        audit.record(session, actor, Action.IMPORT_QDPX, "project", None, None,
+        audit.record(session, actor_name(actor), Action.IMPORT_QDPX, "project", None, None,
                      {"file": path.name, "origin": report.origin, "codes": report.codes,
                       "sources": report.sources, "codings": report.codings,
                       "skipped_sources": [n for n, _ in report.skipped_sources],
@@ -772,7 +777,7 @@ def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool
         unit_memo = old.memo if not memo or memo in old.memo.split("\n\n") else \
             f"{old.memo}\n\n{memo}"
     coding = accept(session, unit.segment.id, code_id, coder, memo=unit_memo,
-                    is_quote=quote or (old is not None and old.is_quote), actor="import",
+                    is_quote=quote or (old is not None and old.is_quote), actor=IMPORTER,
                     imported_consensus=True)
     coding.spans = spans
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from coding.codebook import parse_codebook
+from corpus.actors import Actor, system_actor
 from corpus.dimensions import Dimension, read_profile
 from corpus.models import AuditEvent, PseudonymKey, Segment, Source
 from corpus.project import Project, init_project
@@ -35,6 +36,13 @@ FIRST_STUDY = "vgr-forstudie"
 FIRST_AREAS = Dimension("area", tuple(v for v in read_profile(FIRST_STUDY).values
                                       if v.dimension == "area"))
 BILAGA2_COLUMNS = ["Huvudtema", "Subtema", "Inlägg", *FIRST_AREAS.labels().values()]
+
+
+def acting(login: str = "qda") -> Actor:
+    """Who a test acts as where it needs no particular role: the system actor for
+    `login`, as the command line or a notebook acts (refused nothing; the audit log
+    records `login`). A user with a role is `Actor(login, Role.X)`."""
+    return system_actor(login)
 
 
 def _password_where_a_lead_keeps_it() -> None:
@@ -191,7 +199,7 @@ def coded(project, tmp_path):
         f'{a},"{t}"\n' for a, t, _ in THEMED_NOTES), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=2))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "anna")
+        codes.import_doc(s, SMALL_BOOK, acting("anna"))
         for segment_id, (_, _, theme) in enumerate(THEMED_NOTES, start=1):
             agreed(s, segment_id, codes.find_code(s, theme).id,
                            is_quote=segment_id == 4)

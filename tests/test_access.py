@@ -24,7 +24,7 @@ from corpus.readers import ReadOptions
 from qda import app as cli
 from themes.layers import resolve_layer
 
-from .conftest import SMALL_BOOK, agreed
+from .conftest import SMALL_BOOK, acting, agreed
 
 NOTES = ["Antal SIP per 1000 invånare", "Tillit mellan huvudmännen", "Väntetid i primärvården",
          "SIP i tid före utskrivning", "Förtroende i samverkan", "Telefontider på vårdcentralen"]
@@ -45,13 +45,13 @@ def team(project, tmp_path):
     (tmp_path / "t.txt").write_text(TRANSCRIPT, encoding="utf-8")
     ingest_file(project, tmp_path / "t.txt", ReadOptions(question=2, area="gr"))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "admin")
+        codes.import_doc(s, SMALL_BOOK, acting("admin"))
         for who in (LEAD, CODER, REVIEWER, READER, ANNA, BODIL):
-            accounts.add_user(s, who.login, who.role, "admin", password=PASSWORD)
+            accounts.add_user(s, who.login, who.role, acting("admin"), password=PASSWORD)
         sip = codes.find_code(s, "Samverkan > SIP").id
         accept(s, 1, sip, "carl")
         agreed(s, 1, sip)
-        rounds.create_round(s, ["anna", "bodil"], "admin", units=2, name="runda1", seed=3)
+        rounds.create_round(s, ["anna", "bodil"], acting("admin"), units=2, name="runda1", seed=3)
     with project.transaction() as s:
         unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "bodil")[0]
         accept(s, unit, sip, "bodil", memo=SECRET)

@@ -14,14 +14,16 @@ from coding.identity import CONSENSUS, check_coder, coder_for, is_reserved
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
 
+from .conftest import acting
+
 PASSWORD = "ett långt lösenord"
 
 
 @pytest.fixture
 def team(project):
     with project.transaction() as s:
-        accounts.add_user(s, "lena", Role.LEAD, "admin", "Lena Lind", PASSWORD)
-        accounts.add_user(s, "Anna", "kodare", "admin", password=PASSWORD)
+        accounts.add_user(s, "lena", Role.LEAD, acting("admin"), "Lena Lind", PASSWORD)
+        accounts.add_user(s, "Anna", "kodare", acting("admin"), password=PASSWORD)
     return project
 
 
@@ -52,7 +54,7 @@ def test_login_with_the_right_password_names_the_actor_and_is_audited(team):
 
 def test_wrong_password_unknown_login_and_disabled_user_get_the_same_answer(team):
     with team.transaction() as s:
-        accounts.disable_user(s, "anna", "admin")
+        accounts.disable_user(s, "anna", acting("admin"))
     answers = []
     for login, password in (("lena", "fel lösenord!"), ("nobody", PASSWORD),
                             ("anna", PASSWORD)):
@@ -126,8 +128,8 @@ def test_failures_are_limited_per_client_and_globally(team, monkeypatch):
 
 def test_an_invitation_code_becomes_a_password_once(project):
     with project.transaction() as s:
-        accounts.add_user(s, "lena", Role.LEAD, "admin", password=PASSWORD)
-        user, code = accounts.add_user(s, "bo", "granskare", "admin")
+        accounts.add_user(s, "lena", Role.LEAD, acting("admin"), password=PASSWORD)
+        user, code = accounts.add_user(s, "bo", "granskare", acting("admin"))
     assert code and user.password_hash is None
     with project.transaction() as s:
         assert isinstance(accounts.authenticate(s, "bo", code), LoginRefused)
@@ -147,8 +149,8 @@ def test_an_invitation_code_becomes_a_password_once(project):
 
 def test_an_expired_invitation_is_refused(project):
     with project.transaction() as s:
-        accounts.add_user(s, "lena", Role.LEAD, "admin", password=PASSWORD)
-        _, code = accounts.add_user(s, "bo", "kodare", "admin")
+        accounts.add_user(s, "lena", Role.LEAD, acting("admin"), password=PASSWORD)
+        _, code = accounts.add_user(s, "bo", "kodare", acting("admin"))
         s.execute(update(User).values(invitation_expires=dt.datetime(2000, 1, 1)))
     with project.transaction() as s:
         assert isinstance(accounts.redeem_invitation(s, "bo", code, PASSWORD), LoginRefused)
@@ -174,7 +176,7 @@ def test_sessions_resume_end_at_logout_idle_time_and_when_disabled(team):
         fresh = accounts.start_session(s, actor)
     with team.transaction() as s:
         assert accounts.resume_session(s, fresh, dt.timedelta(minutes=1)) == actor
-        accounts.disable_user(s, "anna", "admin")
+        accounts.disable_user(s, "anna", acting("admin"))
     with team.transaction() as s:
         assert accounts.resume_session(s, fresh) is None
     assert [e.actor for e in events(team, "auth.logout")] == ["anna"]
@@ -182,9 +184,9 @@ def test_sessions_resume_end_at_logout_idle_time_and_when_disabled(team):
 
 def test_users_are_disabled_never_deleted_and_roles_change_audited(team):
     with team.transaction() as s:
-        accounts.set_role(s, "anna", "granskare", "admin")
-        accounts.disable_user(s, "anna", "admin")
-        accounts.enable_user(s, "anna", "admin")
+        accounts.set_role(s, "anna", "granskare", acting("admin"))
+        accounts.disable_user(s, "anna", acting("admin"))
+        accounts.enable_user(s, "anna", acting("admin"))
     with team.session() as s:
         anna = accounts.get_user(s, "anna")
     assert anna.role == "reviewer" and anna.disabled_at is None
@@ -196,21 +198,21 @@ def test_users_are_disabled_never_deleted_and_roles_change_audited(team):
                                    "-x"])
 def test_reserved_and_malformed_logins_are_refused(project, login):
     with project.transaction() as s, pytest.raises(QdaError, match="reserved|must be 1-100"):
-        accounts.add_user(s, login, "projektledare", "admin", password=PASSWORD)
+        accounts.add_user(s, login, "projektledare", acting("admin"), password=PASSWORD)
 
 
 def test_the_project_always_keeps_an_enabled_lead(project):
     with project.transaction() as s, pytest.raises(QdaError, match="first user must be"):
-        accounts.add_user(s, "anna", "kodare", "admin", password=PASSWORD)
+        accounts.add_user(s, "anna", "kodare", acting("admin"), password=PASSWORD)
     with project.transaction() as s:
-        accounts.add_user(s, "lena", "projektledare", "admin", password=PASSWORD)
-    for change in (lambda s: accounts.set_role(s, "lena", "kodare", "admin"),
-                   lambda s: accounts.disable_user(s, "lena", "admin")):
+        accounts.add_user(s, "lena", "projektledare", acting("admin"), password=PASSWORD)
+    for change in (lambda s: accounts.set_role(s, "lena", "kodare", acting("admin")),
+                   lambda s: accounts.disable_user(s, "lena", acting("admin"))):
         with project.transaction() as s, pytest.raises(QdaError, match="only enabled"):
             change(s)
     with project.transaction() as s:
-        accounts.add_user(s, "olof", "projektledare", "admin", password=PASSWORD)
-        accounts.disable_user(s, "lena", "admin")      # olof leads now
+        accounts.add_user(s, "olof", "projektledare", acting("admin"), password=PASSWORD)
+        accounts.disable_user(s, "lena", acting("admin"))      # olof leads now
 
 
 def test_only_a_lead_manages_users(team):
@@ -225,13 +227,13 @@ def test_only_a_lead_manages_users(team):
 
 def test_single_sign_on_maps_a_provider_user_and_refuses_the_unmapped(team):
     with team.transaction() as s:
-        accounts.link_sso(s, "anna", "Anna.Berg@Region.se", "admin")
+        accounts.link_sso(s, "anna", "Anna.Berg@Region.se", acting("admin"))
     with team.transaction() as s:
         assert accounts.sso_actor(s, "anna.berg@region.se").login == "anna"
         refused = accounts.sso_actor(s, "someone@region.se")
     assert isinstance(refused, LoginRefused)
     with team.transaction() as s:
-        accounts.disable_user(s, "anna", "admin")
+        accounts.disable_user(s, "anna", acting("admin"))
     with team.transaction() as s:
         assert isinstance(accounts.sso_actor(s, "anna.berg@region.se"), LoginRefused)
     assert len(events(team, "auth.sso_refused")) == 2
@@ -255,7 +257,7 @@ def test_one_person_is_one_coder_whatever_the_case(project, tmp_path):
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
         assert coder_for(s, "Anna") == "Anna"          # a new name keeps its spelling
-        codes.import_doc(s, SMALL_BOOK, "x")
+        codes.import_doc(s, SMALL_BOOK, acting("x"))
         codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
     with project.session() as s:
         assert coder_for(s, " ANNA ") == "anna"        # the stored spelling wins
@@ -268,7 +270,7 @@ def test_with_accounts_a_coder_must_be_an_enabled_user(team):
             coder_for(s, "bertil")
         assert coder_for(s, "lena") != CONSENSUS
     with team.transaction() as s:
-        accounts.disable_user(s, "anna", "admin")
+        accounts.disable_user(s, "anna", acting("admin"))
     with team.session() as s, pytest.raises(QdaError, match="not an enabled user"):
         coder_for(s, "anna")
 
@@ -279,7 +281,7 @@ def test_common_and_patterned_passwords_are_refused(team, password):
     """Length alone let "aaaaaaaaaa" through; zxcvbn's lists and patterns do not, nor the
     login with a year."""
     with team.transaction() as s, pytest.raises(QdaError) as refused:
-        accounts.add_user(s, "lindlena", Role.CODER, "admin", "Lena Lind", password)
+        accounts.add_user(s, "lindlena", Role.CODER, acting("admin"), "Lena Lind", password)
     assert refused.value.code == "E632"
 
 

@@ -25,7 +25,7 @@ from qda import app
 from themes import tables
 from themes.layers import resolve_layer
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 
 NAN = np.nan
 
@@ -172,7 +172,7 @@ def notes(project, tmp_path):
         f'{a},"{t}"\n' for a, t in NOTES), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "lead")
+        codes.import_doc(s, BOOK, acting("lead"))
     return project
 
 
@@ -249,7 +249,7 @@ def test_project_figures_equal_sklearn_and_krippendorff_per_code_and_overall(not
 
 def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(notes):
     with notes.transaction() as s:
-        info = rounds.create_round(s, ["anna", "bo"], "lead", share=0.5, seed=3)
+        info = rounds.create_round(s, ["anna", "bo"], acting("lead"), share=0.5, seed=3)
     assert info.blind and info.coders == ("anna", "bo")
     with notes.session() as s:
         sample = rounds.assigned(s, info.id, "anna")
@@ -257,7 +257,7 @@ def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(note
     # every area (a stratum) is represented; about half the notes in all
     assert areas == {a for a, _ in NOTES} and 4 <= len(sample) <= 6
     with notes.transaction() as s, pytest.raises(QdaError, match="two coders"):
-        rounds.create_round(s, ["anna"], "lead")
+        rounds.create_round(s, ["anna"], acting("lead"))
     # blind: a decision records it as done; a unit with no code is done when marked
     with notes.transaction() as s:
         ids = code_ids(s)
@@ -270,7 +270,7 @@ def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(note
         data = agreement.reliability_data(s, level="subtema", round=info.name)
     assert data.units == sample[:2]           # only units both coders have decided
     with notes.transaction() as s:
-        rounds.close_round(s, info.name, "lead")
+        rounds.close_round(s, info.name, acting("lead"))
         assert rounds.blind_round(s, "anna") is None
 
 
@@ -281,10 +281,10 @@ def test_a_blind_coder_never_gets_evidence_from_the_shared_suggestions(notes):
                      status="suggested", score=0.9, evidence={"reasons": ["från bo"]},
                      is_quote=False))
     with notes.transaction() as s:
-        rounds.create_round(s, ["anna", "bo"], "lead")
+        rounds.create_round(s, ["anna", "bo"], acting("lead"))
         blinded = codings.accept(s, 1, ids["Samverkan > SIP"], "anna")
         assert blinded.evidence is None
-        rounds.close_round(s, "Omgång 1", "lead")
+        rounds.close_round(s, "Omgång 1", acting("lead"))
         opened = codings.accept(s, 1, ids["Samverkan > SIP"], "bo")
         assert opened.evidence == {"reasons": ["från bo"]}
 
@@ -301,10 +301,11 @@ def test_disagreements_resolve_into_the_consensus_layer_that_bilaga2_counts(note
     four = next(d for d in found if d.segment_id == 4 and d.code == "Samverkan / SIP")
     assert four.yes == ["bo"] and four.no == ["anna"] and not four.resolved
     with notes.transaction() as s, pytest.raises(QdaError, match="memo"):
-        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], " ", "lead")
+        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], " ", acting("lead"))
     with notes.transaction() as s:
-        adopted = consensus.adopt_agreed(s, "lead")
-        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], "Handlar om SIP-statistik", "lead")
+        adopted = consensus.adopt_agreed(s, acting("lead"))
+        consensus.resolve(s, 4, [ids["Samverkan > SIP"]], "Handlar om SIP-statistik",
+                          acting("lead"))
     assert adopted.codings == 5      # notes 1, 2, 3, 5 (SIP) and 6 agree
     with notes.session() as s:
         left = consensus.disagreements(s, unresolved=True)
@@ -323,7 +324,7 @@ def test_disagreements_resolve_into_the_consensus_layer_that_bilaga2_counts(note
     assert not any("Gemensam planering" in cell for cell in tillit)
     # re-adopting never overrides the meeting's decision
     with notes.transaction() as s:
-        assert consensus.adopt_agreed(s, "lead").codings == 0
+        assert consensus.adopt_agreed(s, acting("lead")).codings == 0
 
 
 def test_the_audit_log_is_append_only(notes):
@@ -335,9 +336,9 @@ def test_the_audit_log_is_append_only(notes):
 
 def test_a_merge_with_same_named_children_is_one_event(notes):
     with notes.transaction() as s:
-        codes.add_code(s, "Relationer > Tillit", "lead", create_parents=True)
+        codes.add_code(s, "Relationer > Tillit", acting("lead"), create_parents=True)
         before = s.scalar(select(text("max(id)")).select_from(AuditEvent))
-        codes.merge_codes(s, "Relationer", "Samverkan", "lead", memo="samma tema")
+        codes.merge_codes(s, "Relationer", "Samverkan", acting("lead"), memo="samma tema")
         events = s.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
     assert [e.action for e in events] == ["code.merge"]
     assert events[0].after["nested"] == [{"source": "Relationer / Tillit",
@@ -381,8 +382,8 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)
     with notes.transaction() as s:
-        consensus.resolve(s, 4, [code_ids(s)["Samverkan > SIP"]], "SIP-statistik", "lead")
-        codes.rename_code(s, "Samverkan > Tillit", "Förtroende", "lead")
+        consensus.resolve(s, 4, [code_ids(s)["Samverkan > SIP"]], "SIP-statistik", acting("lead"))
+        codes.rename_code(s, "Samverkan > Tillit", "Förtroende", acting("lead"))
     export(notes, "agreement", "xlsx", out=tmp_path / "a.xlsx")
     wb = load_workbook(tmp_path / "a.xlsx")
     assert wb.sheetnames == ["Huvudtema", "Subtema"]
@@ -580,7 +581,7 @@ def test_unused_codes_are_listed_and_pooled_as_documented(notes):
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)
     with notes.transaction() as s:
-        codes.add_code(s, "Tillgänglighet > Öppettider", "lead")      # nobody uses it
+        codes.add_code(s, "Tillgänglighet > Öppettider", acting("lead"))      # nobody uses it
     with notes.session() as s:
         result = agreement.compute(s, level="subtema", reps=0)
     by_code = {c.code: c for c in result.codes}
@@ -608,9 +609,9 @@ def test_outside_a_round_only_units_every_coder_decided_count(notes):
     code_all(notes, "bo", {1: ["Samverkan > SIP"], 2: ["Samverkan > SIP"],
                            3: ["Samverkan > Tillit"]})
     with notes.transaction() as s:
-        made = rounds.create_round(s, ["anna", "bo"], "lead", share=1.0, blind=False)
+        made = rounds.create_round(s, ["anna", "bo"], acting("lead"), share=1.0, blind=False)
         rounds.mark_done(s, 4, "bo")
-        rounds.close_round(s, made.name, "lead")
+        rounds.close_round(s, made.name, acting("lead"))
     with notes.session() as s:
         result = agreement.compute(s, level="subtema", round=None, reps=0)
     assert result.overall.n_units == 4
@@ -625,8 +626,8 @@ def test_cli_default_covers_main_themes_without_sub_themes(project, tmp_path):
         f'{a},"{t}"\n' for a, t in NOTES), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "lead")
-        codes.add_code(s, "Kontinuitet", "lead")                 # a färdplan concept, no children
+        codes.import_doc(s, BOOK, acting("lead"))
+        codes.add_code(s, "Kontinuitet", acting("lead"))  # a färdplan concept, no children
         ids = code_ids(s)
         cont = codes.find_code(s, "Kontinuitet").id
         sip = ids["Samverkan > SIP"]
@@ -635,7 +636,7 @@ def test_cli_default_covers_main_themes_without_sub_themes(project, tmp_path):
             for seg, code_list in plan.items():
                 for c in code_list:
                     codings.accept(s, seg, c, coder)
-        rounds.create_round(s, ["anna", "bo"], "lead", share=1.0, blind=False)
+        rounds.create_round(s, ["anna", "bo"], acting("lead"), share=1.0, blind=False)
         for seg in range(1, 5):
             rounds.mark_done(s, seg, "bo")
             rounds.mark_done(s, seg, "anna")

@@ -18,6 +18,8 @@ from coding.codes import find_code
 from corpus.models import AuditEvent, Code, Coding, Segment, Source, Workshop
 from corpus.project import open_project
 
+from .conftest import acting
+
 APP = Path(__file__).resolve().parents[1] / "app"
 CODER = "anna"
 
@@ -386,7 +388,7 @@ def test_an_unknown_area_in_a_fixed_list_is_refused_with_its_cell_and_the_known_
 
     project = open_project(root)
     with project.transaction() as s:
-        study.set_flags(s, "area", fixed=True, actor="lena")
+        study.set_flags(s, "area", fixed=True, actor=acting("lena"))
     project.close()
     wb = Workbook()
     wb.active.title = "Fråga 1"
@@ -608,7 +610,7 @@ def blind_round(root: Path, units: int = 4):
 
     project = open_project(root)
     with project.transaction() as s:
-        info = rounds.create_round(s, ["anna", "bo"], "lead", units=units, kinds=("note",),
+        info = rounds.create_round(s, ["anna", "bo"], acting("lead"), units=units, kinds=("note",),
                                    seed=2)
         assigned = rounds.assigned(s, info.id)
     project.close()
@@ -692,7 +694,7 @@ def test_konsensus_page_resolves_a_disagreement_with_a_memo(root):
     with project.transaction() as s:
         from coding import rounds
 
-        rounds.close_round(s, info.id, "lead")
+        rounds.close_round(s, info.id, acting("lead"))
     project.close()
     at = page("konsensus", coder="lead")
     at.selectbox(key="ks_round").set_value(info.name).run()
@@ -760,8 +762,8 @@ def test_a_coder_cannot_open_the_users_page(root):
 
     project = open_project(root)
     with project.transaction() as s:
-        accounts.add_user(s, "lena", Role.LEAD, "admin", password="ett långt lösenord")
-        accounts.add_user(s, "anna", Role.CODER, "admin", password="ett långt lösenord")
+        accounts.add_user(s, "lena", Role.LEAD, acting("admin"), password="ett långt lösenord")
+        accounts.add_user(s, "anna", Role.CODER, acting("admin"), password="ett långt lösenord")
     project.close()
     at = AppTest.from_file(str(APP / "anvandare.py"), default_timeout=60)
     at.session_state["auth_actor"] = Actor("anna", Role.CODER)

@@ -12,6 +12,8 @@ from corpus.models import DelphiAnswer
 from corpus.project import open_project
 from delphi import items, panel, rounds
 
+from .conftest import acting
+
 APP = Path(__file__).resolve().parents[1] / "app"
 
 
@@ -35,12 +37,12 @@ def _study_with_round(root: Path, n_panel: int = 2) -> list[str]:
     project = open_project(root)
     try:
         with project.transaction() as s:
-            study = items.create_study(s, "Panel", "anna")
-            items.items_from_bilaga2(s, study.id, "anna", questions=[1],
+            study = items.create_study(s, "Panel", acting("anna"))
+            items.items_from_bilaga2(s, study.id, acting("anna"), questions=[1],
                                      main_themes=["Tillgänglighet"])
-            codes = [panel.add_panelist(s, study.id, "officials", "anna", area="GR").code
+            codes = [panel.add_panelist(s, study.id, "officials", acting("anna"), area="GR").code
                      for _ in range(n_panel)]
-            rounds.open_round(s, study.id, "anna")
+            rounds.open_round(s, study.id, acting("anna"))
         return codes
     finally:
         project.close()
@@ -114,8 +116,8 @@ def test_round_two_shows_the_group_and_a_bad_link_explains_itself(root):
             for view in views:
                 rounds.answer(s, current.id, member, view.item_version_id, rating,
                               comment="Viktig" if rating == 8 else "")
-        rounds.close_round(s, current.id, "anna")
-        rounds.open_round(s, current.study_id, "anna")
+        rounds.close_round(s, current.id, acting("anna"))
+        rounds.open_round(s, current.study_id, acting("anna"))
     project.close()
     at = panelist(codes[1])
     captions = " ".join(c.value for c in at.caption)

@@ -15,7 +15,7 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding
 from corpus.readers import ReadOptions
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 
 
 def test_three_coders_share_one_worker_that_ends_when_idle(sqlite_project, tmp_path):
@@ -24,7 +24,7 @@ def test_three_coders_share_one_worker_that_ends_when_idle(sqlite_project, tmp_p
         f"GR,Lapp {i} om SIP och tillit\n" for i in range(30)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "lead")
+        codes.import_doc(s, SMALL_BOOK, acting("lead"))
     pool = WorkerPool(size=1, idle_s=1.0)
     jobs = [Retrainer(project, coder, pool=pool) for coder in (None, "anna", "bertil")]
     seen: set[int] = set()

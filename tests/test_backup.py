@@ -20,7 +20,7 @@ from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
 from qda import app
 
-from .conftest import SMALL_BOOK, pg_database
+from .conftest import SMALL_BOOK, acting, pg_database
 
 BOOK = SMALL_BOOK
 
@@ -36,7 +36,7 @@ def test_backup_during_writes_and_restore(project, tmp_path, request):
         f"GR,Lapp {i} om SIP\n" for i in range(40)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "lead")
+        codes.import_doc(s, BOOK, acting("lead"))
         ids = [c for c in codes.load_codebook(s).codes]
     stop = threading.Event()
     written = [0]

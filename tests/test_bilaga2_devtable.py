@@ -14,6 +14,7 @@ from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables
 from themes.layers import resolve_layer
 
+from .conftest import acting
 from .devdata import dev_frame
 
 AREA_COLUMNS = {"boras": "Borås", "fyrbodal": "Fyrbodal", "gr": "GR", "skaraborg": "Skaraborg",
@@ -54,7 +55,7 @@ def test_bilaga2_reproduces_the_labelled_table(project, tmp_path, question):
         writer.writerows(notes)
     ingest_file(project, path, ReadOptions(question=int(question)))
     with project.transaction() as s:
-        codes.import_doc(s, _codebook(table), "test")   # in the order this table prints
+        codes.import_doc(s, _codebook(table), acting("test"))   # in the order this table prints
         for segment_id, (main, sub) in enumerate(themes, start=1):
             code = codes.find_code(s, [main, sub] if sub else [main])
             agreed(s, segment_id, code.id)

@@ -13,6 +13,8 @@ from corpus.models import Code as CodeRow
 from corpus.readers import ReadOptions
 from qda import app
 
+from .conftest import acting
+
 
 @pytest.fixture
 def coded(project, tmp_path):
@@ -21,11 +23,11 @@ def coded(project, tmp_path):
         encoding="utf-8")
     ingest_file(project, tmp_path / "notes.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.add_code(s, "Resurser", "anna")
-        codes.add_code(s, "Resurser > Kostnader", "anna", keywords=["kostnad"])
-        codes.add_code(s, "Samverkan", "anna")
-        codes.add_code(s, "Samverkan > SIP", "anna")
-        codes.add_code(s, "Ekonomi", "anna")
+        codes.add_code(s, "Resurser", acting("anna"))
+        codes.add_code(s, "Resurser > Kostnader", acting("anna"), keywords=["kostnad"])
+        codes.add_code(s, "Samverkan", acting("anna"))
+        codes.add_code(s, "Samverkan > SIP", acting("anna"))
+        codes.add_code(s, "Ekonomi", acting("anna"))
     return project
 
 
@@ -42,23 +44,23 @@ def code_id(project, path):
 
 def test_add_needs_parent_and_unique_sibling_names(coded):
     with coded.transaction() as s, pytest.raises(QdaError, match="no parent code 'Okänd'"):
-        codes.add_code(s, "Okänd > Barn", "anna")
+        codes.add_code(s, "Okänd > Barn", acting("anna"))
     with coded.transaction() as s, pytest.raises(QdaError, match="already exists"):
-        codes.add_code(s, "Resurser > Kostnader", "anna")
+        codes.add_code(s, "Resurser > Kostnader", acting("anna"))
     assert events(coded, "code.add") == 5
 
 
 def test_rename_and_move_are_audited_and_cycles_refused(coded):
     with coded.transaction() as s:
-        codes.rename_code(s, "Resurser", "Resursfördelning", "anna", memo="tydligare")
-        codes.move_code(s, "Samverkan > SIP", "Resursfördelning", "anna")
+        codes.rename_code(s, "Resurser", "Resursfördelning", acting("anna"), memo="tydligare")
+        codes.move_code(s, "Samverkan > SIP", "Resursfördelning", acting("anna"))
     with coded.session() as s:
         assert codes.find_code(s, "Resursfördelning > SIP") is not None
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "code.rename")).one()
         assert (event.before["name"], event.after["name"], event.memo) == (
             "Resurser", "Resursfördelning", "tydligare")
     with coded.transaction() as s, pytest.raises(QdaError, match="under itself"):
-        codes.move_code(s, "Resursfördelning", "Resursfördelning > SIP", "anna")
+        codes.move_code(s, "Resursfördelning", "Resursfördelning > SIP", acting("anna"))
 
 
 def test_merge_moves_codings_keeps_stronger_decision_and_is_one_event(coded):
@@ -69,7 +71,7 @@ def test_merge_moves_codings_keeps_stronger_decision_and_is_one_event(coded):
         codings.accept(s, 2, eco, "bo")
     before = events(coded, "code.merge")
     with coded.transaction() as s:
-        stats = codes.merge_codes(s, "Ekonomi", "Resurser > Kostnader", "anna")
+        stats = codes.merge_codes(s, "Ekonomi", "Resurser > Kostnader", acting("anna"))
     assert stats == {"moved": 1, "dropped": 1, "children": 0}
     assert events(coded, "code.merge") == before + 1
     with coded.session() as s:
@@ -85,9 +87,9 @@ def test_delete_refuses_a_used_code_unless_forced(coded):
     with coded.transaction() as s:
         codings.accept(s, 2, sip, "anna")
     with coded.transaction() as s, pytest.raises(QdaError, match="has 1 coding"):
-        codes.delete_code(s, "Samverkan", "anna")
+        codes.delete_code(s, "Samverkan", acting("anna"))
     with coded.transaction() as s:
-        assert codes.delete_code(s, "Samverkan", "anna", force=True) == 1
+        assert codes.delete_code(s, "Samverkan", acting("anna"), force=True) == 1
     with coded.session() as s:
         assert codes.find_code(s, "Samverkan") is None
         assert s.scalar(select(func.count()).select_from(Coding)) == 0
@@ -98,9 +100,10 @@ def test_delete_refuses_a_used_code_unless_forced(coded):
 def test_import_then_export_round_trips_a_bundled_codebook(project):
     doc = read_codebook("forstudie-postits")
     with project.transaction() as s:
-        assert codes.import_doc(s, doc, "anna") == {"added": 66, "updated": 0, "changed": {}}
+        assert codes.import_doc(s, doc, acting("anna")) == {"added": 66, "updated": 0,
+                                                            "changed": {}}
     with project.transaction() as s:
-        assert codes.import_doc(s, doc, "anna") == {"added": 0, "updated": 0, "changed": {}}
+        assert codes.import_doc(s, doc, acting("anna")) == {"added": 0, "updated": 0, "changed": {}}
         out = codes.export_doc(s, doc.name, doc.title)
     assert [(p, c.to_dict()) for p, c in out.walk()] == [(p, c.to_dict()) for p, c in doc.walk()]
     with project.session() as s:
@@ -130,7 +133,7 @@ codes:
     children: [{name: SIP}]
 """)
     with project.transaction() as s:
-        codes.import_doc(s, first, "anna")
+        codes.import_doc(s, first, acting("anna"))
     addition = parse_codebook("""
 codes:
   - name: Samverkan
@@ -139,7 +142,7 @@ codes:
         keywords: [mobila team]
 """)
     with project.transaction() as s:
-        assert codes.import_doc(s, addition, "anna") == {"added": 1, "updated": 0,
+        assert codes.import_doc(s, addition, acting("anna")) == {"added": 1, "updated": 0,
                                                           "changed": {}}
     with project.session() as s:
         row = codes.find_code(s, "Samverkan")
@@ -153,7 +156,7 @@ codes:
     keywords: [sip, gemensamma möten]
 """)
     with project.transaction() as s:
-        stats = codes.import_doc(s, revision, "anna")
+        stats = codes.import_doc(s, revision, acting("anna"))
     assert stats["changed"] == {"Samverkan": ["definition", "keywords"]}
     with project.session() as s:
         row = codes.find_code(s, "Samverkan")

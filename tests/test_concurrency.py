@@ -22,7 +22,7 @@ from corpus.models import AuditEvent, Coding
 from corpus.project import open_project
 from corpus.readers import ReadOptions
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def test_eight_coder_processes_lose_nothing_and_the_log_replays(project, tmp_pat
         f"GR,Lapp nummer {i} om samverkan\n" for i in range(1, 7)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "lead")
+        codes.import_doc(s, BOOK, acting("lead"))
         start = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     go = tmp_path / "go"
     workers = [subprocess.Popen(

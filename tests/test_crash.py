@@ -20,6 +20,8 @@ from coding.codebook import read_codebook
 from corpus.models import AuditEvent, Coding, Segment, Source
 from corpus.project import open_project
 
+from .conftest import acting
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +77,7 @@ def state(root: Path) -> tuple[int, int, int, int]:
 def test_killed_ingest_and_suggest_are_all_or_nothing(project, tmp_path):
     rng = random.Random(11 if project.is_sqlite else 12)
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("fardplan"), "lead")
+        codes.import_doc(s, read_codebook("fardplan"), acting("lead"))
     root = str(project.root)
     project.close()
     data = notes_file(tmp_path / "lappar_alla.csv")

@@ -9,13 +9,15 @@ from corpus.models import AuditEvent, DelphiAnswer, DelphiItemVersion, Segment
 from delphi import items, panel, rounds, tables
 from delphi.statistics import SHARE, ConsensusRule, Outcome
 
+from .conftest import acting
+
 
 @pytest.fixture
 def study(coded):
     with coded.transaction() as s:
         # the share rule: these tests follow the rounds, not the rule
-        made = items.create_study(s, "Indikatorer", "lead", rule=ConsensusRule(kind=SHARE))
-        items.items_from_bilaga2(s, made.id, "lead", questions=[2])
+        made = items.create_study(s, "Indikatorer", acting("lead"), rule=ConsensusRule(kind=SHARE))
+        items.items_from_bilaga2(s, made.id, acting("lead"), questions=[2])
         study_id = made.id
     return coded, study_id
 
@@ -42,7 +44,7 @@ def test_items_come_from_bilaga2_rows_with_their_notes_and_areas(study):
         assert last.notes == 2 and set(last.areas) == {"fyrbodal", "vgr"}   # antal 3: one x2
         assert all(i.question == 2 and i.origin == "bilaga2" for i in listed)
     with project.transaction() as s:      # taking the rows again adds nothing
-        assert items.items_from_bilaga2(s, study_id, "lead", questions=[2]) == []
+        assert items.items_from_bilaga2(s, study_id, acting("lead"), questions=[2]) == []
     with project.session() as s:
         events = s.scalars(select(AuditEvent.action).where(
             AuditEvent.entity == "delphi_item")).all()
@@ -52,10 +54,10 @@ def test_items_come_from_bilaga2_rows_with_their_notes_and_areas(study):
 def test_two_rounds_feedback_and_consensus(study):
     project, study_id = study
     with project.transaction() as s:
-        codes = [panel.add_panelist(s, study_id, g, "lead", area=a).code for g, a in
+        codes = [panel.add_panelist(s, study_id, g, acting("lead"), area=a).code for g, a in
                  [("politicians", "GR"), ("officials", "Fyrbodal"), ("care_staff", "VGR"),
                   ("officials", "Skaraborg")]]
-        first = rounds.open_round(s, study_id, "lead").id
+        first = rounds.open_round(s, study_id, acting("lead")).id
     _answer_all(project, study_id, codes[0], [9, 5, 2, 8, 8], "viktig")
     _answer_all(project, study_id, codes[1], [8, 4, 1, 2])            # stops after four
     _answer_all(project, study_id, codes[2], [7, 6, 3, 9, 8])
@@ -66,14 +68,14 @@ def test_two_rounds_feedback_and_consensus(study):
         assert rates["care_staff"].completed == 1
     _answer_all(project, study_id, codes[1], [8, 4, 1, 2, 7])          # resumes, completes
     with project.transaction() as s:
-        rounds.close_round(s, first, "lead")
+        rounds.close_round(s, first, acting("lead"))
         result = {r.wording: r for r in rounds.results(s, first)}
     sip = result["Antal SIP per 1000 invånare"]
     assert (sip.stats.n, sip.stats.median, sip.stats.outcome) == (3, 8.0, Outcome.INCLUDED)
     assert result["=Tillit mellan huvudmännen"].stats.outcome == Outcome.EXCLUDED
     assert sip.comments == ["viktig"]
     with project.transaction() as s:
-        second = rounds.open_round(s, study_id, "lead")
+        second = rounds.open_round(s, study_id, acting("lead"))
         member = panel.panelist_for_code(s, codes[0])
         current, asked = rounds.for_panelist(s, member)
     assert current.number == 2
@@ -86,8 +88,8 @@ def test_two_rounds_feedback_and_consensus(study):
     assert tel.my_previous == 8 and tel.mine is None
     assert second.number == 2
     with project.transaction() as s:      # nobody answered round 2: too few ratings, it
-        rounds.close_round(s, second.id, "lead")        # comes back; round 1's decided
-        third = rounds.open_round(s, study_id, "lead")  # ones do not
+        rounds.close_round(s, second.id, acting("lead"))        # comes back; round 1's decided
+        third = rounds.open_round(s, study_id, acting("lead"))  # ones do not
         asked = {r.wording for r in rounds.results(s, third.id)}
         assert rounds.results(s, second.id)[0].stats.outcome == Outcome.TOO_FEW
     assert asked == {"Telefontillgänglighet"}
@@ -96,13 +98,13 @@ def test_two_rounds_feedback_and_consensus(study):
 def test_answers_survive_a_reworded_item_and_a_closed_round_is_final(study):
     project, study_id = study
     with project.transaction() as s:
-        invitation = panel.add_panelist(s, study_id, "politicians", "lead")
-        first = rounds.open_round(s, study_id, "lead").id
+        invitation = panel.add_panelist(s, study_id, "politicians", acting("lead"))
+        first = rounds.open_round(s, study_id, acting("lead")).id
     _answer_all(project, study_id, invitation.code, [7, 7, 7, 7, 7])
     with project.transaction() as s:
-        rounds.close_round(s, first, "lead")
+        rounds.close_round(s, first, acting("lead"))
         item_id = items.list_items(s, study_id)[3].id
-        items.edit_item(s, item_id, "lead", wording="Svarstid i telefon, median minuter")
+        items.edit_item(s, item_id, acting("lead"), wording="Svarstid i telefon, median minuter")
     with project.session() as s:
         old = s.scalars(select(DelphiItemVersion).where(
             DelphiItemVersion.item_id == item_id, DelphiItemVersion.version == 1)).one()
@@ -121,12 +123,12 @@ def test_answers_survive_a_reworded_item_and_a_closed_round_is_final(study):
 def test_refusals_name_their_reason(study):
     project, study_id = study
     with project.transaction() as s:
-        invitation = panel.add_panelist(s, study_id, "officials", "lead", area="GR")
-        current = rounds.open_round(s, study_id, "lead")
+        invitation = panel.add_panelist(s, study_id, "officials", acting("lead"), area="GR")
+        current = rounds.open_round(s, study_id, acting("lead"))
         version_id = items.list_items(s, study_id)[0].version_id
     cases = [
-        (lambda s: rounds.open_round(s, study_id, "lead"), "E706"),
-        (lambda s: panel.add_panelist(s, study_id, " ", "lead"), "E704"),
+        (lambda s: rounds.open_round(s, study_id, acting("lead")), "E706"),
+        (lambda s: panel.add_panelist(s, study_id, " ", acting("lead")), "E704"),
         (lambda s: panel.panelist_for_code(s, "not-a-code"), "E705"),
         (lambda s: rounds.answer(s, current.id, panel.panelist_for_code(s, invitation.code),
                                  version_id, 10), "E710"),
@@ -134,24 +136,24 @@ def test_refusals_name_their_reason(study):
                                  version_id, None), "E710"),
         (lambda s: rounds.answer(s, current.id, panel.panelist_for_code(s, invitation.code),
                                  10 ** 6, 5), "E709"),
-        (lambda s: items.edit_item(s, 10 ** 6, "lead", "x"), "E702"),
-        (lambda s: items.add_item(s, study_id, "   ", "lead"), "E703"),
-        (lambda s: items.create_study(s, "Indikatorer", "lead"), "E701"),
+        (lambda s: items.edit_item(s, 10 ** 6, acting("lead"), "x"), "E702"),
+        (lambda s: items.add_item(s, study_id, "   ", acting("lead")), "E703"),
+        (lambda s: items.create_study(s, "Indikatorer", acting("lead")), "E701"),
         (lambda s: items.study(s, "Finns inte"), "E700"),
     ]
     for action, code in cases:
         with pytest.raises(QdaError, match=code), project.transaction() as s:
             action(s)
     with project.transaction() as s:
-        panel.revoke(s, panel.panelist_for_code(s, invitation.code).id, "lead")
+        panel.revoke(s, panel.panelist_for_code(s, invitation.code).id, acting("lead"))
     with pytest.raises(QdaError, match="E705"), project.session() as s:
         panel.panelist_for_code(s, invitation.code)
     with project.transaction() as s:
-        rounds.close_round(s, current.id, "lead")
+        rounds.close_round(s, current.id, acting("lead"))
         for item in items.list_items(s, study_id):
-            items.remove_item(s, item.id, "lead")
+            items.remove_item(s, item.id, acting("lead"))
     with pytest.raises(QdaError, match="E711"), project.transaction() as s:
-        rounds.open_round(s, study_id, "lead")
+        rounds.open_round(s, study_id, acting("lead"))
     with pytest.raises(QdaError, match="E707"), project.session() as s:
         rounds.open_round_of(s, study_id)
 
@@ -160,13 +162,13 @@ def test_cannot_judge_comments_merging_and_the_audit(study):
     project, study_id = study
     with project.transaction() as s:
         listed = items.list_items(s, study_id)
-        items.merge_items(s, listed[0].id, [listed[1].id], "lead",
+        items.merge_items(s, listed[0].id, [listed[1].id], acting("lead"),
                           wording="SIP: antal och uppföljning")
-        hand = items.add_item(s, study_id, "Andel med fast vårdkontakt", "lead",
+        hand = items.add_item(s, study_id, "Andel med fast vårdkontakt", acting("lead"),
                               theme="Personcentrering")
-        invitation = panel.add_panelist(s, study_id, "care_staff", "lead",
+        invitation = panel.add_panelist(s, study_id, "care_staff", acting("lead"),
                                         contact="anna@example.se")
-        current = rounds.open_round(s, study_id, "lead")
+        current = rounds.open_round(s, study_id, acting("lead"))
     with project.session() as s:
         now = items.list_items(s, study_id)
         assert [i.wording for i in now][0] == "SIP: antal och uppföljning"
@@ -196,10 +198,11 @@ def test_cannot_judge_comments_merging_and_the_audit(study):
 def _closed_first_round(project, study_id):
     """Four panelists (one says 'kan inte bedöma' throughout), round 1 closed."""
     with project.transaction() as s:
-        codes = [panel.add_panelist(s, study_id, g, "lead", area=a, contact=f"{g}@example.se")
+        codes = [panel.add_panelist(s, study_id, g, acting("lead"), area=a,
+                                    contact=f"{g}@example.se")
                  .code for g, a in [("politicians", "GR"), ("officials", "Fyrbodal"),
                                     ("care_staff", "VGR"), ("officials", "GR")]]
-        first = rounds.open_round(s, study_id, "lead").id
+        first = rounds.open_round(s, study_id, acting("lead")).id
     _answer_all(project, study_id, codes[0], [9, 5, 2, 8, 8], "Finns i Kolada")
     _answer_all(project, study_id, codes[1], [8, 4, 1, 2, 7])
     _answer_all(project, study_id, codes[2], [7, 6, 3, 9, 8])
@@ -208,7 +211,7 @@ def _closed_first_round(project, study_id):
         _, asked = rounds.for_panelist(s, member)
         for view in asked:
             rounds.answer(s, first, member, view.item_version_id, None, cannot_judge=True)
-        rounds.close_round(s, first, "lead")
+        rounds.close_round(s, first, acting("lead"))
     return first
 
 
@@ -322,10 +325,11 @@ def test_only_a_role_that_runs_delphi_may_change_the_study(study):
 
 def test_feasibility_is_asked_and_reported_when_the_study_asks_it(coded):
     with coded.transaction() as s:
-        made = items.create_study(s, "Med genomförbarhet", "lead", ask_feasibility=True)
-        items.add_item(s, made.id, "Andel med fast vårdkontakt", "lead", theme="Kontinuitet")
-        codes = [panel.add_panelist(s, made.id, "officials", "lead").code for _ in range(3)]
-        current = rounds.open_round(s, made.id, "lead")
+        made = items.create_study(s, "Med genomförbarhet", acting("lead"), ask_feasibility=True)
+        items.add_item(s, made.id, "Andel med fast vårdkontakt", acting("lead"),
+                       theme="Kontinuitet")
+        codes = [panel.add_panelist(s, made.id, "officials", acting("lead")).code for _ in range(3)]
+        current = rounds.open_round(s, made.id, acting("lead"))
         for code, (relevance, feasible) in zip(codes, [(8, 3), (9, 2), (7, None)],
                                                strict=True):
             member = panel.panelist_for_code(s, code)
@@ -346,10 +350,10 @@ def test_feasibility_is_asked_and_reported_when_the_study_asks_it(coded):
 def _panel_study(project, name, size, rule=None, wordings=("A", "B")):
     """A study with hand-written items and a panel of `size`; the invitation codes."""
     with project.transaction() as s:
-        made = items.create_study(s, name, "lead", rule=rule)
+        made = items.create_study(s, name, acting("lead"), rule=rule)
         for wording in wordings:
-            items.add_item(s, made.id, wording, "lead", theme="Tema")
-        codes = [panel.add_panelist(s, made.id, "officials", "lead").code
+            items.add_item(s, made.id, wording, acting("lead"), theme="Tema")
+        codes = [panel.add_panelist(s, made.id, "officials", acting("lead")).code
                  for _ in range(size)]
         return made.id, codes
 
@@ -358,7 +362,7 @@ def _round(project, study_id, codes, ratings, comments=None, keep_decided=False)
     """Open a round, give each panelist's ratings (per item, in order: an int, None for
     "kan inte bedöma", or "-" for no answer), close it; the round id."""
     with project.transaction() as s:
-        current = rounds.open_round(s, study_id, "lead", keep_decided).id
+        current = rounds.open_round(s, study_id, acting("lead"), keep_decided).id
     for k, (code, given) in enumerate(zip(codes, ratings, strict=False)):
         with project.transaction() as s:
             member = panel.panelist_for_code(s, code)
@@ -369,7 +373,7 @@ def _round(project, study_id, codes, ratings, comments=None, keep_decided=False)
                                   cannot_judge=rating is None,
                                   comment=(comments or {}).get(k, ""))
     with project.transaction() as s:
-        rounds.close_round(s, current, "lead")
+        rounds.close_round(s, current, acting("lead"))
     return current
 
 
@@ -452,29 +456,29 @@ def test_closed_rounds_never_change_and_revoking_keeps_given_answers(coded):
     study_id, codes = _panel_study(coded, "Svarsfrekvens", 9, wordings=("A",))
     first = _round(coded, study_id, codes[:5], [[8]] * 5)
     with coded.transaction() as s:
-        codes += [panel.add_panelist(s, study_id, "care_staff", "lead").code
+        codes += [panel.add_panelist(s, study_id, "care_staff", acting("lead")).code
                   for _ in range(2)]
-        panel.revoke(s, panel.panelist_for_code(s, codes[8]).id, "lead")
+        panel.revoke(s, panel.panelist_for_code(s, codes[8]).id, acting("lead"))
     with coded.session() as s:
         assert sum(r.invited for r in rounds.response_rates(s, first)) == 9
         assert sum(r.completed for r in rounds.response_rates(s, first)) == 5
         assert "runda 1: 5 av 9 (56 %)" in tables.method(s, study_id).paragraph
     with coded.transaction() as s:
-        second = rounds.open_round(s, study_id, "lead", keep_decided=True).id
+        second = rounds.open_round(s, study_id, acting("lead"), keep_decided=True).id
     for code in codes[:3]:
         with coded.transaction() as s:
             member = panel.panelist_for_code(s, code)
             _, asked = rounds.for_panelist(s, member)
             rounds.answer(s, second, member, asked[0].item_version_id, 7)
     with coded.transaction() as s:
-        panel.revoke(s, panel.panelist_for_code(s, codes[0]).id, "lead")
+        panel.revoke(s, panel.panelist_for_code(s, codes[0]).id, acting("lead"))
     with coded.session() as s:
         assert rounds.results(s, second)[0].stats.n == 3
         # invited: 11 members, less P09 (revoked before the round, never answered)
         assert sum(r.invited for r in rounds.response_rates(s, second)) == 10
     with coded.transaction() as s:
-        rounds.close_round(s, second, "lead")
-        third = rounds.open_round(s, study_id, "lead", keep_decided=True).id
+        rounds.close_round(s, second, acting("lead"))
+        third = rounds.open_round(s, study_id, acting("lead"), keep_decided=True).id
     with coded.session() as s:
         assert sum(r.invited for r in rounds.response_rates(s, third)) == 9
         assert sum(r.invited for r in rounds.response_rates(s, second)) == 10
@@ -485,7 +489,7 @@ def test_comments_reach_the_panel_pseudonymised(coded):
     first = _round(coded, study_id, codes, [[8], [8], [7]],
                    comments={0: "Jag, Anna Berg på GR, tycker så. Ring 070-123 45 67."})
     with coded.transaction() as s:
-        rounds.open_round(s, study_id, "lead", keep_decided=True)
+        rounds.open_round(s, study_id, acting("lead"), keep_decided=True)
         _, asked = rounds.for_panelist(s, panel.panelist_for_code(s, codes[1]))
         [comment] = asked[0].previous_comments
         logged = " ".join(str(e.after) for e in s.scalars(select(AuditEvent)))
@@ -528,8 +532,8 @@ def test_a_panel_group_is_one_of_the_project_s_or_learned_unless_the_list_is_fix
 
     project, study_id = study
     with project.transaction() as s:
-        panel.add_panelist(s, study_id, "Brukarföreträdare", "lead", area="Lerum")
+        panel.add_panelist(s, study_id, "Brukarföreträdare", acting("lead"), area="Lerum")
         assert load(s).groups.key_of("brukarföreträdare") == "brukarforetradare"
         set_flags(s, "group", fixed=True)
     with pytest.raises(QdaError, match="E188"), project.transaction() as s:
-        panel.add_panelist(s, study_id, "Astronauter", "lead")
+        panel.add_panelist(s, study_id, "Astronauter", acting("lead"))

@@ -18,7 +18,7 @@ from corpus.models import AuditEvent, DelphiAnswer
 from corpus.project import init_project
 from delphi import items, panel, rounds
 
-from .conftest import pg_database
+from .conftest import acting, pg_database
 
 pytestmark = pytest.mark.slow
 
@@ -35,13 +35,13 @@ def test_forty_panelists_answer_at_once_on_postgresql(pg_server, tmp_path):
         project = init_project(tmp_path / "p", url)
         try:
             with project.transaction() as s:
-                study = items.create_study(s, "Belastning", "lead")
+                study = items.create_study(s, "Belastning", acting("lead"))
                 for i in range(ITEMS):
-                    items.add_item(s, study.id, f"Indikator {i + 1}", "lead", theme="Tema")
-                codes = [panel.add_panelist(s, study.id, GROUPS[k % len(GROUPS)], "lead",
+                    items.add_item(s, study.id, f"Indikator {i + 1}", acting("lead"), theme="Tema")
+                codes = [panel.add_panelist(s, study.id, GROUPS[k % len(GROUPS)], acting("lead"),
                                             area=AREAS[k % len(AREAS)]).code
                          for k in range(PANELISTS)]
-                round_id = rounds.open_round(s, study.id, "lead").id
+                round_id = rounds.open_round(s, study.id, acting("lead")).id
             start = threading.Barrier(PANELISTS + 1)
             stop = threading.Event()
 

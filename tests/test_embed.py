@@ -20,6 +20,7 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment, TextVector
 from corpus.readers import ReadOptions
 
+from .conftest import acting
 from .engine_data import BOOK, labelled
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ def test_vectors_are_stored_in_the_project_and_never_recomputed(project, tmp_pat
                                     encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("fardplan"), "anna")
+        codes.import_doc(s, read_codebook("fardplan"), acting("anna"))
     embedder = embed.load(ProjectVectors(project))
     embedder.vectors(NOTES)
     with project.session() as s:
@@ -84,7 +85,7 @@ def test_suggestions_in_a_project_show_the_meaning_reason(sqlite_project, tmp_pa
                                     encoding="utf-8")
     ingest_file(sqlite_project, tmp_path / "n.csv", ReadOptions(question=1))
     with sqlite_project.transaction() as s:
-        codes.import_doc(s, read_codebook("fardplan"), "anna")
+        codes.import_doc(s, read_codebook("fardplan"), acting("anna"))
     suggest(sqlite_project)
     with sqlite_project.session() as s:
         reasons = [r for ev in s.scalars(select(Coding.evidence)) for r in ev["reasons"]]

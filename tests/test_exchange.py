@@ -12,6 +12,8 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding
 from corpus.readers import ReadOptions
 
+from .conftest import acting
+
 
 @pytest.fixture
 def notes(project, tmp_path):
@@ -35,7 +37,7 @@ def test_segments_export_xlsx_is_readable_and_formula_safe(notes, tmp_path):
 
 def test_import_by_text_and_theme_columns_creates_emergent_codes(notes, tmp_path):
     with notes.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "lead")
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("lead"))
     (tmp_path / "c.tsv").write_text(
         "text\thuvudtema\tsubtema\n"
         "Kostnad per brukare\tResursfördelning\tKostnader\n"

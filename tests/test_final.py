@@ -25,7 +25,7 @@ from qda import app
 from themes import tables
 from themes.layers import resolve_layer
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 
 NOTES = ["Antal SIP per invånare",            # 1: anna and bertil agree
          "Tillit mellan huvudmännen",          # 2: they differ, no consensus yet
@@ -41,7 +41,7 @@ def _project(project, tmp_path):
                                     encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "anna")
+        codes.import_doc(s, SMALL_BOOK, acting("anna"))
         sip, tillit, prim, tillg = (codes.find_code(s, p).id for p in (
             "Samverkan > SIP", "Samverkan > Tillit", "Tillgänglighet > Primärvården",
             "Tillgänglighet"))
@@ -51,7 +51,7 @@ def _project(project, tmp_path):
         codings.accept(s, 2, sip, "bertil")
         codings.accept(s, 3, prim, "anna")
         codings.accept(s, 3, tillg, "bertil")
-        consensus.resolve(s, 3, [prim], "primärvården är det som avses", "lead")
+        consensus.resolve(s, 3, [prim], "primärvården är det som avses", acting("lead"))
         codings.accept(s, 4, tillg, "anna", is_quote=True)
         for coder in ("anna", "bertil"):
             relevance.mark_not_relevant(s, 5, coder)
@@ -117,7 +117,7 @@ def test_the_final_layer_counts_a_round_coder_who_found_no_code(project, tmp_pat
     it is a difference, not the other coder's coding."""
     proj = _project(project, tmp_path)
     with proj.transaction() as s:
-        found = rounds.create_round(s, ["anna", "bertil"], "lead", blind=False)
+        found = rounds.create_round(s, ["anna", "bertil"], acting("lead"), blind=False)
         assert 6 in rounds.assigned(s, found.id)
         codings.accept(s, 6, codes.find_code(s, "Tillgänglighet").id, "anna")
         review.no_code(s, 6, "bertil")
@@ -183,7 +183,7 @@ def test_the_queue_count_reaches_zero_after_the_last_unit_of_a_round(project, tm
     kön' after the last unit)."""
     proj = _project(project, tmp_path)
     with proj.transaction() as s:
-        found = rounds.create_round(s, ["anna", "cecilia"], "lead", blind=True)
+        found = rounds.create_round(s, ["anna", "cecilia"], acting("lead"), blind=True)
         units = rounds.assigned(s, found.id, "cecilia")
         assert review.queue_count(s, "cecilia") == len(units)
         for unit in units[:-1]:
@@ -217,20 +217,20 @@ def test_memos_on_a_source_and_a_workshop_are_audited(project, tmp_path):
     proj = _project(project, tmp_path)
     add_workshop(proj, label="GR digital", area="gr", format="digital")
     with proj.transaction() as s:
-        on_source = memos.add_memo(s, "Gruppen pratade mest om bemanning", "anna",
+        on_source = memos.add_memo(s, "Gruppen pratade mest om bemanning", acting("anna"),
                                    source_id=1)
-        on_workshop = memos.add_memo(s, "Inspelningen bröts efter 40 min", "anna",
+        on_workshop = memos.add_memo(s, "Inspelningen bröts efter 40 min", acting("anna"),
                                      workshop="GR digital")
-        memos.edit_memo(s, on_source.id, "Gruppen pratade om bemanning", "bertil")
+        memos.edit_memo(s, on_source.id, "Gruppen pratade om bemanning", acting("bertil"))
         for bad, code in ((dict(source_id=1, workshop="GR digital"), "E254"),
                           (dict(source_id=99), "E255"), (dict(workshop="okänd"), "E255")):
             with pytest.raises(QdaError) as err:
-                memos.add_memo(s, "text", "anna", **bad)
+                memos.add_memo(s, "text", acting("anna"), **bad)
             assert err.value.code == code
         with pytest.raises(QdaError, match="needs text"):
-            memos.add_memo(s, "  ", "anna", source_id=1)
+            memos.add_memo(s, "  ", acting("anna"), source_id=1)
         with pytest.raises(QdaError) as gone:
-            memos.edit_memo(s, 999, "x", "anna")
+            memos.edit_memo(s, 999, "x", acting("anna"))
         assert gone.value.code == "E256"
         assert [m.text for m in memos.memos_on(s, 1)] == ["Gruppen pratade om bemanning"]
         assert [m.title for m in memos.memos_on(s, None, on_workshop.workshop_id)] == [
@@ -261,8 +261,8 @@ def test_memos_on_a_source_and_a_workshop_go_into_the_qdpx(project, tmp_path):
     proj = _project(project, tmp_path)
     add_workshop(proj, label="GR digital", area="gr", format="digital")
     with proj.transaction() as s:
-        memos.add_memo(s, "Gruppen pratade mest om bemanning", "anna", source_id=1)
-        memos.add_memo(s, "Inspelningen bröts efter 40 min", "anna", workshop="GR digital")
+        memos.add_memo(s, "Gruppen pratade mest om bemanning", acting("anna"), source_id=1)
+        memos.add_memo(s, "Inspelningen bröts efter 40 min", acting("anna"), workshop="GR digital")
     report = export(proj, "qdpx", out=tmp_path / "p.qdpx")
     xml = zipfile.ZipFile(report.path).read("project.qde").decode("utf-8")
     assert "Gruppen pratade mest om bemanning" in xml
@@ -284,7 +284,7 @@ def test_a_unit_one_coder_skipped_and_another_coded_is_a_disagreement_to_resolve
         assert compose(s).unresolved[8] == ["anna", "cecilia"]
         listed = {d.segment_id for d in consensus.disagreements(s)}
         assert {2, 7, 8} <= listed
-        consensus.resolve(s, 8, [], "ingen kod: moderatorns fråga", "lead")
+        consensus.resolve(s, 8, [], "ingen kod: moderatorns fråga", acting("lead"))
         final = compose(s)
     assert 8 not in final.unresolved and 8 not in final.codes
 
@@ -308,9 +308,9 @@ def test_the_settled_codes_of_an_unresolved_unit_still_count(project, tmp_path):
         codings.accept(s, 1, tillit, "anna")
         final = compose(s)
         assert final.unresolved[1] == ["anna", "bertil"] and list(final.codes[1]) == [sip]
-        consensus.adopt_agreed(s, "lead")
+        consensus.adopt_agreed(s, acting("lead"))
         final = compose(s)
         assert 1 in final.unresolved and list(final.codes[1]) == [sip]
-        consensus.resolve(s, 1, [sip, tillit], "båda gäller", "lead")
+        consensus.resolve(s, 1, [sip, tillit], "båda gäller", acting("lead"))
         final = compose(s)
         assert 1 not in final.unresolved and sorted(final.codes[1]) == sorted([sip, tillit])

@@ -21,7 +21,7 @@ from corpus.project import Project, init_project, open_project, read_config
 from corpus.readers import ReadOptions
 from qda import app
 
-from .conftest import SMALL_BOOK, pg_database
+from .conftest import SMALL_BOOK, acting, pg_database
 
 
 def sums(project: Project) -> dict[str, tuple[int, str]]:
@@ -38,8 +38,8 @@ def laptop_project(tmp_path: Path) -> Project:
             f"GR,Lapp {n}.{i} om SIP och tillit\n" for i in range(6)), encoding="utf-8")
         ingest_file(project, tmp_path / f"n{n}.csv", ReadOptions(question=n))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "lead")
-        accounts.add_user(s, "lena", "lead", "admin", "Lena Lind", "ett långt lösenord")
+        codes.import_doc(s, SMALL_BOOK, acting("lead"))
+        accounts.add_user(s, "lena", "lead", acting("admin"), "Lena Lind", "ett långt lösenord")
         book = codes.load_codebook(s).codes
         for segment_id in (1, 2, 3, 7):
             codings.accept(s, segment_id, book[segment_id % len(book)].id, "anna",

@@ -16,7 +16,7 @@ from corpus.readers import ReadOptions
 from qda import app
 from themes.questions import STUDY_QUESTIONS, stripped
 
-from .conftest import SMALL_BOOK, agreed, write_xlsx
+from .conftest import SMALL_BOOK, acting, agreed, write_xlsx
 
 OWN_QUESTION = "Vad fungerar bra i samverkan mellan kommun och region?"
 
@@ -35,7 +35,7 @@ def own(sqlite_project, tmp_path):
     ingest_file(project, tmp_path / "egen.xlsx", ReadOptions())
     ingest_file(project, tmp_path / "f2.csv", ReadOptions(question=2))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "lead")
+        codes.import_doc(s, SMALL_BOOK, acting("lead"))
         sip = codes.find_code(s, "Samverkan > SIP").id
         for seg in s.scalars(select(Segment.id)):
             agreed(s, seg, sip)

@@ -19,6 +19,7 @@ from corpus.workshops import add_workshop
 from refi.importer import import_qdpx
 from refi.schema import codebook_errors, project_errors
 
+from .conftest import acting
 from .devdata import refi_dir
 from .refi_support import canonical as _canonical
 
@@ -254,8 +255,8 @@ def test_memo_and_quote_from_a_selection_description_import(full, tmp_path):
 
 def test_unique_names_for_tools_that_merge_codes_by_name(coded, tmp_path):
     with coded.transaction() as s:
-        codes.add_code(s, "Uppföljning", "anna")
-        codes.add_code(s, "Uppföljning > SIP", "anna")      # "SIP" is under Samverkan too
+        codes.add_code(s, "Uppföljning", acting("anna"))
+        codes.add_code(s, "Uppföljning > SIP", acting("anna"))      # "SIP" is under Samverkan too
     out = tmp_path / "u.qdpx"
     report = export(coded, "qdpx", out=out, unique_names=True)
     assert report.renamed == {"Samverkan > SIP": "SIP (Samverkan)",

@@ -12,6 +12,7 @@ from corpus.project import init_project, open_project
 from qda import app
 from refi.codebooks import read_any
 
+from .conftest import acting
 from .devdata import refi_dir
 
 
@@ -56,7 +57,7 @@ def test_taguette_names_become_a_tree_and_keep_what_the_project_has(tmp_path):
     leaves the definitions a project already has."""
     project = init_project(tmp_path / "p")
     with project.transaction() as s:
-        codes.add_code(s, "Tillgänglighet", "anna", definition="Väntetider och köer.")
+        codes.add_code(s, "Tillgänglighet", acting("anna"), definition="Väntetider och köer.")
     project.close()
     out = qda("codebook", "import", samples() / "taguette-1.5.2.qdc", "-p", tmp_path / "p")
     assert out.exit_code == 0, out.output

@@ -15,7 +15,7 @@ from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
 from refi.importer import import_qdpx
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 from .refi_support import canonical
 
 WORDS = st.sampled_from(["samverkan", "väntetid", "hemsjukvård", "sip", "mått", "äldre",
@@ -47,7 +47,7 @@ def test_export_import_export_is_the_same(tmp_path_factory, generated):
         f'{area},"{text}"\n' for area, text in notes), encoding="utf-8")
     ingest_file(project, tmp / "lappar.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "anna")
+        codes.import_doc(s, SMALL_BOOK, acting("anna"))
         for note, theme, coder, memo, quote in decisions:
             codings.accept(s, note + 1, codes.find_code(s, theme).id, coder, memo=memo,
                            is_quote=quote)

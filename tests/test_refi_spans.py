@@ -17,6 +17,8 @@ from corpus.models import Coding, Segment
 from corpus.project import open_project
 from refi.importer import import_qdpx
 
+from .conftest import acting
+
 NS = {"q": "urn:QDA-XML:project:1.0"}
 LINE1 = "Vi träffas varje vecka. Samma sköterska kommer alltid hem till oss. Det känns tryggt."
 LINE2 = "Telefontiden är för kort."
@@ -141,7 +143,7 @@ def test_a_decision_on_the_unit_codes_the_whole_unit(imported, tmp_path):
 def test_merging_codes_gathers_the_spans(imported, tmp_path):
     _, project = imported
     with project.transaction() as s:
-        code_ops.merge_codes(s, "Trygghet", "Kontinuitet", "lead")
+        code_ops.merge_codes(s, "Trygghet", "Kontinuitet", acting("lead"))
     rows = _rows(project)
     assert rows[("Samma sköterska kommer alltid hem till oss.", "Kontinuitet", "olle")] == [
         [*SELECTIONS[3][1], None, False], [*_at("kommer alltid"), None, False]]

@@ -21,7 +21,7 @@ from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
 from corpus.readers import ReadOptions
 
-from .conftest import SMALL_BOOK
+from .conftest import SMALL_BOOK, acting
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def test_actions_through_server_restarts_are_there_once_or_not_at_all(
         f"GR,Lapp {i} om SIP\n" for i in range(NOTES)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, SMALL_BOOK, "lead")
+        codes.import_doc(s, SMALL_BOOK, acting("lead"))
         code_ids = sorted(codes.load_codebook(s).codes)
     plan = [(seg, code) for seg in range(1, NOTES + 1) for code in code_ids]
     acknowledged: dict[str, list[tuple[int, int]]] = {c: [] for c in CODERS}

@@ -23,6 +23,8 @@ from corpus.models import Coding, Segment
 from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
 
+from .conftest import acting
+
 NOTES = ["Kostnad per brukare i hemtjänsten", "Antal SIP per 1000 invånare",
          "Andel med fast vårdkontakt", "Väntetid till vårdcentralen",
          "Antal läkemedelsgenomgångar för äldre", "Fallolyckor bland äldre",
@@ -35,7 +37,7 @@ def setup(project, tmp_path, scored=True):
                                     for i, n in enumerate(NOTES)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("anna"))
     if scored:
         suggest(project)
 
@@ -280,7 +282,7 @@ def test_code_a_run_of_sentences(project, tmp_path):
         "Bo Ek   0:20\nJa, håller med.\n", encoding="utf-8")
     ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("anna"))
         sip = codes.find_code(s, "Samverkan > SIP").id
         turns = transcript_view(s, 1, "anna")
         assert len(turns[0].sentences) == 3
@@ -304,7 +306,7 @@ def test_code_a_span_of_words(project, tmp_path):
         encoding="utf-8")
     ingest_file(project, tmp_path / "t.txt", ReadOptions(area="gr"))
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("anna"))
         sip = codes.find_code(s, "Samverkan > SIP").id
         turn = transcript_view(s, 1, "anna")[0]
         code_sentences(s, turn, 2, 2, sip, "anna")          # the third one, whole
@@ -325,7 +327,7 @@ def test_code_a_span_of_words(project, tmp_path):
 def test_migration_0002_backfills_rank_and_priority(tmp_path):
     project = init_project(tmp_path / "p")
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("fardplan"), "anna")
+        codes.import_doc(s, read_codebook("fardplan"), acting("anna"))
     (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     suggest(project)

@@ -34,6 +34,8 @@ from tests.conftest import pg_database, row_counts, write_xlsx
 from themes import tables
 from themes.layers import resolve_layer
 
+from .conftest import acting
+
 BOOK = parse_codebook("""
 codes:
   - name: Kontinuitet
@@ -65,17 +67,17 @@ def second(request, tmp_path: Path):
     def build(url: str | None):
         proj = init_project(tmp_path / "proj", url)
         book = workbook(tmp_path)
-        notes = ingest_file(proj, book, actor="lena")
+        notes = ingest_file(proj, book, actor=acting("lena"))
         talk = tmp_path / "samtal_ockero.txt"
         talk.write_text(TRANSCRIPT, encoding="utf-8")
         said = ingest_file(proj, talk, ReadOptions(area="Öckerö", group="Vårdpersonal"),
-                           actor="lena")
-        add_workshop(proj, actor="lena", label="Lerum fysisk", area="Lerum kommun",
+                           actor=acting("lena"))
+        add_workshop(proj, actor=acting("lena"), label="Lerum fysisk", area="Lerum kommun",
                      format="fysisk", counts={"Politiker": 3, "Brukarföreträdare": 5})
-        add_workshop(proj, actor="lena", label="Öckerö digital", area="Öckerö",
+        add_workshop(proj, actor=acting("lena"), label="Öckerö digital", area="Öckerö",
                      format="Digital", counts={"Vårdpersonal": 7})
         with proj.transaction() as s:
-            import_doc(s, BOOK, "lena")
+            import_doc(s, BOOK, acting("lena"))
         codes = {"fast vårdkontakt": "Kontinuitet > Fast vårdkontakt",
                  "väntetid": "Kontinuitet > Fast vårdkontakt", "kontinuitet": "Kontinuitet",
                  "samverkan": "Samverkan"}
@@ -84,7 +86,7 @@ def second(request, tmp_path: Path):
         rows = [{"text": t, "code": next(c for k, c in codes.items() if k in t.lower()),
                  "citat": "x"} for (t,) in units]
         table = write_table(pd.DataFrame(rows), tmp_path / "konsensus.tsv")
-        import_codings(proj, table, coder="konsensus", actor="lena")
+        import_codings(proj, table, coder="konsensus", actor=acting("lena"))
         return proj, notes, said
 
     if request.param == "sqlite":
@@ -185,10 +187,10 @@ def test_every_export_has_the_project_s_columns_and_every_note_its_x(second, tmp
 def test_rename_and_merge_move_everything_and_the_next_export_shows_it(second, tmp_path):
     proj, _, _ = second
     with proj.transaction() as s:
-        member = panel.add_panelist(s, delphi_items.create_study(s, "D", "lena").id,
-                                    "Politiker", "lena", area="Alingsås")
+        member = panel.add_panelist(s, delphi_items.create_study(s, "D", acting("lena")).id,
+                                    "Politiker", acting("lena"), area="Alingsås")
         study.rename_value(s, "area", "Lerum", "Lerums kommun")
-        moved = study.merge_values(s, "area", ["Alingsås"], "Lerums kommun", actor="lena",
+        moved = study.merge_values(s, "area", ["Alingsås"], "Lerums kommun", actor=acting("lena"),
                                    memo="samma kommunalförbund i denna studie")
         study.reorder(s, "area", ["Öckerö"])
     assert moved == {"notes": 2, "Delphi panelists": 1}
@@ -204,7 +206,7 @@ def test_rename_and_merge_move_everything_and_the_next_export_shows_it(second, t
     # learned again from new material under the old spelling: found, not a new area
     again = write_xlsx(tmp_path / "mer.xlsx", {"Fråga 1": [["Område", "Inlägg"],
                                                          ["Alingsås", "Samverkan om SIP"]]})
-    report = ingest_file(proj, again, actor="lena")
+    report = ingest_file(proj, again, actor=acting("lena"))
     assert report.learned == [] and report.sheets[0]["notes_per_area"] == {"Lerums kommun": 1}
 
 
@@ -212,13 +214,13 @@ def test_a_fixed_list_refuses_an_unknown_label_naming_sheet_cell_and_known_areas
                                                                                  tmp_path):
     proj, _, _ = second
     with proj.transaction() as s:
-        study.set_flags(s, "area", fixed=True, actor="lena")
+        study.set_flags(s, "area", fixed=True, actor=acting("lena"))
     before = row_counts(proj)
     path = write_xlsx(tmp_path / "ny.xlsx", {"Fråga 1": [["Område", "Inlägg"],
                                                        ["Lerum", "Fler hembesök"],
                                                        ["Kungälv", "Färre akutbesök"]]})
     with pytest.raises(InputError) as info:
-        ingest_file(proj, path, actor="lena")
+        ingest_file(proj, path, actor=acting("lena"))
     line = info.value.line()
     # the cell that names the area (the Område column), not the note beside it
     assert line.startswith("ny.xlsx: sheet 'Fråga 1', cell A3: unknown area 'Kungälv'")
@@ -231,14 +233,14 @@ def test_a_fixed_list_refuses_an_unknown_label_naming_sheet_cell_and_known_areas
                                                          ["Fler hembesök", "Färre besök"],
                                                          ["Mät SIP", "Tydliga roller"]]})
     with pytest.raises(InputError) as info:
-        ingest_file(proj, wide, actor="lena")
+        ingest_file(proj, wide, actor=acting("lena"))
     assert info.value.line().startswith(
         "bred.xlsx: sheet 'Fråga 2', cell B2: unknown area 'Kungälv'"), info.value.line()
     csv = tmp_path / "lappar.csv"
     csv.write_text("Område;Inlägg\nLerum;Fler hembesök\n;Mät SIP\nKungälv;Färre besök\n",
                    encoding="utf-8")
     with pytest.raises(InputError) as info:
-        ingest_file(proj, csv, ReadOptions(question=1), actor="lena")
+        ingest_file(proj, csv, ReadOptions(question=1), actor=acting("lena"))
     assert info.value.line().startswith(
         "lappar.csv: sheet 'lappar', cell A4: unknown area 'Kungälv'"), info.value.line()
     assert row_counts(proj) == before
@@ -249,7 +251,7 @@ def test_a_look_alike_label_is_listed_not_guessed(second, tmp_path):
     path = write_xlsx(tmp_path / "stavfel.xlsx", {"Fråga 2": [["Område", "Inlägg"],
                                                             ["Alingsås", "Mät SIP"],
                                                             ["Alingså", "Mät kontinuitet"]]})
-    report = ingest_file(proj, path, actor="lena")
+    report = ingest_file(proj, path, actor=acting("lena"))
     assert report.learned == [
         "nytt område: Alingså (1 lapp)",
         "kontrollera: 'Alingså' liknar Alingsås men lades till som eget område; slå ihop med "
@@ -317,10 +319,10 @@ def test_a_project_from_before_keeps_the_first_study_s_values(tmp_path):
                                 "Totalt"]
     assert t1.iloc[0].tolist() == ["GR", "Digital", 4, 0, 0, 0, 2, 6]
     with proj.transaction() as s:
-        import_doc(s, BOOK, "lena")
+        import_doc(s, BOOK, acting("lena"))
     table = write_table(pd.DataFrame([{"text": "Vårdtyngd", "code": "Samverkan"}]),
                         tmp_path / "k.tsv")
-    import_codings(proj, table, coder="konsensus", actor="lena")
+    import_codings(proj, table, coder="konsensus", actor=acting("lena"))
     with proj.session() as s:
         b2 = tables.bilaga2(s, resolve_layer(s))[1]
     assert list(b2.columns[3:8]) == list(PRESET)        # every area, as before

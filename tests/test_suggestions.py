@@ -9,6 +9,8 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
 from corpus.readers import ReadOptions
 
+from .conftest import acting
+
 NOTES = ["Kostnad per brukare i hemtjänsten", "Antal SIP per 1000 invånare",
          "Andel med fast vårdkontakt", "Väntetid till vårdcentralen",
          "Antal läkemedelsgenomgångar för äldre", "Fallolyckor bland äldre",
@@ -20,7 +22,7 @@ def setup(project, tmp_path):
                                     encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "anna")
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("anna"))
 
 
 def stored(project):

@@ -15,6 +15,8 @@ from corpus.models import AuditEvent, Segment, Source
 from corpus.readers import ReadOptions
 from qda import app
 
+from .conftest import acting
+
 TRANSCRIPT = ("Per Lund  00:00:05\nVälkomna hit. Per brukar säga att SIP hjälper.\n"
               "Talare 2  00:00:30\nJa, Per har rätt. Ring Lena Berg på 070-123 45 67.\n"
               "Talare 3  00:01:00\nPer månad blir det tre besök, enligt Lunds universitet.\n")
@@ -48,7 +50,7 @@ def test_ingest_lists_suspects_and_masks_what_is_certain(talk):
 def test_masking_rewrites_the_transcript_and_keeps_every_offset_exact(talk):
     project, report = talk
     with project.transaction() as s:
-        assert suspects.decide(s, report.source_id, "Per", True, "lead") == 2
+        assert suspects.decide(s, report.source_id, "Per", True, acting("lead")) == 2
     with project.session() as s:
         source = s.get(Source, report.source_id)
         for seg in s.scalars(select(Segment).where(Segment.source_id == source.id)):
@@ -66,10 +68,10 @@ def test_keeping_leaves_the_text_and_an_unknown_suspect_is_refused(talk):
     project, report = talk
     before = texts(project)
     with project.transaction() as s:
-        assert suspects.decide(s, report.source_id, "Per", False, "lead") == 0
+        assert suspects.decide(s, report.source_id, "Per", False, acting("lead")) == 0
     assert texts(project) == before
     with project.transaction() as s, pytest.raises(QdaError, match="no suspect 'Per'"):
-        suspects.decide(s, report.source_id, "Per", True, "lead")
+        suspects.decide(s, report.source_id, "Per", True, acting("lead"))
 
 
 def test_only_the_lead_decides(talk):

@@ -18,7 +18,7 @@ from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables, writers
 from themes.layers import resolve_layer
 
-from .conftest import SMALL_BOOK, THEMED_NOTES
+from .conftest import SMALL_BOOK, THEMED_NOTES, acting
 
 BOOK = SMALL_BOOK
 NOTES = THEMED_NOTES
@@ -129,7 +129,7 @@ def test_the_final_layer_is_the_default_with_one_coder_or_two(project, tmp_path)
                                     encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "anna")
+        codes.import_doc(s, BOOK, acting("anna"))
         with pytest.raises(QdaError, match="no accepted codings yet"):
             resolve_layer(s)
         codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna")
@@ -147,7 +147,7 @@ def test_a_word_file_says_in_swedish_which_layers_it_drew_on(project, tmp_path):
     (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\n", encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
     with project.transaction() as s:
-        codes.import_doc(s, BOOK, "anna")
+        codes.import_doc(s, BOOK, acting("anna"))
         codings.accept(s, 1, codes.find_code(s, "Samverkan > SIP").id, "anna", is_quote=True)
     for what in ("quotes", "themes"):
         report = export(project, what, "docx", out=tmp_path / f"{what}.docx")

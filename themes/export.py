@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from coding.exporting import Export, ExportOptions, ExportReport
+from corpus.actors import Actor
 from corpus.errors import QdaError
 from corpus.project import Project
 from corpus.vocabulary import FINAL
@@ -30,7 +31,7 @@ def _study_by(options: ExportOptions, what: str) -> str:
     return options.by
 
 
-def _layer(session: Session, options: ExportOptions, actor) -> Layer:
+def _layer(session: Session, options: ExportOptions, actor: Actor | None) -> Layer:
     return resolve_layer(session, options.layer, actor)
 
 
@@ -69,7 +70,7 @@ def _report(session: Session, spec: Export, out: Path, chosen: Layer) -> ExportR
 
 
 def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-            actor) -> ExportReport:
+            actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         chosen = _layer(session, options, actor)
         threshold = NEAR_DUPLICATE if options.threshold is None else options.threshold
@@ -94,7 +95,7 @@ def bilaga2(project: Project, spec: Export, fmt: str, out: Path, options: Export
 
 
 def theme_counts(project: Project, spec: Export, fmt: str, out: Path,
-                 options: ExportOptions, actor) -> ExportReport:
+                 options: ExportOptions, actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         chosen = _layer(session, options, actor)
         by = _study_by(options, "the theme tables")
@@ -111,7 +112,7 @@ def theme_counts(project: Project, spec: Export, fmt: str, out: Path,
 
 
 def quotes(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-           actor) -> ExportReport:
+           actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         chosen = _layer(session, options, actor)
         frame = tables.quotes(session, chosen).drop(columns="segment_id")
@@ -128,7 +129,7 @@ def quotes(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
 
 
 def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-            actor) -> ExportReport:
+            actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         frame = tables.tabell1(session)
     _write_frames({"Tabell 1": frame}, fmt, out)
@@ -136,7 +137,7 @@ def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: Export
 
 
 def heatmap(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-            actor) -> ExportReport:
+            actor: Actor | None = None) -> ExportReport:
     if options.by not in HEATMAP_BY:
         raise QdaError(f"a heatmap is by {' or '.join(HEATMAP_BY)}, not {options.by!r}",
                        None, "E405")
@@ -151,7 +152,7 @@ def heatmap(project: Project, spec: Export, fmt: str, out: Path, options: Export
 
 
 def audit(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-          actor) -> ExportReport:
+          actor: Actor | None = None) -> ExportReport:
     from corpus.audit import audit_frame
 
     with project.session() as session:
@@ -167,7 +168,7 @@ def _round(session: Session, options: ExportOptions) -> str | None:
 
 
 def metodbilaga(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-                actor) -> ExportReport:
+                actor: Actor | None = None) -> ExportReport:
     from . import metodbilaga as method_mod
 
     with project.session() as session:
@@ -177,7 +178,7 @@ def metodbilaga(project: Project, spec: Export, fmt: str, out: Path, options: Ex
 
 
 def agreement(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
-              actor) -> ExportReport:
+              actor: Actor | None = None) -> ExportReport:
     """Both levels, for the round and coders chosen (as the Samstämmighet page shows)."""
     from coding import agreement as agreement_mod
 

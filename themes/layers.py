@@ -65,18 +65,18 @@ def layer_units(session: Session) -> dict[str, int]:
     return dict(sorted(rows.all()))
 
 
-def readable_layers(session: Session, actor: Actor | str | None = None) -> list[str]:
+def readable_layers(session: Session, actor: Actor | None = None) -> list[str]:
     """The layers this actor may count: the final layer first (once anything is coded),
     the consensus, their own, and every coder's for those who may read all codings."""
     known = list(coders(session))
-    if not isinstance(actor, Actor) or access.allowed(session, actor, Can.READ_CODINGS):
+    if actor is None or access.allowed(session, actor, Can.READ_CODINGS):
         return [FINAL, *known] if known else []
     mine = [k for k in known if k in (CONSENSUS, actor.login)]
     return [FINAL, *mine] if known else []
 
 
 def resolve_layer(session: Session, layer: str | None = None,
-                  actor: Actor | str | None = None) -> Layer:
+                  actor: Actor | None = None) -> Layer:
     """The layer to count (default: the final layer); a clear error when it is not there.
     An authenticated actor reads the final and consensus layers and their own, or any
     if they may read every coding."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ..actors import system_actor
 from ..errors import QdaError
 from ..ingest import ingest_file
 from ..project import CONFIG_NAME, SQLITE_NAME, Project, init_project
@@ -26,6 +27,9 @@ WORKBOOK_NAME = "postits_workshops_2025.xlsx"
 PADLET_NAME = "padlet_vgr_digital.csv"
 PADLET_WORKSHOP = "VGR digital 2025-03-12"
 DEMO_STUDY = "vgr-forstudie"     # the bundled study profile the demo study is
+
+# The demo builds itself: its changes are recorded as "demo".
+DEMO = system_actor("demo")
 
 
 def demo_notes() -> dict[int, dict]:
@@ -74,14 +78,14 @@ def build_demo(path: Path | str, force: bool = False,
         from ..migrate_store import require_empty_database
 
         require_empty_database(url)
-    project = init_project(path, url, study=DEMO_STUDY, actor="demo")
+    project = init_project(path, url, study=DEMO_STUDY, actor=DEMO)
     config = path / CONFIG_NAME             # the demo is the study: its question texts
     config.write_text(config.read_text(encoding="utf-8") + '\n[study]\nname = "forstudie"\n',
                       encoding="utf-8")
     with resources.as_file(MATERIAL / "workshops.yaml") as workshops:
-        import_workshops(project, Path(workshops), actor="demo")
+        import_workshops(project, Path(workshops), actor=DEMO)
     for file, options, workshop in write_material(path / "material"):
-        report = ingest_file(project, file, options, workshop=workshop, actor="demo")
+        report = ingest_file(project, file, options, workshop=workshop, actor=DEMO)
         units = ", ".join(f"{n} {k}s" for k, n in sorted(report.segments.items()))
         log(f"ingested {file.name}: {units}")
     return project

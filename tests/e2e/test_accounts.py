@@ -25,7 +25,7 @@ from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, LoginAttempt, Segment, Source
 from corpus.project import open_project
 from corpus.readers import ReadOptions
-from tests.conftest import agreed
+from tests.conftest import acting, agreed
 
 from .conftest import running_app, settle, shot
 
@@ -58,10 +58,10 @@ def team(tmp_path_factory):
     ingest_file(project, base / "hostile.txt", ReadOptions(question=2, area="gr"))
     with project.transaction() as s:
         for login, role in USERS.items():
-            accounts.add_user(s, login, role, "admin", login.capitalize() + " Testsson",
+            accounts.add_user(s, login, role, acting("admin"), login.capitalize() + " Testsson",
                               PASSWORD)
-        accounts.add_user(s, "carl", Role.CODER, "admin", password=PASSWORD)
-        accounts.disable_user(s, "dora", "admin")
+        accounts.add_user(s, "carl", Role.CODER, acting("admin"), password=PASSWORD)
+        accounts.disable_user(s, "dora", acting("admin"))
         note = s.scalar(select(Segment.id).where(Segment.text == HOSTILE,
                                                  Segment.kind == "note"))
         first, second = [c.id for c in s.scalars(select(codes.CodeRow).where(
@@ -72,7 +72,7 @@ def team(tmp_path_factory):
         accept(s, note, first, "carl")
         accept(s, note, second, "lena")
         agreed(s, note, first, is_quote=True)
-        rounds.create_round(s, ["anna", "bodil"], "lena", units=5, name="runda1", seed=2)
+        rounds.create_round(s, ["anna", "bodil"], acting("lena"), units=5, name="runda1", seed=2)
     with project.transaction() as s:       # bodil's new code, while she codes blind
         codes.add_code(s, BODILS_CODE, accounts.Actor("bodil", Role.CODER), origin="emergent")
         info = rounds.round_info(s, "runda1")

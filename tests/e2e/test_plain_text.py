@@ -20,7 +20,7 @@ from corpus.project import init_project
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from delphi import items, panel, rounds
-from tests.conftest import SMALL_BOOK, agreed
+from tests.conftest import SMALL_BOOK, acting, agreed
 
 from .conftest import running_app, settle, shot
 from .test_accounts import PASSWORD, choose, login, visit
@@ -61,26 +61,26 @@ def planted(tmp_path_factory):
     (base / "t.txt").write_text("Talare 1  00:00:05\nTillit behövs. Det saknas.\n",
                                 encoding="utf-8")
     ingest_file(project, base / "t.txt", ReadOptions(question=2, area="gr"))
-    add_workshop(project, actor="lena", label=f"Workshop {MARK}", area="gr")
+    add_workshop(project, actor=acting("lena"), label=f"Workshop {MARK}", area="gr")
     with project.transaction() as s:
-        accounts.add_user(s, "lena", Role.LEAD, "admin", f"Lena {MARK}", PASSWORD)
-        codes.import_doc(s, SMALL_BOOK, "lena")
-        code = codes.add_code(s, CODE, "lena", definition=MARK, keywords=["tillit"])
+        accounts.add_user(s, "lena", Role.LEAD, acting("admin"), f"Lena {MARK}", PASSWORD)
+        codes.import_doc(s, SMALL_BOOK, acting("lena"))
+        code = codes.add_code(s, CODE, acting("lena"), definition=MARK, keywords=["tillit"])
         accept(s, 1, code.id, "carl", memo=MARK)
         accept(s, 4, code.id, "carl", memo=MARK)
         accept(s, 2, code.id, "lena", memo=MARK)
         agreed(s, 2, code.id, is_quote=True)
-        study = items.create_study(s, f"Studie {MARK}", "lena", description=MARK)
-        item = items.add_item(s, study.id, f"Indikator {MARK}", "lena", theme=MARK,
+        study = items.create_study(s, f"Studie {MARK}", acting("lena"), description=MARK)
+        item = items.add_item(s, study.id, f"Indikator {MARK}", acting("lena"), theme=MARK,
                               description=MARK)
-        invited = panel.add_panelist(s, study.id, "politicians", "lena")
-        first = rounds.open_round(s, study.id, "lena")
+        invited = panel.add_panelist(s, study.id, "politicians", acting("lena"))
+        first = rounds.open_round(s, study.id, acting("lena"))
     with project.transaction() as s:
         member = panel.panelist_for_code(s, invited.code)
         version = items.current_version(s, item.id).id
         rounds.answer(s, first.id, member, version, 5, comment=f"Kommentar {MARK}")
-        rounds.close_round(s, first.id, "lena")
-        rounds.open_round(s, study.id, "lena", keep_decided=True)
+        rounds.close_round(s, first.id, acting("lena"))
+        rounds.open_round(s, study.id, acting("lena"), keep_decided=True)
     suggest(project)
     project.close()
     return project.root, invited.code

@@ -18,7 +18,7 @@ from coding.exchange import import_codings
 from corpus.project import init_project, open_project
 from corpus.study import load
 from corpus.tabular import write_table
-from tests.conftest import write_xlsx
+from tests.conftest import acting, write_xlsx
 
 from .conftest import download_export, running_app, settle, shot
 
@@ -92,13 +92,13 @@ def test_a_new_study_learns_its_areas_and_the_lead_edits_them(server, page: Page
         assert list(known.areas.labels().values()) == ["Lerums kommun", "Öckerö", "Alingsås"]
         assert known.attribution("ockero") == "Deltagare Öckerö kommun"
         with project.transaction() as s:
-            import_doc(s, BOOK, "lena")
+            import_doc(s, BOOK, acting("lena"))
         rows = pd.DataFrame([{"text": t, "code": "Samverkan" if "amverkan" in t
                               else "Kontinuitet"} for t in
                              ["Andel med fast vårdkontakt", "Antal samverkansmöten",
                               "Väntetid", "Samverkan mäts inte", "Kontinuitet saknas"]])
         import_codings(project, write_table(rows, tmp_path / "k.tsv"), coder="konsensus",
-                       actor="lena")
+                       actor=acting("lena"))
     finally:
         project.close()
 
