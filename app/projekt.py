@@ -51,7 +51,7 @@ def _import_qdpx(upload, folder: str, pseudonymise: bool = False):
     with tempfile.TemporaryDirectory(prefix="qda-qdpx-") as tmp:
         path = Path(tmp) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        return import_qdpx(path, folder, state.coder() or "app", pseudonymise=pseudonymise)
+        return import_qdpx(path, folder, state.acting(), pseudonymise=pseudonymise)
 
 # ---- open or create --------------------------------------------------------------------
 if not state.accounts_on():    # with accounts the app serves one project

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from coding.codebook import read_codebook
 from coding.codes import import_doc
 from coding.exporting import export
+from corpus.actors import system_actor
 from corpus.models import Code, Coding, Segment, Source
 from corpus.project import init_project
 from corpus.study import load as load_study
@@ -58,7 +59,7 @@ def build(root: Path, n: int = N_NOTES, coder: str = "konsensus", coded: int | N
     project = init_project(root, study="vgr-forstudie")
     rng = random.Random(seed)
     with project.transaction() as s:
-        import_doc(s, read_codebook("forstudie-postits"), "bench")
+        import_doc(s, read_codebook("forstudie-postits"), system_actor("bench"))
         subs = [c.id for c in s.scalars(select(Code).where(Code.parent_id.isnot(None)))]
         source = Source(kind="postits", file_format="xlsx", original_name="bench.xlsx",
                         stored_name="bench.xlsx", sha256="0" * 64, report={})

@@ -32,6 +32,8 @@ from pathlib import Path
 from report import ROOT, write_section
 from stores import drop_database, pg_database
 
+from corpus.actors import system_actor
+
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
 AREAS = ["Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"]
 WORDS_PER_TRANSCRIPT = 5200
@@ -138,7 +140,7 @@ def after_ingest(root: Path) -> dict[str, float]:
     project = open_project(root)
     out: dict[str, float] = {}
     with project.transaction() as s:
-        codes.import_doc(s, read_codebook("forstudie-postits"), "bench")
+        codes.import_doc(s, read_codebook("forstudie-postits"), system_actor("bench"))
         leaves = [c.id for c in codes.load_codebook(s).codes.values() if c.parent_id]
         notes = list(s.scalars(select(Segment.id).where(Segment.kind == "note")
                                .order_by(Segment.id)))

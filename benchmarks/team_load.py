@@ -31,6 +31,7 @@ from coding import review, rounds
 from coding.background import Retrainer, WorkerPool
 from coding.codes import load_codebook
 from coding.demo import build_coded_demo
+from corpus.actors import system_actor
 from corpus.migrate_store import migrate_store
 from corpus.models import AuditEvent, Coding
 from corpus.project import Project, open_project
@@ -50,7 +51,7 @@ def rss_mb(pid: int) -> tuple[float, float]:
 
 def run(project: Project, coders: list[str], seconds: float) -> dict:
     with project.transaction() as s:
-        info = rounds.create_round(s, coders, "lead", kinds=("note",), blind=True,
+        info = rounds.create_round(s, coders, system_actor("lead"), kinds=("note",), blind=True,
                                    name=f"Last {len(coders)}")
         code_ids = sorted(load_codebook(s).codes)
     pool = WorkerPool()

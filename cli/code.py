@@ -263,7 +263,7 @@ def code_skip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
 
     with user_errors(), opened(project).transaction() as session:
         coder = coder_for(session, coder)
-        mark_not_relevant(session, segment, coder, memo=memo)
+        mark_not_relevant(session, segment, coder, actor(coder), memo=memo)
     console.print(f"segment {segment}: not relevant for {coder}", highlight=False)
 
 
@@ -276,7 +276,7 @@ def code_unskip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path
 
     with user_errors(), opened(project).transaction() as session:
         coder = coder_for(session, coder)
-        mark_relevant(session, segment, coder, memo=memo)
+        mark_relevant(session, segment, coder, actor(coder), memo=memo)
     console.print(f"segment {segment}: relevant again for {coder}", highlight=False)
 
 

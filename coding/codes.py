@@ -76,7 +76,7 @@ def secret_codes(session: Session, coder: str | None) -> frozenset[int]:
 
 def hidden_codes(session: Session, actor: Actor | None = None) -> frozenset[int]:
     """The codes `actor` may not see now (`secret_codes`): the lead, who runs the rounds,
-    and a trusted caller see every code."""
+    and a system actor (or None, the library) see every code."""
     if actor is None or checked(actor).may(Can.MANAGE_ROUNDS):
         return frozenset()
     return secret_codes(session, actor.login)
