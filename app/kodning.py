@@ -23,7 +23,7 @@ PICKER_INPUT = 'div.st-key-k_pick input'
 
 proj = state.require_project()
 coder = state.require_coder()
-actor = state.acting()
+actor = state.actor()
 book = state.codebook(proj)
 ss = st.session_state
 ss.setdefault("k_history", [])
@@ -130,7 +130,7 @@ def new_code() -> None:
     segment_id = ss.k_current
 
     def work(session):
-        code_id = codes.add_code(session, path, actor, create_parents=True,
+        code_id = codes.add_code(session, path, actor or state.acting(), create_parents=True,
                                  origin="emergent", memo="ny kod under kodningen").id
         return review.accept_code(session, segment_id, code_id, coder, actor)
 
@@ -216,7 +216,7 @@ def save_memo(on: str, source_id: int, workshop_id: int | None) -> None:
     text = (ss.get("k_source_memo") or "").strip()
     try:
         with proj.transaction() as session:
-            memos.add_memo(session, text, actor,
+            memos.add_memo(session, text, actor or state.acting(),
                            **({"source_id": source_id} if on == "source"
                               else {"workshop": workshop_id}))
         ss.k_source_memo = ""

@@ -33,7 +33,7 @@ def create_study(session: Session, name: str, actor: Actor, description: str = "
                  rule: ConsensusRule | None = None, ask_feasibility: bool = False
                  ) -> DelphiStudy:
     rule = rule or ConsensusRule()
-    actor = lead(session, actor)
+    who = lead(session, actor)
     name = " ".join(name.split())
     if not name:
         raise QdaError("a Delphi study needs a name", None, "E701")
@@ -41,12 +41,12 @@ def create_study(session: Session, name: str, actor: Actor, description: str = "
         raise QdaError(f"a Delphi study named {name!r} exists", None, "E701")
     study = DelphiStudy(name=name, description=description, ask_feasibility=ask_feasibility,
                         consensus_share=rule.share, include_median=rule.include_median,
-                        exclude_median=rule.exclude_median, created_by=actor,
+                        exclude_median=rule.exclude_median, created_by=who,
                         rule=rule.kind, min_ratings=rule.min_ratings,
                         quorum_share=rule.quorum_share, disagreement=rule.disagreement)
     session.add(study)
     session.flush()
-    audit.record(session, actor, Action.DELPHI_STUDY_CREATE, "delphi_study", study.id,
+    audit.record(session, who, Action.DELPHI_STUDY_CREATE, "delphi_study", study.id,
                  after={"name": name, "rule": [rule.share, rule.include_median,
                                                rule.exclude_median],
                         "kind": rule.kind, "min_ratings": rule.min_ratings,
@@ -116,7 +116,7 @@ def add_item(session: Session, study_id: int, wording: str, actor: Actor,
              segment_ids: list[int] | tuple[int, ...] = (), origin: str = "hand"
              ) -> DelphiItem:
     """An item at the end of the study's list, linked to the notes it stands for."""
-    actor = lead(session, actor)
+    name = lead(session, actor)
     wording = _wording(wording)
     position = (session.scalar(select(func.max(DelphiItem.position))
                                .where(DelphiItem.study_id == study_id)) or 0) + 1
@@ -125,10 +125,10 @@ def add_item(session: Session, study_id: int, wording: str, actor: Actor,
     session.add(item)
     session.flush()
     session.add(DelphiItemVersion(item_id=item.id, version=1, wording=wording,
-                                  description=description, author=actor))
+                                  description=description, author=name))
     session.add_all(DelphiItemNote(item_id=item.id, segment_id=s)
                     for s in dict.fromkeys(segment_ids))
-    audit.record(session, actor, Action.DELPHI_ITEM_ADD, "delphi_item", item.id,
+    audit.record(session, name, Action.DELPHI_ITEM_ADD, "delphi_item", item.id,
                  after={"wording": wording, "theme": theme, "subtheme": subtheme,
                         "origin": origin, "notes": list(dict.fromkeys(segment_ids))})
     return item
@@ -143,7 +143,7 @@ def items_from_bilaga2(session: Session, study_id: int, actor: Actor,
     from themes.layers import resolve_layer
     from themes.tables import bilaga2
 
-    actor = lead(session, actor)
+    lead(session, actor)     # refused before anything (E600, E614)
     tables = bilaga2(session, resolve_layer(session, layer))
     taken = {frozenset(ids) for ids in _notes_of_items(session, study_id).values()}
     made = []
@@ -177,16 +177,16 @@ def edit_item(session: Session, item_id: int, actor: Actor,
               ) -> DelphiItemVersion:
     """A new version of the item's wording or description; the old one stays, with the
     answers given to it."""
-    actor = lead(session, actor)
+    name = lead(session, actor)
     _item(session, item_id)
     old = current_version(session, item_id)
     new = DelphiItemVersion(item_id=item_id, version=old.version + 1,
                             wording=_wording(wording) if wording is not None else old.wording,
                             description=old.description if description is None
-                            else description.strip(), author=actor)
+                            else description.strip(), author=name)
     session.add(new)
     session.flush()
-    audit.record(session, actor, Action.DELPHI_ITEM_EDIT, "delphi_item", item_id,
+    audit.record(session, name, Action.DELPHI_ITEM_EDIT, "delphi_item", item_id,
                  before={"version": old.version, "wording": old.wording,
                          "description": old.description},
                  after={"version": new.version, "wording": new.wording,
@@ -198,7 +198,7 @@ def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Act
                 wording: str | None = None) -> DelphiItem:
     """Join items that say the same: the kept item gains the others' notes (and, when
     given, a new wording); the others are marked merged, never deleted."""
-    actor = lead(session, actor)
+    name = lead(session, actor)
     keep = _item(session, keep_id)
     notes = set(_notes_of_items(session, keep.study_id).get(keep_id, []))
     for other_id in other_ids:
@@ -213,7 +213,7 @@ def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Act
         other.removed, other.merged_into = True, keep_id
     if wording is not None:
         edit_item(session, keep_id, actor, wording)
-    audit.record(session, actor, Action.DELPHI_ITEM_MERGE, "delphi_item", keep_id,
+    audit.record(session, name, Action.DELPHI_ITEM_MERGE, "delphi_item", keep_id,
                  after={"merged": list(other_ids), "notes": sorted(notes)})
     return keep
 
@@ -221,11 +221,11 @@ def merge_items(session: Session, keep_id: int, other_ids: list[int], actor: Act
 def remove_item(session: Session, item_id: int, actor: Actor,
                 removed: bool = True) -> None:
     """Take an item off the list (or back on it); its answers stay."""
-    actor = lead(session, actor)
+    name = lead(session, actor)
     item = _item(session, item_id)
     before = item.removed
     item.removed = removed
-    audit.record(session, actor, Action.DELPHI_ITEM_REMOVE, "delphi_item", item_id,
+    audit.record(session, name, Action.DELPHI_ITEM_REMOVE, "delphi_item", item_id,
                  before={"removed": before}, after={"removed": removed})
 
 

@@ -39,7 +39,7 @@ class Invitation:
 
 def add_panelist(session: Session, study_id: int, group: str, actor: Actor,
                  area: str | None = None, contact: str | None = None) -> Invitation:
-    actor = lead(session, actor)
+    name = lead(session, actor)
     # the project's participant groups and areas (a new one is learned, unless the
     # project's list is fixed)
     resolver = Resolver(session, actor)
@@ -55,7 +55,7 @@ def add_panelist(session: Session, study_id: int, group: str, actor: Actor,
                             area=key, contact=contact, code_hash=_hash(code))
     session.add(member)
     session.flush()
-    audit.record(session, actor, Action.DELPHI_PANELIST_ADD, "delphi_panelist", member.id,
+    audit.record(session, name, Action.DELPHI_PANELIST_ADD, "delphi_panelist", member.id,
                  after={"pseudonym": pseudonym, "group": group, "area": key})
     return Invitation(member.id, pseudonym, code)
 
@@ -78,13 +78,13 @@ def by_pseudonym(session: Session, study_id: int, pseudonym: str) -> DelphiPanel
 
 
 def revoke(session: Session, panelist_id: int, actor: Actor) -> None:
-    actor = lead(session, actor)
+    name = lead(session, actor)
     member = session.get(DelphiPanelist, panelist_id)
     if member is None:
         raise QdaError(f"no panelist {panelist_id}", None, "E713")
     if member.revoked_at is None:
         member.revoked_at = utcnow()
-        audit.record(session, actor, Action.DELPHI_PANELIST_REVOKE, "delphi_panelist",
+        audit.record(session, name, Action.DELPHI_PANELIST_REVOKE, "delphi_panelist",
                      panelist_id, after={"pseudonym": member.pseudonym})
 
 

@@ -44,7 +44,7 @@ def open_round(session: Session, study_id: int, actor: Actor,
     round decided them (reached consensus: included, excluded or agreed middle under the
     share rule; appropriate or inappropriate under RAND/UCLA) leave, unless
     `keep_decided`. "Too few ratings" and undecided items are asked again."""
-    actor = lead(session, actor)
+    name = lead(session, actor)
     the_study = study(session, study_id)
     earlier = rounds(session, study_id)
     if any(r.status == OPEN for r in earlier):
@@ -63,7 +63,7 @@ def open_round(session: Session, study_id: int, actor: Actor,
     session.flush()
     versions = [current_version(session, i.id).id for i in items]
     session.add_all(DelphiRoundItem(round_id=new.id, item_version_id=v) for v in versions)
-    audit.record(session, actor, Action.DELPHI_ROUND_OPEN, "delphi_round", new.id,
+    audit.record(session, name, Action.DELPHI_ROUND_OPEN, "delphi_round", new.id,
                  after={"number": new.number, "item_versions": versions})
     return new
 
@@ -76,7 +76,7 @@ def _round(session: Session, round_id: int) -> DelphiRound:
 
 
 def close_round(session: Session, round_id: int, actor: Actor) -> DelphiRound:
-    actor = lead(session, actor)
+    name = lead(session, actor)
     found = _round(session, round_id)
     if found.status != OPEN:
         raise QdaError(f"round {found.number} is closed already", None, "E708")
@@ -84,7 +84,7 @@ def close_round(session: Session, round_id: int, actor: Actor) -> DelphiRound:
     found.status, found.closed_at = CLOSED, utcnow()
     # frozen: members added or revoked later never change what this round was
     found.response = json.dumps([asdict(r) for r in rates])
-    audit.record(session, actor, Action.DELPHI_ROUND_CLOSE, "delphi_round", round_id,
+    audit.record(session, name, Action.DELPHI_ROUND_CLOSE, "delphi_round", round_id,
                  after={"number": found.number, "response": [asdict(r) for r in rates]})
     return found
 

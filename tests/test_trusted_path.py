@@ -159,3 +159,13 @@ def test_actors_act_and_the_log_keeps_login_channel_and_os_user(project):
 def test_a_user_is_still_held_to_their_role(project):
     with project.transaction() as s, pytest.raises(accounts.AccessError):
         codes.add_code(s, "Samverkan", Actor("lars", Role.READER))
+
+
+def test_the_command_line_acts_as_a_system_actor_naming_the_terminal(monkeypatch):
+    from cli import common
+
+    monkeypatch.setenv("QDA_CODER", "lena")
+    made = common.actor()
+    assert (made.login, made.system, made.channel, made.os_user) == (
+        "lena", True, "cli", common.os_user())
+    assert common.actor("anna").login == "anna"    # a decision recorded for its coder
