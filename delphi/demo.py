@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+from corpus.demo import DEMO
 from corpus.project import Project
 
 from . import items, panel, rounds
@@ -18,7 +19,7 @@ PANEL = [("politicians", "GR"), ("politicians", "Skaraborg"),
 COMMENTS = ["Finns redan i Kolada, lätt att följa.", "Svårt att mäta på kommunnivå.",
             "Viktig för att se om vården flyttar närmare patienten.",
             "Behöver en tydligare definition.", "Ger mest om den delas per område."]
-ACTOR = "demo"
+ACTOR = DEMO           # the demo builds itself: recorded as "demo"
 
 
 def add_demo_study(project: Project, seed: int = 7) -> None:

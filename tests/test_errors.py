@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("corpus", "coding", "themes", "refi", "delphi", "app", "cli")
 CODE = re.compile(r"E\d{3}")
 ERROR_CLASSES = {"QdaError", "InputError", "DuplicateSourceError", "CodeError",
-                 "AccessError", "LoginRefused"}
+                 "AccessError", "LoginRefused", "NotAnActor"}
 
 
 def _raise_sites() -> tuple[dict[str, list[str]], list[str]]:
