@@ -12,13 +12,18 @@ from tests.conftest import write_xlsx
 runner = CliRunner()
 
 
+# the first study's areas, groups and formats (a plain `qda init` learns from the
+# material instead; tests/test_second_study.py covers that)
+FIRST_STUDY = ("--study", "vgr-forstudie")
+
+
 def qda(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
 def test_init_ingest_status_round_trip(tmp_path):
     proj = tmp_path / "p"
-    assert qda("init", proj).exit_code == 0
+    assert qda("init", proj, *FIRST_STUDY).exit_code == 0
     book = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": [["Borås", "GR"], ["a x2", "b"]]})
     result = qda("ingest", book, "-p", proj)
     assert result.exit_code == 0, result.output
@@ -35,7 +40,7 @@ def test_status_counts_decisions_and_people_apart_from_suggestions(tmp_path):
     """One researcher who coded one note: 1 coding, 1 coder, and the suggestions beside
     them; neither the suggestion layer nor the consensus is a coder."""
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP\nGR,Väntetider\n",
                                     encoding="utf-8")
     assert qda("ingest", tmp_path / "n.csv", "-p", proj, "--question", 1).exit_code == 0
@@ -50,7 +55,7 @@ def test_status_counts_decisions_and_people_apart_from_suggestions(tmp_path):
 
 def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     bad = tmp_path / "trasig.xlsx"
     bad.write_bytes(b"not a zip")
     result = qda("ingest", bad, "-p", proj)
@@ -63,7 +68,7 @@ def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(tmp_path):
 
 def test_reimport_is_refused_with_exit_1(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [["GR"], ["a"]]})
     assert qda("ingest", book, "-p", proj).exit_code == 0
     again = qda("ingest", book, "-p", proj)
@@ -73,7 +78,7 @@ def test_reimport_is_refused_with_exit_1(tmp_path):
 
 def test_a_renamed_corrected_file_is_refused_by_replace_and_taken_by_replaces(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [["GR"], ["a"], ["b"]]})
     fixed = write_xlsx(tmp_path / "l rättad.xlsx", {"Fråga 1": [["GR"], ["a"], ["b"], ["c"]]})
     assert qda("ingest", book, "-p", proj).exit_code == 0
@@ -93,27 +98,29 @@ def test_a_renamed_corrected_file_is_refused_by_replace_and_taken_by_replaces(tm
 
 def test_overrides_on_the_command_line(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     book = write_xlsx(tmp_path / "lista.xlsx", {"Blad1": [["Vårdtyngd"], ["Kontinuitet"]]})
     assert qda("ingest", book, "-p", proj).exit_code == 1
     ok = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Fyrbodal")
     assert ok.exit_code == 0, ok.output
     assert "list layout, fråga 2; Fyrbodal 2" in ok.output
-    bad = qda("ingest", book, "-p", proj, "--area", "Halland")
+    assert qda("study", "fix", "area", "-p", proj).exit_code == 0   # else Halland is learned
+    bad = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Halland", "--replace")
     assert bad.exit_code == 1 and bad.exception is None or isinstance(bad.exception, SystemExit)
-    assert "error: --area: unknown area 'Halland'" in bad.output
+    assert "unknown area 'Halland'" in bad.output and "E188" in bad.output, bad.output
 
 
 def test_workshops_commands(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     added = qda("workshops", "add", "GR digital", "--area", "GR", "--format", "digital",
-                "--date", "2025-02-05", "--officials", "15", "-p", proj)
+                "--date", "2025-02-05", "-n", "Tjänstepersoner=15", "-p", proj)
     assert added.exit_code == 0, added.output
     listed = json.loads(qda("workshops", "list", "--json", "-p", proj).output)
-    assert listed[0]["label"] == "GR digital" and listed[0]["officials"] == 15
+    assert listed[0]["label"] == "GR digital" and listed[0]["Tjänstepersoner"] == 15
+    assert qda("study", "fix", "area", "-p", proj).exit_code == 0   # else Halland is learned
     bad = qda("workshops", "add", "X", "--area", "Halland", "-p", proj)
-    assert bad.exit_code == 1 and "unknown area 'Halland'" in bad.output
+    assert bad.exit_code == 1 and "unknown area 'Halland'" in bad.output, bad.output
 
 
 def test_not_a_project(tmp_path):
@@ -133,7 +140,7 @@ def test_a_folder_says_which_files_it_does_not_read_and_why(tmp_path):
     """An old .xls workbook or a PDF left among the material is named, with what to do,
     instead of going missing from the analysis; hidden and lock files are passed over."""
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     folder = tmp_path / "material"
     (folder / "fraga2").mkdir(parents=True)
     write_xlsx(folder / "lappar.xlsx", {"Fråga 1": [["Borås"], ["Fler hembesök"]]})
@@ -167,7 +174,7 @@ def test_a_folder_says_which_files_it_does_not_read_and_why(tmp_path):
 
 def test_a_folder_with_nothing_readable_says_what_it_skipped(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     folder = tmp_path / "gammalt"
     folder.mkdir()
     (folder / "lappar.xls").write_bytes(b"\xd0\xcf\x11\xe0")
@@ -200,7 +207,7 @@ def test_the_ingest_report_prints_brackets_from_files_as_they_are(tmp_path):
 
 def test_codebook_add_creates_a_missing_parent_as_the_app_does(tmp_path):
     proj = tmp_path / "p"
-    qda("init", proj)
+    qda("init", proj, *FIRST_STUDY)
     result = qda("codebook", "add", "Kompetensförsörjning > Rekrytering", "-p", proj)
     assert result.exit_code == 0, result.output
     assert "Added parent code: Kompetensförsörjning" in result.output
