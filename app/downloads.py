@@ -65,6 +65,9 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
         if made.report.renamed:
             a.caption("Omdöpta koder: " + ui.text("; ".join(
                 f"{path} → {name}" for path, name in made.report.renamed.items())))
+        if spec.name == "tabell1" and not made.report.rows:
+            a.warning("Inga workshops är registrerade: Tabell 1 har bara rubriker. Lägg "
+                      "till workshopparna under Projekt → Workshops.")
         if spec.name == "quotes" and not made.report.rows:
             a.warning("Inga enheter i lagret är markerade som citat: filen har bara "
                       "rubriker. Markera citat på sidan Kodning eller Konsensus.")

@@ -46,6 +46,11 @@ def app_command(
     # the certificate's path is resolved here, before the folder changes below
     command = streamlit_command(root, host, port, tls_cert and tls_cert.resolve(),
                                 tls_key and tls_key.resolve())
+    # the app imports the same library as this command (a checkout beside the installed
+    # one: its pages would otherwise find the other copy once the folder changes)
+    here = str(Path(__file__).resolve().parents[1])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
     os.chdir(root)     # Streamlit reads ROOT/.streamlit/secrets.toml (single sign-on)
     os.execv(sys.executable, command)
 

@@ -288,6 +288,7 @@ def test_tls_paths_relative_to_where_the_command_was_typed(sqlite_project, tmp_p
     monkeypatch.setenv("QDA_PROJECT", str(sqlite_project.root))
     started: list[list[str]] = []
     monkeypatch.setattr(os, "execv", lambda exe, argv: started.append(argv))
+    monkeypatch.delenv("PYTHONPATH", raising=False)     # put back after the test
     out = qda("app", str(sqlite_project.root), "--tls-cert", "cert.pem", "--tls-key",
               "key.pem")
     assert out.exit_code == 0, out.output
@@ -296,6 +297,9 @@ def test_tls_paths_relative_to_where_the_command_was_typed(sqlite_project, tmp_p
                          ("--server.sslKeyFile", "key.pem")):
         given = Path(command[command.index(option) + 1])
         assert given.is_absolute() and given.is_file() and given == elsewhere / name
+    # the app imports the library this command came from, whatever folder it runs in
+    root = str(Path(__file__).resolve().parents[1])
+    assert os.environ["PYTHONPATH"].split(os.pathsep)[0] == root
 
 
 HIDDEN = "Samverkan > BOS-HEMLIGA-TEMA"

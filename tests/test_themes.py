@@ -173,3 +173,17 @@ def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):
         ["Totalt", "", 2, 5, 3, 14]]
     md = writers.markdown(frame)
     assert md.splitlines()[0].startswith("| Område | Workshop | Politiker |")
+
+
+def test_tabell1_without_workshops_says_so_in_the_cli_and_the_report(project, tmp_path):
+    """Tabell 1 counts registered workshops: with none, the file has headings only and the
+    export says why instead of writing an empty table without a word."""
+    report = export(project, "tabell1", "xlsx", out=tmp_path / "t.xlsx")
+    assert report.rows == 0
+    assert any("no workshops registered" in w for w in report.warnings)
+    out = CliRunner().invoke(app, ["export", "tabell1", "-f", "md", "-o",
+                                   str(tmp_path / "t.md"), "-p", str(project.root)])
+    assert out.exit_code == 0 and "qda workshops add" in out.output, out.output
+    add_workshop(project, acting("lena"), label="GR digital", area="gr", format="digital",
+                 politicians=2)
+    assert not export(project, "tabell1", "xlsx", out=tmp_path / "u.xlsx").warnings

@@ -133,7 +133,12 @@ def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: Export
     with project.session() as session:
         frame = tables.tabell1(session)
     _write_frames({"Tabell 1": frame}, fmt, out)
-    return ExportReport(spec.name, out, rows=len(frame))
+    report = ExportReport(spec.name, out, rows=len(frame))
+    if frame.empty:     # the table counts registered workshops, not the material
+        report.warnings.append("no workshops registered: Tabell 1 has headings only; add "
+                               "the workshops with `qda workshops add` (or on Projekt → "
+                               "Workshops)")
+    return report
 
 
 def heatmap(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
