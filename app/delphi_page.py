@@ -117,7 +117,7 @@ if view == "Indikatorer":
         st.dataframe(pd.DataFrame([{
             "Id": i.id, "Fråga": i.question, "Huvudtema": i.theme, "Subtema": i.subtheme,
             "Indikator": i.wording, "Version": i.version, "Lappar": i.notes,
-            "Områden": ", ".join(ui.area_label(a) for a in i.areas),
+            "Områden": ", ".join(state.area_label(a) for a in i.areas),
             "Status": "borttagen" if i.removed else ""} for i in listed]),
             hide_index=True, key="d_items_table")
     label = {i.id: f"{i.id}: {i.wording[:80]}" for i in listed}

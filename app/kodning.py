@@ -48,7 +48,7 @@ with st.sidebar:
                            format_func=lambda k: ui.KIND_LABELS[k], key="k_kinds")
     questions = st.multiselect("Fråga", opts.questions, format_func=lambda q: f"Fråga {q}",
                                key="k_questions", placeholder="Alla frågor")
-    areas = st.multiselect("Område", opts.areas, format_func=ui.area_label, key="k_areas",
+    areas = st.multiselect("Område", opts.areas, format_func=state.area_label, key="k_areas",
                            placeholder="Alla områden")
     source_names = {sid: name for sid, name, _ in opts.sources}
     sources = st.multiselect("Källa", list(source_names), format_func=source_names.get,
@@ -265,7 +265,7 @@ ss.k_memo = view.memo   # the field always shows what is stored
 where = [ui.KIND_LABELS.get(view.kind, view.kind), view.source_name]
 if view.question:
     where.append(f"Fråga {view.question}")
-where.append(ui.area_label(view.area))
+where.append(state.area_label(view.area))
 if view.sheet:
     where.append(f"blad {view.sheet}" + (f", cell {view.location}" if view.location else ""))
 elif view.location:

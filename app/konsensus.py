@@ -71,7 +71,7 @@ unit = st.selectbox("Enhet", [d.segment_id for d in items], key="ks_unit",
                         f"{', '.join(d.no)}" for d in items if d.segment_id == s))
 item = next(d for d in items if d.segment_id == unit)
 where = " · ".join(v for v in (ui.KIND_LABELS.get(item.kind, item.kind),
-                               ui.area_label(item.area) if item.area else "",
+                               state.area_label(item.area) if item.area else "",
                                f"Fråga {item.question}" if item.question else "") if v)
 st.markdown('<div style="font-size:1.2em;padding:0.5em 0.8em;border:1px solid #ddd;'
             f'border-radius:6px" class="segment-text">{ui.highlighted(item.text, [])}</div>',

@@ -219,10 +219,10 @@ if ingest:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),
                     "Fråga": s["question"],
-                    "Lappar per område": ", ".join(f"{ui.area_label(a)} {n}" for a, n in
+                    "Lappar per område": ", ".join(f"{state.area_label(a)} {n}" for a, n in
                                                    s["notes_per_area"].items()),
                     "Dubblettmarkeringar": s["duplicate_marks"],
-                    "Överhoppat": "; ".join(ui.swedish(x) for x in s["skipped"])}
+                    "Överhoppat": "; ".join(state.swedish(x) for x in s["skipped"])}
                     for s in report.sheets]),
                     hide_index=True)
             for line in report.learned:
@@ -235,7 +235,7 @@ if ingest:
                 st.warning(f"{len(report.suspects)} ord kan vara namn men lämnades orörda: "
                            "granska dem under fliken Möjliga namn.")
             for warning in report.warnings:
-                note = ui.swedish(warning)
+                note = state.swedish(warning)
                 st.warning(ui.text(note[:1].upper() + note[1:]))
 
 # ---- sources ---------------------------------------------------------------------------
@@ -314,14 +314,14 @@ with tab_study:
                     long = st.text_input("Långt namn (för citat)") if dimension == "area" \
                         else None
                     if st.form_submit_button("Lägg till"):
-                        ui.act(proj, lambda s, d=dimension, n=new, lg=long: add_value(
+                        state.act(proj, lambda s, d=dimension, n=new, lg=long: add_value(
                             s, d, n, long_name=lg, actor=user))
                 with a2.form(f"p_study_rename_{dimension}", border=False):
                     old = st.selectbox("Byt namn på", labels, index=None,
                                        key=f"p_study_old_{dimension}", placeholder="Välj")
                     renamed = st.text_input("Nytt namn", key=f"p_study_new_{dimension}")
                     if st.form_submit_button("Byt namn") and old:
-                        ui.act(proj, lambda s, d=dimension, o=old, r=renamed: rename_value(
+                        state.act(proj, lambda s, d=dimension, o=old, r=renamed: rename_value(
                             s, d, o, r, actor=user))
                 b1, b2 = st.columns(2)
                 with b1.form(f"p_study_merge_{dimension}", border=False):
@@ -330,13 +330,13 @@ with tab_study:
                     into = st.selectbox("… med", labels, index=None,
                                         key=f"p_study_into_{dimension}", placeholder="Välj")
                     if st.form_submit_button("Slå ihop") and merged and into:
-                        ui.act(proj, lambda s, d=dimension, m=merged, i=into: merge_values(
+                        state.act(proj, lambda s, d=dimension, m=merged, i=into: merge_values(
                             s, d, m, i, actor=user))
                 with b2.form(f"p_study_order_{dimension}", border=False):
                     ordered = st.multiselect("Ordning i tabellerna (de valda först)", labels,
                                              default=labels)
                     if st.form_submit_button("Spara ordning") and ordered:
-                        ui.act(proj, lambda s, d=dimension, o=ordered: reorder(
+                        state.act(proj, lambda s, d=dimension, o=ordered: reorder(
                             s, d, o, actor=user))
                 c1, c2 = st.columns(2)
                 if dimension == "area":
@@ -346,14 +346,14 @@ with tab_study:
                         text = st.text_input("Långt namn", placeholder="t.ex. "
                                              "Göteborgsregionen", key="p_study_long_text")
                         if st.form_submit_button("Spara långt namn") and which:
-                            ui.act(proj, lambda s, w=which, t=text: set_long_name(
+                            state.act(proj, lambda s, w=which, t=text: set_long_name(
                                 s, "area", w, t, actor=user))
                 with c2.form(f"p_study_flags_{dimension}", border=False):
                     fixed = st.checkbox("Låst lista", value=dim.fixed,
                                         key=f"p_study_fixed_{dimension}")
                     every = st.checkbox("Visa kolumner även utan enheter", value=dim.all_columns)
                     if st.form_submit_button("Spara inställningar"):
-                        ui.act(proj, lambda s, d=dimension, f=fixed, e=every: set_flags(
+                        state.act(proj, lambda s, d=dimension, f=fixed, e=every: set_flags(
                             s, d, fixed=f, all_columns=e, actor=user))
 
 # ---- possible names ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from coding.identity import check_coder, coder_for, known_people
 from corpus.dimensions import Study
 from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
+from corpus.notes import Notice
 from corpus.project import Project, open_project
 from corpus.study import load_project
 
@@ -255,3 +256,30 @@ def guard_blind(proj: Project) -> None:
         st.info(f"Du kodar blint i **{ui.text(found.name)}**. Andras kodningar, teman och "
                 "samstämmighet visas när projektledaren har avslutat omgången.")
         st.stop()
+
+
+def swedish(text: str) -> str:
+    """A note from the library's ingest report in Swedish: every note is coded
+    (corpus.notes) and carries its values; the area is named as the app names it."""
+    if isinstance(text, Notice):
+        return text.swedish(area_label=area_label(text.params.get("area")))
+    return text
+
+
+def area_label(area: str | None) -> str:
+    """An area as the open project prints it."""
+    return study().areas.label(area, "–") if area else "–"
+
+
+def act(proj, change) -> None:
+    """A change to the project in one transaction (`change(session)`), then a fresh page;
+    a refused change shows its Swedish reason and changes nothing."""
+    try:
+        with proj.transaction() as session:
+            change(session)
+    except QdaError as exc:
+        st.error(f"Ändringen sparades inte: {ui.reason(exc)}")
+        return
+    forget_study(proj)
+    st.cache_data.clear()
+    st.rerun()

@@ -33,7 +33,7 @@ if not available:
     st.info("Projektet har inga transkript ännu. Importera dem på sidan **Projekt**.")
     st.stop()
 
-names = {sid: f"{name} ({ui.area_label(area)})" for sid, name, area in available}
+names = {sid: f"{name} ({state.area_label(area)})" for sid, name, area in available}
 c1, c2 = st.columns([3, 2])
 source_id = c1.selectbox("Transkript", list(names), format_func=names.get, key="t_source")
 layers = sorted(set(state.known_coders(proj)) | {coder}) if state.may(Can.READ_CODINGS) \

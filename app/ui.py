@@ -9,7 +9,6 @@ import streamlit as st
 
 from corpus.errors import ERRORS, DuplicateSourceError, QdaError
 from corpus.errors import swedish as swedish_error
-from corpus.notes import Notice
 
 KIND_LABELS = {"note": "Lapp", "sentence": "Transkriptmening", "turn": "Taltur"}
 _KIND_PLURALS = {"note": "lappar", "sentence": "transkriptmeningar", "turn": "talturer"}
@@ -28,14 +27,6 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
                  "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
-
-
-def swedish(text: str) -> str:
-    """A note from the library's ingest report in Swedish: every note is coded
-    (corpus.notes) and carries its values; the area is named as the app names it."""
-    if isinstance(text, Notice):
-        return text.swedish(area_label=area_label(text.params.get("area")))
-    return text
 
 
 # Streamlit writes a few words of its own in English and has no setting for their language
@@ -110,13 +101,6 @@ def units(n: int, kind: str) -> str:
     """"1 taltur", "3 talturer": a count of units in Swedish."""
     word = KIND_LABELS.get(kind, kind).lower() if n == 1 else _KIND_PLURALS.get(kind, kind)
     return f"{n} {word}"
-
-
-def area_label(area: str | None) -> str:
-    """An area as the open project prints it."""
-    from app import state
-
-    return state.study().areas.label(area, "–") if area else "–"
 
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -278,20 +262,6 @@ def apply(proj, label: str, message_key: str, fn, *args, after=None, **kwargs):
     return result
 
 
-def act(proj, change) -> None:
-    """A change to the project in one transaction (`change(session)`), then a fresh page;
-    a refused change shows its Swedish reason and changes nothing."""
-    from app import state
-
-    try:
-        with proj.transaction() as session:
-            change(session)
-    except QdaError as exc:
-        st.error(f"Ändringen sparades inte: {reason(exc)}")
-        return
-    state.forget_study(proj)
-    st.cache_data.clear()
-    st.rerun()
 
 
 UNIT_STATES = {"coded": "kodade", "not relevant": "inte relevanta",

@@ -774,7 +774,7 @@ def test_a_coder_cannot_open_the_users_page(root):
 
 def test_every_ingest_note_has_a_swedish_text():
     """Each registered note, with values, shown in Swedish: no English word left over."""
-    from app import ui
+    from app import state
     from corpus.notes import NOTES, note
 
     values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
@@ -783,10 +783,10 @@ def test_every_ingest_note_has_a_swedish_text():
     english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
                          r"file|cells?|and)\b")
     for code in NOTES:
-        shown = ui.swedish(note(code, **values))
+        shown = state.swedish(note(code, **values))
         assert shown != note(code, **values) and not english.search(shown), (code, shown)
-    assert ui.swedish(note("N101", area="Borås")) == "området Borås gissades ur filnamnet"
-    assert ui.swedish(note("N101", area="mars")) == "området mars gissades ur filnamnet"
+    assert state.swedish(note("N101", area="Borås")) == "området Borås gissades ur filnamnet"
+    assert state.swedish(note("N101", area="mars")) == "området mars gissades ur filnamnet"
 
 
 def test_unit_counts_read_as_swedish():
