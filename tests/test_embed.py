@@ -129,13 +129,14 @@ def test_without_the_extra_everything_works_from_words(tmp_path):
         from coding.suggest import embed
         from coding.suggestions import build_engine, suggest
         from corpus.ingest import ingest_file
+        from corpus.actors import system_actor
         from corpus.project import init_project
         from corpus.readers import ReadOptions
         tmp = Path({str(tmp_path)!r})
         project = init_project(tmp / "p")
         ingest_file(project, tmp / "n.csv", ReadOptions(question=1))
         with project.transaction() as s:
-            codes.import_doc(s, read_codebook("fardplan"), "anna")
+            codes.import_doc(s, read_codebook("fardplan"), system_actor("anna"))
         report = suggest(project)
         engine, _ = build_engine(project)
         args = ["eval", "--train", str(tmp / "train.tsv"), "--test", str(tmp / "train.tsv"),
