@@ -57,8 +57,9 @@ def _report(session: Session, spec: Export, out: Path, chosen: Layer) -> ExportR
             ids = report.unresolved
             shown = ", ".join(map(str, ids[:SHOWN])) + (" …" if len(ids) > SHOWN else "")
             report.warnings.append(
-                f"{len(ids)} units coded differently with no consensus decision yet: the "
-                f"codes in dispute are left out (segments {shown}); decide them on the "
+                f"{len(ids)} unit{'' if len(ids) == 1 else 's'} coded differently with no "
+                "consensus decision yet: the codes in dispute are left out (segment"
+                f"{'' if len(ids) == 1 else 's'} {shown}); decide them on the "
                 "Konsensus page or with `qda consensus resolve`")
     report.left_out = dict(chosen.left_out)
     if chosen.left_out:
