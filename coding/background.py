@@ -13,8 +13,10 @@ import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
+import types
 from collections import deque
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
@@ -207,7 +209,8 @@ class WorkerPool:
             parent, child = ctx.Pipe()
             process = ctx.Process(target=_worker, args=(child,), name="qda-retrain",
                                   daemon=True)
-            process.start()
+            with _plain_main():
+                process.start()
             slot = _Slot(process, parent)
             self._slots.append(slot)
             return slot
@@ -221,6 +224,21 @@ class WorkerPool:
         if slot.process.is_alive():
             slot.process.kill()
             slot.process.join(5)
+
+
+@contextlib.contextmanager
+def _plain_main():
+    """A spawned child first re-runs the parent's `__main__` file. Under Streamlit that is
+    the page being run (its runner puts the page in `sys.modules["__main__"]`), which in a
+    bare child fails before the worker starts, so the retrain never comes. The child
+    needs nothing from `__main__`: while it is started, `__main__` is an empty module."""
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 _POOL: WorkerPool | None = None

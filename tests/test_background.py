@@ -4,8 +4,10 @@ retrainer; a job waits while the workers are busy, and an idle worker is ended."
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
+import types
 
 from sqlalchemy import func, select
 
@@ -72,3 +74,28 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch):
     assert pool_size() == 1
     monkeypatch.delenv("QDA_RETRAIN_WORKERS")
     assert pool_size() == (os.cpu_count() or 1)
+
+
+def test_a_worker_starts_while_a_streamlit_page_is_main(sqlite_project, tmp_path, monkeypatch):
+    """Streamlit runs each page as `__main__`; a spawned child re-ran that page, failed
+    in the bare child and the retrain never came (the worker ran in no test after the
+    app tests had run a page)."""
+    project = sqlite_project
+    (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
+        f"GR,Lapp {i} om SIP\n" for i in range(12)), encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, SMALL_BOOK, acting("lead"))
+    page = tmp_path / "sida.py"
+    page.write_text("raise SystemExit('the page ran in the worker')\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    pool = WorkerPool(size=1, idle_s=1.0)
+    job = Retrainer(project, None, pool=pool)
+    try:
+        assert job.retrain_now() and job.wait(120)
+        assert job.status.error is None and job.status.runs == 1
+        assert sys.modules["__main__"] is main          # given back after the start
+    finally:
+        pool.close()

@@ -112,10 +112,12 @@ def test_streamlits_own_words_are_swedish(server, page):
     url, _ = server
     open_page(page, url, "projekt")
     uploader = page.locator(".st-key-p_files")
-    assert "Upload" not in uploader.inner_text() and "per file" not in uploader.inner_text()
+    for english in ("Upload", "per file"):
+        expect(uploader).not_to_contain_text(english, use_inner_text=True, timeout=15_000)
     skip = page.locator("[data-testid=stSkipToContent]")
     # its English words are shrunk to nothing (still read by innerText), the Swedish shown
-    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    # (waited for: a rerun may put the page's style element back a moment later)
+    expect(skip).to_have_css("font-size", "0px", timeout=15_000)
 
     def after(selector: str) -> str:
         return page.locator(selector).first.evaluate(
@@ -128,7 +130,8 @@ def test_streamlits_own_words_are_swedish(server, page):
     page.locator("body").focus()
     page.keyboard.press("Tab")                   # the skip link still takes the focus
     assert page.evaluate("document.activeElement.dataset.testid") == "stSkipToContent"
-    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"     # shown: Swedish
+    # (waited for: a rerun may put the page's style element back a moment later)
+    expect(skip).to_have_css("font-size", "0px", timeout=15_000)     # shown: Swedish
     shot(page, "projekt-svenska")
 
 
