@@ -2,6 +2,7 @@
 re-read with openpyxl, formulas never evaluated, layers chosen explicitly."""
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -15,7 +16,7 @@ from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
 from tests.conftest import BILAGA2_COLUMNS, agreed
-from themes import tables, writers
+from themes import tables
 from themes.layers import resolve_layer
 
 from .conftest import SMALL_BOOK, THEMED_NOTES, acting
@@ -159,20 +160,54 @@ def test_a_word_file_says_in_swedish_which_layers_it_drew_on(project, tmp_path):
         assert report.given == {"anna": 1}
 
 
-def test_tabell1_sums_roles_per_area_and_format(project, tmp_path):
+def test_tabell1_has_a_row_per_workshop_as_the_report_prints_it(project, tmp_path):
+    """Two digital workshops of one area are two rows (they were summed into one, and a
+    politicians-only workshop disappeared); areas by their long names, each once on the
+    page, blanks for zero, a caption above and a comment line below."""
     add_workshop(project, label="GR digital", area="gr", format="digital", politicians=2,
                  officials=5)
-    add_workshop(project, label="GR digital 2", area="gr", format="digital", care_staff=3)
+    add_workshop(project, label="GR politiker", area="gr", format="digital", politicians=3)
     add_workshop(project, label="Borås fysisk", area="boras", format="fysisk",
                  first_line_managers=4)
     with project.session() as s:
         frame = tables.tabell1(s)
-    assert frame[["Område", "Workshop", "Politiker", "Tjänstepersoner", "Vårdpersonal",
+    assert frame[["Område", "Workshop", "Politiker", "Tjänstepersoner", "1:a linjens chefer",
                   "Totalt"]].values.tolist() == [
-        ["Borås", "Fysisk", 0, 0, 0, 4], ["GR", "Digital", 2, 5, 3, 10],
-        ["Totalt", "", 2, 5, 3, 14]]
-    md = writers.markdown(frame)
-    assert md.splitlines()[0].startswith("| Område | Workshop | Politiker |")
+        ["Boråsregionen", "Fysisk", 0, 0, 4, 4],
+        ["Göteborgsregionen", "Digital (GR digital)", 2, 5, 0, 7],
+        ["Göteborgsregionen", "Digital (GR politiker)", 3, 0, 0, 3],
+        ["Totalt", "", 5, 5, 4, 14]]
+    shown = tables.tabell1_printed(frame)
+    assert shown[["Område", "Politiker", "Totalt"]].values.tolist() == [
+        ["Boråsregionen", "", 4], ["Göteborgsregionen", 2, 7], ["", 3, 3], ["Totalt", 5, 14]]
+    md = export(project, "tabell1", "md", out=tmp_path / "t.md").path.read_text("utf-8")
+    lines = md.splitlines()
+    assert lines[0] == "**Tabell 1. Deltagare per område, workshop och deltagargrupp.**"
+    assert lines[2].startswith("| Område | Workshop | Politiker |")
+    assert "|  | Digital (GR politiker) | 3 |  |" in md
+    assert lines[-1] == "*Kommentar: 3 workshoppar. En tom cell: ingen deltagare ur gruppen.*"
+    csv = export(project, "tabell1", "csv", out=tmp_path / "t.csv").path.read_text("utf-8-sig")
+    assert "Göteborgsregionen,Digital (GR politiker),3,0,0,3" in csv   # the data form
+    sheet = load_workbook(export(project, "tabell1", "xlsx", out=tmp_path / "t.xlsx").path)
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("Tabell 1.") and rows[1][:3] == ("Område", "Workshop",
+                                                                  "Politiker")
+    assert rows[4][:3] == (None, "Digital (GR politiker)", 3) and rows[4][3] is None
+    assert rows[-1][0].startswith("Kommentar: 3 workshoppar")
+    doc = Document(str(export(project, "tabell1", "docx", out=tmp_path / "t.docx").path))
+    assert doc.paragraphs[0].text.startswith("Tabell 1.") \
+        and doc.paragraphs[0].style.name == "Caption"
+    assert doc.paragraphs[-1].text.startswith("Kommentar:")
+    cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert cells[3][:3] == ["", "Digital (GR politiker)", "3"] and cells[1][2] == ""
+
+
+def test_tabell1_names_the_workshops_without_participants(project):
+    add_workshop(project, label="Lerum", area="gr", format="digital")
+    with project.session() as s:
+        frame = tables.tabell1(s)
+    assert tables.tabell1_comment(frame).endswith(
+        "Utan registrerade deltagare: Göteborgsregionen Digital.")
 
 
 def test_tabell1_without_workshops_says_so_in_the_cli_and_the_report(project, tmp_path):

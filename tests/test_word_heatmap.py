@@ -77,7 +77,7 @@ def test_tabell1_docx(coded, tmp_path):
                  officials=5)
     doc = Document(str(export(coded, "tabell1", fmt="docx", out=tmp_path / "t1.docx").path))
     rows = _rows(doc.tables[0])
-    assert rows[1][:2] == ["GR", "Digital"] and rows[-1][0] == "Totalt"
+    assert rows[1][:2] == ["Göteborgsregionen", "Digital"] and rows[-1][0] == "Totalt"
     assert rows[-1][-1] == "7"
 
 

@@ -133,7 +133,17 @@ def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: Export
             actor: Actor | None = None) -> ExportReport:
     with project.session() as session:
         frame = tables.tabell1(session)
-    _write_frames({"Tabell 1": frame}, fmt, out)
+    if fmt == "csv":              # the data: every row names its area, zeros are 0
+        writers.frame_csv(frame, out)
+    else:                         # the page: caption, areas once, blanks, comment line
+        shown, comment = tables.tabell1_printed(frame), tables.tabell1_comment(frame)
+        if fmt == "docx":
+            word.captioned_docx(shown, out, tables.TABELL1_CAPTION, comment)
+        elif fmt == "md":
+            writers.write_text(out, writers.captioned_markdown(shown, tables.TABELL1_CAPTION,
+                                                               comment))
+        else:
+            writers.captioned_xlsx(shown, out, "Tabell 1", tables.TABELL1_CAPTION, comment)
     report = ExportReport(spec.name, out, rows=len(frame))
     if frame.empty:     # the table counts registered workshops, not the material
         report.warnings.append("no workshops registered: Tabell 1 has headings only; add "

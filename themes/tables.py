@@ -3,8 +3,10 @@ bilaga 2, theme counts, quotes and Tabell 1. Writers (xlsx, docx, csv, md) only 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -243,9 +245,15 @@ def quotes(session: Session, layer: Layer) -> pd.DataFrame:
         "segment_id": chosen.segment_id}, columns=cols).reset_index(drop=True)
 
 
+TABELL1_CAPTION = "Tabell 1. Deltagare per område, workshop och deltagargrupp."
+
+
 def tabell1(session: Session) -> pd.DataFrame:
-    """Participants per area and workshop format by participant group, with totals
-    (Tabell 1): the project's areas, formats and groups, in its order."""
+    """Participants per workshop by participant group, with totals (Tabell 1): one row per
+    workshop, as the report prints it (two digital workshops of one area are two rows, so
+    a politicians-only workshop keeps its own), areas by their long names, in the
+    project's order of areas and formats. The data form: every row names its area and a
+    group with no participants counts 0 (`tabell1_printed` is the page's form)."""
     study = load_study(session)
     workshops = session.scalars(select(Workshop)).all()
     counts = workshop_counts(session)
@@ -253,18 +261,50 @@ def tabell1(session: Session) -> pd.DataFrame:
                                               if n])
     groups.pop(None, None)
     labels = list(groups.values())
-    order = study.areas.key_list()
+    areas, formats = study.areas.key_list(), study.formats.key_list()
+
+    def rank(keys: list[str], key: str | None) -> int:
+        return keys.index(key) if key in keys else len(keys)
+
+    ordered = sorted(workshops, key=lambda w: (rank(areas, w.area), rank(formats, w.format),
+                                               w.date or dt.date.max, w.label))
+    shared = Counter((w.area, w.format) for w in ordered)
     rows = []
-    for ws in sorted(workshops, key=lambda w: (order.index(w.area) if w.area in order
-                                               else len(order), w.format or "", w.label)):
+    for ws in ordered:
         mine = counts.get(ws.id, {})
-        rows.append({"Område": study.areas.label(ws.area),
-                     "Workshop": study.formats.label(ws.format) if ws.format else "",
+        kind = study.formats.label(ws.format) if ws.format else ""
+        if not kind or shared[(ws.area, ws.format)] > 1:   # which of the area's workshops
+            kind = f"{kind} ({ws.label})" if kind else ws.label
+        rows.append({"Område": study.areas.long_name(ws.area) or ws.area, "Workshop": kind,
                      **{label: mine.get(key, 0) for key, label in groups.items()}})
     frame = pd.DataFrame(rows, columns=["Område", "Workshop", *labels])
     if frame.empty:
         return frame.assign(Totalt=[])
-    frame = frame.groupby(["Område", "Workshop"], sort=False, as_index=False).sum()
     frame["Totalt"] = frame[labels].sum(axis=1)
     total = {"Område": "Totalt", "Workshop": "", **frame[[*labels, "Totalt"]].sum().to_dict()}
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def tabell1_printed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tabell 1 as the page shows it: each area named once, on the first of its rows, and
+    a group with no participants left blank (the report prints no zeros)."""
+    shown = frame.astype(object)
+    repeat = shown["Område"].eq(shown["Område"].shift()) & shown["Område"].ne("Totalt")
+    shown.loc[repeat, "Område"] = ""
+    counts = [c for c in shown.columns if c not in ("Område", "Workshop")]
+    shown[counts] = shown[counts].map(lambda n: "" if n == 0 else int(n))
+    return shown
+
+
+def tabell1_comment(frame: pd.DataFrame) -> str:
+    """The line under Tabell 1: how many workshops, and what a blank cell means."""
+    workshops = len(frame) - 1 if len(frame) else 0
+    text = (f"Kommentar: {workshops} {'workshop' if workshops == 1 else 'workshoppar'}. "
+            "En tom cell: ingen deltagare ur gruppen.")
+    empty = frame.iloc[:-1]
+    empty = empty[empty["Totalt"] == 0] if len(frame) else empty
+    if len(empty):
+        names = ", ".join(f"{a} {w}".strip() for a, w in zip(empty["Område"], empty["Workshop"],
+                                                                 strict=True))
+        text += f" Utan registrerade deltagare: {names}."
+    return text

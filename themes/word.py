@@ -39,7 +39,7 @@ MIN_FONT_PT = 6.5      # a table whose longest words cannot fit at 9 pt is set s
 LANDSCAPE_CM = 25.5     # the text width of a landscape A4 page with the margins used here
 
 
-def _new_document(title: str, landscape: bool) -> Document:
+def _new_document(title: str, landscape: bool, heading: bool = True) -> Document:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -51,7 +51,8 @@ def _new_document(title: str, landscape: bool) -> Document:
     doc.core_properties.title = title
     doc.core_properties.author = "workshop-qda"
     doc.styles["Normal"].font.size = Pt(10)
-    doc.add_heading(title, level=1)
+    if heading:
+        doc.add_heading(title, level=1)
     return doc
 
 
@@ -293,6 +294,20 @@ def tables_docx(frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
         counts = max(len(frame.columns) - 2, 1)
         widths = [3.0, 3.0, *[11.0 / counts] * counts][:len(frame.columns)]
         _table(doc, frame, widths, centred_from=2)
+    return save(doc, path)
+
+
+def captioned_docx(frame: pd.DataFrame, path: Path, caption: str, comment: str) -> Path:
+    """One table as a report sets it (Tabell 1): its caption above ("Tabell 1. …", Word's
+    Caption style, so a list of tables finds it), its comment line below."""
+    doc = _new_document(caption.split(".")[0], landscape=False, heading=False)
+    doc.add_paragraph(caption, style="Caption")
+    # the page's width shared by each column's longest word, so none is broken
+    need = [w + CELL_PAD_CM for w in _words_cm(numbers.shown(frame))]
+    widths = [w * 17.0 / sum(need) for w in need] if need else []
+    _table(doc, frame, widths, centred_from=2)
+    note = doc.add_paragraph(comment)
+    note.runs[0].font.size = Pt(8.5)
     return save(doc, path)
 
 

@@ -198,6 +198,32 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path,
     return _save(wb, path)
 
 
+def captioned_markdown(frame: pd.DataFrame, caption: str, comment: str) -> str:
+    """One table as a report sets it: caption, table, comment line."""
+    return f"**{caption}**\n\n{markdown(frame)}\n\n*{comment}*\n"
+
+
+def captioned_xlsx(frame: pd.DataFrame, path: Path, sheet: str, caption: str,
+                   comment: str) -> Path:
+    """One table as a report sets it, ready to copy: the caption in the first row, the
+    bold header frozen under it, the comment line two rows below the table."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.cell(row=1, column=1, value=caption).font = Font(bold=True)
+    _header(ws, 2, [str(c) for c in frame.columns])
+    ws.freeze_panes = "A3"
+    for r, values in enumerate(frame.itertuples(index=False), start=3):
+        for c, value in enumerate(values, start=1):
+            _set(ws, r, c, None if value == "" else value)
+    ws.cell(row=len(frame) + 4, column=1, value=comment).font = Font(italic=True)
+    for c, column in enumerate(frame.columns, start=1):
+        longest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:, c - 1])],
+                      default=8)
+        ws.column_dimensions[get_column_letter(c)].width = min(max(8, longest + 2), 40)
+    return _save(wb, path)
+
+
 def frame_csv(frame: pd.DataFrame, path: Path) -> Path:
     return write_text(path, "\ufeff" + frame.map(neutralise).to_csv(index=False))
 
