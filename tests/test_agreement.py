@@ -397,7 +397,8 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     doc = Document(str(tmp_path / "m.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Materialet kodades av 2 kodare" in text
-    assert "6 enheter" in text and "varav 2 löstes" in text   # SIP and Tillit on note 4
+    assert "6 enheter" in text          # SIP and Tillit on note 4, decided with a memo:
+    assert "2 avgjordes i konsensuslagret, 2 av dem med skriven motivering, " in text
     assert "Krippendorffs alfa per kod för huvudteman låg mellan" in text
     assert "Krippendorffs alfa per kod för subteman" in text
     assert "ingen tillförlitlighetsbedömning" in text
@@ -676,3 +677,46 @@ def test_a_blind_round_starts_with_each_coders_own_suggestions(notes):
     with notes.session() as s:
         assert not s.scalar(select(func.count()).select_from(Coding).where(
             Coding.coder.in_(["förslag:cia", "förslag:dan"])))
+
+
+def test_metodbilaga_counts_decisions_with_and_without_a_memo(notes, tmp_path):
+    """With imported coders it said "54 oenigheter …, varav 30 löstes vid konsensusmöte
+    med motivering" when 3 units had memos: a decision without a memo (brought in with
+    the codings) is counted as decided, not as argued."""
+    from coding.exchange import import_codings
+    from coding.exporting import export
+
+    code_all(notes, "anna", ANNA)
+    code_all(notes, "bo", BO)
+    (tmp_path / "k.csv").write_text("segment,code,coder\n5,Samverkan > SIP,konsensus\n"
+                                    "5,Samverkan > Tillit,konsensus\n", encoding="utf-8")
+    import_codings(notes, tmp_path / "k.csv")         # agreed elsewhere, no memo
+    with notes.transaction() as s:
+        consensus.resolve(s, 4, [code_ids(s)["Samverkan > SIP"]], "SIP-statistik", acting("lead"))
+        found = consensus.disagreements(s)
+    text = export(notes, "metodbilaga", "md", out=tmp_path / "m.md").path.read_text("utf-8")
+    memoed = sum(d.resolved and bool(d.memo) for d in found)
+    decided = sum(d.resolved for d in found)
+    assert (memoed, decided) == (2, 3) and len(found) > decided
+    assert (f"{len(found)} oenigheter (enhet × kod) identifierades; 3 avgjordes i "
+            f"konsensuslagret, 2 av dem med skriven motivering och 1 utan, "
+            f"{len(found) - 3} är ännu inte avgjorda.") in text
+
+
+def test_metodbilaga_describes_the_material_with_counts_from_the_project(notes, tmp_path):
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from coding.exporting import export
+    from corpus.models import Code, Segment
+
+    text = export(notes, "metodbilaga", "md", out=tmp_path / "m.md").path.read_text("utf-8")
+    with notes.session() as s:
+        questions = Counter(s.scalars(select(Segment.question).where(Segment.kind == "note")))
+        tree = s.execute(select(Code.parent_id, Code.origin)).all()
+    listed = ", ".join(f"fråga {q}: {n}" for q, n in sorted(questions.items()))
+    assert f"Materialet bestod av {sum(questions.values())} inlägg (" in text
+    assert f"; {listed})." in text
+    main = sum(p is None for p, _ in tree)
+    assert f"Kodboken hade {main} huvudteman och {len(tree) - main} underliggande koder" in text

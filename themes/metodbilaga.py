@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coding import agreement, consensus, rounds
 from corpus.errors import QdaError
-from corpus.models import AuditEvent
+from corpus.models import AuditEvent, Code, Segment, Source
 
 from . import writers
 
@@ -37,12 +37,15 @@ class Method:
                                      # consensus), side by side
     results: list[agreement.Agreement]   # one per level
     disagreements: int
-    resolved: int
+    resolved: int                    # decided in the consensus layer
+    memoed: int                      # … of which with a written reason
     changes: pd.DataFrame            # codebook changes per day
+    material: str = ""               # the material and the codebook, in the report's terms
 
     def summary(self) -> str:
         """One paragraph in the report's language."""
-        parts = [f"Materialet kodades av {len(self.coders)} kodare."]
+        parts = [f"Materialet kodades av {len(self.coders)} kodare." if self.coders else
+                 "Projektet har inga enskilda kodares kodningar."]
         if self.results:
             parts.append(f"Samstämmigheten beräknades på {self.results[0].units_note()} "
                          "(inlägg och transkriptmeningar).")
@@ -73,14 +76,31 @@ class Method:
                          "avkortade, inte avrundade, till tre decimaler.")
         else:
             parts.append("Ingen del av materialet dubbelkodades.")
-        parts.append(f"{self.disagreements} oenigheter (enhet × kod) identifierades, varav "
-                     f"{self.resolved} löstes vid konsensusmöte med motivering.")
+        parts.append(self._resolutions())
         if len(self.changes):
             days = len(self.changes)
             parts.append(f"Kodboken ändrades under {days} {'dag' if days == 1 else 'dagar'} "
                          f"({int(self.changes.drop(columns='Datum').to_numpy().sum())} "
                          "ändringar; se tabell).")
         return " ".join(parts)
+
+
+    def _resolutions(self) -> str:
+        """What became of the disagreements, counted as they are: a consensus decision
+        with a memo, one without (an imported or unexplained decision), none yet."""
+        text = f"{self.disagreements} oenigheter (enhet × kod) identifierades"
+        if not self.disagreements:
+            return text + "."
+        open_ = self.disagreements - self.resolved
+        if self.resolved == 0:
+            return text + "; ingen av dem har ännu avgjorts i konsensuslagret."
+        bare = self.resolved - self.memoed
+        done = (f"{self.resolved} avgjordes i konsensuslagret, "
+                + (f"{self.memoed} av dem med skriven motivering" if self.memoed
+                   else "ingen av dem med skriven motivering")
+                + (f" och {bare} utan" if self.memoed and bare else ""))
+        return (f"{text}; {done}"
+                + (f", {open_} är ännu inte avgjorda." if open_ else "."))
 
 
 def build(session: Session, round: str | None = None) -> Method:
@@ -108,7 +128,60 @@ def build(session: Session, round: str | None = None) -> Method:
         double = results[0].overall.n_units
     found = consensus.disagreements(session, round=round) if len(coders) >= 2 else []
     return Method(coders, frame, double, round, main, results, len(found),
-                  sum(d.resolved for d in found), codebook_changes(session))
+                  sum(d.resolved for d in found),
+                  sum(d.resolved and bool((d.memo or "").strip()) for d in found),
+                  codebook_changes(session), material(session))
+
+
+KIND_SV = {"postits": "post-it-lappar", "padlet": "Padlet-inlägg", "survey": "enkätsvar"}
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
+
+
+def material(session: Session) -> str:
+    """The method chapter's paragraph on the material and the codebook, every figure
+    counted from the project: notes per question and source, transcripts and their
+    turns, the codebook's themes and where they came from."""
+    notes = session.execute(select(Source.kind, Segment.question, func.count())
+                            .join(Source, Source.id == Segment.source_id)
+                            .where(Segment.kind == "note")
+                            .group_by(Source.kind, Segment.question)).all()
+    total = sum(n for _, _, n in notes)
+    parts = []
+    if total:
+        by_kind: Counter = Counter()
+        by_question: Counter = Counter()
+        for kind, question, n in notes:
+            by_kind[kind] += n
+            by_question[question] += n
+        kinds = [f"{KIND_SV.get(k, k)} {n}" for k, n in sorted(by_kind.items(),
+                                                                 key=lambda kv: -kv[1])]
+        questions = [f"fråga {int(q)}: {n}" for q, n in sorted(
+            (q, n) for q, n in by_question.items() if q is not None)]
+        if by_question.get(None):
+            questions.append(f"utan fråga: {by_question[None]}")
+        parts.append(f"{total} inlägg "
+                     f"({_listing(kinds)}; {', '.join(questions)})")
+    transcripts = session.scalar(select(func.count()).select_from(Source)
+                                 .where(Source.kind == "transcript")) or 0
+    if transcripts:
+        turns = session.scalar(select(func.count()).select_from(Segment)
+                               .where(Segment.kind == "turn")) or 0
+        parts.append(f"{transcripts} transkript "
+                     f"med {turns} {'yttrande' if turns == 1 else 'yttranden'}")
+    text = (f"Materialet bestod av {_listing(parts)}." if parts
+            else "Inget material är importerat.")
+    codes = session.execute(select(Code.parent_id, Code.origin)).all()
+    if codes:
+        main = sum(parent is None for parent, _ in codes)
+        fardplan = sum(origin == "fardplan" for _, origin in codes)
+        text += (f" Kodboken hade {main} {'huvudtema' if main == 1 else 'huvudteman'} och "
+                 f"{len(codes) - main} underliggande koder; {fardplan} av de {len(codes)} "
+                 "koderna kom från färdplanens begrepp och "
+                 f"{len(codes) - fardplan} växte fram ur materialet.")
+    return text
 
 
 def codebook_changes(session: Session) -> pd.DataFrame:
@@ -136,7 +209,7 @@ def sections(method: Method) -> dict[str, pd.DataFrame]:
 
 
 def write_md(method: Method, path: Path) -> Path:
-    text = [f"# Metodbilaga\n\n{method.summary()}\n"]
+    text = [f"# Metodbilaga\n\n{method.material}\n\n{method.summary()}\n"]
     for title, frame in sections(method).items():
         text.append(f"## {title}\n\n{writers.markdown(frame) if len(frame) else '–'}\n")
     return writers.write_text(path, "\n".join(text))
@@ -145,4 +218,4 @@ def write_md(method: Method, path: Path) -> Path:
 def write_docx(method: Method, path: Path) -> Path:
     from . import word
 
-    return word.method_docx(method.summary(), sections(method), path)
+    return word.method_docx(f"{method.material}\n\n{method.summary()}", sections(method), path)

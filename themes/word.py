@@ -314,7 +314,8 @@ def captioned_docx(frame: pd.DataFrame, path: Path, caption: str, comment: str) 
 def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
     """The method appendix: the summary paragraph, then each table under its heading."""
     doc = _new_document("Metodbilaga", landscape=True)
-    doc.add_paragraph(summary)
+    for paragraph in summary.split("\n\n"):
+        doc.add_paragraph(paragraph)
     for name, frame in frames.items():
         doc.add_heading(name, level=2)
         if frame.empty:
