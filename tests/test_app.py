@@ -893,7 +893,7 @@ def test_export_page_makes_the_quotes_as_word_with_transcript_quotes(root, tmp_p
     (tmp_path / "c.docx").write_bytes(at.session_state["e_file_quotes"].data)
     quotes = [p.text for p in Document(str(tmp_path / "c.docx")).paragraphs
               if p.style.name == "Quote"]
-    assert any(q.startswith(f"”{text}”") and "fråga" not in q.removeprefix(f"”{text}”")
+    assert any(q.startswith(f"{text}\n") and "fråga" not in q.removeprefix(f"{text}\n")
                for q in quotes)
 
 

@@ -245,11 +245,8 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
         if len(chosen):
             doc.add_heading("Citat", level=3)
             for row in chosen.itertuples(index=False):
-                paragraph = doc.add_paragraph(style="Quote")
-                paragraph.add_run(f"”{row.Citat}”")
-                paragraph.add_run(f" ({row.Källa}"
-                                  + (f", {row.Subtema}" if row.Subtema else "") + ")").italic \
-                    = False
+                block_quote(doc, row.Citat,
+                            ", ".join([row.Källa, *([row.Subtema] if row.Subtema else [])]))
     if counts.empty:
         doc.add_paragraph("Inga kodade enheter.")
     return save(doc, path)
@@ -263,15 +260,30 @@ def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
         doc.add_paragraph(f"Kodningslager: {layer}.").runs[0].italic = True
     for main, group in quotes.groupby("Huvudtema", sort=False):
         doc.add_heading(str(main), level=2)
-        for row in group.itertuples(index=False):
-            paragraph = doc.add_paragraph(style="Quote")
-            paragraph.add_run(f"”{row.Citat}”")
-            where = [row.Källa, *([row.Subtema] if row.Subtema else []),
-                     *([f"fråga {int(row.Fråga)}"] if _has_question(row.Fråga) else [])]
-            paragraph.add_run(f" ({', '.join(where)})")
+        for sub, rows in group.groupby("Subtema", sort=False):
+            if sub:
+                doc.add_heading(str(sub), level=3)
+            for row in rows.itertuples(index=False):
+                block_quote(doc, row.Citat, ", ".join(
+                    [row.Källa, *([f"fråga {int(row.Fråga)}"] if _has_question(row.Fråga)
+                                  else [])]))
     if quotes.empty:
         doc.add_paragraph("Inga enheter är markerade som citat i det här lagret.")
     return save(doc, path)
+
+
+def block_quote(doc, text: str, attribution: str) -> None:
+    """A quote set as the report sets it: a block (Word's Quote style, no quotation
+    marks) with the attribution on its own line below, in the same paragraph so the two
+    never part across a page."""
+    paragraph = doc.add_paragraph(style="Quote")
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Cm(1)
+    paragraph.paragraph_format.space_after = Pt(8)
+    paragraph.add_run(_INVALID_XML.sub("", str(text)))
+    paragraph.add_run().add_break()
+    by = paragraph.add_run(attribution)
+    by.italic = False
+    by.font.size = Pt(9)
 
 
 def _has_question(value) -> bool:
