@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.demo import DEMO, build_demo, demo_notes
+from sqlalchemy import select
+
+from corpus.demo import DEMO, MATERIAL, build_demo, demo_notes
+from corpus.models import Segment, Source
 from corpus.project import Project
 from corpus.tabular import write_table
 
 from .codebook import read_codebook
 from .codes import import_doc
-from .exchange import import_codings
+from .exchange import ImportReport, import_codings
 from .suggestions import suggest
 
 DEMO_CODEBOOK = "forstudie-postits"
@@ -44,7 +47,33 @@ def build_coded_demo(path: Path | str, force: bool = False,
     log(f"konsensus codings of the post-its: {imported.codings} "
         f"({len(imported.created_codes)} emergent codes the demo study added, "
         f"{len(imported.unmatched)} unmatched)")
+    talk = code_the_discussions(project)
+    log(f"konsensus codings of the discussions and the Padlet: {talk.codings}")
     report = suggest(project, actor=DEMO)
     log(f"suggestions: {report.suggestions} for {report.segments} segments, "
         f"{report.flagged} flagged 'passar ingen befintlig kod'")
     return project
+
+
+def code_the_discussions(project: Project) -> ImportReport:
+    """The demo study's consensus on its transcript turns and Padlet notes, so a new user
+    sees discussions in the themes, quotes and bilaga 2 too. The plan names each unit by
+    words it contains (its text after pseudonymisation); a phrase that finds no unit or
+    several is an error, so the plan cannot drift from the material unseen."""
+    plan = pd.read_csv(MATERIAL / "konsensus_samtal.tsv", sep="\t", dtype=str,
+                       keep_default_na=False)
+    with project.session() as session:
+        units = session.execute(select(Segment.id, Segment.text)
+                                .join(Source, Source.id == Segment.source_id)
+                                .where(Source.kind.in_(("transcript", "padlet")),
+                                       Segment.kind.in_(("turn", "note")))).all()
+    rows = []
+    for phrase, code, citat in plan.itertuples(index=False):
+        found = [unit for unit, text in units if phrase in text]
+        if len(found) != 1:
+            raise ValueError(f"konsensus_samtal.tsv: {phrase!r} is in {len(found)} units, "
+                             "not one")
+        rows.append({"segment": found[0], "code": code, "citat": citat})
+    table = write_table(pd.DataFrame(rows), Path(project.root) / "material" /
+                        "konsensus_samtal.tsv")
+    return import_codings(project, table, coder="konsensus", actor=DEMO)

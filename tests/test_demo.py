@@ -87,7 +87,8 @@ def test_status_shows_counts_per_question_and_area(demo):
 def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
     from sqlalchemy import func, select
 
-    from corpus.models import Code, Coding, Segment
+    from corpus.demo import MATERIAL
+    from corpus.models import Code, Coding, Segment, Source
 
     with demo.session() as s:
         origins = dict(s.execute(select(Code.origin, func.count()).group_by(Code.origin)).all())
@@ -97,7 +98,18 @@ def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
             Coding.coder == "konsensus", Coding.status == "accepted")))
         notes = set(s.scalars(select(Segment.id).where(Segment.kind == "note",
                                                        Segment.source_id == 1)))
-        assert agreed == notes and len(notes) == 155
+        assert notes <= agreed and len(notes) == 155
+        # the discussions and the Padlet board are coded too, so a new user sees them in
+        # the themes, the quotes and bilaga 2
+        kinds = dict(s.execute(select(Source.kind, func.count(func.distinct(Segment.id)))
+                               .join(Segment, Segment.source_id == Source.id)
+                               .where(Segment.id.in_(agreed)).group_by(Source.kind)).all())
+        plan = (MATERIAL / "konsensus_samtal.tsv").read_text("utf-8").splitlines()[1:]
+        assert kinds["postits"] == 155 and kinds["transcript"] >= 40 and kinds["padlet"] == 14
+        assert kinds["transcript"] + kinds["padlet"] == len(plan)   # one unit per phrase
+        quoted = set(s.scalars(select(Segment.kind).join(Coding).where(
+            Coding.coder == "konsensus", Coding.is_quote.is_(True))))
+        assert quoted == {"note", "turn"}
         suggested = set(s.scalars(select(Coding.segment_id).where(
             Coding.coder == "förslag", Coding.status == "suggested")))
         assert suggested == set(s.scalars(select(Segment.id)))
@@ -107,15 +119,19 @@ def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     from openpyxl import load_workbook
 
     from coding.exporting import export
+    from corpus.demo import MATERIAL
 
     report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
     # the final layer, all of it from the demo study's konsensus layer
-    assert report.given == {"konsensus": 155} and set(report.details) == {
-        "fråga 1", "fråga 2", "fråga 3"}
+    # (the Padlet's 14 notes beside the 155 post-its; the transcripts' turns have no
+    # question, so they are in the themes and quotes, not in bilaga 2)
+    plan = (MATERIAL / "konsensus_samtal.tsv").read_text("utf-8").splitlines()[1:]
+    assert report.given == {"konsensus": 155 + len(plan)}     # every coded unit drawn on
+    assert set(report.details) == {"fråga 1", "fråga 2", "fråga 3"}
     book = load_workbook(report.path)
     assert book.sheetnames == ["Fråga 1", "Fråga 2", "Fråga 3"]
     notes = sum(len(str(c.value).split("; ")) for ws in book for c in ws["C"][2:] if c.value)
-    assert notes == 155
+    assert notes == 155 + 14
 
 
 def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path):
