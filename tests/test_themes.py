@@ -87,6 +87,35 @@ def test_theme_counts_and_quotes(coded):
         ["Andel SIP med uppföljningsdatum", "Deltagare Skaraborg", 2]]
 
 
+def test_report_units_and_shares_speak_the_report_s_words(coded, tmp_path):
+    """For notebooks: areas by their labels and long names, questions as integers, and
+    each theme's share of an area's coded units without computing it by hand."""
+    (tmp_path / "samtal.txt").write_text(
+        "Talare 1  00:00:01\nVi behöver gemensam SIP för de äldre.\n", encoding="utf-8")
+    ingest_file(coded, tmp_path / "samtal.txt", ReadOptions())
+    with coded.transaction() as s:
+        turn = s.scalar(select(Segment.id).where(Segment.kind == "sentence"))
+        agreed(s, turn, codes.find_code(s, "Samverkan > SIP").id)
+    with coded.session() as s:
+        layer = resolve_layer(s)
+        units = tables.report_units(s, layer)
+        keyed = tables.themed_units(s, layer)
+        counts = tables.theme_counts(s, layer, "area")
+        shares = tables.theme_counts(s, layer, "area", shares=True)
+    assert str(units["Fråga"].dtype) == "Int64"
+    assert set(units["Fråga"].dropna()) == {int(q) for q in keyed.question.dropna()}
+    assert units["Fråga"].isna().sum() == 1 and set(units.Typ) == {"Inlägg", "Transkript"}
+    assert set(units["Område"].dropna()) <= {"Borås", "Fyrbodal", "GR", "Skaraborg", "VGR"}
+    assert "Göteborgsregionen" in set(units["Område (långt namn)"])
+    assert len(units) == len(keyed)
+    # a share is the count over the column's coded units, counted here from the units
+    per_area = units.groupby(units["Område"].fillna("Inget område")).segment_id.nunique()
+    for area, base in per_area.items():
+        expected = (counts[area] / base).round(4).tolist()
+        assert shares[area].tolist() == expected, area
+    assert shares["Totalt"].tolist() == counts["Totalt"].tolist()
+
+
 def test_per_question_columns_add_up_to_the_total_with_transcripts_of_no_question(
         coded, tmp_path):
     (tmp_path / "samtal.txt").write_text(

@@ -182,10 +182,12 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
 UNKNOWN = {"question": "Ingen fråga", **UNKNOWN_SV}
 
 
-def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFrame:
+def theme_counts(session: Session, layer: Layer, by: str = "area",
+                 shares: bool = False) -> pd.DataFrame:
     """Coded units per theme (a main-theme row, then its sub-themes) across areas,
     participant groups, formats, questions or source kinds, with the total and its share
-    of all coded units."""
+    of all coded units. `shares`: each cell as a share of its column's coded units (what
+    "many of the notes from Lerum" rests on), not a count."""
     if by not in (*BY, "question", "kind"):
         raise ValueError(f"by must be one of {', '.join((*BY, 'question', 'kind'))}")
     units = themed_units(session, layer)
@@ -205,6 +207,10 @@ def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFra
         # units without a question (a transcript given none) get their own column
         unknown = UNKNOWN.get(by) if units[field].isna().any() else None
     total_units = units.segment_id.nunique()
+    base = {label: units.loc[units[field] == key, "segment_id"].nunique()
+            for key, label in labels.items()}
+    if unknown:
+        base[unknown] = units.loc[units[field].isna(), "segment_id"].nunique()
     rows = []
     for main, group in units.groupby("Huvudtema", sort=False):
         for sub, part in [("", group), *group.groupby("Subtema", sort=False)]:
@@ -214,11 +220,43 @@ def theme_counts(session: Session, layer: Layer, by: str = "area") -> pd.DataFra
                       for key, label in labels.items()}
             if unknown:
                 counts[unknown] = part.loc[part[field].isna(), "segment_id"].nunique()
+            if shares:
+                counts = {label: round(n / base[label], 4) if base[label] else None
+                          for label, n in counts.items()}
             n = part.segment_id.nunique()
             rows.append({"Huvudtema": main, "Subtema": sub, **counts, "Totalt": n,
                          "Andel": round(n / total_units, 4)})
     return pd.DataFrame(rows, columns=["Huvudtema", "Subtema", *labels.values(),
                                        *([unknown] if unknown else []), "Totalt", "Andel"])
+
+
+def report_units(session: Session, layer: Layer) -> pd.DataFrame:
+    """For notebooks: one row per coded unit and theme, in the report's words: the area,
+    participant group and format by their labels (and the area's long name, as quotes
+    attribute it), the question as an integer (empty for a transcript's turns), the kind
+    as the tables name it. `themed_units` is the same with the store's keys."""
+    units = themed_units(session, layer)
+    study = load_study(session)
+    columns = ["segment_id", "Huvudtema", "Subtema", "Text", "Typ", "Fråga", "Område",
+               "Område (långt namn)", "Grupp", "Format", "Citat", "Antal", "Memo"]
+    if units.empty:
+        return pd.DataFrame(columns=columns)
+
+    def named(dim: Dimension, keys: pd.Series) -> list[str | None]:
+        return [dim.label(k) if isinstance(k, str) and k else None for k in keys]
+
+    return pd.DataFrame({
+        "segment_id": units.segment_id, "Huvudtema": units.Huvudtema,
+        "Subtema": units.Subtema, "Text": units.text,
+        "Typ": units.kind.map(KIND_LABELS).fillna(units.kind),
+        "Fråga": pd.array([None if pd.isna(q) else int(q) for q in units.question],
+                          dtype="Int64"),
+        "Område": named(study.areas, units.area),
+        "Område (långt namn)": [study.areas.long_name(a) if isinstance(a, str) and a
+                                else None for a in units.area],
+        "Grupp": named(study.groups, units.group), "Format": named(study.formats, units.format),
+        "Citat": units.is_quote.astype(bool), "Antal": units.duplicate_count.fillna(1)
+        .astype(int), "Memo": units.memo}, columns=columns).reset_index(drop=True)
 
 
 def attribution(area: str | None, study: Study) -> str:
