@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-
 from sqlalchemy import select
 
 from corpus.demo import DEMO, MATERIAL, build_demo, demo_notes
