@@ -56,6 +56,11 @@ def _new_document(title: str, landscape: bool, heading: bool = True) -> Document
     return doc
 
 
+def new_document(title: str) -> Document:
+    """A portrait A4 document under its title, in the exports' style."""
+    return _new_document(title, landscape=False)
+
+
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

@@ -1,0 +1,84 @@
+"""The chapter draft: every quantifier follows from its count by the stated thresholds,
+quotes spread across areas, and the draft says what it is."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from docx import Document
+
+from corpus.project import open_project
+from themes import chapter
+from themes.layers import resolve_layer
+
+WORDS = re.compile(r"\b(samtliga|majoriteten av|ett par|några|flera|många|en|ett) "
+                   r"([a-zåäö ]+?) \[(\d+)(?: av (\d+))?\]")
+NOUNS = {n.plural: n for n in (chapter.AREA, chapter.DISCUSSION, chapter.WORKBOOK,
+                               chapter.UNIT)} | \
+    {n.singular: n for n in (chapter.AREA, chapter.DISCUSSION, chapter.WORKBOOK,
+                             chapter.UNIT)} | \
+    {n.definite_plural: n for n in (chapter.AREA, chapter.DISCUSSION, chapter.WORKBOOK,
+                                    chapter.UNIT)}
+
+
+@pytest.mark.parametrize(("n", "of", "expected"), [
+    (1, None, "en diskussion [1]"), (2, None, "ett par diskussioner [2]"),
+    (3, None, "några diskussioner [3]"), (5, None, "några diskussioner [5]"),
+    (6, None, "flera diskussioner [6]"), (9, None, "flera diskussioner [9]"),
+    (10, None, "många diskussioner [10]"), (4, 4, "samtliga diskussioner [4 av 4]"),
+    (3, 5, "majoriteten av diskussionerna [3 av 5]"), (2, 4, "ett par diskussioner [2 av 4]"),
+    (1, 1, "en diskussion [1 av 1]"), (2, 2, "samtliga diskussioner [2 av 2]")])
+def test_quantifiers_follow_the_stated_thresholds(n, of, expected):
+    assert chapter.quantified(n, chapter.DISCUSSION, of) == expected
+
+
+def test_ett_for_neuter_nouns():
+    assert chapter.quantified(1, chapter.AREA, 5) == "ett område [1 av 5]"
+
+
+def test_quotes_spread_across_areas_and_sources():
+    rows = [("GR", 1, "En lång och talande mening om SIP och samverkan mellan huvudmännen"),
+            ("GR", 1, "En annan lång mening från samma samtal om SIP och planeringen"),
+            ("GR", 2, "En tredje lång mening från ett annat samtal om SIP i kommunen"),
+            ("Lerum", 3, "Kort om SIP"),
+            ("Tjörn", 4, "Mm, ja.")]
+    frame = pd.DataFrame([{"Text": t, "Område": a, "Citat": False, "source_id": s}
+                          for a, s, t in rows])
+    picked = chapter.pick_quotes(frame, k=3)
+    # the filler is never a quote; the three areas with passages give three areas
+    assert set(picked["Område"]) == {"GR", "Lerum"} and len(picked) == 3
+    gr = picked[picked["Område"] == "GR"]
+    assert gr.source_id.nunique() == len(gr)        # a second GR quote from another talk
+    assert len(chapter.pick_quotes(frame, k=1)) == 1
+
+
+def test_the_demo_chapter_quantifiers_quotes_and_files(built, tmp_path):
+    demo = open_project(built)
+    with demo.session() as s:
+        layer = resolve_layer(s)
+        dossiers = chapter.build(s, layer)
+        head = chapter.head(layer)
+    assert dossiers and any(d.sub for d in dossiers) and any(not d.sub for d in dossiers)
+    checked = 0
+    for d in dossiers:
+        for words, noun, n, of in WORDS.findall(" ".join(d.sentences)):
+            phrase = f"{words} {noun} [{n}{f' av {of}' if of else ''}]"
+            assert chapter.quantified(int(n), NOUNS[noun], int(of) if of else None) == phrase
+            checked += 1
+        # a quote set spans as many areas as it can: min(quotes asked, areas quoted from)
+        assert len({q.attribution for q in d.quotes}) == min(len(d.quotes), len(d.areas))
+        assert len(d.quotes) == min(chapter.QUOTES_PER_THEME, d.units)
+        assert sum(map(len, d.passages.values())) <= d.units
+        assert all(q.attribution.startswith("Deltagare") for q in d.quotes)
+    assert checked > 3 * len(dossiers)
+    assert "inget innehåll är påhittat" in head[1]
+    md = chapter.write_md(dossiers, layer, tmp_path / "c.md").read_text("utf-8")
+    assert md.startswith("# Resultat – utkast") and "> Deltagare " in md
+    doc = Document(str(chapter.write_docx(dossiers, layer, tmp_path / "c.docx")))
+    titles = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert [d.title for d in dossiers] == [t for t in titles if t not in (
+        "Resultat – utkast", "Kodade avsnitt")]
+    assert any(p.style.name == "Quote" for p in doc.paragraphs)
+    demo.close()
