@@ -79,6 +79,7 @@ ACTIONS = {
     "read others' codings": lambda p, s, a: transcript_view(s, _transcript(s), "carl", a),
     "read themes": lambda p, s, a: resolve_layer(s, None, a),
     "export bilaga 2": lambda p, s, a: export_bytes(p, "bilaga2", "md", actor=a),
+    "export chapter draft": lambda p, s, a: export_bytes(p, "chapter", "md", actor=a),
     "export qdpx": lambda p, s, a: export_bytes(p, "qdpx", actor=a),
     "export qdc": lambda p, s, a: export_bytes(p, "qdc", actor=a),
     "export delphi results": lambda p, s, a: export_bytes(p, "delphi-results", "md", actor=a),
@@ -99,10 +100,12 @@ ALLOWED = {
     "lead": set(ACTIONS),
     "coder": {"code", "add code while coding", "read queue", "read transcript",
               "read others' codings", "read themes", "export bilaga 2", "export qdpx",
-              "export qdc", "export delphi results", "agreement", "disagreements"},
+              "export qdc", "export delphi results", "agreement", "disagreements",
+              "export chapter draft"},
     "reviewer": {"read queue", "read transcript", "read others' codings", "read themes",
                  "export bilaga 2", "export qdpx", "export qdc", "export delphi results",
-                 "export audit log", "export metodbilaga", "agreement", "disagreements"},
+                 "export audit log", "export metodbilaga", "agreement", "disagreements",
+                 "export chapter draft"},
     "reader": {"read themes", "export bilaga 2", "export qdc", "export delphi results"},
 }
 

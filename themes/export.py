@@ -129,6 +129,22 @@ def quotes(project: Project, spec: Export, fmt: str, out: Path, options: ExportO
     return report
 
 
+def chapter(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
+            actor: Actor | None = None) -> ExportReport:
+    from . import chapter as chapter_mod
+
+    with project.session() as session:
+        chosen = _layer(session, options, actor)
+        dossiers = chapter_mod.build(session, chosen)
+        report = _report(session, spec, out, chosen)
+    (chapter_mod.write_docx if fmt == "docx" else chapter_mod.write_md)(dossiers, chosen, out)
+    report.rows = len(dossiers)
+    if not dossiers:
+        report.warnings.append(f"layer {chosen.describe()} has no coded units: the draft "
+                               "has its head only")
+    return report
+
+
 def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
             actor: Actor | None = None) -> ExportReport:
     with project.session() as session:

@@ -35,6 +35,16 @@ declare(Export(
     "every unit marked as a quote, per theme, attributed 'Deltagare <område>'",
     Can.READ_THEMES, _B + "quotes", layer=True))
 declare(Export(
+    "chapter", ("docx", "md"), "Kapitelutkast",
+    "Per huvudtema och subtema ett underlag att skriva resultatkapitlet från: vilka "
+    "områden, grupper och diskussioner som tog upp det (flera, några, majoriteten, med "
+    "antalen för kontroll), definitioner, citatförslag spridda över områden och de kodade "
+    "avsnitten per diskussion. Mallmeningar, inget påhittat.",
+    "a draft of the results chapter: per main theme and sub-theme the areas, groups, "
+    "discussions and workbooks that raised it in the report's quantifiers (counts beside "
+    "them), definitions, quotes spread across areas, the coded passages by discussion",
+    Can.READ_SEGMENTS, _B + "chapter", layer=True))   # it quotes coded passages in full
+declare(Export(
     "tabell1", TABLE_FORMATS, "Tabell 1", "Deltagare per område, format och deltagargrupp.",
     "participants per area, format and participant group",
     Can.READ_THEMES, _B + "tabell1"))
