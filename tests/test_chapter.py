@@ -82,3 +82,38 @@ def test_the_demo_chapter_quantifiers_quotes_and_files(built, tmp_path):
         "Resultat – utkast", "Kodade avsnitt")]
     assert any(p.style.name == "Quote" for p in doc.paragraphs)
     demo.close()
+
+
+def test_the_report_template_holds_method_tabell1_chapter_and_bilaga2(built, tmp_path):
+    """One .docx to start writing in: portrait text, then bilaga 2 on landscape pages;
+    rendered by LibreOffice as a real author would open it."""
+    import shutil
+    import subprocess
+
+    from docx.enum.section import WD_ORIENT
+
+    from coding.exporting import export
+    from corpus.workshops import add_workshop
+
+    demo = open_project(shutil.copytree(built, tmp_path / "demo"))
+    add_workshop(demo, label="Extra", area="gr", format="fysisk", politicians=3)
+    report = export(demo, "report", "docx", out=tmp_path / "r.docx")
+    doc = Document(str(report.path))
+    top = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert top == ["Rapport – utkast", "Metod", "Resultat", "Bilaga 2"]
+    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert captions == ["Tabell 1. Deltagare per område, workshop och deltagargrupp."]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Materialet bestod av" in text and "inget innehåll är påhittat" in text
+    assert "Fråga 1" in text and "Kommentar:" in text
+    assert len(doc.tables) == 1 + 3          # Tabell 1 and a bilaga 2 table per question
+    pdf = subprocess.run(["libreoffice", "--headless",
+                          f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                          "--outdir", str(tmp_path), str(report.path)],
+                         capture_output=True, timeout=300)
+    assert pdf.returncode == 0 and (tmp_path / "r.pdf").stat().st_size > 10_000
+    pages = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True,
+                           text=True).stdout
+    assert "Tabell 1. Deltagare" in pages and "Huvudtema" in pages
+    demo.close()

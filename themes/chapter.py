@@ -250,10 +250,19 @@ def write_docx(dossiers: Sequence[Dossier], layer: Layer, path: Path) -> Path:
     from . import word
 
     doc = word.new_document("Resultat – utkast")
+    add_to(doc, dossiers, layer)
+    return word.save(doc, path)
+
+
+def add_to(doc, dossiers: Sequence[Dossier], layer: Layer, level: int = 2) -> None:
+    """The draft into a Word document: its head, then a heading per theme (`level`) and
+    per sub-theme (one below)."""
+    from . import word
+
     for paragraph in head(layer):
         doc.add_paragraph(paragraph).runs[0].italic = True
     for d in dossiers:
-        doc.add_heading(d.title, level=3 if d.sub else 2)
+        doc.add_heading(d.title, level=level + 1 if d.sub else level)
         if d.definition:
             p = doc.add_paragraph()
             p.add_run("Definition: ").bold = True
@@ -262,11 +271,10 @@ def write_docx(dossiers: Sequence[Dossier], layer: Layer, path: Path) -> Path:
         for q in d.quotes:
             word.block_quote(doc, q.text, q.attribution)
         if d.passages:
-            doc.add_heading("Kodade avsnitt", level=4)
+            doc.add_heading("Kodade avsnitt", level=level + 2)
             for source, texts in d.passages.items():
                 doc.add_paragraph(source).runs[0].bold = True
                 for text in texts:
                     doc.add_paragraph(text, style="List Bullet")
     if not dossiers:
         doc.add_paragraph("Inga kodade enheter i lagret.")
-    return word.save(doc, path)

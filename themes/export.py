@@ -145,6 +145,31 @@ def chapter(project: Project, spec: Export, fmt: str, out: Path, options: Export
     return report
 
 
+def report(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
+           actor: Actor | None = None) -> ExportReport:
+    """The report template: method text, Tabell 1, the chapter draft and bilaga 2."""
+    from . import chapter as chapter_mod
+    from . import metodbilaga as method_mod
+    from .report import report_docx
+
+    with project.session() as session:
+        chosen = _layer(session, options, actor)
+        dossiers = chapter_mod.build(session, chosen)
+        method = method_mod.build(session, options.round)
+        frame = tables.tabell1(session)
+        threshold = NEAR_DUPLICATE if options.threshold is None else options.threshold
+        per_question = tables.bilaga2(session, chosen, threshold)
+        stated = question_texts(session, project.root)
+        done = _report(session, spec, out, chosen)
+    report_docx(out, method, dossiers, chosen, frame, per_question, stated.texts)
+    done.rows = len(dossiers)
+    done.warnings += stated.warnings(per_question)
+    if frame.empty:
+        done.warnings.append("no workshops registered: the report has no Tabell 1; add the "
+                             "workshops with `qda workshops add` (or on Projekt → Workshops)")
+    return done
+
+
 def tabell1(project: Project, spec: Export, fmt: str, out: Path, options: ExportOptions,
             actor: Actor | None = None) -> ExportReport:
     with project.session() as session:

@@ -45,6 +45,13 @@ declare(Export(
     "them), definitions, quotes spread across areas, the coded passages by discussion",
     Can.READ_SEGMENTS, _B + "chapter", layer=True))   # it quotes coded passages in full
 declare(Export(
+    "report", ("docx",), "Rapportutkast",
+    "Ett Word-dokument att skriva vidare i: metodtexten, Tabell 1, kapitelutkastet och "
+    "bilaga 2 med rapportens rubriker.",
+    "the report template: one Word file with the method text, Tabell 1, the chapter draft "
+    "and bilaga 2, under the report's headings",
+    Can.READ_AUDIT, _B + "report", layer=True, threshold=True, round=True))
+declare(Export(
     "tabell1", TABLE_FORMATS, "Tabell 1", "Deltagare per område, format och deltagargrupp.",
     "participants per area, format and participant group",
     Can.READ_THEMES, _B + "tabell1"))

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Pt
@@ -59,6 +59,15 @@ def _new_document(title: str, landscape: bool, heading: bool = True) -> Document
 def new_document(title: str) -> Document:
     """A portrait A4 document under its title, in the exports' style."""
     return _new_document(title, landscape=False)
+
+
+def landscape_section(doc) -> None:
+    """Continue `doc` on a new page in landscape (for bilaga 2 after portrait text)."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.3))
 
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -216,14 +225,20 @@ def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
     """Landscape pages; per question a "Fråga N: …" heading above its table, main theme
     and sub-theme merged over their rows, "x" centred under each area."""
     doc = _new_document("Bilaga 2", landscape=True)
+    add_bilaga2(doc, tables, questions)
+    return save(doc, path)
+
+
+def add_bilaga2(doc, tables: Mapping[int, pd.DataFrame],
+                questions: Mapping[int, str] | None = None, level: int = 2) -> None:
+    """Bilaga 2's tables into `doc` (a landscape section), one per question."""
     for question, frame in sorted(tables.items()):
-        doc.add_heading(heading(question, questions), level=2)
+        doc.add_heading(heading(question, questions), level=level)
         columns = bilaga2_columns(frame)
         _table(doc, frame[columns], bilaga2_widths(columns[3:]), centred_from=3,
                merges=_merges(frame))
     if not tables:
         doc.add_paragraph("Inga kodade inlägg.")
-    return save(doc, path)
 
 
 def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
@@ -318,6 +333,12 @@ def captioned_docx(frame: pd.DataFrame, path: Path, caption: str, comment: str) 
     """One table as a report sets it (Tabell 1): its caption above ("Tabell 1. …", Word's
     Caption style, so a list of tables finds it), its comment line below."""
     doc = _new_document(caption.split(".")[0], landscape=False, heading=False)
+    add_captioned(doc, frame, caption, comment)
+    return save(doc, path)
+
+
+def add_captioned(doc, frame: pd.DataFrame, caption: str, comment: str) -> None:
+    """A captioned table with its comment line into `doc` (a portrait section)."""
     doc.add_paragraph(caption, style="Caption")
     # the page's width shared by each column's longest word, so none is broken
     need = [w + CELL_PAD_CM for w in _words_cm(numbers.shown(frame))]
@@ -325,7 +346,6 @@ def captioned_docx(frame: pd.DataFrame, path: Path, caption: str, comment: str) 
     _table(doc, frame, widths, centred_from=2)
     note = doc.add_paragraph(comment)
     note.runs[0].font.size = Pt(8.5)
-    return save(doc, path)
 
 
 def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) -> Path:
