@@ -12,7 +12,8 @@ from coding.roles import Can
 from corpus.errors import QdaError
 from qda import app
 
-EXPECTED = {"bilaga2", "themes", "quotes", "chapter", "report", "tabell1", "heatmap", "agreement", "audit",
+EXPECTED = {"bilaga2", "themes", "quotes", "chapter", "report", "tabell1", "heatmap",
+            "agreement", "audit",
             "metodbilaga", "qdpx", "qdc", "delphi-results", "delphi-final", "delphi-chart",
             "delphi-method"}
 
