@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import streamlit as st
 
 from app import state, ui
+from coding import quote_texts
 from coding.accounts import Can
 from corpus import numbers
 from corpus.errors import QdaError
@@ -75,6 +76,27 @@ st.dataframe(chosen.assign(Citat=chosen.is_quote.astype(bool))[
 q = quoted[(quoted.Huvudtema == main) & ((quoted.Subtema == sub) if sub else True)]
 if len(q):
     st.markdown("**Citat**")
-    for _, row in q.iterrows():
+    editable = state.may(Can.CODE)
+    texts = dict(zip(units.segment_id, units.text, strict=True))
+    for _, row in q.drop_duplicates("segment_id").iterrows():
         st.markdown(f"> {ui.safe(row.Citat)}<br><br>— *{ui.safe(row.Källa)}*",
                     unsafe_allow_html=True)
+        if not editable:
+            continue
+        unit = int(row.segment_id)
+        with st.expander("Korta eller förtydliga citatet"):
+            st.caption("Stryk med [...] och lägg till förtydliganden inom hakparentes, "
+                       "t.ex. ”de [kommunerna] har”. Enhetens egen text ändras inte; "
+                       "rapportens citat, kapitelutkast och temasammanfattning skriver "
+                       "citatet så här.")
+            st.markdown(f"Enhetens text: {ui.safe(texts.get(unit, ''))}",
+                        unsafe_allow_html=True)
+            printed = st.text_area("Citatet i rapporten", value=row.Citat,
+                                   key=f"th_quote_{unit}")
+            b1, b2 = st.columns(2)
+            if b1.button("Spara citatet", key=f"th_quote_save_{unit}"):
+                state.act(proj, lambda s, u=unit, p=printed: quote_texts.set_text(
+                    s, u, p, state.acting()))
+            if b2.button("Återställ enhetens text", key=f"th_quote_reset_{unit}"):
+                state.act(proj, lambda s, u=unit: quote_texts.set_text(
+                    s, u, "", state.acting()))

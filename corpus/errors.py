@@ -218,6 +218,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E365": ("the round is closed already", "omgången är redan avslutad"),
     "E366": ("not an open, undecided unit of the coder in any round",
              "enheten är inte en öppen, oavgjord enhet för kodaren i någon omgång"),
+    "E367": ("a quote's printed text must keep the unit's own words in order: cuts as "
+             "[...], additions in brackets",
+             "citatet måste behålla enhetens egna ord i samma ordning: strykningar som "
+             "[...], tillägg inom hakparentes"),
     # exports
     "E400": ("no accepted codings by that coder", "kodaren har inga accepterade kodningar"),
     "E401": ("no coding layer to export yet", "det finns inga kodningar att exportera än"),

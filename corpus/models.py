@@ -250,6 +250,19 @@ class Assignment(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class QuoteText(Base):
+    """How a unit is printed as a quote in the report: shortened with "[...]" and with
+    bracketed clarifications, checked against the unit's own text, which stays as it is."""
+
+    __tablename__ = "quote_text"
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(100))
+    edited_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Memo(Base):
     """A note that is not a coding's memo: a journal entry or project note, or an
     annotation on a unit of a source. Other tools keep these; an import keeps them too and

@@ -62,6 +62,8 @@ class Action(StrEnum):
     ROUND_CLOSE = "round.close"
     CONSENSUS_ADOPT = "consensus.adopt"
     CONSENSUS_RESOLVE = "consensus.resolve"
+    QUOTE_EDIT = "quote.edit"              # a quote shortened or clarified for the report
+    QUOTE_RESET = "quote.reset"
     PSEUDONYM_MASK = "pseudonym.mask"
     PSEUDONYM_KEEP = "pseudonym.keep"
     IMPORT_QDPX = "import.qdpx"

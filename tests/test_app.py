@@ -578,6 +578,37 @@ def test_teman_shows_counts_and_drills_down(root):
     assert any(m.value.startswith("> ") and "Deltagare" in m.value for m in at.markdown)
 
 
+def test_teman_shortens_a_quote_for_the_report_without_touching_the_unit(root):
+    """A quote cut with [...] and clarified in brackets is printed so in the report; a
+    rewrite is refused in Swedish and nothing is saved."""
+    from corpus.models import QuoteText, Segment
+
+    at = page("teman")
+    areas = [k for k in at.text_area if k.key and k.key.startswith("th_quote_")]
+    assert areas, "the first main theme of the demo has quotes"
+    box = areas[0]
+    unit = int(box.key.removeprefix("th_quote_"))
+    project = open_project(root)
+    with project.session() as s:
+        original = s.get(Segment, unit).text
+    words = original.split()
+    cut = " ".join(words[:4]) + " [...] " + " ".join(words[-3:])
+    box.set_value(cut).run()
+    click(at, f"th_quote_save_{unit}")
+    with project.session() as s:
+        assert s.get(QuoteText, unit).text == cut
+        assert s.get(Segment, unit).text == original       # the unit's own text stays
+    shown = [html.unescape(m.value) for m in at.markdown]     # escaped for markdown
+    assert any(m.startswith(f"> {words[0]}") and "[...]" in m for m in shown)
+    at.text_area(key=f"th_quote_{unit}").set_value("Helt andra ord än enhetens").run()
+    click(at, f"th_quote_save_{unit}")
+    assert at.error and "Ändringen sparades inte" in at.error[0].value
+    assert "E367" in at.error[0].value
+    with project.session() as s:
+        assert s.get(QuoteText, unit).text == cut
+    project.close()
+
+
 def test_export_page_offers_every_export_and_bilaga2_downloads(root, tmp_path):
     from coding.exporting import exports
     at = page("export")

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coding import quote_texts
 from coding.codes import load_codebook
 from coding.text import has_content
 from corpus.models import Source, Workshop
@@ -165,6 +166,7 @@ def build(session: Session, layer: Layer) -> list[Dossier]:
     areas_all = sorted({a for a in keyed.area.dropna() if a},
                        key=lambda a: area_order.index(a) if a in area_order else len(area_order))
     definitions = {c.path: c.definition for c in load_codebook(session).codes.values()}
+    shortened = quote_texts.printed(session)      # quotes as the authors cut them
     out = []
     for main, group in units.groupby("Huvudtema", sort=False):
         parts = [("", group), *((sub, part) for sub, part in group.groupby("Subtema", sort=False)
@@ -174,12 +176,13 @@ def build(session: Session, layer: Layer) -> list[Dossier]:
                 continue
             definition = definitions.get((main, sub) if sub else (main,), "") or ""
             out.append(_dossier(main, sub, definition, part, study, areas_all, discussions,
-                                workbooks))
+                                workbooks, shortened))
     return out
 
 
 def _dossier(main: str, sub: str, definition: str, part: pd.DataFrame, study, areas_all,
-             discussions: set[int], workbooks: set[int]) -> Dossier:
+             discussions: set[int], workbooks: set[int],
+             shortened: dict[int, str]) -> Dossier:
     distinct = part.drop_duplicates("segment_id")
     raised = [a for a in areas_all if a in set(distinct.area_key)]
     long_names = [study.areas.long_name(a) or a for a in raised]
@@ -204,7 +207,8 @@ def _dossier(main: str, sub: str, definition: str, part: pd.DataFrame, study, ar
         said = [f"{g.lower()} {quantified(n, UNIT)}" for g, n in groups.value_counts().items()]
         sentences.append("Bland deltagargrupperna: " + "; ".join(said) + ".")
     chosen = pick_quotes(distinct)
-    quotes = [Quote(row.Text, study.attribution(row.area_key), row.Källa, bool(row.Citat))
+    quotes = [Quote(shortened.get(int(row.segment_id), row.Text),
+                    study.attribution(row.area_key), row.Källa, bool(row.Citat))
               for row in chosen.itertuples(index=False)]
     passages: dict[str, list[str]] = {}
     # a main theme lists only the passages coded to it alone: its sub-themes list theirs

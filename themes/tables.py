@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coding import quote_texts
 from coding.codes import ordered_paths
 from corpus.dimensions import UNKNOWN_SV, Dimension, Study
 from corpus.models import Workshop
@@ -274,9 +275,11 @@ def quotes(session: Session, layer: Layer) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     quoted = set(units.loc[units.is_quote.astype(bool), "segment_id"])
     chosen = units[units.segment_id.isin(quoted)]
+    shortened = quote_texts.printed(session, sorted(int(i) for i in quoted))
     return pd.DataFrame({
         "Huvudtema": chosen.Huvudtema, "Subtema": chosen.Subtema,
-        "Citat": chosen.text.str.strip(),
+        "Citat": [shortened.get(int(i), t.strip()) for i, t in
+                  zip(chosen.segment_id, chosen.text, strict=True)],
         "Källa": [attribution(a if isinstance(a, str) else None, study) for a in chosen.area],
         "Fråga": chosen.question.map(lambda q: "" if pd.isna(q) else int(q)),
         "Typ": chosen.kind.map(KIND_LABELS).fillna(chosen.kind),
