@@ -37,8 +37,8 @@ def _open(root: str) -> Project:
     project = open_project(Path(root))
     project.channel = "app"
     # What is alive now (Streamlit, pandas, the ORM, the project) lives as long as the
-    # server. Frozen, the cyclic collector stops rescanning it: its full passes took
-    # 100 ms, in the middle of a coder's click.
+    # server. Frozen, the cyclic collector stops rescanning it: its full passes were
+    # long enough to feel, in the middle of a coder's click (BENCHMARKS.md).
     gc.collect()
     gc.freeze()
     return project

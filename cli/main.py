@@ -33,7 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    # plain help: answers at once (Rich's formatting of the help costs ~0.1 s at start)
+    # plain help: answers at once (Rich's formatting of the help costs time at start)
     rich_markup_mode=None,
 )
 

@@ -88,7 +88,7 @@ def _worker(conn) -> None:
                 engine.retrain(train)      # the fast path: the per-code models only
             # The engine's caches live as long as the worker. Frozen, the cyclic collector
             # stops rescanning them: a full collection inside a write transaction held
-            # the lock for 0.4 s, and a coder's click waited that long.
+            # the lock, and a coder's click waited that long (BENCHMARKS.md).
             gc.collect()
             gc.freeze()
             todo = queue(project, "document", coder, blind=coder is not None)

@@ -27,7 +27,7 @@ from .suggest.engine import Engine, Example, Scored
 
 KEEP = 5          # suggestions stored per segment
 BATCH = 2000
-SHORT_BATCH = 50    # background rescoring: write transactions of ~15 ms
+SHORT_BATCH = 50    # background rescoring: short write transactions between coders' clicks
 ANALYZE_AFTER = 5000  # rows scored: a run this large refreshes PostgreSQL's statistics
 
 

@@ -22,7 +22,7 @@ def record(session: Session, name: str, action: Action, entity: str, entity_id: 
     `channel="import"` for what an import writes) and the operating-system user come with
     the session (`Project.channel`).
     A Core insert, not an ORM object: a folder's import writes one a file, and the unit
-    of work took 0.3 ms more for each."""
+    of work cost more for each (BENCHMARKS.md)."""
     if not isinstance(name, str):     # an Actor itself: its login is what the log keeps
         raise TypeError(f"the audit log records a name, not {type(name).__name__}")
     session.execute(insert(AuditEvent.__table__),

@@ -30,8 +30,8 @@ from .prepare import Prepared, prepare
 from .readers import ReadOptions
 
 # files prepared ahead of the writes per helper (bounds their memory): with 2 the helper
-# sat idle more often, waiting for the main process to take one (1,150 transcripts of
-# the 100x material: 12.0 s with 2, 11.2 s with 4)
+# sat idle more often, waiting for the main process to take one (measured on the 100x
+# material: BENCHMARKS.md)
 AHEAD = 4
 MAX_WORKERS = 4
 
@@ -52,9 +52,8 @@ class Helpers:
         With `sources_dir` the helpers also copy the originals there ahead
         (`originals.write_ahead`) while they keep ahead of the caller: a file's copy goes
         to whichever side has the time. When the caller has to wait for a file, the next
-        files are sent without it, and the caller copies them itself (2,300 transcripts
-        on 2 cores: the helper 10.0 s of processor time with every copy, the main
-        process 7.0 s)."""
+        files are sent without it, and the caller copies them itself (the helper spends
+        more processor time than the main process when it makes every copy: BENCHMARKS.md)."""
         pending: deque[Future] = deque()
         sent = taken = 0
         ahead = sources_dir
@@ -85,7 +84,7 @@ def preparing_helpers(workers: int | None = None) -> Iterator[Helpers | None]:
     running."""
     cores = os.cpu_count() or 1
     # one helper per core beside the main process's: on 2 cores a second helper only
-    # took turns with the first (230 transcripts: 2.74 s with one, 2.88 s with two)
+    # took turns with the first and was no faster (BENCHMARKS.md)
     workers = workers if workers is not None else min(MAX_WORKERS, cores - 1)
     # fork only on Linux: macOS lists it but the system's own libraries may crash in a
     # forked child; Windows has no fork

@@ -114,7 +114,8 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     next is prepared or written.
 
     Several files are committed without waiting for the disk each time, and flushed to it
-    together before this returns (or stops on an error or Ctrl-C): 2 ms a file on SQLite.
+    together before this returns (or stops on an error or Ctrl-C); on SQLite a wait for
+    the disk per file cost as much as the rest of a small file's write (BENCHMARKS.md).
     Each file is still all or nothing, and visible as soon as it is committed; a crash of
     the process loses nothing committed; a power cut in the middle of the folder could
     lose files of it committed since the last flush, each whole, never half a file."""
@@ -238,8 +239,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 report.warnings.append(note("N101", area=resolver.study.areas.label(area)))
             created_copy = originals.keep(path, stored, prepared.ahead)
             # Core statements on the connection, not ORM objects: the unit of work cost
-            # 3 ms a file more (460 transcripts: 3.7 against 2.2 s to write), as much as
-            # the units' rows
+            # as much again as the units' rows (BENCHMARKS.md)
             connection = session.connection()
             source_id = connection.execute(
                 _NEW_SOURCE,
@@ -336,7 +336,7 @@ def _kept_by_a_source(project: Project, stored_name: str) -> bool:
 
 
 # built once: made anew for every file of a folder, with the ORM's execution around it,
-# this lookup was 0.4 ms a file (2,300 transcripts: 1 s of the main process)
+# this lookup was a visible share of the main process's time (BENCHMARKS.md)
 _SOURCES = Source.__table__
 _SAME_BYTES_OR_NAME = (
     select(_SOURCES.c.id, _SOURCES.c.sha256, _SOURCES.c.original_name)

@@ -213,7 +213,7 @@ def migrate_store(source: Project, target: Path, url: str | None = None,
         made = init_project(target, url)
         checks = _copy_rows(source, made, progress)
         # the planner's statistics now, not when autovacuum comes round (without them the
-        # Kodning queue's queries took 0.2-0.4 s instead of milliseconds)
+        # Kodning queue's queries were slow until it came: BENCHMARKS.md)
         refresh_statistics(made.engine, tuple(t.name for t in Base.metadata.sorted_tables))
         _copy_files(source.sources_dir, made.sources_dir)
         _config_for(source, target, url)

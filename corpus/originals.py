@@ -2,9 +2,9 @@
 
 A folder's helper processes (`corpus.helpers`) write each copy ahead, under a temporary
 name in sources/.incoming/, while the main process writes the files before it; the import's
-transaction then only renames it into place. Creating a file costs the kernel up to 0.9 ms
-on some machines (2,300 transcripts: 2 s of the main process, which writes every row and
-so bounds the whole import), a rename a tenth of that."""
+transaction then only renames it into place. Creating a file costs the kernel far more
+than a rename on some machines, and the main process, which writes every row, bounds the
+whole import (BENCHMARKS.md)."""
 
 from __future__ import annotations
 

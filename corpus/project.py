@@ -38,7 +38,7 @@ class Project:
 
     @property
     def _factory(self) -> Callable[[], Session]:
-        # made on first use: the ORM costs 0.1 s to import, and read-only summaries
+        # made on first use: the ORM is slow to import, and read-only summaries
         # (`qda status`) query through Core alone
         if self._made is None:
             from sqlalchemy.orm import sessionmaker

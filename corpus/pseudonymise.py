@@ -45,7 +45,8 @@ NAME_TOKEN = "[namn]"
 
 _CAP, _LOWER = "[A-ZÅÄÖÉÜ]", "[a-zåäöéüèø]+"
 # the capital first, its lookbehind after it: a pattern that starts with a character class
-# lets the regex engine skip to the next capital (8x faster than a leading lookbehind)
+# lets the regex engine skip to the next capital (far faster than a leading lookbehind:
+# BENCHMARKS.md)
 CAPITALISED = re.compile(rf"({_CAP}(?<![\w\[-].){_LOWER}(?:-{_CAP}{_LOWER})?)(?![\w\]-])")
 # words right before a name that say a person is meant
 POINTER_PHRASES = (

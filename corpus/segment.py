@@ -18,7 +18,7 @@ if TYPE_CHECKING:   # spaCy (half a second) is imported where it is first used: 
 MARK = re.compile(r"\[[^\[\]\n]{1,60}\]")
 # a whitespace-delimited chunk holding punctuation (or "_", which Unicode counts as such);
 # possessive, as giving back letters can never find punctuation: a word without any is
-# left at once (a quarter faster over the 100x material)
+# left at once (faster over the 100x material: BENCHMARKS.md)
 PUNCTUATED = re.compile(r"(?<!\S)[^\W_]*+(?:[^\w\s]|_)\S*+")
 BATCH_CHARS = 50_000    # text split at a time: bounded memory, rows written meanwhile
 

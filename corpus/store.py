@@ -303,11 +303,11 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
         return []
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # one array, not a row per id: fetching them one by one cost 1 ms a transcript
+        # one array, not a row per id: fetching them one by one cost a round trip each
         return connection.execute(text(
             "SELECT array(SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
             "FROM generate_series(1, :n))"), {"table": table.name, "n": n}).scalar_one()
-    # through the driver: three statements a file through SQLAlchemy cost 0.4 ms
+    # through the driver: three statements a file through SQLAlchemy cost more (BENCHMARKS.md)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         counter = cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
@@ -386,9 +386,8 @@ _handoffs_lock = threading.Lock()
 def quick_handoffs(seconds: float = 0.001) -> Iterator[None]:
     """Python's lock passed between threads every `seconds` instead of 5 ms while a writer
     thread works: it needs the lock back after every wait on the server, and waiting 5 ms
-    each time left it behind the thread making rows (benchmarks/ingest_throughput.py:
-    PostgreSQL 1.93 s at 5 ms, 1.61 s at 1 ms). Process-wide, so restored when the last
-    user ends."""
+    each time left it behind the thread making rows (benchmarks/ingest_throughput.py;
+    BENCHMARKS.md). Process-wide, so restored when the last user ends."""
     with _handoffs_lock:
         if _handoffs["users"] == 0:
             _handoffs["interval"] = sys.getswitchinterval()
@@ -427,7 +426,7 @@ def _as_tuples(rows: list, columns: tuple[str, ...] | None
 
 def _values(columns: list[str]) -> Callable[[dict], tuple]:
     """A row's values in `columns` order, picked in C: a generator per row made a folder
-    ingest on SQLite 3 % slower (230 transcripts, medians of 6: 5.35 against 5.18 s)."""
+    ingest on SQLite slower (BENCHMARKS.md)."""
     pick = itemgetter(*columns)
     return pick if len(columns) > 1 else lambda row: (pick(row),)
 
@@ -454,11 +453,11 @@ def _copy(raw, statement: str, data: bytes) -> None:
 
 def refresh_statistics(engine: Engine, tables: tuple[str, ...]) -> None:
     """After a bulk load on PostgreSQL, VACUUM (ANALYZE) the tables it grew; autovacuum
-    may come much later. ANALYZE alone gave the planner statistics (the segment view took
-    50 ms on 822,000 fresh segments instead of 1); the vacuum also marks the new pages
-    all-visible, so that counting the queue reads the kind index alone instead of
-    every row (204 ms against 41 ms at 822,000 segments; benchmarks/scale.py). Neither
-    blocks readers or writers. SQLite plans well without."""
+    may come much later. ANALYZE alone gave the planner statistics (without them the
+    segment view on fresh segments was many times slower); the vacuum also marks the new
+    pages all-visible, so that counting the queue reads the kind index alone instead of
+    every row (benchmarks/scale.py; BENCHMARKS.md). Neither blocks readers or writers.
+    SQLite plans well without."""
     if engine.dialect.name != "postgresql":
         return
     # VACUUM cannot run inside a transaction

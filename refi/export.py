@@ -34,8 +34,8 @@ from corpus.vocabulary import Status
 
 from . import mapping as m
 
-# what the export reads of a segment: rows, not ORM objects (building 822,000 of those was
-# half of a 100x project's export)
+# what the export reads of a segment: rows, not ORM objects (building them was a large
+# share of a 100x project's export: BENCHMARKS.md)
 _UNIT_COLUMNS = (Segment.id, Segment.kind, Segment.parent_id, Segment.position,
                  Segment.question, Segment.area, Segment.speaker, Segment.location,
                  Segment.start_char, Segment.duplicate_count, Segment.text)
@@ -221,7 +221,7 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     """project.qde and the texts to put beside it (file name inside sources/ -> text).
 
     One source at a time: its units are laid out, placed in the XML and let go, so that a
-    large project is not held whole as ORM objects (2.2 GB at 822,000 units). `on_text`
+    large project is not held whole as ORM objects (gigabytes at 100x: BENCHMARKS.md). `on_text`
     takes each source's text as it is made (then it is not kept); `progress(done, total,
     what)` is told after each source."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())

@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Quick start 2: set everything up, lint, and run the whole test suite.
+#   bash scripts/test.sh            the whole suite, both stores, browser tests (what CI runs)
+#   bash scripts/test.sh --fast     the fast lane: tests not marked slow, on SQLite only (no
+#                                   PostgreSQL server is started, so that half is skipped,
+#                                   visibly); under 3 minutes, see BENCHMARKS.md
+# Any other argument goes to pytest (e.g. `bash scripts/test.sh --fast tests/test_cli.py`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+fast=0
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
+done
 source scripts/setup.sh
 # Debian tools the tests drive for real: LibreOffice renders docx exports to PDF, pdftoppm
 # turns the PDF into pages to look at, Chromium runs the app's browser tests (Playwright
@@ -17,7 +27,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${need[@]}" >/dev/null
 fi
+.venv/bin/ruff check .
+if [ "$fast" -eq 1 ]; then
+  unset QDA_TEST_PG_URL QDA_TEST_PG_CTL CI
+  exec .venv/bin/python -m pytest -m "not slow" --ignore=tests/e2e "${args[@]}"
+fi
 # PostgreSQL, the team store: a throw-away server on loopback for the tests on both stores
 source scripts/pg.sh
-.venv/bin/ruff check .
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "${args[@]}"

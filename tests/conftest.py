@@ -225,3 +225,16 @@ def root(built, tmp_path, monkeypatch) -> Path:
     shutil.copytree(built, copy)
     monkeypatch.setenv("QDA_PROJECT", str(copy))
     return copy
+
+
+# Fixtures that build a project on a store (its schema migrated from scratch: a second or
+# more a test on the 2-core machine, twice with PostgreSQL). A test that takes one counts as
+# slow, so the fast lane (`bash scripts/test.sh --fast`, `-m "not slow"`) leaves it to the
+# whole suite, which runs everything.
+BUILDS_A_PROJECT = {"project", "sqlite_project", "pg_project", "coded", "built", "root"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if BUILDS_A_PROJECT & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

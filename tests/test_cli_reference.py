@@ -1,8 +1,10 @@
-"""The README's CLI reference lists every command the `qda` app has, each command has a
-help text, and the sentence about `--project` names exactly the commands without it."""
+"""docs/cli.md is the CLI reference generated from the app and is current; the README's CLI
+table lists every command the `qda` app has, each command has a help text, and the sentence
+about `--project` names exactly the commands without it."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -10,7 +12,39 @@ import typer.main
 
 from qda import app
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("cli_reference",
+                                                  ROOT / "scripts" / "cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_cli_md_is_generated_from_the_app_and_current():
+    generator = _generator()
+    page = ROOT / "docs" / "cli.md"
+    assert page.exists(), f"docs/cli.md is missing: run `{generator.COMMAND}`"
+    assert page.read_text(encoding="utf-8") == generator.render(), (
+        f"docs/cli.md is stale (the app's commands, options or help changed): "
+        f"run `{generator.COMMAND}` and commit docs/cli.md")
+
+
+def test_docs_cli_md_has_every_command_and_option():
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for path, command in commands():
+        assert f"## `qda {' '.join(path)}`" in text, path
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if param.param_type_name == "option":
+                    assert opt in text, (path, opt)
+
+
+def test_the_readme_links_the_generated_reference():
+    assert "(docs/cli.md)" in reference()
 
 
 def commands() -> list[tuple[list[str], object]]:

@@ -1,11 +1,14 @@
 """`qda code next|accept|reject|remove`: coding from the command line, errors as one line."""
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from corpus.models import AuditEvent, Coding
 from corpus.project import open_project
 from qda import app
+
+pytestmark = pytest.mark.slow     # each test builds a project and trains the suggestions
 
 
 def qda(*args, **env):

@@ -14,6 +14,8 @@ from corpus.readers import read_file
 from corpus.workshops import workshops_frame
 from qda import app
 
+pytestmark = pytest.mark.slow     # the module builds the coded demo: minutes on a busy machine
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

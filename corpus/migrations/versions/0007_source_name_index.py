@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # without it every import read the whole source table, transcripts' texts and all
-    # (1.1 ms a file at 2,300 sources on SQLite)
+    # (a cost per file that grows with the project: BENCHMARKS.md)
     op.create_index("ix_source_original_name", "source", ["original_name"])
 
 

@@ -14,9 +14,9 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# a transcript's full text (about 100 kB) is compressed as it is stored: with pglz that
-# took 7 % of the server's processor time in an ingest (benchmarks/ingest_cpu.py), with
-# lz4 a fraction, at the same size. Values already stored keep theirs.
+# a transcript's full text is compressed as it is stored: pglz took a noticeable share of
+# the server's processor time in an ingest (benchmarks/ingest_cpu.py; BENCHMARKS.md),
+# lz4 a fraction of it, at the same size. Values already stored keep theirs.
 COLUMNS = (("source", "text"), ("segment", "text"))
 
 
