@@ -377,7 +377,7 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from coding.exporting import export
+    from reports.run import export
 
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)
