@@ -129,16 +129,16 @@ def test_qdpx_export_reports_each_source_and_ctrl_c_leaves_no_file(noted, tmp_pa
     assert heard == [(1, 2, "lappar1.csv"), (2, 2, "lappar2.csv")]
     assert report.rows == 2 and report.path.exists()
 
-    from refi import export as refi_export
+    from refi import writer as refi_writer
 
-    real = refi_export._layout
+    real = refi_writer._layout
 
     def second_source_interrupted(session, source):
         if source.original_name == "lappar2.csv":
             raise KeyboardInterrupt
         return real(session, source)
 
-    monkeypatch.setattr(refi_export, "_layout", second_source_interrupted)
+    monkeypatch.setattr(refi_writer, "_layout", second_source_interrupted)
     out = qda("export", "qdpx", "-p", noted, "-o", tmp_path / "x" / "q.qdpx")
     assert out.exit_code == 130 and "interrupted" in out.output
     assert not (tmp_path / "x").exists() or list((tmp_path / "x").iterdir()) == []
