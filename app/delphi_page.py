@@ -14,9 +14,10 @@ import streamlit as st
 from app import state, ui
 from app.downloads import offer
 from coding.accounts import Can
-from coding.exporting import exports
+from coding.exporting import ExportOptions
 from delphi import chart, items, panel, rounds, tables
 from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
+from reports.catalogue import exports
 
 proj = state.require_project()
 st.title("Delphi")
@@ -246,5 +247,5 @@ if view == "Resultat":
         st.pyplot(figure)
         plt.close(figure)
         for spec in exports().values():
-            if spec.study and state.may(spec.needs):
-                offer(spec, "d", study=study.name)
+            if "study" in spec.reads and state.may(spec.needs):
+                offer(spec, "d", ExportOptions(study=study.name))

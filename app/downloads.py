@@ -1,20 +1,23 @@
-"""Download buttons, generated from the export registry: any page offers an export with
-the choices on its screen (layer, round, coders …) by naming it."""
+"""Download buttons, generated from the export registry (reports.catalogue): any page offers
+an export with the choices on its screen (layer, round, coders …) as one ExportOptions."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import streamlit as st
 
 from app import state, ui
-from coding.exporting import Export, export_bytes
+from coding.exporting import Export, ExportOptions
 from corpus.errors import QdaError
+from reports.run import export_bytes
 
 
-def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
+def offer(spec: Export, prefix: str, options: ExportOptions | None = None, *,
+          about: bool = True) -> None:
     """A bordered row: title and description, format, "Skapa fil", then the download and
-    what the file holds. `choices` are passed to the export (those it does not read are
+    what the file holds. `options` are passed to the export (choices it does not read are
     ignored). Widget keys are PREFIX_fmt_NAME, PREFIX_make_NAME, PREFIX_dl_NAME."""
     ss = st.session_state
     fmt_key, make, dl, file = (f"{prefix}_{part}_{spec.name}"
@@ -28,9 +31,9 @@ def offer(spec: Export, prefix: str, *, about: bool = True, **choices) -> None:
             bar = a.empty()
             try:
                 with st.spinner(f"Skapar {spec.title} …"):
-                    ss[file] = export_bytes(state.require_project(), spec.name, fmt,
-                                            actor=state.actor(),
-                                            progress=_bar(bar), **choices)
+                    told = replace(options or ExportOptions(), progress=_bar(bar))
+                    ss[file] = export_bytes(state.require_project(), spec.name, fmt, told,
+                                            actor=state.actor())
                     ss[f"{file}_fmt"] = fmt
             except QdaError as exc:
                 ss.pop(file, None)

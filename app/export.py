@@ -1,16 +1,20 @@
-"""Export: every export in the registry (coding.exporting) that the user may read."""
+"""Export: every export in the registry (reports.catalogue) that the user may read, with
+the choices on the page as one ExportOptions."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
 from app import state
 from app.downloads import offer
 from coding.accounts import Can
-from coding.exporting import exports
+from coding.exporting import ExportOptions
 from corpus.vocabulary import FINAL
 from delphi import items as delphi_items
-from themes.exports import BY, NEAR_DUPLICATE
+from reports.catalogue import exports
+from themes.choices import BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
 
 proj = state.require_project()
@@ -41,10 +45,11 @@ unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår 
 study = st.selectbox("Delphistudie", studies, key="e_study") if len(studies) > 1 else \
     (studies[0] if studies else None)
 
+options = ExportOptions(layer=layer, threshold=threshold, by=by, unique_names=unique,
+                        study=study)
 for spec in exports().values():
-    if spec.study and not studies:
+    if "study" in spec.reads and not studies:
         continue            # the Delphi exports once the project has a Delphi study
     if state.may(spec.needs):
-        offer(spec, "e", layer=layer, threshold=threshold,
-              by=by if spec.name == "heatmap" or by != "question" else "area",
-              unique_names=unique, study=study)
+        offer(spec, "e", options if spec.name == "heatmap" or by != "question" else
+              replace(options, by="area"))

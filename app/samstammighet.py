@@ -9,9 +9,10 @@ from app import state, ui
 from app.downloads import offer
 from coding import agreement, rounds
 from coding.accounts import Can
-from coding.exporting import get as export_spec
+from coding.exporting import ExportOptions
 from corpus import numbers
 from corpus.errors import QdaError
+from reports.catalogue import get as export_spec
 
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)
@@ -112,5 +113,5 @@ st.caption("Läsning per kod: alfa ≥ 0,800 god · 0,667–0,800 preliminär ·
            "otillräcklig (värdena är avkortade, inte avrundade, till tre decimaler). "
            "Den sammanvägda raden väger ihop alla beslut enhet × kod och är ingen "
            "tillförlitlighetsbedömning. Intervallen är bootstrap (95 %, enheter dras om).")
-offer(export_spec("agreement"), "sa", about=False, round=chosen_round,
-      coders=picked or None, all_units=chosen_round is None)
+offer(export_spec("agreement"), "sa", ExportOptions(
+    round=chosen_round, coders=picked or None, all_units=chosen_round is None), about=False)

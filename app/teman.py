@@ -13,7 +13,7 @@ from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import FINAL
 from themes import heatmap, tables
-from themes.exports import HEATMAP_BY
+from themes.choices import HEATMAP_BY
 from themes.layers import readable_layers, resolve_layer
 
 proj = state.require_project()

@@ -15,7 +15,7 @@ from coding.transcript import code_sentences, code_span, transcript_view, transc
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Source
-from refi.export import source_layout
+from refi.writer import source_layout
 
 proj = state.require_project()
 state.require(Can.READ_SEGMENTS)

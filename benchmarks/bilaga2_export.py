@@ -22,11 +22,11 @@ from sqlalchemy import insert, select
 
 from coding.codebook import read_codebook
 from coding.codes import import_doc
-from coding.exporting import export
 from corpus.actors import system_actor
 from corpus.models import Code, Coding, Segment, Source
 from corpus.project import init_project
 from corpus.study import load as load_study
+from reports.run import export
 
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "vardanalys_2025_omtag_for_omstallning.txt"
 N_NOTES = 10_000

@@ -132,10 +132,10 @@ def after_ingest(root: Path) -> dict[str, float]:
 
     from coding import codes, review
     from coding.codebook import read_codebook
-    from coding.exporting import export
     from coding.suggestions import build_engine, examples, suggest
     from corpus.models import Coding, Segment
     from corpus.project import open_project
+    from reports.run import export
 
     project = open_project(root)
     out: dict[str, float] = {}

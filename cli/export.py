@@ -12,7 +12,7 @@ from .common import ProjectOpt, console, count, opened, progress_bar, split_list
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 
-NEAR_DUPLICATE = 0.85   # themes.exports.NEAR_DUPLICATE; a test keeps them equal
+NEAR_DUPLICATE = 0.85   # themes.choices.NEAR_DUPLICATE; a test keeps them equal
 
 
 def export_command(
@@ -47,13 +47,16 @@ def export_command(
         "--study", help="delphi-*: the Delphi study (default: the only one).")] = None,
 ) -> None:
     """Write a report table, a figure, or the project for another QDA tool."""
-    from coding.exporting import export
+    from coding.exporting import ExportOptions
+    from reports.run import export
 
     with user_errors(), progress_bar(f"Writing {what}") as update:
-        report = export(opened(project), what, fmt, layer, out, threshold, by, round=round,
-                        coders=split_list(coders), unique_names=unique_names, study=study,
-                        progress=lambda done, total, name: update(
-                            done, total, f"Writing {what}: {name}" if name else None))
+        # one option per ExportOptions field a declaration reads (tests/test_exporting.py)
+        options = ExportOptions(layer=layer, threshold=threshold, by=by, round=round,
+                                coders=split_list(coders), unique_names=unique_names,
+                                study=study, progress=lambda done, total, name: update(
+                                    done, total, f"Writing {what}: {name}" if name else None))
+        report = export(opened(project), what, fmt, out, options)
     layer_note = f" from layer {report.layer}" if report.layer else ""
     details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
     console.print(f"{report.what}: {count(report.rows, report.unit)}{layer_note} → {report.path}"
@@ -75,7 +78,7 @@ def export_command(
 
 def _help() -> str:
     """The command's help lists every declared export (read when help is asked for)."""
-    from coding.exporting import exports
+    from reports.catalogue import exports
 
     lines = "\n\n".join(f"{spec.name} ({', '.join(spec.formats)}): {spec.help}"
                         for spec in exports().values())
@@ -87,10 +90,10 @@ def _help() -> str:
 def audit_export(out: Annotated[Path, typer.Option("-o", "--output")] = Path("audit.xlsx"),
                  project: ProjectOpt = Path(".")) -> None:
     """The whole audit log as xlsx, csv or md."""
-    from coding.exporting import export
+    from reports.run import export
 
     with user_errors():
-        report = export(opened(project), "audit", None, None, out)
+        report = export(opened(project), "audit", None, out)
     console.print(f"audit: {report.rows} events → {report.path}", highlight=False)
 
 

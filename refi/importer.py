@@ -50,7 +50,7 @@ from corpus.workshops import normalise_fields, upsert_workshop
 
 from . import mapping as m
 from .codebooks import code_specs
-from .export import source_layout
+from .writer import source_layout
 
 NS = {"q": m.PROJECT_NS}
 ATTRIBUTION = "Deltagare "      # an area case's description: "Deltagare <long name>"

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from coding import accounts, agreement, codes, consensus, review, rounds
 from coding.accounts import AccessError, Actor, Role
 from coding.codings import accept
-from coding.exporting import export_bytes
 from coding.identity import suggestion_layer
 from coding.suggestions import suggest
 from coding.transcript import transcript_view
@@ -22,6 +21,7 @@ from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding, Segment, Source
 from corpus.readers import ReadOptions
 from qda import app as cli
+from reports.run import export_bytes
 from themes.layers import resolve_layer
 
 from .conftest import SMALL_BOOK, acting, agreed

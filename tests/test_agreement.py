@@ -377,7 +377,7 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from coding.exporting import export
+    from reports.run import export
 
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)
@@ -684,7 +684,7 @@ def test_metodbilaga_counts_decisions_with_and_without_a_memo(notes, tmp_path):
     med motivering" when 3 units had memos: a decision without a memo (brought in with
     the codings) is counted as decided, not as argued."""
     from coding.exchange import import_codings
-    from coding.exporting import export
+    from reports.run import export
 
     code_all(notes, "anna", ANNA)
     code_all(notes, "bo", BO)
@@ -708,8 +708,8 @@ def test_metodbilaga_describes_the_material_with_counts_from_the_project(notes, 
 
     from sqlalchemy import select
 
-    from coding.exporting import export
     from corpus.models import Code, Segment
+    from reports.run import export
 
     text = export(notes, "metodbilaga", "md", out=tmp_path / "m.md").path.read_text("utf-8")
     with notes.session() as s:

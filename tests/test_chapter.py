@@ -92,8 +92,8 @@ def test_the_report_template_holds_method_tabell1_chapter_and_bilaga2(built, tmp
 
     from docx.enum.section import WD_ORIENT
 
-    from coding.exporting import export
     from corpus.workshops import add_workshop
+    from reports.run import export
 
     demo = open_project(shutil.copytree(built, tmp_path / "demo"))
     add_workshop(demo, label="Extra", area="gr", format="fysisk", politicians=3)

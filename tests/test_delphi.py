@@ -219,7 +219,7 @@ def test_the_exports_read_back(study, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from coding.exporting import export
+    from reports.run import export
 
     project, study_id = study
     _closed_first_round(project, study_id)
@@ -404,7 +404,8 @@ def test_one_rating_among_nine_never_includes_an_item(coded):
 
 def test_the_export_calls_only_rand_ucla_rand_ucla_and_shows_both_percentiles(coded,
                                                                               tmp_path):
-    from coding.exporting import export
+    from coding.exporting import ExportOptions
+    from reports.run import export
 
     # 1,2,3,7,7,7,8,9,9: no disagreement by definition 7, disagreement by definition 6
     # and the count rule; 4,5,6,7,7,8,8,9,9: appropriate, but only 67 % in 7-9
@@ -422,11 +423,11 @@ def test_the_export_calls_only_rand_ucla_rand_ucla_and_shows_both_percentiles(co
     assert rand["Utfall (RAND/UCLA)"].tolist() == ["Lämplig", "Lämplig"]
     assert rand["Oenighet"].tolist() == ["nej (typ 6: ja; räkneregeln: ja)", "nej"]
     text = export(coded, "delphi-results", "md", out=tmp_path / "s.md",
-                  study="Andelsregel").path.read_text(encoding="utf-8")
+                  options=ExportOptions(study="Andelsregel")).path.read_text(encoding="utf-8")
     assert "andelsregel (inte RAND/UCLA:s klassificering)" in text
     assert "Hyndman & Fan (1996) typ 7" in text and "typ 6" in text
     text = export(coded, "delphi-results", "md", out=tmp_path / "r.md",
-                  study="RAND").path.read_text(encoding="utf-8")
+                  options=ExportOptions(study="RAND")).path.read_text(encoding="utf-8")
     assert "klassificerades enligt RAND/UCLA-metoden" in text
 
 

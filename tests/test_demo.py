@@ -120,8 +120,8 @@ def test_demo_has_a_codebook_and_suggestions_for_every_segment(demo):
 def test_demo_exports_bilaga2_for_every_question(demo, tmp_path):
     from openpyxl import load_workbook
 
-    from coding.exporting import export
     from corpus.demo import MATERIAL
+    from reports.run import export
 
     report = export(demo, "bilaga2", out=tmp_path / "b2.xlsx")
     # the final layer, all of it from the demo study's konsensus layer
@@ -140,10 +140,10 @@ def test_the_demo_delphi_study_has_two_closed_rounds_and_exports(demo, tmp_path)
     """`qda demo` adds a small Delphi study (delphi.demo) to the coded demo project."""
     import shutil
 
-    from coding.exporting import export
     from corpus.project import open_project
     from delphi import demo as delphi_demo
     from delphi import items, rounds, tables
+    from reports.run import export
 
     copy = open_project(shutil.copytree(demo.root, tmp_path / "copy"))
     try:

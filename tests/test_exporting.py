@@ -1,16 +1,20 @@
 """The export registry: every export declared once, its builder found, the CLI's help and
-the app's Export page generated from it, and choices passed through."""
+options and the app's Export page generated from or checked against it, and choices passed
+through."""
 
 from __future__ import annotations
 
 import pytest
 from typer.testing import CliRunner
 
-from coding import exporting
-from coding.exporting import Export, builder, choose_format, exports
+from cli.export import export_command
+from coding.exporting import OPTIONS, Export, ExportOptions
 from coding.roles import Can
 from corpus.errors import QdaError
 from qda import app
+from reports import catalogue, run
+from reports.catalogue import choose_format, exports
+from reports.run import builder
 
 EXPECTED = {"bilaga2", "themes", "quotes", "chapter", "report", "tabell1", "heatmap",
             "agreement", "audit",
@@ -25,9 +29,10 @@ def test_every_export_is_declared_with_a_builder_and_swedish_title():
         assert callable(builder(spec)), spec.name
         assert spec.title and spec.about and spec.help
         assert isinstance(spec.needs, Can)
-    assert found["bilaga2"].layer and found["bilaga2"].threshold
-    assert found["agreement"].round and found["agreement"].coders
-    assert not found["tabell1"].layer
+    assert set(run.BUILDERS) == set(found)
+    assert {"layer", "threshold"} <= set(found["bilaga2"].reads)
+    assert {"round", "coders"} <= set(found["agreement"].reads)
+    assert "layer" not in found["tabell1"].reads
 
 
 def test_cli_help_lists_what_the_registry_declares():
@@ -37,14 +42,36 @@ def test_cli_help_lists_what_the_registry_declares():
         assert f"{spec.name} ({', '.join(spec.formats)})" in out.output
 
 
-def test_a_name_declared_twice_or_an_unknown_format_is_refused():
-    spec = exports()["tabell1"]
-    exporting.declare(spec)                       # the same declaration again: harmless
+def test_a_name_declared_twice_an_unknown_format_or_option_is_refused():
     with pytest.raises(ValueError, match="declared twice"):
-        exporting.declare(Export("tabell1", ("xlsx",), "x", "x", "x", Can.READ_THEMES, "m:f"))
+        catalogue.check([*catalogue.EXPORTS,
+                         Export("tabell1", ("xlsx",), "x", "x", "x", Can.READ_THEMES)])
     with pytest.raises(ValueError, match="formats"):
-        exporting.declare(Export("nytt", ("pdf",), "x", "x", "x", Can.READ_THEMES, "m:f"))
+        catalogue.check([Export("nytt", ("pdf",), "x", "x", "x", Can.READ_THEMES)])
+    with pytest.raises(ValueError, match="no such option: lager"):
+        Export("nytt", ("md",), "x", "x", "x", Can.READ_THEMES, reads=("lager",))
     assert "nytt" not in exports()
+
+
+def test_the_cli_offers_each_option_a_declaration_reads_and_no_other():
+    """The option set is stated once, in ExportOptions: `qda export` has a flag for each
+    field some export reads (all_units is the Samstämmighet page's, with no round), plus
+    what to export, the project, the format and the file."""
+    import inspect
+
+    flags = set(inspect.signature(export_command).parameters) - {"what", "project", "fmt",
+                                                                 "out"}
+    read = {name for spec in exports().values() for name in spec.reads}
+    assert flags == read - {"all_units"}
+    assert read <= OPTIONS
+
+
+def test_an_export_gets_only_the_options_it_reads():
+    chosen = ExportOptions(layer="anna", by="group", study="S", unique_names=True,
+                           progress=print)
+    assert chosen.for_export(exports()["tabell1"]) == ExportOptions(progress=print)
+    assert chosen.for_export(exports()["themes"]) == ExportOptions(layer="anna", by="group",
+                                                                   progress=print)
 
 
 def test_format_from_the_option_the_file_name_or_the_first_offered(tmp_path):
@@ -60,7 +87,7 @@ def test_format_from_the_option_the_file_name_or_the_first_offered(tmp_path):
 
 
 def test_download_report_names_no_scratch_path(coded):
-    download = exporting.export_bytes(coded, "themes", "csv")
+    download = run.export_bytes(coded, "themes", "csv")
     assert download.file_name == "themes-csv.zip"
     assert not download.report.path.is_absolute()
     assert all(not p.is_absolute() for p in download.report.extra_paths)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from coding import codes, codings, consensus, memos, relevance, review, rounds
 from coding.codes import load_codebook
-from coding.exporting import export
+from coding.exporting import ExportOptions
 from coding.final import AGREED, compose
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
@@ -22,6 +22,7 @@ from corpus.readers import ReadOptions
 from corpus.status import totals
 from corpus.workshops import add_workshop
 from qda import app
+from reports.run import export
 from themes import tables
 from themes.layers import resolve_layer
 
@@ -103,7 +104,7 @@ def test_every_report_export_defaults_to_the_final_layer_and_says_what_it_drew_o
 
 def test_a_named_layer_warns_about_the_layers_it_leaves_out(project, tmp_path):
     proj = _project(project, tmp_path)
-    report = export(proj, "bilaga2", "md", "anna", out=tmp_path / "a.md")
+    report = export(proj, "bilaga2", "md", tmp_path / "a.md", ExportOptions(layer="anna"))
     assert report.given == {"anna": 5}
     assert report.left_out == {"bertil": 3, "konsensus": 1}
     assert any(w.startswith("layers left out: bertil (3 units), konsensus (1 unit)")

@@ -473,7 +473,7 @@ def test_a_name_colon_time_docx_keeps_times_labels_and_words(project, tmp_path):
     the turn's (not its text), no word after it becomes [namn], "Deltagare 3" stays."""
     from docx import Document
 
-    from coding.exporting import export
+    from reports.run import export
 
     doc = Document()
     doc.add_heading("Gruppdiskussion – nära vård", level=1)

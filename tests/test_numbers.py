@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from coding.exporting import export
 from corpus import numbers
+from reports.run import export
 
 
 def test_decimal_comma_percent_and_agreement_precision():

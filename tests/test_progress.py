@@ -119,25 +119,26 @@ def test_qdpx_export_reports_each_source_and_ctrl_c_leaves_no_file(noted, tmp_pa
                                                                    monkeypatch):
     """The whole-project export (the long one: 25 s at 100x) tells its progress per
     source; interrupted, `qda export` exits 130 and leaves neither the file nor a part."""
-    from coding.exporting import export
+    from coding.exporting import ExportOptions
+    from reports.run import export
 
     assert qda("ingest", tmp_path / "in", "--question", 1, "-p", noted).exit_code == 0
     heard = []
     report = export(open_project(noted), "qdpx", out=tmp_path / "p.qdpx",
-                    progress=lambda *a: heard.append(a))
+                    options=ExportOptions(progress=lambda *a: heard.append(a)))
     assert heard == [(1, 2, "lappar1.csv"), (2, 2, "lappar2.csv")]
     assert report.rows == 2 and report.path.exists()
 
-    from refi import export as refi_export
+    from refi import writer as refi_writer
 
-    real = refi_export._layout
+    real = refi_writer._layout
 
     def second_source_interrupted(session, source):
         if source.original_name == "lappar2.csv":
             raise KeyboardInterrupt
         return real(session, source)
 
-    monkeypatch.setattr(refi_export, "_layout", second_source_interrupted)
+    monkeypatch.setattr(refi_writer, "_layout", second_source_interrupted)
     out = qda("export", "qdpx", "-p", noted, "-o", tmp_path / "x" / "q.qdpx")
     assert out.exit_code == 130 and "interrupted" in out.output
     assert not (tmp_path / "x").exists() or list((tmp_path / "x").iterdir()) == []

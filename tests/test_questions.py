@@ -9,11 +9,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import codes
-from coding.exporting import export
 from corpus.ingest import ingest_file
 from corpus.models import Segment
 from corpus.readers import ReadOptions
 from qda import app
+from reports.run import export
 from themes.questions import STUDY_QUESTIONS, stripped
 
 from .conftest import SMALL_BOOK, acting, agreed, write_xlsx

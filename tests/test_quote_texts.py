@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from coding import quote_texts
-from coding.exporting import export
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, QuoteText, Segment
+from reports.run import export
 from themes import tables
 from themes.layers import resolve_layer
 

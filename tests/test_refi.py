@@ -8,7 +8,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from coding import codes, codings
-from coding.exporting import export
+from coding.exporting import ExportOptions
 from corpus import study
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
@@ -18,6 +18,7 @@ from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from refi.importer import import_qdpx
 from refi.schema import codebook_errors, project_errors
+from reports.run import export
 
 from .conftest import acting
 from .devdata import refi_dir
@@ -258,7 +259,7 @@ def test_unique_names_for_tools_that_merge_codes_by_name(coded, tmp_path):
         codes.add_code(s, "Uppföljning", acting("anna"))
         codes.add_code(s, "Uppföljning > SIP", acting("anna"))      # "SIP" is under Samverkan too
     out = tmp_path / "u.qdpx"
-    report = export(coded, "qdpx", out=out, unique_names=True)
+    report = export(coded, "qdpx", out=out, options=ExportOptions(unique_names=True))
     assert report.renamed == {"Samverkan > SIP": "SIP (Samverkan)",
                               "Uppföljning > SIP": "SIP (Uppföljning)"}
     root, _ = _selections(out)
@@ -266,7 +267,8 @@ def test_unique_names_for_tools_that_merge_codes_by_name(coded, tmp_path):
     assert len(names) == len({n.casefold() for n in names})
     plain = export(coded, "qdpx", out=tmp_path / "plain.qdpx")
     assert plain.renamed == {}
-    qdc = export(coded, "qdc", out=tmp_path / "u.qdc", unique_names=True)
+    qdc = export(coded, "qdc", out=tmp_path / "u.qdc",
+                 options=ExportOptions(unique_names=True))
     assert qdc.renamed == report.renamed
     assert not codebook_errors((tmp_path / "u.qdc").read_bytes(),
                                refi_dir() / "Project-mrt2019.xsd")

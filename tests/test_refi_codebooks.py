@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from coding import codes
-from coding.exporting import export
 from corpus.project import init_project, open_project
 from qda import app
 from refi.codebooks import read_any
+from reports.run import export
 
 from .conftest import acting
 from .devdata import refi_dir

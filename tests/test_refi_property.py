@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coding import codes, codings
-from coding.exporting import export
 from corpus.ingest import ingest_file
 from corpus.models import Memo
 from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
 from refi.importer import import_qdpx
+from reports.run import export
 
 from .conftest import SMALL_BOOK, acting
 from .refi_support import canonical

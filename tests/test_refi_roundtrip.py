@@ -13,10 +13,10 @@ from bisect import bisect_right
 import pytest
 from lxml import etree
 
-from coding.exporting import export
 from corpus.project import open_project
 from refi.importer import import_qdpx
 from refi.schema import project_errors
+from reports.run import export
 
 from .devdata import refi_dir
 

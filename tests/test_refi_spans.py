@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from coding import codes as code_ops
 from coding.codings import accept
-from coding.exporting import export
 from corpus.models import Coding, Segment
 from corpus.project import open_project
 from refi.importer import import_qdpx
+from reports.run import export
 
 from .conftest import acting
 

@@ -13,7 +13,6 @@ from sqlalchemy import event, select, text
 
 from coding import codes, codings, review
 from coding.codebook import read_codebook
-from coding.exporting import export_bytes
 from coding.suggestions import suggest
 from coding.transcript import code_sentences, code_span, transcript_view
 from corpus import store
@@ -22,6 +21,7 @@ from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
 from corpus.project import init_project, open_project
 from corpus.readers import ReadOptions
+from reports.run import export_bytes
 
 from .conftest import acting
 

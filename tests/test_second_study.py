@@ -18,7 +18,7 @@ from sqlalchemy import distinct, func, select
 from coding.codebook import parse_codebook
 from coding.codes import import_doc
 from coding.exchange import import_codings
-from coding.exporting import export
+from coding.exporting import ExportOptions
 from corpus import study
 from corpus.errors import InputError
 from corpus.ingest import ingest_file
@@ -30,6 +30,7 @@ from corpus.workshops import add_workshop
 from delphi import items as delphi_items
 from delphi import panel
 from delphi import tables as delphi_tables
+from reports.run import export
 from tests.conftest import pg_database, row_counts, write_xlsx
 from themes import tables
 from themes.layers import resolve_layer
@@ -161,10 +162,12 @@ def test_every_export_has_the_project_s_columns_and_every_note_its_x(second, tmp
     assert header == ["Huvudtema", "Subtema", "Inlägg", *marks]
     doc = Document(str(export(proj, "bilaga2", fmt="docx", out=tmp_path / "b2.docx").path))
     assert [c.text for c in doc.tables[0].rows[0].cells] == header
-    grouped = export(proj, "bilaga2", fmt="csv", out=tmp_path / "g.csv", by="group").path
+    grouped = export(proj, "bilaga2", fmt="csv", out=tmp_path / "g.csv",
+                     options=ExportOptions(by="group")).path
     assert pd.read_csv(grouped).columns.tolist()[4:] == ["Brukarföreträdare", "Politiker",
                                                          "Ingen grupp"]
-    themes = export(proj, "themes", fmt="csv", out=tmp_path / "t.csv", by="format").path
+    themes = export(proj, "themes", fmt="csv", out=tmp_path / "t.csv",
+                    options=ExportOptions(by="format")).path
     assert "Inget format" in pd.read_csv(themes).columns     # notes of no workshop
     qdpx = export(proj, "qdpx", out=tmp_path / "p.qdpx").path
     with zipfile.ZipFile(qdpx) as archive:

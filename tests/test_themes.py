@@ -8,13 +8,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import codes, codings
-from coding.exporting import export
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import Segment
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from qda import app
+from reports.run import export
 from tests.conftest import BILAGA2_COLUMNS, agreed
 from themes import tables
 from themes.layers import resolve_layer

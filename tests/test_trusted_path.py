@@ -22,7 +22,7 @@ from delphi import items
 
 from .conftest import SMALL_BOOK, acting
 
-LIBRARY_PACKAGES = ("coding", "corpus", "themes", "delphi", "refi")
+LIBRARY_PACKAGES = ("coding", "corpus", "themes", "delphi", "refi", "reports")
 # Parameter names that would mean the acting person. `by` is not one here: it names the
 # dimension a table is grouped by ("area"); `author` is a post-it's writer in the material.
 ACTING_NAMES = frozenset({"actor", "acting", "who", "by_whom", "decided_by", "admin", "lead",
@@ -68,7 +68,7 @@ def test_the_walk_finds_the_entry_points():
     for entry in ("coding.codes.add_code", "coding.review.accept_code", "corpus.study.rename_value",
                   "corpus.ingest.ingest_file", "corpus.project.init_project",
                   "coding.accounts.add_user", "delphi.items.create_study",
-                  "refi.importer.import_qdpx", "coding.exporting.export",
+                  "refi.importer.import_qdpx", "reports.run.export",
                   "coding.consensus.resolve", "coding.rounds.create_round",
                   "corpus.workshops.add_workshop", "coding.suggestions.suggest"):
         assert entry in found

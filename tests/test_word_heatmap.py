@@ -12,8 +12,9 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from coding import codings
-from coding.exporting import export
+from coding.exporting import ExportOptions
 from corpus.errors import QdaError
+from reports.run import export
 from tests.conftest import BILAGA2_COLUMNS
 
 
@@ -86,13 +87,15 @@ def test_heatmap_png_and_svg(coded, tmp_path):
     png = export(coded, "heatmap", out=tmp_path / "h.png").path
     image = mpimg.imread(png)
     assert image.shape[0] > 300 and image.shape[1] > 600
-    svg = export(coded, "heatmap", fmt="svg", by="question", out=tmp_path / "h.svg").path
+    svg = export(coded, "heatmap", fmt="svg", out=tmp_path / "h.svg",
+                 options=ExportOptions(by="question")).path
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "Fråga 2" in text and "Samverkan" in text
-    again = export(coded, "heatmap", fmt="svg", by="question", out=tmp_path / "h2.svg").path
+    again = export(coded, "heatmap", fmt="svg", out=tmp_path / "h2.svg",
+                   options=ExportOptions(by="question")).path
     assert again.read_bytes() == svg.read_bytes()   # no dates or random ids
     with pytest.raises(QdaError, match="E405|heatmap is by"):
-        export(coded, "heatmap", by="workshop", out=tmp_path / "h3.png")
+        export(coded, "heatmap", out=tmp_path / "h3.png", options=ExportOptions(by="workshop"))
 
 
 @pytest.mark.slow
@@ -133,7 +136,8 @@ def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):
     assert report.rows == 1 and not report.warnings
     with coded.transaction() as s:
         codings.accept(s, 3, 4, "bertil")       # a layer with no quote
-    empty = export(coded, "quotes", fmt="xlsx", layer="bertil", out=tmp_path / "c.xlsx")
+    empty = export(coded, "quotes", fmt="xlsx", out=tmp_path / "c.xlsx",
+                   options=ExportOptions(layer="bertil"))
     assert empty.rows == 0 and "no unit in layer bertil is marked as a quote" in \
         " ".join(empty.warnings)
 

@@ -23,7 +23,7 @@ from corpus.models import Workshop
 from corpus.study import load as load_study
 from corpus.study import workshop_counts
 
-from .exports import NEAR_DUPLICATE  # noqa: F401 (the default of bilaga2)
+from .choices import NEAR_DUPLICATE  # noqa: F401 (the default of bilaga2)
 from .layers import Layer, coded_units
 
 BILAGA2_HEAD = ["Huvudtema", "Subtema", "Inlägg"]

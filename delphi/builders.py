@@ -1,4 +1,4 @@
-"""Builders of the Delphi exports (declared in delphi.exports): tables in the report's
+"""Builders of the Delphi exports (declared in reports.catalogue): tables in the report's
 style (xlsx, docx, md), the distribution chart, the method paragraph. None holds a single
 panelist's answers: the panel appears as counts and aggregates only."""
 

@@ -1,5 +1,5 @@
-"""Builders of the report exports (declared in themes.exports): which tables, written
-how. `coding.exporting.export` runs them after checking who may read what."""
+"""Builders of the report exports (declared in reports.catalogue): which tables, written
+how. `reports.run.export` runs them after checking who may read what."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from corpus.vocabulary import FINAL
 
 from . import heatmap as heatmap_mod
 from . import tables, word, writers
-from .exports import BY, HEATMAP_BY, NEAR_DUPLICATE
+from .choices import BY, HEATMAP_BY, NEAR_DUPLICATE
 from .layers import Layer, resolve_layer
 from .questions import question_texts
 
