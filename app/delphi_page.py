@@ -13,10 +13,10 @@ import streamlit as st
 
 from app import state, ui
 from app.downloads import offer
-from coding.accounts import Can
 from coding.exporting import exports
 from delphi import chart, items, panel, rounds, tables
 from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
+from people.accounts import Can
 
 proj = state.require_project()
 st.title("Delphi")

@@ -6,10 +6,10 @@ import streamlit as st
 
 from app import state
 from app.downloads import offer
-from coding.accounts import Can
 from coding.exporting import exports
 from corpus.vocabulary import FINAL
 from delphi import items as delphi_items
+from people.accounts import Can
 from themes.exports import BY, NEAR_DUPLICATE
 from themes.layers import readable_layers
 

@@ -8,10 +8,10 @@ import streamlit as st
 from app import state, ui
 from app.downloads import offer
 from coding import agreement, rounds
-from coding.accounts import Can
 from coding.exporting import get as export_spec
 from corpus import numbers
 from corpus.errors import QdaError
+from people.accounts import Can
 
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)

@@ -7,10 +7,10 @@ import matplotlib.pyplot as plt
 import streamlit as st
 
 from app import state, ui
-from coding.accounts import Can
 from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import FINAL
+from people.accounts import Can
 from themes import heatmap, tables
 from themes.exports import HEATMAP_BY
 from themes.layers import readable_layers, resolve_layer

@@ -21,13 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.errors import QdaError
-
-from .roles import Can
+from corpus.roles import Can
 
 if TYPE_CHECKING:
     from corpus.project import Project
-
-    from .accounts import Actor
+    from people.accounts import Actor
 
 # Modules that declare exports when imported (each calls `declare`).
 PROVIDERS = ("themes.exports", "refi.exports", "delphi.exports")

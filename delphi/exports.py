@@ -4,7 +4,7 @@ in delphi.export are named, not imported."""
 from __future__ import annotations
 
 from coding.exporting import Export, declare
-from coding.roles import Can
+from corpus.roles import Can
 
 _B = "delphi.export:"
 

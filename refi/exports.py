@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coding.exporting import Export, declare
-from coding.roles import Can
+from corpus.roles import Can
 
 declare(Export(
     "qdpx", ("qdpx",), "REFI-QDA-projekt (.qdpx)",

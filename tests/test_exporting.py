@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from coding import exporting
 from coding.exporting import Export, builder, choose_format, exports
-from coding.roles import Can
 from corpus.errors import QdaError
+from corpus.roles import Can
 from qda import app
 
 EXPECTED = {"bilaga2", "themes", "quotes", "tabell1", "heatmap", "agreement", "audit",

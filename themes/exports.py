@@ -6,7 +6,7 @@ Light on purpose: the builders in themes.export are named, not imported.
 from __future__ import annotations
 
 from coding.exporting import Export, declare
-from coding.roles import Can
+from corpus.roles import Can
 
 NEAR_DUPLICATE = 0.85   # cosine of character n-grams above which two notes say the same
 # what a table's columns (a heatmap's too) can be: the study's dimensions, or the question
