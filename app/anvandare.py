@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, ui
-from coding import accounts
-from coding.accounts import ROLE_LABELS, Can, Role
+from people import accounts
+from people.accounts import ROLE_LABELS, Can, Role
 
 proj = state.require_project()
 state.require(Can.MANAGE_USERS)

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from coding import accounts
-from coding.accounts import Actor, LoginRefused, Role
 from corpus.errors import QdaError
 from corpus.project import Project, read_config
+from people import accounts
+from people.accounts import Actor, LoginRefused, Role
 
 COOKIE = "qda_session"
 TOKEN_KEY = "auth_token"

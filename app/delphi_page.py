@@ -13,8 +13,8 @@ import streamlit as st
 
 from app import state, ui
 from app.downloads import offer
-from coding.accounts import Can
 from coding.exporting import ExportOptions
+from corpus.roles import Can
 from delphi import chart, items, panel, rounds, tables
 from delphi.statistics import COUNT, IPRAS, RAND_UCLA, SHARE, ConsensusRule
 from reports.catalogue import exports

@@ -9,8 +9,8 @@ import streamlit as st
 
 from app import state
 from app.downloads import offer
-from coding.accounts import Can
 from coding.exporting import ExportOptions
+from corpus.roles import Can
 from corpus.vocabulary import FINAL
 from delphi import items as delphi_items
 from reports.catalogue import exports

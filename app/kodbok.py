@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app import state, ui
 from coding import codes, final
-from coding.accounts import Can
 from coding.codebook import bundled_names, join_path, read_codebook
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
+from people.accounts import Can
 from refi.codebooks import read_any
 
 ORIGIN_LABELS = {"fardplan": "Färdplan", "emergent": "Framvuxen"}

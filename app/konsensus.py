@@ -7,9 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, ui
-from coding import agreement, consensus, identity, rounds
-from coding.accounts import Can
+from coding import agreement, consensus, rounds
 from corpus.errors import QdaError
+from people import identity
+from people.accounts import Can
 
 proj = state.require_project()
 state.require(Can.READ_AGREEMENT)

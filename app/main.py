@@ -13,8 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from app import auth, state, ui
-from coding.accounts import ROLE_LABELS, Actor, Can
 from corpus.errors import ERRORS, QdaError
+from people.accounts import ROLE_LABELS, Actor, Can
 
 HERE = Path(__file__).parent
 PANEL_PARAM = "delphi"     # ?delphi=CODE: a Delphi panelist's invitation link

@@ -11,8 +11,6 @@ import streamlit as st
 
 from app import state, ui
 from coding import suspects
-from coding.accounts import Can
-from coding.identity import suggestion_layer
 from corpus.dimensions import DIMENSIONS, NAMES_SV
 from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
@@ -37,6 +35,8 @@ from corpus.study import (
     uses,
 )
 from corpus.workshops import add_workshop, workshops_frame
+from people.accounts import Can
+from people.identity import suggestion_layer
 from refi.importer import import_qdpx
 
 SOURCE_KINDS = {None: "Känn igen automatiskt", "postits": "Lappar", "padlet": "Padlet",

@@ -8,10 +8,10 @@ import streamlit as st
 from app import state, ui
 from app.downloads import offer
 from coding import agreement, rounds
-from coding.accounts import Can
 from coding.exporting import ExportOptions
 from corpus import numbers
 from corpus.errors import QdaError
+from corpus.roles import Can
 from reports.catalogue import get as export_spec
 
 proj = state.require_project()

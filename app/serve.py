@@ -57,8 +57,8 @@ def check_serving(root: Path, host: str, cert: Path | None, key: Path | None) ->
     """Refuse what would expose the material: a network address without accounts, half a
     TLS pair, unreadable certificate files. Returns warnings (a network address without
     TLS)."""
-    from coding.accounts import has_users
     from corpus.project import open_project
+    from people.accounts import has_users
 
     if (cert is None) != (key is None):
         raise QdaError("give both --tls-cert and --tls-key", None, "E620")

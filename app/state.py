@@ -17,17 +17,17 @@ import streamlit as st
 
 from app import ui
 from coding import access
-from coding.accounts import Actor, Can
 from coding.background import Retrainer
 from coding.codebook import Codebook
 from coding.codes import codebook_version, hidden_codes, load_codebook, visible
-from coding.identity import check_coder, coder_for, known_people
 from corpus.dimensions import Study
 from corpus.errors import QdaError
 from corpus.locations import PROJECT_ENV
 from corpus.notes import Notice
 from corpus.project import Project, open_project
 from corpus.study import load_project
+from people.accounts import Actor, Can
+from people.identity import check_coder, coder_for, known_people
 
 CODER_PARAM = "kodare"
 
@@ -177,7 +177,7 @@ def acting() -> Actor:
 def possible_coders(proj: Project) -> list[str]:
     """Who a round can assign units to: users who may code (with accounts), else every
     known coder and the one at this machine."""
-    from coding.accounts import GRANTS, Role, users
+    from people.accounts import GRANTS, Role, users
 
     with proj.session() as session:
         people = [u.login for u in users(session)

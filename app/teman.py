@@ -8,9 +8,9 @@ import streamlit as st
 
 from app import state, ui
 from coding import quote_texts
-from coding.accounts import Can
 from corpus import numbers
 from corpus.errors import QdaError
+from corpus.roles import Can
 from corpus.vocabulary import FINAL
 from themes import heatmap, tables
 from themes.choices import HEATMAP_BY

@@ -10,11 +10,11 @@ import streamlit as st
 from sqlalchemy import select
 
 from app import state, ui
-from coding.accounts import Can
 from coding.transcript import code_sentences, code_span, transcript_view, transcripts
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Source
+from corpus.roles import Can
 from refi.writer import source_layout
 
 proj = state.require_project()

@@ -30,8 +30,8 @@ def suggest(
                                               "(blind coding).")] = None,
 ) -> None:
     """Train on the project's decisions and store ranked suggestions for its segments."""
-    from coding.identity import coder_for
     from coding.suggestions import suggest as run
+    from people.identity import coder_for
 
     with user_errors(), progress_bar("Suggesting") as update:
         proj = opened(project)
@@ -66,8 +66,8 @@ def code_next(
         "'vardcentral' finds 'Vårdcentralen').")] = "",
 ) -> None:
     """Show the next segments to decide, with their numbered suggestions."""
-    from coding.identity import coder_for
     from coding.suggestions import pending
+    from people.identity import coder_for
 
     with user_errors():
         proj = opened(project)
@@ -108,7 +108,7 @@ def _decide_one(session, status: str, segment: int, code: str, coder: str,
 
 def _decide(status: str, project: Path, segment: int, code: str, coder: str,
             memo: str | None, quote: bool | None) -> None:
-    from coding.identity import coder_for
+    from people.identity import coder_for
 
     with user_errors():
         proj = opened(project)
@@ -142,7 +142,7 @@ def _decide_many(status: str, project: Path, source: Path, coder: str,
     fails is reported and leaves the others standing."""
     import sys
 
-    from coding.identity import coder_for
+    from people.identity import coder_for
 
     with user_errors():
         try:
@@ -220,7 +220,7 @@ def code_remove(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
     """Undo a decision: the segment is undecided again for that code."""
     from coding import codes as codes_mod
     from coding import codings as codings_mod
-    from coding.identity import coder_for
+    from people.identity import coder_for
 
 
     with user_errors():
@@ -241,8 +241,8 @@ def code_remove(segment: SegmentArg, code: CodeArg, coder: CoderOpt,
 def code_done(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path(".")) -> None:
     """In a round of double coding: the unit is decided with no code (it counts as "no"
     for every code in the agreement)."""
-    from coding.identity import coder_for
     from coding.rounds import mark_done
+    from people.identity import coder_for
 
     with user_errors(), opened(project).transaction() as session:
         coder = coder_for(session, coder)
@@ -258,8 +258,8 @@ def code_skip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
     """Mark a unit not relevant (inte relevant): no code applies to it at all, e.g. a
     moderator's question or a heading. It leaves your queue and is counted apart from
     the uncoded units; `qda code unskip` takes it back."""
-    from coding.identity import coder_for
     from coding.relevance import mark_not_relevant
+    from people.identity import coder_for
 
     with user_errors(), opened(project).transaction() as session:
         coder = coder_for(session, coder)
@@ -271,8 +271,8 @@ def code_skip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("
 def code_unskip(segment: SegmentArg, coder: CoderOpt, project: ProjectOpt = Path("."),
                 memo: MemoOpt = None) -> None:
     """Take back 'not relevant': the unit is in your queue again."""
-    from coding.identity import coder_for
     from coding.relevance import mark_relevant
+    from people.identity import coder_for
 
     with user_errors(), opened(project).transaction() as session:
         coder = coder_for(session, coder)

@@ -49,7 +49,7 @@ def users_add(
     project: ProjectOpt = Path("."),
 ) -> None:
     """Add a user: asks for the password twice, or prints an invitation code."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors():
         accounts.normal_login(login)
@@ -67,7 +67,7 @@ def users_add(
 def users_list(project: ProjectOpt = Path("."),
                as_json: JsonOpt = False) -> None:
     """The project's users, their roles and state."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors(), opened(project).session() as session:
         rows = [{"login": u.login, "name": u.display_name, "role": u.role,
@@ -92,7 +92,7 @@ def users_list(project: ProjectOpt = Path("."),
 def users_set_role(login: str, role: Annotated[str, typer.Argument(help="The new role.")],
                    project: ProjectOpt = Path(".")) -> None:
     """Change a user's role."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors(), opened(project).transaction() as session:
         user = accounts.set_role(session, login, role, actor())
@@ -102,7 +102,7 @@ def users_set_role(login: str, role: Annotated[str, typer.Argument(help="The new
 @users_app.command("disable")
 def users_disable(login: str, project: ProjectOpt = Path(".")) -> None:
     """Stop a user logging in (their sessions end; their codings and history stay)."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors(), opened(project).transaction() as session:
         user = accounts.disable_user(session, login, actor())
@@ -112,7 +112,7 @@ def users_disable(login: str, project: ProjectOpt = Path(".")) -> None:
 @users_app.command("enable")
 def users_enable(login: str, project: ProjectOpt = Path(".")) -> None:
     """Let a disabled user log in again."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors(), opened(project).transaction() as session:
         user = accounts.enable_user(session, login, actor())
@@ -124,7 +124,7 @@ def users_reset_password(login: str, invite: InviteOpt = False,
                          password_stdin: StdinOpt = False,
                          project: ProjectOpt = Path(".")) -> None:
     """Set a new password (or a new invitation code); the user's sessions end."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors():
         secret = None if invite else accounts.check_password(_password(password_stdin))
@@ -142,7 +142,7 @@ def users_link_sso(login: str,
                    = None,
                    project: ProjectOpt = Path(".")) -> None:
     """Map a user to the organisation's single sign-on account."""
-    from coding import accounts
+    from people import accounts
 
     with user_errors(), opened(project).transaction() as session:
         user = accounts.link_sso(session, login, subject, actor())

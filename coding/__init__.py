@@ -1,2 +1,3 @@
 """Coding: the codebook, suggestions, decisions, rounds of double coding, agreement,
-consensus, and who may do what (identity, accounts, access)."""
+consensus, and what an actor may see and do right now (access; accounts and identity
+are in people/)."""

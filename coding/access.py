@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from people.accounts import LIBRARY, AccessError, Actor, Can, actor_name, checked, require_role
+from people.identity import CONSENSUS, FINAL, check_coder
+
 from . import rounds
-from .accounts import LIBRARY, AccessError, Actor, Can, actor_name, checked, require_role
-from .identity import CONSENSUS, FINAL, check_coder
 
 HIDDEN_WHEN_BLIND = frozenset({Can.READ_THEMES, Can.READ_CODINGS, Can.READ_AGREEMENT,
                                Can.READ_AUDIT})

@@ -43,10 +43,10 @@ from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, Round, Segment
 from corpus.models import Code as CodeRow
 from corpus.vocabulary import DECISIONS, Status
+from people.accounts import Actor, Can
+from people.identity import known_people
 
 from . import access
-from .accounts import Actor, Can
-from .identity import known_people
 
 LEVELS = ("huvudtema", "subtema", "kod")
 BOTH = "both"                   # main themes and sub-themes side by side (the default)

@@ -14,11 +14,11 @@ from corpus.errors import QdaError
 from corpus.models import AuditEvent, Coding, Round
 from corpus.models import Code as CodeRow
 from corpus.vocabulary import Action, Status
+from people.accounts import Actor, Can, actor_name, checked
+from people.identity import suggestion_layer
 
 from . import access
-from .accounts import Actor, Can, actor_name, checked
 from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path, split_path
-from .identity import suggestion_layer
 
 EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
             "sort_order")

@@ -15,8 +15,7 @@ from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
 from corpus.vocabulary import DECISIONS, Action, Status
-
-from .identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
+from people.identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:

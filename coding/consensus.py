@@ -22,11 +22,11 @@ from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment, utcnow
 from corpus.vocabulary import Action, Status
+from people.accounts import Actor, Can, actor_name
+from people.identity import CONSENSUS, human
 
 from . import access
-from .accounts import Actor, Can, actor_name
 from .agreement import UNIT_KINDS, collect
-from .identity import CONSENSUS, human
 
 
 @dataclass

@@ -18,10 +18,10 @@ from corpus.project import Project
 from corpus.study import load as load_study
 from corpus.tabular import read_table, write_table
 from corpus.vocabulary import Action, Status
+from people.identity import CONSENSUS, coder_for
 
 from .codebook import CodebookDoc, join_path, split_path
 from .codes import _path, _rows, add_code, find_code, import_doc
-from .identity import CONSENSUS, coder_for
 
 SEGMENT_COLUMNS = ["segment", "source", "kind", "question", "area", "speaker", "text"]
 CODING_COLUMNS = ["segment", "source", "kind", "question", "area", "text", "code", "huvudtema",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .roles import Can
+from corpus.roles import Can
 
 Progress = Callable[[int, int | None, str | None], None]   # (done, total, what)
 

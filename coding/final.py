@@ -29,8 +29,7 @@ from sqlalchemy.orm import Session
 
 from corpus.models import Assignment, Coding, NotRelevant, Segment
 from corpus.vocabulary import CONSENSUS, Status
-
-from .identity import human
+from people.identity import human
 
 AGREED = "samstämmiga"      # units two or more coders coded alike, without the consensus
 UNIT_KINDS = ("note", "sentence")

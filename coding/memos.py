@@ -15,9 +15,9 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Memo, Source, Workshop
 from corpus.vocabulary import Action
+from people.accounts import Actor, Can, actor_name
 
 from . import access
-from .accounts import Actor, Can, actor_name
 
 
 def _snapshot(memo: Memo) -> dict:

@@ -16,9 +16,9 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Coding, NotRelevant, Segment
 from corpus.vocabulary import Action, Status
+from people.accounts import Actor, actor_name
 
 from . import access, rounds
-from .accounts import Actor, actor_name
 
 
 def is_not_relevant(session: Session, segment_id: int, coder: str) -> bool:

@@ -21,12 +21,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, Segment, Source
 from corpus.vocabulary import DECISIONS, Status
+from people.accounts import Actor, Can
+from people.identity import human, suggestion_layer
 
 from . import access, relevance, rounds
-from .accounts import Actor, Can
 from .codebook import Codebook
 from .codings import accept, lock_coding, reject, remove
-from .identity import human, suggestion_layer
 
 ORDERS = ("active", "document")
 

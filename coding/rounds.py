@@ -23,9 +23,8 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Assignment, Round, Segment, utcnow
 from corpus.vocabulary import Action
-
-from .accounts import Actor, Can, actor_name, require_role
-from .identity import coder_for
+from people.accounts import Actor, Can, actor_name, require_role
+from people.identity import coder_for
 
 KINDS = ("note", "transcript")
 

@@ -17,11 +17,11 @@ from corpus.models import Coding, Segment, TextVector, utcnow
 from corpus.project import Project
 from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
 from corpus.vocabulary import DECISIONS, Action, Status
+from people.identity import human, suggestion_layer
 
 from . import review
 from .codebook import Codebook
 from .codes import load_codebook, secret_codes
-from .identity import human, suggestion_layer
 from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
 

@@ -17,9 +17,9 @@ from corpus.errors import QdaError
 from corpus.models import PseudonymKey, Segment, Source
 from corpus.pseudonymise import NAME_TOKEN
 from corpus.vocabulary import Action
+from people.accounts import Actor, Can, actor_name
 
 from . import access
-from .accounts import Actor, Can, actor_name
 
 
 @dataclass

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from corpus.errors import QdaError
 from corpus.models import Coding, Segment, Source
 from corpus.vocabulary import Status
+from people.accounts import Actor, Can
 
 from . import access
-from .accounts import Actor, Can
 from .review import Action, accept_code
 
 

@@ -8,7 +8,7 @@ with channel "import"; a notebook or the library itself acts as `LIBRARY`. A sys
 is refused nothing: whoever can run commands on the project's files or database can do
 everything anyway. A plain string is never an actor: it raises `NotAnActor` (E614)
 instead of silently getting every right. Only `coding.access.require` (and
-`coding.accounts.require_role` under it) decides what an actor may do.
+`people.accounts.require_role` under it) decides what an actor may do.
 """
 
 from __future__ import annotations

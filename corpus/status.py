@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import DateTime, column, exists, func, select, table
 
 from .project import Project
-from .vocabulary import CONSENSUS, DECISIONS, SUGGESTER, Status
+from .vocabulary import DECISIONS, SUGGESTER, Status, human, person
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +148,7 @@ def totals(project: Project, own: str | None = None) -> dict[str, int]:
                 "suggestions": count(_coding, cod.status == Status.SUGGESTED, *(
                     () if own is None else (cod.coder == f"{SUGGESTER}:{own}",))),
                 "coders": connection.scalar(select(func.count(func.distinct(cod.coder))).where(
-                    decided, ~cod.coder.startswith(SUGGESTER), cod.coder != CONSENSUS)) or 0,
+                    decided, person(cod.coder))) or 0,
                 **unit_states(connection, own)}
 
 
@@ -170,7 +170,7 @@ def unit_states(connection, own: str | None = None) -> dict[str, int]:
     skipped = exists().where(nr.segment_id == seg.id,
                              *(() if own is None else (nr.coder == own,)))
     decided = exists().where(cod.segment_id == seg.id, cod.status.in_(DECISIONS),
-                             ~cod.coder.startswith(SUGGESTER), *mine)
+                             human(cod.coder), *mine)
     units = select(func.count()).select_from(_segment).where(seg.kind.in_(UNIT_KINDS))
     not_relevant = connection.scalar(units.where(skipped, ~decided)) or 0
     uncoded = connection.scalar(units.where(~skipped, ~decided)) or 0

@@ -8,6 +8,10 @@ the same; a misspelt action fails where it is written instead of in a report.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 
 class Status(StrEnum):
@@ -20,13 +24,23 @@ class Status(StrEnum):
 
 DECISIONS = (Status.ACCEPTED, Status.REJECTED)
 
-# The tool's own coding layers (coding.identity holds the rules about them): suggestions
+# The tool's own coding layers (people.identity holds the rules about them): suggestions
 # under `förslag` or `förslag:NAME`, the consensus meeting's decisions under `konsensus`.
 SUGGESTER = "förslag"
 CONSENSUS = "konsensus"
 # The report's layer, composed when read (coding.final): the consensus where it decided,
 # the coders' agreed coding, else the one coder's. Never stored; reserved as a name.
 FINAL = "slutlig"
+
+
+def human(column: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL: the coder column names a person or the consensus, not a suggestion layer."""
+    return ~column.startswith(SUGGESTER)
+
+
+def person(column: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL: the coder column names a person (neither suggestions nor the consensus)."""
+    return human(column) & (column != CONSENSUS)
 
 
 class Action(StrEnum):

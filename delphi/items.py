@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coding import access
-from coding.accounts import Actor, checked
-from coding.roles import Can
 from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import DelphiItem, DelphiItemNote, DelphiItemVersion, DelphiStudy, Segment
+from corpus.roles import Can
 from corpus.vocabulary import Action
+from people.accounts import Actor, checked
 
 from .statistics import ConsensusRule
 

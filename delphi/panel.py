@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coding.accounts import Actor
 from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import DelphiPanelist, utcnow
 from corpus.study import Resolver, load
 from corpus.vocabulary import Action
+from people.accounts import Actor
 
 from .items import lead
 

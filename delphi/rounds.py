@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coding.accounts import Actor
 from corpus import audit
 from corpus.errors import QdaError
 from corpus.models import (
@@ -26,6 +25,7 @@ from corpus.models import (
 )
 from corpus.pseudonymise import Pseudonymiser
 from corpus.vocabulary import Action
+from people.accounts import Actor
 
 from .items import current_version, lead, rule_of, study
 from .statistics import DECIDED, SCALE, ItemStatistics, item_statistics

@@ -33,7 +33,6 @@ from sqlalchemy import select
 from coding import codes as code_ops
 from coding.codebook import CodebookDoc
 from coding.codings import accept
-from coding.identity import is_suggestion_layer
 from corpus import audit
 from corpus.actors import LIBRARY, Actor, actor_name, checked, system_actor
 from corpus.errors import InputError
@@ -47,6 +46,7 @@ from corpus.study import Resolver, set_long_name
 from corpus.study import load as load_study
 from corpus.vocabulary import Action
 from corpus.workshops import normalise_fields, upsert_workshop
+from people.identity import is_suggestion_layer
 
 from . import mapping as m
 from .codebooks import code_specs

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from coding.codebook import join_path
 from coding.codes import hidden_codes, ordered_paths
 from coding.exporting import Export, ExportOptions, ExportReport, Progress
-from coding.identity import human, is_suggestion_layer
 from corpus.actors import Actor
 from corpus.files import atomic_write
 from corpus.models import Code, Coding, Memo, Segment, Source, Workshop
@@ -31,6 +30,7 @@ from corpus.project import Project, read_config
 from corpus.study import load as load_study
 from corpus.study import workshop_counts
 from corpus.vocabulary import Status
+from people.identity import human, is_suggestion_layer
 
 from . import mapping as m
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from coding.exporting import Export
-from coding.roles import Can
 from corpus.errors import QdaError
+from corpus.roles import Can
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

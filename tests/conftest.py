@@ -168,8 +168,8 @@ def agreed(session, segment_id: int, code_id: int, is_quote: bool = False) -> No
     """A coding in the consensus layer, as a finished consensus meeting leaves it (the
     library writes that layer only through `consensus.resolve`/`adopt_agreed` or an
     import; a fixture builds it directly)."""
-    from coding.identity import CONSENSUS
     from corpus.models import Coding
+    from people.identity import CONSENSUS
 
     session.add(Coding(segment_id=segment_id, code_id=code_id, coder=CONSENSUS,
                        status="accepted", is_quote=is_quote))

@@ -10,16 +10,17 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from coding import accounts, agreement, codes, consensus, review, rounds
-from coding.accounts import AccessError, Actor, Role
+from coding import agreement, codes, consensus, review, rounds
 from coding.codings import accept
-from coding.identity import suggestion_layer
 from coding.suggestions import suggest
 from coding.transcript import transcript_view
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding, Segment, Source
 from corpus.readers import ReadOptions
+from people import accounts
+from people.accounts import AccessError, Actor, Role
+from people.identity import suggestion_layer
 from qda import app as cli
 from reports.run import export_bytes
 from themes.layers import resolve_layer

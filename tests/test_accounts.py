@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from coding import accounts
-from coding.accounts import Actor, LoginRefused, Role
-from coding.identity import CONSENSUS, check_coder, coder_for, is_reserved
 from corpus.errors import QdaError
 from corpus.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
+from people import accounts
+from people.accounts import Actor, LoginRefused, Role
+from people.identity import CONSENSUS, check_coder, coder_for, is_reserved
 
 from .conftest import acting
 

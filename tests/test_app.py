@@ -755,9 +755,9 @@ def _field(at: AppTest, label: str):
 
 
 def test_the_first_user_is_the_lead_with_a_password_then_the_lead_invites(root):
-    from coding import accounts
-    from coding.accounts import Actor, Role
     from corpus.models import User
+    from people import accounts
+    from people.accounts import Actor, Role
 
     at = page("anvandare", coder="ensam")           # one researcher, no users yet
     assert "inga användare" in at.info[0].value
@@ -788,8 +788,8 @@ def test_the_first_user_is_the_lead_with_a_password_then_the_lead_invites(root):
 
 
 def test_a_coder_cannot_open_the_users_page(root):
-    from coding import accounts
-    from coding.accounts import Actor, Role
+    from people import accounts
+    from people.accounts import Actor, Role
 
     project = open_project(root)
     with project.transaction() as s:
@@ -907,7 +907,7 @@ def test_counts_agree_with_their_number_in_swedish():
 
 def test_export_page_makes_the_quotes_as_word_with_transcript_quotes(root, tmp_path):
     """Quotes from transcripts have no question; Citat → docx crashed with a traceback."""
-    from coding.identity import CONSENSUS
+    from people.identity import CONSENSUS
 
     project = open_project(root)
     with project.transaction() as s:

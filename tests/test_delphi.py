@@ -304,7 +304,7 @@ def test_the_command_line_runs_a_study(coded, tmp_path):
 
 
 def test_only_a_role_that_runs_delphi_may_change_the_study(study):
-    from coding.accounts import Actor, Role
+    from people.accounts import Actor, Role
 
     project, study_id = study
     coder = Actor("kim", Role.CODER)

@@ -10,7 +10,7 @@ from pathlib import Path
 from corpus.errors import ERRORS, QdaError, swedish
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("corpus", "coding", "themes", "refi", "delphi", "app", "cli")
+PACKAGES = ("corpus", "people", "coding", "themes", "refi", "delphi", "reports", "app", "cli")
 CODE = re.compile(r"E\d{3}")
 ERROR_CLASSES = {"QdaError", "InputError", "DuplicateSourceError", "CodeError",
                  "AccessError", "LoginRefused", "NotAnActor"}

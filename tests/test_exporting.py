@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from cli.export import export_command
 from coding.exporting import OPTIONS, Export, ExportOptions
-from coding.roles import Can
 from corpus.errors import QdaError
+from corpus.roles import Can
 from qda import app
 from reports import catalogue, run
 from reports.catalogue import choose_format, exports

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
-from coding import accounts, codes, codings
+from coding import codes, codings
 from corpus.backup import backup, restore
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
@@ -19,6 +19,7 @@ from corpus.migrate_store import checksum, migrate_store
 from corpus.models import Base, Segment, Source
 from corpus.project import Project, init_project, open_project, read_config
 from corpus.readers import ReadOptions
+from people import accounts
 from qda import app
 
 from .conftest import SMALL_BOOK, acting, pg_database

@@ -13,7 +13,7 @@ from pathlib import Path
 from corpus.notes import NOTES, Notice, note
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("corpus", "coding", "themes", "refi", "delphi", "reports", "app", "cli")
+PACKAGES = ("corpus", "people", "coding", "themes", "refi", "delphi", "reports", "app", "cli")
 CODE = re.compile(r"N\d{3}")
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from coding import suspects
-from coding.accounts import Actor, Role
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Segment, Source
 from corpus.readers import ReadOptions
+from people.accounts import Actor, Role
 from qda import app
 
 from .conftest import acting
@@ -77,7 +77,7 @@ def test_keeping_leaves_the_text_and_an_unknown_suspect_is_refused(talk):
 def test_only_the_lead_decides(talk):
     project, report = talk
     with project.transaction() as s:
-        from coding.accounts import AccessError
+        from people.accounts import AccessError
         with pytest.raises(AccessError):
             suspects.decide(s, report.source_id, "Per", True, Actor("kim", Role.CODER))
 

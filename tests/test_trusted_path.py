@@ -11,18 +11,19 @@ import pkgutil
 import pytest
 from sqlalchemy import select
 
-from coding import access, accounts, codes, review
-from coding.accounts import Actor, Can, Role
+from coding import access, codes, review
 from corpus import study
 from corpus.actors import LIBRARY, NotAnActor, system_actor
 from corpus.errors import QdaError
 from corpus.models import AuditEvent
 from corpus.readers import ReadOptions
 from delphi import items
+from people import accounts
+from people.accounts import Actor, Can, Role
 
 from .conftest import SMALL_BOOK, acting
 
-LIBRARY_PACKAGES = ("coding", "corpus", "themes", "delphi", "refi", "reports")
+LIBRARY_PACKAGES = ("coding", "corpus", "people", "themes", "delphi", "refi", "reports")
 # Parameter names that would mean the acting person. `by` is not one here: it names the
 # dimension a table is grouped by ("area"); `author` is a post-it's writer in the material.
 ACTING_NAMES = frozenset({"actor", "acting", "who", "by_whom", "decided_by", "admin", "lead",
@@ -67,7 +68,7 @@ def test_the_walk_finds_the_entry_points():
     found = {f"{m}.{n}" for m, n, _ in _acting_parameters()}
     for entry in ("coding.codes.add_code", "coding.review.accept_code", "corpus.study.rename_value",
                   "corpus.ingest.ingest_file", "corpus.project.init_project",
-                  "coding.accounts.add_user", "delphi.items.create_study",
+                  "people.accounts.add_user", "delphi.items.create_study",
                   "refi.importer.import_qdpx", "reports.run.export",
                   "coding.consensus.resolve", "coding.rounds.create_round",
                   "corpus.workshops.add_workshop", "coding.suggestions.suggest"):

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coding import access
-from coding.accounts import Actor, Can
 from coding.final import Final, compose
-from coding.identity import CONSENSUS, human
 from corpus.errors import QdaError
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.vocabulary import FINAL, Status
+from people.accounts import Actor, Can
+from people.identity import CONSENSUS, human
 
 
 @dataclass(frozen=True)

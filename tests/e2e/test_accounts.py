@@ -17,14 +17,15 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
-from coding import accounts, codes, rounds
-from coding.accounts import Role
+from coding import codes, rounds
 from coding.codings import accept
 from coding.demo import build_coded_demo
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, LoginAttempt, Segment, Source
 from corpus.project import open_project
 from corpus.readers import ReadOptions
+from people import accounts
+from people.accounts import Role
 from tests.conftest import acting, agreed
 
 from .conftest import running_app, settle, shot

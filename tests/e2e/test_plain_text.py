@@ -11,8 +11,7 @@ import csv
 import pytest
 from playwright.sync_api import Page
 
-from coding import accounts, codes
-from coding.accounts import Role
+from coding import codes
 from coding.codings import accept
 from coding.suggestions import suggest
 from corpus.ingest import ingest_file
@@ -20,6 +19,8 @@ from corpus.project import init_project
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
 from delphi import items, panel, rounds
+from people import accounts
+from people.accounts import Role
 from tests.conftest import SMALL_BOOK, acting, agreed
 
 from .conftest import running_app, settle, shot

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, User
-from corpus.vocabulary import CONSENSUS, FINAL, SUGGESTER  # the layers' names, as text
+
+# the layers' names, as text, and the SQL that tells a person's layer from the tool's
+from corpus.vocabulary import CONSENSUS, FINAL, SUGGESTER, human, person  # noqa: F401
 
 
 def suggestion_layer(coder: str | None = None) -> str:
@@ -33,16 +35,6 @@ def is_reserved(name: str) -> bool:
     """Reserved for the tool's own layers, in any spelling ("Förslag", "KONSENSUS")."""
     folded = name.strip().casefold()
     return folded.startswith(SUGGESTER) or folded in (CONSENSUS, FINAL)
-
-
-def human(column: ColumnElement[str]) -> ColumnElement[bool]:
-    """SQL: the coder column names a person or the consensus, not a suggestion layer."""
-    return ~column.startswith(SUGGESTER)
-
-
-def person(column: ColumnElement[str]) -> ColumnElement[bool]:
-    """SQL: the coder column names a person (neither suggestions nor the consensus)."""
-    return human(column) & (column != CONSENSUS)
 
 
 def check_coder(coder: str | None) -> str:

@@ -7,8 +7,8 @@ sessions are opaque random tokens, stored only as their SHA-256, ended by loggin
 after an idle time. Failed logins slow down guessing without handing anyone a way to
 lock a user out (`authenticate`).
 
-Roles and what each may do are declared once in `roles` (`GRANTS`); `access` adds what a
-blind round hides.
+Roles and what each may do are declared once in `corpus.roles` (`GRANTS`); `coding.access`
+adds what a blind round hides.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from corpus.actors import (  # noqa: F401 (part of this API)
 from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import LoginAttempt, User, UserSession, utcnow
+from corpus.roles import GRANTS, ROLE_LABELS, Can, Role  # noqa: F401 (part of this API)
 from corpus.vocabulary import Action
 
 from .identity import is_reserved
-from .roles import GRANTS, ROLE_LABELS, Can, Role  # noqa: F401 (part of this API)
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 MIN_PASSWORD = 10
