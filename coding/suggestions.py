@@ -18,10 +18,10 @@ from corpus.project import Project
 from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
 from corpus.vocabulary import DECISIONS, Action, Status
 
-from . import review
 from .codebook import Codebook
 from .codes import load_codebook, secret_codes
 from .identity import human, suggestion_layer
+from .queue import CODABLE, Filters, queue_page, scope
 from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
 
@@ -328,12 +328,12 @@ def queue(project: Project, order: str = "active", coder: str | None = None,
     suggestions: the coder's own blind layer when `blind`); "document": source and
     position order. Without `kinds`, notes and sentences (turns are coded as runs of
     their sentences); `search`: only units holding every word (case and å/ä/ö folded).
-    A thin wrapper over `review.queue_page`.
+    A thin wrapper over `coding.queue.queue_page`.
     """
-    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE, search=search)
+    filters = Filters(kinds=tuple(kinds) if kinds else CODABLE, search=search)
     with project.session() as session:
-        page = review.queue_page(session, coder, filters, order, None,
-                                 limit if limit is not None else 1 << 62, blind)
+        page = queue_page(session, coder, filters, order, None,
+                          limit if limit is not None else 1 << 62, blind)
     return [c.segment_id for c in page]
 
 
@@ -356,7 +356,7 @@ def pending(project: Project, coder: str | None = None, order: str = "active",
     """The next `limit` segments of the review queue with their suggestions (in an open
     blind round: the coder's own units, with their own model's suggestions)."""
     with project.session() as session:
-        _, blind = review.scope(session, coder, review.Filters(), blind)
+        _, blind = scope(session, coder, Filters(), blind)
     ids = queue(project, order, coder, kinds, blind, limit, search)
     if not ids:
         return []

@@ -15,7 +15,7 @@ from corpus.vocabulary import Status
 
 from . import access
 from .accounts import Actor, Can
-from .review import Action, accept_code
+from .review_actions import Action, accept_code
 
 
 @dataclass
