@@ -16,7 +16,9 @@ from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
 from corpus.vocabulary import DECISIONS, Action, Status
 
+from . import rounds
 from .identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
+from .relevance import mark_relevant  # a code makes the unit relevant again
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:
@@ -45,8 +47,6 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     `actor` is who decides (None: the coder themself, as the audit log records it).
     The consensus layer is written by `consensus.resolve` and `adopt_agreed`; only an
     import of a consensus reached elsewhere (`imported_consensus`) writes it here."""
-    from . import rounds  # rounds builds on this module
-
     coder = CONSENSUS if imported_consensus and coder == CONSENSUS else check_coder(coder)
     if status not in DECISIONS:
         raise QdaError(f"status must be one of {', '.join(DECISIONS)}", None, "E331")
@@ -86,8 +86,6 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
                memo)
     rounds.mark_done(session, segment_id, coder)
     if status == Status.ACCEPTED and coder != CONSENSUS:
-        from .relevance import mark_relevant  # a code makes the unit relevant again
-
         mark_relevant(session, segment_id, coder, None, "kodad", missing_ok=True)
     return coding
 
