@@ -3,10 +3,9 @@ transaction with its audit event. Suggestions live under the coder `förslag`.""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corpus.actors import Actor, actor_name
@@ -14,6 +13,7 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
+from corpus.store import lock_for_transaction
 from corpus.vocabulary import DECISIONS, Action, Status
 
 from . import rounds
@@ -31,11 +31,7 @@ def lock_coding(session: Session, segment_id: int, code_id: int, coder: str) -> 
     ends, so that two coders' processes changing the same coding apply one after the
     other (the later wins, both are logged) instead of one failing on the unique key.
     SQLite needs nothing: a write transaction there holds the database's write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.blake2b(f"{segment_id}:{code_id}:{coder}".encode(), digest_size=8)
-    key = int.from_bytes(digest.digest(), "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    lock_for_transaction(session, f"{segment_id}:{code_id}:{coder}")
 
 
 def decide(session: Session, segment_id: int, code_id: int, coder: str, status: str,

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import String, exists, func, or_, select, text, tuple_, union
+from sqlalchemy import String, exists, func, or_, select, tuple_, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, Segment, Source
+from corpus.store import serial_plans
 from corpus.vocabulary import DECISIONS, Status
 
 from . import access, rounds
@@ -281,12 +282,8 @@ def _serial(session: Session, few: bool):
     row on this machine) for a 2 ms sort, and the page took 36 against 22 ms. Only for
     that statement: a count over every segment still gains from them, and the document
     order's sort is planned serial already (the two SETs would only add their trips)."""
-    if not few or session.get_bind().dialect.name != "postgresql":
+    with serial_plans(session, few):
         yield
-        return
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    yield       # a failed statement aborts the transaction, and its rollback undoes this
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 SORT_AT_MOST = 50_000   # units of a question or area a document-order page sorts

@@ -15,7 +15,13 @@ from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
 from corpus.models import Coding, Segment, TextVector, utcnow
 from corpus.project import Project
-from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
+from corpus.store import (
+    bulk_insert,
+    bulk_insert_batches,
+    checkpoint,
+    insert_new,
+    refresh_statistics,
+)
 from corpus.vocabulary import DECISIONS, Action, Status
 
 from .codebook import Codebook
@@ -91,13 +97,7 @@ class ProjectVectors:
         with self.project.transaction() as session:
             # another process (the background worker, `qda suggest`) may have stored the
             # same text meanwhile: keep the first vector, it is the same
-            if session.bind.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            for start in range(0, len(rows), self.CHUNK):
-                session.execute(insert(TextVector.__table__).on_conflict_do_nothing(),
-                                rows[start:start + self.CHUNK])
+            insert_new(session, TextVector.__table__, rows, self.CHUNK)
 
 
 def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Codebook]:
@@ -164,11 +164,9 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
                 scored = _score(reader, engine, chunk, coder)
             with project.transaction() as session:
                 _store(session, chunk, scored, coder, who, report)
-            if project.is_sqlite:
-                # fold the batch into the database file now, so that a coder's next
-                # commit never has to checkpoint a WAL this run has grown
-                with project.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            # fold the batch into the database file now, so that a coder's next
+            # commit never has to checkpoint a WAL this run has grown
+            checkpoint(project.engine)
         with project.transaction() as session:
             _record_run(session, actor, who, report)
     else:
