@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state, ui
-from coding import codes, memos, review
+from coding import codes, memos, queue, review_actions, unit_view
 from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import Status
@@ -32,9 +32,9 @@ ss.setdefault("k_picker", False)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def options(root: str) -> review.FilterOptions:
+def options(root: str) -> queue.FilterOptions:
     with state.project().session() as session:
-        return review.filter_options(session)
+        return queue.filter_options(session)
 
 
 # ---- filters ---------------------------------------------------------------------------
@@ -44,7 +44,7 @@ with st.sidebar:
     search = st.text_input("Sök i texten", key="k_search", placeholder="ord i texten …",
                            help="Enheter som innehåller alla orden (stora/små bokstäver och "
                                 "å/ä/ö spelar ingen roll); stega med N och B.")
-    kinds = st.multiselect("Källtyp", list(review.CODABLE), default=list(review.CODABLE),
+    kinds = st.multiselect("Källtyp", list(queue.CODABLE), default=list(queue.CODABLE),
                            format_func=lambda k: ui.KIND_LABELS[k], key="k_kinds")
     questions = st.multiselect("Fråga", opts.questions, format_func=lambda q: f"Fråga {q}",
                                key="k_questions", placeholder="Alla frågor")
@@ -71,7 +71,7 @@ with st.sidebar:
         st.caption(f"Du kodar blint i **{ui.text(blinded.name)}**: kön visar bara dina tilldelade "
                    f"enheter ({blinded.done.get(coder, 0)} av {blinded.units} klara).")
 
-filters = review.Filters(tuple(kinds) or review.CODABLE, tuple(questions), tuple(areas),
+filters = queue.Filters(tuple(kinds) or queue.CODABLE, tuple(questions), tuple(areas),
                          tuple(sources), code_filter, status,
                          blinded.id if blinded is not None else None, search.strip())
 retrainer = state.retrainer(proj, coder if blind else None)
@@ -83,7 +83,7 @@ if ss.get("k_filters") != (filters, order, blind, coder):
     ss.k_current = None
 if ss.get("k_current") is None:
     with proj.session() as session:
-        ss.k_current = review.next_segment(session, None, coder, filters, order, blind,
+        ss.k_current = queue.next_segment(session, None, coder, filters, order, blind,
                                            actor=actor)
 
 
@@ -101,15 +101,15 @@ def _do(action, *args) -> None:
 
 
 def accept(code_id: int) -> None:
-    _do(review.accept_code, code_id)
+    _do(review_actions.accept_code, code_id)
 
 
 def reject(code_id: int) -> None:
-    _do(review.reject_code, code_id)
+    _do(review_actions.reject_code, code_id)
 
 
 def remove(code_id: int) -> None:
-    _do(review.remove_code, code_id)
+    _do(review_actions.remove_code, code_id)
 
 
 def picked() -> None:
@@ -132,7 +132,7 @@ def new_code() -> None:
     def work(session):
         code_id = codes.add_code(session, path, actor or state.acting(), create_parents=True,
                                  origin="emergent", memo="ny kod under kodningen").id
-        return review.accept_code(session, segment_id, code_id, coder, actor)
+        return review_actions.accept_code(session, segment_id, code_id, coder, actor)
 
     try:
         done = proj.retried(work)
@@ -150,7 +150,7 @@ def toggle_picker() -> None:
 def annotate(**kw) -> None:
     segment_id = ss.k_current
     try:
-        n = proj.retried(lambda session: review.annotate(session, segment_id, coder,
+        n = proj.retried(lambda session: review_actions.annotate(session, segment_id, coder,
                                                          actor=actor, **kw))
         if n == 0:
             ss.k_error = "Koda segmentet först: memo och citat sparas på dina kodningar."
@@ -169,7 +169,7 @@ def quote(value: bool) -> None:
 def go_next() -> None:
     current = ss.k_current
     try:
-        nxt = proj.retried(lambda session: review.next_segment(
+        nxt = proj.retried(lambda session: queue.next_segment(
             session, current, coder, filters, order, blind, actor=actor), write=False)
     except QdaError as exc:
         ss.k_error = ui.reason(exc)
@@ -183,7 +183,7 @@ def no_code() -> None:
     """In a round: this unit is decided with no code (it counts in the agreement)."""
     segment_id = ss.k_current
     try:
-        proj.retried(lambda session: review.no_code(session, segment_id, coder, actor))
+        proj.retried(lambda session: review_actions.no_code(session, segment_id, coder, actor))
     except QdaError as exc:
         ss.k_error = ui.reason(exc)
         return
@@ -194,7 +194,7 @@ def not_relevant() -> None:
     """Outside a round: no code applies to this unit at all (undo with U)."""
     try:
         with proj.transaction() as session:
-            done = review.not_relevant(session, ss.k_current, coder, actor)
+            done = review_actions.not_relevant(session, ss.k_current, coder, actor)
         ss.k_undo.append(done)
     except QdaError as exc:
         ss.k_error = ui.reason(exc)
@@ -234,7 +234,7 @@ def undo() -> None:
         return
     action = ss.k_undo[-1]      # taken off the stack only once the undo has committed
     try:
-        proj.retried(lambda session: review.undo(session, action, actor))
+        proj.retried(lambda session: review_actions.undo(session, action, actor))
         ss.k_undo.pop()
         if action.segment_id != ss.k_current:
             ss.k_history.append(ss.k_current)
@@ -254,11 +254,11 @@ if ss.k_current is None:
     st.stop()
 
 with proj.session() as session:
-    view = review.segment_view(session, ss.k_current, coder, book, blind, actor=actor)
-    left = review.queue_count(session, coder, filters, blind, actor=actor)
+    view = unit_view.segment_view(session, ss.k_current, coder, book, blind, actor=actor)
+    left = queue.queue_count(session, coder, filters, blind, actor=actor)
     workshop_id = memos.workshop_of(session, view.source_id)
     source_memos = memos.memos_on(session, view.source_id, workshop_id)
-    picker_codes = review.picker_order(book, review.recent_codes(session, coder)) \
+    picker_codes = unit_view.picker_order(book, unit_view.recent_codes(session, coder)) \
         if ss.k_picker else []
 ss.k_memo = view.memo   # the field always shows what is stored
 
@@ -288,7 +288,7 @@ if view.not_relevant:
 
 spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans]
 if search.strip():   # the search's words first: a hit is what the coder is looking for
-    spans = [(s, e, 0) for s, e in review.search_spans(view.text, search)] + spans
+    spans = [(s, e, 0) for s, e in queue.search_spans(view.text, search)] + spans
 st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
             f'border:1px solid #ddd;border-radius:6px" class="segment-text">'
             f'{ui.highlighted(view.text, spans)}</div>', unsafe_allow_html=True)

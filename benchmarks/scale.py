@@ -130,7 +130,7 @@ def after_ingest(root: Path) -> dict[str, float]:
     """Coding-side figures on the ingested project."""
     from sqlalchemy import func, insert, select
 
-    from coding import codes, review
+    from coding import codes, queue, unit_view
     from coding.codebook import read_codebook
     from coding.suggestions import build_engine, examples, suggest
     from corpus.models import Coding, Segment
@@ -172,24 +172,24 @@ def after_ingest(root: Path) -> dict[str, float]:
     book = codes.load_codebook
     with project.session() as s:
         codebook = book(s)
-        filters = review.Filters()
+        filters = queue.Filters()
         out["queue page, active order (ms)"] = 1000 * timed(
-            lambda: review.queue_page(s, "bench", filters, "active", None, 50), 20)
+            lambda: queue.queue_page(s, "bench", filters, "active", None, 50), 20)
         out["queue page, document order (ms)"] = 1000 * timed(
-            lambda: review.queue_page(s, "bench", filters, "document", None, 50), 20)
-        second = review.Filters(questions=(2,))    # its notes come after every transcript
+            lambda: queue.queue_page(s, "bench", filters, "document", None, 50), 20)
+        second = queue.Filters(questions=(2,))    # its notes come after every transcript
         out["queue page, document order, fråga 2 (ms)"] = 1000 * timed(
-            lambda: review.queue_page(s, "bench", second, "document", None, 50), 20)
-        uncoded = review.Filters(questions=(2,), status=review.Queue.UNCODED)
+            lambda: queue.queue_page(s, "bench", second, "document", None, 50), 20)
+        uncoded = queue.Filters(questions=(2,), status=queue.Queue.UNCODED)
         out["queue page, no suggestion yet, fråga 2 (ms)"] = 1000 * timed(
-            lambda: review.queue_page(s, "bench", uncoded, "active", None, 50), 20)
-        out["queue count (ms)"] = 1000 * timed(lambda: review.queue_count(s, "bench",
+            lambda: queue.queue_page(s, "bench", uncoded, "active", None, 50), 20)
+        out["queue count (ms)"] = 1000 * timed(lambda: queue.queue_count(s, "bench",
                                                                          filters), 20)
-        first = review.next_segment(s, None, "bench", filters, "active")
+        first = queue.next_segment(s, None, "bench", filters, "active")
         out["segment view (ms)"] = 1000 * timed(
-            lambda: review.segment_view(s, first, "bench", codebook), 20)
+            lambda: unit_view.segment_view(s, first, "bench", codebook), 20)
         out["next segment (ms)"] = 1000 * timed(
-            lambda: review.next_segment(s, first, "bench", filters, "active"), 20)
+            lambda: queue.next_segment(s, first, "bench", filters, "active"), 20)
     project.close()
     return out
 

@@ -27,7 +27,7 @@ from report import write_section
 from sqlalchemy import select
 from stores import drop_database, pg_database
 
-from coding import review, rounds
+from coding import queue, review_actions, rounds
 from coding.background import Retrainer, WorkerPool
 from coding.codes import load_codebook
 from coding.demo import build_coded_demo
@@ -64,19 +64,19 @@ def run(project: Project, coders: list[str], seconds: float) -> dict:
 
     def coder(name: str) -> None:
         retrainer = Retrainer(project, name, pool=pool)
-        filters = review.Filters(round_id=info.id)
+        filters = queue.Filters(round_id=info.id)
         current = None
         while not stop.is_set():
             try:
                 start = time.perf_counter()
-                current = project.retried(lambda s, after=current: review.next_segment(
+                current = project.retried(lambda s, after=current: queue.next_segment(
                     s, after, name, filters, "document", blind=True), write=False)
                 took_next = time.perf_counter() - start
                 if current is None:
                     return
                 code_id = code_ids[hash((name, current)) % len(code_ids)]
                 start = time.perf_counter()
-                project.retried(lambda s, seg=current, code=code_id: review.accept_code(
+                project.retried(lambda s, seg=current, code=code_id: review_actions.accept_code(
                     s, seg, code, name))
                 took_accept = time.perf_counter() - start
                 retrainer.notify()

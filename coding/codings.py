@@ -3,10 +3,9 @@ transaction with its audit event. Suggestions live under the coder `förslag`.""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corpus.actors import Actor, actor_name
@@ -14,8 +13,12 @@ from corpus.audit import record
 from corpus.errors import QdaError
 from corpus.models import Code as CodeRow
 from corpus.models import Coding, Segment
+from corpus.store import lock_for_transaction
 from corpus.vocabulary import DECISIONS, Action, Status
 from people.identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
+
+from . import rounds
+from .relevance import mark_relevant  # a code makes the unit relevant again
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:
@@ -28,11 +31,7 @@ def lock_coding(session: Session, segment_id: int, code_id: int, coder: str) -> 
     ends, so that two coders' processes changing the same coding apply one after the
     other (the later wins, both are logged) instead of one failing on the unique key.
     SQLite needs nothing: a write transaction there holds the database's write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.blake2b(f"{segment_id}:{code_id}:{coder}".encode(), digest_size=8)
-    key = int.from_bytes(digest.digest(), "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    lock_for_transaction(session, f"{segment_id}:{code_id}:{coder}")
 
 
 def decide(session: Session, segment_id: int, code_id: int, coder: str, status: str,
@@ -44,8 +43,6 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
     `actor` is who decides (None: the coder themself, as the audit log records it).
     The consensus layer is written by `consensus.resolve` and `adopt_agreed`; only an
     import of a consensus reached elsewhere (`imported_consensus`) writes it here."""
-    from . import rounds  # rounds builds on this module
-
     coder = CONSENSUS if imported_consensus and coder == CONSENSUS else check_coder(coder)
     if status not in DECISIONS:
         raise QdaError(f"status must be one of {', '.join(DECISIONS)}", None, "E331")
@@ -85,8 +82,6 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
                memo)
     rounds.mark_done(session, segment_id, coder)
     if status == Status.ACCEPTED and coder != CONSENSUS:
-        from .relevance import mark_relevant  # a code makes the unit relevant again
-
         mark_relevant(session, segment_id, coder, None, "kodad", missing_ok=True)
     return coding
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import review
+from . import unit_view
 from .background import EVERY
 from .codebook import Codebook, CodebookDoc
 from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
@@ -36,10 +36,10 @@ PARTS = 5     # the session curve: first 20 %, …, last 20 %
 def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) -> int:
     """'k', the fewest letters of the code's name that make it the picker's first match,
     and Enter. The picker lists the coder's most recently used codes first (`recent`, most
-    recent first, as `review.recent_codes`), then the codebook's order, and filters by
+    recent first, as `unit_view.recent_codes`), then the codebook's order, and filters by
     substring; a code already first takes '↓' to open the list instead of letters."""
     code = codebook.codes[code_id]
-    order = review.picker_order(codebook, list(recent)[:review.RECENT])
+    order = unit_view.picker_order(codebook, list(recent)[:unit_view.RECENT])
     labels = [(i, " > ".join(codebook.codes[i].path).casefold()) for i in order]
     name = code.name.casefold()
     for n in range(len(name) + 1):

@@ -15,13 +15,19 @@ from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
 from corpus.models import Coding, Segment, TextVector, utcnow
 from corpus.project import Project
-from corpus.store import bulk_insert, bulk_insert_batches, refresh_statistics
+from corpus.store import (
+    bulk_insert,
+    bulk_insert_batches,
+    checkpoint,
+    insert_new,
+    refresh_statistics,
+)
 from corpus.vocabulary import DECISIONS, Action, Status
 from people.identity import human, suggestion_layer
 
-from . import review
 from .codebook import Codebook
 from .codes import load_codebook, secret_codes
+from .queue import CODABLE, Filters, queue_page, scope
 from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
 
@@ -91,13 +97,7 @@ class ProjectVectors:
         with self.project.transaction() as session:
             # another process (the background worker, `qda suggest`) may have stored the
             # same text meanwhile: keep the first vector, it is the same
-            if session.bind.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            for start in range(0, len(rows), self.CHUNK):
-                session.execute(insert(TextVector.__table__).on_conflict_do_nothing(),
-                                rows[start:start + self.CHUNK])
+            insert_new(session, TextVector.__table__, rows, self.CHUNK)
 
 
 def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Codebook]:
@@ -164,11 +164,9 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
                 scored = _score(reader, engine, chunk, coder)
             with project.transaction() as session:
                 _store(session, chunk, scored, coder, who, report)
-            if project.is_sqlite:
-                # fold the batch into the database file now, so that a coder's next
-                # commit never has to checkpoint a WAL this run has grown
-                with project.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            # fold the batch into the database file now, so that a coder's next
+            # commit never has to checkpoint a WAL this run has grown
+            checkpoint(project.engine)
         with project.transaction() as session:
             _record_run(session, actor, who, report)
     else:
@@ -328,12 +326,12 @@ def queue(project: Project, order: str = "active", coder: str | None = None,
     suggestions: the coder's own blind layer when `blind`); "document": source and
     position order. Without `kinds`, notes and sentences (turns are coded as runs of
     their sentences); `search`: only units holding every word (case and å/ä/ö folded).
-    A thin wrapper over `review.queue_page`.
+    A thin wrapper over `coding.queue.queue_page`.
     """
-    filters = review.Filters(kinds=tuple(kinds) if kinds else review.CODABLE, search=search)
+    filters = Filters(kinds=tuple(kinds) if kinds else CODABLE, search=search)
     with project.session() as session:
-        page = review.queue_page(session, coder, filters, order, None,
-                                 limit if limit is not None else 1 << 62, blind)
+        page = queue_page(session, coder, filters, order, None,
+                          limit if limit is not None else 1 << 62, blind)
     return [c.segment_id for c in page]
 
 
@@ -356,7 +354,7 @@ def pending(project: Project, coder: str | None = None, order: str = "active",
     """The next `limit` segments of the review queue with their suggestions (in an open
     blind round: the coder's own units, with their own model's suggestions)."""
     with project.session() as session:
-        _, blind = review.scope(session, coder, review.Filters(), blind)
+        _, blind = scope(session, coder, Filters(), blind)
     ids = queue(project, order, coder, kinds, blind, limit, search)
     if not ids:
         return []

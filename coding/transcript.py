@@ -15,7 +15,7 @@ from corpus.vocabulary import Status
 from people.accounts import Actor, Can
 
 from . import access
-from .review import Action, accept_code
+from .review_actions import Action, accept_code
 
 
 @dataclass

@@ -37,6 +37,7 @@ from .replace import put_back, take_out
 from .store import (
     bulk_insert,
     bulk_insert_batches,
+    is_postgresql,
     quick_handoffs,
     refresh_statistics,
     reserve_ids,
@@ -144,7 +145,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
         if helpers is not None and not synced
         else iter([None] * len(files)))
     try:
-        if project.engine.dialect.name == "postgresql" and not replace and not synced:
+        if is_postgresql(project.engine) and not replace and not synced:
             reports = _in_flight(files, ahead, one, on_file)
         else:
             reports = []

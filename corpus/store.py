@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -464,3 +465,53 @@ def refresh_statistics(engine: Engine, tables: tuple[str, ...]) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in tables:
             connection.exec_driver_sql(f'VACUUM (ANALYZE) "{table}"')
+
+
+# ---- what only one store has: the callers ask for the effect, not the dialect ---------
+
+def is_postgresql(bind) -> bool:
+    """True on the team server (an Engine, Connection or Session may be passed)."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    return bind.dialect.name == "postgresql"
+
+
+def lock_for_transaction(session: Session, name: str) -> None:
+    """Serialise the holders of `name` until the transaction ends: a PostgreSQL advisory
+    transaction lock; SQLite needs nothing (a write transaction holds the database's
+    write lock)."""
+    if not is_postgresql(session):
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8)
+    key = int.from_bytes(digest.digest(), "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def serial_plans(session: Session, when: bool = True) -> Iterator[None]:
+    """The statements inside planned without parallel workers on PostgreSQL (nothing on
+    SQLite, or when `when` is false)."""
+    if not when or not is_postgresql(session):
+        yield
+        return
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    yield       # a failed statement aborts the transaction, and its rollback undoes this
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+
+
+def insert_new(session: Session, table, rows: list[dict], chunk: int) -> None:
+    """Insert `rows`, `chunk` at a time, skipping those whose key is already stored."""
+    if is_postgresql(session):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for start in range(0, len(rows), chunk):
+        session.execute(insert(table).on_conflict_do_nothing(), rows[start:start + chunk])
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log into the database file now (PostgreSQL: nothing)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")

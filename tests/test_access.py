@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from coding import agreement, codes, consensus, review, rounds
+from coding import agreement, codes, consensus, queue, review_actions, rounds, unit_view
 from coding.codings import accept
 from coding.suggestions import suggest
 from coding.transcript import transcript_view
@@ -71,11 +71,11 @@ def _transcript(s) -> int:
 
 # action -> what it does as `actor` (inside a session that is rolled back afterwards)
 ACTIONS = {
-    "code": lambda p, s, a: review.accept_code(s, 2, _sip(s), a.login, a),
+    "code": lambda p, s, a: review_actions.accept_code(s, 2, _sip(s), a.login, a),
     "add code while coding": lambda p, s, a: codes.add_code(s, "Ny > Kod", a,
                                                              create_parents=True),
     "edit codebook": lambda p, s, a: codes.rename_code(s, _sip(s), "SIP-plan", a),
-    "read queue": lambda p, s, a: review.queue_page(s, a.login, actor=a),
+    "read queue": lambda p, s, a: queue.queue_page(s, a.login, actor=a),
     "read transcript": lambda p, s, a: transcript_view(s, _transcript(s), a.login, a),
     "read others' codings": lambda p, s, a: transcript_view(s, _transcript(s), "carl", a),
     "read themes": lambda p, s, a: resolve_layer(s, None, a),
@@ -135,11 +135,11 @@ def test_every_role_x_action(team, actor):
 def test_an_actor_acts_only_as_themselves(team):
     with team.session() as s:
         with pytest.raises(AccessError, match="may not act as coder"):
-            review.accept_code(s, 2, _sip(s), "carl", LEAD)
+            review_actions.accept_code(s, 2, _sip(s), "carl", LEAD)
         with pytest.raises(QdaError, match="reserved"):
-            review.accept_code(s, 2, _sip(s), "konsensus", LEAD)
+            review_actions.accept_code(s, 2, _sip(s), "konsensus", LEAD)
         with pytest.raises(AccessError):
-            review.annotate(s, 1, "carl", memo="x", actor=ANNA)
+            review_actions.annotate(s, 1, "carl", memo="x", actor=ANNA)
 
 
 def test_a_blind_coder_sees_only_their_own_units_codings_and_suggestions(team):
@@ -148,11 +148,11 @@ def test_a_blind_coder_sees_only_their_own_units_codings_and_suggestions(team):
         mine = set(rounds.assigned(s, info.id, "anna"))
         # whatever the caller asks for, the queue holds only anna's units of the round
         for blind in (False, True):
-            got = {c.segment_id for c in review.queue_page(s, "anna", limit=100, blind=blind,
+            got = {c.segment_id for c in queue.queue_page(s, "anna", limit=100, blind=blind,
                                                            actor=ANNA)}
             assert got == mine
-        assert review.queue_count(s, "anna", actor=ANNA) == len(mine)
-        view = review.segment_view(s, min(mine), "anna", codes.load_codebook(s), actor=ANNA)
+        assert queue.queue_count(s, "anna", actor=ANNA) == len(mine)
+        view = unit_view.segment_view(s, min(mine), "anna", codes.load_codebook(s), actor=ANNA)
         stored = {c.code_id for c in s.scalars(select(Coding).where(
             Coding.segment_id == min(mine), Coding.coder == suggestion_layer("anna")))}
         assert {x.code_id for x in view.suggestions} <= stored
@@ -171,7 +171,7 @@ def test_a_blind_coder_sees_only_their_own_units_codings_and_suggestions(team):
 
 def test_the_audit_log_names_the_acting_user(team):
     with team.transaction() as s:
-        review.accept_code(s, 3, _sip(s), "carl", CODER)
+        review_actions.accept_code(s, 3, _sip(s), "carl", CODER)
         rounds.close_round(s, "runda1", LEAD)
         consensus.resolve(s, 3, [_sip(s)], "enligt mötet", LEAD)
     with team.session() as s:
@@ -319,7 +319,7 @@ def test_a_code_added_in_a_blind_round_is_its_creators_until_the_round_closes(te
     with team.transaction() as s:
         secret = codes.add_code(s, HIDDEN, BODIL, origin="emergent").id
         unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "bodil")[0]
-        review.accept_code(s, unit, secret, "bodil", BODIL)
+        review_actions.accept_code(s, unit, secret, "bodil", BODIL)
     suggest(team)
     suggest(team, coder="anna")
     with team.session() as s:
@@ -353,7 +353,7 @@ def test_a_blind_coder_sees_only_their_own_project_counts(team):
     assert everyone["codings"] >= 3 and everyone["coders"] >= 2
     with team.transaction() as s:
         unit = rounds.assigned(s, rounds.round_info(s, "runda1").id, "anna")[0]
-        review.accept_code(s, unit, _sip(s), "anna", ANNA)
+        review_actions.accept_code(s, unit, _sip(s), "anna", ANNA)
     own = totals(team, own="anna")
     assert own["codings"] == 1 and own["coders"] == 1
     with team.session() as s:
@@ -383,7 +383,7 @@ def test_the_audit_log_names_the_terminal_user_and_the_channel(team, monkeypatch
     assert (ingested.channel, ingested.os_user) == ("import", None)
     team.channel = "app"
     with team.transaction() as s:
-        review.accept_code(s, 3, _sip(s), "carl", CODER)
+        review_actions.accept_code(s, 3, _sip(s), "carl", CODER)
     with team.session() as s:
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (last.actor, last.channel, last.os_user) == ("carl", "app", None)

@@ -125,8 +125,8 @@ def test_a_coding_session_replayed(tmp_path):
 
 def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():
     from coding.codebook import Codebook, parse_codebook
-    from coding.review import RECENT, picker_order
     from coding.session_eval import picker_keys
+    from coding.unit_view import RECENT, picker_order
 
     book = Codebook.from_doc(parse_codebook("""
 codes:

@@ -11,7 +11,17 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from coding import codes, codings, consensus, memos, relevance, review, rounds
+from coding import (
+    codes,
+    codings,
+    consensus,
+    memos,
+    queue,
+    relevance,
+    review_actions,
+    rounds,
+    unit_view,
+)
 from coding.codes import load_codebook
 from coding.exporting import ExportOptions
 from coding.final import AGREED, compose
@@ -121,7 +131,7 @@ def test_the_final_layer_counts_a_round_coder_who_found_no_code(project, tmp_pat
         found = rounds.create_round(s, ["anna", "bertil"], acting("lead"), blind=False)
         assert 6 in rounds.assigned(s, found.id)
         codings.accept(s, 6, codes.find_code(s, "Tillgänglighet").id, "anna")
-        review.no_code(s, 6, "bertil")
+        review_actions.no_code(s, 6, "bertil")
         assert 6 in compose(s).unresolved
 
 
@@ -133,19 +143,19 @@ def test_the_name_slutlig_is_reserved(project):
 def test_not_relevant_leaves_the_queue_is_audited_and_undone(project, tmp_path):
     proj = _project(project, tmp_path)
     with proj.transaction() as s:
-        before = review.queue_count(s, "cecilia")
-        skipped = review.not_relevant(s, 6, "cecilia")
-        assert review.queue_count(s, "cecilia") == before - 1
-        assert 6 not in [c.segment_id for c in review.queue_page(s, "cecilia", limit=50)]
-        assert 6 in [c.segment_id for c in review.queue_page(
-            s, "cecilia", review.Filters(status=review.Queue.DECIDED))]
+        before = queue.queue_count(s, "cecilia")
+        skipped = review_actions.not_relevant(s, 6, "cecilia")
+        assert queue.queue_count(s, "cecilia") == before - 1
+        assert 6 not in [c.segment_id for c in queue.queue_page(s, "cecilia", limit=50)]
+        assert 6 in [c.segment_id for c in queue.queue_page(
+            s, "cecilia", queue.Filters(status=queue.Queue.DECIDED))]
         with pytest.raises(QdaError) as again:
             relevance.mark_not_relevant(s, 6, "cecilia")
         assert again.value.code == "E251"
-        assert review.segment_view(s, 6, "cecilia", load_codebook(s)).not_relevant
-        review.undo(s, skipped)
-        assert not review.segment_view(s, 6, "cecilia", load_codebook(s)).not_relevant
-        assert review.queue_count(s, "cecilia") == before
+        assert unit_view.segment_view(s, 6, "cecilia", load_codebook(s)).not_relevant
+        review_actions.undo(s, skipped)
+        assert not unit_view.segment_view(s, 6, "cecilia", load_codebook(s)).not_relevant
+        assert queue.queue_count(s, "cecilia") == before
         with pytest.raises(QdaError) as missing:
             relevance.mark_relevant(s, 6, "cecilia")
         assert missing.value.code == "E252"
@@ -186,23 +196,23 @@ def test_the_queue_count_reaches_zero_after_the_last_unit_of_a_round(project, tm
     with proj.transaction() as s:
         found = rounds.create_round(s, ["anna", "cecilia"], acting("lead"), blind=True)
         units = rounds.assigned(s, found.id, "cecilia")
-        assert review.queue_count(s, "cecilia") == len(units)
+        assert queue.queue_count(s, "cecilia") == len(units)
         for unit in units[:-1]:
-            review.no_code(s, unit, "cecilia")
-        assert review.queue_count(s, "cecilia") == 1
+            review_actions.no_code(s, unit, "cecilia")
+        assert queue.queue_count(s, "cecilia") == 1
         codings.accept(s, units[-1], codes.find_code(s, "Tillgänglighet").id, "cecilia")
-        assert review.queue_count(s, "cecilia") == 0
-        assert review.next_segment(s, units[-1], "cecilia") is None
+        assert queue.queue_count(s, "cecilia") == 0
+        assert queue.next_segment(s, units[-1], "cecilia") is None
 
 
 def test_search_folds_case_and_swedish_letters(project, tmp_path):
     proj = _project(project, tmp_path)
     with proj.session() as s:
-        def found(query: str, status=review.Queue.ALL) -> list[int]:
-            filters = review.Filters(status=status, search=query)
-            ids = [c.segment_id for c in review.queue_page(s, "cecilia", filters,
+        def found(query: str, status=queue.Queue.ALL) -> list[int]:
+            filters = queue.Filters(status=status, search=query)
+            ids = [c.segment_id for c in queue.queue_page(s, "cecilia", filters,
                                                            order="document")]
-            assert review.queue_count(s, "cecilia", filters) == len(ids)
+            assert queue.queue_count(s, "cecilia", filters) == len(ids)
             return ids
 
         assert found("vårdcentralen") == [3, 6]
@@ -210,8 +220,8 @@ def test_search_folds_case_and_swedish_letters(project, tmp_path):
         assert found("Vård okodad") == [6]          # every word must occur
         assert found("tillit") == [2]
         assert found("100%") == []                  # LIKE wildcards are literal
-        assert found("tillit", review.Queue.TO_REVIEW) == [2]
-    assert review.search_spans("Väntetider på VÅRDCENTRALEN", "vardcentralen") == [(14, 27)]
+        assert found("tillit", queue.Queue.TO_REVIEW) == [2]
+    assert queue.search_spans("Väntetider på VÅRDCENTRALEN", "vardcentralen") == [(14, 27)]
 
 
 def test_memos_on_a_source_and_a_workshop_are_audited(project, tmp_path):

@@ -14,7 +14,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from coding import codes, review
+from coding import codes, review_actions
 from corpus import store
 from corpus.errors import QdaError, swedish
 from corpus.ingest import ingest_file
@@ -72,7 +72,7 @@ def test_actions_through_server_restarts_are_there_once_or_not_at_all(
                 return
             try:
                 project.retried(lambda s, seg=segment_id, code=code_id:
-                                review.accept_code(s, seg, code, name))
+                                review_actions.accept_code(s, seg, code, name))
             except QdaError as exc:
                 assert exc.code == "E074", exc.line()     # E075: the server never came back
                 refused[name].append((segment_id, code_id))
@@ -102,7 +102,7 @@ def test_actions_through_server_restarts_are_there_once_or_not_at_all(
     pg_ctl("stop")
     try:
         with pytest.raises(QdaError) as info:
-            project.retried(lambda s: review.accept_code(s, 1, code_ids[0], "david"))
+            project.retried(lambda s: review_actions.accept_code(s, 1, code_ids[0], "david"))
         assert info.value.code == "E074"
         assert "Databasen svarar inte just nu" in swedish(info.value)
         refused["david"] = [(1, code_ids[0])]

@@ -11,7 +11,7 @@ from alembic import command
 from openpyxl import load_workbook
 from sqlalchemy import event, select, text
 
-from coding import codes, codings, review
+from coding import codes, codings, queue, review_actions, unit_view
 from coding.codebook import read_codebook
 from coding.suggestions import suggest
 from coding.transcript import code_sentences, code_span, transcript_view
@@ -44,10 +44,10 @@ def setup(project, tmp_path, scored=True):
 
 def walk(session, coder="anna", filters=None, order="active", page=3):
     """Every segment of the queue, page by page."""
-    filters = filters or review.Filters()
+    filters = filters or queue.Filters()
     out, after = [], None
     while True:
-        got = review.queue_page(session, coder, filters, order, after, page)
+        got = queue.queue_page(session, coder, filters, order, after, page)
         out += [c.segment_id for c in got]
         if len(got) < page:
             return out
@@ -77,7 +77,7 @@ def test_document_order_filtered_by_question_is_the_same_sorted_or_walked(projec
                                      encoding="utf-8")
     ingest_file(project, tmp_path / "m2.csv", ReadOptions(question=2))     # not scored yet
     expected = [i for i in second if i != second[3]]
-    filters = review.Filters(questions=(2,))
+    filters = queue.Filters(questions=(2,))
     with project.session() as s:
         late = [i for i in s.scalars(select(Segment.id).where(Segment.question == 2))
                 if i not in second]
@@ -85,8 +85,8 @@ def test_document_order_filtered_by_question_is_the_same_sorted_or_walked(projec
             Coding.coder == "förslag", Coding.rank == 1)).all())
         sorted_pages = walk(s, filters=filters, order="document", page=2)
         sorted_active = walk(s, filters=filters, order="active", page=2)
-        both = walk(s, filters=review.Filters(questions=(1, 2)), order="document", page=4)
-        monkeypatch.setattr(review, "SORT_AT_MOST", 3)           # too many: walk the index
+        both = walk(s, filters=queue.Filters(questions=(1, 2)), order="document", page=4)
+        monkeypatch.setattr(queue, "SORT_AT_MOST", 3)           # too many: walk the index
         walked_pages = walk(s, filters=filters, order="document", page=2)
         walked_active = walk(s, filters=filters, order="active", page=2)
     assert len(late) == 2 and sorted_pages == walked_pages == [*expected, *sorted(late)]
@@ -102,7 +102,7 @@ def test_units_without_suggestions_among_few_are_sorted_without_parallel_workers
     the sort); the pages are the same as walked, and SQLite is not touched."""
     setup(project, tmp_path, scored=False)
     suggest(project, segment_ids=[2, 5])
-    uncoded = review.Filters(questions=(1,), status=review.Queue.UNCODED)
+    uncoded = queue.Filters(questions=(1,), status=queue.Queue.UNCODED)
     said: list[str] = []
     with project.session() as s:
         connection = s.connection()
@@ -112,7 +112,7 @@ def test_units_without_suggestions_among_few_are_sorted_without_parallel_workers
         before = s.scalar(text(show)) if project.engine.dialect.name == "postgresql" else None
         sorted_pages = walk(s, filters=uncoded, page=2)
         after = s.scalar(text(show)) if before is not None else None
-        monkeypatch.setattr(review, "SORT_AT_MOST", 3)           # too many: walk the index
+        monkeypatch.setattr(queue, "SORT_AT_MOST", 3)           # too many: walk the index
         walked_pages = walk(s, filters=uncoded, page=2)
     assert sorted_pages == walked_pages == [1, 3, 4, 6, 7, 8]
     sets = [i for i, sql in enumerate(said) if "max_parallel_workers_per_gather" in sql
@@ -133,7 +133,7 @@ def test_pages_cover_the_queue_once_in_priority_order(project, tmp_path):
         document = walk(s, order="document")
         prio = dict(s.execute(select(Coding.segment_id, Coding.priority)
                               .where(Coding.coder == "förslag", Coding.rank == 1)).all())
-        assert review.queue_count(s, "anna") == len(NOTES)
+        assert queue.queue_count(s, "anna") == len(NOTES)
     assert sorted(active) == sorted(document) == list(range(1, len(NOTES) + 1))
     assert document == sorted(document)
     assert [prio[i] for i in active] == sorted((prio[i] for i in active), reverse=True)
@@ -154,19 +154,19 @@ def test_statuses_and_filters(project, tmp_path):
     suggest(project, segment_ids=[1, 2, 3, 4])
     with project.transaction() as s:
         sip = codes.find_code(s, "Samverkan > SIP").id
-        review.accept_code(s, 2, sip, "anna")
-        review.reject_code(s, 3, sip, "bertil")
+        review_actions.accept_code(s, 2, sip, "anna")
+        review_actions.reject_code(s, 3, sip, "bertil")
     with project.session() as s:
         def ids(**kw):
-            return sorted(walk(s, filters=review.Filters(**kw)))
+            return sorted(walk(s, filters=queue.Filters(**kw)))
 
         def count(**kw):
-            return review.queue_count(s, "anna", review.Filters(**kw))
+            return queue.queue_count(s, "anna", queue.Filters(**kw))
 
         assert ids() == [1, 3, 4, 5, 6, 7, 8] and count() == 7
         assert ids(status="decided") == [2] and count(status="decided") == 1
         assert ids(status="uncoded") == [5, 6, 7, 8] == sorted(walk(
-            s, filters=review.Filters(status="uncoded"), order="document"))
+            s, filters=queue.Filters(status="uncoded"), order="document"))
         assert count(status="uncoded") == 4
         assert ids(status="suggested") == [1, 3, 4] and count(status="suggested") == 3
         assert ids(status="all") == list(range(1, 9)) and count(status="all") == 8
@@ -174,9 +174,9 @@ def test_statuses_and_filters(project, tmp_path):
         assert ids(status="decided", code_id=sip) == [2]
         assert ids(questions=(2,)) == [] and count(questions=(2,)) == 0
         with pytest.raises(QdaError, match="E334"):
-            review.queue_page(s, "anna", review.Filters(status="klar"))
+            queue.queue_page(s, "anna", queue.Filters(status="klar"))
         with pytest.raises(QdaError, match="E333"):
-            review.queue_page(s, "anna", order="slump")
+            queue.queue_page(s, "anna", order="slump")
         # bertil's decision is his: anna still has segment 3 to review, bertil does not
         assert 3 not in walk(s, coder="bertil") and 3 in walk(s, coder="anna")
 
@@ -185,10 +185,10 @@ def test_next_segment_wraps_round_and_stops_when_alone(project, tmp_path):
     setup(project, tmp_path)
     with project.session() as s:
         order = walk(s)
-        assert review.next_segment(s, order[-1], "anna") == order[0]
-        assert review.next_segment(s, order[0], "anna") == order[1]
-        only = review.Filters(areas=("vgr",), questions=(1,))
-        first = review.next_segment(s, None, "anna", only)
+        assert queue.next_segment(s, order[-1], "anna") == order[0]
+        assert queue.next_segment(s, order[0], "anna") == order[1]
+        only = queue.Filters(areas=("vgr",), questions=(1,))
+        first = queue.next_segment(s, None, "anna", only)
         assert s.get(Segment, first).area == "vgr"
 
 
@@ -196,17 +196,17 @@ def test_next_segment_looks_up_the_blind_round_once(project, tmp_path, monkeypat
     """The wrap-round reads two pages; the coder's round is found once for both."""
     setup(project, tmp_path)
     calls = []
-    real = review.rounds.blind_round
+    real = queue.rounds.blind_round
 
     def counted(session, coder):
         calls.append(coder)
         return real(session, coder)
 
-    monkeypatch.setattr(review.rounds, "blind_round", counted)
+    monkeypatch.setattr(queue.rounds, "blind_round", counted)
     with project.session() as s:
         last = walk(s)[-1]
         calls.clear()
-        assert review.next_segment(s, last, "anna") is not None    # after the end: wraps
+        assert queue.next_segment(s, last, "anna") is not None    # after the end: wraps
     assert calls == ["anna"]
 
 
@@ -214,31 +214,31 @@ def test_undo_restores_the_previous_state_exactly(project, tmp_path):
     setup(project, tmp_path)
     with project.transaction() as s:
         sip = codes.find_code(s, "Samverkan > SIP").id
-        first = review.accept_code(s, 1, sip, "anna")
-        assert review.annotate(s, 1, "anna", memo="bra exempel", is_quote=True) == 1
-        second = review.reject_code(s, 1, sip, "anna")
+        first = review_actions.accept_code(s, 1, sip, "anna")
+        assert review_actions.annotate(s, 1, "anna", memo="bra exempel", is_quote=True) == 1
+        second = review_actions.reject_code(s, 1, sip, "anna")
     with project.transaction() as s:
-        review.undo(s, second)
+        review_actions.undo(s, second)
     with project.session() as s:
         c = s.scalars(select(Coding).where(Coding.coder == "anna")).one()
         assert (c.status, c.memo, c.is_quote) == ("accepted", "bra exempel", True)
     with project.transaction() as s:
-        review.undo(s, first)
+        review_actions.undo(s, first)
         assert s.scalars(select(Coding).where(Coding.coder == "anna")).all() == []
 
 
 def test_memo_and_quote_need_a_code_and_follow_new_codes(project, tmp_path):
     setup(project, tmp_path)
     with project.transaction() as s:
-        assert review.annotate(s, 4, "anna", is_quote=True) == 0
+        assert review_actions.annotate(s, 4, "anna", is_quote=True) == 0
         ids = [codes.find_code(s, p).id for p in
                ("Tillgänglighet", "Samverkan > SIP")]
-        review.accept_code(s, 4, ids[0], "anna")
-        review.annotate(s, 4, "anna", memo="citeras", is_quote=True)
-        review.accept_code(s, 4, ids[1], "anna")
+        review_actions.accept_code(s, 4, ids[0], "anna")
+        review_actions.annotate(s, 4, "anna", memo="citeras", is_quote=True)
+        review_actions.accept_code(s, 4, ids[1], "anna")
     with project.session() as s:
         rows = s.scalars(select(Coding).where(Coding.coder == "anna")).all()
-        view = review.segment_view(s, 4, "anna", codes.load_codebook(s))
+        view = unit_view.segment_view(s, 4, "anna", codes.load_codebook(s))
     assert len(rows) == 2 and all(r.is_quote and r.memo == "citeras" for r in rows)
     assert view.is_quote and view.memo == "citeras" and len(view.codes) == 2
 
@@ -246,7 +246,7 @@ def test_memo_and_quote_need_a_code_and_follow_new_codes(project, tmp_path):
 def test_segment_view_explains_and_gives_context(project, tmp_path):
     setup(project, tmp_path)
     with project.session() as s:
-        view = review.segment_view(s, 2, "anna", codes.load_codebook(s))
+        view = unit_view.segment_view(s, 2, "anna", codes.load_codebook(s))
     assert view.text == NOTES[1] and view.suggestions and view.area == "gr"
     assert any(sug.spans for sug in view.suggestions)     # evidence to highlight
     assert all(0 <= a < b <= len(view.text) for sug in view.suggestions for a, b in sug.spans)
@@ -262,11 +262,11 @@ def test_a_sentence_is_shown_inside_its_turn_among_the_turns_around_it(project, 
         codebook = codes.load_codebook(s)
         sentence = s.scalars(select(Segment).where(
             Segment.kind == "sentence", Segment.text == "Sedan SIP i tur 3.")).one()
-        view = review.segment_view(s, sentence.id, "anna", codebook, context=2)
+        view = unit_view.segment_view(s, sentence.id, "anna", codebook, context=2)
         turn = s.get(Segment, sentence.parent_id)
         first = s.scalars(select(Segment.id).where(Segment.kind == "turn",
                                                    Segment.position == 0)).one()
-        edge = review.segment_view(s, first, "anna", codebook, context=2)
+        edge = unit_view.segment_view(s, first, "anna", codebook, context=2)
     assert [c["text"].split(" börjar")[0] for c in view.context] == [
         "Tur 1", "Tur 2", "Tur 3", "Tur 4", "Tur 5"]
     [current] = [c for c in view.context if c["current"]]
@@ -349,7 +349,7 @@ def test_exports_as_bytes_for_a_browser(project, tmp_path):
     setup(project, tmp_path)
     with project.transaction() as s:
         sip = codes.find_code(s, "Samverkan > SIP").id
-        review.accept_code(s, 2, sip, "anna")
+        review_actions.accept_code(s, 2, sip, "anna")
     got = export_bytes(project, "bilaga2", "xlsx")
     assert got.file_name == "bilaga2.xlsx" and got.mime.endswith("sheet")
     wb = load_workbook(io.BytesIO(got.data))
@@ -366,8 +366,8 @@ def test_statuses_and_actions_are_named_once(tmp_path):
     from corpus.audit import record
     from corpus.vocabulary import Action, Status
 
-    assert set(ui.STATUS_LABELS) == {q.value for q in review.Queue}
-    assert all(q.value.isascii() for q in review.Queue)
+    assert set(ui.STATUS_LABELS) == {q.value for q in queue.Queue}
+    assert all(q.value.isascii() for q in queue.Queue)
     assert Status.ACCEPTED == "accepted" and Action.CODING_ACCEPT == "coding.accept"
     project = init_project(tmp_path / "p")
     with pytest.raises(ValueError), project.transaction() as s:
@@ -381,7 +381,7 @@ def test_queue_walk_hides_the_kind_index_from_sqlite_only():
     expression it took the filter for a selective one and sorted every suggestion)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    page = review._scored("anna", review.Filters(), "förslag", None, 50)
+    page = queue._scored("anna", queue.Filters(), "förslag", None, 50)
     on_sqlite = str(page.compile(dialect=sqlite.dialect()))
     on_server = str(page.compile(dialect=postgresql.dialect()))
     assert "(segment.kind || '') IN" in on_sqlite
@@ -396,17 +396,17 @@ def test_recent_codes_are_the_coders_own_most_recent_first(project, tmp_path):
         sip, kost, fast = (codes.find_code(s, p).id for p in
                            ("Samverkan > SIP", "Resursfördelning > Kostnader",
                             "Tillgänglighet"))
-        review.accept_code(s, 1, kost, "anna")
-        review.accept_code(s, 2, sip, "anna")
-        review.accept_code(s, 3, kost, "anna")   # used again: most recent now
-        review.reject_code(s, 4, fast, "anna")
-        review.accept_code(s, 5, fast, "bo")
+        review_actions.accept_code(s, 1, kost, "anna")
+        review_actions.accept_code(s, 2, sip, "anna")
+        review_actions.accept_code(s, 3, kost, "anna")   # used again: most recent now
+        review_actions.reject_code(s, 4, fast, "anna")
+        review_actions.accept_code(s, 5, fast, "bo")
     with project.session() as s:
-        assert review.recent_codes(s, "anna") == [kost, sip]
-        assert review.recent_codes(s, "anna", limit=1) == [kost]
-        assert review.recent_codes(s, "bo") == [fast]
-        assert review.recent_codes(s, "ny") == []
-        order = review.picker_order(codes.load_codebook(s), review.recent_codes(s, "anna"))
+        assert unit_view.recent_codes(s, "anna") == [kost, sip]
+        assert unit_view.recent_codes(s, "anna", limit=1) == [kost]
+        assert unit_view.recent_codes(s, "bo") == [fast]
+        assert unit_view.recent_codes(s, "ny") == []
+        order = unit_view.picker_order(codes.load_codebook(s), unit_view.recent_codes(s, "anna"))
     assert order[:2] == [kost, sip] and len(order) == len(set(order))
 
 
@@ -416,8 +416,8 @@ def test_picking_a_code_already_on_the_segment_writes_no_second_event(project, t
     setup(project, tmp_path, scored=False)
     with project.transaction() as s:
         code_id = min(codes.load_codebook(s).codes)
-        review.accept_code(s, 1, code_id, "anna")
-        review.accept_code(s, 1, code_id, "anna")       # re-picked in the code picker
+        review_actions.accept_code(s, 1, code_id, "anna")
+        review_actions.accept_code(s, 1, code_id, "anna")       # re-picked in the code picker
         codings.accept(s, 1, code_id, "anna")
         codings.accept(s, 1, code_id, "anna", memo="nu med memo")   # a change: an event
     with project.session() as s:

@@ -11,7 +11,7 @@ import pkgutil
 import pytest
 from sqlalchemy import select
 
-from coding import access, codes, review
+from coding import access, codes, review_actions
 from corpus import study
 from corpus.actors import LIBRARY, NotAnActor, system_actor
 from corpus.errors import QdaError
@@ -66,9 +66,10 @@ def _acting_parameters():
 def test_the_walk_finds_the_entry_points():
     """Guard against a walk that finds nothing and so passes everything."""
     found = {f"{m}.{n}" for m, n, _ in _acting_parameters()}
-    for entry in ("coding.codes.add_code", "coding.review.accept_code", "corpus.study.rename_value",
-                  "corpus.ingest.ingest_file", "corpus.project.init_project",
-                  "people.accounts.add_user", "delphi.items.create_study",
+    for entry in ("coding.codes.add_code", "coding.review_actions.accept_code",
+                  "corpus.study.rename_value", "corpus.ingest.ingest_file",
+                  "corpus.project.init_project", "people.accounts.add_user",
+                  "delphi.items.create_study",
                   "refi.importer.import_qdpx", "reports.run.export",
                   "coding.consensus.resolve", "coding.rounds.create_round",
                   "corpus.workshops.add_workshop", "coding.suggestions.suggest"):
@@ -131,7 +132,7 @@ def test_a_plain_name_changes_nothing_anywhere(project, tmp_path):
     refused = [
         lambda s: codes.add_code(s, "Samverkan > Ny", "lena"),
         lambda s: codes.rename_code(s, sip, "SIP-planer", "lena"),
-        lambda s: review.accept_code(s, 1, sip, "lena", "lena"),
+        lambda s: review_actions.accept_code(s, 1, sip, "lena", "lena"),
         lambda s: study.rename_value(s, "area", "GR", "Göteborg", "lena"),
         lambda s: accounts.add_user(s, "mallory", Role.LEAD, "lena", password="x" * 20),
         lambda s: items.create_study(s, "Delphi", "lena"),

@@ -1,4 +1,5 @@
-"""The review queue as an indexed, paginated query, and what a coder sees of one segment.
+"""The review queue as an indexed, paginated query: filters, keyset cursors, counts and
+"next".
 
 The app and `qda code next` both read the queue here. Keyset pagination ("the next page
 after this key") keeps every step one short query however large the project is, and a
@@ -9,24 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import String, exists, func, or_, select, text, tuple_, union
+from sqlalchemy import String, exists, func, or_, select, tuple_, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from corpus.errors import QdaError
 from corpus.models import Assignment, Coding, NotRelevant, Segment, Source
+from corpus.store import serial_plans
 from corpus.vocabulary import DECISIONS, Status
 from people.accounts import Actor, Can
 from people.identity import human, suggestion_layer
 
-from . import access, relevance, rounds
-from .codebook import Codebook
-from .codings import accept, lock_coding, reject, remove
+from . import access, rounds
 
 ORDERS = ("active", "document")
 
@@ -283,12 +282,8 @@ def _serial(session: Session, few: bool):
     row on this machine) for a 2 ms sort, and the page took 36 against 22 ms. Only for
     that statement: a count over every segment still gains from them, and the document
     order's sort is planned serial already (the two SETs would only add their trips)."""
-    if not few or session.get_bind().dialect.name != "postgresql":
+    with serial_plans(session, few):
         yield
-        return
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    yield       # a failed statement aborts the transaction, and its rollback undoes this
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 SORT_AT_MOST = 50_000   # units of a question or area a document-order page sorts
@@ -352,251 +347,6 @@ def cursor_of(session: Session, segment_id: int, order: str, coder: str | None =
         Coding.segment_id == segment_id, Coding.rank == 1,
         Coding.coder == suggestion_layer(coder if blind else None)))
     return Cursor(segment_id, (0, float(prio)) if prio is not None else (1, 0.0))
-
-
-@dataclass
-class Suggested:
-    code_id: int
-    label: str
-    score: float
-    reasons: list[str]
-    spans: list[tuple[int, int]]
-    decision: str | None          # this coder's accepted / rejected, or None
-
-
-@dataclass
-class SegmentView:
-    """Everything the coding page shows for one segment."""
-
-    segment_id: int
-    kind: str
-    text: str
-    source_id: int
-    source_name: str
-    question: int | None
-    area: str | None
-    sheet: str | None
-    location: str | None
-    speaker: str | None
-    duplicate_count: int
-    flagged: bool
-    suggestions: list[Suggested]
-    codes: list[tuple[int, str]]           # this coder's accepted codes
-    rejected: list[tuple[int, str]]
-    memo: str
-    is_quote: bool
-    context: list[dict[str, Any]] = field(default_factory=list)
-    not_relevant: bool = False             # this coder marked it "inte relevant"
-
-
-def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebook,
-                 blind: bool = False, context: int = 2,
-                 actor: Actor | None = None) -> SegmentView:
-    """One segment as `coder` sees it: their own codes and the suggestions of the layer
-    they may see (their own model's in a blind round)."""
-    _, blind = scope(session, coder, Filters(), blind, actor)
-    # one query for the segment and its file, one for the coder's and the layer's codings:
-    # each round trip counts on the team server
-    found = session.execute(select(Segment, Source.original_name)
-                            .join(Source, Source.id == Segment.source_id)
-                            .where(Segment.id == segment_id)).first()
-    if found is None:
-        raise QdaError(f"no segment {segment_id}", None, "E332")
-    seg, source_name = found[0], found[1] or ""
-    layer = suggestion_layer(coder if blind else None)
-    label = _labeller(codebook)
-    both = session.scalars(select(Coding).where(
-        Coding.segment_id == segment_id, Coding.coder.in_({coder, layer}))
-        .order_by(Coding.score.desc(), Coding.code_id)).all()
-    mine = {c.code_id: c for c in sorted(both, key=lambda c: c.id) if c.coder == coder}
-    suggestions = []
-    flagged = False
-    for c in (c for c in both if c.coder == layer and c.status == Status.SUGGESTED
-              and c.code_id in codebook.codes):      # not a code hidden from the coder
-        ev = c.evidence or {}
-        flagged = flagged or bool(ev.get("flagged"))
-        decided = mine.get(c.code_id)
-        suggestions.append(Suggested(c.code_id, label(c.code_id), float(c.score or 0.0),
-                                     list(ev.get("reasons", [])),
-                                     [tuple(s) for s in ev.get("spans", [])],
-                                     decided.status if decided else None))
-    accepted = [c for c in mine.values() if c.status == Status.ACCEPTED]
-    return SegmentView(
-        segment_id, seg.kind, seg.text, seg.source_id, source_name, seg.question, seg.area,
-        seg.sheet, seg.location, seg.speaker, seg.duplicate_count or 1, flagged, suggestions,
-        [(c.code_id, label(c.code_id)) for c in sorted(accepted, key=lambda c: c.id)],
-        [(c.code_id, label(c.code_id)) for c in mine.values() if c.status == Status.REJECTED],
-        next((c.memo for c in accepted if c.memo), "") or "",
-        any(c.is_quote for c in accepted),
-        _context(session, seg, context),
-        not accepted and relevance.is_not_relevant(session, segment_id, coder))
-
-
-RECENT = 8   # codes the picker lists first
-
-
-def recent_codes(session: Session, coder: str, limit: int = RECENT) -> list[int]:
-    """The codes `coder` applied last, most recent first. The picker lists them before the
-    others: a code just created, or in use on this question, is then 'K', '↓', Enter
-    away, where the suggestions need several codings to learn it."""
-    rows = session.execute(
-        select(Coding.code_id).where(Coding.coder == coder, Coding.status == Status.ACCEPTED)
-        .group_by(Coding.code_id)
-        .order_by(func.max(Coding.updated_at).desc(), func.max(Coding.id).desc())
-        .limit(limit))
-    return list(rows.scalars())
-
-
-def picker_order(codebook: Codebook, recent: list[int]) -> list[int]:
-    """The picker's codes: the recent ones first, then the codebook's order."""
-    first = list(dict.fromkeys(c for c in recent if c in codebook.codes))
-    seen = set(first)
-    return [*first, *(c for c in codebook.codes if c not in seen)]
-
-
-def _labeller(codebook: Codebook):
-    return lambda cid: codebook.codes[cid].label if cid in codebook.codes else f"kod {cid}"
-
-
-def _context(session: Session, seg: Segment, n: int) -> list[dict[str, Any]]:
-    """A sentence's or turn's neighbouring turns; a note's neighbours on its sheet."""
-    if seg.kind in ("sentence", "turn"):
-        turn_id = seg.parent_id if seg.kind == "sentence" else seg.id
-        # a sentence's turn is found in the same statement: one round trip fewer on the
-        # team server, where each costs about as much as the query
-        at = seg.position if seg.kind == "turn" else select(Segment.position).where(
-            Segment.id == turn_id).scalar_subquery()
-        rows = session.scalars(select(Segment).where(
-            Segment.source_id == seg.source_id, Segment.kind == "turn",
-            Segment.position.between(at - n, at + n))
-            .order_by(Segment.position)).all()
-        return [{"speaker": r.speaker, "location": r.location, "text": r.text,
-                 "current": r.id == turn_id,
-                 "start": (seg.start_char - r.start_char) if r.id == turn_id
-                 and seg.kind == "sentence" else None,
-                 "end": (seg.end_char - r.start_char) if r.id == turn_id
-                 and seg.kind == "sentence" else None} for r in rows]
-    rows = session.scalars(select(Segment).where(
-        Segment.source_id == seg.source_id, Segment.kind == seg.kind,
-        Segment.sheet == seg.sheet if seg.sheet is not None else Segment.sheet.is_(None),
-        Segment.area == seg.area if seg.area is not None else Segment.area.is_(None),
-        Segment.position.between(seg.position - n, seg.position + n))
-        .order_by(Segment.position)).all()
-    return [{"speaker": r.speaker, "location": r.location, "text": r.text,
-             "current": r.id == seg.id, "start": None, "end": None} for r in rows]
-
-
-# ---- actions: each returns what undo needs -------------------------------------------
-
-@dataclass(frozen=True)
-class Action:
-    """One coder action on one segment x code, with the state before it (None = no row)."""
-
-    segment_id: int
-    code_id: int
-    coder: str
-    before: tuple[str, str | None, bool] | None   # status, memo, is_quote
-
-
-def _state(session: Session, segment_id: int, code_id: int, coder: str
-           ) -> tuple[str, str | None, bool] | None:
-    c = session.scalars(select(Coding).where(Coding.segment_id == segment_id,
-                                             Coding.code_id == code_id,
-                                             Coding.coder == coder)).first()
-    return (c.status, c.memo, bool(c.is_quote)) if c else None
-
-
-def _segment_notes(session: Session, segment_id: int, coder: str) -> tuple[str | None, bool]:
-    """The memo and quote flag the coder has set on the segment (held on their codings)."""
-    rows = session.execute(select(Coding.memo, Coding.is_quote).where(
-        Coding.segment_id == segment_id, Coding.coder == coder,
-        Coding.status == Status.ACCEPTED)).all()
-    return next((m for m, _ in rows if m), None), any(q for _, q in rows)
-
-
-def _act(session: Session, segment_id: int, code_id: int, coder: str, change,
-         actor: Actor | None) -> Action:
-    """Run `change(coder)` on segment x code, holding its lock, and remember the state
-    before it for undo (exact, because of the lock)."""
-    coder = access.require_coder(session, actor, coder)
-    lock_coding(session, segment_id, code_id, coder)
-    before = _state(session, segment_id, code_id, coder)
-    change(coder)
-    return Action(segment_id, code_id, coder, before)
-
-
-def accept_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | None = None) -> Action:
-    """Accept a code; it inherits the memo and quote flag the segment already carries."""
-    def change(who: str) -> None:
-        memo, quote = _segment_notes(session, segment_id, who)
-        accept(session, segment_id, code_id, who, memo=memo, is_quote=quote)
-    return _act(session, segment_id, code_id, coder, change, actor)
-
-
-def reject_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | None = None) -> Action:
-    return _act(session, segment_id, code_id, coder,
-                lambda who: reject(session, segment_id, code_id, who), actor)
-
-
-def remove_code(session: Session, segment_id: int, code_id: int, coder: str,
-                actor: Actor | None = None) -> Action:
-    return _act(session, segment_id, code_id, coder,
-                lambda who: remove(session, segment_id, code_id, who), actor)
-
-
-def no_code(session: Session, segment_id: int, coder: str,
-            actor: Actor | None = None) -> int:
-    """In a round: the unit is decided with no code (it counts as "no" for every code)."""
-    return rounds.mark_done(session, segment_id, access.require_coder(session, actor, coder))
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """'Not relevant' set on a unit (undo removes it)."""
-
-    segment_id: int
-    coder: str
-
-
-def not_relevant(session: Session, segment_id: int, coder: str,
-                 actor: Actor | None = None) -> Skipped:
-    """Outside a round: no code applies to this unit at all (see coding.relevance)."""
-    relevance.mark_not_relevant(session, segment_id, coder, actor)
-    return Skipped(segment_id, access.require_coder(session, actor, coder))
-
-
-def undo(session: Session, action: Action | Skipped,
-         actor: Actor | None = None) -> None:
-    """Put segment x code back as it was before `action` (itself an audited change)."""
-    access.require_coder(session, actor, action.coder)
-    if isinstance(action, Skipped):
-        relevance.mark_relevant(session, action.segment_id, action.coder, actor, "ångra")
-        return
-    if action.before is None:
-        remove(session, action.segment_id, action.code_id, action.coder, memo="ångra")
-        return
-    status, memo, quote = action.before
-    (accept if status == Status.ACCEPTED else reject)(
-        session, action.segment_id, action.code_id, action.coder, memo=memo or "",
-        is_quote=quote)
-
-
-def annotate(session: Session, segment_id: int, coder: str, memo: str | None = None,
-             is_quote: bool | None = None, actor: Actor | None = None) -> int:
-    """Set the segment's memo and/or quote flag on all the coder's accepted codings of it;
-    returns how many codings carry it (0: code the segment first)."""
-    coder = access.require_coder(session, actor, coder)
-    rows = session.scalars(select(Coding).where(
-        Coding.segment_id == segment_id, Coding.coder == coder,
-        Coding.status == Status.ACCEPTED)).all()
-    for c in rows:
-        if (memo is None or (c.memo or "") == memo) and (
-                is_quote is None or bool(c.is_quote) == is_quote):
-            continue
-        accept(session, segment_id, c.code_id, coder, memo=memo, is_quote=is_quote)
-    return len(rows)
 
 
 @dataclass
