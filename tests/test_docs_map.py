@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("corpus", "coding", "themes", "refi", "delphi", "app", "cli")
+PACKAGES = ("corpus", "people", "coding", "themes", "refi", "delphi", "reports", "app", "cli")
 
 
 def _rows() -> dict[str, str]:
