@@ -306,7 +306,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
     tally["notes"].in_file = len(notes) + bool(_text_of(root.find("q:Description", NS)))
     annotations, journals = _free_notes(root, users, texts)
     new_pseudonymiser = Pseudonymiser if opts.pseudonymise else _Verbatim
-    state = _State(opts, new_pseudonymiser, notes, users)
+    state = _State(opts, new_pseudonymiser, notes, users, actor=actor)
     state.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
                           for r in c.findall("q:NoteRef", NS)} & set(notes)
     # what cases say about selections and sources: area, question, workshop; other tools'
@@ -463,6 +463,7 @@ class _State:
     used_variables: set[str] = field(default_factory=set)
     kept_sources: set[str] = field(default_factory=set)
     cases: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
+    actor: Actor = LIBRARY                         # who imports: learns new areas
     sets: dict[str, list[str]] = field(default_factory=dict)
     replaced: Counter = field(default_factory=Counter)
 
@@ -637,7 +638,7 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
     stored = project.sources_dir / f"{digest[:12]}-{safe}"
     stored.write_bytes(data)
     # an area as the file names it: one of the project's, or learned
-    area = Resolver(session, "qdpx").key("area", values.get(m.VAR_AREA), name, path)
+    area = Resolver(session, state.actor).key("area", values.get(m.VAR_AREA), name, path)
     question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
     spans = _units(text, ours)
     layout = {} if ours or not spans else {"gaps": [
