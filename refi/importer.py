@@ -359,7 +359,8 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
 
     with project.transaction() as session:
         code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
-        state.code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
+        state.code_ids = {g: code_ops.find_code(session, p).id  # type: ignore[union-attr]  # import_doc made every path
+                          for g, p in code_paths.items()}
         _study_of_our_file(session, actor, area_cases, group_variables, path)
         report.codes = tally["codes"].imported = len(state.code_ids)
         tally["codes"].skip("the same GUID twice in the file",
@@ -519,6 +520,7 @@ def _note_text(note, texts: dict[str, bytes] | None = None) -> str:
     plain = note.get("plainTextPath") or ""
     key = archive_file(texts, plain) if texts and plain else None
     if key is not None:
+        assert texts is not None        # a key was found in them
         try:
             return decode_text(texts[key], Path(key)).strip()
         except InputError:
@@ -614,6 +616,7 @@ def _study_of_our_file(session, actor, area_cases: list[tuple[str, str]],
             if description.startswith(ATTRIBUTION) else ""
         known = resolver.study.areas.get(key)
         if known and long and long != known.label and known.long_name is None:
+            assert key is not None      # a known area has a key
             set_long_name(session, "area", key, long, actor)
             resolver.study = load_study(session)
     for name in groups:
@@ -719,7 +722,7 @@ def _import_codings(session, source, spans, selections, state: _State,
     if not any(sel.codings for sel in selections):
         return
     text, placed_units, to_layout, overlapped = _placement(session, source, spans)
-    by_span = {}
+    by_span: dict[tuple[int, int], Segment] = {}
     for unit in placed_units:
         by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:

@@ -162,7 +162,7 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
                 clusters.setdefault(label, []).append(i)
             for cluster in clusters.values():   # in order of each cluster's first note
                 shown = list(dict.fromkeys(keys[i] for i in cluster))
-                text_of = {}
+                text_of: dict[str, str] = {}
                 for i in cluster:
                     text_of.setdefault(keys[i], texts[i])
                 marked = {area[i] for i in cluster}
@@ -260,7 +260,8 @@ def tabell1(session: Session) -> pd.DataFrame:
         mine = counts.get(ws.id, {})
         rows.append({"Område": study.areas.label(ws.area),
                      "Workshop": study.formats.label(ws.format) if ws.format else "",
-                     **{label: mine.get(key, 0) for key, label in groups.items()}})
+                     **{label: mine.get(key, 0) for key, label in groups.items()
+                        if key is not None}})      # None was popped above
     frame = pd.DataFrame(rows, columns=["Område", "Workshop", *labels])
     if frame.empty:
         return frame.assign(Totalt=[])

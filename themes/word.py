@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -39,7 +40,7 @@ MIN_FONT_PT = 6.5      # a table whose longest words cannot fit at 9 pt is set s
 LANDSCAPE_CM = 25.5     # the text width of a landscape A4 page with the margins used here
 
 
-def _new_document(title: str, landscape: bool) -> Document:
+def _new_document(title: str, landscape: bool) -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)

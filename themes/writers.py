@@ -65,6 +65,7 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
     """One sheet per question: a title row, the header, the rows with each main theme
     and sub-theme printed once in a merged cell over its rows, "x" centred."""
     wb = Workbook()
+    assert wb.active is not None        # a new workbook has one sheet
     wb.remove(wb.active)
     for question, frame in sorted(tables.items()):
         ws = wb.create_sheet(_sheet_title(question))
@@ -176,6 +177,7 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path,
     """Plain tables, one sheet each: bold header, frozen, wrapped, sensible widths; shares
     (columns named Andel…, and those in `percent`) shown as percentages."""
     wb = Workbook()
+    assert wb.active is not None        # a new workbook has one sheet
     wb.remove(wb.active)
     for name, frame in frames.items():
         ws = wb.create_sheet(name[:31])
