@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.orm import Session
 
 from corpus.errors import QdaError
@@ -35,12 +35,12 @@ def is_reserved(name: str) -> bool:
     return folded.startswith(SUGGESTER) or folded in (CONSENSUS, FINAL)
 
 
-def human(column: ColumnElement[str]) -> ColumnElement[bool]:
+def human(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: the coder column names a person or the consensus, not a suggestion layer."""
     return ~column.startswith(SUGGESTER)
 
 
-def person(column: ColumnElement[str]) -> ColumnElement[bool]:
+def person(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: the coder column names a person (neither suggestions nor the consensus)."""
     return human(column) & (column != CONSENSUS)
 

@@ -20,4 +20,5 @@ fi
 # PostgreSQL, the team store: a throw-away server on loopback for the tests on both stores
 source scripts/pg.sh
 .venv/bin/ruff check .
+.venv/bin/mypy      # the packages [tool.mypy] in pyproject.toml names
 .venv/bin/python -m pytest "$@"
