@@ -59,7 +59,7 @@ def user_errors() -> Iterator[None]:
 
 @contextmanager
 def progress_bar(label: str, quiet: bool = False
-                 ) -> Iterator[Callable[[int, int | None, str | None], None]]:
+                 ) -> Iterator[Callable[..., None]]:   # update(done, total=None, what=None)
     """A progress bar on stderr (only on a terminal): yields `update(done, total, what)`."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, transient=True,

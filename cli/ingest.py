@@ -70,7 +70,7 @@ def ingest(
         files = expand_paths(paths)
         skipped = skipped_in_folders(paths)
         if not files:
-            why = f" (skipped: {'; '.join(r.error for r in skipped[:3])}" + (
+            why = f" (skipped: {'; '.join(r.error or '' for r in skipped[:3])}" + (
                 f"; and {len(skipped) - 3} more)" if len(skipped) > 3 else ")") if skipped else ""
             raise QdaError(f"no importable files found in the given paths{why}", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area, layout=layout,

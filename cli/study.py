@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,7 +39,7 @@ def show(dimension: Annotated[str | None, typer.Argument(
 
                 raise QdaError(f"unknown dimension {dimension!r}; use area, group or format",
                                None, "E182")
-            rows = [{"dimension": d, "key": v.key, "label": v.label,
+            rows: list[dict[str, Any]] = [{"dimension": d, "key": v.key, "label": v.label,
                      "long_name": v.long_name, "aliases": list(v.aliases),
                      "uses": uses(session, d, v.key)}
                     for d in names for v in study[d].values]

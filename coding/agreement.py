@@ -112,8 +112,8 @@ def _level_map(session: Session, level: str) -> tuple[dict[int, int | None], dic
 
     def chain(code_id: int) -> list[int]:
         out = [code_id]
-        while rows[out[-1]].parent_id is not None:
-            out.append(rows[out[-1]].parent_id)
+        while (parent := rows[out[-1]].parent_id) is not None:
+            out.append(parent)
         return out[::-1]                              # root first
 
     mapping: dict[int, int | None] = {}
@@ -172,7 +172,7 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
     coders = list(dict.fromkeys(coders or human_coders(session)))
     unit_kind = dict(session.execute(select(Segment.id, Segment.kind)
                                      .where(Segment.kind.in_(UNIT_KINDS))).all())
-    sentences: dict[int, list[int]] = defaultdict(list)    # turn -> its sentences
+    sentences: dict[int | None, list[int]] = defaultdict(list)    # turn -> its sentences
     for seg_id, parent in session.execute(select(Segment.id, Segment.parent_id)
                                           .where(Segment.kind == "sentence")):
         sentences[parent].append(seg_id)
@@ -189,10 +189,10 @@ def collect(session: Session, coders: Sequence[str] | None = None, level: str = 
             .where(Coding.coder.in_(coders), Coding.status.in_(DECISIONS))):
         for unit in units_of(seg_id):
             touched[coder].add(unit)
-            if status == Status.ACCEPTED and mapping.get(code_id) is not None:
-                applied[(coder, unit)].add(mapping[code_id])
+            if status == Status.ACCEPTED and (mapped := mapping.get(code_id)) is not None:
+                applied[(coder, unit)].add(mapped)
                 if quote:
-                    quotes.add((unit, mapping[code_id]))
+                    quotes.add((unit, mapped))
     # a unit marked not relevant is decided too: "no" for every code
     for seg_id, coder in session.execute(select(NotRelevant.segment_id, NotRelevant.coder)
                                          .where(NotRelevant.coder.in_(coders))):

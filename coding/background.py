@@ -72,6 +72,7 @@ def _worker(conn) -> None:
                     project = None
                 project = project or open_project(Path(root))
                 key, version = (root, coder), -1
+            assert project is not None          # opened for this key
             with project.session() as session:
                 current = codebook_version(session)
                 train = examples(session, coder)
@@ -153,7 +154,8 @@ class WorkerPool:
     def processes(self) -> list[int]:
         """The pids of the workers alive now (for tests and the benchmark)."""
         with self._lock:
-            return [s.process.pid for s in self._slots if s.process.is_alive()]
+            return [pid for s in self._slots
+                    if s.process.is_alive() and (pid := s.process.pid) is not None]
 
     def close(self) -> None:
         with self._lock:
@@ -189,12 +191,12 @@ class WorkerPool:
                     self._slots.remove(slot)
                     ended.append(slot)
             while self._waiting:
-                slot = self._slot_for(self._waiting[0].key)
-                if slot is None:
+                free = self._slot_for(self._waiting[0].key)
+                if free is None:
                     break
                 job = self._waiting.popleft()
-                slot.job, slot.key = job, job.key
-                slot.conn.send(job.key)
+                free.job, free.key = job, job.key
+                free.conn.send(job.key)
         return finished, ended
 
     def _slot_for(self, key: tuple[str, str | None]) -> _Slot | None:

@@ -119,7 +119,7 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML that refuses a key written twice in one mapping (PyYAML keeps the last
     silently) and notes each mapping's line."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)

@@ -4,9 +4,9 @@ import/export YAML. Every change is one audit event in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -22,7 +22,7 @@ from .codebook import ORIGINS, Code, Codebook, CodebookDoc, CodeSpec, join_path,
 
 EDITABLE = ("definition", "inclusion", "exclusion", "keywords", "examples", "origin", "colour",
             "sort_order")
-STATUS_RANK = {Status.ACCEPTED: 3, Status.REJECTED: 2, Status.SUGGESTED: 1}
+STATUS_RANK: dict[str, int] = {Status.ACCEPTED: 3, Status.REJECTED: 2, Status.SUGGESTED: 1}
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -322,7 +322,8 @@ def delete_code(session: Session, ref: int | str, actor: Actor, force: bool = Fa
         raise CodeError(f"code {join_path(_path(rows, row.id))!r} has {decided} coding(s); "
                         "use --force to delete them too, or merge it into another code",
                         None, "E323")
-    removed = session.execute(delete(Coding).where(Coding.code_id.in_(ids))).rowcount or 0
+    removed = cast(CursorResult, session.execute(delete(Coding).where(Coding.code_id.in_(ids)))
+                   ).rowcount or 0
     before = {"code": snapshot(row, rows), "sub_codes": len(ids) - 1, "codings": removed}
     for cid in reversed(ids):  # sub-codes first
         session.delete(rows[cid])
@@ -341,9 +342,10 @@ def import_doc(session: Session, doc: CodebookDoc, actor: Actor) -> dict[str, An
     changed: dict[str, list[str]] = {}
     for path, spec in doc.walk():
         row = find_code(session, path)
-        fields = {"definition": spec.definition or None, "inclusion": spec.inclusion or None,
-                  "exclusion": spec.exclusion or None, "keywords": spec.keywords,
-                  "examples": spec.examples, "origin": spec.origin, "colour": spec.colour}
+        fields: dict[str, Any] = {
+            "definition": spec.definition or None, "inclusion": spec.inclusion or None,
+            "exclusion": spec.exclusion or None, "keywords": spec.keywords,
+            "examples": spec.examples, "origin": spec.origin, "colour": spec.colour}
         if row is None:
             add_code(session, path, actor, memo=f"import {doc.name}", **fields)
             added += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,7 +116,7 @@ def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: st
     coder applied that are not chosen are recorded as rejected, so the disagreement shows
     as resolved; the memo is kept on each consensus coding and in the audit event."""
     access.require(session, actor, Can.DECIDE_CONSENSUS)
-    actor = actor_name(actor)
+    name = actor_name(actor)
     memo = (memo or "").strip()
     if not memo:
         raise QdaError("a consensus decision needs a memo saying why", None, "E352")
@@ -144,10 +145,10 @@ def resolve(session: Session, segment_id: int, code_ids: Sequence[int], memo: st
                          is_quote=code in quoted and status == Status.ACCEPTED)
             session.add(row)
         row.status, row.memo = status, memo
-        row.evidence = {"resolved": True, "by": actor}
+        row.evidence = {"resolved": True, "by": name}
     session.flush()
     after = {"codes": chosen, "rejected": dropped}
-    record(session, actor, Action.CONSENSUS_RESOLVE, "segment", segment_id, {"codes": before},
+    record(session, name, Action.CONSENSUS_RESOLVE, "segment", segment_id, {"codes": before},
            after, memo)
     return after
 
@@ -164,7 +165,7 @@ def adopt_agreed(session: Session, actor: Actor, coders: Sequence[str] | None = 
     """Put into the consensus layer every code that all coders of a unit applied; a
     decision already in the layer (a resolution) is never overwritten."""
     access.require(session, actor, Can.DECIDE_CONSENSUS)
-    actor = actor_name(actor)
+    name = actor_name(actor)
     found = collect(session, coders, "kod", round)
     observers: dict[int, list[str]] = defaultdict(list)
     for coder in found.coders:
@@ -178,7 +179,7 @@ def adopt_agreed(session: Session, actor: Actor, coders: Sequence[str] | None = 
             agreed[unit] = codes
             report.single += len(who) == 1
     existing = _consensus(session, list(agreed))
-    new = []
+    new: list[dict[str, Any]] = []
     for unit, codes in sorted(agreed.items()):
         fresh = [k for k in sorted(codes) if (unit, k) not in existing]
         report.units += bool(fresh)
@@ -190,7 +191,7 @@ def adopt_agreed(session: Session, actor: Actor, coders: Sequence[str] | None = 
         session.execute(Coding.__table__.insert(),
                         [{**row, "created_at": now, "updated_at": now} for row in new])
     report.codings = len(new)
-    record(session, actor, Action.CONSENSUS_ADOPT, "coding", None, None,
+    record(session, name, Action.CONSENSUS_ADOPT, "coding", None, None,
            {"units": report.units, "codings": report.codings, "single": report.single,
             "coders": found.coders, "round": found.round})
     return report

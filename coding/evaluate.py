@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,7 @@ def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list
     matrices, ids = engine.signal_matrices(texts)
     codes = engine.codebook.codes
     cols = [k for k, code_id in enumerate(ids) if codes[code_id].depth == level]
-    out = {}
+    out: dict[str, list[list[object]]] = {}
     in_use = engine.in_use(level)
     for signal, matrix in matrices.items():
         full = engine.propagate(matrix)
@@ -116,9 +117,10 @@ def rankings(engine: Engine, texts: Sequence[str], level: int) -> dict[str, list
         later = engine.demoted(full)[:, cols] if signal == "blended" else np.zeros(sub.shape, bool)
         best = sub.max(axis=1) if sub.shape[1] else np.zeros(len(texts))
         no_fit = [no_fit_score(float(b), level) for b in best]
-        rows = []
+        rows: list[list[object]] = []
         for r in range(len(texts)):
-            items = [(bool(later[r, j]), float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
+            items: list[tuple[bool, float, int | str]] = [
+                (bool(later[r, j]), float(sub[r, j]), ids[cols[j]]) for j in range(len(cols))]
             if signal == "blended":  # the signals alone rank existing codes only
                 items.append((in_use and level == 0 and no_fit[r] < STRONG, float(no_fit[r]),
                               NO_FIT))
@@ -145,8 +147,9 @@ def evaluate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = 
         gold = _gold(codebook, test, level)
         ranked = rankings(engine, list(test["text"]), level)
         # the meaning signal alone, at the levels it is used for
-        entry = {signal: _metrics(ranked[signal], gold) for signal in (*SIGNALS, "meaning")
-                 if signal in ranked and (signal != "meaning" or level in MEANING_LEVELS)}
+        entry: dict[str, Any] = {
+            signal: _metrics(ranked[signal], gold) for signal in (*SIGNALS, "meaning")
+            if signal in ranked and (signal != "meaning" or level in MEANING_LEVELS)}
         entry["unknown_in_test"] = sum(g == NO_FIT for g in gold)
         result["levels"][name] = entry
     if curve:

@@ -8,7 +8,7 @@ a note on that source, a workshop's as a project note), and audited: adding and 
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -63,6 +63,7 @@ def add_memo(session: Session, text: str, actor: Actor, *,
         memo = Memo(kind="source", source_id=source.id, text=text,
                     title=title or source.original_name, author=actor_name(actor))
     else:
+        assert workshop is not None         # one of the two (E254 above)
         found = _workshop(session, workshop)
         memo = Memo(kind="workshop", workshop_id=found.id, text=text,
                     title=title or f"Workshop: {found.label}", author=actor_name(actor))
@@ -94,7 +95,7 @@ def memos_on(session: Session, source_id: int | None = None,
              workshop_id: int | None = None) -> list[Memo]:
     """The memos on a whole source and/or a workshop, oldest first (not annotations on a
     stretch of text)."""
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if source_id is not None:
         clauses.append((Memo.source_id == source_id) & Memo.segment_id.is_(None)
                        & (Memo.kind == "source"))

@@ -9,7 +9,9 @@ each change is one audit event. In a round it also marks the unit done, as "no c
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from typing import cast
+
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -55,8 +57,8 @@ def mark_relevant(session: Session, segment_id: int, coder: str,
                   missing_ok: bool = False) -> bool:
     """Undo 'not relevant': the unit is undecided (back in the queue) for the coder."""
     coder = access.require_coder(session, actor, coder)
-    gone = session.execute(delete(NotRelevant).where(
-        NotRelevant.segment_id == segment_id, NotRelevant.coder == coder)).rowcount or 0
+    gone = cast(CursorResult, session.execute(delete(NotRelevant).where(
+        NotRelevant.segment_id == segment_id, NotRelevant.coder == coder))).rowcount or 0
     if not gone:
         if missing_ok:
             return False

@@ -15,8 +15,9 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from corpus.audit import record
@@ -171,7 +172,7 @@ def mark_done(session: Session, segment_id: int, coder: str) -> int:
                                  Assignment.coder == coder, Assignment.done_at.is_(None),
                                  Assignment.round_id.in_(open_rounds))
         .values(done_at=utcnow()))
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0
 
 
 def assigned(session: Session, round_id: int, coder: str | None = None) -> list[int]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -80,7 +81,7 @@ class ProjectVectors:
         self.key = project.url
 
     def get(self, keys: Sequence[str]) -> dict:
-        out = {}
+        out: dict[str, Any] = {}
         with self.project.session() as session:
             for start in range(0, len(keys), self.CHUNK):
                 rows = session.execute(select(TextVector.text_hash, TextVector.vector).where(
@@ -209,8 +210,8 @@ def _record_run(session: Session, actor: Actor, who: str, report: SuggestReport)
 
 def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> list:
     if segment_ids is None:
-        return session.execute(query).all()
-    rows = []
+        return list(session.execute(query).all())
+    rows: list[Any] = []
     for part in _parts(list(segment_ids)):
         rows.extend(session.execute(query.where(Segment.id.in_(part))))
     return sorted(rows)
@@ -236,8 +237,8 @@ def _store(session: Session, chunk: list, scored: list[Scored], coder: str | Non
 
 def _forget(session: Session, ids: Sequence[int], who: str) -> int:
     """Remove the layer's stored suggestions on these segments; how many there were."""
-    return session.execute(delete(Coding).where(Coding.coder == who,
-                                                Coding.segment_id.in_(ids))).rowcount
+    return cast(CursorResult, session.execute(delete(Coding).where(
+        Coding.coder == who, Coding.segment_id.in_(ids)))).rowcount
 
 
 def _parts(ids: list[int]) -> Iterator[list[int]]:

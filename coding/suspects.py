@@ -59,6 +59,7 @@ def decide(session: Session, source_id: int, word: str, mask: bool,
     listed = dict((source.report or {}).get("suspects", {})) if source else {}
     if word not in listed:
         raise QdaError(f"no suspect {word!r} in source {source_id}", None, "E170")
+    assert source is not None               # it lists the word
     changed = _mask(session, source, word) if mask else 0
     listed.pop(word)
     source.report = {**source.report, "suspects": listed}

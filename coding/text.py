@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -27,9 +27,9 @@ class Token(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _pipeline() -> tuple[Language, object]:
+def _pipeline() -> tuple[Language, Any]:
     nlp = spacy.blank("sv")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp, lemmatizer.lookups.get_table("lemma_lookup")
 
@@ -69,7 +69,7 @@ def tokens(texts: Iterable[str]) -> list[list[Token]]:
     out = []
     cache = _CHUNKS
     for text in texts:
-        row = []
+        row: list[Token] = []
         add = row.append
         for match in _CHUNK.finditer(text or ""):
             chunk = match.group()

@@ -74,6 +74,7 @@ def transcript_view(session: Session, source_id: int, layer: str | None,
         if s.kind == "sentence" and s.parent_id in turns:
             turn = turns[s.parent_id]
             base = starts[s.parent_id]
+            assert s.start_char is not None and s.end_char is not None  # a sentence's place
             turn.sentences.append(Sentence(s.id, s.start_char - base, s.end_char - base,
                                            coded.get(s.id, [])))
     return sorted(turns.values(), key=lambda t: t.position)

@@ -138,9 +138,9 @@ def _context(session: Session, seg: Segment, n: int) -> list[dict[str, Any]]:
             .order_by(Segment.position)).all()
         return [{"speaker": r.speaker, "location": r.location, "text": r.text,
                  "current": r.id == turn_id,
-                 "start": (seg.start_char - r.start_char) if r.id == turn_id
+                 "start": (seg.start_char - r.start_char) if r.id == turn_id  # type: ignore[operator]  # a sentence and its turn have offsets
                  and seg.kind == "sentence" else None,
-                 "end": (seg.end_char - r.start_char) if r.id == turn_id
+                 "end": (seg.end_char - r.start_char) if r.id == turn_id  # type: ignore[operator]  # a sentence and its turn have offsets
                  and seg.kind == "sentence" else None} for r in rows]
     rows = session.scalars(select(Segment).where(
         Segment.source_id == seg.source_id, Segment.kind == seg.kind,

@@ -14,6 +14,7 @@ instead of silently getting every right. Only `coding.access.require` (and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 from .errors import QdaError
 from .roles import GRANTS, ROLE_LABELS, Can, Role
@@ -65,6 +66,10 @@ def checked(actor: object) -> Actor:
     return actor
 
 
+@overload
+def actor_name(actor: Actor) -> str: ...
+@overload
+def actor_name(actor: None) -> None: ...
 def actor_name(actor: Actor | None) -> str | None:
     """The name the audit log records for an actor (None for None); a plain string
     raises NotAnActor."""

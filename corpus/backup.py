@@ -33,7 +33,7 @@ DUMP = "database.dump"
 
 def row_counts(project: Project) -> dict[str, int]:
     with project.session() as session:
-        return {t.name: session.scalar(select(func.count()).select_from(t))
+        return {t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in Base.metadata.sorted_tables}
 
 
@@ -164,6 +164,7 @@ def restore(backup_dir: Path, target: Path, url: str | None = None) -> Project:
                 shutil.copy2(config, target / CONFIG_NAME)
             project = open_project(target, allow_upgrade=True)
         else:
+            assert url is not None          # a PostgreSQL backup needs one (E065 above)
             dsn, env = _libpq(url)
             run = subprocess.run([_tool("pg_restore"), "--no-owner", "--exit-on-error",
                                   "--single-transaction", "--dbname", dsn,

@@ -141,6 +141,7 @@ def _prepare(path: Path, options: ReadOptions, sources_dir: Path | None
     except QdaError as exc:
         return exc
     if data is not None:
+        assert sources_dir is not None      # the bytes were read for it
         with suppress(OSError):
             prepared.ahead = originals.write_ahead(data, sources_dir)
     return prepared

@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as changed
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -247,19 +247,20 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 {"kind": result.kind, "file_format": result.file_format,
                  "original_name": path.name, "stored_name": stored.name, "sha256": digest,
                  "workshop_id": workshop_id, "question": question,
-                 "area": area, "report": {}}).inserted_primary_key[0]
+                 "area": area, "report": {}}).inserted_primary_key[0]  # type: ignore[index]  # an insert has its key
             text = None
             if result.kind == "transcript":
-                report.segments, text = write_transcript(session, source_id, prepared.units,
+                batches = cast(Iterable[Batch], prepared.units)     # a transcript's batches
+                report.segments, text = write_transcript(session, source_id, batches,
                                                          prepared.turns, area, question)
                 if group:
                     session.execute(update(Segment).where(Segment.source_id == source_id)
                                     .values(participant_group=group))
             else:
-                resolve_rows(resolver, prepared.units, path, area, group)
-                report.segments = write_notes(session, source_id, prepared.units, area,
-                                              question)
-                _per_area(result, prepared.units, resolver)
+                rows = cast(list[dict], prepared.units)     # notes: a list of rows
+                resolve_rows(resolver, rows, path, area, group)
+                report.segments = write_notes(session, source_id, rows, area, question)
+                _per_area(result, rows, resolver)
             report.learned = resolver.lines()
             report.area_label = resolver.study.areas.label(area) if area else None
             store_key(session, source_id, pseudonymiser)
@@ -270,6 +271,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                     note("N104", source=carried.source_id, coder=c["coder"],
                          status=c["status"], code_name=c["code"], text=c["text"][:60])
                     for c in moved.codings_dropped]
+                assert replaced is not None     # set with `carried`
                 replaced["dropped codings"] = moved.codings_dropped
             report.source_id = source_id
             report.sheets = [asdict(s) for s in result.sheets]

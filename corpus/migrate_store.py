@@ -253,9 +253,9 @@ def _copy_rows(source: Project, made: Project,
     checks = []
     with made.engine.connect() as dst:
         for table in tables:
-            rows, digest, last = before[table.name]
+            n_rows, digest, last = before[table.name]
             copied_rows, copied = checksum(dst, table)
-            checks.append(TableCheck(table.name, rows, digest, copied_rows, copied,
+            checks.append(TableCheck(table.name, n_rows, digest, copied_rows, copied,
                                      _counter(dst, table) if last else None))
     bad = [c.table for c in checks if not c.ok]
     if bad:

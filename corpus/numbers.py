@@ -44,6 +44,7 @@ def decimal(x: float | None, digits: int = AGREEMENT_DIGITS, missing: str = "–
     `missing` for an undefined figure."""
     if _missing(x):
         return missing
+    assert x is not None
     text = f"{_cut(x, digits):.{digits}f}".replace(".", ",")
     return "0" + text[2:] if text.startswith("-0") and not text.strip("-0,") else text
 
@@ -52,6 +53,7 @@ def percent(share: float | None, digits: int = PERCENT_DIGITS, missing: str = "�
     """A share (0–1) as "6,3 %" (a non-breaking space before the sign, as in print)."""
     if _missing(share):
         return missing
+    assert share is not None
     text = f"{_half_up(100 * float(share), digits):.{digits}f}".replace(".", ",")
     return f"{text}\u00a0%"      # rounded half up, as a report rounds: 6,25 → 6,3
 

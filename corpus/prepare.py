@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 from .pseudonymise import Pseudonymiser
@@ -102,7 +103,8 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
         pseudonymiser.speaker(turn.speaker)      # pseudonyms numbered in order of speaking
     start, i = 0, 0
     while i < len(turns):
-        turn_rows, size = [], 0
+        turn_rows: list[dict[str, Any]] = []
+        size = 0
         while i < len(turns) and size < BATCH_CHARS:
             turn = turns[i]
             text = pseudonymiser.text(turn.text)

@@ -136,7 +136,7 @@ def _connect(root: Path, allow_upgrade: bool, url: str | None = None,
              create: bool = False) -> Project:
     url = url or database_url(root)
     sqlite_file = root / SQLITE_NAME if url.startswith("sqlite") else None
-    if url == _sqlite_url(root) and not create and not sqlite_file.exists():
+    if url == _sqlite_url(root) and not create and not (sqlite_file and sqlite_file.exists()):
         # a server project opened without its URL (a qda.toml that lost it, a variable
         # set for `qda init` only) must not quietly become an empty SQLite project
         raise QdaError("has no project.sqlite and qda.toml names no database server; set "

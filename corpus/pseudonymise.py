@@ -311,10 +311,10 @@ class Pseudonymiser:
                     # "Maria von Essen", "Carl af Klercker": the noble surname goes too
                     particle = NOBLE_SURNAME.match(text, end)
                     if particle:
-                        genitive = particle.group(1).endswith("s") and not \
+                        noble_s = particle.group(1).endswith("s") and not \
                             known.looks_like_surname(particle.group(1))
                         end = particle.end()
-                        replacement = NAME_TOKEN + ("s" if genitive else "")
+                        replacement = NAME_TOKEN + ("s" if noble_s else "")
                 out += [text[cursor:start], replacement]
                 cursor = end
         out.append(text[cursor:])

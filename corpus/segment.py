@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:   # spaCy (half a second) is imported where it is first used: a folder
     # import's main process never needs it, and its helper imports it while the main
@@ -38,7 +38,8 @@ def _punct_ids() -> frozenset[int]:
     """The sentencizer's sentence-ending characters as ORTH ids."""
     nlp = sentence_pipeline()
     sentencizer = nlp.get_pipe("sentencizer")
-    return frozenset(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars)
+    return frozenset(nlp.vocab.strings.add(c)
+                     for c in sentencizer.punct_chars)  # type: ignore[attr-defined]  # typed as any pipe
 
 
 # what a punctuated chunk does to the sentencizer's rule, for each state it is entered in
@@ -64,7 +65,7 @@ def _chunk_effects(chunks: set[str], tokenizer: Tokenizer, ends: frozenset[int]
     effects = {chunk: known.get(chunk) for chunk in chunks}
     new = sorted(chunk for chunk, effect in effects.items() if effect is None)
     if not new:
-        return effects
+        return cast(dict[str, Effect], effects)     # no None left
     if len(known) + len(new) > MAX_KNOWN_CHUNKS:
         known.clear()
     # one string, one chunk per line: the newline keeps spaCy's special-case matcher from
@@ -83,7 +84,7 @@ def _chunk_effects(chunks: set[str], tokenizer: Tokenizer, ends: frozenset[int]
     for chunk, chunk_tokens in zip(new, tokens, strict=True):
         effects[chunk] = known[chunk] = (_run_rule(chunk_tokens, False),
                                          _run_rule(chunk_tokens, True))
-    return effects
+    return cast(dict[str, Effect], effects)         # every None filled in
 
 
 def _run_rule(tokens: list[tuple[int, bool, bool]], seen_end: bool
@@ -172,7 +173,7 @@ def _outside_marks(text: str, bounds: list[int]) -> list[int]:
     if not marks:
         return bounds
     starts = [start for start, _ in marks]
-    moved = []
+    moved: list[int] = []
     for bound in bounds:
         i = bisect_right(starts, bound - 1) - 1   # the last mark starting before `bound`
         if i >= 0 and marks[i][0] < bound < marks[i][1]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, column, exists, func, select, table
+from sqlalchemy import ColumnElement, DateTime, column, exists, func, select, table
 
 from .project import Project
 from .vocabulary import DECISIONS, SUGGESTER, Status, human, person
@@ -45,7 +45,7 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
     seg, src = _segment.c, _source.c
     with project.engine.connect() as connection:
         areas = area_labels(connection)
-        counts = dict(connection.execute(select(seg.source_id, func.count())
+        counts: dict[int, int] = dict(connection.execute(select(seg.source_id, func.count())
                                          .where(seg.kind != "sentence")
                                          .group_by(seg.source_id)).all())
         return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
@@ -135,7 +135,7 @@ def totals(project: Project, own: str | None = None) -> dict[str, int]:
     and units count: the project's totals would let them follow another coder's
     progress."""
     cod = _coding.c
-    decided = cod.status.in_(DECISIONS)
+    decided: ColumnElement[bool] = cod.status.in_(DECISIONS)
     if own is not None:
         decided = decided & (cod.coder == own)
     with project.engine.connect() as connection:
@@ -184,7 +184,8 @@ def memos_frame(project: Project) -> pd.DataFrame:
     from .models import Memo, Source
 
     with project.session() as session:
-        names = dict(session.execute(select(Source.id, Source.original_name)).all())
+        names: dict[int | None, str] = dict(
+            session.execute(select(Source.id, Source.original_name)).all())
         rows = [{"kind": m.kind, "source": names.get(m.source_id, ""), "title": m.title,
                  "text": m.text, "author": m.author or "", "created": m.created_at}
                 for m in session.scalars(select(Memo).order_by(Memo.id))]

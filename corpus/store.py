@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
 if TYPE_CHECKING:   # the ORM is imported by whoever opens a session (`qda status` needs none)
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
 from .errors import QdaError
 
@@ -122,7 +122,8 @@ def head_revision() -> str:
     lines (what Alembic reads, without loading Alembic; tests compare the two)."""
     revisions, parents = set(), set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        found = {m.group(1): m.group(2)
+                 for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
         revisions.add(found["revision"])
         parents.add(found.get("down_revision"))
     heads = revisions - parents
@@ -166,7 +167,7 @@ def ensure_schema(engine: Engine, sqlite_file: Path | None, allow_upgrade: bool)
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], synced: bool = True) -> Iterator[Session]:
+def transaction(factory: Callable[[], Session], synced: bool = True) -> Iterator[Session]:
     """One unit of work: committed whole on success, rolled back whole on any error.
 
     `synced=False` commits without waiting for the disk (see `deferred_sync`): the work is
@@ -207,7 +208,7 @@ def unavailable() -> QdaError:
     return QdaError("the database does not answer just now; try again", None, "E074")
 
 
-def retried(factory: sessionmaker[Session], work: Callable[[Session], T],
+def retried(factory: Callable[[], Session], work: Callable[[Session], T],
             synced: bool = True, write: bool = True) -> T:
     """`work(session)` as one transaction, run again once if the connection is lost on
     the way (once the server answers again, within a few seconds). A commit whose answer
@@ -247,7 +248,7 @@ def retried(factory: sessionmaker[Session], work: Callable[[Session], T],
     raise AssertionError("unreachable")
 
 
-def _back(factory: sessionmaker[Session]) -> bool:
+def _back(factory: Callable[[], Session]) -> bool:
     """Wait (a few seconds at most) for the server to answer again."""
     deadline = time.monotonic() + RETRY_WITHIN_S
     while True:
@@ -261,7 +262,7 @@ def _back(factory: sessionmaker[Session]) -> bool:
                 return False
 
 
-def _outcome(factory: sessionmaker[Session], txid: str) -> str | None:
+def _outcome(factory: Callable[[], Session], txid: str) -> str | None:
     """'committed' or 'aborted' for a transaction whose commit got no answer (None: the
     server did not come back in time)."""
     deadline = time.monotonic() + OUTCOME_WAIT_S
@@ -309,7 +310,9 @@ def reserve_ids(session: Session, table, n: int) -> list[int]:
             "SELECT array(SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
             "FROM generate_series(1, :n))"), {"table": table.name, "n": n}).scalar_one()
     # through the driver: three statements a file through SQLAlchemy cost more (BENCHMARKS.md)
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None            # the connection is open
+    cursor = dbapi.cursor()
     try:
         counter = cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
                                  (table.name,)).fetchone()
@@ -504,7 +507,7 @@ def insert_new(session: Session, table, rows: list[dict], chunk: int) -> None:
     if is_postgresql(session):
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # both have on_conflict_do_nothing
     for start in range(0, len(rows), chunk):
         session.execute(insert(table).on_conflict_do_nothing(), rows[start:start + chunk])
 

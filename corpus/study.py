@@ -81,7 +81,9 @@ def _find(session: Session, dimension: str, text: str) -> StudyValue:
         known = ", ".join(study[dimension].labels().values()) or "none yet"
         raise QdaError(f"no {dimension} {text!r} in this project (known: {known})",
                        None, "E183")
-    return _row(session, dimension, key)
+    found = _row(session, dimension, key)
+    assert found is not None        # the study knows the key
+    return found
 
 
 def _as_dict(row: StudyValue) -> dict:
@@ -382,6 +384,7 @@ class Resolver:
         learned = self.learned[dimension]
         if match.key is not None:
             value = dim.get(match.key)
+            assert value is not None        # the key it matched
             if match.folded and fold(str(text)) != fold(value.label):
                 learned.folded.setdefault(" ".join(str(text).split()), value.label)
             if value.label in learned.new:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement
+    from sqlalchemy import ColumnElement, SQLColumnExpression
 
 
 class Status(StrEnum):
@@ -33,12 +33,12 @@ CONSENSUS = "konsensus"
 FINAL = "slutlig"
 
 
-def human(column: ColumnElement[str]) -> ColumnElement[bool]:
+def human(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: the coder column names a person or the consensus, not a suggestion layer."""
     return ~column.startswith(SUGGESTER)
 
 
-def person(column: ColumnElement[str]) -> ColumnElement[bool]:
+def person(column: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: the coder column names a person (neither suggestions nor the consensus)."""
     return human(column) & (column != CONSENSUS)
 

@@ -95,13 +95,13 @@ def upsert_workshop(session: Session, fields: dict[str, Any], actor: Actor = LIB
     if ws is None:
         ws = Workshop(label=fields["label"], area=area)
         session.add(ws)
-    ws.area = area
+    ws.area = area  # type: ignore[assignment]  # a blank area fails the NOT NULL column
     if fmt is not None:
         ws.format = fmt
     if "date" in fields:
         ws.date = fields["date"]
     session.flush()
-    set_workshop_counts(session, ws.id, counts)
+    set_workshop_counts(session, ws.id, counts)  # type: ignore[arg-type]  # as the file gives them
     audit.record(session, actor_name(actor),
                  Action.WORKSHOP_UPDATE if before else Action.WORKSHOP_CREATE,
                  "workshop", ws.id,

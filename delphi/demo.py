@@ -52,8 +52,8 @@ def add_demo_study(project: Project, seed: int = 7) -> None:
                 for view in asked:
                     item_id = view.item_id
                     base = appeal.setdefault(item_id, rng.uniform(3.0, 8.5))
-                    if number == 2 and previous.get(item_id) is not None:
-                        base = (base + previous[item_id]) / 2     # toward the group
+                    if number == 2 and (before := previous.get(item_id)) is not None:
+                        base = (base + before) / 2     # toward the group
                     if rng.random() < 0.05:
                         rounds.answer(session, current.id, member, view.item_version_id, None,
                                       cannot_judge=True)

@@ -245,6 +245,6 @@ def list_items(session: Session, study_id: int, include_removed: bool = False
         out.append(ItemView(item.id, item.position, item.question, item.theme, item.subtheme,
                             version.wording, version.description, version.version,
                             version.id, len(ids),
-                            tuple(sorted({area_of[s] for s in ids if area_of.get(s)})),
+                            tuple(sorted({a for s in ids if (a := area_of.get(s))})),
                             item.origin, item.removed))
     return out

@@ -45,7 +45,9 @@ def add_panelist(session: Session, study_id: int, group: str, actor: Actor,
     resolver = Resolver(session, actor)
     if not str(group or "").strip():
         raise QdaError("a panel member needs a group", None, "E704")
-    group = resolver.key("group", group, "panel member")
+    group_key = resolver.key("group", group, "panel member")
+    assert group_key is not None        # the group is not blank
+    group = group_key
     key = resolver.key("area", area, "panel member") if area else None
     count = session.scalar(select(func.count()).select_from(DelphiPanelist)
                            .where(DelphiPanelist.study_id == study_id)) or 0

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -148,12 +149,13 @@ def _ratings(ratings: Sequence[int | None]) -> tuple[np.ndarray, int]:
     return np.array(sorted(given), dtype=float), len(ratings) - len(given)
 
 
-def disagreement_index(ratings: Sequence[int], method: str = PERCENTILE
+def disagreement_index(ratings: Sequence[float] | np.ndarray, method: str = PERCENTILE
                        ) -> tuple[float, float, float]:
     """(IPR, IPRAS, DI = IPR / IPRAS): above 1 the panel disagrees. `method` is NumPy's
     name of the percentile definition."""
     values = np.asarray(ratings, dtype=float)
-    p30, p70 = np.percentile(values, [30, 70], method=method)
+    p30, p70 = np.percentile(values, [30, 70],  # type: ignore[call-overload]  # method: any of
+                             method=method)     # NumPy's names, a str here, not its Literal
     ipr = float(p70 - p30)
     asymmetry = abs(MIDDLE - (p30 + p70) / 2)
     ipras = IPR_REQUIRED + ASYMMETRY_CORRECTION * asymmetry
@@ -248,7 +250,7 @@ class Stability:
     median_shift: float | None
 
 
-def stability(previous: dict[str, int | None], current: dict[str, int | None]) -> Stability:
+def stability(previous: dict[Any, int | None], current: dict[Any, int | None]) -> Stability:
     """Between two rounds, answers keyed by panelist pseudonym. The group measure is
     Scheibe et al.'s net change of the two distributions (half the summed absolute
     differences of the shares per rating); the per-panelist measures use only those who
@@ -259,8 +261,8 @@ def stability(previous: dict[str, int | None], current: dict[str, int | None]) -
         return Stability(1.0, False, 0, None, None, None)
     shares = [np.array([(v == s).mean() for s in SCALE]) for v in (before, after)]
     change = float(np.abs(shares[0] - shares[1]).sum() / 2)
-    both = [(previous[p], current[p]) for p in previous
-            if p in current and previous[p] is not None and current[p] is not None]
+    both = [(a, b) for p, a in previous.items()
+            if p in current and a is not None and (b := current[p]) is not None]
     diffs = np.array([abs(a - b) for a, b in both], dtype=float)
     return Stability(
         change, change < STABLE_CHANGE, len(both),

@@ -64,6 +64,7 @@ def round_frame(session: Session, round_id: int) -> pd.DataFrame:
     how much the item's answers moved since the round before (Scheibe's net change:
     under 15 % is stable)."""
     found = session.get(DelphiRound, round_id)
+    assert found is not None, f"no Delphi round {round_id}"
     rule = items_mod.rule_of(items_mod.study(session, found.study_id))
     decisive = outcome_column(rule)
     earlier = [r for r in rounds_mod.rounds(session, found.study_id)
@@ -90,7 +91,7 @@ def round_frame(session: Session, round_id: int) -> pd.DataFrame:
             row["Förändring sedan förra rundan"] = None if moved is None \
                 or not moved.panelists_both and moved.change == 1.0 else round(moved.change, 2)
             row["Stabil"] = "" if row["Förändring sedan förra rundan"] is None else \
-                ("ja" if moved.stable else "nej")
+                ("ja" if moved is not None and moved.stable else "nej")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -123,7 +124,7 @@ def final_frame(session: Session, study_id: int) -> pd.DataFrame:
     history over the rounds, and the areas whose notes proposed it."""
     listed = {i.id: i for i in items_mod.list_items(session, study_id, include_removed=True)}
     areas = load_study(session).areas
-    wording = {}
+    wording: dict[int, tuple[str, str, str]] = {}
     for closed in rounds_mod.rounds(session, study_id):
         if closed.status == rounds_mod.CLOSED:
             wording |= {r.item_id: (r.theme, r.subtheme, r.wording)
@@ -186,6 +187,7 @@ class Method:
 def method(session: Session, study_id: int) -> Method:
     """The method paragraph for the report, with the panel and response-rate tables."""
     the_study = session.get(DelphiStudy, study_id)
+    assert the_study is not None, f"no Delphi study {study_id}"
     members = panel_mod.panel(session, study_id)
     study = load_study(session)
     groups = {**study.groups.labels(), **{m.panel_group: m.panel_group for m in members

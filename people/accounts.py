@@ -125,7 +125,7 @@ def check_password(password: str, *known: str) -> str:
 
 
 def has_users(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(User)) > 0
+    return session.execute(select(func.count()).select_from(User)).scalar_one() > 0
 
 
 def get_user(session: Session, login: str) -> User:
@@ -367,9 +367,11 @@ def redeem_invitation(session: Session, login: str, code: str, password: str,
         return waiting
     valid = user is not None and user.disabled_at is None and \
         user.invitation_expires is not None and user.invitation_expires > utcnow()
-    if not _verify(user.invitation_hash if valid else None, (code or "").strip()):
+    if not _verify(user.invitation_hash if valid and user is not None else None,
+                   (code or "").strip()):
         _attempt(session, login, user, False, "bad_invitation", client)
         return LoginRefused("wrong login or invitation code", None, "E612")
+    assert user is not None             # _verify refuses without one
     user.password_hash = _hasher.hash(password)
     user.invitation_hash = user.invitation_expires = None
     _attempt(session, login, user, True, "invitation", client)

@@ -306,7 +306,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
     tally["notes"].in_file = len(notes) + bool(_text_of(root.find("q:Description", NS)))
     annotations, journals = _free_notes(root, users, texts)
     new_pseudonymiser = Pseudonymiser if opts.pseudonymise else _Verbatim
-    state = _State(opts, new_pseudonymiser, notes, users)
+    state = _State(opts, new_pseudonymiser, notes, users, actor=actor)
     state.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
                           for r in c.findall("q:NoteRef", NS)} & set(notes)
     # what cases say about selections and sources: area, question, workshop; other tools'
@@ -359,7 +359,8 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
 
     with project.transaction() as session:
         code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
-        state.code_ids = {g: code_ops.find_code(session, p).id for g, p in code_paths.items()}
+        state.code_ids = {g: code_ops.find_code(session, p).id  # type: ignore[union-attr]  # import_doc made every path
+                          for g, p in code_paths.items()}
         _study_of_our_file(session, actor, area_cases, group_variables, path)
         report.codes = tally["codes"].imported = len(state.code_ids)
         tally["codes"].skip("the same GUID twice in the file",
@@ -463,6 +464,7 @@ class _State:
     used_variables: set[str] = field(default_factory=set)
     kept_sources: set[str] = field(default_factory=set)
     cases: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
+    actor: Actor = LIBRARY                         # who imports: learns new areas
     sets: dict[str, list[str]] = field(default_factory=dict)
     replaced: Counter = field(default_factory=Counter)
 
@@ -518,6 +520,7 @@ def _note_text(note, texts: dict[str, bytes] | None = None) -> str:
     plain = note.get("plainTextPath") or ""
     key = archive_file(texts, plain) if texts and plain else None
     if key is not None:
+        assert texts is not None        # a key was found in them
         try:
             return decode_text(texts[key], Path(key)).strip()
         except InputError:
@@ -613,6 +616,7 @@ def _study_of_our_file(session, actor, area_cases: list[tuple[str, str]],
             if description.startswith(ATTRIBUTION) else ""
         known = resolver.study.areas.get(key)
         if known and long and long != known.label and known.long_name is None:
+            assert key is not None      # a known area has a key
             set_long_name(session, "area", key, long, actor)
             resolver.study = load_study(session)
     for name in groups:
@@ -637,7 +641,7 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
     stored = project.sources_dir / f"{digest[:12]}-{safe}"
     stored.write_bytes(data)
     # an area as the file names it: one of the project's, or learned
-    area = Resolver(session, "qdpx").key("area", values.get(m.VAR_AREA), name, path)
+    area = Resolver(session, state.actor).key("area", values.get(m.VAR_AREA), name, path)
     question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
     spans = _units(text, ours)
     layout = {} if ours or not spans else {"gaps": [
@@ -718,7 +722,7 @@ def _import_codings(session, source, spans, selections, state: _State,
     if not any(sel.codings for sel in selections):
         return
     text, placed_units, to_layout, overlapped = _placement(session, source, spans)
-    by_span = {}
+    by_span: dict[tuple[int, int], Segment] = {}
     for unit in placed_units:
         by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:

@@ -122,5 +122,7 @@ def read_selection(text: str | None) -> tuple[str, bool, int | None]:
         if line == QUOTE_LINE:
             quote = True
         else:
-            count = int(_COUNT_LINE.match(line).group(1))
+            counted = _COUNT_LINE.match(line)
+            assert counted is not None      # the loop's condition matched it
+            count = int(counted.group(1))
     return "\n".join(lines).strip(), quote, count

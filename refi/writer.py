@@ -116,9 +116,9 @@ def unique_names(rows: list[Code]) -> dict[int, str]:
     """Names for tools that need every code name unique in the whole tree (QualCoder merges
     same-named codes): a sub-code whose name repeats elsewhere gets its parent's name,
     "SIP (Samverkan)", or its whole path if that still repeats. Code id -> new name."""
-    by_id = {r.id: r for r in rows}
+    by_id: dict[int | None, Code] = {r.id: r for r in rows}
 
-    def path(row: Code) -> list[str]:
+    def path(row: Code | None) -> list[str]:
         names = []
         while row is not None:
             names.append(row.name)

@@ -28,6 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
     "${need[@]}" >/dev/null
 fi
 .venv/bin/ruff check .
+.venv/bin/mypy      # the packages [tool.mypy] in pyproject.toml names
 if [ "$fast" -eq 1 ]; then
   unset QDA_TEST_PG_URL QDA_TEST_PG_CTL CI
   exec .venv/bin/python -m pytest -m "not slow" --ignore=tests/e2e "${args[@]}"

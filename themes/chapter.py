@@ -113,7 +113,7 @@ def _score(text: str, marked: bool) -> float:
     if not has_content(text):
         return float("-inf")
     words = len(text.split())
-    fit = min(words, 60) if words >= 8 else words - 20
+    fit: float = min(words, 60) if words >= 8 else words - 20
     if words > 120:
         fit -= (words - 120) / 4
     return fit + (1000 if marked else 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from coding import access
@@ -129,7 +129,7 @@ def _final_units(session: Session, final: Final) -> pd.DataFrame:
     order (document order, then code id)."""
     ids = sorted(final.codes)
     known_codes = set(session.scalars(select(Code.id)))
-    segments = []
+    segments: list[Row] = []
     for start in range(0, len(ids), 900):
         segments += session.execute(
             select(Segment.id, Segment.kind, Segment.question, Segment.area, Segment.text,

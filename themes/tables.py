@@ -165,7 +165,7 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
                 clusters.setdefault(label, []).append(i)
             for cluster in clusters.values():   # in order of each cluster's first note
                 shown = list(dict.fromkeys(keys[i] for i in cluster))
-                text_of = {}
+                text_of: dict[str, str] = {}
                 for i in cluster:
                     text_of.setdefault(keys[i], texts[i])
                 marked = {area[i] for i in cluster}
@@ -317,7 +317,8 @@ def tabell1(session: Session) -> pd.DataFrame:
         if not kind or shared[(ws.area, ws.format)] > 1:   # which of the area's workshops
             kind = f"{kind} ({ws.label})" if kind else ws.label
         rows.append({"Område": study.areas.long_name(ws.area) or ws.area, "Workshop": kind,
-                     **{label: mine.get(key, 0) for key, label in groups.items()}})
+                     **{label: mine.get(key, 0) for key, label in groups.items()
+                        if key is not None}})      # None was popped above
     frame = pd.DataFrame(rows, columns=["Område", "Workshop", *labels])
     if frame.empty:
         return frame.assign(Totalt=[])

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -39,7 +40,7 @@ MIN_FONT_PT = 6.5      # a table whose longest words cannot fit at 9 pt is set s
 LANDSCAPE_CM = 25.5     # the text width of a landscape A4 page with the margins used here
 
 
-def _new_document(title: str, landscape: bool, heading: bool = True) -> Document:
+def _new_document(title: str, landscape: bool, heading: bool = True) -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -56,7 +57,7 @@ def _new_document(title: str, landscape: bool, heading: bool = True) -> Document
     return doc
 
 
-def new_document(title: str) -> Document:
+def new_document(title: str) -> DocxDocument:
     """A portrait A4 document under its title, in the exports' style."""
     return _new_document(title, landscape=False)
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.worksheet import Worksheet
 
 from corpus import numbers
 from corpus.files import atomic_write
@@ -65,6 +66,7 @@ def bilaga2_xlsx(tables: Mapping[int, pd.DataFrame], path: Path,
     """One sheet per question: a title row, the header, the rows with each main theme
     and sub-theme printed once in a merged cell over its rows, "x" centred."""
     wb = Workbook()
+    assert wb.active is not None        # a new workbook has one sheet
     wb.remove(wb.active)
     for question, frame in sorted(tables.items()):
         ws = wb.create_sheet(_sheet_title(question))
@@ -176,6 +178,7 @@ def frame_xlsx(frames: Mapping[str, pd.DataFrame], path: Path,
     """Plain tables, one sheet each: bold header, frozen, wrapped, sensible widths; shares
     (columns named Andel…, and those in `percent`) shown as percentages."""
     wb = Workbook()
+    assert wb.active is not None        # a new workbook has one sheet
     wb.remove(wb.active)
     for name, frame in frames.items():
         ws = wb.create_sheet(name[:31])
@@ -209,6 +212,7 @@ def captioned_xlsx(frame: pd.DataFrame, path: Path, sheet: str, caption: str,
     bold header frozen under it, the comment line two rows below the table."""
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)        # a new workbook's one sheet
     ws.title = sheet[:31]
     ws.cell(row=1, column=1, value=caption).font = Font(bold=True)
     _header(ws, 2, [str(c) for c in frame.columns])

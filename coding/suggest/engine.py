@@ -174,6 +174,7 @@ class Engine:
                 toks = tokens(todo)
             hits = {text: self._lex[text] if text in self._lex else self.matcher.match(row)
                     for text, row in zip(todo, toks, strict=True)}
+            assert self.features is not None        # fitted before any text is read
             new = self.features.transform(toks)
             if len(self._row) + len(todo) <= MAX_CACHED:
                 self._row.update((text, self._x.shape[0] + i) for i, text in enumerate(todo))
@@ -190,6 +191,7 @@ class Engine:
     def _forget_features(self) -> None:
         """A new vocabulary makes every cached feature row stale (keyword hits stay)."""
         self._row = {}
+        assert self.features is not None            # called after fitting them
         self._x = sp.csr_matrix((0, self.features.dim), dtype=np.float32)
         if len(self._lex) > MAX_CACHED:
             self._lex = {}
@@ -251,6 +253,7 @@ class Engine:
     def _remember_meaning(self, texts: list[str], labels: list[set[int]]) -> None:
         """The vectors the meaning signal compares with: the codes' label texts (once) and
         the centroid of each code's coded examples (each retrain)."""
+        assert self.embedder is not None            # only with the meaning signal
         if not self._label_cols:
             self._label_texts, self._label_cols = self._label_texts_of()
             self._label_vecs = self.embedder.vectors(self._label_texts)
@@ -270,6 +273,7 @@ class Engine:
         out = np.zeros((n, k, N_EMBED))
         if not n:
             return out
+        assert self.embedder is not None            # only with the meaning signal
         vecs = self.embedder.vectors(texts)
         label = np.full((n, k), -1.0)
         sims = vecs @ self._label_vecs.T if self._label_cols else np.zeros((n, 0))
@@ -551,6 +555,7 @@ class Engine:
         words in a large share of all texts add little to a cosine but make every pair of
         texts overlap, and bigrams repeat what the words say; leaving them out keeps the
         comparison about what the texts say, and sparse and fast."""
+        assert self.features is not None            # called after fitting them
         words = x[:, : self.features.n_words] @ sp.diags(
             self.features.content_words.astype(np.float32))
         words.eliminate_zeros()

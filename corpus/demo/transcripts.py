@@ -88,7 +88,8 @@ def render_name_clock(talk: Talk, out: Path) -> Path:
 def _cues(text: str) -> list[str]:
     """Split a turn into short cues at sentence or comma boundaries, as Teams does."""
     parts = re.split(r"(?<=[.,?!])\s+", text)
-    cues, current = [], []
+    cues: list[str] = []
+    current: list[str] = []
     for part in parts:
         words = part.split()
         if current and len(current) + len(words) > CUE_WORDS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..dimensions import read_profile
 
@@ -37,6 +38,7 @@ def write_workbook(path: Path, questions: dict[int, dict]) -> Path:
     """`questions[n]` has 'text' and 'notes' as (area, text, count) tuples."""
     wb = Workbook()
     info = wb.active
+    assert isinstance(info, Worksheet)      # a new workbook's one sheet
     info.title = "Instruktioner"
     info["A1"] = "Post-it-lappar från workshopparna, inskrivna av projektgruppen"
     info["A3"] = "En lapp per cell. Samma text på flera lappar markeras med x2, (2) eller 2 st."

@@ -10,7 +10,9 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` command line, e.g. for `revision --autogenerate`
     from sqlalchemy import create_engine
 
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None, "alembic.ini names no sqlalchemy.url"
+    engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata,
                           render_as_batch=True)

@@ -138,7 +138,7 @@ def _formula_sheets(data: bytes, path: Path) -> dict[str, list[list[object]]]:
     return out
 
 
-def _formula_text(rows: list[list[object]], raw: list[list[object]]) -> None:
+def _formula_text(rows: list[list[str | None]], raw: list[list[object]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             formula = raw[r][c] if r < len(raw) and c < len(raw[r]) else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..dimensions import Dimension, fold, tidy_label
 from ..errors import InputError
-from ..notes import Notice, note
+from ..notes import note
 from . import headers as h
 from .grid import Grid, read_csv, read_xlsx
 from .marks import mark_only, split_mark
@@ -33,7 +33,7 @@ def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
         raise InputError(f"unknown layout {options.layout!r} (use {', '.join(LAYOUTS)})",
                          path, "E110")
     result = ReadResult(kind=options.kind or "postits", file_format=suffix.lstrip("."))
-    kinds = Counter()
+    kinds: Counter[str] = Counter()
     for grid in grids:
         if grid.hidden:
             result.sheets.append(SheetReport(grid.name, "skipped", skipped=[note("N130")]))
@@ -132,12 +132,12 @@ def _unknown_area_header(grid: Grid) -> int | None:
             continue
         if not all(could_be_area(row[c]) for c in cols):
             return None
-        below = {c: [grid.cell(i, c) for i in range(r + 1, len(grid.rows)) if grid.cell(i, c)]
+        below = {c: [v for i in range(r + 1, len(grid.rows)) if (v := grid.cell(i, c))]
                  for c in cols}
         filled = [c for c in cols if below[c]]
         texts = [v for c in filled for v in below[c]]
         if len(filled) >= 2 and sum(map(len, texts)) / len(texts) > \
-                sum(len(row[c]) for c in cols) / len(cols):
+                sum(len(row[c] or "") for c in cols) / len(cols):      # cols are filled
             return r
         return None
     return None
@@ -150,14 +150,14 @@ SAME_KIND_BY_VALUE = {"N123": "delimiter"}   # a note per delimiter
 VALUES_SHOWN = 3
 
 
-def _grouped(found: list, sheet: str) -> list[Notice]:
+def _grouped(found: list, sheet: str) -> list[str]:
     """One note per kind (and per unknown area) for the sheet, naming its cells, instead
     of a note per cell."""
     groups: dict[tuple[str, str], list[PerCell]] = {}
     for code, ref, value in found:
         groups.setdefault((code, value if code in SAME_KIND_BY_VALUE else ""), []).append(
             (code, ref, value))
-    out = []
+    out: list[str] = []
     for (code, value), items in groups.items():
         refs = [ref for _, ref, _ in items]
         if code in SAME_KIND_BY_VALUE:
@@ -182,9 +182,9 @@ def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
         if found and (options.layout is None or options.layout == found):
             return r, found
     if options.layout in (None, "wide") and not options.area:
-        r = _unknown_area_header(grid)
-        if r is not None:
-            return r, "wide"
+        at = _unknown_area_header(grid)
+        if at is not None:
+            return at, "wide"
     if options.layout == "list" or (options.layout is None and options.area):
         return None, "list"
     if options.layout:

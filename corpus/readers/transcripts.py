@@ -67,7 +67,7 @@ def parse_timestamp(value: str) -> float:
 
 def lines_to_turns(lines: list[str]) -> list[Turn]:
     """Group lines into turns at each speaker line."""
-    untimed = Counter()
+    untimed: Counter[str] = Counter()
     for line in lines:
         # every speaker line has a colon (in its label's end or its time): most lines,
         # the turns' text, are passed over without trying the patterns
@@ -152,6 +152,7 @@ def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, st
         match = pattern.match(line)
         if match:
             stamp = match.group("ts") or match.groupdict().get("ts2")
+            assert stamp is not None        # every pattern has one of the two
             return (match.group("label").strip(), parse_timestamp(stamp),
                     (match.group("rest") or "").strip())
     match = _UNTIMED.match(line)
@@ -202,7 +203,7 @@ def read_subtitles(path: Path) -> ReadResult:
         raise InputError(f"malformed {fmt.upper()} file: bad cue timing ({exc})",
                          path, "E121") from exc
     turns: list[Turn] = []
-    for caption in captions:
+    for caption in captions.captions:
         body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
         speaker = getattr(caption, "voice", None)
         if not speaker:
@@ -211,9 +212,8 @@ def read_subtitles(path: Path) -> ReadResult:
                 speaker, body = match.group("label").strip(), match.group("rest").strip()
         if not body:
             continue
-        start, end = caption.start_in_seconds, caption.end_in_seconds
-        start = _precise(caption.start, start)
-        end = _precise(caption.end, end)
+        start = _precise(caption.start, caption.start_in_seconds)
+        end = _precise(caption.end, caption.end_in_seconds)
         last = turns[-1] if turns else None
         if last is not None and last.speaker == speaker:
             last.text = f"{last.text} {body}"
@@ -249,6 +249,6 @@ def _result(path: Path, fmt: str, turns: list[Turn]) -> ReadResult:
         raise InputError("no transcript text found", path, "E123")
     title, turns = split_title(turns)
     speakers = sum(1 for label in {t.speaker for t in turns} if label)
-    warnings = [] if speakers else [note("N110")]
+    warnings: list[str] = [] if speakers else [note("N110")]
     return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings,
                       meta={"title": title} if title else {})
