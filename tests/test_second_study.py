@@ -334,3 +334,25 @@ def test_a_project_from_before_keeps_the_first_study_s_values(tmp_path):
         assert study.workshop_counts(s) == {1: {"politicians": 4, "care_staff": 2}}
         assert s.scalar(select(Source.area)) is None
     proj.close()
+
+
+def test_the_chapter_draft_names_the_study_s_own_areas_and_groups(second, tmp_path):
+    """The chapter draft speaks of this study's areas (long names) and groups, never the
+    first study's, with each group's units counted as the units say."""
+    from themes import chapter
+    from themes.tables import report_units
+
+    proj, _, _ = second
+    with proj.session() as s:
+        layer = resolve_layer(s)
+        dossiers = chapter.build(s, layer)
+        units = report_units(s, layer)
+    text = " ".join(" ".join(d.sentences) for d in dossiers)
+    assert not any(region in text for region in ("Borås", "Fyrbodal", "Skaraborg", "VGR"))
+    main = next(d for d in dossiers if not d.sub and d.main == "Kontinuitet")
+    mine = units[units.Huvudtema == "Kontinuitet"].drop_duplicates("segment_id")
+    assert mine["Grupp"].notna().any()          # the sheets and the talk name groups
+    for group, n in mine["Grupp"].dropna().value_counts().items():
+        assert f"{group.lower()} ({chapter.quantified(n, chapter.UNIT)})" in \
+            " ".join(main.sentences)
+    assert set(main.areas) <= {"Lerum", "Alingsås", "Öckerö kommun", "Öckerö"}

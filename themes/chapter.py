@@ -204,7 +204,7 @@ def _dossier(main: str, sub: str, definition: str, part: pd.DataFrame, study, ar
             else f"ingen av arbetsböckerna [0 av {len(workbooks)}]."))
     groups = distinct["Grupp"].dropna()
     if len(groups):
-        said = [f"{g.lower()} {quantified(n, UNIT)}" for g, n in groups.value_counts().items()]
+        said = [f"{g.lower()} ({quantified(n, UNIT)})" for g, n in groups.value_counts().items()]
         sentences.append("Bland deltagargrupperna: " + "; ".join(said) + ".")
     chosen = pick_quotes(distinct)
     quotes = [Quote(shortened.get(int(row.segment_id), row.Text),
