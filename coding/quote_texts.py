@@ -87,7 +87,7 @@ def set_text(session: Session, segment_id: int, printed: str, actor: Actor) -> N
     access.require(session, actor, Can.CODE)
     segment = session.get(Segment, segment_id)
     if segment is None:
-        raise QdaError(f"no unit {segment_id}", None, "E367",
+        raise QdaError(f"no segment {segment_id}", None, "E332",
                        detail_sv=f"enhet {segment_id} finns inte")
     printed = _flat(printed or "")
     row = session.get(QuoteText, segment_id)

@@ -26,8 +26,9 @@ WORD_WIDTHS = {"Tema": 3.1, "Huvudtema": 3.0, "Subtema": 3.0, "Indikator": 5.2,
                "Median": 2.0, "Kvartil- avstånd": 2.0, "Andel 7–9": 1.6, "Andel 1–3": 1.6,
                "Oenighets- index": 2.4, "Förändring sedan förra rundan": 2.4, "Stabil": 1.7,
                "Lappar": 1.8, "Inbjudna": 2.1, "Svarade": 2.1, "Svarade på allt": 2.1,
-               "Totalt": 1.8, "Borås": 2.0, "Fyrbodal": 2.2, "GR": 1.6, "Skaraborg": 2.4,
-               "VGR": 1.6, "Inget område": 2.2}
+               "Totalt": 1.8}
+# the study's own areas and groups are columns too: each as wide as its name needs
+# (themes.word.frames_docx), never a width kept for one study's names
 
 
 def _for_word(frame: pd.DataFrame) -> pd.DataFrame:

@@ -367,7 +367,8 @@ def method_docx(summary: str, frames: Mapping[str, pd.DataFrame], path: Path) ->
 def frames_docx(title: str, frames: Mapping[str, pd.DataFrame], path: Path,
                 intro: str = "", widths: Mapping[str, float] | None = None) -> Path:
     """Tables in landscape under the document's title, each under its heading. `widths`
-    gives columns their share of the page (cm; others 1.6), scaled to fit it."""
+    gives columns their share of the page (cm; others by their name's length), scaled to
+    fit it."""
     doc = _new_document(title, landscape=True)
     if intro:
         doc.add_paragraph(intro)
@@ -376,7 +377,9 @@ def frames_docx(title: str, frames: Mapping[str, pd.DataFrame], path: Path,
         if frame.empty:
             doc.add_paragraph("–")
             continue
-        cm = [(widths or {}).get(str(c), 1.6) for c in frame.columns]
+        # a column not named in `widths` (a study's area or group) as wide as its name
+        cm = [(widths or {}).get(str(c), max(1.6, round(0.19 * len(str(c)) + 0.6, 1)))
+              for c in frame.columns]
         scale = min(1.0, LANDSCAPE_CM / sum(cm))
         first_figure = next((k for k, c in enumerate(frame.columns)
                              if frame[c].map(lambda v: len(str(v))).max() <= 6),
