@@ -25,6 +25,7 @@ PAGES = [("projekt.py", "Projekt", None), ("kodbok.py", "Kodbok", Can.READ_SEGME
          ("kodning.py", "Kodning", Can.CODE), ("transkript.py", "Transkript",
                                                Can.READ_SEGMENTS),
          ("teman.py", "Teman", Can.READ_THEMES),
+         ("bilaga.py", "Bilaga 2", Can.READ_THEMES),
          ("samstammighet.py", "Samstämmighet", Can.READ_AGREEMENT),
          ("konsensus.py", "Konsensus", Can.READ_AGREEMENT),
          ("export.py", "Export", Can.READ_THEMES),

@@ -17,6 +17,7 @@ from . import (
     export,
     ingest,
     memos,
+    merges,
     project,
     refi,
     rounds,
@@ -46,7 +47,7 @@ def _root() -> None:
 
 
 for group in (project, study, workshops, ingest, codebook, code, tables, evaluate, rounds,
-              consensus, delphi, users, suspects, export, refi, serve, memos):
+              consensus, delphi, users, suspects, merges, export, refi, serve, memos):
     group.register(app)
 
 

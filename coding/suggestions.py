@@ -101,6 +101,11 @@ class ProjectVectors:
             insert_new(session, TextVector.__table__, rows, self.CHUNK)
 
 
+def project_embedder(project: Project) -> embed.Embedder | None:
+    """The meaning signal over the project's stored vectors, or None without the extra."""
+    return embed.load(ProjectVectors(project))
+
+
 def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Codebook]:
     """An engine fitted on the project's texts (vocabulary) and decisions; with the embed
     extra installed (and QDA_EMBED not 0) it has the meaning signal, its vectors computed
@@ -110,7 +115,7 @@ def build_engine(project: Project, coder: str | None = None) -> tuple[Engine, Co
         codebook = load_codebook(session, secret_codes(session, coder))
         corpus = list(session.scalars(select(Segment.text).where(Segment.kind != "turn")))
         train = examples(session, coder)
-    embedder = embed.load(ProjectVectors(project))
+    embedder = project_embedder(project)
     engine = Engine(codebook, corpus=corpus, embedder=embedder).fit(train)
     return engine, codebook
 

@@ -222,6 +222,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "[...], additions in brackets",
              "citatet måste behålla enhetens egna ord i samma ordning: strykningar som "
              "[...], tillägg inom hakparentes"),
+    "E368": ("notes to merge or keep apart: at least two notes of the same question",
+             "välj minst två lappar från samma fråga"),
     # exports
     "E400": ("no accepted codings by that coder", "kodaren har inga accepterade kodningar"),
     "E401": ("no coding layer to export yet", "det finns inga kodningar att exportera än"),

@@ -266,6 +266,22 @@ class QuoteText(Base):
     edited_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class NoteMerge(Base):
+    """An author's decision on two notes in bilaga 2: print them as one row (`merged`)
+    or keep them apart, whatever their wording says. Kept as pairs, so an undone note
+    leaves the others' decisions as they were; a row is a connected group of pairs."""
+
+    __tablename__ = "note_merge"
+
+    segment_a: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    segment_b: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    merged: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Memo(Base):
     """A note that is not a coding's memo: a journal entry or project note, or an
     annotation on a unit of a source. Other tools keep these; an import keeps them too and

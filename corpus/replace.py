@@ -1,6 +1,7 @@
 """Replacing a source with a corrected file: the decisions on units that did not change
 move to the new units; decisions on units that changed or went are listed (and kept in the
-audit event), never dropped in silence."""
+audit event), never dropped in silence. The report's own decisions on a unit (its quote
+as shortened, its bilaga 2 merges) move with it too."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .models import Assignment, Code, Coding, Segment, Source
+from .models import Assignment, Code, Coding, NoteMerge, QuoteText, Segment, Source
 from .vocabulary import Status
 
 # a unit is "the same" when its kind, place in the study and text are
@@ -34,6 +35,8 @@ class Carried:
     codings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     assignments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
+    quotes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -43,10 +46,16 @@ class Replaced:
     gone: int = 0
     codings_kept: int = 0
     codings_dropped: list[dict[str, Any]] = field(default_factory=list)
+    report_kept: int = 0        # shortened quotes and bilaga 2 merge decisions
+    report_dropped: int = 0
 
     def summary(self) -> dict[str, int]:
-        return {"unchanged": self.unchanged, "new": self.new, "gone": self.gone,
-                "codings kept": self.codings_kept, "codings dropped": len(self.codings_dropped)}
+        out = {"unchanged": self.unchanged, "new": self.new, "gone": self.gone,
+               "codings kept": self.codings_kept, "codings dropped": len(self.codings_dropped)}
+        if self.report_kept or self.report_dropped:
+            out |= {"report decisions kept": self.report_kept,
+                    "report decisions dropped": self.report_dropped}
+        return out
 
 
 def take_out(session: Session, old: Source) -> Carried:
@@ -69,6 +78,14 @@ def take_out(session: Session, old: Source) -> Carried:
                    Assignment.done_at).where(Assignment.segment_id.in_(of_old))):
         carried.assignments.setdefault(seg_id, []).append(
             {"round_id": round_id, "coder": coder, "done_at": done_at})
+    for row in session.scalars(select(QuoteText).where(QuoteText.segment_id.in_(of_old))):
+        carried.quotes[row.segment_id] = {"text": row.text, "edited_by": row.edited_by,
+                                          "edited_at": row.edited_at}
+    carried.merges = [
+        {"segment_a": r.segment_a, "segment_b": r.segment_b, "merged": r.merged,
+         "decided_by": r.decided_by, "decided_at": r.decided_at}
+        for r in session.scalars(select(NoteMerge).where(
+            NoteMerge.segment_a.in_(of_old) | NoteMerge.segment_b.in_(of_old)))]
     session.execute(delete(Source).where(Source.id == old.id))
     session.flush()
     return carried
@@ -80,6 +97,7 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
     queues = {key: deque(ids) for key, ids in carried.units.items()}
     report = Replaced()
     codings, assignments = [], []
+    moved: dict[int, int] = {}
     for seg_id, kind, question, area, text in session.execute(
             select(Segment.id, Segment.kind, Segment.question, Segment.area, Segment.text)
             .where(Segment.source_id == source_id).order_by(Segment.position)):
@@ -88,6 +106,7 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
             report.new += 1
             continue
         old = queue.popleft()
+        moved[old] = seg_id
         report.unchanged += 1
         codings += [{**c, "segment_id": seg_id} for c in carried.codings.get(old, [])]
         assignments += [{**a, "segment_id": seg_id} for a in carried.assignments.get(old, [])]
@@ -97,6 +116,7 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
         session.execute(insert(Coding), codings)
     if assignments:
         session.execute(insert(Assignment), assignments)
+    _put_back_report(session, carried, moved, report)
     names = dict(session.execute(select(Code.id, Code.name)).all())
     for queue in queues.values():
         for old in queue:
@@ -106,3 +126,23 @@ def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
                  "coder": c["coder"], "status": c["status"], "memo": c["memo"]}
                 for c in carried.codings.get(old, []) if c["status"] != Status.SUGGESTED]
     return report
+
+
+def _put_back_report(session: Session, carried: Carried, moved: dict[int, int],
+                     report: Replaced) -> None:
+    """The quotes as shortened and the bilaga 2 merges of units that stayed, on the new
+    units; a merge's other unit may be in another source (kept as it is)."""
+    quotes = [{**q, "segment_id": moved[old]} for old, q in carried.quotes.items()
+              if old in moved]
+    merges = []
+    for m in carried.merges:
+        a, b = (moved.get(m[k], m[k] if m[k] not in carried.texts else None)
+                for k in ("segment_a", "segment_b"))
+        if a is not None and b is not None and a != b:
+            merges.append({**m, "segment_a": min(a, b), "segment_b": max(a, b)})
+    if quotes:
+        session.execute(insert(QuoteText), quotes)
+    if merges:
+        session.execute(insert(NoteMerge), merges)
+    report.report_kept = len(quotes) + len(merges)
+    report.report_dropped = len(carried.quotes) + len(carried.merges) - report.report_kept

@@ -78,6 +78,9 @@ class Action(StrEnum):
     CONSENSUS_RESOLVE = "consensus.resolve"
     QUOTE_EDIT = "quote.edit"              # a quote shortened or clarified for the report
     QUOTE_RESET = "quote.reset"
+    MERGE_ACCEPT = "merge.accept"          # bilaga 2: notes printed as one row
+    MERGE_REFUSE = "merge.refuse"          # bilaga 2: notes kept apart
+    MERGE_FORGET = "merge.forget"          # bilaga 2: a decision undone
     PSEUDONYM_MASK = "pseudonym.mask"
     PSEUDONYM_KEEP = "pseudonym.keep"
     IMPORT_QDPX = "import.qdpx"

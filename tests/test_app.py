@@ -578,6 +578,37 @@ def test_teman_shows_counts_and_drills_down(root):
     assert any(m.value.startswith("> ") and "Deltagare" in m.value for m in at.markdown)
 
 
+def test_bilaga2_merges_a_proposal_keeps_an_unticked_note_apart_and_undoes(root):
+    """The author ticks off one note of a proposal and merges the rest: one row in the
+    question's table, the unticked note kept apart from them; "Ångra" undoes it."""
+    from coding import note_merges
+
+    at = page("bilaga")
+    assert at.title[0].value.startswith("Bilaga 2")
+    picks = [c for c in at.checkbox if c.key.startswith("b2_pick_1_0_")]
+    assert len(picks) >= 2, "the demo's question 1 has a proposal"
+    before = len(at.dataframe[0].value)
+    chosen = [int(c.key.rsplit("_", 1)[1]) for c in picks]
+    if len(picks) > 2:
+        picks[-1].uncheck().run()
+    click(at, "b2_merge_1_0")
+    merged, left = (chosen[:-1], chosen[-1:]) if len(chosen) > 2 else (chosen, [])
+    project = open_project(root)
+    with project.session() as s:
+        found = note_merges.decisions(s, chosen)
+    project.close()
+    assert all(found[p] for p in note_merges.pairs(merged))
+    assert all(found[tuple(sorted((m, o)))] is False for m in merged for o in left)
+    assert len(at.dataframe[0].value) == before - 1
+    assert any("En rad:" in m.value for m in at.markdown)
+    click(at, "b2_undo_1_0")
+    project = open_project(root)
+    with project.session() as s:
+        assert not any(note_merges.decisions(s, chosen).get(p)
+                       for p in note_merges.pairs(merged))
+    project.close()
+
+
 def test_teman_shortens_a_quote_for_the_report_without_touching_the_unit(root):
     """A quote cut with [...] and clarified in brackets is printed so in the report; a
     rewrite is refused in Swedish and nothing is saved."""

@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coding import quote_texts
+from coding import note_merges, quote_texts
 from coding.codes import ordered_paths
 from corpus.dimensions import UNKNOWN_SV, Dimension, Study
 from corpus.models import Workshop
@@ -95,17 +95,42 @@ def note_vectors(keys: list[str]) -> sp.csr_matrix:
     return idf.transform(counts)
 
 
-def _clusters(vectors: sp.csr_matrix, threshold: float) -> np.ndarray:
-    """Cluster label per note: equal after `normalise` (equal vectors, cosine 1), or
+def alike(vectors: sp.csr_matrix, threshold: float, ids: list[int] | None = None,
+          decided: dict[tuple[int, int], bool] | None = None) -> sp.csr_matrix:
+    """The "alike" graph of notes: equal after `normalise` (equal vectors, cosine 1), or
     near-duplicates by the cosine of their character n-grams, weighted by how rare each is
     among the question's notes, so "över 65" added to a common phrase still makes a
-    different note. Clusters are the connected components of the "alike" graph."""
-    if vectors.shape[0] < 2:
-        return np.zeros(vectors.shape[0], dtype=int)
+    different note; then the author's decisions on pairs of units `ids` (merged: an edge,
+    kept apart: none)."""
     sims = (vectors @ vectors.T).tocsr()
     sims.data = (sims.data >= threshold - 1e-9).astype(np.int8)
+    if decided and ids is not None:
+        where = {unit: i for i, unit in enumerate(ids)}
+        sims = sims.tolil()
+        for (a, b), merged in decided.items():
+            if a in where and b in where:
+                i, j = where[a], where[b]
+                sims[i, j] = sims[j, i] = 1 if merged else 0
+        sims = sims.tocsr()
     sims.eliminate_zeros()   # a stored zero would still count as an edge
-    return connected_components(sims, directed=False)[1]
+    return sims
+
+
+def note_clusters(vectors: sp.csr_matrix, threshold: float, ids: list[int] | None = None,
+              decided: dict[tuple[int, int], bool] | None = None) -> np.ndarray:
+    """Cluster label per note: the connected components of the `alike` graph."""
+    if vectors.shape[0] < 2:
+        return np.zeros(vectors.shape[0], dtype=int)
+    return connected_components(alike(vectors, threshold, ids, decided), directed=False)[1]
+
+
+def theme_groups(theme_order: list[int]) -> list[list[int]]:
+    """Positions of a question's notes per theme row of bilaga 2 (notes in theme, then
+    note order), in theme order."""
+    groups: dict[int, list[int]] = {}
+    for i, order in enumerate(theme_order):
+        groups.setdefault(order, []).append(i)
+    return [groups[order] for order in sorted(groups)]
 
 
 def bilaga2_columns(frame: pd.DataFrame) -> list[str]:
@@ -134,11 +159,12 @@ def _check_by(by: str) -> None:
 
 
 def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
-            by: str = "area") -> dict[int, pd.DataFrame]:
+            by: str = "area", decided: bool = True) -> dict[int, pd.DataFrame]:
     """Per question: Huvudtema | Subtema | Inlägg | one column per area of the project
     ("x" marks; or per participant group or format, `by`), in codebook order; notes
-    saying the same within a sub-theme merged into one row ("; "). Extra columns `antal`
-    (notes merged, counting duplicate marks) and `segment_ids`."""
+    saying the same within a sub-theme merged into one row ("; "), and notes the authors
+    merged or kept apart (`coding.note_merges`) as they decided unless not `decided`.
+    Extra columns `antal` (notes merged, counting duplicate marks) and `segment_ids`."""
     _check_by(by)
     units = themed_units(session, layer)
     notes = units[(units.kind == "note") & units.question.notna()] if len(units) else units
@@ -152,14 +178,11 @@ def bilaga2(session: Session, layer: Layer, threshold: float = NEAR_DUPLICATE,
         main, sub = part.Huvudtema.tolist(), part.Subtema.tolist()
         area = [v if isinstance(v, str) and v else None for v in part[by]]
         counts = part.duplicate_count.fillna(1).astype(int).tolist()
-        ids = part.segment_id.tolist()
-        groups: dict[int, list[int]] = {}
-        for i, order in enumerate(part.theme_order):   # part is in theme, then note order
-            groups.setdefault(order, []).append(i)
+        ids = [int(i) for i in part.segment_id]
+        pairs = note_merges.decisions(session, ids) if decided else {}
         rows = []
-        for order in sorted(groups):
-            members = groups[order]
-            labels = _clusters(vectors[members], threshold)
+        for members in theme_groups(part.theme_order.tolist()):
+            labels = note_clusters(vectors[members], threshold, [ids[i] for i in members], pairs)
             clusters: dict[int, list[int]] = {}
             for i, label in zip(members, labels, strict=True):
                 clusters.setdefault(label, []).append(i)

@@ -34,7 +34,7 @@ MARK = (f"![IMG9](http://{BEACON}/x.png) [LNK9](http://{BEACON}/y) **FETT9** "
 FILE_MARK = "![IMG9](x.png) **FETT9** <b>TAGG9"          # a file name has no "/"
 # a code's path splits at ">": its name carries the Markdown alone
 CODE = f"Samverkan > Tema ![IMG9](http://{BEACON}/x.png) [LNK9](http://{BEACON}/y) **FETT9**"
-PAGES = ["kodning", "kodbok", "transkript", "teman", "konsensus", "samstammighet",
+PAGES = ["kodning", "kodbok", "transkript", "teman", "bilaga", "konsensus", "samstammighet",
          "projekt", "export", "delphi_page", "anvandare"]
 
 RENDERED = """() => {
