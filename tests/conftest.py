@@ -231,7 +231,8 @@ def root(built, tmp_path, monkeypatch) -> Path:
 # more a test on the 2-core machine, twice with PostgreSQL). A test that takes one counts as
 # slow, so the fast lane (`bash scripts/test.sh --fast`, `-m "not slow"`) leaves it to the
 # whole suite, which runs everything.
-BUILDS_A_PROJECT = {"project", "sqlite_project", "pg_project", "coded", "built", "root"}
+BUILDS_A_PROJECT = {"project", "sqlite_project", "pg_project", "coded", "built", "root",
+                    "second", "studied", "laptop_project", "demo"}
 
 
 def pytest_collection_modifyitems(items) -> None:
