@@ -33,7 +33,10 @@ layer = c1.selectbox("Kodningslager", layers, key="e_layer",
                           "kodning där kodarna var eniga, annars den enda kodarens beslut. "
                           "Koder som kodarna är oeniga om utan konsensusbeslut lämnas ute.")
 threshold = c2.slider("Likhetströskel för att slå ihop lappar", 0.5, 1.0, NEAR_DUPLICATE,
-                      0.01, key="e_threshold")
+                      0.01, key="e_threshold",
+                      help="Bilaga 2 slår ihop lappar med minst så lik ordalydelse. Lappar "
+                           "om samma sak i andra ord slår du ihop (eller håller isär) på "
+                           "sidan Bilaga 2; de besluten gäller oavsett tröskeln.")
 by = c3.radio("Kolumner per (bilaga 2, tematabeller, värmekarta)", list(BY),
               format_func=BY.get, horizontal=True, key="e_by",
               help="Fråga gäller bara värmekartan; bilaga 2 och tematabellerna visar då "
