@@ -31,6 +31,10 @@ class Turn:
     text: str
     start_time: float | None = None
     end_time: float | None = None
+    # what the label said in parentheses after the name ("Anna (politiker)"): a
+    # participant group if it names one of the project's (`corpus.speakers`)
+    label_note: str | None = None
+    group: str | None = None   # the speaker's participant group (`corpus.speakers`)
 
 
 @dataclass
