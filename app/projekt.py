@@ -16,6 +16,8 @@ from corpus.errors import QdaError
 from corpus.ingest import IngestReport, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
+from corpus.speakers import SUFFIXES as SPEAKER_SUFFIXES
+from corpus.speakers import read_speaker_list
 from corpus.status import (
     memos_frame,
     segment_counts,
@@ -136,6 +138,12 @@ if ingest:
                                    help="Lappar (.xlsx, .csv), Padlet, enkätsvar, transkript "
                                         "(.txt, .docx, .vtt, .srt). Varje fil importeras helt "
                                         "eller inte alls.")
+        speaker_list = st.file_uploader(
+            "Talarlista (valfri)", type=[s.lstrip(".") for s in SPEAKER_SUFFIXES],
+            key="p_speakers",
+            help="Två kolumner: talaren som den står i transkriptet och deltagargruppen. Varje "
+                 "talares repliker får sin grupp (före Deltagargrupp nedan). Listan läses vid "
+                 "importen men sparas aldrig: den innehåller namn.")
         with st.form("p_ingest_options", border=False):
             o1, o2, o3, o4, o5 = st.columns(5)
             kind = o1.selectbox("Källtyp", list(SOURCE_KINDS), format_func=SOURCE_KINDS.get)
@@ -166,12 +174,22 @@ if ingest:
                 help="För en rättad fil som sparats under ett nytt namn: välj källan den "
                      "ersätter (en fil i taget).")
             go = st.form_submit_button("Importera", type="primary", disabled=not uploads)
+        # the speaker list is read for this import only: never stored, it names people
+        speakers, unread = None, None
+        if go and uploads and speaker_list is not None:
+            try:
+                speakers = read_speaker_list(speaker_list.name, speaker_list.getvalue())
+            except QdaError as exc:
+                unread = exc
         if go and uploads and replaces is not None and len(uploads) > 1:
             why = ui.reason(QdaError("", code="E134"))
             st.error(f"{why[:1].upper()}{why[1:]}. Inget i projektet har ändrats.")
+        elif go and uploads and unread is not None:
+            st.error(f"Talarlistan {ui.text(speaker_list.name)} kunde inte läsas: "
+                     f"{ui.reason(unread)}. Inget importerades.")
         elif go and uploads:
             options = ReadOptions(kind=kind, question=int(question) or None, area=area,
-                                  group=group)
+                                  group=group, speakers=speakers)
             bar = st.progress(0.0, text="Importerar …")
             reports: list[tuple[str, IngestReport | str]] = []
             with tempfile.TemporaryDirectory(prefix="qda-upload-") as tmp:

@@ -38,6 +38,10 @@ def ingest(
         "new area (unless `qda study fix area`).")] = None,
     group: Annotated[str | None, typer.Option(
         help="Participant group for every unit without one (e.g. Politiker).")] = None,
+    speakers: Annotated[Path | None, typer.Option(
+        help="A speaker list (.csv, .tsv, .txt or .xlsx; two columns: the speaker as "
+             "written in the transcript, the participant group): each speaker's turns get "
+             "that group, over --group. Read, never stored.")] = None,
     layout: Annotated[str | None, typer.Option(
         help="Sheet layout: wide, long, list, padlet, survey; default: detected.")] = None,
     workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
@@ -65,6 +69,7 @@ def ingest(
     with preparing_helpers(None if several else 0) as helpers, user_errors():
         from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
         from corpus.readers import ReadOptions
+        from corpus.speakers import read_speaker_list
         from corpus.status import source_names
 
         files = expand_paths(paths)
@@ -74,7 +79,8 @@ def ingest(
                 f"; and {len(skipped) - 3} more)" if len(skipped) > 3 else ")") if skipped else ""
             raise QdaError(f"no importable files found in the given paths{why}", code="E150")
         options = ReadOptions(kind=kind, question=question, area=area, layout=layout,
-                              group=group)
+                              group=group, speakers=read_speaker_list(speakers)
+                              if speakers is not None else None)
         done = iter(range(len(files) + 1))
         proj = opened(project)
         before = set(source_names(proj)) if len(files) > 1 else set()

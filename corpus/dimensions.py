@@ -146,6 +146,22 @@ class Dimension:
     def key_of(self, text: object) -> str | None:
         return self.match(text).key
 
+    def key_inflected(self, text: object) -> str | None:
+        """A value named with its last word in another form: "tjänsteperson" for
+        "Tjänstepersoner", "politikern" for "Politiker" (a speaker label names one person
+        of a group that tables name in the plural); a match by `key_of` first."""
+        found = self.key_of(text)
+        if found is not None or text is None:
+            return found
+        words = fold(str(text)).split()
+        for value in self.values:
+            for name in value.names():
+                other = fold(name).split()
+                if words and len(other) == len(words) and other[:-1] == words[:-1] \
+                        and _inflected(words[-1], other[-1]):
+                    return value.key
+        return None
+
     def in_name(self, name: str) -> str | None:
         """A value read out of a file name such as 'gr_grupp3.docx' (whole tokens only)."""
         tokens = fold(name).split()
@@ -167,6 +183,22 @@ class Dimension:
             key = f"{base[:36]}-{n}"
             n += 1
         return key
+
+
+# Swedish endings of one noun's forms: "politiker(n|na)", "chef(er|erna)", "tjänsteperson(er)"
+_ENDINGS = frozenset({"", "n", "en", "et", "r", "er", "ar", "or", "na", "rna", "erna", "arna",
+                      "orna", "ens", "ernas", "arnas", "ornas", "s"})
+
+
+def _inflected(a: str, b: str) -> bool:
+    """Whether two folded words are forms of one noun: one is the other's stem (at least
+    four letters, a final -a or -e dropped: "sjuksköterska", "sjuksköterskor") and an
+    ending."""
+    for x, y in ((a, b), (b, a)):
+        for stem in {x, x[:-1] if x[-1:] in ("a", "e") else x}:
+            if len(stem) >= 4 and y.startswith(stem) and y[len(stem):] in _ENDINGS:
+                return True
+    return False
 
 
 @dataclass(frozen=True)

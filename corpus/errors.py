@@ -105,6 +105,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E121": ("a malformed subtitle file", "undertextfilen är felformaterad"),
     "E122": ("a subtitle file without captions", "undertextfilen saknar repliker"),
     "E123": ("no transcript text", "ingen transkripttext hittades"),
+    "E124": ("a speaker list is not two columns, speaker and group, or its columns are "
+             "swapped", "talarlistan har fel form (två kolumner: talare och grupp)"),
     # ingest: sources and options
     "E130": ("the same file was imported before", "exakt samma fil är redan importerad"),
     "E131": ("--replace cannot tell which source a file replaces",

@@ -43,7 +43,7 @@ from .store import (
     reserve_ids,
     sync,
 )
-from .study import Resolver, load_project, resolve_rows
+from .study import Resolver, load_project, resolve_rows, resolve_turns
 from .vocabulary import Action
 
 ANALYZE_AFTER = 5000   # segments imported by one call: refresh PostgreSQL's statistics
@@ -250,12 +250,11 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                  "area": area, "report": {}}).inserted_primary_key[0]  # type: ignore[index]  # an insert has its key
             text = None
             if result.kind == "transcript":
-                batches = cast(Iterable[Batch], prepared.units)     # a transcript's batches
+                # a transcript's batches, each turn with its speaker's group or the file's
+                batches = resolve_turns(resolver, cast(Iterable[Batch], prepared.units),
+                                        prepared.groups, path, group)
                 report.segments, text = write_transcript(session, source_id, batches,
                                                          prepared.turns, area, question)
-                if group:
-                    session.execute(update(Segment).where(Segment.source_id == source_id)
-                                    .values(participant_group=group))
             else:
                 rows = cast(list[dict], prepared.units)     # notes: a list of rows
                 resolve_rows(resolver, rows, path, area, group)
@@ -309,10 +308,14 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
 
 
 def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
-    """The options with the project's areas, by which readers tell area headers apart."""
+    """The options with the project's areas, by which readers tell area headers apart,
+    and its participant groups, which speaker labels may name (`corpus.speakers`)."""
     options = options or ReadOptions()
-    if options.areas is None:
-        options = changed(options, areas=load_project(project).areas)
+    if options.areas is None or options.groups is None:
+        study = load_project(project)
+        options = changed(
+            options, areas=study.areas if options.areas is None else options.areas,
+            groups=study.groups if options.groups is None else options.groups)
     return options
 
 

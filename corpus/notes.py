@@ -30,6 +30,17 @@ NOTES: dict[str, tuple[str, str]] = {
     # transcripts (corpus.readers.transcripts)
     "N110": ("no speaker lines recognised: the text is one turn",
              "inga talarrader kändes igen: texten blev en enda taltur"),
+    # speakers' participant groups (corpus.speakers)
+    "N111": ("the speaker list {name} names speakers who do not speak in this transcript "
+             "(row numbers: {rows}); their groups were not used here",
+             "talarlistan {name} tar upp talare som inte talar i detta transkript "
+             "(radnummer: {rows}); deras grupper användes inte här"),
+    "N112": ("{n} speaker label(s) carry a note in parentheses that names no participant "
+             "group of the project; add the group (`qda study add group`) or give a speaker "
+             "list to give their turns one",
+             "{n} talaretiketter har en anmärkning inom parentes som inte är någon av "
+             "projektets deltagargrupper; lägg till gruppen under Områden och grupper eller "
+             "ladda upp en talarlista för att ge deras repliker en grupp"),
     # workbooks (corpus.readers.sheets): one note per kind and sheet, naming the cells
     "N120": ("sheet {sheet!r}, {cells}: a duplicate mark with no note",
              "bladet {sheet}, {cells}: dubblettmarkering utan lapp"),

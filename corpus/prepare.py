@@ -14,6 +14,7 @@ from .errors import InputError
 from .pseudonymise import Pseudonymiser
 from .readers import ReadOptions, ReadResult, read_file
 from .segment import sentence_spans
+from .speakers import assign
 
 TURN_SEPARATOR = "\n\n"
 BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a time
@@ -21,13 +22,14 @@ BATCH_CHARS = 100_000   # transcript text pseudonymised, split and written at a 
 # A batch of a transcript: its turns' rows, and for each turn its sentences' (start, end)
 # in the turn's text. A turn's "id" holds its index in the transcript until the store
 # gives ids; "source_id" and "area" are filled in there too (they come from the store),
+# "participant_group" turned from a label as written into the project's key (`corpus.study`),
 # and the sentences' rows made there (`sentence_rows`): sent from a helper process as
 # rows, they made the data to pickle and send twice as large, and the helper the busier
 # of the two processes.
 Batch = tuple[list[dict], list[list[tuple[int, int]]]]
 SENTENCE_COLUMNS = ("source_id", "kind", "parent_id", "position", "question", "area",
-                    "speaker", "location", "start_char", "end_char", "start_time",
-                    "end_time", "duplicate_count", "text")
+                    "participant_group", "speaker", "location", "start_char", "end_char",
+                    "start_time", "end_time", "duplicate_count", "text")
 
 
 @dataclass
@@ -43,6 +45,9 @@ class Prepared:
     units: Iterable[Batch] | list[dict] = field(default_factory=list)
     turns: int = 0
     ahead: Path | None = None     # the original's copy written ahead (`originals`)
+    # a transcript's speakers' participant groups as written, each with where it was
+    # written; the turns' rows hold these labels until the store resolves them
+    groups: dict[str, str] = field(default_factory=dict)
 
 
 def sha256_of(path: Path) -> str:
@@ -65,6 +70,11 @@ def prepare(path: Path, options: ReadOptions | None = None, digest: str | None =
     prepared = Prepared(path, digest, read_file(path, options), Pseudonymiser())
     result = prepared.result
     if result.kind == "transcript":
+        # the speakers' groups from their labels as written, before any is pseudonymised
+        found = assign(result.turns, options.groups, options.speakers, path)
+        result.warnings += found.warnings
+        prepared.groups = found.groups
+        prepared.pseudonymiser.no_one |= found.no_one
         prepared.units = transcript_batches(result, prepared.pseudonymiser, options.question)
         prepared.turns = len(result.turns)
         if whole:
@@ -110,7 +120,7 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
             text = pseudonymiser.text(turn.text)
             turn_rows.append({
                 "id": i, "source_id": None, "kind": "turn", "position": i,
-                "question": question, "area": None,
+                "question": question, "area": None, "participant_group": turn.group,
                 "speaker": pseudonymiser.speaker(turn.speaker),
                 "location": _clock(turn.start_time), "start_char": start,
                 "end_char": start + len(text), "start_time": turn.start_time,
@@ -129,7 +139,8 @@ def sentence_rows(turn_rows: list[dict], spans: list[list[tuple[int, int]]],
     for turn, turn_spans in zip(turn_rows, spans, strict=True):
         text, offset, parent = turn["text"], turn["start_char"], turn["id"]
         head = (turn["source_id"], "sentence", parent)
-        tail = (turn["question"], turn["area"], turn["speaker"], turn["location"])
+        tail = (turn["question"], turn["area"], turn["participant_group"], turn["speaker"],
+                turn["location"])
         times = (turn["start_time"], turn["end_time"], 1)
         for a, b in turn_spans:
             rows.append((*head, position, *tail, offset + a, offset + b, *times,

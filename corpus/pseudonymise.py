@@ -199,6 +199,9 @@ class Pseudonymiser:
     prefix: str = "Deltagare"
     key: dict[str, str] = field(default_factory=dict)  # real label -> pseudonym
     reserved: set[str] = field(default_factory=set)    # pseudonyms a label already holds
+    # labels that name a participant group and no one ("Politiker 2"): kept as they are,
+    # like "Deltagare 3", and never a name to look for in the text (`corpus.speakers`)
+    no_one: set[str] = field(default_factory=set)
     counts: Counter = field(default_factory=Counter)
     # words that may be a name but were left as they are: word -> (times, an example)
     suspects: dict[str, list] = field(default_factory=dict)
@@ -214,7 +217,7 @@ class Pseudonymiser:
             return None
         label = " ".join(label.split())
         if label not in self.key:
-            if PSEUDONYM_LABEL.match(label):
+            if PSEUDONYM_LABEL.match(label) or label in self.no_one:
                 self.key[label] = label     # names no one: as in the recording
                 return label
             taken = set(self.key.values()) | self.reserved
@@ -372,7 +375,7 @@ class Pseudonymiser:
         names: dict[str, set[str]] = {}
         for label, pseudonym in self.key.items():
             if GENERIC_LABEL.match(label) or PSEUDONYM_LABEL.match(label) \
-                    or not re.search(r"[A-Za-zÅÄÖåäö]{2}", label):
+                    or label in self.no_one or not re.search(r"[A-Za-zÅÄÖåäö]{2}", label):
                 continue
             token = f"[{pseudonym}]"
             names.setdefault(label, set()).add(token)

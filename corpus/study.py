@@ -8,8 +8,10 @@ app's filters read a `Study` from `load`; nothing else knows which areas a study
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +41,9 @@ from .models import (
     WorkshopCount,
 )
 from .vocabulary import Action
+
+if TYPE_CHECKING:
+    from .prepare import Batch
 
 
 def load(session: Session) -> Study:
@@ -426,7 +431,10 @@ class Resolver:
 
 
 def _where_sv(where: str) -> str:
-    return where.replace("sheet ", "blad ")
+    for english, swedish in (("sheet ", "blad "), ("speaker list ", "talarlistan "),
+                             (", row ", ", rad "), ("speaker label", "talaretiketten")):
+        where = where.replace(english, swedish)
+    return where
 
 
 def resolve_rows(resolver: Resolver, rows: list[dict], path: Path | None,
@@ -451,6 +459,30 @@ def resolve_rows(resolver: Resolver, rows: list[dict], path: Path | None,
         row["area"] = keys[("area", row["area"])] if row.get("area") else area
         label = row.get("participant_group")
         row["participant_group"] = keys[("group", label)] if label else group
+
+
+def resolve_turns(resolver: Resolver, batches: Iterable[Batch], groups: dict[str, str],
+                  path: Path | None, group: str | None) -> Iterator[Batch]:
+    """A transcript's batches with each turn's participant group (its speaker's, as
+    written: `groups` maps each label to where it was written) turned into the project's
+    key, and `group` (a key: the file's --group) for a turn whose speaker has none. The
+    labels are resolved now, before any row is written: an unknown group in a fixed list
+    refuses the file at once."""
+    keys: dict[str, str | None] = {}
+    for label, where in groups.items():
+        known = resolver.study.groups.key_of(label)
+        # the file's group too: counted once in what the import learned
+        keys[label] = known if known is not None and known == group else \
+            resolver.key("group", label, where, path)
+
+    def resolved() -> Iterator[Batch]:
+        for turn_rows, spans in batches:
+            for row in turn_rows:
+                label = row.get("participant_group")
+                row["participant_group"] = keys[label] if label else group
+            yield turn_rows, spans
+
+    return resolved()
 
 
 def workshop_counts(session: Session, workshop_ids: list[int] | None = None

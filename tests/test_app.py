@@ -381,6 +381,42 @@ def test_malformed_upload_gives_a_swedish_message_and_changes_nothing(root):
     assert not any(p.name.endswith("trasig.xlsx") for p in (root / "sources").iterdir())
 
 
+def test_a_speaker_list_uploaded_beside_a_transcript_gives_its_turns_their_groups(root):
+    """The optional speaker list: each speaker's turns get the group it names; a list that
+    cannot be read is refused in Swedish, naming the row, and nothing is imported."""
+    talk = ("Lisa Ek  00:00:05\nVi behöver följa upp hembesöken.\n"
+            "Bo Strand  00:00:30\nSamverkan med kommunen saknas.\n"
+            "Lisa Ek  00:01:00\nDet håller jag med om.\n").encode()
+    at = page("projekt")
+    before = _counts(root)
+    at.file_uploader(key="p_files").set_value(("samtal_grupper.txt", talk, "text/plain"))
+    at.file_uploader(key="p_speakers").set_value(
+        ("talare.csv", b"Lisa Ek;Politiker\nBo Strand\n", "text/csv"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    message = html.unescape(at.error[0].value)
+    assert message.startswith("Talarlistan talare.csv kunde inte läsas: talarlistan har fel "
+                              "form"), message
+    assert "rad 2 saknar talaren eller gruppen (E124)" in message
+    assert message.endswith("Inget importerades.") and _counts(root) == before
+    at.file_uploader(key="p_speakers").set_value(
+        ("talare.csv", "Lisa Ek;Politiker\nBo Strand;vårdpersonal\n".encode(), "text/csv"))
+    at.run()
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    project = open_project(root)
+    with project.session() as s:
+        groups = s.execute(select(Segment.speaker, Segment.participant_group)
+                           .join(Source, Source.id == Segment.source_id)
+                           .where(Source.original_name == "samtal_grupper.txt",
+                                  Segment.kind == "turn").order_by(Segment.position)).all()
+    project.close()
+    assert [tuple(g) for g in groups] == [("Deltagare 1", "politicians"),
+                                         ("Deltagare 2", "care_staff"),
+                                         ("Deltagare 1", "politicians")]
+
+
 def test_an_unknown_area_in_a_fixed_list_is_refused_with_its_cell_and_the_known_areas(root):
     """The app's refusal says what the CLI's does, in Swedish: which label, where, and
     which areas the project knows; nothing is imported."""
@@ -841,7 +877,8 @@ def test_every_ingest_note_has_a_swedish_text():
 
     values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
               "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
-              "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";"}
+              "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";", "rows": "4, 7",
+              "n": 2}
     english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
                          r"file|cells?|and)\b")
     for code in NOTES:

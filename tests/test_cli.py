@@ -205,6 +205,49 @@ def test_the_ingest_report_prints_brackets_from_files_as_they_are(tmp_path):
     assert "utkast [ej klar].pdf: PDF is not read" in refused.output
 
 
+def test_ingest_speakers_gives_turns_their_speakers_groups_in_a_folder(tmp_path):
+    """--speakers over a folder (read in helper processes): each file's speakers get their
+    groups, over --group; a speaker the file lacks is a warning; a malformed list is one
+    line naming the file and the row, before anything is imported."""
+    from sqlalchemy import select
+
+    from corpus.models import Segment, Source
+    from corpus.project import open_project
+
+    proj = tmp_path / "p"
+    assert qda("init", proj, *FIRST_STUDY).exit_code == 0
+    talks = tmp_path / "samtal"
+    talks.mkdir()
+    (talks / "grupp1.txt").write_text("Lisa Ek  00:00:05\nVi saknar uppföljning.\n"
+                                      "Bo Strand  00:00:30\nSamverkan fungerar.\n",
+                                      encoding="utf-8")
+    (talks / "grupp2.txt").write_text("Eva Lund  00:00:05\nFast vårdkontakt behövs.\n",
+                                      encoding="utf-8")
+    listed = tmp_path / "talare.csv"
+    listed.write_text("Talare;Grupp\nLisa Ek;Politiker\nBo Strand\n", encoding="utf-8")
+    bad = qda("ingest", talks, "--speakers", listed, "--area", "GR", "-p", proj)
+    assert bad.exit_code == 1
+    assert "talare.csv: row 3 has a speaker without a group, or a group without a speaker " \
+           "[E124]" in bad.output
+    listed.write_text("Talare;Grupp\nLisa Ek;Politiker\nBo Strand;Tjänstepersoner\n",
+                      encoding="utf-8")
+    result = qda("ingest", talks, "--speakers", listed, "--group", "Vårdpersonal",
+                 "--area", "GR", "-p", proj)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("the speaker list talare.csv names speakers who do not "
+                               "speak in this transcript (row numbers: 2, 3)") == 1
+    project = open_project(proj)
+    with project.session() as s:
+        rows = s.execute(select(Source.original_name, Segment.participant_group)
+                         .join(Source, Source.id == Segment.source_id)
+                         .where(Segment.kind == "turn")
+                         .order_by(Source.id, Segment.position)).all()
+    project.close()
+    assert [tuple(r) for r in rows] == [("grupp1.txt", "politicians"),
+                                        ("grupp1.txt", "officials"),
+                                        ("grupp2.txt", "care_staff")]
+
+
 def test_codebook_add_creates_a_missing_parent_as_the_app_does(tmp_path):
     proj = tmp_path / "p"
     qda("init", proj, *FIRST_STUDY)

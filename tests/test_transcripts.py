@@ -234,3 +234,31 @@ def test_real_file_path_type(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("Talare 1  00:00:01\nHej", encoding="utf-16")
     assert read_file(Path(path)).turns[0].text == "Hej"
+
+
+def test_a_note_in_parentheses_after_the_name_is_kept_apart_from_the_speaker(tmp_path):
+    """"Anna (politiker): …" is a speaker line even once (a first name with a note), the
+    note kept for `corpus.speakers`; a time in parentheses is still a time, and a line
+    that only looks like one ("Det (alltså): …") stays text."""
+    lines = ["Anna (politiker): Vi behöver fler hembesök.",
+             "Bo Ek (Tjänsteperson)  00:01:10", "Samverkan fungerar inte.",
+             "[00:02:00] Karin Berg (vårdpersonal): Det håller jag med om.",
+             "Det (alltså): inget talarbyte.",
+             "Speaker 1 (00:02:30): Nej."]
+    got = [(t.speaker, t.label_note, t.text) for t in lines_to_turns(lines)]
+    assert got == [("Anna", "politiker", "Vi behöver fler hembesök."),
+                   ("Bo Ek", "Tjänsteperson", "Samverkan fungerar inte."),
+                   ("Karin Berg", "vårdpersonal",
+                    "Det håller jag med om.\nDet (alltså): inget talarbyte."),
+                   ("Speaker 1", None, "Nej.")]
+    vtt = tmp_path / "grupp.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Anna Berg (politiker)>Hej."
+                   "</v>\n\n00:00:03.000 --> 00:00:05.000\n<v Anna Berg (politiker)>Vi börjar."
+                   "</v>\n", encoding="utf-8")
+    assert [(t.speaker, t.label_note, t.text) for t in read_file(vtt).turns] == [
+        ("Anna Berg", "politiker", "Hej. Vi börjar.")]
+    srt = tmp_path / "grupp.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nBo Ek (tjänsteperson): Ja.\n",
+                   encoding="utf-8")
+    assert [(t.speaker, t.label_note) for t in read_file(srt).turns] == [
+        ("Bo Ek", "tjänsteperson")]

@@ -4,6 +4,9 @@ Speaker lines recognised (alone on a line, or followed by the first words of the
     Talare 2  00:14:31          Speaker 1 (00:01:23): text      [00:01:23] Talare 1: text
     Anna Svensson   0:03        Anna Svensson: [00:12:31] text  Anna Svensson: 00:12:31 text
     Anna Svensson: text  (untimed: if the label recurs, or is a full name or a generic label)
+    Anna (politiker): text      Anna Svensson (tjänsteperson)  00:14:31
+A note in parentheses after the name is kept apart from the speaker (`Turn.label_note`):
+`corpus.speakers` takes it as the speaker's participant group if it names one.
 The time is the turn's start, never part of its text (a line inside a turn that starts
 with a bracketed time loses it too). Every other line belongs to the current turn; a
 short line alone before the first speaker line (a .docx heading, "Gruppdiskussion – nära
@@ -35,21 +38,26 @@ _WORD = r"[A-ZÅÄÖÉÜ0-9][\wÅÄÖåäöéÉüÜ.'’\-]*"
 _PARTICLES = ("von", "af", "de", "van", "der", "la")
 _PARTICLE = rf"(?:{'|'.join(_PARTICLES)})[ \t]+"
 _LABEL = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}){{0,2}}{_WORD}){{0,3}}"
+# a note in parentheses after the name: "Anna (politiker)"; no digits or colon, so that
+# "Speaker 1 (00:01:23)" stays a time
+_NOTE = r"(?:[ \t]*\((?P<note>[^()\[\]\d:\n]{2,40})\))?"
 
 SPEAKER_LINES = [
     # Anna Svensson: [00:12:31] text | Deltagare 3: (00:12:31) text | Moderator: 0:12:31 text
-    re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?:[(\[](?P<ts>{_TS})[)\]]|"
+    re.compile(rf"^\s*(?P<label>{_LABEL}){_NOTE}\s*:\s*(?:[(\[](?P<ts>{_TS})[)\]]|"
                rf"(?P<ts2>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?))(?:\s+(?P<rest>.*))?$"),
     # Talare 2  00:14:31 | Speaker 1 (00:01:23): text | Anna Svensson   0:03
-    re.compile(rf"^\s*(?P<label>{_LABEL})[ \t]+[(\[]?(?P<ts>{_TS})[)\]]?\s*(?::\s*(?P<rest>.*))?$"),
+    re.compile(rf"^\s*(?P<label>{_LABEL}){_NOTE}[ \t]+[(\[]?(?P<ts>{_TS})[)\]]?\s*"
+               rf"(?::\s*(?P<rest>.*))?$"),
     # [00:01:23] Talare 1: text | 00:01:23 - Talare 1: text
-    re.compile(rf"^\s*[(\[]?(?P<ts>{_TS})[)\]]?\s*[-–]?\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$"),
+    re.compile(rf"^\s*[(\[]?(?P<ts>{_TS})[)\]]?\s*[-–]?\s*(?P<label>{_LABEL}){_NOTE}\s*:\s*"
+               rf"(?P<rest>.*)$"),
 ]
 # a time at the start of a line inside a turn: "[00:13:02] och sen …", "(00:13:02) …";
 # "(14:00) var mötet" may be said, so a clock in parentheses needs its seconds
 _LEADING_TS = re.compile(rf"^(?:\[{_TS}\]|\(\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?\))\s*")
 _TITLE_MAX_CHARS = 100
-_UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL})\s*:\s*(?P<rest>.*)$")
+_UNTIMED = re.compile(rf"^\s*(?P<label>{_LABEL}){_NOTE}\s*:\s*(?P<rest>.*)$")
 _MAX_UNTIMED_LABEL_WORDS = 3
 # lines like "Paus 00:06:00" or "Lunch 12:00" mark the recording, not a speaker
 _MARKERS = {"paus", "pausen", "rast", "lunch", "lunchpaus", "fika", "fikapaus", "avbrott",
@@ -68,13 +76,18 @@ def parse_timestamp(value: str) -> float:
 def lines_to_turns(lines: list[str]) -> list[Turn]:
     """Group lines into turns at each speaker line."""
     untimed: Counter[str] = Counter()
+    noted: set[str] = set()
     for line in lines:
         # every speaker line has a colon (in its label's end or its time): most lines,
         # the turns' text, are passed over without trying the patterns
         match = _UNTIMED.match(line) if ":" in line else None
         if match and len(_names_in(match.group("label"))) <= _MAX_UNTIMED_LABEL_WORDS:
-            untimed[match.group("label").strip()] += 1
-    recurring = {label for label, n in untimed.items() if n >= 2 or _person_label(label)}
+            label = match.group("label").strip()
+            untimed[label] += 1
+            if match.group("note") and is_first_name(label.split()[0]):
+                noted.add(label)    # "Anna (politiker): …" is a speaker, even once
+    recurring = {label for label, n in untimed.items()
+                 if n >= 2 or _person_label(label) or label in noted}
 
     turns: list[Turn] = []
     current: Turn | None = None
@@ -94,8 +107,8 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
             continue
         if speaker is not None:
             close()
-            label, start, rest = speaker
-            current, body = Turn(label, "", start), []
+            label, start, rest, label_note = speaker
+            current, body = Turn(label, "", start, label_note=label_note), []
             if rest:
                 body.append(rest)
             continue
@@ -147,18 +160,26 @@ def _person_label(label: str) -> bool:
         and all(w[0].isupper() and w[1:].replace("-", "").isalpha() for w in words[1:])
 
 
-def _speaker_line(line: str, recurring: set[str]) -> tuple[str, float | None, str] | None:
+def _speaker_line(line: str, recurring: set[str]
+                  ) -> tuple[str, float | None, str, str | None] | None:
+    """(label, start, the turn's first words, the label's note in parentheses) or None."""
     for pattern in SPEAKER_LINES:
         match = pattern.match(line)
         if match:
             stamp = match.group("ts") or match.groupdict().get("ts2")
             assert stamp is not None        # every pattern has one of the two
             return (match.group("label").strip(), parse_timestamp(stamp),
-                    (match.group("rest") or "").strip())
+                    (match.group("rest") or "").strip(), _note_of(match))
     match = _UNTIMED.match(line)
     if match and match.group("label").strip() in recurring:
-        return match.group("label").strip(), None, match.group("rest").strip()
+        return (match.group("label").strip(), None, match.group("rest").strip(),
+                _note_of(match))
     return None
+
+
+def _note_of(match: re.Match[str]) -> str | None:
+    note = match.group("note")
+    return " ".join(note.split()) if note else None
 
 
 def read_txt(path: Path) -> ReadResult:
@@ -187,7 +208,10 @@ def read_docx(path: Path) -> ReadResult:
     return _result(path, "docx", lines_to_turns(lines))
 
 
-_SRT_SPEAKER = re.compile(rf"^\s*[(\[]?(?P<label>{_LABEL})[)\]]?\s*:\s*(?P<rest>.*)$", re.S)
+_SRT_SPEAKER = re.compile(rf"^\s*[(\[]?(?P<label>{_LABEL})[)\]]?{_NOTE}\s*:\s*(?P<rest>.*)$",
+                          re.S)
+# a VTT voice with a note: <v Anna Svensson (politiker)>
+_VOICE_NOTE = re.compile(r"^(?P<label>.*?)\s*\((?P<note>[^()\[\]\d:\n]{2,40})\)\s*$")
 
 
 def read_subtitles(path: Path) -> ReadResult:
@@ -206,10 +230,16 @@ def read_subtitles(path: Path) -> ReadResult:
     for caption in captions.captions:
         body = " ".join(line.strip() for line in caption.text.splitlines() if line.strip())
         speaker = getattr(caption, "voice", None)
-        if not speaker:
+        label_note = None
+        if speaker:
+            voiced = _VOICE_NOTE.match(speaker)
+            if voiced and voiced.group("label"):
+                speaker, label_note = voiced.group("label"), _note_of(voiced)
+        else:
             match = _SRT_SPEAKER.match(body)
             if match and len(_names_in(match.group("label"))) <= _MAX_UNTIMED_LABEL_WORDS:
                 speaker, body = match.group("label").strip(), match.group("rest").strip()
+                label_note = _note_of(match)
         if not body:
             continue
         start = _precise(caption.start, caption.start_in_seconds)
@@ -218,8 +248,9 @@ def read_subtitles(path: Path) -> ReadResult:
         if last is not None and last.speaker == speaker:
             last.text = f"{last.text} {body}"
             last.end_time = end
+            last.label_note = last.label_note or label_note
         else:
-            turns.append(Turn(speaker, body, start, end))
+            turns.append(Turn(speaker, body, start, end, label_note))
     if not turns:
         raise InputError(f"the {fmt.upper()} file has no captions", path, "E122")
     return _result(path, fmt, turns)

@@ -31,6 +31,10 @@ class Turn:
     text: str
     start_time: float | None = None
     end_time: float | None = None
+    # what the label said in parentheses after the name ("Anna (politiker)"): a
+    # participant group if it names one of the project's (`corpus.speakers`)
+    label_note: str | None = None
+    group: str | None = None   # the speaker's participant group (`corpus.speakers`)
 
 
 @dataclass
@@ -58,6 +62,15 @@ class ReadResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SpeakerList:
+    """A researcher's list of speakers and their groups, as read (`corpus.speakers`):
+    carried to the readers and helpers in the options, never stored (it names people)."""
+
+    name: str                                  # the file's name, for messages
+    rows: tuple[tuple[str, str, int], ...]     # (speaker as written, group, row number)
+
+
 @dataclass
 class ReadOptions:
     """Overrides a researcher can give when detection is not what they want."""
@@ -70,3 +83,9 @@ class ReadOptions:
     # the project's areas when the file is read (`corpus.study`): area headers are told
     # from other headers by them; None: the material alone decides
     areas: Dimension | None = None
+    # the project's participant groups: a speaker label that names one ("Politiker 2",
+    # "Anna (politiker)") gives the speaker's turns that group (`corpus.speakers`)
+    groups: Dimension | None = None
+    # the researcher's speaker list (speaker as written -> group): applied to the labels
+    # before they are pseudonymised, never stored (it names people)
+    speakers: SpeakerList | None = None
