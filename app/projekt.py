@@ -13,7 +13,7 @@ from app import state, ui
 from coding import suspects
 from corpus.dimensions import DIMENSIONS, NAMES_SV
 from corpus.errors import QdaError
-from corpus.ingest import IngestReport, ingest_file
+from corpus.ingest import IngestReport, StoreOptions, ingest_file
 from corpus.project import init_project
 from corpus.readers import SUFFIXES, ReadOptions
 from corpus.speakers import SUFFIXES as SPEAKER_SUFFIXES
@@ -199,8 +199,9 @@ if ingest:
                     path.write_bytes(upload.getvalue())
                     try:
                         reports.append((upload.name, ingest_file(
-                            proj, path, options, workshop, replace or replaces is not None,
-                            actor=user, replaces=replaces)))
+                            proj, path, options, actor=user, store=StoreOptions(
+                                workshop=workshop, replace=replace or replaces is not None,
+                                replaces=replaces))))
                     except QdaError as exc:
                         reports.append((upload.name, ui.error_message(exc, upload.name)))
             bar.progress(1.0, text="Klart")

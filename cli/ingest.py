@@ -67,7 +67,7 @@ def ingest(
     # a folder import never needs it); a folder of one file forks them for nothing
     several = len(paths) > 1 or any(path.is_dir() for path in paths)
     with preparing_helpers(None if several else 0) as helpers, user_errors():
-        from corpus.ingest import expand_paths, ingest_paths, skipped_in_folders
+        from corpus.ingest import StoreOptions, expand_paths, ingest_paths, skipped_in_folders
         from corpus.readers import ReadOptions
         from corpus.speakers import read_speaker_list
         from corpus.status import source_names
@@ -87,8 +87,9 @@ def ingest(
         try:
             with progress_bar("Importing", quiet=as_json) as update:
                 update(0, len(files))  # the count at once, not "0/?" until a file is read
-                reports = ingest_paths(proj, files, options, workshop, replace,
-                                       actor=actor(), helpers=helpers, replaces=replaces,
+                store = StoreOptions(workshop=workshop, replace=replace, replaces=replaces)
+                reports = ingest_paths(proj, files, options, store=store, actor=actor(),
+                                       helpers=helpers,
                                        on_file=lambda p: update(next(done), len(files),
                                                                 f"Importing {p.name}"))
         except KeyboardInterrupt:

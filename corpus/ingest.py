@@ -73,6 +73,26 @@ class IngestReport:
     title: str | None = None   # a transcript's heading line, pseudonymised: not a unit
 
 
+@dataclass(frozen=True)
+class StoreOptions:
+    """How a file is stored, beside how it is read (`ReadOptions`).
+
+    `workshop`: the label of the workshop its source belongs to. `replace`: the file
+    replaces the source with its bytes or its name, and is refused when there is none
+    (imported beside the old one, a corrected file under a new name would count every
+    unit twice); `replaces` names that source (its id or file name). What a folder's
+    import already has of the file: `digest`, its SHA-256; `prepared`, the file read and
+    split (`corpus.prepare`); `synced=False` leaves the commit's flush to disk to the
+    caller's `store.sync` (one for a whole folder)."""
+
+    workshop: str | None = None
+    replace: bool = False
+    replaces: int | str | None = None
+    digest: str | None = None
+    prepared: Prepared | None = None
+    synced: bool = True
+
+
 def _in_folder(folder: Path) -> list[Path]:
     """The files of a folder, recursive and sorted, without hidden files and Office's
     lock files ("~$Bok1.xlsx"), which nobody means to import."""
@@ -102,11 +122,12 @@ def skipped_in_folders(paths: Iterable[Path]) -> list[IngestReport]:
 
 
 def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions | None = None,
-                 workshop: str | None = None, replace: bool = False, actor: Actor = LIBRARY,
+                 *, store: StoreOptions | None = None, actor: Actor = LIBRARY,
                  on_file: Callable[[Path], None] | None = None,
-                 helpers: Helpers | None = None,
-                 replaces: int | str | None = None) -> list[IngestReport]:
-    """Import each file in its own transaction; a failed file leaves no trace.
+                 helpers: Helpers | None = None) -> list[IngestReport]:
+    """Import each file in its own transaction; a failed file leaves no trace. `store`
+    says into which workshop the files go and what they replace (`replaces` takes one
+    file); a file's digest, its prepared rows and the flush are set here, per file.
 
     With `helpers` (see `corpus.helpers`) the files are read, pseudonymised and split in
     helper processes while this one writes the files before them. On PostgreSQL IN_FLIGHT
@@ -122,21 +143,22 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
     lose files of it committed since the last flush, each whole, never half a file."""
     checked(actor)      # a plain name is no actor (E614): refused before anything
     options = with_study(project, options)
+    store = store or StoreOptions()
 
     def one(path: Path, prepared: Prepared | QdaError | None, digest: str | None = None
             ) -> IngestReport:
         try:
             if isinstance(prepared, QdaError):
                 raise prepared
-            return ingest_file(project, path, options, workshop, replace, actor, digest,
-                               prepared, synced, replaces)
+            return ingest_file(project, path, options, actor=actor, store=changed(
+                store, digest=digest, prepared=prepared, synced=synced))
         except DuplicateSourceError as exc:
             return IngestReport(str(path), "refused", error=exc.line())
         except QdaError as exc:
             return IngestReport(str(path), "failed", error=exc.line())
 
     files = expand_paths(paths)
-    if replaces is not None and len(files) != 1:
+    if store.replaces is not None and len(files) != 1:
         raise QdaError(f"--replaces names one source, so it takes one file, not {len(files)}",
                        code="E134")
     synced = len(files) < 2
@@ -145,7 +167,7 @@ def ingest_paths(project: Project, paths: Iterable[Path], options: ReadOptions |
         if helpers is not None and not synced
         else iter([None] * len(files)))
     try:
-        if is_postgresql(project.engine) and not replace and not synced:
+        if is_postgresql(project.engine) and not store.replace and not synced:
             reports = _in_flight(files, ahead, one, on_file)
         else:
             reports = []
@@ -191,29 +213,24 @@ def _in_flight(files: list[Path], ahead: Iterator[Prepared | QdaError | None],
     return reports
 
 
-def ingest_file(project: Project, path: Path, options: ReadOptions | None = None,
-                workshop: str | None = None, replace: bool = False, actor: Actor = LIBRARY,
-                digest: str | None = None, prepared: Prepared | None = None,
-                synced: bool = True, replaces: int | str | None = None) -> IngestReport:
-    """One file in one transaction; `digest` is its SHA-256 when the caller has it,
-    `prepared` the file already read and split (`corpus.prepare`). `synced=False` leaves
-    the commit's flush to disk to the caller's `store.sync` (one for a whole folder).
-
-    `replace`: the file replaces the source with its bytes or its name, and is refused
-    when there is none (imported beside the old one, a corrected file under a new name
-    would count every unit twice); `replaces` names that source (its id or file name)."""
+def ingest_file(project: Project, path: Path, options: ReadOptions | None = None, *,
+                store: StoreOptions | None = None, actor: Actor = LIBRARY) -> IngestReport:
+    """One file in one transaction, read as `options` say and stored as `store` says
+    (`StoreOptions`: its workshop, the source it replaces, what the caller has of it)."""
     checked(actor)      # a plain name is no actor (E614): refused before anything
     path = Path(path)
     options = with_study(project, options)
+    store = store or StoreOptions()
+    prepared = store.prepared
     if prepared is None:
         # all reading happens before the transaction opens; the rows are made as written
-        prepared = prepare(path, options, digest)
+        prepared = prepare(path, options, store.digest)
     result, pseudonymiser, digest = prepared.result, prepared.pseudonymiser, prepared.digest
     stored = project.sources_dir / originals.stored_name(digest, path.name)
     created_copy = False
     try:
-        with project.transaction(synced) as session:
-            previous, same_name = _previous(session, path, digest, replace, replaces)
+        with project.transaction(store.synced) as session:
+            previous, same_name = _previous(session, path, digest, store.replace, store.replaces)
             # a corrected file keeps what was said of the one it replaces (its question,
             # area and workshop) unless said anew: forgotten, every unit would differ from
             # its old self, and no decision would move to the new units
@@ -222,7 +239,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
             carried = take_out(session, previous) if previous is not None else None
             replaced = {"source_id": carried.source_id, "file": carried.name} \
                 if carried else None
-            ws = _workshop(session, workshop, path)
+            ws = _workshop(session, store.workshop, path)
             workshop_id = ws.id if ws else kept[2]
             question = options.question if options.question is not None else kept[0]
             resolver = Resolver(session, actor, ("lapp", "lappar") if result.kind != "transcript"

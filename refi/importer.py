@@ -24,6 +24,7 @@ import shutil
 import zipfile
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from coding import codes as code_ops
-from coding.codebook import CodebookDoc
+from coding.codebook import CodebookDoc, CodeSpec
 from coding.codings import accept
 from corpus import audit
 from corpus.actors import LIBRARY, Actor, actor_name, checked, system_actor
@@ -287,150 +288,40 @@ def _units(text: str, ours: bool) -> list[tuple[int, int]]:
 
 def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: Actor,
             opts: _Options) -> ImportReport:
+    """What the file says of users, codes, variables, notes, cases and sets is read first;
+    then one transaction writes the codebook, the study, workshops, sources and memos."""
     report = ImportReport(str(path), str(project.root), origin=root.get("origin") or "")
     tally = report.tally
     users = {u.get("guid"): (u.get("name") or f"user-{u.get('guid')[:8]}").strip()
              for u in root.findall("q:Users/q:User", NS)}
     tally["users"].in_file = len(users)
-    code_els = root.findall("q:CodeBook/q:Codes//q:Code", NS)
-    tally["codes"].in_file = len(code_els)
-    report.not_codable = [" ".join((el.get("name") or "").split()) for el in code_els
-                          if (el.get("isCodable") or "true").strip().lower() == "false"]
-    specs, code_paths = code_specs(root.findall("q:CodeBook/q:Codes/q:Code", NS),
-                                   m.PROJECT_NS, root.get("origin") or "",
-                                   root.findall("q:Sets/q:Set", NS))
+    specs, code_paths = _read_codebook(root, report)
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
     tally["variables"].in_file = len(variables)
     notes = {n.get("guid"): (n.get("name") or "", _note_text(n, texts))
              for n in root.findall("q:Notes/q:Note", NS)}
     tally["notes"].in_file = len(notes) + bool(_text_of(root.find("q:Description", NS)))
     annotations, journals = _free_notes(root, users, texts)
-    new_pseudonymiser = Pseudonymiser if opts.pseudonymise else _Verbatim
-    state = _State(opts, new_pseudonymiser, notes, users, actor=actor)
-    state.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
-                          for r in c.findall("q:NoteRef", NS)} & set(notes)
-    # what cases say about selections and sources: area, question, workshop; other tools'
-    # cases and the variables of their sources are kept on each source they name
-    sel_meta: dict[str, dict[str, str]] = {}
-    src_meta: dict[str, dict[str, str]] = {}
-    # a project we wrote carries its study: areas as cases (in the study's order, the long
-    # name in the description) and one Integer variable per participant group
-    ours_file = root.get("origin") == m.ORIGIN
-    group_variables = [v.get("name") for v in root.findall("q:Variables/q:Variable", NS)
-                       if ours_file and v.get("typeOfVariable") == "Integer"
-                       and v.get("name") not in m.VARIABLES]
-    case_of: dict[str, dict[str, dict[str, str]]] = {}     # source guid -> case -> values
-    workshops: list[tuple[str, dict[str, str], list[str]]] = []
-    area_cases: list[tuple[str, str]] = []                 # (area, description), our files
-    cases = root.findall("q:Cases/q:Case", NS)
-    tally["cases"].in_file = len(cases)
-    for case in cases:
-        values = _variable_values(case, variables)
-        state.used_variables |= _variable_refs(case)
-        name = " ".join((case.get("name") or "").split()) or case.get("guid") or ""
-        refs = [r.get("targetGUID") for r in case.findall("q:SourceRef", NS)]
-        if name.startswith(m.WORKSHOP_CASE):
-            workshops.append((name[len(m.WORKSHOP_CASE):], values, refs))
-            continue
-        if ours_file and values.get(m.VAR_AREA):
-            area_cases.append((values[m.VAR_AREA], case.findtext("q:Description", "", NS)))
-        for ref in refs:
-            src_meta.setdefault(ref, {}).update(values)
-            case_of.setdefault(ref, {})[name] = values
-        selection_refs = case.findall("q:SelectionRef", NS)
-        for ref in selection_refs:
-            sel_meta.setdefault(ref.get("targetGUID"), {}).update(values)
-        state.cases[name] = (refs, bool(selection_refs) and bool(
-            set(values) & {m.VAR_AREA, m.VAR_QUESTION}))
-    sets_of: dict[str, list[str]] = {}                      # source guid -> set names
-    for node in root.findall("q:Sets/q:Set", NS):
-        tally["sets"].in_file += 1
-        name = " ".join((node.get("name") or "").split()) or node.get("guid") or ""
-        members = [r.get("targetGUID") for r in node.findall("q:MemberSource", NS)]
-        if name.startswith(m.ORIGIN_SET):
-            tally["sets"].imported += 1          # as the codes' origin
-        elif members:
-            for ref in members:
-                sets_of.setdefault(ref, []).append(name)
-            state.sets[name] = members
-        else:
-            tally["sets"].skip("a set of codes only (kept only as our origin sets, "
-                               f"\"{m.ORIGIN_SET}…\")")
+    imp = _Import(project, path, texts, actor, opts, report, users, notes, variables,
+                  annotations)
+    imp.coding_notes = {r.get("targetGUID") for c in root.iter(f"{{{m.PROJECT_NS}}}Coding")
+                        for r in c.findall("q:NoteRef", NS)} & set(notes)
+    workshops, area_cases = _read_cases(root, imp)
+    _read_sets(root, imp)
 
     with project.transaction() as session:
-        code_ops.import_doc(session, CodebookDoc("qdpx", specs), actor)
-        state.code_ids = {g: code_ops.find_code(session, p).id  # type: ignore[union-attr]  # import_doc made every path
-                          for g, p in code_paths.items()}
-        _study_of_our_file(session, actor, area_cases, group_variables, path)
-        report.codes = tally["codes"].imported = len(state.code_ids)
-        tally["codes"].skip("the same GUID twice in the file",
-                            max(0, tally["codes"].in_file - len(state.code_ids)))
-        for label, values, refs in workshops:
-            # any other Integer variable of a workshop case is a participant group's count
-            fields = {"label": label, "area": values.get(m.VAR_AREA),
-                      "format": values.get(m.VAR_FORMAT) or None,
-                      "date": values.get(m.VAR_DATE) or None,
-                      "counts": {k: v for k, v in values.items()
-                                 if k not in m.VARIABLES and str(v).strip().isdigit()}}
-            ws = upsert_workshop(session, normalise_fields(fields, path), actor)
-            tally["cases"].imported += 1
-            for ref in refs:
-                state.workshop_of[ref] = ws.id
+        _import_codebook(session, imp, specs, code_paths)
+        _study_of_our_file(session, imp, area_cases, _group_variables(root))
+        _import_workshops(session, imp, workshops)
         for el in root.iter(f"{{{m.PROJECT_NS}}}TextSource"):
-            if etree.QName(el.getparent()).localname != "Sources":
-                continue
-            tally["sources"].in_file += 1
-            name = document_name(el)
-            n_codings = len(el.findall(".//q:Coding", NS))
-            tally["codings"].in_file += n_codings
-            tally["selections"].in_file += sum(
-                1 for sel in el.findall("q:PlainTextSelection", NS)
-                if sel.find("q:Coding", NS) is None)
-            try:
-                text, outside = _source_text(el, texts, path)
-            except _Unreadable as exc:
-                if opts.strict and exc.missing:
-                    raise InputError(f"source {name!r}: {exc}", path, "E424") from None
-                if opts.strict:
-                    raise InputError(f"source {name!r}: {exc}", path, "E430") from None
-                report.skipped_sources.append((name, str(exc)))
-                tally["sources"].skip("its text cannot be read")
-                tally["codings"].skip("on a source that was skipped", n_codings)
-                tally["selections"].skip("on a source that was skipped", sum(
-                    1 for sel in el.findall("q:PlainTextSelection", NS)
-                    if sel.find("q:Coding", NS) is None))
-                annotations.setdefault(None, []).extend(annotations.pop(el.get("guid"), []))
-                continue
-            if outside and opts.strict:
-                raise InputError(f"source {name!r}: its text lies outside the archive "
-                                 f"({outside}); export with sources included", path, "E424")
-            if outside:
-                report.textless.append((name, outside))
-            tally["sources"].imported += 1
-            report.sources += 1
-            guid = el.get("guid")
-            extra = {"sets": sets_of.get(guid), "cases": case_of.get(guid),
-                     "variables": _variable_values(el, variables) or None,
-                     "text_outside": outside}
-            state.used_variables |= _variable_refs(el)
-            state.kept_sources.add(guid)
-            _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
-                           state, report, annotations.get(guid, []),
-                           {k: v for k, v in extra.items() if v})
-        for tag, what in _OTHER_SOURCES.items():
-            for el in root.findall(f"q:Sources/q:{tag}", NS):
-                tally["sources"].in_file += 1
-                tally["sources"].skip(f"a {what} source (only text sources are imported)")
-                report.skipped_sources.append((document_name(el), f"a {what} source: only "
-                                               "text sources are imported"))
-                n_codings = len(el.findall(".//q:Coding", NS))
-                tally["codings"].in_file += n_codings
-                tally["codings"].skip(f"on a {what} source", n_codings)
-        _keep_memos(session, "journal", journals, state, report)
+            if etree.QName(el.getparent()).localname == "Sources":
+                _text_source(session, imp, el)
+        _other_sources(root, report)
+        _keep_memos(session, "journal", journals, imp)
         # annotations whose source the file does not name (or was skipped): kept, but on
         # no unit
-        _keep_memos(session, "annotation", annotations.get(None, []), state, report)
-        _count_rest(state, report)
+        _keep_memos(session, "annotation", imp.annotations.get(None, []), imp)
+        _count_rest(imp)
         report.segments = session.query(Segment).count()
         report.codings = session.query(Coding).count()      # unit x code x coder
         audit.record(session, actor_name(actor), Action.IMPORT_QDPX, "project", None, None,
@@ -440,7 +331,7 @@ def _import(project: Project, path: Path, root, texts: dict[str, bytes], actor: 
                       "pseudonymised": opts.pseudonymise},
                      channel="import")
     if opts.pseudonymise:
-        report.pseudonymised = {k: v for k, v in state.replaced.items() if v}
+        report.pseudonymised = {k: v for k, v in imp.replaced.items() if v}
     return report
 
 
@@ -449,13 +340,29 @@ _OTHER_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource":
 
 
 @dataclass
-class _State:
-    """What the import of one file learns as it goes."""
+class _Import:
+    """One file's import: what it is read from, into which project, by whom, what the
+    file says that every part needs, what the import learns as it goes (the file's GUIDs
+    -> what they became here) and its report. The session goes beside it: it exists only
+    inside the transaction, and the file's cases and sets are read before that opens."""
 
+    project: Project
+    path: Path
+    texts: dict[str, bytes]                        # the archive's other entries
+    actor: Actor                                   # who imports: learns new areas
     opts: _Options
-    new_pseudonymiser: type[Pseudonymiser]
-    notes: dict[str, tuple[str, str]]              # note guid -> (name, text)
+    report: ImportReport
     users: dict[str, str]                          # user guid -> name
+    notes: dict[str, tuple[str, str]]              # note guid -> (name, text)
+    variables: dict[str, str]                      # variable guid -> name
+    annotations: dict[str | None, list[_FreeNote]]   # source guid (None: not said) -> notes
+    # what cases say about selections and sources: area, question, workshop; other tools'
+    # cases and the variables of their sources are kept on each source they name
+    sel_meta: dict[str, dict[str, str]] = field(default_factory=dict)
+    src_meta: dict[str, dict[str, str]] = field(default_factory=dict)
+    case_of: dict[str, dict[str, dict[str, str]]] = field(
+        default_factory=dict)                      # source guid -> case -> values
+    sets_of: dict[str, list[str]] = field(default_factory=dict)   # source guid -> set names
     code_ids: dict[str, int] = field(default_factory=dict)
     workshop_of: dict[str, int] = field(default_factory=dict)
     seen_users: set[str] = field(default_factory=set)     # names with codings or notes
@@ -464,43 +371,193 @@ class _State:
     used_variables: set[str] = field(default_factory=set)
     kept_sources: set[str] = field(default_factory=set)
     cases: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
-    actor: Actor = LIBRARY                         # who imports: learns new areas
     sets: dict[str, list[str]] = field(default_factory=dict)
     replaced: Counter = field(default_factory=Counter)
+
+    def new_pseudonymiser(self) -> Pseudonymiser:
+        """One per text: pseudonymising as asked, else keeping the text as it is."""
+        return Pseudonymiser() if self.opts.pseudonymise else _Verbatim()
+
+
+def _read_codebook(root, report: ImportReport
+                   ) -> tuple[list[CodeSpec], dict[str, tuple[str, ...]]]:
+    """The codes as specs and each code GUID's path; counted, and those not codable
+    named in the report."""
+    code_els = root.findall("q:CodeBook/q:Codes//q:Code", NS)
+    report.tally["codes"].in_file = len(code_els)
+    report.not_codable = [" ".join((el.get("name") or "").split()) for el in code_els
+                          if (el.get("isCodable") or "true").strip().lower() == "false"]
+    return code_specs(root.findall("q:CodeBook/q:Codes/q:Code", NS), m.PROJECT_NS,
+                      root.get("origin") or "", root.findall("q:Sets/q:Set", NS))
+
+
+def _read_cases(root, imp: _Import
+                ) -> tuple[list[tuple[str, dict[str, str], list[str]]], list[tuple[str, str]]]:
+    """What the cases say of sources and selections (kept on `imp`); the workshop cases
+    (label, values, source GUIDs) and, in a file of ours, the area cases (area,
+    description: the long name)."""
+    ours_file = root.get("origin") == m.ORIGIN
+    workshops: list[tuple[str, dict[str, str], list[str]]] = []
+    area_cases: list[tuple[str, str]] = []
+    cases = root.findall("q:Cases/q:Case", NS)
+    imp.report.tally["cases"].in_file = len(cases)
+    for case in cases:
+        values = _variable_values(case, imp.variables)
+        imp.used_variables |= _variable_refs(case)
+        name = " ".join((case.get("name") or "").split()) or case.get("guid") or ""
+        refs = [r.get("targetGUID") for r in case.findall("q:SourceRef", NS)]
+        if name.startswith(m.WORKSHOP_CASE):
+            workshops.append((name[len(m.WORKSHOP_CASE):], values, refs))
+            continue
+        if ours_file and values.get(m.VAR_AREA):
+            area_cases.append((values[m.VAR_AREA], case.findtext("q:Description", "", NS)))
+        for ref in refs:
+            imp.src_meta.setdefault(ref, {}).update(values)
+            imp.case_of.setdefault(ref, {})[name] = values
+        selection_refs = case.findall("q:SelectionRef", NS)
+        for ref in selection_refs:
+            imp.sel_meta.setdefault(ref.get("targetGUID"), {}).update(values)
+        imp.cases[name] = (refs, bool(selection_refs) and bool(
+            set(values) & {m.VAR_AREA, m.VAR_QUESTION}))
+    return workshops, area_cases
+
+
+def _group_variables(root) -> list[str]:
+    """A project we wrote carries its study: its areas as cases (in the study's order, the
+    long name in the description) and one Integer variable per participant group."""
+    if root.get("origin") != m.ORIGIN:
+        return []
+    return [v.get("name") for v in root.findall("q:Variables/q:Variable", NS)
+            if v.get("typeOfVariable") == "Integer" and v.get("name") not in m.VARIABLES]
+
+
+def _read_sets(root, imp: _Import) -> None:
+    """Sets of sources, kept on each member; sets of codes come in as the codes' origin."""
+    tally = imp.report.tally["sets"]
+    for node in root.findall("q:Sets/q:Set", NS):
+        tally.in_file += 1
+        name = " ".join((node.get("name") or "").split()) or node.get("guid") or ""
+        members = [r.get("targetGUID") for r in node.findall("q:MemberSource", NS)]
+        if name.startswith(m.ORIGIN_SET):
+            tally.imported += 1          # as the codes' origin
+        elif members:
+            for ref in members:
+                imp.sets_of.setdefault(ref, []).append(name)
+            imp.sets[name] = members
+        else:
+            tally.skip("a set of codes only (kept only as our origin sets, "
+                       f"\"{m.ORIGIN_SET}…\")")
+
+
+def _import_codebook(session, imp: _Import, specs: list[CodeSpec],
+                     code_paths: dict[str, tuple[str, ...]]) -> None:
+    """The file's code tree into the project's codebook; each code GUID's id here."""
+    code_ops.import_doc(session, CodebookDoc("qdpx", specs), imp.actor)
+    imp.code_ids = {g: code_ops.find_code(session, p).id  # type: ignore[union-attr]  # import_doc made every path
+                    for g, p in code_paths.items()}
+    tally = imp.report.tally["codes"]
+    imp.report.codes = tally.imported = len(imp.code_ids)
+    tally.skip("the same GUID twice in the file", max(0, tally.in_file - len(imp.code_ids)))
+
+
+def _import_workshops(session, imp: _Import,
+                      workshops: list[tuple[str, dict[str, str], list[str]]]) -> None:
+    """Workshop cases as the project's workshops; their sources are placed in them."""
+    for label, values, refs in workshops:
+        # any other Integer variable of a workshop case is a participant group's count
+        fields = {"label": label, "area": values.get(m.VAR_AREA),
+                  "format": values.get(m.VAR_FORMAT) or None,
+                  "date": values.get(m.VAR_DATE) or None,
+                  "counts": {k: v for k, v in values.items()
+                             if k not in m.VARIABLES and str(v).strip().isdigit()}}
+        ws = upsert_workshop(session, normalise_fields(fields, imp.path), imp.actor)
+        imp.report.tally["cases"].imported += 1
+        for ref in refs:
+            imp.workshop_of[ref] = ws.id
+
+
+def _text_source(session, imp: _Import, el) -> None:
+    """A TextSource: counted, then imported, or skipped (with its codings, selections and
+    annotations) when its text cannot be read; with `strict` that stops the import."""
+    report, tally, path = imp.report, imp.report.tally, imp.path
+    tally["sources"].in_file += 1
+    name = document_name(el)
+    n_codings = len(el.findall(".//q:Coding", NS))
+    n_selections = sum(1 for sel in el.findall("q:PlainTextSelection", NS)
+                       if sel.find("q:Coding", NS) is None)
+    tally["codings"].in_file += n_codings
+    tally["selections"].in_file += n_selections
+    try:
+        text, outside = _source_text(el, imp.texts, path)
+    except _Unreadable as exc:
+        if imp.opts.strict and exc.missing:
+            raise InputError(f"source {name!r}: {exc}", path, "E424") from None
+        if imp.opts.strict:
+            raise InputError(f"source {name!r}: {exc}", path, "E430") from None
+        report.skipped_sources.append((name, str(exc)))
+        tally["sources"].skip("its text cannot be read")
+        tally["codings"].skip("on a source that was skipped", n_codings)
+        tally["selections"].skip("on a source that was skipped", n_selections)
+        imp.annotations.setdefault(None, []).extend(imp.annotations.pop(el.get("guid"), []))
+        return
+    if outside and imp.opts.strict:
+        raise InputError(f"source {name!r}: its text lies outside the archive "
+                         f"({outside}); export with sources included", path, "E424")
+    if outside:
+        report.textless.append((name, outside))
+    tally["sources"].imported += 1
+    report.sources += 1
+    imp.used_variables |= _variable_refs(el)
+    imp.kept_sources.add(el.get("guid"))
+    _import_source(session, imp, el, text, outside)
+
+
+def _other_sources(root, report: ImportReport) -> None:
+    """Pictures, PDFs, audio and video: counted and reported, not imported."""
+    tally = report.tally
+    for tag, what in _OTHER_SOURCES.items():
+        for el in root.findall(f"q:Sources/q:{tag}", NS):
+            tally["sources"].in_file += 1
+            tally["sources"].skip(f"a {what} source (only text sources are imported)")
+            report.skipped_sources.append((document_name(el), f"a {what} source: only "
+                                           "text sources are imported"))
+            n_codings = len(el.findall(".//q:Coding", NS))
+            tally["codings"].in_file += n_codings
+            tally["codings"].skip(f"on a {what} source", n_codings)
 
 
 def _variable_refs(el) -> set[str]:
     return {r.get("targetGUID") for r in el.findall("q:VariableValue/q:VariableRef", NS)}
 
 
-def _count_rest(state: _State, report: ImportReport) -> None:
+def _count_rest(imp: _Import) -> None:
     """Users, notes, cases, sets and variables: what came in, and why the rest did not."""
-    tally = report.tally
-    names = set(state.users.values())
-    arrived = names & state.seen_users
+    report, tally = imp.report, imp.report.tally
+    names = set(imp.users.values())
+    arrived = names & imp.seen_users
     tally["users"].imported = len(arrived)
     tally["users"].skip("made no codings or notes (a coder exists here through codings)",
                         len(names - arrived))
-    report.users = len(state.seen_users)
-    tally["notes"].imported += len(state.used_notes)
+    report.users = len(imp.seen_users)
+    tally["notes"].imported += len(imp.used_notes)
     tally["notes"].skip("the memo of a coding that was not imported",
-                        len(state.coding_notes - state.used_notes))
-    for refs, on_selections in state.cases.values():
-        if on_selections or set(refs) & state.kept_sources:
+                        len(imp.coding_notes - imp.used_notes))
+    for refs, on_selections in imp.cases.values():
+        if on_selections or set(refs) & imp.kept_sources:
             tally["cases"].imported += 1
         elif refs:
             tally["cases"].skip("none of its sources was imported")
         else:
             tally["cases"].skip("names no source (cases of other tools' selections are "
                                 "not kept)")
-    for members in state.sets.values():
-        if set(members) & state.kept_sources:
+    for members in imp.sets.values():
+        if set(members) & imp.kept_sources:
             tally["sets"].imported += 1
         else:
             tally["sets"].skip("none of its sources was imported")
-    tally["variables"].imported = len(state.used_variables)
+    tally["variables"].imported = len(imp.used_variables)
     tally["variables"].skip("no value on a case or source",
-                            tally["variables"].in_file - len(state.used_variables))
+                            tally["variables"].in_file - len(imp.used_variables))
 
 
 @dataclass
@@ -580,13 +637,14 @@ def _free_notes(root, users: dict[str, str], texts: dict[str, bytes]
     return annotations, journals
 
 
-def _keep_memos(session, kind: str, found: list[_FreeNote], state: _State,
-                report: ImportReport, source_id: int | None = None, anchor=None,
+def _keep_memos(session, kind: str, found: list[_FreeNote], imp: _Import,
+                source_id: int | None = None, anchor=None,
                 tally: str = "notes") -> None:
     """Store the notes that say something as memos (pseudonymised only when asked); count
     the empty ones in the report."""
+    report = imp.report
     empty = 0
-    pseudonymiser = state.new_pseudonymiser()
+    pseudonymiser = imp.new_pseudonymiser()
     for note in found:
         if not m.read_selection(note.text)[0]:   # nothing, or only our own marks
             empty += 1
@@ -596,69 +654,116 @@ def _keep_memos(session, kind: str, found: list[_FreeNote], state: _State,
                          title=note.title, text=pseudonymiser.text(note.text),
                          author=note.author, created_at=note.stamp or utcnow()))
         if note.author:
-            state.seen_users.add(note.author)
+            imp.seen_users.add(note.author)
         report.memos[kind] = report.memos.get(kind, 0) + 1
         report.tally[tally].imported += 1
-    state.replaced.update(pseudonymiser.counts)
+    imp.replaced.update(pseudonymiser.counts)
     if empty:
         report.empty[kind] = report.empty.get(kind, 0) + empty
         report.tally[tally].skip("empty, or only the marks of our own export", empty)
 
 
-def _study_of_our_file(session, actor, area_cases: list[tuple[str, str]],
-                       groups: list[str], path) -> None:
+def _study_of_our_file(session, imp: _Import, area_cases: list[tuple[str, str]],
+                       groups: list[str]) -> None:
     """The areas (with their long names, in order) and participant groups a .qdpx of ours
     carries, so that a round trip gives back the same study."""
-    resolver = Resolver(session, actor)
+    resolver = Resolver(session, imp.actor)
     for label, description in area_cases:
-        key = resolver.key("area", label, "case", path)
+        key = resolver.key("area", label, "case", imp.path)
         long = description.removeprefix(ATTRIBUTION).strip() \
             if description.startswith(ATTRIBUTION) else ""
         known = resolver.study.areas.get(key)
         if known and long and long != known.label and known.long_name is None:
             assert key is not None      # a known area has a key
-            set_long_name(session, "area", key, long, actor)
+            set_long_name(session, "area", key, long, imp.actor)
             resolver.study = load_study(session)
     for name in groups:
-        resolver.key("group", name, "variable", path)
+        resolver.key("group", name, "variable", imp.path)
 
 
-def _import_source(session, project, path, el, text, variables, src_meta, sel_meta,
-                   state: _State, report: ImportReport, annotations, extra: dict) -> None:
+@dataclass
+class _Doc:
+    """A TextSource of the file as it comes in."""
+
+    el: etree._Element
+    text: str
+    outside: str | None              # where its text is, when the file does not hold it
+    values: dict[str, str]           # its variables, and those of the cases naming it
+    selections: list[_Selection]
+    spans: list[tuple[int, int]]     # (start, end) of each note or turn in `text`
+
+    @property
+    def guid(self) -> str:
+        return self.el.get("guid")
+
+    @property
+    def ours(self) -> bool:
+        """Exported by workshop-qda: notes, or turns headed by time and speaker."""
+        return m.VAR_KIND in self.values
+
+    @property
+    def kind(self) -> str:
+        return self.values.get(m.VAR_KIND) or "document"
+
+
+def _import_source(session, imp: _Import, el, text: str, outside: str | None) -> None:
+    """A readable TextSource: its text kept as a file, a source with its notes or turns,
+    its uncoded selections and annotations as memos, its codings."""
     guid = el.get("guid")
-    values = {**src_meta.get(guid, {}), **_variable_values(el, variables)}
-    ours = m.VAR_KIND in values
-    kind = values.get(m.VAR_KIND) or "document"
-    selections = _selections(el)
+    values = {**imp.src_meta.get(guid, {}), **_variable_values(el, imp.variables)}
+    doc = _Doc(el, text, outside, values, _selections(el), _units(text, m.VAR_KIND in values))
     whole = el.findall("q:Coding", NS)
     if whole:
-        report.skipped.append(f"codings of the whole source {document_name(el)!r}")
-        report.tally["codings"].skip("on a whole source", len(whole))
+        imp.report.skipped.append(f"codings of the whole source {document_name(el)!r}")
+        imp.report.tally["codings"].skip("on a whole source", len(whole))
+    source = _new_source(session, imp, doc)
+    _store_units(session, imp, doc, source)
+    anchor = _anchor(session, source, doc.spans)
+    _uncoded_selections(session, imp, doc, source, anchor)
+    session.flush()
+    _import_codings(session, imp, doc, source)
+    _keep_memos(session, "annotation", imp.annotations.get(guid, []), imp, source.id, anchor)
+
+
+def _new_source(session, imp: _Import, doc: _Doc) -> Source:
+    """The source, its text kept in the project's folder; its area as the file names it
+    (one of the project's, or learned)."""
+    guid, text, spans = doc.guid, doc.text, doc.spans
     data = text.encode("utf-8")
     digest = hashlib.sha256(data + guid.encode()).hexdigest()   # one text may come twice
-    name = f"{el.get('name') or guid}.txt"
+    name = f"{doc.el.get('name') or guid}.txt"
     safe = re.sub(r"[^\w.-]+", "_", name)
-    stored = project.sources_dir / f"{digest[:12]}-{safe}"
+    stored = imp.project.sources_dir / f"{digest[:12]}-{safe}"
     stored.write_bytes(data)
-    # an area as the file names it: one of the project's, or learned
-    area = Resolver(session, state.actor).key("area", values.get(m.VAR_AREA), name, path)
-    question = int(values[m.VAR_QUESTION]) if values.get(m.VAR_QUESTION) else None
-    spans = _units(text, ours)
-    layout = {} if ours or not spans else {"gaps": [
+    area = Resolver(session, imp.actor).key("area", doc.values.get(m.VAR_AREA), name, imp.path)
+    question = int(doc.values[m.VAR_QUESTION]) if doc.values.get(m.VAR_QUESTION) else None
+    layout = {} if doc.ours or not spans else {"gaps": [
         text[:spans[0][0]], *(text[e:s] for (_, e), (s, _) in zip(spans, spans[1:], strict=False)),
         text[spans[-1][1]:]]}      # the text between the units, so an export gives it back
-    source = Source(kind=kind, file_format="qdpx", original_name=name, stored_name=stored.name,
-                    sha256=digest, workshop_id=state.workshop_of.get(guid), question=question,
-                    area=area, report={"imported_from": path.name, **layout, **extra})
+    extra = {"sets": imp.sets_of.get(guid), "cases": imp.case_of.get(guid),
+             "variables": _variable_values(doc.el, imp.variables) or None,
+             "text_outside": doc.outside}
+    source = Source(kind=doc.kind, file_format="qdpx", original_name=name,
+                    stored_name=stored.name, sha256=digest,
+                    workshop_id=imp.workshop_of.get(guid), question=question, area=area,
+                    report={"imported_from": imp.path.name, **layout,
+                            **{k: v for k, v in extra.items() if v}})
     session.add(source)
     session.flush()
-    pseudonymiser = state.new_pseudonymiser()
-    by_span = {(s.start, s.end): s for s in selections}
-    if kind in m.NOTE_KINDS:
-        result = ReadResult(kind, "qdpx")
-        for start, end in spans:
+    return source
+
+
+def _store_units(session, imp: _Import, doc: _Doc, source: Source) -> None:
+    """The source's notes (with a selection's area, question, cell and duplicate marks) or
+    turns (with the time and speaker of our heads), pseudonymised as asked, and its key."""
+    text, area, question = doc.text, source.area, source.question
+    pseudonymiser = imp.new_pseudonymiser()
+    by_span = {(s.start, s.end): s for s in doc.selections}
+    if doc.kind in m.NOTE_KINDS:
+        result = ReadResult(doc.kind, "qdpx")
+        for start, end in doc.spans:
             sel = by_span.get((start, end))
-            meta = sel_meta.get(sel.guid, {}) if sel else {}
+            meta = imp.sel_meta.get(sel.guid, {}) if sel else {}
             count = m.read_selection(sel.description)[2] if sel else None
             result.notes.append(Note(text[start:end], area=meta.get(m.VAR_AREA) or area,
                                      question=int(meta[m.VAR_QUESTION])
@@ -669,8 +774,8 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
     else:
         result = ReadResult("transcript", "qdpx")
         times: list[float | None] = []
-        for start, end in spans:
-            head = m.TURN_HEAD.match(text, start, end) if ours else None
+        for start, end in doc.spans:
+            head = m.TURN_HEAD.match(text, start, end) if doc.ours else None
             if head:
                 h, mi, s, speaker = head.groups()
                 times.append(int(h) * 3600 + int(mi) * 60 + int(s) if h else None)
@@ -678,10 +783,15 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
             else:
                 result.turns.append(Turn(None, text[start:end]))
         store_transcript(session, source, result, pseudonymiser, area, question)
-        source.kind = kind
+        source.kind = doc.kind
     store_key(session, source.id, pseudonymiser)
-    state.replaced.update(pseudonymiser.counts)
+    imp.replaced.update(pseudonymiser.counts)
     session.flush()
+
+
+def _anchor(session, source: Source, spans: list[tuple[int, int]]
+            ) -> Callable[[tuple[int, int]], int | None]:
+    """From an annotation's span to the unit it starts in."""
     units = session.scalars(select(Segment).where(Segment.source_id == source.id,
                                                   Segment.kind != "sentence")
                             .order_by(Segment.position)).all()
@@ -691,37 +801,37 @@ def _import_source(session, project, path, el, text, variables, src_meta, sel_me
         hit = next((i for i, (s, e) in enumerate(spans) if s <= span[0] < e), None)
         return units[hit].id if hit is not None and hit < len(units) else None
 
-    # a selection without codes that says something (an ATLAS.ti quotation's comment) is
-    # an annotation; our own uncoded notes are the notes themselves
+    return anchor
+
+
+def _uncoded_selections(session, imp: _Import, doc: _Doc, source: Source,
+                        anchor: Callable[[tuple[int, int]], int | None]) -> None:
+    """A selection without codes that says something (an ATLAS.ti quotation's comment) is
+    an annotation; our own uncoded notes are the notes themselves."""
     described = []
-    for sel in selections:
+    for sel in doc.selections:
         if sel.codings:
             continue
-        if ours and kind in m.NOTE_KINDS and (sel.start, sel.end) in set(spans):
-            report.tally["selections"].imported += 1
+        if doc.ours and doc.kind in m.NOTE_KINDS and (sel.start, sel.end) in set(doc.spans):
+            imp.report.tally["selections"].imported += 1
         elif m.read_selection(sel.description)[0]:
             described.append(_FreeNote(sel.name[:300], sel.description, None, None,
                                        (sel.start, sel.end)))
         else:
-            report.tally["selections"].skip("no code and no description")
-    _keep_memos(session, "annotation", described, state, report, source.id, anchor,
-                tally="selections")
-    session.flush()
-    _import_codings(session, source, spans, selections, state, report,
-                    bool(extra.get("text_outside")))
-    _keep_memos(session, "annotation", annotations, state, report, source.id, anchor)
+            imp.report.tally["selections"].skip("no code and no description")
+    _keep_memos(session, "annotation", described, imp, source.id, anchor, tally="selections")
 
 
-def _import_codings(session, source, spans, selections, state: _State,
-                    report: ImportReport, textless: bool) -> None:
+def _import_codings(session, imp: _Import, doc: _Doc, source: Source) -> None:
     """Each selection keeps its exact span. One that is exactly a unit (a note, a turn, a
     sentence) codes that unit; any other codes each unit it overlaps (the sentences, or a
     note or a turn without sentences), and each of those codings carries the span, which
     the export writes once."""
-    tally = report.tally["codings"]
+    tally, selections = imp.report.tally["codings"], doc.selections
+    textless = bool(doc.outside)
     if not any(sel.codings for sel in selections):
         return
-    text, placed_units, to_layout, overlapped = _placement(session, source, spans)
+    text, placed_units, to_layout, overlapped = _placement(session, source, doc.spans)
     by_span: dict[tuple[int, int], Segment] = {}
     for unit in placed_units:
         by_span.setdefault((unit.start, unit.end), unit)
@@ -736,30 +846,30 @@ def _import_codings(session, source, spans, selections, state: _State,
         span = None if exact else [start, end]
         described, marked, _ = m.read_selection(sel.description)
         for code_guid, user_guid, note_refs in sel.codings:
-            if code_guid not in state.code_ids:
+            if code_guid not in imp.code_ids:
                 tally.skip("its code is not in the codebook")
                 continue
             if not targets:
                 tally.skip("unplaceable: the source's text is not in the file" if textless
                            else "unplaceable: its span lies outside the source's text")
                 continue
-            coder = state.users.get(user_guid) or "importerad"
+            coder = imp.users.get(user_guid) or "importerad"
             if is_suggestion_layer(coder):          # not a person here: keep it apart
                 coder = f"importerad {coder}"
-            state.seen_users.add(coder)
-            notes = state.notes
+            imp.seen_users.add(coder)
+            notes = imp.notes
             # a memo as a Note (ours, NVivo) or in the selection's Description (QualCoder)
             memo = "\n\n".join(notes[r][1] for r in note_refs
                                if r in notes and notes[r][0] != m.QUOTE_NOTE) or described \
                 or None
-            state.used_notes.update(r for r in note_refs if r in notes)
+            imp.used_notes.update(r for r in note_refs if r in notes)
             if memo:
-                memo = state.new_pseudonymiser().text(memo)
+                memo = imp.new_pseudonymiser().text(memo)
             quote = marked or any(notes.get(r, ("",))[0] == m.QUOTE_NOTE for r in note_refs)
             for unit in targets:
-                _code(session, unit, state.code_ids[code_guid], coder, memo, quote, span)
+                _code(session, unit, imp.code_ids[code_guid], coder, memo, quote, span)
             tally.imported += 1
-        report.on_spans += span is not None
+        imp.report.on_spans += span is not None
 
 
 def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 from sqlalchemy import Row, select
@@ -215,6 +216,39 @@ def codebook_xml(session: Session, renamed: dict[int, str] | None = None,
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
+_QUOTE_TEXT = "Markerat som citat för rapporten."     # a quote mark's Note
+
+
+class _Mark(NamedTuple):
+    """What one selection stands for besides its place: who coded, the memo, the quote mark.
+    Tools such as QualCoder read the coder from the selection and a coding's memo from the
+    selection's Description, so each mark gets a selection of its own."""
+
+    coder: str
+    memo: str
+    quote: bool
+
+
+@dataclass
+class _Qde:
+    """What the parts of project.qde share as it is written: the GUIDs of users, codes and
+    variables, the memos, and what each source leaves for the parts after it (the cases
+    need its selections, the Notes its codings' memos and its annotations' places)."""
+
+    root: etree._Element
+    users: dict[str, str]                  # coder or memo author -> user GUID
+    guids: dict[int, str]                  # code id -> GUID
+    variables: dict[str, str]              # variable name -> GUID
+    memos: Sequence[Memo]
+    members: _Members
+    selection_of: dict[int, list[str]] = field(
+        default_factory=lambda: defaultdict(list))   # segment id -> selections
+    notes: list[tuple[str, str, str, Coding]] = field(
+        default_factory=list)                          # (guid, name, text, coding)
+    memo_spans: dict[int, tuple[tuple[int, int] | None, str]] = field(
+        default_factory=dict)                          # memo on a source -> (span, source)
+
+
 def project_xml(session: Session, name: str, renamed: dict[int, str] | None = None,
                 on_text: Callable[[str, str], None] | None = None,
                 progress: Progress | None = None) -> tuple[bytes, dict[str, str]]:
@@ -224,6 +258,38 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     large project is not held whole as ORM objects (gigabytes at 100x: BENCHMARKS.md). `on_text`
     takes each source's text as it is made (then it is not kept); `progress(done, total,
     what)` is told after each source."""
+    qde = _start(session, name, renamed)
+    codings = _accepted_codings(session)
+    sources = session.scalars(select(Source).order_by(Source.id)).all()
+    cases_at = len(qde.root)           # the Cases go before the Sources (the schema's order)
+    node = _el(qde.root, "Sources") if sources else None
+    files: dict[str, str] = {}
+    for done, source in enumerate(sources, 1):
+        layout = _layout(session, source)
+        qde.members.add(layout)
+        if on_text is None:
+            files[f"{layout.guid}.txt"] = layout.text
+        else:
+            on_text(f"{layout.guid}.txt", layout.text)
+        _text_source(qde, node, layout, codings)
+        if progress:
+            progress(done, len(sources), source.original_name)
+    _cases(qde.root, cases_at, session, qde.members, qde.variables)
+    _fill_selection_refs(qde.root, qde.selection_of)
+    _notes(qde)
+    if qde.guids:
+        _origin_sets(qde.root, session, qde.guids, "targetGUID")
+    _source_sets(qde.root, qde.members.sets)
+    for memo in qde.memos:      # journal entries and notes on no source: the project's
+        if memo.id not in qde.memo_spans:
+            _el(qde.root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
+    return etree.tostring(qde.root, xml_declaration=True, encoding="utf-8",
+                          pretty_print=True), files
+
+
+def _start(session: Session, name: str, renamed: dict[int, str] | None) -> _Qde:
+    """The Project element with its users (coders, then other memo authors), codebook and
+    variables."""
     coders = sorted(c for c in session.scalars(select(Coding.coder).distinct())
                     if not is_suggestion_layer(c))
     memos = session.scalars(select(Memo).order_by(Memo.id)).all()
@@ -241,6 +307,11 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     guids = _codebook(book, session, renamed=renamed)
     if not guids:
         root.remove(book)
+    return _Qde(root, users, guids, _variables(root, session), memos, _Members())
+
+
+def _variables(root, session: Session) -> dict[str, str]:
+    """Our variables and one Integer variable per participant group; name -> GUID."""
     study = load_study(session)
     declared = {**m.VARIABLES, **{label: "Integer" for label in study.groups.labels().values()
                                   if label not in m.VARIABLES}}
@@ -248,155 +319,126 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     node = _el(root, "Variables")
     for var, kind in declared.items():
         _el(node, "Variable", {"guid": variables[var], "name": var, "typeOfVariable": kind})
+    return variables
 
-    sources = session.scalars(select(Source).order_by(Source.id)).all()
-    selection_of: dict[int, list[str]] = defaultdict(list)   # segment id -> selections
-    codings = defaultdict(list)
+
+def _accepted_codings(session: Session) -> dict[int, list[Coding]]:
+    """The decisions that travel: accepted codings of people, per segment id."""
+    codings: dict[int, list[Coding]] = defaultdict(list)
     rows = session.execute(select(Coding).where(Coding.status == Status.ACCEPTED,
                                                 human(Coding.coder))
                            .order_by(Coding.segment_id, Coding.code_id, Coding.coder)).scalars()
     for coding in rows:
         codings[coding.segment_id].append(coding)
-    notes: list[tuple[str, str, str, Coding]] = []   # (guid, name, text, coding)
-    memo_spans: dict[int, tuple[tuple[int, int] | None, str]] = {}   # memo on a source
-
-    cases_at = len(root)               # the Cases go before the Sources (the schema's order)
-    members = _Members()
-    node = _el(root, "Sources") if sources else None
-    files: dict[str, str] = {}
-    for done, source in enumerate(sources, 1):
-        layout = _layout(session, source)
-        members.add(layout)
-        if on_text is None:
-            files[f"{layout.guid}.txt"] = layout.text
-        else:
-            on_text(f"{layout.guid}.txt", layout.text)
-        el = _el(node, "TextSource", {"guid": layout.guid, "name": _source_name(source),
-                                      "plainTextPath": f"internal://{layout.guid}.txt",
-                                      "creationDateTime": _stamp(source.imported_at)})
-        # codings on exact spans (from another tool): one selection per span, coder, memo
-        # and quote mark, however many units the span overlaps
-        on_spans: dict[tuple[int, int, str, str, bool], dict[int, Coding]] = {}
-        for unit in layout.units:
-            seg = unit.segment
-            own = []
-            for coding in codings.get(seg.id, []):
-                if coding.spans:
-                    for start, end, memo, quote in coding.spans:
-                        on_spans.setdefault((start, end, coding.coder, memo or "",
-                                             bool(quote)), {}).setdefault(
-                            coding.code_id, coding)
-                else:
-                    own.append(coding)
-            if seg.kind != "note" and not own:
-                continue
-            count = seg.duplicate_count if seg.kind == "note" else None
-            name = seg.location or f"{seg.kind} {seg.position + 1}"
-            if not own:     # an uncoded note: its cell and marks, for the cases
-                sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind)
-                selection_of[seg.id].append(sel_guid)
-                sel = _el(el, "PlainTextSelection", {
-                    "guid": sel_guid, "name": name, "startPosition": unit.start,
-                    "endPosition": unit.end})
-                if count and count > 1:
-                    _el(sel, "Description", text=m.describe_selection(None, False, count))
-                continue
-            # one selection per coder, memo and quote mark: tools such as QualCoder read the
-            # coder from the selection and a coding's memo from the selection's Description
-            groups: dict[tuple[str, str, bool], list[Coding]] = defaultdict(list)
-            for coding in own:
-                groups[(coding.coder, coding.memo or "", coding.is_quote)].append(coding)
-            for (coder, memo, quote), group in groups.items():
-                sel_guid = m.guid("selection", layout.guid, unit.start, unit.end, seg.kind,
-                                  coder, memo, quote)
-                selection_of[seg.id].append(sel_guid)
-                stamp = _stamp(max(c.updated_at for c in group))
-                sel = _el(el, "PlainTextSelection", {
-                    "guid": sel_guid, "name": name, "startPosition": unit.start,
-                    "endPosition": unit.end, "creatingUser": users[coder],
-                    "creationDateTime": stamp})
-                described = m.describe_selection(memo, quote, count)
-                if described:
-                    _el(sel, "Description", text=described)
-                for coding in group:
-                    coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coder)
-                    c = _el(sel, "Coding", {"guid": coding_guid,
-                                            "creatingUser": users[coder],
-                                            "creationDateTime": _stamp(coding.updated_at)})
-                    _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
-                    if coding.memo:
-                        notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, coding.memo,
-                                      coding))
-                        _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
-                    if coding.is_quote:
-                        notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
-                                      "Markerat som citat för rapporten.", coding))
-                        _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
-        for (start, end, coder, memo, quote), by_code in sorted(on_spans.items()):
-            _span_selection(el, layout.guid, start, end, coder, memo, quote,
-                            list(by_code.values()), users, guids, notes)
-        spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
-        for memo in memos:      # annotations: a Note on a stretch of this source
-            if memo.source_id == source.id:
-                _el(el, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
-                memo_spans[memo.id] = spans.get(memo.segment_id), layout.guid
-        _value(el, variables[m.VAR_KIND], "TextValue", source.kind)
-        if progress:
-            progress(done, len(sources), source.original_name)
-    _cases(root, cases_at, session, members, variables)
-    _fill_selection_refs(root, selection_of)
-    if notes or memos:
-        node = _el(root, "Notes")
-        for note_guid, note_name, text, coding in notes:
-            note = _el(node, "Note", {"guid": note_guid, "name": note_name,
-                                      "creatingUser": users[coding.coder],
-                                      "creationDateTime": _stamp(coding.updated_at)})
-            _el(note, "PlainTextContent", text=text)
-        for memo in memos:
-            note = _el(node, "Note", {"guid": m.guid("memo-note", memo.id),
-                                      "name": memo.title or None,
-                                      "creatingUser": users.get(memo.author or ""),
-                                      "creationDateTime": _stamp(memo.created_at)})
-            _el(note, "PlainTextContent", text=memo.text)
-            span, source_guid = memo_spans.get(memo.id, (None, None))
-            if span:
-                _el(note, "PlainTextSelection", {
-                    "guid": m.guid("memo-selection", memo.id), "startPosition": span[0],
-                    "endPosition": span[1]})
-    if guids:
-        _origin_sets(root, session, guids, "targetGUID")
-    _source_sets(root, members.sets)
-    for memo in memos:          # journal entries and notes on no source: the project's
-        if memo.id not in memo_spans:
-            _el(root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8",
-                          pretty_print=True), files
+    return codings
 
 
-def _span_selection(el, source_guid: str, start: int, end: int, coder: str, memo: str,
-                    quote: bool, group: list[Coding], users: dict[str, str],
-                    guids: dict[int, str], notes: list) -> None:
-    """One PlainTextSelection on an exact span, with a Coding per code."""
-    sel_guid = m.guid("selection", source_guid, start, end, "span", coder, memo, quote)
+def _text_source(qde: _Qde, parent, layout: SourceText,
+                 codings: dict[int, list[Coding]]) -> None:
+    """A TextSource with its selections, codings, annotations' NoteRefs and kind."""
+    source = layout.source
+    el = _el(parent, "TextSource", {"guid": layout.guid, "name": _source_name(source),
+                                    "plainTextPath": f"internal://{layout.guid}.txt",
+                                    "creationDateTime": _stamp(source.imported_at)})
+    # codings on exact spans (from another tool): one selection per span, coder, memo
+    # and quote mark, however many units the span overlaps
+    on_spans: dict[tuple[int, int, _Mark], dict[int, Coding]] = {}
+    for unit in layout.units:
+        own = []
+        for coding in codings.get(unit.segment.id, []):
+            if coding.spans:
+                for start, end, memo, quote in coding.spans:
+                    on_spans.setdefault((start, end, _Mark(coding.coder, memo or "",
+                                                           bool(quote))), {}).setdefault(
+                        coding.code_id, coding)
+            else:
+                own.append(coding)
+        _unit_selections(qde, el, layout.guid, unit, own)
+    for (start, end, mark), by_code in sorted(on_spans.items()):
+        sel_guid = m.guid("selection", layout.guid, start, end, "span", *mark)
+        _coded_selection(qde, el, {"guid": sel_guid, "startPosition": start,
+                                   "endPosition": end},
+                         mark, sorted(by_code.values(), key=lambda c: c.code_id))
+    spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
+    for memo in qde.memos:      # annotations: a Note on a stretch of this source
+        if memo.source_id == source.id:
+            _el(el, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
+            qde.memo_spans[memo.id] = spans.get(memo.segment_id), layout.guid
+    _value(el, qde.variables[m.VAR_KIND], "TextValue", source.kind)
+
+
+def _unit_selections(qde: _Qde, el, source_guid: str, unit: Unit, own: list[Coding]) -> None:
+    """The selections of one unit: one per mark of its codings on the whole unit; an
+    uncoded note gets one too (its cell and marks, for the cases)."""
+    seg = unit.segment
+    if seg.kind != "note" and not own:
+        return
+    count = seg.duplicate_count if seg.kind == "note" else None
+    name = seg.location or f"{seg.kind} {seg.position + 1}"
+    if not own:
+        sel_guid = m.guid("selection", source_guid, unit.start, unit.end, seg.kind)
+        qde.selection_of[seg.id].append(sel_guid)
+        sel = _el(el, "PlainTextSelection", {
+            "guid": sel_guid, "name": name, "startPosition": unit.start,
+            "endPosition": unit.end})
+        if count and count > 1:
+            _el(sel, "Description", text=m.describe_selection(None, False, count))
+        return
+    groups: dict[_Mark, list[Coding]] = defaultdict(list)
+    for coding in own:
+        groups[_Mark(coding.coder, coding.memo or "", coding.is_quote)].append(coding)
+    for mark, group in groups.items():
+        sel_guid = m.guid("selection", source_guid, unit.start, unit.end, seg.kind, *mark)
+        qde.selection_of[seg.id].append(sel_guid)
+        _coded_selection(qde, el, {"guid": sel_guid, "name": name,
+                                   "startPosition": unit.start, "endPosition": unit.end},
+                         mark, group, count)
+
+
+def _coded_selection(qde: _Qde, el, place: dict, mark: _Mark, group: list[Coding],
+                     count: int | None = None) -> None:
+    """One PlainTextSelection (`place`: its guid, name and positions) with a Coding per
+    code of `group`; the memo and the quote mark travel as each coding's Notes."""
     sel = _el(el, "PlainTextSelection", {
-        "guid": sel_guid, "startPosition": start, "endPosition": end,
-        "creatingUser": users[coder],
+        **place, "creatingUser": qde.users[mark.coder],
         "creationDateTime": _stamp(max(c.updated_at for c in group))})
-    described = m.describe_selection(memo, quote, None)
+    described = m.describe_selection(mark.memo, mark.quote, count)
     if described:
         _el(sel, "Description", text=described)
-    for coding in sorted(group, key=lambda c: c.code_id):
-        coding_guid = m.guid("coding", sel_guid, guids[coding.code_id], coder)
-        c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": users[coder],
+    for coding in group:
+        coding_guid = m.guid("coding", place["guid"], qde.guids[coding.code_id], mark.coder)
+        c = _el(sel, "Coding", {"guid": coding_guid, "creatingUser": qde.users[mark.coder],
                                 "creationDateTime": _stamp(coding.updated_at)})
-        _el(c, "CodeRef", {"targetGUID": guids[coding.code_id]})
-        if memo:
-            notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, memo, coding))
-            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
-        if quote:
-            notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE,
-                          "Markerat som citat för rapporten.", coding))
-            _el(c, "NoteRef", {"targetGUID": notes[-1][0]})
+        _el(c, "CodeRef", {"targetGUID": qde.guids[coding.code_id]})
+        if mark.memo:
+            qde.notes.append((m.guid("memo", coding_guid), m.MEMO_NOTE, mark.memo, coding))
+            _el(c, "NoteRef", {"targetGUID": qde.notes[-1][0]})
+        if mark.quote:
+            qde.notes.append((m.guid("quote", coding_guid), m.QUOTE_NOTE, _QUOTE_TEXT, coding))
+            _el(c, "NoteRef", {"targetGUID": qde.notes[-1][0]})
+
+
+def _notes(qde: _Qde) -> None:
+    """The codings' memos and quote marks, then the memos (an annotation with its span)."""
+    if not (qde.notes or qde.memos):
+        return
+    node = _el(qde.root, "Notes")
+    for note_guid, note_name, text, coding in qde.notes:
+        note = _el(node, "Note", {"guid": note_guid, "name": note_name,
+                                  "creatingUser": qde.users[coding.coder],
+                                  "creationDateTime": _stamp(coding.updated_at)})
+        _el(note, "PlainTextContent", text=text)
+    for memo in qde.memos:
+        note = _el(node, "Note", {"guid": m.guid("memo-note", memo.id),
+                                  "name": memo.title or None,
+                                  "creatingUser": qde.users.get(memo.author or ""),
+                                  "creationDateTime": _stamp(memo.created_at)})
+        _el(note, "PlainTextContent", text=memo.text)
+        span, _ = qde.memo_spans.get(memo.id, (None, None))
+        if span:
+            _el(note, "PlainTextSelection", {
+                "guid": m.guid("memo-selection", memo.id), "startPosition": span[0],
+                "endPosition": span[1]})
 
 
 def _source_name(source: Source) -> str:

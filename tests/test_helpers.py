@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from corpus.errors import DuplicateSourceError, InputError
 from corpus.helpers import _prepare, preparing_helpers
-from corpus.ingest import ingest_file, ingest_paths
+from corpus.ingest import StoreOptions, ingest_file, ingest_paths
 from corpus.models import PseudonymKey, Segment, Source
 from corpus.originals import INCOMING, sweep, write_ahead
 from corpus.project import init_project, open_project
@@ -234,7 +234,7 @@ def test_a_folder_is_flushed_to_disk_once_and_its_connections_put_back(sqlite_pr
     flushed.clear()
     modes.clear()
     ingest_paths(sqlite_project, [tmp_path / "in" / "lappar1.csv"], ReadOptions(question=1),
-                 replace=True)
+                 store=StoreOptions(replace=True))
     assert modes == [2] and flushed == []                       # one file: flushed as usual
 
 
@@ -286,7 +286,7 @@ def test_a_copy_made_ahead_is_moved_into_place_not_written_again(sqlite_project,
     ahead = prepared.ahead
     assert ahead.parent == sqlite_project.sources_dir / INCOMING and ahead.exists()
     inode = ahead.stat().st_ino
-    report = ingest_file(sqlite_project, path, prepared=prepared)
+    report = ingest_file(sqlite_project, path, store=StoreOptions(prepared=prepared))
     assert report.status == "imported"
     with sqlite_project.session() as s:
         stored = sqlite_project.sources_dir / s.scalar(select(Source.stored_name))
@@ -295,7 +295,7 @@ def test_a_copy_made_ahead_is_moved_into_place_not_written_again(sqlite_project,
     again = _prepare(path, ReadOptions(), sqlite_project.sources_dir)
     assert again.ahead.exists()
     with pytest.raises(DuplicateSourceError):
-        ingest_file(sqlite_project, path, prepared=again)
+        ingest_file(sqlite_project, path, store=StoreOptions(prepared=again))
     assert not list((sqlite_project.sources_dir / INCOMING).iterdir())
     sweep(sqlite_project.sources_dir)
     assert not (sqlite_project.sources_dir / INCOMING).exists()

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from corpus import ingest as ingest_mod
 from corpus import prepare as prepare_mod
 from corpus.errors import DuplicateSourceError, InputError, QdaError
-from corpus.ingest import ingest_file, ingest_paths
+from corpus.ingest import StoreOptions, ingest_file, ingest_paths
 from corpus.models import AuditEvent, Code, Coding, PseudonymKey, Segment, Source
 from corpus.readers import ReadOptions
 from corpus.workshops import add_workshop
@@ -79,7 +79,8 @@ def test_same_bytes_twice_is_refused_and_changes_nothing(project, workbook, tmp_
 def test_replace_with_the_same_bytes_keeps_every_decision(project, workbook):
     first = ingest_file(project, workbook)
     accept_samverkan(project, "Fallskador", memo="fall")
-    again = ingest_file(project, workbook, ReadOptions(question=None), replace=True)
+    again = ingest_file(project, workbook, ReadOptions(question=None),
+                        store=StoreOptions(replace=True))
     assert again.status == "replaced" and again.source_id != first.source_id
     assert again.replaced == {"unchanged": 4, "new": 0, "gone": 0, "codings kept": 1,
                               "codings dropped": 0}
@@ -103,7 +104,7 @@ def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
     assert any("already source 1" in w and "--replace" in w for w in beside.warnings)
     with project.transaction() as s:
         s.execute(delete(Source).where(Source.id == beside.source_id))
-    report = ingest_file(project, corrected, replace=True)
+    report = ingest_file(project, corrected, store=StoreOptions(replace=True))
     assert report.status == "replaced"
     assert report.replaced == {"unchanged": 3, "new": 2, "gone": 1, "codings kept": 1,
                                "codings dropped": 1}
@@ -131,23 +132,23 @@ def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_sourc
     before = row_counts(project)
     stored = sorted(project.sources_dir.iterdir())
     with pytest.raises(QdaError, match="no source has the name lappar rättad.xlsx") as caught:
-        ingest_file(project, renamed, replace=True)
+        ingest_file(project, renamed, store=StoreOptions(replace=True))
     assert caught.value.code == "E133"
     for wrong, code in ((99, "E133"), ("saknas.xlsx", "E133")):
         with pytest.raises(QdaError) as caught:
-            ingest_file(project, renamed, replaces=wrong)
+            ingest_file(project, renamed, store=StoreOptions(replaces=wrong))
         assert caught.value.code == code
     with pytest.raises(QdaError) as caught:              # one source, one file
-        ingest_paths(project, [renamed, workbook], replaces=first.source_id)
+        ingest_paths(project, [renamed, workbook], store=StoreOptions(replaces=first.source_id))
     assert caught.value.code == "E134"
     assert row_counts(project) == before and sorted(project.sources_dir.iterdir()) == stored
-    by_name = ingest_file(project, renamed, replaces="lappar.xlsx")
+    by_name = ingest_file(project, renamed, store=StoreOptions(replaces="lappar.xlsx"))
     assert by_name.status == "replaced" and row_counts(project)["source"] == 1
     assert by_name.replaced == {"unchanged": 3, "new": 1, "gone": 1, "codings kept": 1,
                                 "codings dropped": 0}
     again = write_xlsx(tmp_path / "lappar v3.xlsx", {
         "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]]})
-    (report,) = ingest_paths(project, [again], replaces=str(by_name.source_id))
+    (report,) = ingest_paths(project, [again], store=StoreOptions(replaces=str(by_name.source_id)))
     assert report.status == "replaced" and report.replaced["codings kept"] == 1
     with project.session() as s:
         assert s.scalars(select(Source.original_name)).all() == ["lappar v3.xlsx"]
@@ -156,7 +157,7 @@ def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_sourc
     # a file whose bytes are another source's is not let in under --replaces either
     other = ingest_file(project, workbook)
     with pytest.raises(QdaError, match=f"already imported as source {other.source_id}"):
-        ingest_file(project, workbook, replaces=report.source_id)
+        ingest_file(project, workbook, store=StoreOptions(replaces=report.source_id))
     # two sources of one name: --replaces by that name cannot tell which, its id can
     ingest_file(project, renamed)
     (tmp_path / "annan").mkdir()
@@ -166,9 +167,10 @@ def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_sourc
     assert any("already source" in w for w in second.warnings)
     third = write_xlsx(tmp_path / "tredje.xlsx", {"Fråga 1": [["GR"], ["Något tredje"]]})
     with pytest.raises(QdaError, match="several sources are named") as caught:
-        ingest_file(project, third, replaces="lappar rättad.xlsx")
+        ingest_file(project, third, store=StoreOptions(replaces="lappar rättad.xlsx"))
     assert caught.value.code == "E131"
-    assert ingest_file(project, third, replaces=second.source_id).status == "replaced"
+    assert ingest_file(project, third, store=StoreOptions(replaces=second.source_id)
+                       ).status == "replaced"
 
 
 def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(project,
@@ -179,10 +181,10 @@ def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(proj
     add_workshop(project, label="ws1", area="Skaraborg")
     path = tmp_path / "samtal.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")
-    first = ingest_file(project, path, ReadOptions(question=2), workshop="ws1")
+    first = ingest_file(project, path, ReadOptions(question=2), store=StoreOptions(workshop="ws1"))
     accept_samverkan(project, "Vi följer upp SIP.")
     path.write_text(TRANSCRIPT.replace("Bra, Per.", "Bra, Per!"), encoding="utf-8")
-    again = ingest_file(project, path, replace=True)
+    again = ingest_file(project, path, store=StoreOptions(replace=True))
     assert (again.question, again.area) == (2, first.area) == (2, "skaraborg")
     assert not any("guessed" in w for w in again.warnings)
     assert again.replaced["codings kept"] == 1 and again.replaced["unchanged"] >= 5
@@ -195,7 +197,8 @@ def test_a_replacement_keeps_the_question_area_and_workshop_not_given_again(proj
         moved = s.scalar(select(Segment.text).join(Coding, Coding.segment_id == Segment.id))
         assert moved == "Vi följer upp SIP."
     path.write_text(TRANSCRIPT.replace("Bra, Per.", "Bra."), encoding="utf-8")
-    said = ingest_file(project, path, ReadOptions(question=3, area="gr"), replace=True)
+    said = ingest_file(project, path, ReadOptions(question=3, area="gr"),
+                       store=StoreOptions(replace=True))
     assert (said.question, said.area) == (3, "gr")          # what is said anew wins
 
 
@@ -353,8 +356,8 @@ def test_workshop_gives_area_and_unknown_workshop_is_an_error(project, tmp_path)
     path = tmp_path / "samtal.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")
     with pytest.raises(InputError, match="no workshop labelled 'Okänd'"):
-        ingest_file(project, path, workshop="Okänd")
-    report = ingest_file(project, path, workshop="Skaraborg digital")
+        ingest_file(project, path, store=StoreOptions(workshop="Okänd"))
+    report = ingest_file(project, path, store=StoreOptions(workshop="Skaraborg digital"))
     assert report.area == "skaraborg"
     with project.session() as s:
         assert {seg.area for seg in s.scalars(select(Segment))} == {"skaraborg"}

@@ -11,7 +11,7 @@ from coding import codes, codings
 from coding.exporting import ExportOptions
 from corpus import study
 from corpus.errors import QdaError
-from corpus.ingest import ingest_file
+from corpus.ingest import StoreOptions, ingest_file
 from corpus.models import Code, Coding, Segment, Source, Workshop
 from corpus.project import open_project
 from corpus.readers import ReadOptions
@@ -39,7 +39,7 @@ def full(coded, tmp_path):
                  care_staff=3, date="2026-03-04")
     path = tmp_path / "gr_fysisk.txt"
     path.write_text(TRANSCRIPT, encoding="utf-8")
-    ingest_file(coded, path, ReadOptions(question=1), workshop="GR fysisk")
+    ingest_file(coded, path, ReadOptions(question=1), store=StoreOptions(workshop="GR fysisk"))
     with coded.transaction() as s:
         sentences = s.scalars(select(Segment).where(Segment.kind == "sentence")
                               .order_by(Segment.position)).all()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from coding import quote_texts
 from coding.codes import load_codebook
 from coding.text import has_content
+from corpus.dimensions import Study
 from corpus.models import Source, Workshop
 from corpus.study import load as load_study
 
@@ -160,13 +161,15 @@ def build(session: Session, layer: Layer) -> list[Dossier]:
     units["Källa"] = [sources.get(int(s), ("", ""))[1] for s in units.source_id]
     units["Källtyp"] = [sources.get(int(s), ("", ""))[0] for s in units.source_id]
     study = load_study(session)
-    discussions = {s for s, (kind, _) in sources.items() if kind == "transcript"}
-    workbooks = {s for s, (kind, _) in sources.items() if kind in WORKBOOK_KINDS}
     area_order = study.areas.key_list()
-    areas_all = sorted({a for a in keyed.area.dropna() if a},
-                       key=lambda a: area_order.index(a) if a in area_order else len(area_order))
+    scope = _Scope(
+        study,
+        sorted({a for a in keyed.area.dropna() if a},
+               key=lambda a: area_order.index(a) if a in area_order else len(area_order)),
+        {s for s, (kind, _) in sources.items() if kind == "transcript"},
+        {s for s, (kind, _) in sources.items() if kind in WORKBOOK_KINDS},
+        quote_texts.printed(session))      # quotes as the authors cut them
     definitions = {c.path: c.definition for c in load_codebook(session).codes.values()}
-    shortened = quote_texts.printed(session)      # quotes as the authors cut them
     out = []
     for main, group in units.groupby("Huvudtema", sort=False):
         parts = [("", group), *((sub, part) for sub, part in group.groupby("Subtema", sort=False)
@@ -175,14 +178,25 @@ def build(session: Session, layer: Layer) -> list[Dossier]:
             if sub == "" and not len(part):
                 continue
             definition = definitions.get((main, sub) if sub else (main,), "") or ""
-            out.append(_dossier(main, sub, definition, part, study, areas_all, discussions,
-                                workbooks, shortened))
+            out.append(_dossier(main, sub, definition, part, scope))
     return out
 
 
-def _dossier(main: str, sub: str, definition: str, part: pd.DataFrame, study, areas_all,
-             discussions: set[int], workbooks: set[int],
-             shortened: dict[int, str]) -> Dossier:
+@dataclass(frozen=True)
+class _Scope:
+    """What every theme's counts are out of, and how its quotes print."""
+
+    study: Study
+    areas_all: list[str]          # the areas any coded unit comes from, in the study's order
+    discussions: set[int]         # source ids of the transcripts
+    workbooks: set[int]           # source ids of the workbooks (post-its, Padlet, survey)
+    shortened: dict[int, str]     # segment id -> the quote as the authors cut it
+
+
+def _dossier(main: str, sub: str, definition: str, part: pd.DataFrame,
+             scope: _Scope) -> Dossier:
+    study, areas_all = scope.study, scope.areas_all
+    discussions, workbooks, shortened = scope.discussions, scope.workbooks, scope.shortened
     distinct = part.drop_duplicates("segment_id")
     raised = [a for a in areas_all if a in set(distinct.area_key)]
     long_names = [study.areas.long_name(a) or a for a in raised]

@@ -15,7 +15,7 @@ import yaml
 
 from ..actors import system_actor
 from ..errors import QdaError
-from ..ingest import ingest_file
+from ..ingest import StoreOptions, ingest_file
 from ..project import CONFIG_NAME, SQLITE_NAME, Project, init_project
 from ..readers import ReadOptions
 from ..workshops import import_workshops
@@ -85,7 +85,8 @@ def build_demo(path: Path | str, force: bool = False,
     with resources.as_file(MATERIAL / "workshops.yaml") as workshops:
         import_workshops(project, Path(workshops), actor=DEMO)
     for file, options, workshop in write_material(path / "material"):
-        report = ingest_file(project, file, options, workshop=workshop, actor=DEMO)
+        report = ingest_file(project, file, options, store=StoreOptions(workshop=workshop),
+                             actor=DEMO)
         units = ", ".join(f"{n} {k}s" for k, n in sorted(report.segments.items()))
         log(f"ingested {file.name}: {units}")
     return project
