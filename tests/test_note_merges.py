@@ -20,7 +20,7 @@ from coding.exchange import import_codings
 from coding.suggest import embed
 from corpus.actors import Actor
 from corpus.errors import QdaError
-from corpus.ingest import ingest_file
+from corpus.ingest import StoreOptions, ingest_file
 from corpus.models import AuditEvent, NoteMerge, Segment
 from corpus.project import init_project
 from corpus.readers import ReadOptions
@@ -196,7 +196,7 @@ def test_a_corrected_workbook_keeps_the_merges_of_notes_that_stayed(studied, tmp
     folder = tmp_path / "rättad"
     folder.mkdir()
     report = ingest_file(studied, _csv(folder, corrected), ReadOptions(question=1),
-                         replace=True, actor=acting("lena"))
+                         store=StoreOptions(replace=True), actor=acting("lena"))
     assert report.replaced["report decisions kept"] == 1
     assert report.replaced["report decisions dropped"] == 1
     new = _ids(studied)
