@@ -230,12 +230,13 @@ def root(built, tmp_path, monkeypatch) -> Path:
 # Fixtures that build a project on a store (its schema migrated from scratch: a second or
 # more a test on the 2-core machine, twice with PostgreSQL). A test that takes one counts as
 # slow, so the fast lane (`bash scripts/test.sh --fast`, `-m "not slow"`) leaves it to the
-# whole suite, which runs everything.
+# whole suite, which runs everything; so does a test on the PostgreSQL server (`pg_server`).
 BUILDS_A_PROJECT = {"project", "sqlite_project", "pg_project", "coded", "built", "root",
-                    "second", "studied", "laptop_project", "demo"}
+                    "second", "studied", "laptop_project", "demo", "pg_server"}
 
 
 def pytest_collection_modifyitems(items) -> None:
     for item in items:
-        if BUILDS_A_PROJECT & set(getattr(item, "fixturenames", ())):
+        on_server = "postgresql" in getattr(getattr(item, "callspec", None), "id", "")
+        if on_server or BUILDS_A_PROJECT & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
