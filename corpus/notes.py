@@ -52,6 +52,10 @@ NOTES: dict[str, tuple[str, str]] = {
              "parts were joined",
              "bladet {sheet}, {cells}: lappen innehöll ”{delimiter}” utan citattecken; "
              "delarna fogades ihop"),
+    "N124": ("sheet {sheet!r} is named for the participant group {group}: its {n} note(s) "
+             "without a group of their own have it",
+             "bladet {sheet} heter som deltagargruppen {group}: bladets {n} lappar utan egen "
+             "grupp får den"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),
     "N132": ("no header row with area names or a note column",

@@ -273,3 +273,30 @@ def test_a_label_names_a_group_in_any_of_its_forms_and_nothing_else():
                      "Undersköterska 3": "us", "1:a linjens chef": "ch",
                      "Förtroendevald": "pol", "Anna": None, "Politiker Anna": None,
                      "Tjänst 2": None, "Talare 1": None}
+
+
+def test_a_sheet_named_for_a_group_gives_its_notes_that_group(own, tmp_path):
+    """A workbook with a sheet per participant group (the material says the group by its
+    sheet): each note gets its sheet's group unless its own Grupp cell says another; a
+    sheet whose name names no group of the project leaves its notes to --group."""
+    from tests.conftest import write_xlsx
+
+    book = write_xlsx(tmp_path / "lappar_molndal.xlsx", {
+        "Fråga 1 politiker": [["Område", "Inlägg", "Grupp"],
+                              ["Mölndal", "Mät samverkan per kommun", ""],
+                              ["Mölndal", "Fast vårdkontakt för alla över 75", "Tjänstepersoner"]],
+        "Fråga 1 Tjänstepersoner": [["Område", "Inlägg"],
+                                    ["Mölndal", "Uppföljning av vårdplaner saknas"]],
+        "Fråga 2": [["Område", "Inlägg"], ["Mölndal", "Samverkan mäts inte alls"]]})
+    report = ingest_file(own, book, ReadOptions(), actor=acting("lena"))
+    with own.session() as s:
+        groups = dict(s.execute(select(Segment.text, Segment.participant_group)
+                                .where(Segment.kind == "note")).all())
+        keys = {v.label: v.key for v in study.load(s).groups.values}
+    assert groups == {"Mät samverkan per kommun": keys["Förtroendevalda"],
+                      "Fast vårdkontakt för alla över 75": keys["Tjänstepersoner"],
+                      "Uppföljning av vårdplaner saknas": keys["Tjänstepersoner"],
+                      "Samverkan mäts inte alls": None}
+    said = [w for w in report.warnings if "named for the participant group" in w]
+    assert len(said) == 2 and "Förtroendevalda: its 1 note(s)" in said[0]
+    assert report.learned == []          # no new group learned from a sheet's name

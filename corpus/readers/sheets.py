@@ -92,6 +92,7 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     if options.area:
         for note in notes:
             note.area = note.area or options.area
+    _group_from_sheet_name(grid.name, notes, options, report)
     for note in notes:
         note.sheet = grid.name
         report.duplicate_marks += note.duplicate_count > 1
@@ -99,6 +100,23 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     report.notes_per_area = dict(Counter(known.label(known.key_of(n.area), n.area)
                                          if n.area else "okänt" for n in notes))
     return report, notes
+
+
+def _group_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
+                           report: SheetReport) -> None:
+    """A sheet named for one of the project's participant groups ("Politiker", "Fråga 1 -
+    tjänstepersoner" when the study has those groups) gives that group to its notes that
+    have none of their own (a group column wins; a whole-file --group is the default for
+    the rest). Only groups the project knows: a sheet name is not a new group."""
+    key = options.groups.in_name(name) if options.groups is not None else None
+    if key is None:
+        return
+    label = options.groups.label(key)
+    named = [n for n in notes if not n.group]
+    for n in named:
+        n.group = label
+    if named:
+        report.warnings.append(note("N124", sheet=name, group=label, n=len(named)))
 
 
 def _known(options: ReadOptions) -> Dimension:
