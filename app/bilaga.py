@@ -15,6 +15,7 @@ from corpus.errors import QdaError
 from corpus.roles import Can
 from corpus.vocabulary import FINAL
 from themes import merges, tables
+from themes.choices import NEAR_DUPLICATE
 from themes.layers import readable_layers, resolve_layer
 
 proj = state.require_project()
@@ -40,13 +41,15 @@ meaning = c3.toggle("Jämför även betydelse", value=meaning_on, disabled=not m
                     help="Med tillägget workshop-qda[embed] jämförs lapparnas betydelse "
                          "(en språkmodell som körs på den här datorn), annars bara ordvalet.")
 
+# the rows of bilaga 2 as exported at the standard threshold (the Export page can move it)
+threshold = NEAR_DUPLICATE
 try:
     with st.spinner("Jämför lapparna …"):
         embedder = project_embedder(proj) if meaning else None
         with proj.session() as session:
             layer = resolve_layer(session, layer_name, actor)
-            table = tables.bilaga2(session, layer)
-            found = merges.proposals(session, layer, embedder)
+            table = tables.bilaga2(session, layer, threshold)
+            found = merges.proposals(session, layer, embedder, near=threshold)
             decided = note_merges.decided_groups(session)
 except QdaError as exc:
     st.error(f"Förslagen kunde inte tas fram: {ui.reason(exc)}")
@@ -60,15 +63,22 @@ question = c2.selectbox("Fråga", questions, key="b2_question",
 editable = state.may(Can.CODE)
 
 
-def merge(chosen: list[int], left: list[int]) -> None:
-    """The ticked notes become one row; each unticked note is kept apart from them."""
+def merge(p: merges.Proposal, chosen: list[int], left: list[int]) -> None:
+    """The ticked notes become one row; an unticked note is kept apart from them (unless
+    it prints in one row with them already, as a near-copy does)."""
     def change(session) -> None:
         who = state.acting()
         note_merges.decide(session, chosen, True, who)
-        for other in left:
-            for unit in chosen:
-                note_merges.decide(session, [unit, other], False, who)
+        apart = p.across(chosen, left)
+        if apart:
+            note_merges.decide(session, [*chosen, *left], False, who, only=apart)
     state.act(proj, change)
+
+
+def keep_apart(p: merges.Proposal) -> None:
+    """The proposal's notes stay in the rows they print in today."""
+    state.act(proj, lambda s: note_merges.decide(s, list(p.segment_ids), False,
+                                                 state.acting(), only=p.across()))
 
 
 shown = [p for p in found if p.question == question]
@@ -93,10 +103,9 @@ for n, p in enumerate(shown):
         rest = [u for u in p.segment_ids if u not in ticked]
         if b1.button("Slå ihop till en rad", key=f"b2_merge_{question}_{n}",
                      disabled=len(ticked) < 2, type="primary"):
-            merge(ticked, rest)
+            merge(p, ticked, rest)
         if b2.button("Håll isär", key=f"b2_apart_{question}_{n}"):
-            state.act(proj, lambda s, ids=list(p.segment_ids): note_merges.decide(
-                s, ids, False, state.acting()))
+            keep_apart(p)
 
 st.subheader("Beslut")
 in_question = {int(i) for ids in table[question].segment_ids for i in ids}
@@ -111,4 +120,6 @@ for k, (merged, ids, texts) in enumerate(mine):
             state.act(proj, lambda s, ids=ids: note_merges.forget(s, ids, state.acting()))
 
 st.subheader(f"Bilaga 2, fråga {question}")
+st.caption(f"Som exporten skriver den vid standardtröskeln {numbers.decimal(threshold, 2)} "
+           "för lappar med nästan samma ordalydelse.")
 st.dataframe(table[question][tables.bilaga2_columns(table[question])], hide_index=True)

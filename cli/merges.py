@@ -38,8 +38,8 @@ def merges_list(
     from themes import merges as merges_mod
     from themes.layers import resolve_layer
 
-    proj = opened(project)
     with user_errors():
+        proj = opened(project)
         embedder = None if wording_only else project_embedder(proj)
         with proj.session() as session:
             found = merges_mod.proposals(session, resolve_layer(session, layer or FINAL,

@@ -28,35 +28,73 @@ def pairs(segment_ids: list[int]) -> list[Pair]:
 
 
 def _checked(session: Session, segment_ids: list[int]) -> list[int]:
+    """The units, if they are two or more notes of one question (what bilaga 2 prints)."""
     ids = sorted({int(i) for i in segment_ids})
-    found = dict(session.execute(select(Segment.id, Segment.question)
-                                 .where(Segment.id.in_(ids))).all())
+    found = {i: (kind, q) for i, kind, q in session.execute(
+        select(Segment.id, Segment.kind, Segment.question).where(Segment.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
         raise QdaError(f"no segment {missing[0]}", None, "E332",
                        detail_sv=f"enhet {missing[0]} finns inte")
-    if len(ids) < 2 or len(set(found.values())) > 1:
-        raise QdaError("choose at least two notes of the same question "
-                       f"(got {len(ids)} of {len(set(found.values()))} question(s))", None,
-                       "E368")
+    questions = {q for _, q in found.values()}
+    not_notes = [i for i, (kind, q) in found.items() if kind != "note" or q is None]
+    if len(ids) < 2 or len(questions) > 1 or not_notes:
+        raise QdaError("choose at least two notes of the same question (units "
+                       f"{', '.join(map(str, ids))}: {len(questions)} question(s)"
+                       + (f"; {not_notes[0]} is no note with a question" if not_notes else "")
+                       + ")", None, "E368")
     return ids
 
 
-def decide(session: Session, segment_ids: list[int], merged: bool, actor: Actor) -> int:
+def _consistent(session: Session) -> None:
+    """Refuse a state where two notes kept apart would print as one row because merges
+    join them through others (A with C, C with B, A apart from B): the author undoes one
+    of them first. Wording alone never overrides a refusal (`themes.tables`)."""
+    found = decisions(session)
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while parent.setdefault(i, i) != i:
+            i = parent[i]
+        return i
+
+    for (a, b), merged in found.items():
+        if merged:
+            parent[root(a)] = root(b)
+    clash = next(((a, b) for (a, b), merged in found.items()
+                  if not merged and a in parent and b in parent and root(a) == root(b)), None)
+    if clash is not None:
+        raise QdaError(f"notes {clash[0]} and {clash[1]} are kept apart, yet the merges would "
+                       "print them as one row: undo one of the decisions first", None, "E369",
+                       detail_sv=f"lapparna {clash[0]} och {clash[1]} hålls isär men "
+                                 "sammanslagningarna skulle ge dem samma rad; ångra ett av "
+                                 "besluten först")
+
+
+def decide(session: Session, segment_ids: list[int], merged: bool, actor: Actor,
+           only: list[Pair] | None = None) -> int:
     """Print the notes as one row of bilaga 2 (`merged`) or keep each pair of them apart;
-    a new decision on a pair replaces the old. Returns the pairs decided."""
+    `only`: just these pairs of them (a proposal's notes from different rows). A new
+    decision on a pair replaces the old; a merge that would put two notes kept apart in
+    one row is refused (E369). Returns the pairs decided."""
     access.require(session, actor, Can.CODE)
     ids = _checked(session, segment_ids)
-    wanted = pairs(ids)
+    wanted = pairs(ids) if only is None else sorted(
+        {(min(a, b), max(a, b)) for a, b in only if a != b and a in ids and b in ids})
+    if not wanted:
+        return 0
     before = _decided(session, wanted)
     session.execute(delete(NoteMerge).where(
         tuple_(NoteMerge.segment_a, NoteMerge.segment_b).in_(wanted)))
     who = actor_name(actor)
     session.add_all(NoteMerge(segment_a=a, segment_b=b, merged=merged, decided_by=who)
                     for a, b in wanted)
+    session.flush()
+    _consistent(session)
     record(session, who, Action.MERGE_ACCEPT if merged else Action.MERGE_REFUSE,
            "note_merge", ids[0], {"pairs": [[a, b, m] for (a, b), m in before.items()]}
-           if before else None, {"segments": ids})
+           if before else None, {"segments": ids} if only is None
+           else {"pairs": [list(p) for p in wanted]})
     return len(wanted)
 
 

@@ -226,6 +226,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "[...], tillägg inom hakparentes"),
     "E368": ("notes to merge or keep apart: at least two notes of the same question",
              "välj minst två lappar från samma fråga"),
+    "E369": ("notes kept apart would print as one row through other merges",
+             "lappar som hålls isär skulle hamna på samma rad genom andra sammanslagningar"),
     # exports
     "E400": ("no accepted codings by that coder", "kodaren har inga accepterade kodningar"),
     "E401": ("no coding layer to export yet", "det finns inga kodningar att exportera än"),

@@ -213,6 +213,12 @@ def _in_flight(files: list[Path], ahead: Iterator[Prepared | QdaError | None],
     return reports
 
 
+# what a dropped report decision was, in the app's Swedish (corpus.replace)
+_WHAT_SV = {"quote (shortened)": "ett förkortat citat",
+            "bilaga 2 merge": "en sammanslagning i bilaga 2",
+            "bilaga 2 keep-apart": "ett beslut att hålla isär lappar i bilaga 2"}
+
+
 def ingest_file(project: Project, path: Path, options: ReadOptions | None = None, *,
                 store: StoreOptions | None = None, actor: Actor = LIBRARY) -> IngestReport:
     """One file in one transaction, read as `options` say and stored as `store` says
@@ -287,8 +293,14 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                     note("N104", source=carried.source_id, coder=c["coder"],
                          status=c["status"], code_name=c["code"], text=c["text"][:60])
                     for c in moved.codings_dropped]
+                report.warnings += [
+                    note("N105", source=carried.source_id, what=d["what"],
+                         what_sv=_WHAT_SV[d["what"]], text=d["text"][:60])
+                    for d in moved.report_dropped]
                 assert replaced is not None     # set with `carried`
                 replaced["dropped codings"] = moved.codings_dropped
+                if moved.report_dropped:
+                    replaced["dropped report decisions"] = moved.report_dropped
             report.source_id = source_id
             report.sheets = [asdict(s) for s in result.sheets]
             report.pseudonymised = {k: v for k, v in pseudonymiser.counts.items() if v}

@@ -272,6 +272,8 @@ class NoteMerge(Base):
     leaves the others' decisions as they were; a row is a connected group of pairs."""
 
     __tablename__ = "note_merge"
+    # a deleted unit's decisions go by cascade: found by either end
+    __table_args__ = (Index("ix_note_merge_segment_b", "segment_b"),)
 
     segment_a: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
                                            primary_key=True)

@@ -27,6 +27,10 @@ NOTES: dict[str, tuple[str, str]] = {
              "changed or went: {text!r}",
              "källa {source} ersattes: {coder}s kodning ”{code_name}” fanns på en enhet som "
              "ändrats eller tagits bort: ”{text}”"),
+    "N105": ("replaced source {source}: the report's {what} on a unit that changed or "
+             "went: {text!r}",
+             "källa {source} ersattes: {what_sv} fanns på en enhet som ändrats "
+             "eller tagits bort: ”{text}”"),
     # transcripts (corpus.readers.transcripts)
     "N110": ("no speaker lines recognised: the text is one turn",
              "inga talarrader kändes igen: texten blev en enda taltur"),

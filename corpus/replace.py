@@ -47,14 +47,15 @@ class Replaced:
     codings_kept: int = 0
     codings_dropped: list[dict[str, Any]] = field(default_factory=list)
     report_kept: int = 0        # shortened quotes and bilaga 2 merge decisions
-    report_dropped: int = 0
+    # those of units that changed or went: what it was and the unit's text
+    report_dropped: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         out = {"unchanged": self.unchanged, "new": self.new, "gone": self.gone,
                "codings kept": self.codings_kept, "codings dropped": len(self.codings_dropped)}
         if self.report_kept or self.report_dropped:
             out |= {"report decisions kept": self.report_kept,
-                    "report decisions dropped": self.report_dropped}
+                    "report decisions dropped": len(self.report_dropped)}
         return out
 
 
@@ -134,15 +135,23 @@ def _put_back_report(session: Session, carried: Carried, moved: dict[int, int],
     units; a merge's other unit may be in another source (kept as it is)."""
     quotes = [{**q, "segment_id": moved[old]} for old, q in carried.quotes.items()
               if old in moved]
+    report.report_dropped = [{"what": "quote (shortened)", "text": carried.texts[old],
+                              "printed": q["text"]}
+                             for old, q in carried.quotes.items() if old not in moved]
     merges = []
     for m in carried.merges:
         a, b = (moved.get(m[k], m[k] if m[k] not in carried.texts else None)
                 for k in ("segment_a", "segment_b"))
         if a is not None and b is not None and a != b:
             merges.append({**m, "segment_a": min(a, b), "segment_b": max(a, b)})
+        else:
+            gone = next(m[k] for k in ("segment_a", "segment_b")
+                        if m[k] in carried.texts and m[k] not in moved)
+            report.report_dropped.append({
+                "what": "bilaga 2 merge" if m["merged"] else "bilaga 2 keep-apart",
+                "text": carried.texts[gone], "pair": [m["segment_a"], m["segment_b"]]})
     if quotes:
         session.execute(insert(QuoteText), quotes)
     if merges:
         session.execute(insert(NoteMerge), merges)
     report.report_kept = len(quotes) + len(merges)
-    report.report_dropped = len(carried.quotes) + len(carried.merges) - report.report_kept

@@ -168,6 +168,13 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def _names_someone(note: str) -> bool:
+    """Whether a note after a speaker's name may be more of the name: capitalised words
+    ("Svensson", "Berg Lind"), not a remark ("via länk", "moderator")."""
+    words = note.split()
+    return bool(words) and all(w[:1].isupper() for w in words)
+
+
 def named_group(label: str, groups: Dimension) -> str | None:
     """The group a label names, as "Politiker 2", "Tjänsteperson A" or "Vårdpersonal"
     do (any form of the group's name, a number or a letter after it), or None."""
@@ -183,8 +190,10 @@ def assign(turns: list[Turn], groups: Dimension | None, speakers: SpeakerList | 
     speaker list first, then a note after the name in any of the speaker's turns, then the
     label itself; a speaker none of them names keeps none (the file's --group, if given).
     Notes: list rows whose speaker does not speak here, labels' notes that name no group.
-    A group in the list that is a speaker of this transcript is refused: the columns are
-    swapped, and a name would become a group."""
+    A group in the list must be one the project knows (add new groups to the study first):
+    a list whose second column holds names ("Talare 1;Anna Berg") would otherwise make a
+    person a participant group, printed in every table by group. The refusal names the
+    row, never the value. A group that is a speaker of this transcript is refused too."""
     found = Assigned()
     spoken: dict[str, str] = {}         # speaker key -> label as written
     for turn in turns:
@@ -199,6 +208,12 @@ def assign(turns: list[Turn], groups: Dimension | None, speakers: SpeakerList | 
                            "first column is the speaker as written, the second the group",
                            f"rad {number}: gruppen är en talare i {transcript.name}; första "
                            "kolumnen är talaren, andra gruppen")
+            if groups is None or groups.key_inflected(group) is None:
+                raise _bad(Path(speakers.name),
+                           f"row {number}: the group is not one of the project's participant "
+                           "groups (add it first: `qda study add group NAME`)",
+                           f"rad {number}: gruppen är inte någon av projektets deltagargrupper "
+                           "(lägg till den under Områden och grupper först)")
     notes: dict[str, str] = {}           # speaker key -> a note that names a group
     unnamed: set[str] = set()            # speakers whose notes name no group
     for turn in turns:
@@ -227,6 +242,11 @@ def assign(turns: list[Turn], groups: Dimension | None, speakers: SpeakerList | 
     for turn in turns:
         if turn.speaker:
             turn.group = chosen.get(speaker_key(turn.speaker))
+            if turn.label_note and _names_someone(turn.label_note) and (
+                    groups is None or groups.key_inflected(turn.label_note) is None):
+                # "Anna (Svensson)": the note is part of the name, and the pseudonymiser
+                # must look for it in the text too
+                turn.speaker = f"{turn.speaker} {turn.label_note}"
     if speakers is not None:
         absent = [str(n) for s, _, n in speakers.rows if speaker_key(s) not in spoken]
         if absent:

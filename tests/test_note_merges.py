@@ -46,6 +46,8 @@ NOTES = [
     ("Orust", "Andel brukare med en fast kontaktperson", "Hemtjänst > Kontinuitet"),
     ("Kungälv", "Väntetid till första hemtjänstbesöket", "Hemtjänst > Väntetid"),
     ("Tjörn", "väntetid till första hemtjänstbesöket.", "Hemtjänst > Väntetid"),
+    ("Orust", "Väntetid till första besöket av hemtjänsten efter beslut",
+     "Hemtjänst > Väntetid"),
     ("Stenungsund", "Hur länge väntar man på ett boende", "Boende"),
     ("Orust", "Kö till särskilt boende i veckor", "Boende"),
 ]
@@ -106,7 +108,7 @@ def test_proposals_join_rows_of_one_theme_and_an_accepted_one_is_one_row(studied
     ids = _ids(studied)
     before = _rows(studied)
     # the near-copy is one row already, by wording; nothing else is merged unasked
-    assert "Väntetid till första hemtjänstbesöket" in before and len(before) == 6
+    assert "Väntetid till första hemtjänstbesöket" in before and len(before) == 7
     found = _proposals(studied)
     assert found and all(p.signal == "ordval" for p in found)
     with studied.session() as s:
@@ -124,7 +126,7 @@ def test_proposals_join_rows_of_one_theme_and_an_accepted_one_is_one_row(studied
     with studied.transaction() as s:
         assert note_merges.decide(s, alike, True, acting("lena")) == 1
     rows = _rows(studied)
-    assert len(rows) == 5
+    assert len(rows) == 6
     assert ("Antal olika personal hos brukaren per vecka; Hur många olika personal brukaren "
             "möter per vecka i hemtjänsten") in rows
     with studied.session() as s:
@@ -199,6 +201,10 @@ def test_a_corrected_workbook_keeps_the_merges_of_notes_that_stayed(studied, tmp
                          store=StoreOptions(replace=True), actor=acting("lena"))
     assert report.replaced["report decisions kept"] == 1
     assert report.replaced["report decisions dropped"] == 1
+    # the decision that could not move is named, with its unit's text, not only counted
+    assert [w for w in report.warnings if w.code == "N105"] == [
+        "replaced source 1: the report's bilaga 2 keep-apart on a unit that changed or went: "
+        "'Kö till särskilt boende i veckor'"]
     new = _ids(studied)
     with studied.session() as s:
         kept = note_merges.decisions(s)
@@ -247,3 +253,44 @@ def test_cli_lists_accepts_refuses_and_forgets(studied):
     assert "1 decision(s) undone" in qda("merges", "forget", str(a))
     bad = runner.invoke(qda_app, ["merges", "accept", str(a), "--project", root])
     assert bad.exit_code != 0 and "E368" in bad.output
+
+
+def test_keeping_a_proposal_apart_never_splits_a_near_copy(studied):
+    """A proposal may hold two notes that print as one row already (a near-copy): "keep
+    apart" refuses only the pairs across today's rows, so the copies stay one row."""
+    ids = _ids(studied)
+    copies = {ids["Väntetid till första hemtjänstbesöket"],
+              ids["väntetid till första hemtjänstbesöket."]}
+    third = ids["Väntetid till första besöket av hemtjänsten efter beslut"]
+    (proposal,) = [p for p in _proposals(studied) if third in p.segment_ids]
+    assert copies <= set(proposal.segment_ids) and proposal.rows == 2
+    apart = proposal.across()
+    assert apart == sorted((min(c, third), max(c, third)) for c in copies)
+    with studied.transaction() as s:
+        note_merges.decide(s, list(proposal.segment_ids), False, acting("lena"), only=apart)
+    rows = _rows(studied)
+    assert "Väntetid till första hemtjänstbesöket" in rows          # the copies: one row
+    assert "Väntetid till första besöket av hemtjänsten efter beslut" in rows
+    assert not any(third in p.segment_ids for p in _proposals(studied))
+
+
+def test_a_refusal_holds_where_other_merges_or_wording_would_link_the_two(studied):
+    """A merged with C, and C a near-copy of B: B kept apart from A prints in a row of its
+    own, never joined through C. A merge that would join two notes kept apart through
+    other merges is refused (E369) and changes nothing."""
+    ids = _ids(studied)
+    a = ids["Väntetid till första besöket av hemtjänsten efter beslut"]
+    c = ids["Väntetid till första hemtjänstbesöket"]
+    b = ids["väntetid till första hemtjänstbesöket."]
+    with studied.transaction() as s:
+        note_merges.decide(s, [a, c], True, acting("lena"))
+        note_merges.decide(s, [a, b], False, acting("lena"))
+    rows = _rows(studied)
+    assert ("Väntetid till första hemtjänstbesöket; Väntetid till första besöket av "
+            "hemtjänsten efter beslut") in rows
+    assert "väntetid till första hemtjänstbesöket." in rows
+    with pytest.raises(QdaError, match="E369"), studied.transaction() as s:
+        note_merges.decide(s, [b, c], True, acting("lena"))
+    with studied.session() as s:
+        assert note_merges.decisions(s) == {tuple(sorted((a, c))): True,
+                                            tuple(sorted((a, b))): False}

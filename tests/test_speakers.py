@@ -186,20 +186,29 @@ def test_a_speaker_list_gives_groups_before_names_are_pseudonymised_and_is_not_k
             samverkan["Brukare"]) == (0, 1, 1)
 
 
-def test_an_unknown_group_in_a_fixed_list_refuses_the_file_naming_list_and_row(tmp_path):
-    proj = own_study(None, tmp_path / "proj", fixed=True)
+@pytest.mark.parametrize("fixed", [False, True])
+@pytest.mark.parametrize("group", ["Brukare", "Anna Berg"])
+def test_a_group_the_project_lacks_refuses_the_list_naming_its_row_not_the_value(
+        tmp_path, fixed, group):
+    """A list may only name the project's groups: a transcriptionist's key with names in
+    the group column ("Sara Ek,Anna Berg") would make a person a group, printed as a column
+    of every table by group. The refusal names the list and the row, never the value, and
+    nothing is imported or learned."""
+    proj = own_study(None, tmp_path / "proj", fixed=fixed)
     listed = read_speaker_list(write(tmp_path, "talare.csv", "Maja Lind,Förtroendevalda\n"
-                                     "Sara Ek,Brukare\n"))
+                                     f"Sara Ek,{group}\n"))
     before = row_counts(proj)
     with pytest.raises(InputError) as info:
         ingest_file(proj, write(tmp_path, "samtal.txt", NAMED),
                     ReadOptions(speakers=listed), actor=acting("lena"))
-    assert info.value.line().startswith(
-        "samtal.txt: speaker list talare.csv, row 2: unknown participant group 'Brukare'; "
-        "this project's list is fixed (known: Förtroendevalda, Tjänstepersoner)")
-    assert info.value.code == "E188"
-    assert "(talarlistan talare.csv, rad 2)" in info.value.detail_sv
+    assert info.value.line() == (
+        "talare.csv: row 2: the group is not one of the project's participant groups (add it "
+        "first: `qda study add group NAME`) [E124]")
+    assert group not in info.value.line() and group not in (info.value.detail_sv or "")
     assert row_counts(proj) == before
+    with proj.session() as s:
+        assert [v.label for v in study.load(s).groups.values] == ["Förtroendevalda",
+                                                                  "Tjänstepersoner"]
     proj.close()
 
 
@@ -300,3 +309,18 @@ def test_a_sheet_named_for_a_group_gives_its_notes_that_group(own, tmp_path):
     said = [w for w in report.warnings if "named for the participant group" in w]
     assert len(said) == 2 and "Förtroendevalda: its 1 note(s)" in said[0]
     assert report.learned == []          # no new group learned from a sheet's name
+
+
+def test_a_note_that_is_more_of_the_name_is_masked_in_the_text_too(own, tmp_path):
+    """'Anna (Kärrbrink):' names no group: the note is part of the speaker's name, so the
+    surname (one no name list holds) is looked for in the text as well; a remark ('via länk') is not a name."""
+    said = ("Anna (Kärrbrink): Vi saknar data om samverkan i kommunen.\n"
+            "Olof (via länk): det saknas helt, som Kärrbrink sa.\n"
+            "Anna (Kärrbrink): Tack Olof.\n")
+    report = ingest_file(own, write(tmp_path, "samtal_parentes.txt", said),
+                         ReadOptions(area="Mölndal"), actor=acting("lena"))
+    stored = stored_text(own)
+    assert "Kärrbrink" not in stored and "Anna" not in stored and "Olof" not in stored
+    assert "via länk" not in [s for s, _ in turns(own, report.source_id)]
+    assert [s for s, _ in turns(own, report.source_id)] == ["Deltagare 1", "Deltagare 2",
+                                                           "Deltagare 1"]

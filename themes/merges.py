@@ -37,8 +37,9 @@ MEANING_FLOOR, MEANING_SPAN = 0.82, 0.10
 
 @dataclass(frozen=True)
 class Proposal:
-    """Notes of one bilaga 2 theme row proposed as one row. `rows`: how many rows they
-    print as today (a proposal joins at least two); `score`: the weakest pair's score."""
+    """Notes of one bilaga 2 theme row proposed as one row. `row_of`: the row each note
+    prints in today (a proposal joins at least two); `score`: the weakest pair's score,
+    the author's merges counted as alike."""
 
     question: int
     main: str
@@ -46,9 +47,40 @@ class Proposal:
     segment_ids: tuple[int, ...]
     texts: tuple[str, ...]
     areas: tuple[str, ...]
-    rows: int
+    row_of: tuple[int, ...]
     score: float
     signal: str          # "ordval" or "betydelse och ordval"
+
+    @property
+    def rows(self) -> int:
+        return len(set(self.row_of))
+
+    def across(self, chosen: list[int] | None = None,
+               others: list[int] | None = None) -> list[tuple[int, int]]:
+        """Pairs of the proposal's notes that print in different rows today (between
+        `chosen` and `others` when given): what "keep apart" means for a proposal, so that
+        notes one row holds already (a near-copy) are never split by it."""
+        row = dict(zip(self.segment_ids, self.row_of, strict=True))
+        left = chosen if chosen is not None else list(self.segment_ids)
+        right = others if others is not None else list(self.segment_ids)
+        return sorted({(min(a, b), max(a, b)) for a in left for b in right
+                       if a != b and row[a] != row[b]})
+
+
+def _blend(wording: np.ndarray, cosine: np.ndarray | None) -> np.ndarray:
+    if cosine is None:
+        return wording
+    return 0.5 * np.clip(wording / WORDING_SPAN, 0, 1) + \
+        0.5 * np.clip((cosine - MEANING_FLOOR) / MEANING_SPAN, 0, 1)
+
+
+def block_scores(vectors, meaning: np.ndarray | None, rows: list[int]) -> np.ndarray:
+    """Pair scores among the notes at `rows` only: a theme row at a time, so a question of
+    thousands of notes never makes an n x n matrix."""
+    part = vectors[rows]
+    wording = np.asarray((part @ part.T).todense(), dtype=float)
+    cosine = None if meaning is None else meaning[rows] @ meaning[rows].T
+    return _blend(wording, cosine)
 
 
 def pair_scores(texts: list[str], embedder: Embedder | None = None,
@@ -57,29 +89,30 @@ def pair_scores(texts: list[str], embedder: Embedder | None = None,
     the notes' character n-gram vectors when the caller has them (idf over the question)."""
     if vectors is None:
         vectors = note_vectors([normalise(t) or "-" for t in texts])
-    wording = np.asarray((vectors @ vectors.T).todense(), dtype=float)
-    if embedder is None:
-        return wording
-    meaning = embedder.vectors(texts)
-    cosine = meaning @ meaning.T
-    return 0.5 * np.clip(wording / WORDING_SPAN, 0, 1) + \
-        0.5 * np.clip((cosine - MEANING_FLOOR) / MEANING_SPAN, 0, 1)
+    meaning = embedder.vectors(texts) if embedder is not None else None
+    return block_scores(vectors, meaning, list(range(len(texts))))
 
 
-def linked_groups(scores: np.ndarray, threshold: float, ids: list[int],
-            decided: dict[tuple[int, int], bool]) -> list[list[int]]:
-    """Complete-linkage groups of notes whose every pair scores at least `threshold`,
-    the author's decisions first: a merged pair counts as alike, a refused pair as
-    unlike, so a group never holds two notes the author kept apart."""
-    n = len(ids)
-    if n < 2:
-        return []
+def _adjusted(scores: np.ndarray, ids: list[int],
+              decided: dict[tuple[int, int], bool]) -> np.ndarray:
+    """Scores with the author's decisions: a merged pair is alike (1), a refused one
+    unlike (-1)."""
     sims = scores.copy()
     where = {unit: i for i, unit in enumerate(ids)}
     for (a, b), merged in decided.items():
         if a in where and b in where:
             sims[where[a], where[b]] = sims[where[b], where[a]] = 1.0 if merged else -1.0
-    distance = np.clip(1.0 - sims, 0.0, 2.0)
+    return sims
+
+
+def linked_groups(scores: np.ndarray, threshold: float, ids: list[int],
+                  decided: dict[tuple[int, int], bool]) -> list[list[int]]:
+    """Complete-linkage groups of notes whose every pair scores at least `threshold`,
+    the author's decisions first: a merged pair counts as alike, a refused pair as
+    unlike, so a group never holds two notes the author kept apart."""
+    if len(ids) < 2:
+        return []
+    distance = np.clip(1.0 - _adjusted(scores, ids, decided), 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="complete")
     labels = fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance")
@@ -93,8 +126,10 @@ def proposals(session: Session, layer: Layer, embedder: Embedder | None = None,
               question: int | None = None, threshold: float | None = None,
               near: float = NEAR_DUPLICATE) -> list[Proposal]:
     """Groups of notes in one theme row of bilaga 2 that print as two or more rows today
-    and are alike enough to be one topic, in question and theme order, then strongest
-    first within a row. `embedder`: the meaning signal, or None for wording alone."""
+    (notes at least `near` alike in wording print as one, as in the export) and are alike
+    enough to be one topic, in question and theme order, then strongest first within a
+    row. `embedder`: the meaning signal, or None for wording alone. A group whose rows
+    hold two notes kept apart is not proposed: merging it could not print as one row."""
     threshold = threshold if threshold is not None else (BLENDED if embedder else WORDING_ONLY)
     signal = "betydelse och ordval" if embedder is not None else "ordval"
     units = themed_units(session, layer)
@@ -109,25 +144,30 @@ def proposals(session: Session, layer: Layer, embedder: Embedder | None = None,
         texts = [str(t).strip() for t in part.text]
         ids = [int(i) for i in part.segment_id]
         vectors = note_vectors([normalise(t) or "-" for t in texts])
+        meaning = embedder.vectors(texts) if embedder is not None else None
         decided = note_merges.decisions(session, ids)
-        scores = pair_scores(texts, embedder, vectors)
+        refused = {pair for pair, merged in decided.items() if not merged}
         main, sub, area = part.Huvudtema.tolist(), part.Subtema.tolist(), part.area.tolist()
         for members in theme_groups(part.theme_order.tolist()):
             member_ids = [ids[i] for i in members]
-            # the rows bilaga 2 prints today: a proposal must join two of them
             rows = note_clusters(vectors[members], near, member_ids, decided)
+            scores = block_scores(vectors, meaning, members)
+            adjusted = _adjusted(scores, member_ids, decided)
             found = []
-            for group in linked_groups(scores[np.ix_(members, members)], threshold, member_ids,
-                                 decided):
-                if len({rows[g] for g in group}) < 2:
+            for group in linked_groups(scores, threshold, member_ids, decided):
+                labels = {int(rows[g]) for g in group}
+                if len(labels) < 2:
                     continue
+                joined = {member_ids[k] for k, r in enumerate(rows) if int(r) in labels}
+                if any(a in joined and b in joined for a, b in refused):
+                    continue
+                weakest = min(adjusted[a, b] for k, a in enumerate(group) for b in group[k + 1:])
                 at = [members[g] for g in group]
-                weakest = min(scores[i, j] for k, i in enumerate(at) for j in at[k + 1:])
                 found.append(Proposal(
                     int(q), main[at[0]], sub[at[0]], tuple(ids[i] for i in at),
                     tuple(texts[i] for i in at),
                     tuple(areas.label(area[i]) if isinstance(area[i], str) else ""
                           for i in at),
-                    len({rows[g] for g in group}), round(float(weakest), 3), signal))
+                    tuple(int(rows[g]) for g in group), round(float(weakest), 3), signal))
             out += sorted(found, key=lambda p: -p.score)
     return out

@@ -118,10 +118,48 @@ def alike(vectors: sp.csr_matrix, threshold: float, ids: list[int] | None = None
 
 def note_clusters(vectors: sp.csr_matrix, threshold: float, ids: list[int] | None = None,
               decided: dict[tuple[int, int], bool] | None = None) -> np.ndarray:
-    """Cluster label per note: the connected components of the `alike` graph."""
+    """Cluster label per note: the connected components of the `alike` graph, except that
+    two notes the author kept apart never share one (`_kept_apart`)."""
     if vectors.shape[0] < 2:
         return np.zeros(vectors.shape[0], dtype=int)
-    return connected_components(alike(vectors, threshold, ids, decided), directed=False)[1]
+    graph = alike(vectors, threshold, ids, decided)
+    where = {unit: i for i, unit in enumerate(ids or [])}
+    apart = {(where[a], where[b]) for (a, b), merged in (decided or {}).items()
+             if not merged and a in where and b in where}
+    if not apart:
+        return connected_components(graph, directed=False)[1]
+    merged_pairs = {(where[a], where[b]) for (a, b), merged in (decided or {}).items()
+                    if merged and a in where and b in where}
+    return _kept_apart(graph, vectors, apart, merged_pairs)
+
+
+def _kept_apart(graph: sp.csr_matrix, vectors: sp.csr_matrix, apart: set[tuple[int, int]],
+                merged: set[tuple[int, int]]) -> np.ndarray:
+    """Components built edge by edge, the author's merges first, then the most alike
+    wording, never joining two groups that hold a pair kept apart: a refusal holds even
+    where other notes' wording would link the two (A like C, C like B, A apart from B)."""
+    sims = (vectors @ vectors.T).tocsr()
+    upper = sp.triu(graph, k=1).tocoo()
+    edges = sorted(((2.0 if (i, j) in merged or (j, i) in merged else float(sims[i, j]),
+                     int(i), int(j)) for i, j in zip(upper.row, upper.col, strict=True)),
+                   key=lambda e: (-e[0], e[1], e[2]))
+    cannot = apart | {(j, i) for i, j in apart}
+    n = graph.shape[0]
+    parent = list(range(n))
+    members = {i: {i} for i in range(n)}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for _, i, j in edges:
+        a, b = root(i), root(j)
+        if a == b or any((x, y) in cannot for x in members[a] for y in members[b]):
+            continue
+        parent[b] = a
+        members[a] |= members.pop(b)
+    return np.array([root(i) for i in range(n)])
 
 
 def theme_groups(theme_order: list[int]) -> list[list[int]]:

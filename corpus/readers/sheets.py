@@ -92,7 +92,8 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     if options.area:
         for note in notes:
             note.area = note.area or options.area
-    _group_from_sheet_name(grid.name, notes, options, report)
+    if path.suffix.lower() != ".csv":       # a CSV's "sheet" is its file name
+        _group_from_sheet_name(grid.name, notes, options, report)
     for note in notes:
         note.sheet = grid.name
         report.duplicate_marks += note.duplicate_count > 1

@@ -27,7 +27,9 @@ def upgrade() -> None:
         sa.Column("merged", sa.Boolean(), nullable=False),
         sa.Column("decided_by", sa.String(100), nullable=True),
         sa.Column("decided_at", sa.DateTime(), nullable=False))
+    op.create_index("ix_note_merge_segment_b", "note_merge", ["segment_b"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_note_merge_segment_b", table_name="note_merge")
     op.drop_table("note_merge")
