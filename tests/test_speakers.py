@@ -313,7 +313,8 @@ def test_a_sheet_named_for_a_group_gives_its_notes_that_group(own, tmp_path):
 
 def test_a_note_that_is_more_of_the_name_is_masked_in_the_text_too(own, tmp_path):
     """'Anna (Kärrbrink):' names no group: the note is part of the speaker's name, so the
-    surname (one no name list holds) is looked for in the text as well; a remark ('via länk') is not a name."""
+    surname (one no name list holds) is looked for in the text as well; a remark ('via
+    länk') is not a name."""
     said = ("Anna (Kärrbrink): Vi saknar data om samverkan i kommunen.\n"
             "Olof (via länk): det saknas helt, som Kärrbrink sa.\n"
             "Anna (Kärrbrink): Tack Olof.\n")
