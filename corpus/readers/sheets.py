@@ -109,10 +109,11 @@ def _group_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
     tjänstepersoner" when the study has those groups) gives that group to its notes that
     have none of their own (a group column wins; a whole-file --group is the default for
     the rest). Only groups the project knows: a sheet name is not a new group."""
-    key = options.groups.in_name(name) if options.groups is not None else None
-    if key is None:
+    groups = options.groups
+    key = groups.in_name(name) if groups is not None else None
+    if groups is None or key is None:
         return
-    label = options.groups.label(key)
+    label = groups.label(key)
     named = [n for n in notes if not n.group]
     for n in named:
         n.group = label
