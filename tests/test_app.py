@@ -878,7 +878,8 @@ def test_every_ingest_note_has_a_swedish_text():
     values = {"area": "mars", "name": "x.xlsx", "ids": "3", "source": 1, "coder": "anna",
               "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
               "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";", "rows": "4, 7",
-              "n": 2}
+              "n": 2, "group": "Politiker", "what": "bilaga 2 merge",
+              "what_sv": "en sammanslagning i bilaga 2"}
     english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
                          r"file|cells?|and)\b")
     for code in NOTES:
