@@ -46,11 +46,9 @@ def _checked(session: Session, segment_ids: list[int]) -> list[int]:
     return ids
 
 
-def _consistent(session: Session) -> None:
-    """Refuse a state where two notes kept apart would print as one row because merges
-    join them through others (A with C, C with B, A apart from B): the author undoes one
-    of them first. Wording alone never overrides a refusal (`themes.tables`)."""
-    found = decisions(session)
+def merged_rows(found: dict[Pair, bool]) -> dict[int, int]:
+    """Unit -> a representative of the notes its merged pairs join it to (a union-find
+    over the merged decisions), for the units in any merged pair."""
     parent: dict[int, int] = {}
 
     def root(i: int) -> int:
@@ -61,8 +59,17 @@ def _consistent(session: Session) -> None:
     for (a, b), merged in found.items():
         if merged:
             parent[root(a)] = root(b)
+    return {unit: root(unit) for unit in list(parent)}
+
+
+def _consistent(session: Session) -> None:
+    """Refuse a state where two notes kept apart would print as one row because merges
+    join them through others (A with C, C with B, A apart from B): the author undoes one
+    of them first. Wording alone never overrides a refusal (`themes.tables`)."""
+    found = decisions(session)
+    row = merged_rows(found)
     clash = next(((a, b) for (a, b), merged in found.items()
-                  if not merged and a in parent and b in parent and root(a) == root(b)), None)
+                  if not merged and a in row and b in row and row[a] == row[b]), None)
     if clash is not None:
         raise QdaError(f"notes {clash[0]} and {clash[1]} are kept apart, yet the merges would "
                        "print them as one row: undo one of the decisions first", None, "E369",
@@ -140,19 +147,10 @@ def decided_groups(session: Session) -> list[tuple[bool, list[int], list[str]]]:
     """The decisions as an author reads them: each group of notes merged into one row
     (connected merged pairs), then each pair kept apart; with the notes' texts."""
     found = decisions(session)
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        while parent.setdefault(i, i) != i:
-            i = parent[i]
-        return i
-
-    for (a, b), merged in found.items():
-        if merged:
-            parent[root(a)] = root(b)
+    row = merged_rows(found)
     groups: dict[int, list[int]] = {}
-    for unit in sorted(parent):
-        groups.setdefault(root(unit), []).append(unit)
+    for unit in sorted(row):
+        groups.setdefault(row[unit], []).append(unit)
     out: list[tuple[bool, list[int]]] = [(True, ids) for ids in groups.values()]
     out += [(False, [a, b]) for (a, b), merged in sorted(found.items()) if not merged]
     texts = dict(session.execute(select(Segment.id, Segment.text).where(

@@ -48,7 +48,7 @@ def core(text: str) -> str:
 
 def _cores(text: str) -> set[str]:
     """The core, and the core without a genitive s when something was cut after it
-    ("Lerums kommun" is Lerum, but "Borås" stays Borås)."""
+    ("Lerums kommun" is Lerum, but "Alingsås" stays Alingsås)."""
     base = core(text)
     found = {base} if base else set()
     if base != fold(text) and base.endswith("s") and len(base) > 3:
@@ -63,7 +63,7 @@ def slug(text: str) -> str:
 
 def tidy_label(text: str) -> str:
     """A label as it will be printed: spaces collapsed; an all-lower-case one capitalised
-    ("lerum" -> "Lerum"), anything else kept as the team wrote it ("GR", "Lerums kommun")."""
+    ("lerum" -> "Lerum"), anything else kept as the team wrote it ("NÖ", "Lerums kommun")."""
     label = " ".join(str(text).split())
     return label[:1].upper() + label[1:] if label.islower() else label
 
@@ -74,8 +74,8 @@ class Value:
 
     dimension: str
     key: str
-    label: str                        # as printed in tables: "GR"
-    long_name: str | None = None      # for quotes: "Deltagare Göteborgsregionen"
+    label: str                        # as printed in tables: "Lerum"
+    long_name: str | None = None      # for quotes: "Deltagare Lerums kommun"
     aliases: tuple[str, ...] = ()
     order: int = 0
 
