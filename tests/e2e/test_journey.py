@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from coding import rounds
@@ -166,11 +167,21 @@ def code_for(text: str) -> str:
 def choose_format(page: Page, name: str, fmt: str) -> None:
     box = page.locator(f".st-key-e_fmt_{name} input[role=combobox]")
     box.scroll_into_view_if_needed()
-    box.click()
-    box.fill(fmt)                               # typing filters the list to the format
     # the option itself, not Enter: under load Enter took the option highlighted before
-    # the list was filtered (an agreement "xlsx" came as .md)
-    page.get_by_role("option", name=fmt, exact=True).click()
+    # the list was filtered (an agreement "xlsx" came as .md). A rerun that lands between
+    # the click and the typing can close the list again (no option at all), so try anew.
+    for attempt in range(4):
+        box.click()
+        box.fill(fmt)                           # typing filters the list to the format
+        option = page.get_by_role("option", name=fmt, exact=True)
+        try:
+            option.click(timeout=7_500)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
     settle(page)
     # the file made in the format before is no longer offered
     expect(page.locator(f".st-key-e_dl_{name} button")).to_have_count(0, timeout=15_000)
