@@ -33,8 +33,9 @@ COMMON_WORDS = frozenset([
     "nova", "edit", "person", "personen", "dan", "sam", "hel", "frank", "vide", "ulla"
 ])
 
-# Swedish places whose names are also first names or look like surnames (West Sweden's
-# municipalities and the large towns); the study's areas are never names either
+# A place-name list: Swedish places whose names are also first names or look like surnames
+# (West Sweden's municipalities, regions and town districts, and the large towns), never
+# masked as a person's name
 PLACES = frozenset([
     "Ale", "Alingsås", "Bengtsfors", "Bollebygd", "Borås", "Dals-Ed", "Essunga", "Falköping",
     "Färgelanda", "Grästorp", "Gullspång", "Göteborg", "Götene", "Herrljunga", "Hjo", "Härryda",

@@ -317,6 +317,19 @@ def test_a_project_from_before_keeps_the_first_study_s_values(tmp_path):
     assert known.areas.all_columns and known.groups.all_columns
     assert known.attribution("boras") == "Deltagare Boråsregionen"
     assert known.areas.key_of("Västra Götalandsregionen") == "vgr"
+    # the preset the migration seeds from gives exactly what the code held at 0008
+    assert [(v.key, v.label, v.long_name) for v in known.areas.values] == [
+        ("boras", "Borås", "Boråsregionen"), ("fyrbodal", "Fyrbodal", "Fyrbodal"),
+        ("gr", "GR", "Göteborgsregionen"), ("skaraborg", "Skaraborg", "Skaraborg"),
+        ("vgr", "VGR", "Västra Götalandsregionen")]
+    assert [(v.key, v.label) for v in known.groups.values] == [
+        ("politicians", "Politiker"), ("second_line_managers", "2:a linjens chefer"),
+        ("first_line_managers", "1:a linjens chefer"), ("officials", "Tjänstepersoner"),
+        ("care_staff", "Vårdpersonal")]
+    assert [(v.key, v.label) for v in known.formats.values] == [
+        ("digital", "Digital"), ("fysisk", "Fysisk")]
+    assert known.areas.key_of("Sjuhärads kommunalförbund") == "boras"
+    assert known.groups.key_of("andra linjens chefer") == "second_line_managers"
     assert list(t1.columns) == ["Område", "Workshop", "Politiker", "2:a linjens chefer",
                                 "1:a linjens chefer", "Tjänstepersoner", "Vårdpersonal",
                                 "Totalt"]

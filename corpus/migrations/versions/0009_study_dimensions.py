@@ -6,8 +6,9 @@ Create Date: 2026-12-05 13:00:00
 
 A project made before this revision knew only the first study's five areas, five roles and
 two formats (constants of the code). It gets exactly those values, with the same keys,
-labels, long names and aliases, and tables that keep a column for every one of them, so its
-exports do not change. A new project starts empty and learns its own.
+labels and long names, from the bundled preset of that study, and tables that keep a column
+for every one of them, so its exports do not change. A new project starts empty and learns
+its own.
 """
 
 from collections.abc import Sequence
@@ -23,29 +24,11 @@ depends_on: str | Sequence[str] | None = None
 ROLE_COLUMNS = ("politicians", "second_line_managers", "first_line_managers", "officials",
                 "care_staff")
 
-# frozen here as they stood in the code (corpus/areas.py at 0008): a migration must not
-# change when the bundled profile is edited
-_AREAS = [
-    ("boras", "Borås", "Boråsregionen",
-     ["borasregionen", "sjuharad", "sjuharads kommunalforbund",
-      "borasregionen sjuharads kommunalforbund"]),
-    ("fyrbodal", "Fyrbodal", "Fyrbodal", ["fyrbodals kommunalforbund"]),
-    ("gr", "GR", "Göteborgsregionen",
-     ["goteborgsregionen", "goteborgsregionens kommunalforbund", "goteborg"]),
-    ("skaraborg", "Skaraborg", "Skaraborg", ["skaraborgs kommunalforbund"]),
-    ("vgr", "VGR", "Västra Götalandsregionen",
-     ["vg", "vastra gotalandsregionen", "regionen", "region vastra gotaland"]),
-]
-_GROUPS = [
-    ("politicians", "Politiker", ["politicians"]),
-    ("second_line_managers", "2:a linjens chefer",
-     ["andra linjens chefer", "second line managers"]),
-    ("first_line_managers", "1:a linjens chefer",
-     ["forsta linjens chefer", "first line managers"]),
-    ("officials", "Tjänstepersoner", ["tjansteman", "officials"]),
-    ("care_staff", "Vårdpersonal", ["care staff"]),
-]
-_FORMATS = [("digital", "Digital"), ("fysisk", "Fysisk")]
+# A project made before this revision was a project of the first study, whose values are
+# the bundled preset `vgr-forstudie` (corpus/studies/): the migration seeds from it and
+# holds no study's names itself. tests/test_second_study.py checks that the preset still
+# gives such a project exactly the values the code had at 0008 (keys, labels, long names).
+FIRST_STUDY = "vgr-forstudie"
 
 
 def upgrade() -> None:
@@ -93,13 +76,12 @@ def upgrade() -> None:
         op.execute(f'ALTER TABLE workshop DROP COLUMN "{column}"')
     if not existing:
         return
+    from corpus.dimensions import read_profile
+
     now = sa.func.now()
-    values = [dict(dimension="area", key=k, label=label, long_name=long, aliases=aliases,
-                   sort_order=i) for i, (k, label, long, aliases) in enumerate(_AREAS)]
-    values += [dict(dimension="group", key=k, label=label, long_name=None, aliases=aliases,
-                    sort_order=i) for i, (k, label, aliases) in enumerate(_GROUPS)]
-    values += [dict(dimension="format", key=k, label=label, long_name=None, aliases=[],
-                    sort_order=i) for i, (k, label) in enumerate(_FORMATS)]
+    values = [dict(dimension=v.dimension, key=v.key, label=v.label, long_name=v.long_name,
+                   aliases=list(v.aliases), sort_order=v.order)
+              for v in read_profile(FIRST_STUDY).values]
     bind.execute(value.insert().values(created_at=now), values)
     op.bulk_insert(dimension, [{"name": n, "fixed": False, "all_columns": True}
                                for n in ("area", "group", "format")])
