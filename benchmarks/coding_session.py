@@ -40,6 +40,10 @@ def pooled(results: list[dict]) -> dict:
     out: dict = {"levels": {}, "curve": [], "keystrokes": 0.0}
     total = sum(r["n_test"] for r in results)
     out["keystrokes"] = sum(r["keystrokes"] * r["n_test"] for r in results) / total
+    parts = [(r["one_key_existing"], r["share_existing"] * r["n_test"]) for r in results
+             if r["one_key_existing"] is not None]
+    weight = sum(w for _, w in parts)
+    out["one_key_existing"] = sum(k * w for k, w in parts) / weight if weight else 0.0
     for key in ("existing", "new"):
         parts = [(r[f"keystrokes_{key}"], r[f"share_{key}"] * r["n_test"]) for r in results
                  if r[f"keystrokes_{key}"] is not None]
@@ -61,7 +65,8 @@ def pooled(results: list[dict]) -> dict:
 def rows(name: str, result: dict) -> list[str]:
     return [f"| {name} | {level} | " + " | ".join(f"{m[k]:.3f}" for k in KEYS)
             + f" | {m['n']} | {result['keystrokes']:.1f} | "
-            f"{result['keystrokes_existing']:.2f} ({result['share_existing']:.0%}) | "
+            f"{result['keystrokes_existing']:.2f} ({result['share_existing']:.0%}; "
+            f"{result['one_key_existing']:.0%} one key) | "
             f"{result['keystrokes_new']:.1f} ({result['share_new']:.0%}) |"
             for level, m in result["levels"].items()]
 
@@ -89,12 +94,17 @@ def main() -> None:
         "Codebook: the bundled färdplan concepts plus the training rows' themes. Columns:",
         "the share of rows whose right code was suggestion 1, in the top 3, among the 5",
         "suggestions shown, only in the picker, or new (for a new sub-theme, a *passar",
-        "ingen befintlig kod* flag in that place counts as right); keystrokes per row (1",
-        "for a shown suggestion; 'k', letters and Enter in the picker, which lists the",
-        "coder's most recent codes first ('↓' instead of letters for the first); a new code's",
-        "name), also apart for rows whose code existed when the coder reached them and rows",
-        "that needed a new code (their share of the rows in brackets). The engine alone",
-        "(`--no-embed`); with the embed extra see the meaning-signal section.",
+        "ingen befintlig kod* flag in that place counts as right); keystrokes per row: 1",
+        "when the unit's code is among the 5 suggestions the app shows (as `qda suggest`",
+        "stores them: sub-themes before the main themes they imply, one such main theme at",
+        "most, last), else 'k', letters and Enter in the picker, which lists the coder's",
+        "most recent codes first ('↓' instead of letters for the first); a new code: 'k',",
+        "Tab, its whole path 'Huvudtema > Subtema', Enter. Keystrokes also apart for rows",
+        "whose code existed when the coder reached them (their share of the rows, and the",
+        "share of those coded with one key) and rows that needed a new code. The level",
+        "columns rank each level's codes alone (`qda eval`), so 'shown' there is not what",
+        "decides the keys. The engine alone (`--no-embed`); with the embed extra see the",
+        "meaning-signal section.",
         "",
         "| split | level | suggestion 1 | top 3 | shown | picker | new code | n | "
         "keys/row | keys/row, code existed | keys/row, new code |",

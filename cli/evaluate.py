@@ -104,8 +104,10 @@ def _session(train: Path, test: Path, codebook: str | None, seeds: int,
                   f"{result['keystrokes']:.1f} keystrokes per row", highlight=False)
     for name, label in (("existing", "whose code existed"), ("new", "that needed a new code")):
         if result[f"keystrokes_{name}"] is not None:
+            one = (f", {result['one_key_existing']:.0%} of them with one key (a numbered "
+                   "suggestion)") if name == "existing" else ""
             console.print(f"  rows {label}: {result[f'share_{name}']:.0%}, "
-                          f"{result[f'keystrokes_{name}']:.1f} keystrokes per row",
+                          f"{result[f'keystrokes_{name}']:.2f} keystrokes per row{one}",
                           highlight=False)
     table = Table("level", "suggestion 1", "top 3", "shown", "picker", "new code", "n")
     for name, m in result["levels"].items():

@@ -8,10 +8,12 @@ outcome is where the right code stood: first, in the top three, among the sugges
 shown, or only in the picker (or nowhere: a new code). For a sub-theme the codebook
 lacks, a *passar ingen befintlig kod* flag in that place counts as right.
 
-Keystrokes follow the app: a shown suggestion is one key (its number); otherwise the
-picker: "k", enough letters of the code's name to put it first (none when it is first:
-the picker lists the coder's most recently used codes first, and "↓" opens it), Enter;
-a new code: "k", its whole name, Enter.
+Keystrokes follow the app: the unit's code among the suggestions it shows (the engine's
+KEEP best as `qda suggest` stores them, sub-themes before the main themes they imply) is
+one key, its number; otherwise the picker: "k", enough letters of the code's name to put
+it first (none when it is first: the picker lists the coder's most recently used codes
+first, and "↓" opens it), Enter; a new code: "k", Tab to the new-code field, the whole
+path as "Huvudtema > Subtema", Enter.
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ def keystroke_split(rows: Sequence[dict]) -> dict:
         part = [r["keys"] for r in rows if r["created"] is new]
         out[f"keystrokes_{name}"] = round(float(np.mean(part)), 3) if part else None
         out[f"share_{name}"] = round(len(part) / len(rows), 4) if rows else None
+    # of the rows whose code existed, the share coded with one key (a numbered suggestion)
+    existing = [r["keys"] for r in rows if not r["created"]]
+    out["one_key_existing"] = round(float(np.mean([k == 1 for k in existing])), 4) \
+        if existing else None
     return out
 
 
@@ -129,18 +135,17 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
                 row[name] = codes.index(gold.id) + 1 if gold.id in codes else 0
             row[f"{name}_new"] = gold is None
         # what the coder does: a shown suggestion, the picker, or a new code
-        finest = LEVELS["subtema"] if len(path) > 1 else LEVELS["huvudtema"]
-        name = next(n for n, lv in LEVELS.items() if lv == finest)
         gold = codebook.find(path)
-        if gold is None:        # "k", the name of each missing code, Enter
-            missing = [p for n, p in enumerate(path) if codebook.find(path[:n + 1]) is None]
-            row["keys"] = sum(2 + len(p) for p in missing)
+        if gold is None:        # "k", Tab, the whole path, Enter
+            row["keys"] = 3 + len(" > ".join(path))
             gold = codebook.add(path)
             created = True
-        elif 1 <= row[name] <= KEEP:
-            row["keys"] = 1
-        else:
-            row["keys"] = picker_keys(codebook, gold.id, recent)
+        else:                   # what the app shows: the stored suggestions
+            shown = engine.score([text], limit=KEEP, explain=False, finest=True)[0]
+            if gold.id in [s.code_id for s in shown.suggestions]:
+                row["keys"] = 1
+            else:
+                row["keys"] = picker_keys(codebook, gold.id, recent)
         row["created"] = created
         out.append(row)
         recent = [gold.id, *(c for c in recent if c != gold.id)]

@@ -31,6 +31,7 @@ from .codes import load_codebook, secret_codes
 from .queue import CODABLE, Filters, queue_page, scope
 from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
+from .unit_view import SHOWN_ORDER
 
 KEEP = 5          # suggestions stored per segment
 BATCH = 2000
@@ -222,11 +223,16 @@ def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> 
     return sorted(rows)
 
 
+def _ranked(engine: Engine, texts: list[str], banned: list[set[int]]) -> list[Scored]:
+    """What the store keeps of a text: the KEEP numbered suggestions, sub-themes before
+    the main themes they imply, so that one key codes a unit (`Engine.score`)."""
+    return engine.score(texts, banned, limit=KEEP, finest=True)
+
+
 def _score(session: Session, engine: Engine, chunk: list, coder: str | None) -> list[Scored]:
     ids = [r[0] for r in chunk]
     banned = rejected_by(session, ids, coder)
-    return engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
-                        limit=KEEP)
+    return _ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
 
 
 def _store(session: Session, chunk: list, scored: list[Scored], coder: str | None, who: str,
@@ -259,8 +265,7 @@ def _scored_rows(engine: Engine, chunk: list, banned: dict[int, set[int]], who: 
                  report: SuggestReport, dialect: Dialect) -> list[dict]:
     """One batch scored and made into rows, without touching the database."""
     ids = [r[0] for r in chunk]
-    scored = engine.score([r[1] for r in chunk], [banned.get(i, set()) for i in ids],
-                          limit=KEEP)
+    scored = _ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
     return _plain(_new_rows(ids, scored, banned, who, report), dialect)
 
 
@@ -277,8 +282,8 @@ def _late_rejections(session: Session, engine: Engine, rows: list,
     report.suggestions -= _forget(session, list(ids), who)
     report.flagged_ids = [i for i in report.flagged_ids if i not in ids]
     report.flagged = len(report.flagged_ids)
-    _store(session, again, engine.score([r[1] for r in again],
-                                        [now.get(r[0], set()) for r in again], limit=KEEP),
+    _store(session, again, _ranked(engine, [r[1] for r in again],
+                                   [now.get(r[0], set()) for r in again]),
            coder, who, report)
 
 
@@ -371,7 +376,7 @@ def pending(project: Project, coder: str | None = None, order: str = "active",
         stored: dict[int, list[Coding]] = {}
         for c in session.scalars(select(Coding).where(
                 Coding.coder == layer, Coding.status == Status.SUGGESTED,
-                Coding.segment_id.in_(ids)).order_by(Coding.score.desc(), Coding.code_id)):
+                Coding.segment_id.in_(ids)).order_by(*SHOWN_ORDER)):
             stored.setdefault(c.segment_id, []).append(c)
         out = []
         for segment_id in ids:

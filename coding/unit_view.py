@@ -19,6 +19,11 @@ from . import relevance
 from .codebook import Codebook
 from .queue import Filters, scope
 
+# the stored suggestions as the engine ranked them (codes in use first, sub-themes before
+# the main themes they imply: `Engine.score`), not by score alone, which would undo that
+# ranking between the store and the coder; rows without a rank after them
+SHOWN_ORDER = (Coding.rank.is_(None), Coding.rank, Coding.score.desc(), Coding.code_id)
+
 
 @dataclass
 class Suggested:
@@ -73,7 +78,7 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
     label = _labeller(codebook)
     both = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.coder.in_({coder, layer}))
-        .order_by(Coding.score.desc(), Coding.code_id)).all()
+        .order_by(*SHOWN_ORDER)).all()
     mine = {c.code_id: c for c in sorted(both, key=lambda c: c.id) if c.coder == coder}
     suggestions = []
     flagged = False

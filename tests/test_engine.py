@@ -36,6 +36,38 @@ def test_a_sub_theme_implies_its_main_theme():
     assert any(r.startswith("nyckelord: sip") for r in sip.reasons)
 
 
+def test_the_finest_order_puts_sub_themes_before_the_main_themes_they_imply():
+    """A main theme scores at least its best sub-theme, so by score it takes a shown place
+    beside the sub-theme that implies it. The store asks for the finest order: sub-themes
+    first, the best main theme in the last place only, and a main theme the coding has
+    taken on its own ranked by its score again."""
+    text = "Antal SIP per 1000 invånare"
+    samverkan, sip = ID["Samverkan"], ID["Samverkan > SIP"]
+    resurs = ID["Resursfördelning"]
+    engine = Engine(BOOK).fit([])
+    by_score = [s.code_id for s in engine.score([text], limit=3)[0].suggestions]
+    assert by_score[0] == samverkan and sip in by_score
+    finest = [s.code_id for s in engine.score([text], limit=3, finest=True)[0].suggestions]
+    assert finest[0] == sip and finest[-1] == samverkan and resurs not in finest
+    assert BOOK.codes[finest[1]].depth == 1
+    # all codes: the main theme that stepped back and was not kept comes last
+    every = [s.code_id for s in engine.score([text], limit=6, finest=True)[0].suggestions]
+    assert every[0] == sip and every[-1] == resurs and every[-2] == samverkan
+    # a rejected main theme is not brought back to the last place
+    kept = engine.score([text], [{samverkan}], limit=3, finest=True)[0].suggestions
+    assert samverkan not in [s.code_id for s in kept]
+    # more places than codes, or every sub-theme rejected: the main themes still shown
+    assert len(engine.score([text], limit=10, finest=True)[0].suggestions) == len(BOOK.codes)
+    subs = {c for c in BOOK.codes if BOOK.codes[c].depth == 1}
+    left = engine.score([text], [subs], limit=5, finest=True)[0].suggestions
+    assert {s.code_id for s in left} == {samverkan, resurs}
+    # once decisions take the main theme on its own, it ranks by its score again
+    alone = [Example(f"Samarbete mellan region och kommun om {x}", {samverkan}) for x in FILL]
+    engine = Engine(BOOK).fit([*labelled(40, seed=7), *alone])
+    taken = [s.code_id for s in engine.score([text], limit=3, finest=True)[0].suggestions]
+    assert taken[0] == samverkan and taken[-1] != samverkan
+
+
 def test_a_main_themes_statistical_score_is_at_least_its_likeliest_sub_themes():
     """The main theme's own model has seen its examples only as a whole; where one
     sub-theme's model says that sub-theme fits, the main theme is as likely."""

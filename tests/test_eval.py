@@ -116,11 +116,19 @@ def test_a_coding_session_replayed(tmp_path):
     assert data["keystrokes_existing"] < data["keystrokes_new"]
     assert abs(data["share_existing"] * data["keystrokes_existing"] + data["share_new"]
                * data["keystrokes_new"] - data["keystrokes"]) < 1e-2
+    # a row not coded with one key took the picker: "k", "↓" or letters, Enter
+    one = data["one_key_existing"]
+    assert 0 <= one <= 1
+    assert data["keystrokes_existing"] >= one + 3 * (1 - one) - 1e-2
+    # a new code is "k", Tab, its whole path and Enter
+    shortest = min(len(" > ".join(p)) for p in rows if p not in known)
+    assert data["keystrokes_new"] >= 3 + shortest
     table = CliRunner().invoke(app, ["eval", "--session", "--seeds", "1", "--train",
                                      str(tmp_path / "train.tsv"), "--test",
                                      str(tmp_path / "test.tsv")])
     assert table.exit_code == 0 and "keystrokes per row" in table.output
     assert "code existed" in table.output and "new code" in table.output
+    assert "with one key" in table.output
 
 
 def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from coding import codes, codings
+from coding import codes, codings, unit_view
 from coding.codebook import read_codebook
-from coding.suggestions import examples, pending, queue, suggest
+from coding.suggestions import KEEP, examples, pending, queue, suggest
 from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
 from corpus.readers import ReadOptions
@@ -121,7 +121,13 @@ def test_blind_coder_gets_a_layer_of_their_own_and_keeps_its_evidence(project, t
         assert kept.evidence == top.evidence   # from anna's own layer, not the shared one
     items = pending(project, "anna", "document", limit=3, blind=True)
     assert [i.segment_id for i in items] == [1, 2, 3]
-    assert all(i.suggestions and i.suggestions[0][2] >= i.suggestions[-1][2] for i in items)
+    with project.session() as s:
+        ranks = s.execute(select(Coding.segment_id, Coding.code_id).where(
+            Coding.coder == "förslag:anna", Coding.segment_id.in_([1, 2, 3]))
+            .order_by(Coding.segment_id, Coding.rank)).all()
+    for i in items:     # anna's own layer, in the order it was ranked
+        assert i.suggestions
+        assert [c for c, *_ in i.suggestions] == [c for seg, c in ranks if seg == i.segment_id]
 
 
 def test_pending_lists_undecided_segments_with_numbered_suggestions(project, tmp_path):
@@ -137,6 +143,59 @@ def test_pending_lists_undecided_segments_with_numbered_suggestions(project, tmp
         codings.reject(s, 2, items[1].suggestions[0][0], "anna")
     assert 2 not in [i.segment_id for i in pending(project, "anna", "document", limit=20)]
     assert 2 in [i.segment_id for i in pending(project, "bertil", "document", limit=20)]
+
+
+def test_suggestions_are_shown_in_the_engines_order_not_by_score(project, tmp_path):
+    """The engine ranks the codes in use and the finest codes first, above codes that
+    score higher (Engine.score); the coding page and `qda code next` must keep that
+    order, or the ranking is lost between the store and the coder."""
+    setup(project, tmp_path)
+    suggest(project)
+    with project.session() as s:
+        rows = s.scalars(select(Coding).where(Coding.coder == "förslag", Coding.segment_id == 2)
+                         .order_by(Coding.rank)).all()
+        ranked = [r.code_id for r in rows]
+    assert len(ranked) >= 3
+    with project.transaction() as s:     # the last-ranked scores highest of all
+        last = s.get(Coding, rows[-1].id)
+        last.score = 0.999
+    with project.session() as s:
+        book = codes.load_codebook(s)
+        view = unit_view.segment_view(s, 2, "anna", book)
+    assert [sug.code_id for sug in view.suggestions] == ranked
+    item = next(i for i in pending(project, "anna", "document", limit=20) if i.segment_id == 2)
+    assert [code_id for code_id, *_ in item.suggestions] == ranked
+
+
+def test_a_main_theme_waits_behind_the_sub_themes_that_imply_it(project, tmp_path):
+    """One key should code a unit: the numbered suggestions are sub-themes first; of the
+    main themes that have sub-themes, only the best one is shown, in the last place
+    (for a unit about the theme as a whole), until the coding takes one on its own."""
+    setup(project, tmp_path)
+    suggest(project)
+    with project.session() as s:
+        book = codes.load_codebook(s)
+        rows = s.execute(select(Coding.segment_id, Coding.code_id, Coding.rank).where(
+            Coding.coder == "förslag").order_by(Coding.segment_id, Coding.rank)).all()
+    parents = {c.parent_id for c in book.codes.values() if c.parent_id is not None}
+    by_segment: dict[int, list[int]] = {}
+    for segment_id, code_id, _ in rows:
+        by_segment.setdefault(segment_id, []).append(code_id)
+    full = [ids for ids in by_segment.values() if len(ids) == KEEP]
+    assert full
+    for ids in full:
+        mains = [c for c in ids if c in parents]
+        assert len(mains) <= 1 and (not mains or ids[-1] == mains[0])
+    assert any(ids[-1] in parents for ids in full)
+    with project.transaction() as s:   # the coding takes a main theme on its own
+        main = codes.find_code(s, "Samverkan")
+        for segment_id in range(1, 4):
+            codings.accept(s, segment_id, main.id, "anna")
+    suggest(project)
+    with project.session() as s:
+        again = s.execute(select(Coding.segment_id, Coding.code_id, Coding.rank).where(
+            Coding.coder == "förslag", Coding.code_id == main.id)).all()
+    assert any(rank < KEEP for _, _, rank in again)
 
 
 def test_a_large_suggestion_run_vacuums_the_coding_table_on_postgresql(pg_project, tmp_path,

@@ -147,6 +147,8 @@ class Engine:
         # none (a main theme without sub-themes fits as well as a sub-theme does)
         self._leaf = np.array([i not in self._children for i in self.ids], dtype=bool)
         self._used = np.zeros(len(self.ids), dtype=bool)   # codes the examples carry
+        # codes a decision took as the unit's code itself, not as a sub-theme's parent
+        self._taken = np.zeros(len(self.ids), dtype=bool)
         # the meaning signal: label texts (description, codebook examples) and the coded
         # examples, as unit vectors with the column of their code
         self._label_vecs = np.zeros((0, 0), dtype=np.float32)
@@ -235,6 +237,9 @@ class Engine:
         self._used = np.zeros(len(self.ids), dtype=bool)
         for lab in labels[len(book):]:
             self._used[[self._col[c] for c in lab if c in self._col]] = True
+        self._taken = np.zeros(len(self.ids), dtype=bool)
+        for example in examples:
+            self._taken[[self._col[c] for c in example.codes if c in self._col]] = True
         if self.embedder is not None:
             self._remember_meaning([e.text for e in examples], labels[len(book):])
         self.n_examples = len(examples)
@@ -470,8 +475,13 @@ class Engine:
 
     @_paused_gc()
     def score(self, texts: Sequence[str], exclude: Sequence[set[int]] | None = None,
-              explain: bool = True, limit: int = 8) -> list[Scored]:
-        """Ranked suggestions per text; codes in `exclude[i]` (rejections) are never shown."""
+              explain: bool = True, limit: int = 8, finest: bool = False) -> list[Scored]:
+        """Ranked suggestions per text; codes in `exclude[i]` (rejections) are never shown.
+
+        With `finest`, a main theme that has sub-themes and that no decision has taken on
+        its own ranks after the other codes: it scores at least its best sub-theme, so it
+        would take one of the few places shown beside the sub-theme that implies it, and
+        one key would code half the path (see `_finest`)."""
         texts = list(texts)
         if not texts:
             return []
@@ -498,6 +508,8 @@ class Engine:
         substance = [has_content(text) for text in texts]
         # the codes in use first (scores stay as they are: they are calibrated)
         key = np.where(final < 0, -10.0, final + 2.0 * ~self.demoted(final))
+        if finest:
+            key = self._finest(key, limit)
         ranked = np.argsort(-key, axis=1, kind="stable")[:, :limit]
         leaf_depth = 1 if (self._level >= 1).any() else 0
         leaf = np.sort(final[:, self._leaf], axis=1)[:, ::-1]
@@ -537,6 +549,24 @@ class Engine:
             out.append(Scored(suggestions, no_fit_score(best[r], leaf_depth),
                               best[r] < NO_FIT_THRESHOLD,
                               1.0 - (best[r] - second[r]) if substance[r] else 0.0))
+        return out
+
+    def _finest(self, key: np.ndarray, limit: int) -> np.ndarray:
+        """The ranking keys with the main themes that have sub-themes, and that no decision
+        has taken on their own, stepped back: such a theme scores at least its best
+        sub-theme, so it would take one of the few shown places beside the sub-theme that
+        implies it. The best of them keeps the last shown place: a unit about the theme as
+        a whole, before any unit was coded so, still finds it among the numbers."""
+        half = ~self._leaf & ~self._taken & (key > -5.0)     # never a rejected code
+        if limit < 2 or not half.any():
+            return key
+        out = key - 4.0 * half
+        rows = np.flatnonzero(half.any(axis=1))
+        best = np.where(half[rows], key[rows], -np.inf).argmax(axis=1)
+        # just after the place before the last; never lower than it stands already (fewer
+        # codes than places, or only rejected ones there)
+        before = np.sort(out[rows], axis=1)[:, -min(limit - 1, key.shape[1])]
+        out[rows, best] = np.maximum(np.nextafter(before, -np.inf), out[rows, best])
         return out
 
     def _best_children(self, final: np.ndarray) -> np.ndarray:
