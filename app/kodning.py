@@ -1,6 +1,6 @@
 """Kodning: decide segment after segment with the keyboard; every action is saved at once.
 
-Keys: 1–5 accept suggestion n, X rejects the best undecided suggestion, K opens the code
+Keys: 1–9 accept suggestion n, X rejects the best undecided suggestion, K opens the code
 picker (your most recently used codes first; type to search, Enter to code), N next, B
 back, U undo, Q marks a quote; 0 marks a unit not relevant (in a blind round: done with no
 code). The sidebar's search narrows the queue to units holding every word (case and
@@ -17,7 +17,7 @@ from corpus import numbers
 from corpus.errors import QdaError
 from corpus.vocabulary import Status
 
-MAX_KEYS = 5
+MAX_KEYS = 9      # 0 is taken: "ingen kod passar" / "inte relevant"
 DATABASE_AWAY = ("E074", "E075")     # worth trying again: the undo stays on the stack
 PICKER_INPUT = 'div.st-key-k_pick input'
 
@@ -331,6 +331,11 @@ with col_sug:
         b1.caption(f'<span style="background:{ui.HIGHLIGHTS[(n - 1) % len(ui.HIGHLIGHTS)]};'
                    f'padding:0 4px;border-radius:3px">{n}</span> '
                    + ui.safe("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)
+    behind = unit_view.behind_its_sub_themes(view.suggestions, book)
+    if behind:     # a main theme after its sub-themes, though it scores at least as high
+        main, n = behind
+        st.caption(ui.text(f"{main} står efter {'sitt subtema' if n == 1 else 'sina subteman'}"
+                           ": ett subtema kodar också sitt huvudtema."))
     open_sugs = [s for s in view.suggestions if s.decision is None]
     st.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
               on_click=reject, args=(open_sugs[0].code_id,) if open_sugs else (0,),
@@ -390,7 +395,7 @@ elif status_.error:
 elif status_.finished_at:
     n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
                f"kodade segment.")
-st.caption("Tangenter: 1–5 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
+st.caption("Tangenter: 1–9 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
            "N nästa · B föregående · U ångra · Q citat"
            + (" · 0 ingen kod passar" if blinded is not None else " · 0 inte relevant"))
 

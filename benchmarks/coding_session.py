@@ -20,6 +20,8 @@ import pandas as pd
 from report import ROOT, write_section
 from sklearn.model_selection import GroupKFold
 
+from coding.suggestions import KEEP
+
 # the shared development data beside the repository, or where QDA_DEV_DATA says
 DATA = Path(os.environ.get("QDA_DEV_DATA", ROOT.parent / "shared" / "data"))
 QDA = [sys.executable, "-m", "qda"]
@@ -92,10 +94,10 @@ def main() -> None:
         "the training rows and the test rows decided so far, retrained every 10 decisions",
         "as the app does; a sub-theme the codebook lacks is created when first needed.",
         "Codebook: the bundled färdplan concepts plus the training rows' themes. Columns:",
-        "the share of rows whose right code was suggestion 1, in the top 3, among the 5",
+        f"the share of rows whose right code was suggestion 1, in the top 3, among the {KEEP}",
         "suggestions shown, only in the picker, or new (for a new sub-theme, a *passar",
         "ingen befintlig kod* flag in that place counts as right); keystrokes per row: 1",
-        "when the unit's code is among the 5 suggestions the app shows (as `qda suggest`",
+        f"when the unit's code is among the {KEEP} suggestions the app shows (as `qda suggest`",
         "stores them: sub-themes before the main themes they imply, one such main theme at",
         "most, last), else 'k', letters and Enter in the picker, which lists the coder's",
         "most recent codes first ('↓' instead of letters for the first); a new code: 'k',",

@@ -30,7 +30,7 @@ from .codebook import Codebook, CodebookDoc
 from .evaluate import LEVELS, _paths, default_codebook, prepare, rankings
 from .suggest.embed import Embedder
 from .suggest.engine import NO_FIT, Engine, Example
-from .suggestions import KEEP
+from .suggestions import KEEP, ranked
 
 PARTS = 5     # the session curve: first 20 %, …, last 20 %
 
@@ -120,8 +120,8 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
         text = test["text"].iloc[i]
         path = _paths(test.iloc[[i]])[0]
         row: dict = {}
-        ranked = {name: rankings(engine, [text], level)["blended"][0]
-                  for name, level in LEVELS.items()}
+        by_level = {name: rankings(engine, [text], level)["blended"][0]
+                    for name, level in LEVELS.items()}
         created = False
         for name, level in LEVELS.items():
             if len(path) <= level:
@@ -129,9 +129,9 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
                 continue
             gold = codebook.find(path[:level + 1])
             if gold is None:        # the flag's place among the candidates
-                row[name] = ranked[name].index(NO_FIT) + 1 if NO_FIT in ranked[name] else 0
+                row[name] = by_level[name].index(NO_FIT) + 1 if NO_FIT in by_level[name] else 0
             else:                   # the code's place among the numbered suggestions
-                codes = [c for c in ranked[name] if c != NO_FIT]
+                codes = [c for c in by_level[name] if c != NO_FIT]
                 row[name] = codes.index(gold.id) + 1 if gold.id in codes else 0
             row[f"{name}_new"] = gold is None
         # what the coder does: a shown suggestion, the picker, or a new code
@@ -141,7 +141,7 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
             gold = codebook.add(path)
             created = True
         else:                   # what the app shows: the stored suggestions
-            shown = engine.score([text], limit=KEEP, explain=False, finest=True)[0]
+            shown = ranked(engine, [text], explain=False)[0]
             if gold.id in [s.code_id for s in shown.suggestions]:
                 row["keys"] = 1
             else:

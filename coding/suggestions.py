@@ -33,7 +33,7 @@ from .suggest import embed
 from .suggest.engine import Engine, Example, Scored
 from .unit_view import SHOWN_ORDER
 
-KEEP = 5          # suggestions stored per segment
+KEEP = 9          # suggestions stored per segment: keys 1-9 on the coding page
 BATCH = 2000
 SHORT_BATCH = 50    # background rescoring: short write transactions between coders' clicks
 ANALYZE_AFTER = 5000  # rows scored: a run this large refreshes PostgreSQL's statistics
@@ -223,16 +223,18 @@ def _select_rows(session: Session, query, segment_ids: Sequence[int] | None) -> 
     return sorted(rows)
 
 
-def _ranked(engine: Engine, texts: list[str], banned: list[set[int]]) -> list[Scored]:
+def ranked(engine: Engine, texts: list[str], banned: list[set[int]] | None = None,
+           explain: bool = True) -> list[Scored]:
     """What the store keeps of a text: the KEEP numbered suggestions, sub-themes before
-    the main themes they imply, so that one key codes a unit (`Engine.score`)."""
-    return engine.score(texts, banned, limit=KEEP, finest=True)
+    the main themes they imply, so that one key codes a unit (`Engine.score`). The
+    session replay (`session_eval`) calls it too, so it counts what the coder is shown."""
+    return engine.score(texts, banned, limit=KEEP, explain=explain, finest=True)
 
 
 def _score(session: Session, engine: Engine, chunk: list, coder: str | None) -> list[Scored]:
     ids = [r[0] for r in chunk]
     banned = rejected_by(session, ids, coder)
-    return _ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
+    return ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
 
 
 def _store(session: Session, chunk: list, scored: list[Scored], coder: str | None, who: str,
@@ -265,7 +267,7 @@ def _scored_rows(engine: Engine, chunk: list, banned: dict[int, set[int]], who: 
                  report: SuggestReport, dialect: Dialect) -> list[dict]:
     """One batch scored and made into rows, without touching the database."""
     ids = [r[0] for r in chunk]
-    scored = _ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
+    scored = ranked(engine, [r[1] for r in chunk], [banned.get(i, set()) for i in ids])
     return _plain(_new_rows(ids, scored, banned, who, report), dialect)
 
 
@@ -282,7 +284,7 @@ def _late_rejections(session: Session, engine: Engine, rows: list,
     report.suggestions -= _forget(session, list(ids), who)
     report.flagged_ids = [i for i in report.flagged_ids if i not in ids]
     report.flagged = len(report.flagged_ids)
-    _store(session, again, _ranked(engine, [r[1] for r in again],
+    _store(session, again, ranked(engine, [r[1] for r in again],
                                    [now.get(r[0], set()) for r in again]),
            coder, who, report)
 

@@ -103,6 +103,20 @@ def segment_view(session: Session, segment_id: int, coder: str, codebook: Codebo
         not accepted and relevance.is_not_relevant(session, segment_id, coder))
 
 
+def behind_its_sub_themes(suggestions: list[Suggested], codebook: Codebook
+                          ) -> tuple[str, int] | None:
+    """The first main theme listed after sub-themes of its own that the coder has not
+    rejected, and how many stand before it: it scores at least its best sub-theme, so a
+    coder may wonder why it comes later (`Engine.score(finest=True)` put it there)."""
+    for i, sug in enumerate(suggestions):
+        before = [s for s in suggestions[:i] if s.code_id in codebook.codes
+                  and codebook.codes[s.code_id].parent_id == sug.code_id
+                  and s.decision != Status.REJECTED]
+        if before:
+            return sug.label, len(before)
+    return None
+
+
 RECENT = 8   # codes the picker lists first
 
 

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from coding import codes, codings, unit_view
-from coding.codebook import read_codebook
+from coding.codebook import Codebook, read_codebook
 from coding.suggestions import KEEP, examples, pending, queue, suggest
 from corpus.ingest import ingest_file
 from corpus.models import Coding, Segment
@@ -165,6 +165,30 @@ def test_suggestions_are_shown_in_the_engines_order_not_by_score(project, tmp_pa
     assert [sug.code_id for sug in view.suggestions] == ranked
     item = next(i for i in pending(project, "anna", "document", limit=20) if i.segment_id == 2)
     assert [code_id for code_id, *_ in item.suggestions] == ranked
+
+
+def test_the_page_says_why_a_main_theme_stands_behind_its_own_sub_themes():
+    """Only a main theme listed after a sub-theme of its own that the coder has not
+    rejected is explained, and that one by name: a main theme coded on its own keeps its
+    place by score, before its sub-themes, and then nothing needs explaining."""
+    book = Codebook.from_doc(read_codebook("forstudie-postits"))
+    main = book.find("Samverkan")
+    sub = book.find(("Samverkan", "SIP"))
+    other = next(c for c in book.codes.values() if c.depth == 1 and c.parent_id != main.id)
+
+    def shown(*ids, rejected=()):
+        return [unit_view.Suggested(i, book.codes[i].label, 0.5, [], [],
+                                    "rejected" if i in rejected else None) for i in ids]
+
+    assert unit_view.behind_its_sub_themes(shown(sub.id, other.id, main.id), book) == (
+        main.label, 1)
+    assert unit_view.behind_its_sub_themes(shown(main.id, sub.id, other.id), book) is None
+    assert unit_view.behind_its_sub_themes(shown(other.id, main.id), book) is None
+    assert unit_view.behind_its_sub_themes(
+        shown(sub.id, other.id, main.id, rejected={sub.id}), book) is None
+    two = next(c for c in book.codes.values() if c.parent_id == main.id and c.id != sub.id)
+    assert unit_view.behind_its_sub_themes(shown(sub.id, two.id, main.id), book) == (
+        main.label, 2)
 
 
 def test_a_main_theme_waits_behind_the_sub_themes_that_imply_it(project, tmp_path):

@@ -1,7 +1,8 @@
 """Issue 40 part B in a real headless Chromium: the 0 key marks a unit not relevant
 outside a round (U undoes it), the search box makes a queue of the units holding its
 words (case and å/ä/ö folded) with the hits highlighted, and the page says 'klart'
-once the coder has decided the queue's last unit."""
+once the coder has decided the queue's last unit. Issue 44: the numbered suggestions
+are in the engine's stored order, not by score."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from coding import codes
 from coding.demo import build_coded_demo
 from corpus.models import AuditEvent, Coding, NotRelevant, Segment
 from corpus.project import open_project
+from people.identity import suggestion_layer
 
 from .conftest import running_app, settle, shot
 
@@ -40,8 +43,8 @@ def rows(root: Path, query):
         project.close()
 
 
-def open_kodning(page: Page, url: str) -> None:
-    page.goto(f"{url}/?kodare={CODER}")
+def open_kodning(page: Page, url: str, coder: str = CODER) -> None:
+    page.goto(f"{url}/?kodare={coder}")
     page.get_by_role("heading", name="Kodning").first.wait_for(timeout=30_000)
     settle(page)
 
@@ -64,6 +67,50 @@ def unique_word(root: Path) -> tuple[str, int]:
             if len(word) > 6 and "å" not in word and sum(word in t for t in texts) == 1:
                 return word, seg_id
     raise AssertionError("no word of one unit only")
+
+
+def test_the_numbered_suggestions_follow_the_stored_rank_not_the_score(server, page):
+    """The store ranks sub-themes before the main themes they imply (`Engine.score`);
+    here the last place of the first unit is given to the main theme of the first, with the
+    highest score: keys 1 … n must still follow the rank, up to key 9, and the page says
+    why that main theme stands last. Another coder than the other tests, so that their
+    decisions stay theirs."""
+    url, root = server
+    open_kodning(page, url, "berit")
+    unit = current_segment(page)
+    project = open_project(root)
+    try:
+        with project.transaction() as s:
+            stored = s.scalars(select(Coding).where(
+                Coding.segment_id == unit, Coding.coder == suggestion_layer(),
+                Coding.status == "suggested").order_by(Coding.rank)).all()
+            assert len(stored) > 5         # more than the five keys of before
+            book = codes.load_codebook(s)
+            # the last place: the main theme of the first, as the finest order puts it
+            main = book.codes[stored[0].code_id].parent_id
+            assert main is not None and main not in {c.code_id for c in stored}
+            stored[-1].code_id, stored[-1].score = main, 0.999
+            labels = [book.codes[c.code_id].label for c in stored]
+    finally:
+        project.close()
+    open_kodning(page, url, "berit")
+    assert current_segment(page) == unit
+    shown = [page.locator(f".st-key-k_acc_{n} button").first.inner_text().splitlines()[0]
+             for n in range(1, len(labels) + 1)]     # the label, not the shortcut's badge
+    assert [re.sub(r"^\d+ · (.*) \([\d,]+\)$", r"\1", t.strip()) for t in shown] == labels
+    assert shown[-1].strip().endswith("(0,99)")
+    expect(page.locator(f".st-key-k_acc_{len(labels) + 1} button")).to_have_count(0)
+    # a main theme shown after a sub-theme of its own is explained under the list, by name
+    why = page.get_by_text(re.compile("står efter (sitt subtema|sina subteman)"))
+    expect(why).to_have_count(1)
+    assert why.inner_text().startswith(f"{book.codes[main].label} står efter")
+    page.get_by_role("heading", name="Kodning").first.click()
+    page.keyboard.press(str(len(labels)))          # the last one, by its number
+    expect(page.locator(f".st-key-k_acc_{len(labels)} button").first).to_contain_text(
+        "✓", timeout=15_000)
+    settle(page)
+    assert rows(root, select(Coding.code_id).where(
+        Coding.coder == "berit", Coding.status == "accepted")) == [(stored[-1].code_id,)]
 
 
 def test_zero_marks_not_relevant_outside_a_round_and_u_undoes_it(server, page):
