@@ -56,6 +56,17 @@ def test_merged_area_header_names_every_column_it_spans(tmp_path):
         ("boras", "lapp ett", 2), ("boras", "lapp två", 2), ("gr", "lapp tre", 2)]
 
 
+def test_a_count_column_reads_every_form_of_mark(tmp_path):
+    """A count column as people type it: a number, "x2", "2 st", "(2)", "[3]", "2x"."""
+    rows = [["Område", "Inlägg", "Antal"],
+            ["GR", "ett", "x2"], ["GR", "två", "(2)"], ["GR", "tre", "2 st"],
+            ["GR", "fyra", "[3]"], ["GR", "fem", "2x"], ["GR", "sex", "4"],
+            ["GR", "sju", "(två)"]]
+    path = write_xlsx(tmp_path / "antal.xlsx", {"F1": rows})
+    assert [(n.text, n.duplicate_count) for n in read_file(path).notes] == [
+        ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 1)]
+
+
 def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_path):
     rows = [
         ["Fråga 2 – vad saknas?"], [],

@@ -62,8 +62,9 @@ def question_in_text(text: str | None) -> int | None:
 
 
 def parse_count(value: str | None) -> int | None:
-    """A count column's value ("2", "2.0", " 3 st", "x2") as an int, else None."""
+    """A count column's value ("2", "2.0", " 3 st", "x2", "(2)") as an int, else None."""
     if not value:
         return None
-    match = re.fullmatch(r"[x×]?\s*(\d{1,4})(?:[.,]0+)?\s*(?:st|ggr|x)?\.?", value.strip().lower())
+    match = re.fullmatch(r"[(\[]?\s*[x×]?\s*(\d{1,4})(?:[.,]0+)?\s*(?:st|ggr|x)?\.?\s*[)\]]?",
+                         value.strip().lower())
     return int(match.group(1)) if match else None
