@@ -105,6 +105,9 @@ def test_supplied_text_is_never_markdown_or_html(server, planted, page):
     login(page, server, "lena")
     page.get_by_text("Inloggad:").wait_for(timeout=30_000)
     page.get_by_text("**FETT9**").first.wait_for(timeout=30_000)   # the display name, as text
+    # the session cookie is written by a component a moment after the login: leaving the
+    # page before it would log lena out (under load the later pages were the login page)
+    page.wait_for_function("() => document.cookie.includes('qda_session=')", timeout=30_000)
     for path in PAGES:
         visit(page, server, path)
         plain(page, fetched, path)
