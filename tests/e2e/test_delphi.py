@@ -62,9 +62,11 @@ def open_link(page: Page, link: str) -> int:
 
 
 def rate(page: Page, index: int, value: str) -> None:
+    """Waits for the item's own "Sparat.": on a loaded machine the rerun may start after
+    `settle` has looked, and a count taken then is 0 though the answer is saved."""
     items_on(page).nth(index).get_by_text(value, exact=True).first.click()
     settle(page)
-    assert items_on(page).nth(index).get_by_text("Sparat.").count() == 1
+    expect(items_on(page).nth(index).get_by_text("Sparat.")).to_have_count(1, timeout=30_000)
 
 
 def test_a_delphi_round_from_coded_notes_to_the_results_file(server, page, tmp_path):
