@@ -39,6 +39,18 @@ def test_mark_only_cells():
     assert mark_only("Antal") is None
     assert mark_only("(dubblett)") == 2 and mark_only("dubblett") == 2
     assert mark_only("dubbeldokumentation") is None
+    assert mark_only("(2)") == 2 and mark_only("[3]") == 3 and mark_only("2 gånger") == 2
+    assert mark_only("2") is None and mark_only("1177") is None   # a bare number is a note
+
+
+def test_a_bracketed_number_beside_a_note_in_a_wide_sheet_counts_it(tmp_path):
+    from corpus.readers import read_file
+    from tests.conftest import write_xlsx
+
+    path = write_xlsx(tmp_path / "w.xlsx", {"Fråga 1": [
+        ["GR", "VGR"], ["Väntetider", "(2)"], ["Kontinuitet", "Antal SIP"]]})
+    assert [(n.text, n.duplicate_count) for n in read_file(path).notes] == [
+        ("Väntetider", 2), ("Kontinuitet", 1), ("Antal SIP", 1)]
 
 
 def test_a_dubblett_mark_in_a_workbook_is_counted_and_stripped(tmp_path):

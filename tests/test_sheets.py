@@ -57,14 +57,16 @@ def test_merged_area_header_names_every_column_it_spans(tmp_path):
 
 
 def test_a_count_column_reads_every_form_of_mark(tmp_path):
-    """A count column as people type it: a number, "x2", "2 st", "(2)", "[3]", "2x"."""
+    """A count column as people type it: a number, "x2", "2 st", "(2)", "[3]", "2x",
+    "(dubblett)": the same marks a note's own cell may carry."""
     rows = [["Område", "Inlägg", "Antal"],
             ["GR", "ett", "x2"], ["GR", "två", "(2)"], ["GR", "tre", "2 st"],
             ["GR", "fyra", "[3]"], ["GR", "fem", "2x"], ["GR", "sex", "4"],
-            ["GR", "sju", "(två)"]]
+            ["GR", "sju", "(två)"], ["GR", "åtta", "(dubblett)"], ["GR", "nio", "3.0"]]
     path = write_xlsx(tmp_path / "antal.xlsx", {"F1": rows})
     assert [(n.text, n.duplicate_count) for n in read_file(path).notes] == [
-        ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 1)]
+        ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 1),
+        ("åtta", 2), ("nio", 3)]
 
 
 def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_path):
@@ -91,7 +93,7 @@ def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_
 
 
 def test_long_layout_with_a_question_column(tmp_path):
-    rows = [["Fråga", "Område", "Text"], ["1", "GR", "a"], ["3", "VGR", "b"], [None, None, "c"]]
+    rows = [["Fråga", "Område", "Text"], ["1", "GR", "a"], ["3.0", "VGR", "b"], [None, None, "c"]]
     notes = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Data": rows})).notes
     assert [(n.question, n.area, n.text) for n in notes] == [
         (1, "gr", "a"), (3, "vgr", "b"), (3, "vgr", "c")]

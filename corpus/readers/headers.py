@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..dimensions import fold
+from .marks import mark_only
 
 NOTE_HEADERS = (
     "inlagg", "text", "notering", "anteckning", "lapp", "post it", "postit", "kommentar",
@@ -61,10 +62,15 @@ def question_in_text(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def plain_number(value: str | None) -> int | None:
+    """A cell holding just a whole number ("2", " 2.0", "2,0": Excel and CSV write it so)."""
+    match = re.fullmatch(r"\s*(\d{1,4})(?:[.,]0+)?\s*", value or "")
+    return int(match.group(1)) if match else None
+
+
 def parse_count(value: str | None) -> int | None:
-    """A count column's value ("2", "2.0", " 3 st", "x2", "(2)") as an int, else None."""
+    """A count column's value: a plain number, else any mark a note's own cell may carry
+    ("x2", "2 st", "(2)", "[3]", "(dubblett)"), read by the same rules."""
     if not value:
         return None
-    match = re.fullmatch(r"[(\[]?\s*[x×]?\s*(\d{1,4})(?:[.,]0+)?\s*(?:st|ggr|x)?\.?\s*[)\]]?",
-                         value.strip().lower())
-    return int(match.group(1)) if match else None
+    return plain_number(value) or mark_only(value)

@@ -23,8 +23,9 @@ _QUANTIFIED = re.compile(r"\b(?:minst|högst|max|maximalt|minimum|ca|cirka|ungef
                          r"över|under|upp till|mer än|fler än|mindre än|färre än|"
                          r"per|à|varje)\s*$", re.I)
 _LEADING = re.compile(r"^\s*[(\[]?\s*[x×]\s?(\d{1,2})\s*[)\]]?\s*[:\-–]?\s+", re.I)  # x2: text
-_ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|ggr))\.?\s*[)\]]?\s*$",
-                   re.I)
+_ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|ggr|gånger))"
+                   r"\.?\s*[)\]]?\s*$", re.I)
+_BRACKETED = re.compile(r"^\s*[(\[]\s*(\d{1,2})\s*[)\]]\s*$")  # (2) [3]: a mark only in brackets
 
 
 def split_mark(text: str) -> tuple[str, int | None]:
@@ -45,10 +46,14 @@ def split_mark(text: str) -> tuple[str, int | None]:
 
 
 def mark_only(text: str) -> int | None:
-    """The count of a cell that holds nothing but a mark, like "x3" or "(2 st)"."""
+    """The count of a cell that holds nothing but a mark, like "x3", "(2)" or "(2 st)"; the
+    one reader of such marks, for a note sheet's mark cells and a count column alike."""
     word = _WORD_ONLY.match(text)
     if word:
         return _WORDS[word.group(1).lower()]
+    bracketed = _BRACKETED.match(text)
+    if bracketed:
+        return int(bracketed.group(1))
     match = _ONLY.match(text)
     if not match:
         return None

@@ -291,7 +291,7 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
             group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
-            question = h.parse_count(raw_q) or h.question_in_text(raw_q)
+            question = h.plain_number(raw_q) or h.question_in_text(raw_q)
         value = grid.cell(r, text_col)
         if not value or not grid.is_anchor(r, text_col):
             continue
