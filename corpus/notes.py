@@ -60,6 +60,10 @@ NOTES: dict[str, tuple[str, str]] = {
              "without a group of their own have it",
              "bladet {sheet} heter som deltagargruppen {group}: bladets {n} lappar utan egen "
              "grupp får den"),
+    "N125": ("sheet {sheet!r}, {cells}: no area written; the note(s) took {area} from the "
+             "row above",
+             "bladet {sheet}, {cells}: inget område angivet; lapparna fick {area} från raden "
+             "ovanför"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),
     "N132": ("no header row with area names or a note column",

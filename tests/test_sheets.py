@@ -92,6 +92,22 @@ def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_
     assert not any("Kungälv" in s for s in result.sheets[0].skipped)
 
 
+def test_a_blank_area_cell_takes_the_area_above_and_says_so(tmp_path):
+    """Grouped sheets write an area once per block: the notes below take it, and the
+    reader names those cells, so a note whose area was forgotten is seen; a merged area
+    cell is written, not blank."""
+    rows = [["Område", "Inlägg"], ["GR", "ett"], [None, "två"], [None, "tre"],
+            ["VGR", "fyra"], [None, "fem"], [None, "sex"]]
+    path = write_xlsx(tmp_path / "block.xlsx", {"F1": rows}, {"F1": ["A5:A6"]})
+    result = read_as_written(path)
+    assert [(n.area, n.text) for n in result.notes] == [
+        ("GR", "ett"), ("GR", "två"), ("GR", "tre"), ("VGR", "fyra"), ("VGR", "fem"),
+        ("VGR", "sex")]
+    assert result.warnings == [
+        "sheet 'F1', A3, A4: no area written; the note(s) took GR from the row above",
+        "sheet 'F1', A7: no area written; the note(s) took VGR from the row above"]
+
+
 def test_long_layout_with_a_question_column(tmp_path):
     rows = [["Fråga", "Område", "Text"], ["1", "GR", "a"], ["3.0", "VGR", "b"], [None, None, "c"]]
     notes = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Data": rows})).notes

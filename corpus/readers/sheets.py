@@ -166,7 +166,7 @@ def _unknown_area_header(grid: Grid) -> int | None:
 # a cell's note, as a reader finds it: (code, cell, value); `_grouped` makes one note of
 # each kind per sheet, naming the cells
 PerCell = tuple[str, str, str]
-SAME_KIND_BY_VALUE = {"N123": "delimiter"}   # a note per delimiter
+SAME_KIND_BY_VALUE = {"N123": "delimiter", "N125": "area"}   # a note per delimiter, area
 VALUES_SHOWN = 3
 
 
@@ -296,6 +296,9 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         if not value or not grid.is_anchor(r, text_col):
             continue
         value = _overflow(grid, r, width, text_col, value, report)
+        if area is not None and area_col is not None and not grid.cell(r, area_col):
+            # filled down, said: a forgotten area is seen, not silently someone else's
+            report.warnings.append(("N125", grid.ref(r, area_col), area))
         text, count = split_mark(value)
         column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),

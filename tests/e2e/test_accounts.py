@@ -265,6 +265,8 @@ def test_the_audit_log_names_the_logged_in_user_and_a_reload_keeps_them(server, 
     since = last_event(team)
     login(page, server, "carl", path="kodning")
     expect(page.get_by_role("heading", name="Kodning")).to_be_visible(timeout=30_000)
+    # carl has no display name for logged_in_as; the reload below must find the cookie
+    page.wait_for_function("() => document.cookie.includes('qda_session=')", timeout=30_000)
     settle(page)
     page.locator(".st-key-k_acc_1 button").first.click()
     expect(page.locator(".st-key-k_acc_1 button").first).to_contain_text("✓", timeout=15_000)
