@@ -106,6 +106,8 @@ def test_a_blank_area_cell_takes_the_area_above_and_says_so(tmp_path):
     assert result.warnings == [
         "sheet 'F1', A3, A4: no area written; the note(s) took GR from the row above",
         "sheet 'F1', A7: no area written; the note(s) took VGR from the row above"]
+    assert result.warnings[1].swedish() == (
+        "bladet F1, A7: inget område angivet; lapparna fick VGR från raden ovanför")
 
 
 def test_long_layout_with_a_question_column(tmp_path):
