@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,6 +72,19 @@ def progress_bar(label: str, quiet: bool = False
                        description=escape(what) if what else label)
 
         yield update
+
+
+def group_project(ctx: typer.Context, project: Path) -> Path:
+    """The project of a group's subcommand: its own -p, else one given before the
+    subcommand (`qda merges -p DIR accept 3 4` means DIR, not the current folder)."""
+    def typed(c: Any) -> bool:             # beats $QDA_PROJECT and the default
+        source = c.get_parameter_source("project")   # typer's own click: compare by name
+        return source is not None and source.name == "COMMANDLINE"
+
+    parent = ctx.parent
+    if not typed(ctx) and parent is not None and typed(parent):
+        return parent.params["project"]
+    return project
 
 
 def opened(project: Path) -> Project:

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .common import ProjectOpt, actor, console, opened, user_errors
+from .common import ProjectOpt, actor, console, group_project, opened, user_errors
 
 merges_app = typer.Typer(help="Bilaga 2: notes on the same topic proposed as one row; merge "
                          "or keep apart each proposal.", invoke_without_command=True)
@@ -70,33 +70,33 @@ def _decide(ids: list[int], project: Path, merged: bool) -> None:
 
 
 @merges_app.command("accept")
-def merges_accept(ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
+def merges_accept(ctx: typer.Context, ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
     """Print the notes as one row of bilaga 2 (their texts joined with "; ")."""
-    _decide(ids, project, True)
+    _decide(ids, group_project(ctx, project), True)
 
 
 @merges_app.command("refuse")
-def merges_refuse(ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
+def merges_refuse(ctx: typer.Context, ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
     """Keep the notes apart (each pair of them), however alike their wording."""
-    _decide(ids, project, False)
+    _decide(ids, group_project(ctx, project), False)
 
 
 @merges_app.command("forget")
-def merges_forget(ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
+def merges_forget(ctx: typer.Context, ids: IdsArg, project: ProjectOpt = Path(".")) -> None:
     """Undo the decisions on these notes' pairs (one id: every decision naming it)."""
     from coding import note_merges
 
-    with user_errors(), opened(project).transaction() as session:
+    with user_errors(), opened(group_project(ctx, project)).transaction() as session:
         n = note_merges.forget(session, ids, actor())
     console.print(f"{n} decision(s) undone", highlight=False)
 
 
 @merges_app.command("decided")
-def merges_decided(project: ProjectOpt = Path(".")) -> None:
+def merges_decided(ctx: typer.Context, project: ProjectOpt = Path(".")) -> None:
     """The decisions taken: notes merged into one row, and pairs kept apart."""
     from coding import note_merges
 
-    with user_errors(), opened(project).session() as session:
+    with user_errors(), opened(group_project(ctx, project)).session() as session:
         rows = note_merges.decided_groups(session)
     table = Table("decision", "ids", "notes")
     for merged, ids, texts in rows:

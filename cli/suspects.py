@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .common import ProjectOpt, actor, console, opened, user_errors
+from .common import ProjectOpt, actor, console, group_project, opened, user_errors
 
 suspects_app = typer.Typer(help="Words that may be a person's name, left as they were at "
                            "ingest: list them, then mask or keep each.",
@@ -46,15 +46,17 @@ def _decide(source: int, word: str, project: Path, mask: bool) -> None:
 
 
 @suspects_app.command("mask")
-def suspects_mask(source: SourceArg, word: WordArg, project: ProjectOpt = Path(".")) -> None:
+def suspects_mask(ctx: typer.Context, source: SourceArg, word: WordArg,
+                   project: ProjectOpt = Path(".")) -> None:
     """Replace the word by [namn] everywhere in the source."""
-    _decide(source, word, project, True)
+    _decide(source, word, group_project(ctx, project), True)
 
 
 @suspects_app.command("keep")
-def suspects_keep(source: SourceArg, word: WordArg, project: ProjectOpt = Path(".")) -> None:
+def suspects_keep(ctx: typer.Context, source: SourceArg, word: WordArg,
+                   project: ProjectOpt = Path(".")) -> None:
     """Keep the word: it is not a name here."""
-    _decide(source, word, project, False)
+    _decide(source, word, group_project(ctx, project), False)
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,10 @@ class QdaError(Exception):
         return type(self), (self.reason, self.path, self.code, self.detail_sv)
 
     def line(self) -> str:
-        where = f"{self.path.name}: " if self.path is not None else ""
+        # "." has no name: the folder it stands for has (else "/" itself)
+        name = None if self.path is None else (
+            self.path.name or self.path.absolute().resolve().name or str(self.path))
+        where = f"{name}: " if name is not None else ""
         return f"{where}{self.reason} [{self.code}]"
 
 

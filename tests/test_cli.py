@@ -128,6 +128,30 @@ def test_not_a_project(tmp_path):
     assert result.exit_code == 1 and "not a workshop-qda project" in result.output
 
 
+def test_not_a_project_in_the_current_folder_names_the_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QDA_PROJECT", raising=False)
+    result = qda("status")
+    assert result.exit_code == 1
+    assert f"{tmp_path.name}: not a workshop-qda project" in result.output   # not ": not …"
+
+
+def test_a_groups_project_may_come_before_its_subcommand(tmp_path, monkeypatch):
+    """`qda merges -p DIR decided` and `qda suspects -p DIR keep …` act on DIR, not on the
+    current folder; a -p after the subcommand wins over one before it."""
+    proj = tmp_path / "p"
+    qda("init", proj, *FIRST_STUDY)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QDA_PROJECT", raising=False)
+    assert qda("merges", "-p", proj, "decided").output.strip().endswith("0 decision(s)")
+    keep = qda("suspects", "-p", proj, "keep", 1, "Foo")
+    assert "no suspect 'Foo' in source 1" in keep.output, keep.output   # DIR's error, not E013
+    other = tmp_path / "q"
+    other.mkdir()
+    wins = qda("merges", "-p", proj, "decided", "-p", other)
+    assert wins.exit_code == 1 and "q: not a workshop-qda project" in wins.output
+
+
 def test_the_installed_console_script_runs(tmp_path):
     exe = shutil.which("qda") or str(__import__("pathlib").Path(sys.executable).parent / "qda")
     out = subprocess.run([exe, "init", str(tmp_path / "p")], capture_output=True, text=True,
