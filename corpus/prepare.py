@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .pseudonymise import Pseudonymiser
+from .pseudonymise import Pseudonymiser, place_words
 from .readers import ReadOptions, ReadResult, read_file
 from .segment import sentence_spans
 from .speakers import assign
@@ -67,8 +67,12 @@ def prepare(path: Path, options: ReadOptions | None = None, digest: str | None =
     if not path.exists():
         raise InputError("no such file", path, "E100")
     digest = digest or sha256_of(path)
-    prepared = Prepared(path, digest, read_file(path, options), Pseudonymiser())
-    result = prepared.result
+    result = read_file(path, options)
+    # the study's places are not names: the project's areas and those the file names
+    known = [name for v in (options.areas.values if options.areas else ())
+             for name in v.names()]
+    places = place_words([*known, options.area, *(n.area for n in result.notes)])
+    prepared = Prepared(path, digest, result, Pseudonymiser(places=places))
     if result.kind == "transcript":
         # the speakers' groups from their labels as written, before any is pseudonymised
         found = assign(result.turns, options.groups, options.speakers, path)

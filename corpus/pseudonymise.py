@@ -192,6 +192,13 @@ def _needs_pointer(word: str) -> bool:
     return True
 
 
+def place_words(labels: Iterable[str | None]) -> frozenset[str]:
+    """The capitalised words of area labels ("Norra Halland" -> Norra, Halland): what
+    `Pseudonymiser.places` holds."""
+    return frozenset(word for label in labels if label for word in label.split()
+                     if len(word) >= 2 and word[0].isupper())
+
+
 @dataclass
 class Pseudonymiser:
     """One per source: remembers who is who, counts what it replaced."""
@@ -210,6 +217,10 @@ class Pseudonymiser:
     # parts of speakers' names that are everyday words or places ("Per", "Lund"): their
     # tokens, used only where the word cannot be the everyday word
     _speaker_parts: dict[str, str] = field(default_factory=dict)
+    # the study's own places (its areas, as the project and the file write them): never a
+    # person's name on their own, wherever `names.PLACES` does not reach ("Laholm" has a
+    # surname's shape); after a first name ("Anna Laholm") still a surname
+    places: frozenset[str] = frozenset()
 
     def speaker(self, label: str | None) -> str | None:
         """The pseudonym for a speaker label, assigned in order of first appearance."""
@@ -288,6 +299,9 @@ class Pseudonymiser:
                     and _needs_pointer(match.group(1)):
                 continue
             word, genitive = _genitive(match.group(1), after)
+            if (word in self.places or match.group(1) in self.places) and not naming \
+                    and word not in self._speaker_parts:
+                continue
             at_start = _at_start(before)
             following = words[i + 1] if i + 1 < len(words) else None
             replacement = None

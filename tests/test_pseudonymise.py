@@ -220,3 +220,39 @@ def test_the_quick_pointer_check_never_passes_over_a_pointed_word():
             pointed_seen += pointed
             assert _maybe_pointed(text, start, end) or not pointed, (text, start)
     assert pointed_seen > 1000          # the random texts do hold pointed words
+
+
+def test_the_studys_own_places_are_not_names_but_a_person_with_such_a_surname_is():
+    """The project's areas ("Laholm", "Falkenberg": a surname's shape, and not in the
+    built-in list of places) stay in the text; after a first name they are a surname."""
+    from corpus.pseudonymise import place_words
+
+    text = "Unga i Laholm åker till Falkenberg. Laholms kommun ringde. Ring Anna Laholm."
+    before = Pseudonymiser().text(text)
+    assert "Laholm åker" not in before          # what happened without the study's places
+    after = Pseudonymiser(places=place_words(["Laholm", "Södra Falkenberg", None])).text(text)
+    assert after.startswith("Unga i Laholm åker till Falkenberg. Laholms kommun ringde.")
+    assert "Anna" not in after and after.endswith("Ring [namn].")
+
+
+def test_an_ingest_keeps_the_projects_areas_in_the_notes(tmp_path):
+    from sqlalchemy import select
+
+    from corpus.ingest import ingest_file
+    from corpus.models import Segment
+    from corpus.project import init_project
+    from corpus.readers import ReadOptions
+
+    project = init_project(tmp_path / "p")
+    first = tmp_path / "a.csv"
+    first.write_text("Område,Inlägg\nLaholm,Fritidsgården\nFalkenberg,Bussen\n",
+                     encoding="utf-8")
+    ingest_file(project, first, ReadOptions(question=1))
+    second = tmp_path / "b.csv"                  # names the areas in its notes, not its own
+    second.write_text("Område,Inlägg\nKnäred,Unga i Laholm åker till Falkenberg\n",
+                      encoding="utf-8")
+    ingest_file(project, second, ReadOptions(question=1))
+    with project.session() as s:
+        texts = s.scalars(select(Segment.text).where(Segment.kind == "note")).all()
+    project.close()
+    assert "Unga i Laholm åker till Falkenberg" in texts
