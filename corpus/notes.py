@@ -60,10 +60,14 @@ NOTES: dict[str, tuple[str, str]] = {
              "without a group of their own have it",
              "bladet {sheet} heter som deltagargruppen {group}: bladets {n} lappar utan egen "
              "grupp får den"),
-    "N125": ("sheet {sheet!r}, {cells}: no area written; the note(s) took {area} from the "
-             "row above",
-             "bladet {sheet}, {cells}: inget område angivet; lapparna fick {area} från raden "
-             "ovanför"),
+    "N125": ("sheet {sheet!r}, {cells}: no area written; the note(s) took {area}, the area "
+             "written above them",
+             "bladet {sheet}, {cells}: inget område angivet; lapparna fick {area}, området som "
+             "står ovanför dem"),
+    "N126": ("sheet {sheet!r}, {cells}: a count that is not a number ({values}); the "
+             "note(s) count once",
+             "bladet {sheet}, {cells}: antal som inte är ett tal ({values}); lapparna "
+             "räknas en gång"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),
     "N132": ("no header row with area names or a note column",

@@ -123,6 +123,15 @@ def test_workshops_commands(tmp_path):
     assert bad.exit_code == 1 and "unknown area 'Halland'" in bad.output, bad.output
 
 
+def test_a_sheet_whose_question_column_names_other_questions_says_theirs(tmp_path):
+    proj = tmp_path / "p"
+    qda("init", proj)
+    book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [
+        ["Område", "Inlägg", "Fråga"], ["Laholm", "a", "2"], ["Varberg", "b", "3"]]})
+    out = qda("ingest", book, "-p", proj).output
+    assert "sheet 'Fråga 1': long layout, frågor 2, 3;" in out, out
+
+
 def test_not_a_project(tmp_path):
     result = qda("status", "-p", tmp_path)
     assert result.exit_code == 1 and "not a workshop-qda project" in result.output

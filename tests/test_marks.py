@@ -16,6 +16,8 @@ from corpus.readers.marks import mark_only, split_mark
     ("Väntetider (Dubbel)", "Väntetider", 2),
     ("Antal hembesök (2 st)", "Antal hembesök", 2),
     ("Andel med SIP [trippel]", "Andel med SIP", 3),
+    ("Väntetider (två)", "Väntetider", 2),
+    ("Antal hembesök [tre st]", "Antal hembesök", 3),
 ])
 def test_marks_become_counts(raw, text, count):
     assert split_mark(raw) == (text, count)
@@ -26,7 +28,7 @@ def test_marks_become_counts(raw, text, count):
     "Kvalitetsregister (t.ex. Senior Alert)", "1177",
     "Kontaktperson på varje enhet, minst 2 st", "Hembesök högst 3 ggr", "Läkare ca 2 st",
     "Besök mer än 4 gånger", "Uppföljning per 2 st", "(dubblett)",
-    "Ingen dubbel dokumentation", "Risk för dubbel",
+    "Ingen dubbel dokumentation", "Risk för dubbel", "Sex och samlevnad", "Alla tre",
 ])
 def test_text_without_a_mark_is_left_alone(raw):
     assert split_mark(raw) == (raw, None)
@@ -41,6 +43,8 @@ def test_mark_only_cells():
     assert mark_only("dubbeldokumentation") is None
     assert mark_only("(2)") == 2 and mark_only("[3]") == 3 and mark_only("2 gånger") == 2
     assert mark_only("2") is None and mark_only("1177") is None   # a bare number is a note
+    assert mark_only("(två)") == 2 and mark_only("tre st") == 3
+    assert mark_only("Sex") is None and mark_only("två") is None   # a word alone is a note
 
 
 def test_a_bracketed_number_beside_a_note_in_a_wide_sheet_counts_it(tmp_path):

@@ -62,11 +62,16 @@ def test_a_count_column_reads_every_form_of_mark(tmp_path):
     rows = [["Område", "Inlägg", "Antal"],
             ["GR", "ett", "x2"], ["GR", "två", "(2)"], ["GR", "tre", "2 st"],
             ["GR", "fyra", "[3]"], ["GR", "fem", "2x"], ["GR", "sex", "4"],
-            ["GR", "sju", "(två)"], ["GR", "åtta", "(dubblett)"], ["GR", "nio", "3.0"]]
+            ["GR", "sju", "(två)"], ["GR", "åtta", "(dubblett)"], ["GR", "nio", "3.0"],
+            ["GR", "tio", "tre"], ["GR", "elva", "många"], ["GR", "tolv", "?"]]
     path = write_xlsx(tmp_path / "antal.xlsx", {"F1": rows})
-    assert [(n.text, n.duplicate_count) for n in read_file(path).notes] == [
-        ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 1),
-        ("åtta", 2), ("nio", 3)]
+    result = read_file(path)
+    assert [(n.text, n.duplicate_count) for n in result.notes] == [
+        ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 2),
+        ("åtta", 2), ("nio", 3), ("tio", 3), ("elva", 1), ("tolv", 1)]
+    # a count it cannot read is said, not silently one
+    assert result.warnings == ["sheet 'F1', C12, C13: a count that is not a number "
+                               "('många', '?'); the note(s) count once"]
 
 
 def test_long_layout_fills_merged_area_down_and_reads_counts_stored_as_text(tmp_path):
@@ -104,10 +109,10 @@ def test_a_blank_area_cell_takes_the_area_above_and_says_so(tmp_path):
         ("GR", "ett"), ("GR", "två"), ("GR", "tre"), ("VGR", "fyra"), ("VGR", "fem"),
         ("VGR", "sex")]
     assert result.warnings == [
-        "sheet 'F1', A3, A4: no area written; the note(s) took GR from the row above",
-        "sheet 'F1', A7: no area written; the note(s) took VGR from the row above"]
+        "sheet 'F1', A3, A4: no area written; the note(s) took GR, the area written above them",
+        "sheet 'F1', A7: no area written; the note(s) took VGR, the area written above them"]
     assert result.warnings[1].swedish() == (
-        "bladet F1, A7: inget område angivet; lapparna fick VGR från raden ovanför")
+        "bladet F1, A7: inget område angivet; lapparna fick VGR, området som står ovanför dem")
 
 
 def test_long_layout_with_a_question_column(tmp_path):
@@ -115,6 +120,8 @@ def test_long_layout_with_a_question_column(tmp_path):
     notes = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Data": rows})).notes
     assert [(n.question, n.area, n.text) for n in notes] == [
         (1, "gr", "a"), (3, "vgr", "b"), (3, "vgr", "c")]
+    sheet = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Fråga 1": rows})).sheets[0]
+    assert (sheet.question, sheet.questions) == (1, [1, 3])   # the notes', not the name's
 
 
 def test_one_workbook_three_question_sheets_and_an_instruction_sheet(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..dimensions import fold
-from .marks import mark_only
+from .marks import NUMBER_WORDS, mark_only
 
 NOTE_HEADERS = (
     "inlagg", "text", "notering", "anteckning", "lapp", "post it", "postit", "kommentar",
@@ -69,8 +69,10 @@ def plain_number(value: str | None) -> int | None:
 
 
 def parse_count(value: str | None) -> int | None:
-    """A count column's value: a plain number, else any mark a note's own cell may carry
-    ("x2", "2 st", "(2)", "[3]", "(dubblett)"), read by the same rules."""
+    """A count column's value: a plain number or one written out ("två"), else any mark a
+    note's own cell may carry ("x2", "2 st", "(2)", "[3]", "(dubblett)"), read by the same
+    rules."""
     if not value:
         return None
-    return plain_number(value) or mark_only(value)
+    word = NUMBER_WORDS.get(value.strip().lower())   # alone in a count column: a count
+    return plain_number(value) or word or mark_only(value)

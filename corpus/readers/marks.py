@@ -26,6 +26,15 @@ _LEADING = re.compile(r"^\s*[(\[]?\s*[x×]\s?(\d{1,2})\s*[)\]]?\s*[:\-–]?\s+",
 _ONLY = re.compile(r"^\s*[(\[]?\s*(?:[x×]\s?(\d{1,2})|(\d{1,2})\s?(?:[x×]|st|ggr|gånger))"
                    r"\.?\s*[)\]]?\s*$", re.I)
 _BRACKETED = re.compile(r"^\s*[(\[]\s*(\d{1,2})\s*[)\]]\s*$")  # (2) [3]: a mark only in brackets
+# a count written out, "(två)", "tre st": in brackets or with its unit only, since a
+# note may be the word alone ("Sex" on a sheet about young people's health)
+NUMBER_WORDS = {"två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "åtta": 8,
+                "nio": 9, "tio": 10}
+_NUMBER_WORD = re.compile(rf"^\s*(?:[(\[]\s*({'|'.join(NUMBER_WORDS)})\s*(?:st|ggr|gånger)?"
+                          rf"\.?\s*[)\]]|({'|'.join(NUMBER_WORDS)})\s+(?:st|ggr|gånger)\.?)\s*$",
+                          re.I)
+_NUMBER_WORD_MARK = re.compile(
+    rf"\s*[(\[]\s*({'|'.join(NUMBER_WORDS)})\s*(?:st|ggr|gånger)?\.?\s*[)\]]\s*$", re.I)
 
 
 def split_mark(text: str) -> tuple[str, int | None]:
@@ -33,6 +42,9 @@ def split_mark(text: str) -> tuple[str, int | None]:
     match = _WORD_MARK.search(text)
     if match and match.start() > 0 and text[: match.start()].strip():
         return text[: match.start()].rstrip(" ,;-–"), _WORDS[match.group(1).lower()]
+    match = _NUMBER_WORD_MARK.search(text)
+    if match and match.start() > 0 and text[: match.start()].strip():
+        return text[: match.start()].rstrip(" ,;-–"), NUMBER_WORDS[match.group(1).lower()]
     for pattern in _TRAILING:
         match = pattern.search(text)
         if match and match.start() > 0:
@@ -46,14 +58,18 @@ def split_mark(text: str) -> tuple[str, int | None]:
 
 
 def mark_only(text: str) -> int | None:
-    """The count of a cell that holds nothing but a mark, like "x3", "(2)" or "(2 st)"; the
-    one reader of such marks, for a note sheet's mark cells and a count column alike."""
+    """The count of a cell that holds nothing but a mark, like "x3", "(2)", "(2 st)" or
+    "(två)"; the one reader of such marks, for a note sheet's mark cells and a count
+    column alike."""
     word = _WORD_ONLY.match(text)
     if word:
         return _WORDS[word.group(1).lower()]
     bracketed = _BRACKETED.match(text)
     if bracketed:
         return int(bracketed.group(1))
+    written = _NUMBER_WORD.match(text)
+    if written:
+        return NUMBER_WORDS[(written.group(1) or written.group(2)).lower()]
     match = _ONLY.match(text)
     if not match:
         return None

@@ -84,6 +84,7 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     report.skipped = _grouped(report.skipped, grid.name)
     if not notes:
         raise InputError(f"sheet {grid.name!r} has no notes below its headers", path, "E112")
+    report.questions = sorted({n.question for n in notes if n.question is not None})
     missing_q = [n for n in notes if n.question is None]
     if missing_q and layout not in ("padlet", "survey"):
         raise InputError(
@@ -167,6 +168,7 @@ def _unknown_area_header(grid: Grid) -> int | None:
 # each kind per sheet, naming the cells
 PerCell = tuple[str, str, str]
 SAME_KIND_BY_VALUE = {"N123": "delimiter", "N125": "area"}   # a note per delimiter, area
+SHOWS_VALUES = ("N122", "N126")                              # a note naming the values
 VALUES_SHOWN = 3
 
 
@@ -182,7 +184,7 @@ def _grouped(found: list, sheet: str) -> list[str]:
         refs = [ref for _, ref, _ in items]
         if code in SAME_KIND_BY_VALUE:
             out.append(note(code, sheet=sheet, refs=refs, **{SAME_KIND_BY_VALUE[code]: value}))
-        elif code == "N122":
+        elif code in SHOWS_VALUES:
             shown = ", ".join(repr(v[:40]) for _, _, v in items[:VALUES_SHOWN])
             out.append(note(code, sheet=sheet, refs=refs,
                             values=shown + (", …" if len(items) > VALUES_SHOWN else "")))
@@ -300,7 +302,10 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
             # filled down, said: a forgotten area is seen, not silently someone else's
             report.warnings.append(("N125", grid.ref(r, area_col), area))
         text, count = split_mark(value)
-        column_count = h.parse_count(grid.cell(r, count_col)) if count_col is not None else None
+        written = grid.cell(r, count_col) if count_col is not None else None
+        column_count = h.parse_count(written)
+        if written and not column_count:
+            report.warnings.append(("N126", grid.ref(r, count_col), written))
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
                           duplicate_count=max(column_count or count or 1, 1), group=group,
                           area_cell=area_cell, group_cell=group_cell))

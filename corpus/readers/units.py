@@ -45,6 +45,8 @@ class SheetReport:
     layout: str  # wide, long, list, padlet, survey, skipped
     question: int | None = None
     question_text: str | None = None
+    # the questions its notes answer: a question column may give them, not the sheet
+    questions: list[int] = field(default_factory=list)
     notes_per_area: dict[str, int] = field(default_factory=dict)
     duplicate_marks: int = 0
     skipped: list[str] = field(default_factory=list)
