@@ -205,6 +205,8 @@ def open_project(root: Path | str, allow_upgrade: bool = False,
     or QDA_DATABASE_URL names."""
     root = Path(root)
     if not (root / CONFIG_NAME).exists() and not (root / SQLITE_NAME).exists():
+        if not root.is_dir():
+            raise QdaError("no such folder: not a workshop-qda project", root, "E013")
         raise QdaError("not a workshop-qda project (no qda.toml); run `qda init` first",
                        root, "E013")
     return _connect(root, allow_upgrade=allow_upgrade, url=url)

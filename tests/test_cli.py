@@ -159,6 +159,8 @@ def test_a_groups_project_may_come_before_its_subcommand(tmp_path, monkeypatch):
     other.mkdir()
     wins = qda("merges", "-p", proj, "decided", "-p", other)
     assert wins.exit_code == 1 and "q: not a workshop-qda project" in wins.output
+    gone = qda("status", "-p", tmp_path / "finns-inte")
+    assert gone.exit_code == 1 and "finns-inte: no such folder" in gone.output, gone.output
 
 
 def test_the_installed_console_script_runs(tmp_path):
