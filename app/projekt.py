@@ -237,8 +237,7 @@ if ingest:
             if report.sheets:
                 st.dataframe(pd.DataFrame([{
                     "Blad": s["name"], "Layout": ui.LAYOUT_LABELS.get(s["layout"], s["layout"]),
-                    "Fråga": ", ".join(map(str, s.get("questions") or
-                                           ([s["question"]] if s["question"] else []))),
+                    "Fråga": ", ".join(map(str, s["questions"])),
                     "Lappar per område": ", ".join(f"{state.area_label(a)} {n}" for a, n in
                                                    s["notes_per_area"].items()),
                     "Dubblettmarkeringar": s["duplicate_marks"],

@@ -147,7 +147,7 @@ def print_report(report: IngestReport) -> None:
                          f"({escape('; '.join(sheet['skipped']))})")
             continue
         per_area = ", ".join(f"{a} {n}" for a, n in sheet["notes_per_area"].items())
-        asked = sheet.get("questions") or ([sheet["question"]] if sheet["question"] else [])
+        asked = sheet["questions"]          # its notes': a Fråga column may give them
         question = (f"fråga {asked[0]}" if len(asked) == 1 else
                     "frågor " + ", ".join(map(str, asked)) if asked else "no question")
         lines.append(f"    sheet {sheet_name}: {sheet['layout']} layout, {question}; "

@@ -25,7 +25,7 @@ class QdaError(Exception):
     def line(self) -> str:
         # "." has no name: the folder it stands for has (else "/" itself)
         name = None if self.path is None else (
-            self.path.name or self.path.absolute().resolve().name or str(self.path))
+            self.path.name or self.path.resolve().name or str(self.path))
         where = f"{name}: " if name is not None else ""
         return f"{where}{self.reason} [{self.code}]"
 
