@@ -111,3 +111,37 @@ def test_a_new_study_learns_its_areas_and_the_lead_edits_them(server, page: Page
                                                    "Lerums kommun", "Öckerö", "Alingsås"]
     cells = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row)
     assert not any(name in cells for name in ("Borås", "Fyrbodal", "Skaraborg", "VGR"))
+
+
+def test_an_upload_says_which_notes_took_the_area_above_and_which_counts_it_could_not_read(
+        server, page: Page, tmp_path):
+    """A grouped sheet (the area once per block) and a count column typed by hand: the page
+    says, in Swedish, which cells were filled from above and which count was no number."""
+    from sqlalchemy import select
+
+    from corpus.models import Segment, Source
+
+    url, root = server
+    book = write_xlsx(tmp_path / "block.xlsx", {"Fråga 3": [
+        ["Område", "Inlägg", "Antal"], ["Alingsås", "Fler träffpunkter", "två"],
+        [None, "Mer skjuts till vården", "många"]]})
+    open_page(page, url, "projekt")
+    page.locator(".st-key-p_files input[type=file]").set_input_files(str(book))
+    expect(page.get_by_role("button", name="Importera", exact=True)).to_be_enabled(timeout=15_000)
+    page.get_by_role("button", name="Importera", exact=True).click()
+    expect(page.get_by_text("Bladet Fråga 3, A3: inget område angivet; lapparna fick "
+                            "Alingsås, området som står ovanför dem")).to_be_visible(
+        timeout=30_000)
+    expect(page.get_by_text(re.compile(
+        r"Bladet Fråga 3, C3: antal som inte är ett tal \('många'\); lapparna räknas en "
+        r"gång"))).to_be_visible()
+    shot(page, "study-block-import")
+    project = open_project(root)
+    try:
+        with project.session() as s:
+            rows = s.execute(select(Segment.area, Segment.duplicate_count).join(
+                Source, Source.id == Segment.source_id).where(
+                Source.original_name == "block.xlsx").order_by(Segment.position)).all()
+    finally:
+        project.close()
+    assert [tuple(r) for r in rows] == [("alingsas", 2), ("alingsas", 1)]
