@@ -27,11 +27,11 @@ from corpus.status import (
     totals,
 )
 from corpus.study import (
-    USE_NAMES_SV,
     add_value,
     merge_values,
     rename_value,
     reorder,
+    said_uses,
     set_flags,
     set_long_name,
     uses,
@@ -313,8 +313,7 @@ with tab_study:
             st.dataframe(pd.DataFrame([{
                 "Namn i tabeller": v.label, "Långt namn (citat)": v.long_name or "",
                 "Andra stavningar": ", ".join(v.aliases), "Nyckel": v.key,
-                "Används av": ", ".join(f"{n} {USE_NAMES_SV.get(t, t)}" for t, n in
-                                        uses(session, dimension, v.key).items())}
+                "Används av": said_uses(uses(session, dimension, v.key), swedish=True)}
                 for v in dim.values], columns=["Namn i tabeller", "Långt namn (citat)",
                                                "Andra stavningar", "Nyckel", "Används av"]),
                 hide_index=True)
@@ -400,6 +399,24 @@ with tab_names:
                             st.rerun()
                         except QdaError as exc:
                             st.error(f"Beslutet sparades inte: {ui.reason(exc)}")
+    if ingest:
+        named = source_names(proj)
+        with st.expander("Maskera ett namn som inte hittades"), st.form("p_mask_word"):
+            st.caption("Ett namn som importen inte kände igen (till exempel ett ovanligt "
+                       "förnamn) ersätts med [namn] i hela källan. Beslutet loggas utan namnet.")
+            m1, m2 = st.columns([2, 3])
+            source_id = m1.selectbox("Källa", list(named), format_func=lambda i: (
+                f"{i}: {named[i]}"), key="p_mask_source")
+            word = m2.text_input("Ord eller namn", key="p_mask_word_text",
+                                 placeholder="Förnamn Efternamn")
+            if st.form_submit_button("Maskera") and source_id is not None and word.strip():
+                try:
+                    places = proj.retried(lambda session: suspects.decide(
+                        session, source_id, word, True, user))
+                    st.cache_data.clear()
+                    st.success(f"Maskerat på {places} ställen.")
+                except QdaError as exc:
+                    st.error(f"Inget maskerades: {ui.reason(exc)}")
 
 # ---- memos from other tools --------------------------------------------------------------
 with tab_memos:

@@ -15,7 +15,9 @@ suspects_app = typer.Typer(help="Words that may be a person's name, left as they
                            "ingest: list them, then mask or keep each.",
                            invoke_without_command=True)
 SourceArg = Annotated[int, typer.Argument(help="The source id (see `qda suspects`).")]
-WordArg = Annotated[str, typer.Argument(help="The word as listed.")]
+WordArg = Annotated[str, typer.Argument(
+    help="The word as listed; to mask, also any word or name in the source that ingest "
+         "missed (quote a full name: \"Kjelle Mäkitalo\").")]
 
 
 @suspects_app.callback()
@@ -48,7 +50,8 @@ def _decide(source: int, word: str, project: Path, mask: bool) -> None:
 @suspects_app.command("mask")
 def suspects_mask(ctx: typer.Context, source: SourceArg, word: WordArg,
                    project: ProjectOpt = Path(".")) -> None:
-    """Replace the word by [namn] everywhere in the source."""
+    """Replace the word by [namn] everywhere in the source: a listed suspect, or a name
+    ingest did not recognise at all."""
     _decide(source, word, group_project(ctx, project), True)
 
 

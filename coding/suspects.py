@@ -53,16 +53,23 @@ def _fingerprint(word: str) -> str:
 def decide(session: Session, source_id: int, word: str, mask: bool,
            actor: Actor) -> int:
     """Mask (replace by [namn] everywhere in the source) or keep a suspect; returns how
-    many places changed."""
+    many places changed. Any word of the source can be masked, listed or not: a name
+    ingest did not recognise at all must not have to wait for a new import."""
     access.require(session, actor, Can.INGEST)
     source = session.get(Source, source_id)
-    listed = dict((source.report or {}).get("suspects", {})) if source else {}
-    if word not in listed:
+    if source is None:
+        raise QdaError(f"no source {source_id} (qda status lists them)", None, "E172")
+    word = " ".join(word.split())
+    listed = dict((source.report or {}).get("suspects", {}))
+    if word not in listed and not mask:
         raise QdaError(f"no suspect {word!r} in source {source_id}", None, "E170")
-    assert source is not None               # it lists the word
+    if word not in listed and (len(word) < 2 or "[" in word or "]" in word):
+        raise QdaError(f"{word!r} is not a word to mask", None, "E171")
     changed = _mask(session, source, word) if mask else 0
-    listed.pop(word)
-    source.report = {**source.report, "suspects": listed}
+    if word not in listed and not changed:
+        raise QdaError(f"{word!r} does not occur in source {source_id}", None, "E171")
+    listed.pop(word, None)
+    source.report = {**(source.report or {}), "suspects": listed}
     if mask:
         session.add(PseudonymKey(source_id=source_id, real_name=word, pseudonym=NAME_TOKEN))
     audit.record(session, actor_name(actor),

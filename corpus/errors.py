@@ -134,6 +134,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E161": ("the demo folder is not empty", "mappen är inte tom"),
     "E170": ("no such possible name in the source",
              "ordet finns inte bland källans möjliga namn"),
+    "E171": ("the word does not occur in the source", "ordet finns inte i källan"),
+    "E172": ("no such source", "källan finns inte"),
     # the study's dimensions: areas, participant groups, formats
     "E180": ("no such study profile", "studieprofilen finns inte"),
     "E181": ("the study profile is not valid", "studieprofilen är inte giltig"),
@@ -202,6 +204,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E333": ("unknown review order", "okänd ordning"),
     "E334": ("unknown review status", "okänd status"),
     "E335": ("sentences outside the turn", "meningarna ligger utanför repliken"),
+    "E336": ("a turn is decided by its sentences, the units",
+             "en replik kodas genom sina meningar, som är enheterna"),
     # tables in and out
     "E340": ("a table is .tsv, .csv or .xlsx", "tabellen ska vara .tsv, .csv eller .xlsx"),
     "E341": ("a table cannot be read", "tabellen går inte att läsa"),

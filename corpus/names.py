@@ -97,6 +97,51 @@ def looks_like_surname(word: str) -> bool:
             and not is_common_word(word))
 
 
+# endings of Swedish nouns in the definite form and of organisations ("Trafikverket",
+# "Kommunen", "Närhälsan", "Politikerna"): a capitalised word ending so is rarely a name
+NOT_NAME_ENDINGS = ("en", "et", "an", "na", "ing", "het", "tion", "skap", "ism", "kommun",
+                    "region", "stad", "län", "rådet", "bolag")
+
+
+# letters of English words, rare in Swedish and Finnish names ("Health", "Care", "Survey")
+_FOREIGN = re.compile(r"th|w|ph|ou|ea|ee|oo|c(?![hk])")
+# the first word of many place names ("Västra Götaland", "Nya Varvet"): never a first name
+PLACE_PREFIXES = frozenset(["norra", "södra", "östra", "västra", "mellersta", "nordöstra",
+                            "nordvästra", "sydöstra", "sydvästra", "nya", "gamla", "stora",
+                            "lilla", "övre", "nedre", "inre", "yttre", "sankt", "s:t"])
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """Swedish word forms and lemmas of spacy-lookups-data's lemma table (about 740,000):
+    a capitalised word found here is an everyday word ("Region", "Personal") before it is
+    a name. Read only when a word not in the name lists stands where a name could."""
+    import gzip
+    import json
+
+    path = resources.files("spacy_lookups_data") / "data" / "sv_lemma_lookup.json.gz"
+    with gzip.open(str(path), "rt", encoding="utf-8") as handle:
+        table = json.load(handle)
+    return frozenset(table) | frozenset(table.values())
+
+
+def could_be_name(word: str) -> bool:
+    """A capitalised word that no list knows but that has a name's shape: not an
+    everyday word, a place or a Swedish word of the lexicon, no definite or organisation
+    ending, and as short as names are ("Kjelle", "Mäkitalo"; not "Trafikverket")."""
+    folded = word.casefold()
+    return (3 <= len(word) <= 12 and not _FOREIGN.search(folded) and word[0].isupper()
+            and word[1:].replace("-", "").islower() and not folded.endswith(NOT_NAME_ENDINGS)
+            and word not in PLACES and not is_common_word(word) and folded not in _lexicon())
+
+
+def is_unlisted(word: str) -> bool:
+    """A capitalised word that is neither an everyday word nor a place nor in a name list:
+    what `could_be_name` then looks at, and what a lead is asked about."""
+    return not (is_common_word(word) or word in PLACES or is_first_name(word, anywhere=True)
+                or looks_like_surname(word))
+
+
 @cache
 def _stop_words() -> frozenset[str]:
     from spacy.lang.sv.stop_words import STOP_WORDS

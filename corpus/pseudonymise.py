@@ -61,6 +61,7 @@ POINTERS = re.compile(
     r"(?:\b(?:" + "|".join(map(re.escape, POINTER_PHRASES)) + r")[ \t]+)$", re.I)
 # the words a pointer or NAMING can end on: a cheap test before the regexes
 _POINTER_ENDINGS = tuple(sorted({p.split()[-1] for p in POINTER_PHRASES}))
+_POINTER_WORDS = frozenset(word for p in POINTER_PHRASES for word in p.split())
 SELF_AFTER = re.compile(r"^[ \t]+heter jag\b", re.I)
 # a first name typed in lower case after a self-introduction ("jag heter anna")
 SELF_NAMED_LOWER = re.compile(
@@ -85,6 +86,9 @@ PSEUDONYM_LABEL = re.compile(
     r"^(?:(?:deltagare|person|participant|respondent|informant)\s+\d{1,3}|"
     r"(?:moderator|intervjuare|interviewer|facilitator|processledare|samtalsledare)"
     r"(?:\s+\d{1,3})?)$", re.I)
+# a word no list knows before "sa", "tycker" at the start of a sentence is taken for a
+# name only when as short as most first names ("Kjelle sa"; not "Exempelvis skriver")
+SHORT_NAME = 8
 _LOOKBACK = 80      # characters before a word that pointers and sentence starts are read in
 
 
@@ -98,6 +102,7 @@ def _pointed(before: str, after: str) -> tuple[bool, bool]:
     return naming, naming or bool(hit and POINTERS.search(before))
 
 
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-ZÅÄÖÉÜ]")
 _HETER_AFTER = re.compile(r"[ \t]+heter", re.I)
 
 
@@ -190,6 +195,14 @@ def _needs_pointer(word: str) -> bool:
                 or stem in known.PLACES:
             return False
     return True
+
+
+def _maybe_unlisted(word: str, beside: bool, text: str, end: int) -> bool:
+    """Whether `Pseudonymiser._unlisted` may act on a word `_needs_pointer` would let
+    through: not an everyday word, and a capitalised word right after it or what a
+    person does ("sa", "tycker") after it."""
+    return not known.is_common_word(word) and (
+        beside or bool(PERSON_VERB.match(text[end:end + _LOOKBACK])))
 
 
 def place_words(labels: Iterable[str | None]) -> frozenset[str]:
@@ -287,8 +300,11 @@ class Pseudonymiser:
             if match.start() < cursor:    # the surname of a name already replaced
                 continue
             start, end = match.span()
+            following = words[i + 1] if i + 1 < len(words) else None
+            beside = following is not None and text[end:following.start()] in (" ", "\t")
             if match.group(1) not in self._speaker_parts and _needs_pointer(match.group(1)) \
-                    and not _maybe_pointed(text, start, end):
+                    and not _maybe_pointed(text, start, end) \
+                    and not _maybe_unlisted(match.group(1), beside, text, end):
                 continue                  # as below, without cutting out the windows
             after = text[end:end + _LOOKBACK]
             before = text[max(0, start - _LOOKBACK):start]
@@ -296,17 +312,16 @@ class Pseudonymiser:
                 before = "\0" + before           # not the start of the text
             naming, pointed = _pointed(before, after)
             if not pointed and match.group(1) not in self._speaker_parts \
-                    and _needs_pointer(match.group(1)):
+                    and _needs_pointer(match.group(1)) \
+                    and not _maybe_unlisted(match.group(1), beside, text, end):
                 continue
             word, genitive = _genitive(match.group(1), after)
             if (word in self.places or match.group(1) in self.places) and not naming \
                     and word not in self._speaker_parts:
                 continue
             at_start = _at_start(before)
-            following = words[i + 1] if i + 1 < len(words) else None
             replacement = None
-            if following is not None and not genitive \
-                    and text[end:following.start()] in (" ", "\t"):
+            if following is not None and not genitive and beside:
                 second, second_genitive = _genitive(
                     following.group(1), text[following.end():following.end() + _LOOKBACK])
                 if self._full_name(word, second, naming, at_start):
@@ -323,6 +338,26 @@ class Pseudonymiser:
                                                      bool(genitive)):
                 self.counts["other_names"] += 1
                 replacement = NAME_TOKEN + genitive
+            # a run of three capitalised words is a title or an organisation ("Origo
+            # Group AB", "International Health Policy Survey"), not a person
+            run = (i > 0 and text[words[i - 1].end():start] in (" ", "\t")
+                   and words[i - 1].group(1).casefold() not in _POINTER_WORDS
+                   and not known.is_common_word(words[i - 1].group(1))) or (
+                beside and following is not None and _CAPITAL_NEXT.match(text, following.end()))
+            if replacement is None and not genitive and not run \
+                    and word not in self._speaker_parts and known.is_unlisted(word):
+                neighbour = following.group(1) if following is not None and beside and \
+                    following.group(1) not in self.places else None
+                taken = self._unlisted(word, neighbour, pointed, at_start, after)
+                if taken:
+                    self.counts["other_names"] += 1
+                    replacement = NAME_TOKEN
+                    if taken == 2:
+                        assert following is not None        # `second` is its word
+                        end = following.end()
+                elif taken is None:
+                    self._suspect(f"{word} {neighbour}" if neighbour else word, before,
+                                  text[start:start + _LOOKBACK])
             if replacement is not None:
                 if replacement.startswith(NAME_TOKEN) and not replacement.endswith("s"):
                     # "Maria von Essen", "Carl af Klercker": the noble surname goes too
@@ -336,6 +371,30 @@ class Pseudonymiser:
                 cursor = end
         out.append(text[cursor:])
         return "".join(out)
+
+    def _unlisted(self, word: str, second: str | None, pointed: bool, at_start: bool,
+                  after: str) -> int | None:
+        """A capitalised word no list knows (a rare first name, "Kjelle"; a Finnish
+        surname, "Mäkitalo"): how many words to mask (2 with the word after it, 1, or 0:
+        leave it), or None: left, but a lead is asked (a Swedish word that is also a name,
+        "Tindra", where a name stands). A name's place: before a surname ("Tindra
+        Lundgren"), beside another such word, after a pointer ("ring Kjelle") or before
+        what a person does ("Kjelle sa")."""
+        folded = word.casefold()
+        if folded.endswith(known.NOT_NAME_ENDINGS) or folded in _POINTER_WORDS \
+                or folded in known.PLACE_PREFIXES:
+            return 0
+        if second is not None and known.looks_like_surname(second):
+            return 2
+        if second is not None and known.is_unlisted(second) and known.could_be_name(second):
+            # a Swedish word capitalised inside a sentence is a name too ("med Tindra
+            # Mäkitalo"); at the start of one it may be the sentence's first word
+            return 2 if known.could_be_name(word) or not at_start else None
+        if pointed or (at_start and len(word) <= SHORT_NAME and PERSON_VERB.match(after)):
+            if known.could_be_name(word):
+                return 1
+            return None if pointed else 0
+        return 0
 
     def _full_name(self, first: str, second: str, naming: bool, at_start: bool) -> bool:
         """A first name and a capitalised word after it: a person ("Malin Lund"), unless

@@ -154,7 +154,7 @@ def test_a_groups_project_may_come_before_its_subcommand(tmp_path, monkeypatch):
     monkeypatch.delenv("QDA_PROJECT", raising=False)
     assert qda("merges", "-p", proj, "decided").output.strip().endswith("0 decision(s)")
     keep = qda("suspects", "-p", proj, "keep", 1, "Foo")
-    assert "no suspect 'Foo' in source 1" in keep.output, keep.output   # DIR's error, not E013
+    assert "no source 1 (qda status lists them) [E172]" in keep.output, keep.output  # not E013
     other = tmp_path / "q"
     other.mkdir()
     wins = qda("merges", "-p", proj, "decided", "-p", other)

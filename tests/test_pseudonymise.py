@@ -256,3 +256,41 @@ def test_an_ingest_keeps_the_projects_areas_in_the_notes(tmp_path):
         texts = s.scalars(select(Segment.text).where(Segment.kind == "note")).all()
     project.close()
     assert "Unga i Laholm åker till Falkenberg" in texts
+
+
+@pytest.mark.parametrize("text,expected", [
+    # names no list knows: a rare first name, a Finnish surname
+    ("Kontakta Kjelle Mäkitalo om vägarna.", "Kontakta [namn] om vägarna."),
+    ("Jag pratade med Kjelle Mäkitalo i Gällivare.", "Jag pratade med [namn] i Gällivare."),
+    ("Det var Kjelle Mäkitalo som ordnade det.", "Det var [namn] som ordnade det."),
+    ("Tindra Lundgren sa att det var bra.", "[namn] sa att det var bra."),
+    ("Tindra Lindqvist på kommunen vet.", "[namn] på kommunen vet."),
+    ("Kjelle sa att vägen var stängd.", "[namn] sa att vägen var stängd."),
+    ("Ring Kjelle om bussen.", "Ring [namn] om bussen."),
+    # organisations, places and everyday words where such a name could stand stay
+    ("Vi pratade med Trafikverket igår.", "Vi pratade med Trafikverket igår."),
+    ("Kontakta Försäkringskassan eller Vårdcentralen Hjällbo.",
+     "Kontakta Försäkringskassan eller Vårdcentralen Hjällbo."),
+    ("Personal säger att det är svårt.", "Personal säger att det är svårt."),
+    ("Exempelvis skriver en person att det är svårt.",
+     "Exempelvis skriver en person att det är svårt."),
+    ("Region Västra Götaland och Region Norrbotten.",
+     "Region Västra Götaland och Region Norrbotten."),
+    ("Bättre Samverkan Mellan Kommuner behövs.", "Bättre Samverkan Mellan Kommuner behövs."),
+    ("Enkäten gjordes av Origo Group AB och International Health Policy Survey.",
+     "Enkäten gjordes av Origo Group AB och International Health Policy Survey."),
+])
+def test_names_no_list_knows_are_found_where_a_name_stands(text, expected):
+    p = Pseudonymiser()
+    assert p.text(text) == expected
+    assert not p.suspects
+
+
+def test_a_swedish_word_where_a_name_stands_is_asked_about_not_masked():
+    """"Tindra" is a verb too (the lexicon knows it): after "fråga" or before a surname
+    no list knows it may be either, so the lead decides (`qda suspects`)."""
+    p = Pseudonymiser()
+    texts = ["Vi måste planera, fråga Tindra.", "Jag ringde Tindra direkt.",
+             "Tindra Mäkitalo på miljöförvaltningen vet mer."]
+    assert [p.text(t) for t in texts] == texts
+    assert {w: n for w, (n, _) in p.suspects.items()} == {"Tindra": 2, "Tindra Mäkitalo": 1}

@@ -71,7 +71,42 @@ def test_keeping_leaves_the_text_and_an_unknown_suspect_is_refused(talk):
         assert suspects.decide(s, report.source_id, "Per", False, acting("lead")) == 0
     assert texts(project) == before
     with project.transaction() as s, pytest.raises(QdaError, match="no suspect 'Per'"):
-        suspects.decide(s, report.source_id, "Per", True, acting("lead"))
+        suspects.decide(s, report.source_id, "Per", False, acting("lead"))
+    with project.transaction() as s, pytest.raises(QdaError, match="does not occur") as err:
+        suspects.decide(s, report.source_id, "Tindra", True, acting("lead"))
+    assert err.value.code == "E171" and texts(project) == before
+
+
+def test_a_name_ingest_missed_can_be_masked_afterwards(talk):
+    """A name no list knows and no context gave away ("Talare 2" says "Kjelle Mäkitalo"
+    without a pointer) is masked by the lead like a suspect: the whole source, offsets
+    exact, audited without the name; a kept suspect can still be masked later."""
+    project, report = talk
+    with project.transaction() as s:
+        seg = s.scalars(select(Segment).where(Segment.source_id == report.source_id,
+                                              Segment.kind == "turn")).all()[1]
+        source = s.get(Source, report.source_id)
+        at = seg.start_char + seg.text.index("Ja")
+        source.text = source.text[:at] + "Kjelle Mäkitalo " + source.text[at:]
+        for other in s.scalars(select(Segment).where(Segment.source_id == source.id)):
+            if other.start_char is not None and other.start_char > at:
+                other.start_char += 16
+            if other.end_char is not None and other.end_char > at:
+                other.end_char += 16
+            other.text = source.text[other.start_char:other.end_char]
+    with project.transaction() as s:
+        assert suspects.decide(s, report.source_id, " Kjelle  Mäkitalo", True,
+                               acting("lead")) == 1
+        assert suspects.decide(s, report.source_id, "Per", False, acting("lead")) == 0
+        assert suspects.decide(s, report.source_id, "Per", True, acting("lead")) == 2
+    with project.session() as s:
+        source = s.get(Source, report.source_id)
+        assert "Mäkitalo" not in source.text and "[namn] Ja, [Deltagare 1] har rätt" in source.text
+        for seg in s.scalars(select(Segment).where(Segment.source_id == source.id)):
+            assert source.text[seg.start_char:seg.end_char] == seg.text
+        logged = s.scalars(select(AuditEvent).where(AuditEvent.action == "pseudonym.mask")
+                           ).all()
+        assert len(logged) == 2 and "Kjelle" not in str([e.after for e in logged])
 
 
 def test_only_the_lead_decides(talk):
