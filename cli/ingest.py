@@ -172,7 +172,7 @@ def print_report(report: IngestReport) -> None:
                      f"{r['codings dropped']} dropped"
                      + (" (listed below and kept in the audit log)" if r["codings dropped"]
                         else ""))
-    lines += [f"    [cyan]study:[/cyan] {escape(line)}" for line in report.learned]
+    lines += [f"    [cyan]study:[/cyan] {escape(line)}" for line in report.learned_en]
     lines += [f"    [yellow]warning:[/yellow] {escape(warning)}" for warning in report.warnings]
     console.print("\n".join(lines), highlight=False)
 

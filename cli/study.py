@@ -27,7 +27,7 @@ def show(dimension: Annotated[str | None, typer.Argument(
          project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
     """List the values with their keys, long names, aliases and what uses them."""
     from corpus.dimensions import DIMENSIONS
-    from corpus.study import load, uses
+    from corpus.study import load, said_uses, uses
 
     with user_errors():
         proj = opened(project)
@@ -52,7 +52,7 @@ def show(dimension: Annotated[str | None, typer.Argument(
     for row in rows:
         table.add_row(row["dimension"], row["key"], row["label"], row["long_name"] or "",
                       ", ".join(row["aliases"]),
-                      ", ".join(f"{n} {t}" for t, n in row["uses"].items()))
+                      said_uses(row["uses"]))
     console.print(table)
     for d, flag in flags.items():
         console.print(f"{d}: {'fixed list' if flag['fixed'] else 'learned from the material'}"

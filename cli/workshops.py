@@ -70,7 +70,7 @@ def workshops_import(
         done = import_workshops(opened(project), file, actor=actor())
         console.print(f"{len(done)} workshops imported or updated from {file.name}",
                       highlight=False)
-        for line in done.learned:
+        for line in done.learned_en:
             console.print(f"  study: {line}", highlight=False, markup=False)
 
 

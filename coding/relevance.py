@@ -23,6 +23,21 @@ from people.accounts import Actor, actor_name
 from . import access, rounds
 
 
+def require_unit(session: Session, segment_id: int) -> None:
+    """A transcript turn with sentences is not a unit: coding or skipping it beside its
+    sentences would count the same words twice in the theme tables (and leave them in the
+    queue). A turn without sentences is its own unit."""
+    kind = session.scalar(select(Segment.kind).where(Segment.id == segment_id))
+    if kind != "turn":
+        return
+    ids = list(session.scalars(select(Segment.id).where(Segment.parent_id == segment_id)
+                               .order_by(Segment.position)))
+    if ids:
+        shown = ", ".join(map(str, ids[:8])) + (" …" if len(ids) > 8 else "")
+        raise QdaError(f"segment {segment_id} is a turn: decide its sentences ({shown})",
+                       None, "E336")
+
+
 def is_not_relevant(session: Session, segment_id: int, coder: str) -> bool:
     return session.scalar(select(NotRelevant.id).where(
         NotRelevant.segment_id == segment_id, NotRelevant.coder == coder)) is not None
@@ -35,6 +50,7 @@ def mark_not_relevant(session: Session, segment_id: int, coder: str,
     coder = access.require_coder(session, actor, coder)
     if session.get(Segment, segment_id) is None:
         raise QdaError(f"no segment {segment_id}", None, "E332")
+    require_unit(session, segment_id)
     if is_not_relevant(session, segment_id, coder):
         raise QdaError(f"segment {segment_id} is marked not relevant by {coder} already",
                        None, "E251")

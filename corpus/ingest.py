@@ -69,6 +69,7 @@ class IngestReport:
     # what the file taught the project's study: new areas, groups or formats, labels
     # folded into known ones, new labels like known ones (Swedish, one line per label)
     learned: list[str] = field(default_factory=list)
+    learned_en: list[str] = field(default_factory=list)     # the same, as the CLI says it
     area_label: str | None = None       # the area as the project prints it
     title: str | None = None   # a transcript's heading line, pseudonymised: not a unit
 
@@ -283,7 +284,7 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
                 resolve_rows(resolver, rows, path, area, group)
                 report.segments = write_notes(session, source_id, rows, area, question)
                 _per_area(result, rows, resolver)
-            report.learned = resolver.lines()
+            report.learned, report.learned_en = resolver.lines(), resolver.lines(english=True)
             report.area_label = resolver.study.areas.label(area) if area else None
             store_key(session, source_id, pseudonymiser)
             if carried is not None:

@@ -64,9 +64,9 @@ NOTES: dict[str, tuple[str, str]] = {
              "written above them",
              "bladet {sheet}, {cells}: inget område angivet; lapparna fick {area}, området som "
              "står ovanför dem"),
-    "N126": ("sheet {sheet!r}, {cells}: a count that is not a number ({values}); the "
-             "note(s) count once",
-             "bladet {sheet}, {cells}: antal som inte är ett tal ({values}); lapparna "
+    "N126": ("sheet {sheet!r}, {cells}: not a count, a whole number from 1 ({values}); "
+             "the note(s) count once",
+             "bladet {sheet}, {cells}: inget antal, ett heltal från 1 ({values}); lapparna "
              "räknas en gång"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),

@@ -216,6 +216,21 @@ USE_NAMES_SV = {"notes": "lappar", "turns": "repliker", "sentences": "meningar",
                 "sources": "källor", "workshops": "workshops",
                 "Delphi panelists": "Delphi-deltagare",
                 "participant counts": "deltagarantal i workshops"}
+# the same, one of each ("1 source", "1 källa")
+USE_NAME_ONE = {"notes": "note", "turns": "turn", "sentences": "sentence",
+                "sources": "source", "workshops": "workshop",
+                "Delphi panelists": "Delphi panelist", "participant counts": "participant count"}
+USE_NAME_ONE_SV = {"notes": "lapp", "turns": "replik", "sentences": "mening",
+                   "sources": "källa", "workshops": "workshop",
+                   "Delphi panelists": "Delphi-deltagare",
+                   "participant counts": "deltagarantal i en workshop"}
+
+
+def said_uses(counts: dict[str, int], swedish: bool = False) -> str:
+    """`uses` as a line: '5 notes, 1 source' ('5 lappar, 1 källa')."""
+    many, one = (USE_NAMES_SV, USE_NAME_ONE_SV) if swedish else ({}, USE_NAME_ONE)
+    return ", ".join(f"{n} {one.get(t, t) if n == 1 else many.get(t, t)}"
+                     for t, n in counts.items())
 
 
 def uses(session: Session, dimension: str, key: str) -> dict[str, int]:
@@ -353,8 +368,11 @@ class Learned:
     folded: dict[str, str] = field(default_factory=dict)
     near: dict[str, str] = field(default_factory=dict)
 
-    def lines(self) -> list[str]:
-        """The ingest report's lines, in Swedish as the app shows them: one per label."""
+    def lines(self, english: bool = False) -> list[str]:
+        """The ingest report's lines, one per label: in Swedish as the app shows them, or
+        in English as the CLI prints them."""
+        if english:
+            return self._lines_en()
         one, _ = NAMES_SV[self.dimension]
         new = "ny" if self.dimension == "group" else "nytt"
         out = [f"{new} {one}: {label} ({units} {self.noun[0] if units == 1 else self.noun[1]})"
@@ -366,6 +384,26 @@ class Learned:
                 "(eller under Projekt → Områden och grupper) om det är samma"
                 for label, other in self.near.items()]
         return out
+
+    def _lines_en(self) -> list[str]:
+        one = NAMES_EN[self.dimension]
+        nouns = NOUNS_EN.get(self.noun[0], ("unit", "units"))
+        out = [f"new {one}: {label} ({units} {nouns[0] if units == 1 else nouns[1]})"
+               for label, units in self.new.items()]
+        out += [f"{one} {written!r} counted as {label}" for written, label in
+                self.folded.items()]
+        article = "an" if one[0] in "aeiou" else "a"
+        out += [f"check: {label!r} looks like {other} but was added as {article} {one} of its "
+                f"own; merge with `qda study merge {self.dimension} \"{label}\" \"{other}\"` "
+                "(or on Projekt → Områden och grupper) if they are the same"
+                for label, other in self.near.items()]
+        return out
+
+
+NAMES_EN = {"area": "area", "group": "participant group", "format": "format"}
+# what the counts of `Learned.noun` count, in English
+NOUNS_EN = {"lapp": ("note", "notes"), "transkript": ("transcript", "transcripts"),
+            "workshop": ("workshop", "workshops"), "enhet": ("unit", "units")}
 
 
 class Resolver:
@@ -397,7 +435,7 @@ class Resolver:
             return match.key
         if dim.fixed:
             known = ", ".join(dim.labels().values()) or "none"
-            one = {"area": "area", "group": "participant group", "format": "format"}[dimension]
+            one = NAMES_EN[dimension]
             one_sv = {"area": "området", "group": "deltagargruppen",
                       "format": "formatet"}[dimension]
             raise InputError(f"{where + ': ' if where else ''}unknown {one} {str(text)!r}; "
@@ -426,8 +464,8 @@ class Resolver:
             learned.near[row.label] = self.study[dimension].label(match.near)
         return row.key
 
-    def lines(self) -> list[str]:
-        return [line for d in DIMENSIONS for line in self.learned[d].lines()]
+    def lines(self, english: bool = False) -> list[str]:
+        return [line for d in DIMENSIONS for line in self.learned[d].lines(english)]
 
 
 def _where_sv(where: str) -> str:

@@ -156,15 +156,17 @@ def import_workshops(project: Project, path: Path, actor: Actor = LIBRARY) -> Wo
                 done.append(upsert_workshop(session, fields, actor, path, resolver))
             except InputError as exc:
                 raise InputError(f"row {i}: {exc.reason}", path, exc.code) from exc
-        return WorkshopImport(done, resolver.lines())
+        return WorkshopImport(done, resolver.lines(), resolver.lines(english=True))
 
 
 @dataclass
 class WorkshopImport:
-    """The workshops of a file, and what the file taught the study (Swedish lines)."""
+    """The workshops of a file, and what the file taught the study (Swedish lines, and
+    the same in English for the CLI)."""
 
     workshops: list[Workshop]
     learned: list[str] = field(default_factory=list)
+    learned_en: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.workshops)

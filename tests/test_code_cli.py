@@ -121,3 +121,31 @@ def test_many_decisions_from_stdin_and_refusals(tmp_path):
     assert both.exit_code == 1 and "not both" in both.output
     neither = qda("code", "accept", "--coder", "anna", "-p", proj)
     assert neither.exit_code == 1 and "give SEGMENT and CODE" in neither.output
+
+
+def test_a_turn_with_sentences_is_not_a_unit_to_code_or_skip(tmp_path):
+    """Coding or skipping a turn beside its sentences counted the same words twice in the
+    theme table and left the sentences in the queue: it is refused, naming the sentences."""
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    (tmp_path / "samtal.txt").write_text(
+        "Talare 1  00:00:05\nVägarna översvämmas. Bussen kommer inte fram.\n"
+        "Talare 2  00:00:30\nJa.\n", encoding="utf-8")
+    assert qda("ingest", tmp_path / "samtal.txt", "--area", "GR", "-p", proj).exit_code == 0
+    assert qda("codebook", "import", "forstudie-postits", "-p", proj).exit_code == 0
+    project = open_project(proj)
+    with project.session() as s:
+        from corpus.models import Segment
+        turn = s.scalars(select(Segment).where(Segment.kind == "turn")
+                         .order_by(Segment.position)).first()
+        sentences = list(s.scalars(select(Segment.id).where(Segment.parent_id == turn.id)))
+    project.close()
+    assert len(sentences) == 2
+    for args in (("accept", turn.id, "Samverkan > SIP"), ("skip", turn.id)):
+        out = qda("code", *args, "--coder", "anna", "-p", proj)
+        assert out.exit_code == 1 and len(out.output.strip().splitlines()) == 1
+        assert f"segment {turn.id} is a turn: decide its sentences " \
+               f"({sentences[0]}, {sentences[1]})" in out.output and "E336" in out.output
+    assert decisions(proj) == (set(), [])
+    ok = qda("code", "accept", sentences[0], "Samverkan > SIP", "--coder", "anna", "-p", proj)
+    assert ok.exit_code == 0, ok.output

@@ -207,3 +207,16 @@ codes:
     assert ranked[:2] == ["Resursfördelning", "Samverkan"] and ranked[2] == "Digitalisering"
     scores = {book.codes[s.code_id].name: s.score for s in engine.score([text])[0].suggestions}
     assert scores["Digitalisering"] > scores["Resursfördelning"]   # scores are unchanged
+
+
+def test_the_word_reason_says_what_the_code_s_words_came_from():
+    """A code with no description or examples has only its name, then its codings: the
+    reason said "kodens beskrivning och exempel" for a code that had neither."""
+    book = Codebook.from_doc(parse_codebook(
+        "name: t\ncodes:\n  - name: Vägar\n    definition: Vägar, broar och bussar\n"
+        "  - name: Skola\n  - name: Översvämning\n"))
+    vag, skola, flod = (book.find((n,)).id for n in ("Vägar", "Skola", "Översvämning"))
+    engine = Engine(book).fit([Example("Vårfloden tog bron vid älven", {flod})])
+    assert engine._wording(vag) == "ordval som i kodens beskrivning och exempel"
+    assert engine._wording(skola) == "ordval som i kodens namn"
+    assert engine._wording(flod) == "ordval som i kodade inlägg"

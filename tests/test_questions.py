@@ -88,6 +88,11 @@ def test_the_bundled_texts_only_in_the_study_itself(own, tmp_path):
     ("FRÅGA 3. Nya  nyckeltal", "Nya nyckeltal"),
     ("Fråga 1", ""),
     ("Vad fungerar?", "Vad fungerar?"),
+    # a sheet's title before the mark is not part of the question (it was printed
+    # "Fråga 1: Workshop om klimat – Fråga 1: Vilka risker …?")
+    ("Workshop om klimat – Fråga 1: Vilka risker ser ni?", "Vilka risker ser ni?"),
+    ("Vilka risker ser ni? (fråga 1)", "Vilka risker ser ni?"),
+    ("Om frågan i stort", "Om frågan i stort"),
 ])
 def test_a_heading_loses_its_fråga_n_prefix(heading, text):
     assert stripped(heading) == text

@@ -114,6 +114,13 @@ def test_a_new_project_learns_its_areas_once_per_label(second):
         "ny deltagargrupp: Brukarföreträdare (2 lappar)",
         "ny deltagargrupp: Politiker (1 lapp)"]
     assert said.learned == ["ny deltagargrupp: Vårdpersonal (1 transkript)"]
+    # the CLI says the same in English
+    assert notes.learned_en == [
+        "new area: Lerum (3 notes)", "new area: Alingsås (2 notes)",
+        "new area: Öckerö (1 note)", "area 'Lerums kommun' counted as Lerum",
+        "new participant group: Brukarföreträdare (2 notes)",
+        "new participant group: Politiker (1 note)"]
+    assert said.learned_en == ["new participant group: Vårdpersonal (1 transcript)"]
     assert notes.warnings == []            # nothing "imported without an area"
     with proj.session() as s:
         areas = s.execute(select(Segment.area).where(Segment.kind == "note")).scalars().all()
@@ -260,6 +267,11 @@ def test_a_look_alike_label_is_listed_not_guessed(second, tmp_path):
         "kontrollera: 'Alingså' liknar Alingsås men lades till som eget område; slå ihop med "
         "`qda study merge area \"Alingså\" \"Alingsås\"` (eller under Projekt → Områden och "
         "grupper) om det är samma"]
+    assert report.learned_en == [
+        "new area: Alingså (1 note)",
+        "check: 'Alingså' looks like Alingsås but was added as an area of its own; merge with "
+        "`qda study merge area \"Alingså\" \"Alingsås\"` (or on Projekt → Områden och "
+        "grupper) if they are the same"]
 
 
 def test_study_profile_round_trip_and_the_preset(tmp_path):
@@ -369,3 +381,9 @@ def test_the_chapter_draft_names_the_study_s_own_areas_and_groups(second, tmp_pa
         assert f"{group.lower()} ({chapter.quantified(n, chapter.UNIT)})" in \
             " ".join(main.sentences)
     assert set(main.areas) <= {"Lerum", "Alingsås", "Öckerö kommun", "Öckerö"}
+
+
+def test_what_uses_a_value_is_said_in_number():
+    assert study.said_uses({"notes": 5, "sources": 1}) == "5 notes, 1 source"
+    assert study.said_uses({"notes": 1, "sources": 2}, swedish=True) == "1 lapp, 2 källor"
+    assert study.said_uses({}) == ""

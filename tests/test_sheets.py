@@ -70,7 +70,7 @@ def test_a_count_column_reads_every_form_of_mark(tmp_path):
         ("ett", 2), ("två", 2), ("tre", 2), ("fyra", 3), ("fem", 2), ("sex", 4), ("sju", 2),
         ("åtta", 2), ("nio", 3), ("tio", 3), ("elva", 1), ("tolv", 1)]
     # a count it cannot read is said, not silently one
-    assert result.warnings == ["sheet 'F1', C12, C13: a count that is not a number "
+    assert result.warnings == ["sheet 'F1', C12, C13: not a count, a whole number from 1 "
                                "('många', '?'); the note(s) count once"]
 
 

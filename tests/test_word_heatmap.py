@@ -68,8 +68,11 @@ def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):
     sub_rows = [r[0] for t in doc.tables for r in _rows(t)[1:]]
     assert sub_rows == ["SIP", "Tillit", "Primärvården"]
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
-    # a block quote, the attribution on its own line (the report's layout)
-    assert quote.text == "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg, SIP"
+    # a block quote, the attribution on its own line (the report's layout): "Deltagare
+    # <område>" only, under the sub-theme it shows
+    assert quote.text == "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg"
+    at = [p.text for p in doc.paragraphs].index(quote.text)
+    assert [p.text for p in doc.paragraphs][at - 2:at] == ["Citat", "SIP"]
 
 
 def test_tabell1_docx(coded, tmp_path):
@@ -130,7 +133,7 @@ def test_quotes_docx_and_a_layer_without_quotes_says_so(coded, tmp_path):
     report = export(coded, "quotes", fmt="docx", out=tmp_path / "c.docx")
     doc = Document(str(report.path))
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
-    assert quote.text == "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg, fråga 2"
+    assert quote.text == "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg"
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[1:] == ["Samverkan", "SIP"]     # main theme, then its sub-theme
     assert report.rows == 1 and not report.warnings
@@ -180,7 +183,7 @@ def test_quotes_docx_with_a_transcript_quote_has_no_question(coded, tmp_path):
     report = export(coded, "quotes", fmt="docx", out=tmp_path / "q.docx")
     quotes = [p.text for p in Document(str(report.path)).paragraphs if p.style.name == "Quote"]
     assert "Vi följer upp SIP varje månad.\nDeltagare" in quotes
-    assert "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg, fråga 2" in quotes
+    assert "Andel SIP med uppföljningsdatum\nDeltagare Skaraborg" in quotes
 
 
 def test_headers_that_cannot_all_fit_at_9_pt_are_set_smaller_never_broken(tmp_path):

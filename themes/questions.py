@@ -27,7 +27,7 @@ STUDY_QUESTIONS = {
     3: "Ge förslag på nya nyckeltal och indikatorer som du tycker ska ingå i en "
        "länsgemensam uppföljningsmodell.",
 }
-_PREFIX = re.compile(r"^\s*fr[åa]ga\s*\d+\s*[:.)–—-]?\s*", re.IGNORECASE)
+_MARK = re.compile(r"\bfr[åa]ga\s*\d+\s*[:.)–—-]?\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -51,8 +51,18 @@ class QuestionTexts:
 
 
 def stripped(heading: str) -> str:
-    """'Fråga 1: Vad fungerar bra?' -> 'Vad fungerar bra?'"""
-    return _PREFIX.sub("", " ".join(str(heading).split()), count=1).strip()
+    """The question itself: 'Fråga 1: Vad fungerar bra?' -> 'Vad fungerar bra?'; what
+    stands before the mark is the sheet's title ('Workshop om klimat – Fråga 1: Vilka
+    risker …?' -> 'Vilka risker …?') unless the question comes first ('Vad fungerar bra?
+    (fråga 1)')."""
+    heading = " ".join(str(heading).split())
+    mark = _MARK.search(heading)
+    if mark is None:
+        return heading.strip()
+    after = heading[mark.end():].strip()
+    if re.search(r"[^\W\d_]", after):
+        return after
+    return heading[:mark.start()].strip(" \t(–—-:;,")
 
 
 def configured(root: Path) -> tuple[dict[int, str], bool]:

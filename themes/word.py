@@ -265,17 +265,22 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
         chosen = quotes[quotes.Huvudtema == main]
         if len(chosen):
             doc.add_heading("Citat", level=3)
-            for row in chosen.itertuples(index=False):
-                block_quote(doc, row.Citat,
-                            ", ".join([row.Källa, *([row.Subtema] if row.Subtema else [])]))
+            # attributed as the report prints them ("Deltagare Skaraborg"); the sub-theme a
+            # quote shows is a heading above it, never part of the attribution
+            for sub, rows in chosen.groupby("Subtema", sort=False):
+                if sub:
+                    doc.add_heading(str(sub), level=4)
+                for row in rows.itertuples(index=False):
+                    block_quote(doc, row.Citat, row.Källa)
     if counts.empty:
         doc.add_paragraph("Inga kodade enheter.")
     return save(doc, path)
 
 
 def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
-    """The quotes per main theme, each attributed by area (and sub-theme, question) only,
-    ready to lift into the report."""
+    """The quotes per main theme and sub-theme, each attributed as the report prints it
+    ("Deltagare Skaraborg"), ready to lift into the report; the question of each is in
+    the .xlsx."""
     doc = _new_document("Citat", landscape=False)
     if layer:
         doc.add_paragraph(f"Kodningslager: {layer}.").runs[0].italic = True
@@ -285,9 +290,7 @@ def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
             if sub:
                 doc.add_heading(str(sub), level=3)
             for row in rows.itertuples(index=False):
-                block_quote(doc, row.Citat, ", ".join(
-                    [row.Källa, *([f"fråga {int(row.Fråga)}"] if _has_question(row.Fråga)
-                                  else [])]))
+                block_quote(doc, row.Citat, row.Källa)
     if quotes.empty:
         doc.add_paragraph("Inga enheter är markerade som citat i det här lagret.")
     return save(doc, path)
@@ -305,11 +308,6 @@ def block_quote(doc, text: str, attribution: str) -> None:
     by = paragraph.add_run(attribution)
     by.italic = False
     by.font.size = Pt(9)
-
-
-def _has_question(value) -> bool:
-    """A transcript's units have no question: the quotes table leaves that cell empty."""
-    return value is not None and value != "" and not pd.isna(value)
 
 
 def save(doc, path: Path) -> Path:

@@ -612,6 +612,16 @@ class Engine:
             out[start:start + 2000] = (sims @ self._similar_labels).toarray()
         return out
 
+    def _wording(self, code_id: int) -> str:
+        """What the statistical signal learned the code's words from, as the reason says
+        it: a code with no description or examples has only its name and its codings."""
+        code = self.codebook.codes[code_id]
+        if code.definition or code.inclusion or code.examples:
+            return "ordval som i kodens beskrivning och exempel"
+        if code_id in self._col and self._used[self._col[code_id]]:
+            return "ordval som i kodade inlägg"
+        return "ordval som i kodens namn"
+
     def _reasons(self, s: Suggestion, similar: int, meaning: str | None = None) -> list[str]:
         reasons = []
         if s.keywords:
@@ -621,7 +631,7 @@ class Engine:
         if similar:
             reasons.append(f"liknar {similar} kodade inlägg")
         elif not s.keywords and s.score >= NO_FIT_THRESHOLD:
-            reasons.append("ordval som i kodens beskrivning och exempel")
+            reasons.append(self._wording(s.code_id))
         if s.via is not None:
             reasons.append(f"via subtema: {self.codebook.codes[s.via].name}")
         if not reasons:

@@ -133,7 +133,7 @@ def test_an_upload_says_which_notes_took_the_area_above_and_which_counts_it_coul
                             "Alingsås, området som står ovanför dem")).to_be_visible(
         timeout=30_000)
     expect(page.get_by_text(re.compile(
-        r"Bladet Fråga 3, C3: antal som inte är ett tal \('många'\); lapparna räknas en "
+        r"Bladet Fråga 3, C3: inget antal, ett heltal från 1 \('många'\); lapparna räknas en "
         r"gång"))).to_be_visible()
     shot(page, "study-block-import")
     project = open_project(root)
