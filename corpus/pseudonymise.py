@@ -200,9 +200,23 @@ def _needs_pointer(word: str) -> bool:
 def _maybe_unlisted(word: str, beside: bool, text: str, end: int) -> bool:
     """Whether `Pseudonymiser._unlisted` may act on a word `_needs_pointer` would let
     through: not an everyday word, and a capitalised word right after it or what a
-    person does ("sa", "tycker") after it."""
+    person does ("sa", "tycker") after it (which starts with a blank)."""
+    if not beside and text[end:end + 1] not in (" ", "\t"):
+        return False
     return not known.is_common_word(word) and (
         beside or bool(PERSON_VERB.match(text[end:end + _LOOKBACK])))
+
+
+def _in_run(text: str, words: list[re.Match[str]], i: int, beside: bool) -> bool:
+    """Whether word i is one of three capitalised words in a row: a title or an
+    organisation ("Origo Group AB", "International Health Policy Survey"), not a person.
+    A pointer or an everyday word before it ("Kontakta Kjelle Mäkitalo") does not count."""
+    if beside and i + 1 < len(words) and _CAPITAL_NEXT.match(text, words[i + 1].end()):
+        return True
+    if i == 0 or text[words[i - 1].end():words[i].start()] not in (" ", "\t"):
+        return False
+    before = words[i - 1].group(1)
+    return before.casefold() not in _POINTER_WORDS and not known.is_common_word(before)
 
 
 def place_words(labels: Iterable[str | None]) -> frozenset[str]:
@@ -338,14 +352,8 @@ class Pseudonymiser:
                                                      bool(genitive)):
                 self.counts["other_names"] += 1
                 replacement = NAME_TOKEN + genitive
-            # a run of three capitalised words is a title or an organisation ("Origo
-            # Group AB", "International Health Policy Survey"), not a person
-            run = (i > 0 and text[words[i - 1].end():start] in (" ", "\t")
-                   and words[i - 1].group(1).casefold() not in _POINTER_WORDS
-                   and not known.is_common_word(words[i - 1].group(1))) or (
-                beside and following is not None and _CAPITAL_NEXT.match(text, following.end()))
-            if replacement is None and not genitive and not run \
-                    and word not in self._speaker_parts and known.is_unlisted(word):
+            if replacement is None and not genitive and word not in self._speaker_parts \
+                    and known.is_unlisted(word) and not _in_run(text, words, i, beside):
                 neighbour = following.group(1) if following is not None and beside and \
                     following.group(1) not in self.places else None
                 taken = self._unlisted(word, neighbour, pointed, at_start, after)
@@ -353,7 +361,7 @@ class Pseudonymiser:
                     self.counts["other_names"] += 1
                     replacement = NAME_TOKEN
                     if taken == 2:
-                        assert following is not None        # `second` is its word
+                        assert following is not None        # `neighbour` is its word
                         end = following.end()
                 elif taken is None:
                     self._suspect(f"{word} {neighbour}" if neighbour else word, before,
@@ -379,7 +387,7 @@ class Pseudonymiser:
         leave it), or None: left, but a lead is asked (a Swedish word that is also a name,
         "Tindra", where a name stands). A name's place: before a surname ("Tindra
         Lundgren"), beside another such word, after a pointer ("ring Kjelle") or before
-        what a person does ("Kjelle sa")."""
+        what a person does ("Kjelle sa", "som Niemi sa")."""
         folded = word.casefold()
         if folded.endswith(known.NOT_NAME_ENDINGS) or folded in _POINTER_WORDS \
                 or folded in known.PLACE_PREFIXES:
@@ -390,7 +398,8 @@ class Pseudonymiser:
             # a Swedish word capitalised inside a sentence is a name too ("med Tindra
             # Mäkitalo"); at the start of one it may be the sentence's first word
             return 2 if known.could_be_name(word) or not at_start else None
-        if pointed or (at_start and len(word) <= SHORT_NAME and PERSON_VERB.match(after)):
+        # inside a sentence the capital letter already says "name"
+        if pointed or ((not at_start or len(word) <= SHORT_NAME) and PERSON_VERB.match(after)):
             if known.could_be_name(word):
                 return 1
             return None if pointed else 0

@@ -39,6 +39,18 @@ NAMED = [
     "Vi fick hjälp av {f} {s} med statistiken.",
     "Sjuksköterskan {f} ringde om en utskrivning i {p}.",
 ]
+# names no list knows (a rare first name, Finnish and Sami surnames), as a second study's
+# trial met them; written after the rules that find them, so a check that they stay found
+UNLISTED_FIRST = ["Kjelle", "Novalie"]
+UNLISTED_SURNAME = ["Mäkitalo", "Niemi", "Pekkari", "Lantto", "Keskitalo", "Alatalo"]
+UNLISTED = [
+    "Kontakta {f} {s} om vägarna i {p}.",
+    "Det var {f} {s} som ordnade mötet i {p}.",
+    "{f} sa att bussen inte går till {p}.",
+    "Vi pratade med {s} på kommunen i {p}.",
+    "Som {s} sa saknas data om hemtjänsten.",
+    "Jag ringde {f} om översvämningen.",
+]
 # nothing to remove; the place and the everyday words must stay
 KEEP = [
     "Per månad görs tre hembesök i {p}.",
@@ -73,6 +85,13 @@ def cases() -> list[tuple[str, list[str], list[str]]]:
         sentence = template.format(f=f, s=s, p=place)
         gone = [w for w in (f, s) if "{" + ("f" if w == f else "s") + "}" in template]
         out.append((sentence, gone, [place] if "{p}" in template else []))
+    unlisted = zip(cycle(UNLISTED_FIRST), cycle(UNLISTED_SURNAME))
+    for i, (f, s) in enumerate(islice(unlisted, 2 * len(UNLISTED))):
+        template = UNLISTED[i % len(UNLISTED)]
+        place = next(places)
+        gone = [w for w, key in ((f, "{f}"), (s, "{s}")) if key in template]
+        out.append((template.format(f=f, s=s, p=place), gone,
+                    [place] if "{p}" in template else []))
     for i, place in enumerate(islice(places, 4 * len(KEEP))):
         template = KEEP[i % len(KEEP)]
         sentence = template.format(p=place)
