@@ -40,7 +40,7 @@ from corpus.errors import InputError
 from corpus.ingest import store_key, store_notes, store_transcript
 from corpus.models import Coding, Memo, Segment, Source, utcnow
 from corpus.project import CONFIG_NAME, Project, init_project
-from corpus.pseudonymise import Pseudonymiser
+from corpus.pseudonymise import Pseudonymiser, place_words
 from corpus.readers.textfile import decode_text
 from corpus.readers.units import Note, ReadResult, Turn
 from corpus.study import Resolver, set_long_name
@@ -374,9 +374,17 @@ class _Import:
     sets: dict[str, list[str]] = field(default_factory=dict)
     replaced: Counter = field(default_factory=Counter)
 
-    def new_pseudonymiser(self) -> Pseudonymiser:
-        """One per text: pseudonymising as asked, else keeping the text as it is."""
-        return Pseudonymiser() if self.opts.pseudonymise else _Verbatim()
+    # the study's areas (the project's and those the file brought) as words: places,
+    # never a person's name ("Laholm" has a surname's shape), as at ingest
+    places: frozenset[str] = frozenset()
+
+    def new_pseudonymiser(self, session=None) -> Pseudonymiser:
+        """One per text: pseudonymising as asked, else keeping the text as it is. With the
+        session, the study's areas are read anew (an import learns them as it goes)."""
+        if session is not None:
+            self.places = place_words(name for value in load_study(session).areas.values
+                                      for name in value.names())
+        return Pseudonymiser(places=self.places) if self.opts.pseudonymise else _Verbatim()
 
 
 def _read_codebook(root, report: ImportReport
@@ -644,7 +652,7 @@ def _keep_memos(session, kind: str, found: list[_FreeNote], imp: _Import,
     the empty ones in the report."""
     report = imp.report
     empty = 0
-    pseudonymiser = imp.new_pseudonymiser()
+    pseudonymiser = imp.new_pseudonymiser(session)
     for note in found:
         if not m.read_selection(note.text)[0]:   # nothing, or only our own marks
             empty += 1
@@ -757,7 +765,7 @@ def _store_units(session, imp: _Import, doc: _Doc, source: Source) -> None:
     """The source's notes (with a selection's area, question, cell and duplicate marks) or
     turns (with the time and speaker of our heads), pseudonymised as asked, and its key."""
     text, area, question = doc.text, source.area, source.question
-    pseudonymiser = imp.new_pseudonymiser()
+    pseudonymiser = imp.new_pseudonymiser(session)
     by_span = {(s.start, s.end): s for s in doc.selections}
     if doc.kind in m.NOTE_KINDS:
         result = ReadResult(doc.kind, "qdpx")

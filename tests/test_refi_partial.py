@@ -83,6 +83,28 @@ def test_pseudonymise_masks_as_ingest_does_and_says_what(tmp_path):
     assert report.pseudonymised["emails"] == 1 and report.pseudonymised["phone_numbers"] == 1
 
 
+def test_pseudonymising_an_import_keeps_the_study_s_own_places(tmp_path):
+    """An area whose name has a surname's shape ("Laholm") stayed at ingest but became
+    [namn] when the project came back through a .qdpx with --pseudonymise."""
+    from corpus.ingest import ingest_file
+    from corpus.project import init_project
+    from corpus.readers import ReadOptions
+    from reports.run import export
+
+    project = init_project(tmp_path / "a")
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nLaholm,Unga i Laholm åker buss\n"
+                                    "Laholm,Ring Anna Laholm om bussen\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    export(project, "qdpx", out=tmp_path / "a.qdpx")
+    project.close()
+    import_qdpx(tmp_path / "a.qdpx", tmp_path / "b", pseudonymise=True)
+    back = open_project(tmp_path / "b")
+    with back.session() as s:
+        texts = sorted(s.scalars(select(Segment.text)))
+    back.close()
+    assert texts == ["Ring [namn] om bussen", "Unga i Laholm åker buss"]
+
+
 def test_an_unreadable_source_is_skipped_by_name_and_the_rest_comes_in(tmp_path):
     sources = ('<TextSource guid="S1" name="Tom intervju" plainTextPath="internal://S1.txt">'
                + _coded("L1", 0, 3) + "</TextSource>"
