@@ -546,7 +546,8 @@ class Engine:
                     if child is not None and child in hits:  # the sub-theme's evidence too
                         keywords += [w for w in hits[child].keywords if w not in keywords]
                         spans = sorted({*spans, *hits[child].spans})
-                s = Suggestion(code_id, score, lexicals[j], stats[j], [], keywords, spans, child)
+                s = Suggestion(code_id, score, lexical=lexicals[j], statistical=stats[j],
+                               keywords=keywords, spans=spans, via=child)
                 if explain:
                     meaning = None
                     if close is not None and j < 3 and close[r, k]:
