@@ -123,10 +123,14 @@ with proj.session() as session:
     suspected = suspects.suspects(session) if ingest else []
 memos = memos_frame(proj)
 study = state.study(proj)
+names_label = f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn"
+# after a decision the tab's label (its count) changes: open it again, not the first tab
 tab_import, tab_sources, tab_workshops, tab_study, tab_names, tab_memos = st.tabs(
-    ["Importera filer", "Källor", "Workshops", "Områden och grupper",
-     f"Möjliga namn ({len(suspected)})" if ingest else "Möjliga namn",
-     f"Anteckningar ({len(memos)})"])
+    ["Importera filer", "Källor", "Workshops", "Områden och grupper", names_label,
+     f"Anteckningar ({len(memos)})"],
+    default=names_label if ss.pop("p_names_again", False) else None)
+if ss.get("p_names_done"):
+    st.toast(ss.pop("p_names_done"))
 if not ingest:
     tab_import.info("Projektledaren importerar material.")
 
@@ -388,14 +392,20 @@ with tab_names:
         for i, s in enumerate(suspected):
             with st.container(border=True):
                 a, b, c = st.columns([5, 1, 1], vertical_alignment="center")
-                a.markdown(f"**{ui.text(s.word)}** · {ui.text(s.file)} · {s.count} gång(er)  \n"
+                times = "gång" if s.count == 1 else "gånger"
+                a.markdown(f"**{ui.text(s.word)}** · {ui.text(s.file)} · {s.count} {times}  \n"
                            f"”{ui.text(s.example)}”")
                 for col, mask, label in ((b, True, "Maskera"), (c, False, "Behåll")):
                     if col.button(label, key=f"p_suspect_{'m' if mask else 'k'}_{i}"):
                         try:
-                            proj.retried(lambda session, s=s, mask=mask: suspects.decide(
-                                session, s.source_id, s.word, mask, user))
+                            places = proj.retried(lambda session, s=s, mask=mask: (
+                                suspects.decide(session, s.source_id, s.word, mask, user)))
                             st.cache_data.clear()
+                            ss.p_names_again = True
+                            ss.p_names_done = (
+                                f"”{s.word}” maskerades på {places} "
+                                f"{'ställe' if places == 1 else 'ställen'}." if mask
+                                else f"”{s.word}” behålls.")
                             st.rerun()
                         except QdaError as exc:
                             st.error(f"Beslutet sparades inte: {ui.reason(exc)}")
@@ -414,7 +424,7 @@ with tab_names:
                     places = proj.retried(lambda session: suspects.decide(
                         session, source_id, word, True, user))
                     st.cache_data.clear()
-                    st.success(f"Maskerat på {places} ställen.")
+                    st.success(f"Maskerat på {places} {'ställe' if places == 1 else 'ställen'}.")
                 except QdaError as exc:
                     st.error(f"Inget maskerades: {ui.reason(exc)}")
 

@@ -66,6 +66,10 @@ def decide(session: Session, source_id: int, word: str, mask: bool,
     if word not in listed and (len(word) < 2 or "[" in word or "]" in word):
         raise QdaError(f"{word!r} is not a word to mask", None, "E171")
     changed = _mask(session, source, word) if mask else 0
+    if word not in listed and not changed and " " in word:
+        # a full name part of which is masked already ("Jouni [namn]"): its words one by one
+        changed = sum(_mask(session, source, part) for part in word.split()
+                      if len(part) >= 2 and "[" not in part and "]" not in part)
     if word not in listed and not changed:
         raise QdaError(f"{word!r} does not occur in source {source_id}", None, "E171")
     listed.pop(word, None)

@@ -42,6 +42,9 @@ EMAIL_TOKEN = "[e-post]"
 PNR_TOKEN = "[personnummer]"
 PHONE_TOKEN = "[telefonnummer]"
 NAME_TOKEN = "[namn]"
+# what pseudonymisation leaves in a text: a mark, not a word of what was said ("[namn]",
+# "[Deltagare 3]"); the suggestions and the merge proposals read past it
+MARK = re.compile(r"\[(?:namn|e-post|telefonnummer|personnummer|[A-ZÅÄÖ][a-zåäö]{1,20} \d{1,3})\]")
 
 _CAP, _LOWER = "[A-ZÅÄÖÉÜ]", "[a-zåäöéüèø]+"
 # the capital first, its lookbehind after it: a pattern that starts with a character class
@@ -207,6 +210,16 @@ def _maybe_unlisted(word: str, beside: bool, text: str, end: int) -> bool:
         beside or bool(PERSON_VERB.match(text[end:end + _LOOKBACK])))
 
 
+def _continues_name(word: str) -> bool:
+    """A capitalised word right after a masked name that is one more part of it: a
+    surname's shape or a name no list knows ("Jouni Rasmus Labba"), not a place or an
+    everyday word ("Anna Berg Kommunen")."""
+    if word in known.PLACES or known.is_common_word(word):
+        return False
+    return known.looks_like_surname(word) or known.is_first_name(word) or (
+        known.is_unlisted(word) and known.could_be_name(word))
+
+
 def _in_run(text: str, words: list[re.Match[str]], i: int, beside: bool) -> bool:
     """Whether word i is one of three capitalised words in a row: a title or an
     organisation ("Origo Group AB", "International Health Policy Survey"), not a person.
@@ -310,10 +323,15 @@ class Pseudonymiser:
         long turn stays linear."""
         words = list(CAPITALISED.finditer(text))
         out, cursor = [], 0
+        name_end = -1                     # where the last [namn] ended
         for i, match in enumerate(words):
             if match.start() < cursor:    # the surname of a name already replaced
                 continue
             start, end = match.span()
+            if cursor == name_end and text[cursor:start] in (" ", "\t") \
+                    and match.group(1) not in self.places and _continues_name(match.group(1)):
+                cursor = name_end = end   # "Jouni Rasmus Labba": the third part goes too
+                continue
             following = words[i + 1] if i + 1 < len(words) else None
             beside = following is not None and text[end:following.start()] in (" ", "\t")
             if match.group(1) not in self._speaker_parts and _needs_pointer(match.group(1)) \
@@ -377,6 +395,7 @@ class Pseudonymiser:
                         replacement = NAME_TOKEN + ("s" if noble_s else "")
                 out += [text[cursor:start], replacement]
                 cursor = end
+                name_end = end if replacement == NAME_TOKEN else -1
         out.append(text[cursor:])
         return "".join(out)
 

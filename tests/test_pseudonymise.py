@@ -267,6 +267,9 @@ def test_an_ingest_keeps_the_projects_areas_in_the_notes(tmp_path):
     ("Tindra Lindqvist på kommunen vet.", "[namn] på kommunen vet."),
     ("Kjelle sa att vägen var stängd.", "[namn] sa att vägen var stängd."),
     ("Ring Kjelle om bussen.", "Ring [namn] om bussen."),
+    # a third part after a masked name goes with it (it was left: "[namn] Labba")
+    ("Och Jouni Rasmus Labba skulle hålla kursen.", "Och [namn] skulle hålla kursen."),
+    ("Lena Berg Trafikverket ringde.", "[namn] Trafikverket ringde."),
     # organisations, places and everyday words where such a name could stand stay
     ("Vi pratade med Trafikverket igår.", "Vi pratade med Trafikverket igår."),
     ("Kontakta Försäkringskassan eller Vårdcentralen Hjällbo.",

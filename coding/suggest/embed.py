@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from corpus.pseudonymise import MARK
+
 MODEL = "multilingual-e5-small-q4"   # what the stored vectors were made with
 DIM = 384
 BATCH = 64
@@ -71,7 +73,9 @@ class Embedder:
 
     def vectors(self, texts: Iterable[str]) -> np.ndarray:
         """Unit-length vectors, one row per text."""
-        texts = list(texts)
+        # a pseudonym's mark ("[namn]") says nothing of the meaning: texts alike but for
+        # whom they name were alike by it
+        texts = [MARK.sub(" ", t) if "[" in t else t for t in texts]
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         keys = [text_key(t) for t in texts]
