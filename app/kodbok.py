@@ -27,12 +27,13 @@ ss = st.session_state
 st.title("Kodbok")
 
 
-def run(label: str, change, *args, **kwargs) -> bool:
-    """One codebook change in one transaction; a refusal is shown, nothing half-done."""
+def run(label: str, change, *args, said: str | None = None, **kwargs) -> bool:
+    """One codebook change in one transaction; a refusal is shown, nothing half-done.
+    `said`: what the page says when it is done (else "LABEL: klart.")."""
     try:
         proj.retried(lambda session: change(session, *args, **kwargs))
         st.cache_data.clear()
-        ss.kb_message = f"{label}: klart."
+        ss.kb_message = said or f"{label}: klart."
         return True
     except QdaError as exc:
         st.error(f"{label} gick inte: {ui.reason(exc)}")
@@ -171,7 +172,8 @@ if state.may(Can.ADD_CODE):
         new_kw = st.text_input("Nyckelord (kommaseparerade)")
         if st.form_submit_button("Lägg till") and run(
                 "Den nya koden", codes.add_code, new_path, user, definition=new_def or None,
-                keywords=[k.strip() for k in new_kw.split(",") if k.strip()], origin="emergent"):
+                keywords=[k.strip() for k in new_kw.split(",") if k.strip()], origin="emergent",
+                said=f"Koden ”{' > '.join(p.strip() for p in new_path.split('>'))}” lades till."):
             st.rerun()
 if editable:
     with a2:

@@ -10,11 +10,13 @@ code). The sidebar's search narrows the queue to units holding every word (case 
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy import select
 
 from app import state, ui
 from coding import codes, memos, queue, review_actions, unit_view
 from corpus import numbers
 from corpus.errors import QdaError
+from corpus.models import Coding, Segment
 from corpus.vocabulary import Status
 
 MAX_KEYS = 9      # 0 is taken: "ingen kod passar" / "inte relevant"
@@ -77,6 +79,16 @@ filters = queue.Filters(tuple(kinds) or queue.CODABLE, tuple(questions), tuple(a
 retrainer = state.retrainer(proj, coder if blind else None)
 if blind and retrainer.status.finished_at is None and not retrainer.status.running:
     retrainer.retrain_now()   # the coder's own layer starts from the codebook alone
+elif not blind and book.codes and retrainer.status.finished_at is None \
+        and not retrainer.status.running and not ss.get("k_first_scored"):
+    # a codebook just imported (keywords, definitions) suggests before the first decision;
+    # otherwise the first suggestions waited for ten codings
+    with proj.session() as session:
+        scored = session.scalar(select(Coding.id).where(
+            Coding.status == Status.SUGGESTED).limit(1)) is not None
+    ss.k_first_scored = True
+    if not scored:
+        retrainer.retrain_now()
 
 if ss.get("k_filters") != (filters, order, blind, coder):
     ss.k_filters = (filters, order, blind, coder)
@@ -250,7 +262,15 @@ st.title("Kodning")
 if ss.get("k_error"):
     st.error(ss.pop("k_error"))
 if ss.k_current is None:
-    st.success("Kön är tom för de valda filtren. Byt filter eller status för att se fler.")
+    with proj.session() as session:
+        any_unit = session.scalar(select(Segment.id).where(
+            Segment.kind.in_(queue.CODABLE)).limit(1)) is not None
+    if not any_unit:         # a new project: the filters are not why nothing shows
+        st.info("Projektet har inget material att koda ännu. Importera lappar eller "
+                "transkript under **Projekt**.")
+    else:
+        st.success("Kön är tom för de valda filtren. Byt filter eller status för att se "
+                   "fler.")
     st.stop()
 
 with proj.session() as session:

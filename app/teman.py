@@ -69,7 +69,12 @@ sub = d2.selectbox("Subtema", [None, *subs], key="th_sub",
                    format_func=lambda s: s or "Alla subteman")
 chosen = units[(units.Huvudtema == main) & ((units.Subtema == sub) if sub else True)]
 st.caption(ui.count(chosen.segment_id.nunique(), "kodad enhet", "kodade enheter"))
-st.dataframe(chosen.assign(Citat=chosen.is_quote.astype(bool))[
+# the project's labels, as every other table prints them (not its keys, "None", "note")
+shown = chosen.assign(
+    Citat=chosen.is_quote.astype(bool), area=chosen.area.map(state.area_label),
+    question=[f"Fråga {int(q)}" if q == q and q is not None else "–" for q in chosen.question],
+    kind=chosen.kind.map(lambda k: ui.KIND_LABELS.get(k, k)))
+st.dataframe(shown[
     ["Subtema", "text", "area", "question", "kind", "Citat", "segment_id"]].rename(
     columns={"text": "Text", "area": "Område", "question": "Fråga", "kind": "Typ",
              "segment_id": "Segment"}), hide_index=True)

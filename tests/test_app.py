@@ -217,6 +217,42 @@ def test_background_retrain_rescores_after_enough_decisions(root):
     assert len(runs) == 1 and runs[0]["segments"] > 0
 
 
+def test_a_codebook_just_imported_suggests_before_the_first_decision(tmp_path, monkeypatch):
+    """A keyword codebook and not one decision: the page asked for ten codings before the
+    first suggestion ("Inga förslag ännu"); opening it now scores the project once."""
+    from app import state
+    from coding import codes
+    from coding.codebook import read_codebook
+    from corpus.ingest import ingest_file
+    from corpus.project import init_project
+    from corpus.readers import ReadOptions
+
+    project = init_project(tmp_path / "ny")
+    (tmp_path / "n.csv").write_text("Område,Inlägg\nGR,Antal SIP per 1000 invånare\n"
+                                    "GR,Väntetid till vårdcentralen\n", encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))
+    with project.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("anna"))
+    project.close()
+    monkeypatch.setenv("QDA_PROJECT", str(tmp_path / "ny"))
+    page("kodning")
+    retrainer = state.retrainer(state.project())
+    assert retrainer.wait(120) and retrainer.status.error is None
+    assert retrainer.status.rescored == 2 and codings(tmp_path / "ny", coder="förslag")
+
+
+def test_a_new_project_s_kodning_says_to_import_not_to_change_filters(tmp_path, monkeypatch):
+    from corpus.project import init_project
+
+    init_project(tmp_path / "tom").close()
+    monkeypatch.setenv("QDA_PROJECT", str(tmp_path / "tom"))
+    at = page("kodning")
+    assert [i.value for i in at.info] == [
+        "Projektet har inget material att koda ännu. Importera lappar eller transkript "
+        "under **Projekt**."]
+    assert not at.success
+
+
 # ---- Projekt ---------------------------------------------------------------------------
 
 def _xlsx(rows: list[list[object]]) -> bytes:
@@ -611,6 +647,16 @@ def test_teman_shows_counts_and_drills_down(root):
     at.selectbox(key="th_main").set_value(first_main).run()
     units = at.dataframe[1].value
     assert len(units) > 0 and set(units.columns) >= {"Text", "Område", "Citat"}
+    # the project's labels, not its keys: "GR", "Fråga 1", "Lapp" (not "gr", "1.0", "note")
+    assert set(units["Typ"]) <= {"Lapp", "Transkriptmening", "Taltur"}
+    assert all(q == "–" or q.startswith("Fråga ") for q in units["Fråga"])
+    from corpus.study import load
+
+    project = open_project(root)
+    with project.session() as s:
+        labels = set(load(s).areas.labels().values())
+    project.close()
+    assert set(units["Område"]) <= labels | {"–"} and len(set(units["Område"]) & labels)
     assert any(m.value.startswith("> ") and "Deltagare" in m.value for m in at.markdown)
 
 

@@ -66,7 +66,11 @@ def test_theme_summary_docx_has_counts_sub_themes_and_quotes(coded, tmp_path):
     assert "Samverkan" in texts and "Tillgänglighet" in texts
     assert "4 kodade enheter (57,1\u00a0% av alla kodade)." in texts   # Samverkan: 4 of 7
     sub_rows = [r[0] for t in doc.tables for r in _rows(t)[1:]]
-    assert sub_rows == ["SIP", "Tillit", "Primärvården"]
+    # every theme its areas, the theme as a whole first (with the units coded with the
+    # main theme alone, which no sub-theme row counts)
+    assert sub_rows == ["Hela temat", "SIP", "Tillit", "Hela temat", "Primärvården"]
+    whole = _rows(doc.tables[0])[1]
+    assert whole[-1] == "4"
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")
     # a block quote, the attribution on its own line (the report's layout): "Deltagare
     # <område>" only, under the sub-theme it shows

@@ -242,9 +242,12 @@ def add_bilaga2(doc, tables: Mapping[int, pd.DataFrame],
         doc.add_paragraph("Inga kodade inlägg.")
 
 
+WHOLE_THEME = "Hela temat"   # the summary's row for a main theme with all its units
+
+
 def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
                  layer: str = "") -> Path:
-    """Per main theme: how often it occurs, a table of its sub-themes per area, and the
+    """Per main theme: how often it occurs, a table of it and its sub-themes per area, the
     quotes chosen for it, attributed by area only."""
     doc = _new_document("Temasammanfattning", landscape=False)
     if layer:
@@ -257,9 +260,13 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
             else group.iloc[0]
         doc.add_paragraph(f"{numbers.coded_units(int(head.Totalt))} "
                           f"({numbers.percent(head.Andel)} av alla kodade).")
-        subs = group[group.Subtema != ""]
-        if len(subs):
-            frame = subs[["Subtema", *area_columns, "Totalt"]]
+        # the theme as a whole first: its units per area, those coded with the main
+        # theme alone included, so that every theme has its areas and the table's first
+        # row is the count above (a unit may carry two sub-themes: they need not add up)
+        whole = group[group.Subtema == ""].assign(Subtema=WHOLE_THEME)
+        frame = pd.concat([whole, group[group.Subtema != ""]])[
+            ["Subtema", *area_columns, "Totalt"]]
+        if len(frame):
             rest = (17.0 - 3.8) / (len(area_columns) + 1)
             _table(doc, frame, [3.8, *[rest] * (len(area_columns) + 1)], centred_from=1)
         chosen = quotes[quotes.Huvudtema == main]
