@@ -272,7 +272,7 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
         chosen = quotes[quotes.Huvudtema == main]
         if len(chosen):
             doc.add_heading("Citat", level=3)
-            # attributed as the report prints them ("Deltagare Skaraborg"); the sub-theme a
+            # attributed as the report prints them ("Deltagare <område>"); the sub-theme a
             # quote shows is a heading above it, never part of the attribution
             for sub, rows in chosen.groupby("Subtema", sort=False):
                 if sub:
@@ -286,7 +286,7 @@ def summary_docx(counts: pd.DataFrame, quotes: pd.DataFrame, path: Path,
 
 def quotes_docx(quotes: pd.DataFrame, path: Path, layer: str = "") -> Path:
     """The quotes per main theme and sub-theme, each attributed as the report prints it
-    ("Deltagare Skaraborg"), ready to lift into the report; the question of each is in
+    ("Deltagare <område>"), ready to lift into the report; the question of each is in
     the .xlsx."""
     doc = _new_document("Citat", landscape=False)
     if layer:
