@@ -29,10 +29,13 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy      # the packages [tool.mypy] in pyproject.toml names
+# One pytest-xdist worker per core (QDA_TEST_WORKERS=0: one process, no workers); a
+# module, and all the browser tests, keep to one worker (tests/conftest.py).
+workers="-n ${QDA_TEST_WORKERS:-auto} --dist loadgroup"
 if [ "$fast" -eq 1 ]; then
   unset QDA_TEST_PG_URL QDA_TEST_PG_CTL CI
-  exec .venv/bin/python -m pytest -m "not slow" --ignore=tests/e2e "${args[@]}"
+  exec .venv/bin/python -m pytest -m "not slow" --ignore=tests/e2e $workers "${args[@]}"
 fi
 # PostgreSQL, the team store: a throw-away server on loopback for the tests on both stores
 source scripts/pg.sh
-.venv/bin/python -m pytest "${args[@]}"
+.venv/bin/python -m pytest $workers --durations=25 "${args[@]}"

@@ -240,3 +240,12 @@ def pytest_collection_modifyitems(items) -> None:
         on_server = "postgresql" in getattr(getattr(item, "callspec", None), "id", "")
         if on_server or BUILDS_A_PROJECT & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+
+
+def _worker_group(item) -> str:
+    """scripts/test.sh runs the suite on several pytest-xdist workers (`--dist loadgroup`):
+    a module stays on one worker, so its module-scoped projects are built once; the browser
+    tests share one worker, one app and one Chromium at a time, as their timeouts assume."""
+    path = Path(item.path)
+    return "browser" if path.parent.name == "e2e" else path.stem
