@@ -99,10 +99,8 @@ def _decide_one(session, status: str, segment: int, code: str, coder: str,
     from coding import codes as codes_mod
     from coding import codings as codings_mod
     from coding.codebook import join_path
-    from coding.relevance import require_unit
 
     row = codes_mod.get_code(session, code)
-    require_unit(session, segment)
     codings_mod.decide(session, segment, row.id, coder, status, memo=memo, is_quote=quote,
                        actor=actor(coder))
     return join_path(dict(codes_mod.ordered_paths(session)).get(row.id, (row.name,)))

@@ -18,7 +18,7 @@ from corpus.vocabulary import DECISIONS, Action, Status
 from people.identity import CONSENSUS, SUGGESTER, check_coder, suggestion_layer
 
 from . import rounds
-from .relevance import mark_relevant  # a code makes the unit relevant again
+from .relevance import mark_relevant, require_unit  # a code makes the unit relevant again
 
 
 def _snapshot(c: Coding) -> dict[str, Any]:
@@ -50,6 +50,7 @@ def decide(session: Session, segment_id: int, code_id: int, coder: str, status: 
         raise QdaError(f"no segment {segment_id}", None, "E332")
     if session.get(CodeRow, code_id) is None:
         raise QdaError(f"no code {code_id}", None, "E320")
+    require_unit(session, segment_id)       # the app, the CLI, an import, a notebook alike
     lock_coding(session, segment_id, code_id, coder)
     coding = session.scalars(select(Coding).where(
         Coding.segment_id == segment_id, Coding.code_id == code_id,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
@@ -93,11 +93,12 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
                    codebook: CodebookDoc | None = None, actor: Actor = LIBRARY) -> ImportReport:
     """Read codings made elsewhere; one transaction, nothing guessed.
 
-    A row names its segment by `segment` (id) or `text` (every segment with exactly that
-    text) and its code by `code` ("Huvudtema > Subtema") or `huvudtema` + `subtema`;
-    `coder` overrides the default coder. The coder `konsensus` brings in a consensus
-    reached elsewhere (a team that agreed its post-it themes in Excel); any other name
-    must be a user of a project with accounts.
+    A row names its unit by `segment` (id) or `text` (every unit with exactly that text;
+    a transcript turn with sentences is no unit, its sentences are) and its code by `code`
+    ("Huvudtema > Subtema") or `huvudtema` + `subtema`; `coder` overrides the default
+    coder. The coder `konsensus` brings in a consensus reached elsewhere (a team that
+    agreed its post-it themes in Excel); any other name must be a user of a project with
+    accounts.
     """
     checked(actor)      # a plain name is no actor (E614): refused before anything
     path = Path(path)
@@ -113,9 +114,14 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
     with project.transaction() as session:
         if codebook is not None:
             import_doc(session, codebook, actor)
+        # a turn with sentences is no unit (E336): its sentences are matched instead
+        split = dict(session.execute(
+            select(Segment.parent_id, func.min(Segment.id)).where(Segment.kind == "sentence")
+            .group_by(Segment.parent_id)).all())
         by_text: dict[str, list[int]] = {}
         for segment_id, text in session.execute(select(Segment.id, Segment.text)):
-            by_text.setdefault(text.strip(), []).append(segment_id)
+            if segment_id not in split:
+                by_text.setdefault(text.strip(), []).append(segment_id)
         known_ids = set(by_id for ids in by_text.values() for by_id in ids)
         have = {(c.segment_id, c.code_id, c.coder): c for c in session.scalars(select(Coding))}
         code_cache: dict[tuple[str, ...], int] = {}
@@ -126,6 +132,10 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             where = f"row {number}"
             segment_ref = str(row.get("segment", "")).strip()
             if segment_ref:
+                if segment_ref.isdigit() and int(segment_ref) in split:
+                    report.unmatched.append(f"{where}: segment {segment_ref} is a turn: "
+                                            "give its sentences, the units")
+                    continue
                 if not segment_ref.isdigit() or int(segment_ref) not in known_ids:
                     report.unmatched.append(f"{where}: no segment {segment_ref}")
                     continue

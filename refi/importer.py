@@ -831,18 +831,22 @@ def _uncoded_selections(session, imp: _Import, doc: _Doc, source: Source,
 
 
 def _import_codings(session, imp: _Import, doc: _Doc, source: Source) -> None:
-    """Each selection keeps its exact span. One that is exactly a unit (a note, a turn, a
-    sentence) codes that unit; any other codes each unit it overlaps (the sentences, or a
-    note or a turn without sentences), and each of those codings carries the span, which
-    the export writes once."""
+    """Each selection keeps its exact span. One that is exactly a unit (a note, a sentence,
+    a turn without sentences) codes that unit; any other codes each unit it overlaps (the
+    sentences, or a note or a turn without sentences), and each of those codings carries
+    the span, which the export writes once."""
     tally, selections = imp.report.tally["codings"], doc.selections
     textless = bool(doc.outside)
     if not any(sel.codings for sel in selections):
         return
     text, placed_units, to_layout, overlapped = _placement(session, source, doc.spans)
+    # a turn with sentences is no unit: a selection of exactly its words codes the
+    # sentences, with the span (coding the turn too would count the words twice)
+    split = {u.segment.parent_id for u in placed_units if u.segment.kind == "sentence"}
     by_span: dict[tuple[int, int], Segment] = {}
     for unit in placed_units:
-        by_span.setdefault((unit.start, unit.end), unit)
+        if unit.segment.id not in split:
+            by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:
         if not sel.codings:
             continue

@@ -97,3 +97,33 @@ def test_codings_csv_from_swedish_excel_with_semicolons_imports(notes, tmp_path)
         .encode("cp1252"))
     report = import_codings(notes, tmp_path / "svensk.csv")
     assert report.codings == 2 and report.coders == ["åsa"]
+
+
+def test_a_turn_is_no_unit_for_an_import(project, tmp_path):
+    """A one-sentence turn has the text of its sentence: only the sentence is coded (both
+    would count the words twice); a turn named by id is reported, not coded."""
+    (tmp_path / "t.txt").write_text("Moderator: Vad saknas?\nDeltagare: Tid. Och pengar.\n",
+                                    encoding="utf-8")
+    ingest_file(project, tmp_path / "t.txt", ReadOptions(question=1))
+    with project.session() as s:
+        from corpus.models import Segment
+
+        turn = s.scalars(select(Segment).where(Segment.kind == "turn",
+                                               Segment.text == "Tid. Och pengar.")).one()
+    (tmp_path / "c.csv").write_text(f"text,segment,code\nVad saknas?,,Fråga\n,{turn.id},Tid\n",
+                                    encoding="utf-8")
+    report = import_codings(project, tmp_path / "c.csv", coder="anna")
+    assert report.codings == 1
+    assert report.unmatched == [f"row 3: segment {turn.id} is a turn: give its sentences, "
+                                "the units"]
+    frame = codings_frame(project)
+    assert list(frame["kind"]) == ["sentence"] and list(frame["text"]) == ["Vad saknas?"]
+    # nor is it for a notebook's or the app's decision: the library refuses it too
+    from coding.codings import accept
+    from corpus.errors import QdaError
+
+    with pytest.raises(QdaError, match="is a turn: decide its sentences") as refused, \
+            project.transaction() as s:
+        accept(s, turn.id, codes.find_code(s, "Fråga").id, "anna")
+    assert refused.value.code == "E336"
+    assert len(codings_frame(project)) == 1

@@ -33,8 +33,8 @@ Anna Berg: Uppföljning av om SIP:en faktiskt genomförs. Och väntetider till v
 
 @pytest.fixture
 def full(coded, tmp_path):
-    """Notes coded by konsensus, plus a transcript coded by a coder on a sentence and a
-    turn, with a memo and a quote, and a workshop in the register."""
+    """Notes coded by konsensus, plus a transcript coded by a coder on a sentence and on
+    a whole turn's sentences, with a memo and a quote, and a workshop in the register."""
     add_workshop(coded, label="GR fysisk", area="GR", format="fysisk", officials=6,
                  care_staff=3, date="2026-03-04")
     path = tmp_path / "gr_fysisk.txt"
@@ -47,8 +47,9 @@ def full(coded, tmp_path):
                           .order_by(Segment.position)).all()
         sip = codes.find_code(s, "Samverkan > SIP").id
         codings.accept(s, sentences[2].id, sip, "anna", memo="Antal, inte kvalitet.")
-        codings.accept(s, turns[3].id, codes.find_code(s, "Samverkan").id, "anna",
-                       is_quote=True)
+        for sentence in s.scalars(select(Segment).where(Segment.parent_id == turns[3].id)):
+            codings.accept(s, sentence.id, codes.find_code(s, "Samverkan").id, "anna",
+                           is_quote=True)       # the turn's sentences: the turn is no unit
         codings.accept(s, 2, sip, "anna")   # a note coded by a second coder too
     return coded
 
@@ -83,7 +84,7 @@ def test_qdpx_and_qdc_validate_against_the_refi_schema(full, tmp_path):
 def test_export_import_export_gives_the_same_project(full, tmp_path):
     first = export(full, "qdpx", out=tmp_path / "a.qdpx").path
     report = import_qdpx(first, tmp_path / "copy")
-    assert report.codings == 8 + 3 and report.sources == 2
+    assert report.codings == 8 + 4 and report.sources == 2
     copy = open_project(tmp_path / "copy")
     second = export(copy, "qdpx", out=tmp_path / "b.qdpx").path
     assert _canonical(first) == _canonical(second)
@@ -185,7 +186,7 @@ def test_import_cli(tmp_path, full):
     qdpx = export(full, "qdpx", out=tmp_path / "a.qdpx").path
     result = CliRunner().invoke(app, ["import-qdpx", str(qdpx), str(tmp_path / "new")])
     assert result.exit_code == 0, result.output
-    assert "2 sources" in result.output and "11 codings by 2 coders" in result.output
+    assert "2 sources" in result.output and "12 codings by 2 coders" in result.output
     result = CliRunner().invoke(app, ["import-qdpx", str(qdpx), str(tmp_path / "new")])
     assert result.exit_code == 1 and "not empty" in result.output
 

@@ -41,12 +41,12 @@ SELECTIONS = [
 ]
 
 
-def _qdpx(path):
+def _qdpx(path, chosen=SELECTIONS):
     selections = "".join(
         f'<PlainTextSelection guid="{g}" startPosition="{s}" endPosition="{e}" '
         f'creatingUser="{u}">' + (f"<Description>{memo}</Description>" if memo else "")
         + f'<Coding guid="{g}c" creatingUser="{u}"><CodeRef targetGUID="{c}"/></Coding>'
-        "</PlainTextSelection>" for g, (s, e), c, u, memo in SELECTIONS)
+        "</PlainTextSelection>" for g, (s, e), c, u, memo in chosen)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", (
             '<Project xmlns="urn:QDA-XML:project:1.0" name="spann" origin="Prov">'
@@ -154,3 +154,28 @@ def test_merging_codes_gathers_the_spans(imported, tmp_path):
     assert rows[("Det känns tryggt.", "Kontinuitet", "maja")] is None
     assert rows[("Telefontiden är för kort.", "Kontinuitet", "maja")] == [
         [*SELECTIONS[4][1], None, False]]
+
+
+def test_a_selection_of_a_whole_turn_codes_its_sentences_not_the_turn(tmp_path):
+    """A turn with sentences is no unit: coding it beside them would count its words twice
+    in the theme tables. A whole line (a turn of three sentences) codes the three, with the
+    span; a one-sentence line codes its sentence as a whole unit."""
+    whole = [("W", _at(LINE1), "C1", "U1", None), ("V", _at(LINE2, LINE2), "C2", "U1", None)]
+    import_qdpx(_qdpx(tmp_path / "in.qdpx", whole), tmp_path / "p")
+    project = open_project(tmp_path / "p")
+    try:
+        with project.session() as s:
+            kinds = s.execute(select(Segment.kind, Segment.text).join(
+                Coding, Coding.segment_id == Segment.id)).all()
+        rows = _rows(project)
+        export(project, "qdpx", out=tmp_path / "out.qdpx")
+    finally:
+        project.close()
+    assert {kind for kind, _ in kinds} == {"sentence"} and len(kinds) == 4
+    w = [[*_at(LINE1), None, False]]
+    assert [rows[(t, "Kontinuitet", "maja")] for t in (
+        "Vi träffas varje vecka.", "Samma sköterska kommer alltid hem till oss.",
+        "Det känns tryggt.")] == [w, w, w]
+    assert rows[(LINE2, "Trygghet", "maja")] is None
+    assert {(s, e, c) for s, e, c, _, _ in _selections(tmp_path / "out.qdpx")} == {
+        (*_at(LINE1), "Kontinuitet"), (*_at(LINE2, LINE2), "Trygghet")}
