@@ -66,6 +66,7 @@ def code_next(
         "'vardcentral' finds 'Vårdcentralen').")] = "",
 ) -> None:
     """Show the next segments to decide, with their numbered suggestions."""
+    from coding.suggest.engine import reason_in_english
     from coding.suggestions import pending
     from people.identity import coder_for
 
@@ -83,14 +84,15 @@ def code_next(
     for item in items:
         area = areas.label(item.area) if item.area else None
         where = " · ".join(str(v) for v in (item.kind, area,
-                                           item.question and f"fråga {item.question}") if v)
+                                           item.question and f"question {item.question}") if v)
         console.print(f"[bold]segment {item.segment_id}[/bold] ({where})", highlight=False)
         console.print(f"  {item.text}", highlight=False, markup=False)
         if item.flagged:
-            console.print("  [yellow]passar ingen befintlig kod?[/yellow]", highlight=False)
+            console.print("  [yellow]fits no existing code?[/yellow]", highlight=False)
         for n, (code_id, path, score, reasons) in enumerate(item.suggestions, start=1):
-            console.print(f"  {n}. {escape(path)} [dim](kod {code_id}, {score:.2f}; "
-                          f"{escape('; '.join(reasons))})[/dim]", highlight=False)
+            said = "; ".join(map(reason_in_english, reasons))
+            console.print(f"  {n}. {escape(path)} [dim](code {code_id}, {score:.2f}; "
+                          f"{escape(said)})[/dim]", highlight=False)
 
 
 def _decide_one(session, status: str, segment: int, code: str, coder: str,

@@ -111,10 +111,10 @@ def items_list(study: StudyArg, project: ProjectOpt = Path("."),
     if as_json:
         print(json.dumps([asdict(i) for i in listed], ensure_ascii=False))
         return
-    table = Table("id", "fråga", "Huvudtema", "Subtema", "formulering", "v", "notes", "areas")
+    table = Table("id", "question", "Huvudtema", "Subtema", "wording", "v", "notes", "areas")
     for i in listed:
         table.add_row(str(i.id), cell(i.question), escape(i.theme), escape(i.subtheme),
-                      escape(i.wording) + (" (borttagen)" if i.removed else ""), str(i.version),
+                      escape(i.wording) + (" (removed)" if i.removed else ""), str(i.version),
                       str(i.notes), ", ".join(areas.label(a) for a in i.areas))
     console.print(table)
 

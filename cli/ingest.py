@@ -148,8 +148,8 @@ def print_report(report: IngestReport) -> None:
             continue
         per_area = ", ".join(f"{a} {n}" for a, n in sheet["notes_per_area"].items())
         asked = sheet["questions"]          # its notes': a Fråga column may give them
-        question = (f"fråga {asked[0]}" if len(asked) == 1 else
-                    "frågor " + ", ".join(map(str, asked)) if asked else "no question")
+        question = (f"question {asked[0]}" if len(asked) == 1 else
+                    "questions " + ", ".join(map(str, asked)) if asked else "no question")
         lines.append(f"    sheet {sheet_name}: {sheet['layout']} layout, {question}; "
                      f"{escape(per_area)}; "
                      f"{count(sheet['duplicate_marks'], 'duplicate marks')}")

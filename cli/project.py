@@ -143,7 +143,9 @@ def status(project: ProjectOpt = Path("."), as_json: JsonOpt = False) -> None:
     if segments:
         seg = Table("kind", "question", *areas, title="Segments per question and area")
         for row in segments:
-            seg.add_row(row["kind"], row["question"], *[str(row[a]) for a in areas])
+            asked = row["question"]
+            seg.add_row(row["kind"], "–" if asked is None else f"question {asked}",
+                        *[str(row[a]) for a in areas])
         console.print(seg)
     if codings:
         cod = Table("coder", *statuses, title="Codings")

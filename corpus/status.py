@@ -66,7 +66,8 @@ def source_names(project: Project) -> dict[int, str]:
 
 
 def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
-    """Segments per kind and question (rows) and area (columns, then "totalt")."""
+    """Segments per kind and question (rows; the question a number, None for none) and
+    area (columns, then "total")."""
     seg = _segment.c
     with project.engine.connect() as connection:
         found = connection.execute(select(seg.kind, seg.question, seg.area, func.count())
@@ -80,11 +81,11 @@ def segment_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
     used = {label for row in cells.values() for label in row}
     areas = [label for label in [*areas_known.values(), UNKNOWN] if label in used]
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    rows = [{"kind": kind, "question": f"fråga {question}" if question is not None else "–",
-             **{a: row.get(a, 0) for a in areas}, "totalt": sum(row.values())}
+    rows = [{"kind": kind, "question": question,
+             **{a: row.get(a, 0) for a in areas}, "total": sum(row.values())}
             for (kind, question), row in sorted(cells.items(), key=lambda kv: (
                 order.get(kv[0][0], len(order)), kv[0][1] is None, kv[0][1] or 0))]
-    return [*areas, "totalt"] if rows else [], rows
+    return [*areas, "total"] if rows else [], rows
 
 
 def coding_table(project: Project) -> tuple[list[str], list[dict[str, Any]]]:

@@ -28,12 +28,12 @@ def test_init_ingest_status_round_trip(tmp_path):
     result = qda("ingest", book, "-p", proj)
     assert result.exit_code == 0, result.output
     assert "lappar.xlsx: postits (xlsx), 2 notes → source 1" in result.output
-    sheet_line = "sheet 'Fråga 1': wide layout, fråga 1; Borås 1, GR 1; 1 duplicate mark"
+    sheet_line = "sheet 'Fråga 1': wide layout, question 1; Borås 1, GR 1; 1 duplicate mark"
     assert sheet_line in result.output
     status = json.loads(qda("status", "-p", proj, "--json").output)
     assert status["totals"]["sources"] == 1 and status["totals"]["segments"] == 2
-    assert status["segments"] == [{"kind": "note", "question": "fråga 1", "Borås": 1, "GR": 1,
-                                   "totalt": 2}]
+    assert status["segments"] == [{"kind": "note", "question": 1, "Borås": 1, "GR": 1,
+                                   "total": 2}]
 
 
 def test_status_counts_decisions_and_people_apart_from_suggestions(tmp_path):
@@ -103,7 +103,7 @@ def test_overrides_on_the_command_line(tmp_path):
     assert qda("ingest", book, "-p", proj).exit_code == 1
     ok = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Fyrbodal")
     assert ok.exit_code == 0, ok.output
-    assert "list layout, fråga 2; Fyrbodal 2" in ok.output
+    assert "list layout, question 2; Fyrbodal 2" in ok.output
     assert qda("study", "fix", "area", "-p", proj).exit_code == 0   # else Halland is learned
     bad = qda("ingest", book, "-p", proj, "--question", 2, "--area", "Halland", "--replace")
     assert bad.exit_code == 1 and bad.exception is None or isinstance(bad.exception, SystemExit)
@@ -129,7 +129,7 @@ def test_a_sheet_whose_question_column_names_other_questions_says_theirs(tmp_pat
     book = write_xlsx(tmp_path / "l.xlsx", {"Fråga 1": [
         ["Område", "Inlägg", "Fråga"], ["Laholm", "a", "2"], ["Varberg", "b", "3"]]})
     out = qda("ingest", book, "-p", proj).output
-    assert "sheet 'Fråga 1': long layout, frågor 2, 3;" in out, out
+    assert "sheet 'Fråga 1': long layout, questions 2, 3;" in out, out
 
 
 def test_not_a_project(tmp_path):

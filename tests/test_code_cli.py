@@ -1,5 +1,7 @@
 """`qda code next|accept|reject|remove`: coding from the command line, errors as one line."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -46,11 +48,31 @@ def test_next_shows_the_queue_with_numbered_explained_suggestions(tmp_path):
     out = qda("code", "next", "--coder", "anna", "--order", "document", "-p", proj)
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    assert lines[0].startswith("segment 1 (note · GR · fråga 1)")
+    assert lines[0].startswith("segment 1 (note · GR · question 1)")
     assert "Antal SIP per 1000 invånare" in lines[1]
-    assert any(line.strip().startswith("1. ") and "SIP" in line and "nyckelord: sip" in line
+    assert any(line.strip().startswith("1. ") and "SIP" in line and "keywords: sip" in line
                for line in lines)
-    assert "passar ingen befintlig kod?" in out.output   # "Fikat var gott"
+    assert "fits no existing code?" in out.output   # "Fikat var gott"
+    # the reasons in English, as the rest of the command line: none left in Swedish
+    assert not re.search(r"nyckelord|liknar|ordval|svag likhet|via subtema|\(kod ", out.output)
+
+
+def test_every_form_of_reason_has_its_english():
+    """Each form the engine writes, read back in English; an unknown one as it is."""
+    from coding.suggest.engine import reason_in_english
+
+    said = {"nyckelord: sip, samverkan": "keywords: sip, samverkan",
+            "liknar betydelsen av \u201dVäntetider till vårdcentralen\u201d":
+                "close in meaning to \u201dVäntetider till vårdcentralen\u201d",
+            "liknar 3 kodade inlägg": "like 3 coded units",
+            "ordval som i kodens beskrivning och exempel":
+                "wording as in the code's description and examples",
+            "ordval som i kodade inlägg": "wording as in coded units",
+            "ordval som i kodens namn": "wording as in the code's name",
+            "via subtema: Primärvården": "via sub-theme: Primärvården",
+            "svag likhet": "weak similarity",
+            "något nytt": "något nytt"}
+    assert {k: reason_in_english(k) for k in said} == said
 
 
 def test_accept_reject_remove_are_recorded_and_audited(tmp_path):

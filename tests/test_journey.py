@@ -72,7 +72,7 @@ def test_a_new_users_journey_leaves_no_planted_name_or_number_in_any_export(tmp_
     (tmp_path / "gr_samtal.txt").write_text(TALK_1, encoding="utf-8")
     (tmp_path / "fyrbodal_samtal.txt").write_text(TALK_2, encoding="utf-8")
     out = run(root, "ingest", str(tmp_path / "lappar.xlsx"))
-    assert "fråga 1" in out and "fråga 2" in out
+    assert "question 1" in out and "question 2" in out
     run(root, "ingest", str(tmp_path / "gr_samtal.txt"), "--question", "1")
     run(root, "ingest", str(tmp_path / "fyrbodal_samtal.txt"), "--question", "2")
     run(root, "codebook", "import", "forstudie-postits")

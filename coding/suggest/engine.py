@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import random
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -638,6 +639,31 @@ class Engine:
         if not reasons:
             reasons.append("svag likhet")   # the score stands beside it, in its own form
         return reasons
+
+
+# The reasons as the English command line says them (the app shows them as stored); one
+# pattern per form `_reasons` writes, the words it quotes kept as they are.
+_REASONS_EN = [
+    (re.compile(r"nyckelord: (.*)", re.S), "keywords: {0}"),
+    (re.compile("liknar betydelsen av \u201d(.*)\u201d", re.S),
+     "close in meaning to \u201d{0}\u201d"),
+    (re.compile(r"liknar (\d+) kodade inlägg"), "like {0} coded units"),
+    (re.compile(r"ordval som i kodens beskrivning och exempel"),
+     "wording as in the code's description and examples"),
+    (re.compile(r"ordval som i kodade inlägg"), "wording as in coded units"),
+    (re.compile(r"ordval som i kodens namn"), "wording as in the code's name"),
+    (re.compile(r"via subtema: (.*)", re.S), "via sub-theme: {0}"),
+    (re.compile(r"svag likhet"), "weak similarity"),
+]
+
+
+def reason_in_english(reason: str) -> str:
+    """A stored reason in English; one of an unknown form as it is."""
+    for pattern, english in _REASONS_EN:
+        found = pattern.fullmatch(reason)
+        if found:
+            return english.format(*found.groups())
+    return reason
 
 
 def no_fit_score(best: float, depth: int) -> float:
