@@ -230,7 +230,10 @@ if ingest:
                                      "enheter oförändrade")
                 kept = ui.count(moved["codings kept"], "beslutad kodning",
                                 "beslutade kodningar")
-                st.info(f"Ersatte den tidigare källan: {unchanged}, {moved['new']} nya eller "
+                relabelled = (f"{moved['relabelled']} med samma text i ett annat område eller "
+                              "en annan fråga, " if moved.get("relabelled") else "")
+                st.info(f"Ersatte den tidigare källan: {unchanged}, {relabelled}"
+                        f"{moved['new']} nya eller "
                         f"ändrade, {moved['gone']} ändrade eller borttagna. {kept} flyttades "
                         f"med, {moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]

@@ -166,8 +166,10 @@ def print_report(report: IngestReport) -> None:
                          f"{w} ×{n}" for w, (n, _) in sorted(report.suspects.items()))))
     if report.replaced:
         r = report.replaced
-        lines.append(f"    replaced: {count(r['unchanged'], 'units')} unchanged, {r['new']} "
-                     f"new or changed, {r['gone']} changed or removed; "
+        relabelled = (f"{r['relabelled']} with the same text in another area or question, "
+                      if r.get("relabelled") else "")
+        lines.append(f"    replaced: {count(r['unchanged'], 'units')} unchanged, {relabelled}"
+                     f"{r['new']} new or changed, {r['gone']} changed or removed; "
                      f"{count(r['codings kept'], 'decided codings')} kept, "
                      f"{r['codings dropped']} dropped"
                      + (" (listed below and kept in the audit log)" if r["codings dropped"]

@@ -1,7 +1,9 @@
 """Replacing a source with a corrected file: the decisions on units that did not change
-move to the new units; decisions on units that changed or went are listed (and kept in the
-audit event), never dropped in silence. The report's own decisions on a unit (its quote
-as shortened, its bilaga 2 merges) move with it too."""
+move to the new units, as do those on a unit whose text stayed while its area or question
+was corrected (a code says what the words are about, not where they were written);
+decisions on units that changed or went are listed (and kept in the audit event), never
+dropped in silence. The report's own decisions on a unit (its quote as shortened, its
+bilaga 2 merges) move with it too."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ class Carried:
 @dataclass
 class Replaced:
     unchanged: int = 0
+    relabelled: int = 0         # the same text, its area or question corrected
     new: int = 0
     gone: int = 0
     codings_kept: int = 0
@@ -51,7 +54,8 @@ class Replaced:
     report_dropped: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
-        out = {"unchanged": self.unchanged, "new": self.new, "gone": self.gone,
+        out = {"unchanged": self.unchanged, "relabelled": self.relabelled, "new": self.new,
+               "gone": self.gone,
                "codings kept": self.codings_kept, "codings dropped": len(self.codings_dropped)}
         if self.report_kept or self.report_dropped:
             out |= {"report decisions kept": self.report_kept,
@@ -94,21 +98,39 @@ def take_out(session: Session, old: Source) -> Carried:
 
 def put_back(session: Session, source_id: int, carried: Carried) -> Replaced:
     """Move each old unit's codings and round assignments to the new unit with the same
-    key (duplicates in order); report what could not move."""
+    key (duplicates in order), then those of a unit of the same kind and text whose area or
+    question changed; report what could not move."""
     queues = {key: deque(ids) for key, ids in carried.units.items()}
     report = Replaced()
     codings, assignments = [], []
     moved: dict[int, int] = {}
-    for seg_id, kind, question, area, text in session.execute(
-            select(Segment.id, Segment.kind, Segment.question, Segment.area, Segment.text)
-            .where(Segment.source_id == source_id).order_by(Segment.position)):
+    fresh = session.execute(
+        select(Segment.id, Segment.kind, Segment.question, Segment.area, Segment.text)
+        .where(Segment.source_id == source_id).order_by(Segment.position)).all()
+    unmatched = []
+    for seg_id, kind, question, area, text in fresh:
         queue = queues.get(_key(kind, question, area, text))
-        if not queue:
+        if queue:
+            moved[queue.popleft()] = seg_id
+            report.unchanged += 1
+        else:
+            unmatched.append((seg_id, kind, text))
+    by_text: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+    for old, (kind, _question, _area, text) in sorted(
+            (old, key) for key, queue in queues.items() for old in queue):
+        by_text[kind, text].append(old)
+    for seg_id, kind, text in unmatched:
+        queue = by_text.get((kind, " ".join(text.split())))
+        if queue:
+            old = queue.popleft()
+            moved[old] = seg_id
+            report.relabelled += 1
+        else:
             report.new += 1
-            continue
-        old = queue.popleft()
-        moved[old] = seg_id
-        report.unchanged += 1
+    for key, queue in queues.items():       # what is left of each queue went
+        queues[key] = deque(i for i in queue if i not in moved)
+    for old in sorted(moved, key=lambda o: moved[o]):
+        seg_id = moved[old]
         codings += [{**c, "segment_id": seg_id} for c in carried.codings.get(old, [])]
         assignments += [{**a, "segment_id": seg_id} for a in carried.assignments.get(old, [])]
     decided = [c for c in codings if c["status"] != Status.SUGGESTED]

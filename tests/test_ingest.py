@@ -82,8 +82,8 @@ def test_replace_with_the_same_bytes_keeps_every_decision(project, workbook):
     again = ingest_file(project, workbook, ReadOptions(question=None),
                         store=StoreOptions(replace=True))
     assert again.status == "replaced" and again.source_id != first.source_id
-    assert again.replaced == {"unchanged": 4, "new": 0, "gone": 0, "codings kept": 1,
-                              "codings dropped": 0}
+    assert again.replaced == {"unchanged": 4, "relabelled": 0, "new": 0, "gone": 0,
+                              "codings kept": 1, "codings dropped": 0}
     assert row_counts(project)["source"] == 1
     with project.session() as s:
         (coding,) = s.scalars(select(Coding))
@@ -106,8 +106,8 @@ def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
         s.execute(delete(Source).where(Source.id == beside.source_id))
     report = ingest_file(project, corrected, store=StoreOptions(replace=True))
     assert report.status == "replaced"
-    assert report.replaced == {"unchanged": 3, "new": 2, "gone": 1, "codings kept": 1,
-                               "codings dropped": 1}
+    assert report.replaced == {"unchanged": 3, "relabelled": 0, "new": 2, "gone": 1,
+                               "codings kept": 1, "codings dropped": 1}
     assert any("'Samverkan' on a unit that changed or went: 'Gemensam data'" in w
                for w in report.warnings)
     assert row_counts(project)["source"] == 1
@@ -117,6 +117,27 @@ def test_replace_a_corrected_file_of_the_same_name(project, workbook, tmp_path):
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "replace")).one()
         assert event.before["dropped codings"][0]["text"] == "Gemensam data"
         assert event.after["carried"]["codings kept"] == 1
+
+
+def test_a_corrected_area_keeps_the_codings_of_the_note(project, tmp_path):
+    """The correction a team makes most: a note typed under the wrong area. Its words are
+    the same, so its codings stay, on the note in its right area; a note whose words
+    changed still loses its own (listed)."""
+    notes = tmp_path / "lappar.csv"
+    notes.write_text("Område,Inlägg\nGR,Fallskador\nGR,Fallskador\nBorås,Gemensam data\n"
+                     "VGR,Antal SIP\n", encoding="utf-8")
+    ingest_file(project, notes, ReadOptions(question=1))
+    accept_samverkan(project, "Fallskador", "Gemensam data", "Antal SIP")
+    notes.write_text("Område,Inlägg\nGR,Fallskador\nSkaraborg,Fallskador\n"
+                     "Fyrbodal,Gemensam data\nVGR,Antal SIP per år\n", encoding="utf-8")
+    report = ingest_file(project, notes, ReadOptions(question=1),
+                         store=StoreOptions(replace=True))
+    assert report.replaced == {"unchanged": 1, "relabelled": 2, "new": 1, "gone": 1,
+                               "codings kept": 2, "codings dropped": 1}
+    with project.session() as s:
+        coded = sorted(s.execute(select(Segment.area, Segment.text).join(
+            Coding, Coding.segment_id == Segment.id)).all())
+    assert coded == [("fyrbodal", "Gemensam data"), ("gr", "Fallskador")]   # area keys
 
 
 def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_source(
@@ -144,8 +165,8 @@ def test_replace_with_nothing_to_replace_is_refused_and_replaces_names_the_sourc
     assert row_counts(project) == before and sorted(project.sources_dir.iterdir()) == stored
     by_name = ingest_file(project, renamed, store=StoreOptions(replaces="lappar.xlsx"))
     assert by_name.status == "replaced" and row_counts(project)["source"] == 1
-    assert by_name.replaced == {"unchanged": 3, "new": 1, "gone": 1, "codings kept": 1,
-                                "codings dropped": 0}
+    assert by_name.replaced == {"unchanged": 3, "relabelled": 0, "new": 1, "gone": 1,
+                                "codings kept": 1, "codings dropped": 0}
     again = write_xlsx(tmp_path / "lappar v3.xlsx", {
         "Fråga 1": [["Borås", "GR"], ["Antal SIP x2", "Återinläggningar"], ["Fallskador", None]]})
     (report,) = ingest_paths(project, [again], store=StoreOptions(replaces=str(by_name.source_id)))
