@@ -40,10 +40,13 @@ def suggest(
                 coder = coder_for(session, coder)
         report = run(proj, source, kind, coder, actor=actor(),
                      progress=lambda done, total: update(done, total, None))
-    if not report.codes:
-        err.print("error: the codebook is empty; import one first, e.g. "
-                  "`qda codebook import forstudie-postits`", highlight=False)
-        raise typer.Exit(1)
+    with user_errors():
+        if not report.codes:
+            raise QdaError("the codebook is empty: import one first (`qda codebook import "
+                           "FILE.yaml`, or a bundled one by name)", project, "E338")
+        if not report.segments and not (source or kind):
+            raise QdaError("no material to suggest codes for: ingest a file first (`qda "
+                           "ingest FILE`)", project, "E337")
     console.print(f"{report.suggestions} suggestions for {report.segments} segments "
                   f"(trained on {report.trained_on} coded segments, {report.codes} codes, "
                   f"{'learned' if report.blend_learned else 'default'} blend); "

@@ -145,6 +145,11 @@ def suggest(project: Project, source_ids: Sequence[int] | None = None,
     coder is working."""
     checked(actor)      # a plain name is no actor (E614): refused before anything
     if engine is None:
+        with project.session() as session:
+            codes = len(load_codebook(session, secret_codes(session, coder)).codes)
+            material = session.scalar(select(Segment.id).limit(1)) is not None
+        if not codes or not material:       # nothing to learn words from or to score
+            return SuggestReport(codes=codes)
         engine, codebook = build_engine(project, coder)
     codebook = engine.codebook
     report = SuggestReport(trained_on=engine.n_examples, codes=len(codebook.codes),

@@ -206,6 +206,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E335": ("sentences outside the turn", "meningarna ligger utanför repliken"),
     "E336": ("a turn is decided by its sentences, the units",
              "en replik kodas genom sina meningar, som är enheterna"),
+    "E337": ("no material yet", "projektet har inget material än: importera en fil först"),
+    "E338": ("the codebook is empty", "kodboken är tom: importera eller skapa koder först"),
     # tables in and out
     "E340": ("a table is .tsv, .csv or .xlsx", "tabellen ska vara .tsv, .csv eller .xlsx"),
     "E341": ("a table cannot be read", "tabellen går inte att läsa"),

@@ -171,3 +171,16 @@ def test_a_turn_with_sentences_is_not_a_unit_to_code_or_skip(tmp_path):
     assert decisions(proj) == (set(), [])
     ok = qda("code", "accept", sentences[0], "Samverkan > SIP", "--coder", "anna", "-p", proj)
     assert ok.exit_code == 0, ok.output
+
+
+def test_suggest_on_a_new_project_says_what_is_missing(tmp_path):
+    """A new project has neither codes nor material: one line each, no traceback."""
+    proj = tmp_path / "p"
+    assert qda("init", proj).exit_code == 0
+    out = qda("suggest", "-p", proj)
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit)   # no traceback
+    assert len(out.output.strip().splitlines()) == 1 and "[E338]" in out.output
+    assert qda("codebook", "import", "forstudie-postits", "-p", proj).exit_code == 0
+    out = qda("suggest", "-p", proj)
+    assert out.exit_code == 1 and len(out.output.strip().splitlines()) == 1
+    assert "no material to suggest codes for" in out.output and "[E337]" in out.output
