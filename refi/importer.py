@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from lxml import etree
@@ -839,7 +840,8 @@ def _import_codings(session, imp: _Import, doc: _Doc, source: Source) -> None:
     textless = bool(doc.outside)
     if not any(sel.codings for sel in selections):
         return
-    text, placed_units, to_layout, overlapped = _placement(session, source, doc.spans)
+    text, placed_units, to_layout, overlapped = _placement(session, source, doc.spans,
+                                                           doc.text)
     # a turn with sentences is no unit: a selection of exactly its words codes the
     # sentences, with the span (coding the turn too would count the words twice)
     split = {u.segment.parent_id for u in placed_units if u.segment.kind == "sentence"}
@@ -849,6 +851,14 @@ def _import_codings(session, imp: _Import, doc: _Doc, source: Source) -> None:
             by_span.setdefault((unit.start, unit.end), unit)
     for sel in selections:
         if not sel.codings:
+            continue
+        if not textless and not 0 <= sel.start <= sel.end <= len(doc.text):
+            # no tool writes such a span: coding the nearest words would be a guess
+            tally.skip("impossible span: outside the source's text or ending before it "
+                       "starts", len(sel.codings))
+            imp.report.skipped.append(
+                f"selection {sel.guid} in {document_name(doc.el)!r}: characters "
+                f"{sel.start}–{sel.end} of a text of {len(doc.text)}")
             continue
         start, end = to_layout(sel.start), to_layout(max(sel.end, sel.start))
         exact = by_span.get((start, end))
@@ -908,10 +918,11 @@ def _code(session, unit, code_id: int, coder: str, memo: str | None, quote: bool
     coding.spans = spans
 
 
-def _placement(session, source: Source, spans: list[tuple[int, int]]):
+def _placement(session, source: Source, spans: list[tuple[int, int]], file_text: str):
     """The source's text as our export writes it, its units placed in it, a function from
     an offset in the file's text to the same place in ours (the same text unless
-    pseudonymising changed a unit's length), and one from a span in ours to the units it
+    pseudonymising changed a unit: then the words around a mask are aligned, so a span
+    after "[namn]" still selects its own words), and one from a span in ours to the units it
     overlaps: the sentences of each note or turn it touches, or the note or turn itself
     where none of its sentences is touched. Both by bisection: a project has thousands of
     lines and selections."""
@@ -925,6 +936,24 @@ def _placement(session, source: Source, spans: list[tuple[int, int]]):
     pairs = [(start, end, unit.start - head, unit.end) for (start, end), unit, head
              in zip(spans, units, heads, strict=False)]
     file_starts = [p[0] for p in pairs]
+    aligned: dict[int, list[tuple[str, int, int, int, int]]] = {}
+
+    def within(i: int, offset: int) -> int:
+        """An offset into unit i of the file, in ours: exact in the words both have; in a
+        masked stretch, the nearer end of its mask."""
+        start, end, ours_start, ours_end = pairs[i]
+        mine, theirs = file_text[start:end], layout.text[ours_start:ours_end]
+        if mine == theirs or len(mine) == len(theirs):
+            return ours_start + offset - start
+        if i not in aligned:
+            aligned[i] = SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes()
+        at = offset - start
+        for tag, i1, i2, j1, j2 in aligned[i]:
+            if at < i2:
+                if tag == "equal":
+                    return ours_start + j1 + at - i1
+                return ours_start + (j1 if at - i1 <= (i2 - i1) / 2 else j2)
+        return ours_end
 
     def to_layout(offset: int) -> int:
         i = bisect_right(file_starts, offset) - 1
@@ -932,8 +961,7 @@ def _placement(session, source: Source, spans: list[tuple[int, int]]):
             return offset + pairs[0][2] - pairs[0][0] if pairs else offset
         start, end, ours_start, ours_end = pairs[i]
         if offset <= end:
-            return ours_start + round((offset - start) * (ours_end - ours_start)
-                                      / max(end - start, 1))
+            return within(i, offset)
         if i + 1 < len(pairs):                  # in the text between two units
             return offset + pairs[i + 1][2] - pairs[i + 1][0]
         return offset + ours_end - end

@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -273,3 +274,50 @@ def test_the_app_reports_the_import_in_swedish(tmp_path):
            "källans text finns inte i filen)." in lines
     assert "Källor: 2 i filen, 1 importerade, 1 hoppades över (1 texten kan inte läsas)." \
         in lines
+
+
+def test_a_selection_outside_its_text_is_skipped_and_named(tmp_path):
+    """No tool writes such a span; coding the nearest words would be a guess. The other
+    codings come in; the report names the selection, its source and why."""
+    end = len(TEXT)
+    qdpx = _qdpx(tmp_path / "a.qdpx",
+                 '<TextSource guid="S1" name="Intervju 1" plainTextPath="internal://S1.txt">'
+                 + _coded("OK", 3, 9) + _coded("BEYOND", end - 5, end + 40)
+                 + _coded("BACKWARDS", 20, 10) + "</TextSource>",
+                 {"sources/S1.txt": TEXT.encode()})
+    report = import_qdpx(qdpx, tmp_path / "p")
+    tally = report.tally["codings"]
+    assert (tally.in_file, tally.imported) == (3, 1)
+    assert tally.skipped == {"impossible span: outside the source's text or ending before "
+                             "it starts": 2}
+    assert f"selection BEYOND in 'Intervju 1': characters {end - 5}–{end + 40} of a text " \
+           f"of {end}" in report.skipped
+    assert any(s.startswith("selection BACKWARDS in 'Intervju 1'") for s in report.skipped)
+
+
+def test_pseudonymising_keeps_each_span_on_its_own_words(tmp_path):
+    """Masks change the text's length ("Anna Svensson" is "[namn]"): a span after one
+    still selects its words, in the store and in the export."""
+    from reports.run import export
+
+    words = ["och skrev till", "Studien finns"]
+    spans = [(TEXT.index(w), TEXT.index(w) + len(w)) for w in words]
+    qdpx = _qdpx(tmp_path / "a.qdpx",
+                 '<TextSource guid="S1" name="Intervju 1" plainTextPath="internal://S1.txt">'
+                 + "".join(_coded(f"L{i}", s, e) for i, (s, e) in enumerate(spans))
+                 + "</TextSource>", {"sources/S1.txt": TEXT.encode()})
+    import_qdpx(qdpx, tmp_path / "p", pseudonymise=True)
+    project = open_project(tmp_path / "p")
+    try:
+        out = export(project, "qdpx", out=tmp_path / "out.qdpx").path
+    finally:
+        project.close()
+    with zipfile.ZipFile(out) as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+        ns = {"q": "urn:QDA-XML:project:1.0"}
+        source = root.find(".//q:TextSource", ns)
+        text = archive.read("sources/" + source.get("plainTextPath").split("//")[1]).decode()
+    assert "Anna Svensson" not in text
+    chosen = sorted(text[int(s.get("startPosition")):int(s.get("endPosition"))]
+                    for s in source.findall("q:PlainTextSelection", ns))
+    assert chosen == sorted(words)
