@@ -68,6 +68,15 @@ NOTES: dict[str, tuple[str, str]] = {
              "the note(s) count once",
              "bladet {sheet}, {cells}: inget antal, ett heltal från 1 ({values}); lapparna "
              "räknas en gång"),
+    "N127": ("sheet {sheet!r}: {n} note(s) without an area (add an Område column, name the "
+             "sheet for its area once the project knows it, `qda study add area NAME`, or "
+             "give --area)",
+             "bladet {sheet}: {n} lappar utan område (lägg till en kolumn Område, döp bladet "
+             "efter ett område som projektet känner, eller välj område vid importen)"),
+    "N128": ("sheet {sheet!r} is named for the area {area}: its {n} note(s) without an area "
+             "of their own have it",
+             "bladet {sheet} heter som området {area}: bladets {n} lappar utan eget område "
+             "får det"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),
     "N132": ("no header row with area names or a note column",

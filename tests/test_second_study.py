@@ -387,3 +387,37 @@ def test_what_uses_a_value_is_said_in_number():
     assert study.said_uses({"notes": 5, "sources": 1}) == "5 notes, 1 source"
     assert study.said_uses({"notes": 1, "sources": 2}, swedish=True) == "1 lapp, 2 källor"
     assert study.said_uses({}) == ""
+
+
+def test_a_sheet_per_area_and_a_kommun_column_give_the_notes_their_area(tmp_path):
+    """A workbook with one sheet per kommun (a Fråga column, no Område column): a sheet
+    named for an area the project knows gives its notes that area; a 'Kommun' column is an
+    area column; a sheet whose notes are left without an area says so, naming the ways to
+    give one (twelve notes under "Inget område" in bilaga 2 were the first sign before)."""
+    project = init_project(tmp_path / "p")
+    with project.transaction() as s:
+        for label in ("Östersund", "Berg"):
+            study.add_value(s, "area", label, actor=acting("lena"))
+    book = write_xlsx(tmp_path / "lappar_jamtland.xlsx", {
+        "Östersund": [["Grupp", "Fråga", "Lapp"], ["Unga", "Fråga 1", "Fler fritidsgårdar"]],
+        "Bergs kommun": [["Grupp", "Fråga", "Lapp"], ["Unga", "Fråga 1", "Bussar på kvällen"],
+                         ["Unga", "Fråga 2", "Elevhälsan når inte alla"]],
+        "Synpunkter": [["Fråga", "Lapp"], ["Fråga 2", "Mer personal"]]})
+    report = ingest_file(project, book, ReadOptions(), actor=acting("lena"))
+    (tmp_path / "kommun.csv").write_text("Kommun,Synpunkt\nÖstersund,Längre öppettider\n",
+                                         encoding="utf-8")
+    by_column = ingest_file(project, tmp_path / "kommun.csv", ReadOptions(question=2),
+                            actor=acting("lena"))
+    with project.session() as s:
+        areas = dict(s.execute(select(Segment.text, Segment.area)).all())
+        keys = {v.label: v.key for v in study.load(s).areas.values}
+    project.close()
+    assert areas == {"Fler fritidsgårdar": keys["Östersund"],
+                     "Bussar på kvällen": keys["Berg"],
+                     "Elevhälsan når inte alla": keys["Berg"],
+                     "Mer personal": None, "Längre öppettider": keys["Östersund"]}
+    assert "sheet 'Bergs kommun' is named for the area Berg: its 2 note(s) without an area " \
+           "of their own have it" in report.warnings
+    assert any(w.startswith("sheet 'Synpunkter': 1 note(s) without an area")
+               for w in report.warnings)
+    assert by_column.warnings == []

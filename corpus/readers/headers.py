@@ -11,7 +11,8 @@ NOTE_HEADERS = (
     "inlagg", "text", "notering", "anteckning", "lapp", "post it", "postit", "kommentar",
     "svar", "forslag", "innehall", "note", "synpunkt", "fritext", "citat", "body",
 )
-AREA_HEADERS = ("omrade", "region", "kommunalforbund", "delregion", "area", "delomrade")
+AREA_HEADERS = ("omrade", "region", "kommunalforbund", "delregion", "area", "delomrade",
+                "kommun", "kommunnamn", "stadsdel", "ort", "lan")
 COUNT_HEADERS = ("antal", "dubblett", "count", "ggr", "forekomst")
 QUESTION_HEADERS = ("fraga", "question", "fragenummer")
 WORKSHOP_HEADERS = ("workshop", "tillfalle")

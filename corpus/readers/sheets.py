@@ -90,18 +90,42 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
         raise InputError(
             f"cannot tell which question sheet {grid.name!r} answers; name the sheet "
             "'Fråga N', add a 'Fråga N' heading, or pass --question N", path, "E113")
-    if options.area:
-        for note in notes:
-            note.area = note.area or options.area
     if path.suffix.lower() != ".csv":       # a CSV's "sheet" is its file name
+        _area_from_sheet_name(grid.name, notes, options, report)
         _group_from_sheet_name(grid.name, notes, options, report)
-    for note in notes:
-        note.sheet = grid.name
-        report.duplicate_marks += note.duplicate_count > 1
+    if options.area:
+        for n in notes:
+            n.area = n.area or options.area
+    without = sum(not n.area for n in notes)
+    if without and layout not in ("padlet", "survey"):
+        report.warnings.append(note("N127", sheet=grid.name, n=without))
+    for n in notes:
+        n.sheet = grid.name
+        report.duplicate_marks += n.duplicate_count > 1
     known = _known(options)
     report.notes_per_area = dict(Counter(known.label(known.key_of(n.area), n.area)
                                          if n.area else "okänt" for n in notes))
     return report, notes
+
+
+def _area_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
+                          report: SheetReport) -> None:
+    """A sheet named for one of the project's areas ("Östersund", "Fråga 2 Berg": a
+    workbook with a sheet per kommun) gives that area to its notes without one of their
+    own; before a whole-file --area. Only areas the project knows (`qda study add area`):
+    "Synpunkter" is no new area."""
+    areas = options.areas
+    if areas is None or not areas.values:
+        return
+    key = areas.key_of(name) or areas.in_name(name)
+    if key is None:
+        return
+    label = areas.label(key)
+    named = [n for n in notes if not n.area]
+    for n in named:
+        n.area = label
+    if named:
+        report.warnings.append(note("N128", sheet=name, area=label, n=len(named)))
 
 
 def _group_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
