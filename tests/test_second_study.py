@@ -421,3 +421,26 @@ def test_a_sheet_per_area_and_a_kommun_column_give_the_notes_their_area(tmp_path
     assert any(w.startswith("sheet 'Synpunkter': 1 note(s) without an area")
                for w in report.warnings)
     assert by_column.warnings == []
+
+
+def test_the_question_s_words_in_a_fraga_column_head_bilaga_2(tmp_path):
+    """'Fråga 1: Vad fungerar bra idag?' in every note's Fråga cell: the heading is the
+    question, as from a heading cell, with no warning that the workbook had none."""
+    project = init_project(tmp_path / "p")
+    with project.transaction() as s:
+        import_doc(s, BOOK, acting("lena"))
+    book = write_xlsx(tmp_path / "lappar.xlsx", {"Lappar": [
+        ["Område", "Fråga", "Lapp"],
+        ["Lerum", "Fråga 1: Vad fungerar bra idag?", "Fast vårdkontakt"],
+        ["Lerum", "Fråga 2: Vad behöver förändras?", "Samverkan saknas"],
+        ["Lerum", "2", "Mer tid"]]})
+    ingest_file(project, book, ReadOptions(), actor=acting("lena"))
+    (tmp_path / "c.csv").write_text("text,code,coder\nFast vårdkontakt,Kontinuitet,konsensus\n"
+                                    "Samverkan saknas,Samverkan,konsensus\n", encoding="utf-8")
+    import_codings(project, tmp_path / "c.csv", actor=acting("lena"))
+    report = export(project, "bilaga2", "md", out=tmp_path / "b.md")
+    text = report.path.read_text("utf-8")
+    project.close()
+    assert "Fråga 1: Vad fungerar bra idag?" in text
+    assert "Fråga 2: Vad behöver förändras?" in text
+    assert not any("no question text" in w for w in report.warnings)

@@ -86,9 +86,13 @@ def from_workbooks(session: Session) -> dict[int, tuple[str, str]]:
                                         .order_by(Source.id)):
         for sheet in (report or {}).get("sheets", []):
             question, heading = sheet.get("question"), sheet.get("question_text")
-            text = stripped(heading) if heading else ""
-            if question is not None and text and int(question) not in found:
-                found[int(question)] = (text, name)
+            stated = [(question, heading)] if heading else []
+            # a Fråga column's cells, where they say more than the number
+            stated += list((sheet.get("question_texts") or {}).items())
+            for asked, words in stated:
+                text = stripped(words) if words else ""
+                if asked is not None and text and int(asked) not in found:
+                    found[int(asked)] = (text, name)
     return found
 
 

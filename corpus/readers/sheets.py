@@ -318,6 +318,9 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.plain_number(raw_q) or h.question_in_text(raw_q)
+            if question is not None and question not in report.question_texts \
+                    and h.plain_number(raw_q) is None and h.question_in_text(raw_q):
+                report.question_texts[question] = " ".join(str(raw_q).split())
         value = grid.cell(r, text_col)
         if not value or not grid.is_anchor(r, text_col):
             continue

@@ -47,6 +47,8 @@ class SheetReport:
     question_text: str | None = None
     # the questions its notes answer: a question column may give them, not the sheet
     questions: list[int] = field(default_factory=list)
+    # question -> its words as a Fråga column writes them ("Fråga 1: Vad fungerar bra?")
+    question_texts: dict[int, str] = field(default_factory=dict)
     notes_per_area: dict[str, int] = field(default_factory=dict)
     duplicate_marks: int = 0
     skipped: list[str] = field(default_factory=list)
