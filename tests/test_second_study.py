@@ -444,3 +444,20 @@ def test_the_question_s_words_in_a_fraga_column_head_bilaga_2(tmp_path):
     assert "Fråga 1: Vad fungerar bra idag?" in text
     assert "Fråga 2: Vad behöver förändras?" in text
     assert not any("no question text" in w for w in report.warnings)
+
+
+def test_the_method_text_says_where_a_study_s_codes_came_from(tmp_path):
+    """A study without the roadmap: no "0 codes from the färdplan, all emerged from the
+    material" (false for a codebook written in advance), but the codes the codebook held
+    from the start and those added during the analysis."""
+    from coding.codes import add_code
+
+    project = init_project(tmp_path / "p")
+    with project.transaction() as s:
+        import_doc(s, BOOK, acting("lena"))
+        add_code(s, ("Samverkan", "Med skolan"), acting("lena"))
+    text = export(project, "metodbilaga", "md", out=tmp_path / "m.md").path.read_text("utf-8")
+    project.close()
+    assert "färdplan" not in text
+    assert "3 av de 4 koderna fanns i kodboken från början och 1 lades till under " \
+           "analysen." in text

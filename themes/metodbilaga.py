@@ -173,15 +173,28 @@ def material(session: Session) -> str:
                      f"med {turns} {'yttrande' if turns == 1 else 'yttranden'}")
     text = (f"Materialet bestod av {_listing(parts)}." if parts
             else "Inget material är importerat.")
-    codes = session.execute(select(Code.parent_id, Code.origin)).all()
+    codes = session.execute(select(Code.id, Code.parent_id, Code.origin)).all()
     if codes:
-        main = sum(parent is None for parent, _ in codes)
-        fardplan = sum(origin == "fardplan" for _, origin in codes)
+        main = sum(parent is None for _, parent, _ in codes)
+        fardplan = sum(origin == "fardplan" for _, _, origin in codes)
         text += (f" Kodboken hade {main} {'huvudtema' if main == 1 else 'huvudteman'} och "
-                 f"{len(codes) - main} underliggande koder; {fardplan} av de {len(codes)} "
-                 "koderna kom från färdplanens begrepp och "
-                 f"{len(codes) - fardplan} växte fram ur materialet.")
+                 f"{len(codes) - main} underliggande koder; ")
+        if fardplan:
+            text += (f"{fardplan} av de {len(codes)} koderna kom från färdplanens begrepp och "
+                     f"{len(codes) - fardplan} växte fram ur materialet.")
+        else:       # a study without the roadmap: what was there from the start, and not
+            imported = _imported_codes(session, {c for c, _, _ in codes})
+            text += (f"{imported} av de {len(codes)} koderna fanns i kodboken från början och "
+                     f"{len(codes) - imported} lades till under analysen.")
     return text
+
+
+def _imported_codes(session: Session, ids: set[int]) -> int:
+    """The codes that came in with a codebook (added with the memo "import NAME")."""
+    added = session.execute(select(AuditEvent.entity_id, AuditEvent.memo).where(
+        AuditEvent.action == "code.add", AuditEvent.entity == "code"))
+    return len({code for code, memo in added
+                if code in ids and (memo or "").startswith("import ")})
 
 
 def codebook_changes(session: Session) -> pd.DataFrame:
