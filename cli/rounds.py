@@ -39,7 +39,14 @@ def round_create(
                                            share=share, units=units, blind=blind, name=name,
                                            seed=seed)
         console.print(f"{info.name}: {info.units} units to {', '.join(info.coders)} "
-                      f"({'blind' if info.blind else 'open'})", highlight=False)
+                      f"({'blind' if info.blind else 'open'})"
+                      + (f"; {units} asked: a transcript turn's sentences are drawn together"
+                         if units is not None and units != info.units else ""),
+                      highlight=False)
+        for coder, n in info.done.items():
+            if n:
+                console.print(f"{coder} had decided {n} of them before the round: those "
+                              "decisions count in it", highlight=False)
         if info.blind and suggest:
             from coding.suggestions import suggest as suggest_for
 

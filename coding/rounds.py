@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from corpus.audit import record
 from corpus.errors import QdaError
-from corpus.models import Assignment, Round, Segment, utcnow
-from corpus.vocabulary import Action
+from corpus.models import Assignment, Coding, NotRelevant, Round, Segment, utcnow
+from corpus.vocabulary import DECISIONS, Action
 from people.accounts import Actor, Can, actor_name, require_role
 from people.identity import coder_for
 
@@ -75,7 +75,11 @@ def create_round(session: Session, coders: Sequence[str], actor: Actor, *,
                  name: str | None = None, seed: int = 1,
                  kinds: Sequence[str] = KINDS) -> RoundInfo:
     """Assign units to every coder in `coders`: all (`share` 1.0), a share, or about
-    `units` of them, drawn per stratum in proportion to its size (at least one each)."""
+    `units` of them, drawn per stratum in proportion to its size (at least one each).
+
+    The round's share is the one drawn, of units (a turn's sentences come together, so
+    "12 units" may draw 18); a unit a coder had decided before the round counts as done
+    for them, with that decision (made outside the round, which the audit event says)."""
     require_role(actor, Can.MANAGE_ROUNDS)
     names = list(dict.fromkeys(coder_for(session, c) for c in coders))
     if len(names) < 2:
@@ -105,16 +109,38 @@ def create_round(session: Session, coders: Sequence[str], actor: Actor, *,
         k = len(items) if share >= 1 else max(1, math.floor(len(items) * share + 0.5))
         for item in rng.sample(items, min(k, len(items))):
             chosen.extend(item)
-    row = Round(name=name, blind=blind, share=share, seed=seed, created_by=actor_name(actor))
+    all_units = sum(len(item) for items in strata.values() for item in items)
+    row = Round(name=name, blind=blind, share=len(chosen) / all_units, seed=seed,
+                created_by=actor_name(actor))
     session.add(row)
     session.flush()
     session.execute(Assignment.__table__.insert(), [
         {"round_id": row.id, "segment_id": seg, "coder": coder}
         for seg in sorted(chosen) for coder in names])
+    before = {}
+    for coder in names:
+        decided = _decided(session, coder, chosen)
+        for start in range(0, len(decided), 900):
+            session.execute(update(Assignment).where(
+                Assignment.round_id == row.id, Assignment.coder == coder,
+                Assignment.segment_id.in_(decided[start:start + 900])).values(done_at=utcnow()))
+        if decided:
+            before[coder] = len(decided)
     record(session, actor_name(actor), Action.ROUND_CREATE, "round", row.id, None,
            {"name": name, "coders": names, "blind": blind, "share": round(share, 4),
-            "seed": seed, "units": len(chosen), "kinds": list(kinds)})
+            "seed": seed, "units": len(chosen), "kinds": list(kinds),
+            "decided before the round": before})
     return round_info(session, row.id)
+
+
+def _decided(session: Session, coder: str, units: list[int]) -> list[int]:
+    """Of `units`, those `coder` has decided already (a code accepted or rejected, or
+    'not relevant')."""
+    wanted = set(units)
+    coded = session.scalars(select(Coding.segment_id).where(
+        Coding.coder == coder, Coding.status.in_(list(DECISIONS))).distinct())
+    skipped = session.scalars(select(NotRelevant.segment_id).where(NotRelevant.coder == coder))
+    return sorted(wanted & {*coded, *skipped})
 
 
 def round_info(session: Session, ref: int | str) -> RoundInfo:

@@ -16,7 +16,7 @@ from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from coding import agreement, codes, codings, consensus, rounds
+from coding import agreement, codes, codings, consensus, relevance, rounds
 from corpus.errors import QdaError
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
@@ -272,6 +272,29 @@ def test_a_round_assigns_a_stratified_sample_and_counts_a_unit_left_uncoded(note
     with notes.transaction() as s:
         rounds.close_round(s, info.name, acting("lead"))
         assert rounds.blind_round(s, "anna") is None
+
+
+def test_a_unit_decided_before_the_round_counts_as_done_and_the_share_is_of_units(notes):
+    """Anna coded three notes before the round of all eight was made: the round counts
+    them done for her (and says so in its audit event), so its progress and the agreement
+    count the same units; the share is the one drawn."""
+    from corpus.models import AuditEvent
+
+    with notes.transaction() as s:
+        ids = code_ids(s)
+        for unit in (1, 2):
+            codings.accept(s, unit, ids["Samverkan > SIP"], "anna")
+        relevance.mark_not_relevant(s, 3, "anna")
+        codings.reject(s, 4, ids["Samverkan"], "bo")
+        info = rounds.create_round(s, ["anna", "bo"], acting("lead"), seed=2)
+        half = rounds.create_round(s, ["anna", "bo"], acting("lead"), share=0.5, seed=2,
+                                   name="Halva")
+    assert info.done == {"anna": 3, "bo": 1} and info.units == 8
+    assert info.share == 1.0 and half.share == half.units / 8
+    with notes.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "round.create")
+                          .order_by(AuditEvent.id)).first()
+        assert event.after["decided before the round"] == {"anna": 3, "bo": 1}
 
 
 def test_a_blind_coder_never_gets_evidence_from_the_shared_suggestions(notes):
