@@ -247,6 +247,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "[questions] i qda.toml ska ange en text per frågenummer"),
     "E405": ("a heatmap is by area, group, format or question",
              "värmekartan visas per område, deltagargrupp, format eller fråga"),
+    "E406": ("the output file's suffix names another format than the one asked for",
+             "filnamnets ändelse är ett annat format än det som valts"),
     "E410": ("the file cannot be written", "filen kunde inte skrivas"),
     # REFI-QDA import
     "E420": ("not a .qdpx (zip) file", "filen är ingen .qdpx (zip)"),

@@ -138,8 +138,14 @@ def get(name: str) -> Export:
 
 
 def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
-    """The format asked for, else the output file's suffix, else the export's first."""
+    """The format asked for, else the output file's suffix, else the export's first. A
+    file name whose suffix is another format than the one asked for is refused (E406):
+    "bilaga2.docx" holding a workbook, or "bilaga2.docx.xlsx", is no file anyone wants."""
     spec = get(what)
+    named = out.suffix.lstrip(".").lower() if out and out.suffix else ""
+    if fmt and named in MIME and named != fmt.lower():
+        raise QdaError(f"the file name {out.name!r} says {named}, the format asked for is "
+                       f"{fmt.lower()}: give one of them", out, "E406")
     fmt = (fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "")
            or spec.formats[0]).lower()
     if fmt not in spec.formats:

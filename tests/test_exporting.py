@@ -91,3 +91,23 @@ def test_download_report_names_no_scratch_path(coded):
     assert download.file_name == "themes-csv.zip"
     assert not download.report.path.is_absolute()
     assert all(not p.is_absolute() for p in download.report.extra_paths)
+
+
+def test_a_file_name_that_says_another_format_is_refused(tmp_path):
+    """`-o bilaga2.docx -f xlsx` wrote 'bilaga2.docx.xlsx' in silence; a suffix that is
+    no format (a version mark) still gets the format's added."""
+    from typer.testing import CliRunner
+
+    from qda import app
+
+    proj = tmp_path / "p"
+    assert CliRunner().invoke(app, ["init", str(proj)]).exit_code == 0
+    out = CliRunner().invoke(app, ["export", "bilaga2", "-p", str(proj), "-o",
+                                   str(tmp_path / "b2x.docx"), "-f", "xlsx"])
+    assert out.exit_code == 1 and "[E406]" in out.output
+    assert "'b2x.docx' says docx, the format asked for is xlsx" in " ".join(out.output.split())
+    assert list(tmp_path.glob("b2x*")) == []
+    from reports.catalogue import choose_format
+
+    assert choose_format("bilaga2", "xlsx", tmp_path / "bilaga2.v2") == "xlsx"
+    assert choose_format("bilaga2", None, tmp_path / "b.docx") == "docx"
