@@ -461,3 +461,27 @@ def test_the_method_text_says_where_a_study_s_codes_came_from(tmp_path):
     assert "färdplan" not in text
     assert "3 av de 4 koderna fanns i kodboken från början och 1 lades till under " \
            "analysen." in text
+
+
+def test_notes_differing_only_in_punctuation_print_once_in_bilaga_2(tmp_path):
+    """'Korta beslutsvägar, alla känner alla' and '… – alla känner alla' are one note
+    written twice: one text in the row, counted twice; other words stay apart."""
+    from themes import tables
+
+    project = init_project(tmp_path / "p")
+    with project.transaction() as s:
+        import_doc(s, BOOK, acting("lena"))
+    (tmp_path / "n.csv").write_text(
+        "Område,Inlägg\nLerum,\"Korta beslutsvägar, alla känner alla\"\n"
+        "Alingsås,Korta beslutsvägar – alla känner alla\nLerum,Korta beslutsvägar\n",
+        encoding="utf-8")
+    ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1), actor=acting("lena"))
+    (tmp_path / "c.csv").write_text("segment,code,coder\n1,Samverkan,konsensus\n"
+                                    "2,Samverkan,konsensus\n3,Samverkan,konsensus\n",
+                                    encoding="utf-8")
+    import_codings(project, tmp_path / "c.csv", actor=acting("lena"))
+    with project.session() as s:
+        table = tables.bilaga2(s, resolve_layer(s))[1]
+    project.close()
+    assert table[["Inlägg", "antal"]].values.tolist() == [
+        ["Korta beslutsvägar, alla känner alla", 2], ["Korta beslutsvägar", 1]]

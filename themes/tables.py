@@ -68,11 +68,11 @@ def themed_units(session: Session, layer: Layer) -> pd.DataFrame:
 
 
 def normalise(text: str) -> str:
-    """What must match for two notes to be the same note: case, spacing, punctuation at
-    the ends and Unicode forms aside."""
+    """What must match for two notes to be the same note: their words, case, spacing,
+    punctuation ("Korta beslutsvägar, alla känner alla" and "… – alla känner alla") and
+    Unicode forms aside."""
     text = unicodedata.normalize("NFC", text).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    return text.strip(" .,;:!?-–—\"'”’")
+    return re.sub(r"[\s.,;:!?\-–—\"'”’“()/]+", " ", text).strip()
 
 
 def note_vectors(keys: list[str]) -> sp.csr_matrix:
