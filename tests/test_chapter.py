@@ -54,6 +54,22 @@ def test_quotes_spread_across_areas_and_sources():
     assert len(chapter.pick_quotes(frame, k=1)) == 1
 
 
+def test_a_quote_names_no_one_masked_and_one_note_is_quoted_once():
+    """'Ring [namn] på [telefonnummer]' says nothing in a report: it comes after every
+    passage without a mask; a note written twice (punctuation aside) is quoted once."""
+    rows = [("Berg", 1, "Ring [namn] på [telefonnummer] om ni vill veta mer om hur det går"),
+            ("Berg", 2, "Korta beslutsvägar, alla känner alla här i kommunen och det hjälper"),
+            ("Berg", 3, "Korta beslutsvägar – alla känner alla här i kommunen och det hjälper"),
+            ("Berg", 4, "Elevhälsan når inte alla unga, särskilt inte på helger och lov")]
+    frame = pd.DataFrame([{"Text": t, "Område": a, "Citat": False, "source_id": s}
+                          for a, s, t in rows])
+    picked = chapter.pick_quotes(frame, k=3)["Text"].tolist()
+    assert len(picked) == 3 and picked[-1].startswith("Ring [namn]")
+    assert sum(t.startswith("Korta beslutsvägar") for t in picked) == 1
+    marked = frame.assign(Citat=[True, False, False, False])    # a coder's choice stands
+    assert chapter.pick_quotes(marked, k=1)["Text"].tolist() == [rows[0][2]]
+
+
 def test_the_demo_chapter_quantifiers_quotes_and_files(built, tmp_path):
     demo = open_project(built)
     with demo.session() as s:

@@ -22,6 +22,7 @@ from coding.codes import load_codebook
 from coding.text import has_content
 from corpus.dimensions import Study
 from corpus.models import Source, Workshop
+from corpus.pseudonymise import MARK
 from corpus.study import load as load_study
 
 from . import tables, writers
@@ -110,13 +111,17 @@ def _sources(session: Session) -> dict[int, tuple[str, str]]:
 
 def _score(text: str, marked: bool) -> float:
     """How telling a passage is as a quote: one a coder marked first, then one of a
-    quotable length (about 8 to 60 words) over a fragment or a monologue; fillers never."""
+    quotable length (about 8 to 60 words) over a fragment or a monologue, and one that
+    names no one masked ("Ring [namn] på [telefonnummer]" says nothing in a report) over
+    one that does; fillers never."""
     if not has_content(text):
         return float("-inf")
     words = len(text.split())
     fit: float = min(words, 60) if words >= 8 else words - 20
     if words > 120:
         fit -= (words - 120) / 4
+    if MARK.search(text):
+        fit -= 200
     return fit + (1000 if marked else 0)
 
 
@@ -136,6 +141,7 @@ def pick_quotes(candidates: pd.DataFrame, k: int = QUOTES_PER_THEME) -> pd.DataF
     order = sorted(by_area, key=lambda a: -by_area[a]._score.iloc[0])
     chosen: list[int] = []
     used_sources: set[int] = set()
+    said: set[str] = set()      # one note written twice is quoted once
     while len(chosen) < k and any(len(by_area[a]) for a in order):
         for area in order:
             rows = by_area[area]
@@ -143,9 +149,12 @@ def pick_quotes(candidates: pd.DataFrame, k: int = QUOTES_PER_THEME) -> pd.DataF
                 continue
             fresh = rows[~rows.source_id.isin(used_sources)]
             pick = (fresh if len(fresh) else rows).index[0]
+            by_area[area] = rows.drop(index=pick)
+            if tables.normalise(str(rows.loc[pick, "Text"])) in said:
+                continue
+            said.add(tables.normalise(str(rows.loc[pick, "Text"])))
             chosen.append(pick)
             used_sources.add(int(rows.loc[pick, "source_id"]))
-            by_area[area] = rows.drop(index=pick)
     return pool.loc[chosen].drop(columns="_score")
 
 
