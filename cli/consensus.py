@@ -11,6 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from corpus.errors import QdaError
+
 from .common import ProjectOpt, actor, console, opened, split_list, user_errors
 
 consensus_app = typer.Typer(help="The consensus layer: adopt what coders agree on, record "
@@ -122,8 +124,10 @@ def consensus_resolve(
     segment: Annotated[int, typer.Argument(help="The unit (segment id).")],
     memo: Annotated[str, typer.Option("--memo", help="Why the meeting decided so.")],
     code: Annotated[list[str] | None, typer.Option(
-        "--code", help="A final code (id or path), repeatable; none: no code applies.")]
-    = None,
+        "--code", help="A final code (id or path), repeatable.")] = None,
+    no_code: Annotated[bool, typer.Option(
+        "--no-code", help="The meeting decided that no code applies (every code the "
+        "coders gave is rejected).")] = False,
     project: ProjectOpt = Path("."),
 ) -> None:
     """Record the consensus meeting's final codes for one unit."""
@@ -131,6 +135,9 @@ def consensus_resolve(
     from coding.codes import get_code
 
     with user_errors(), opened(project).transaction() as session:
+        if bool(code) == no_code:       # forgetting --code must not reject agreed codes
+            raise QdaError("give the final codes (--code, repeatable) or --no-code, "
+                           "one of them", None, "E353")
         ids = [get_code(session, c).id for c in code or []]
         after = consensus_mod.resolve(session, segment, ids, memo, actor())
     console.print(f"segment {segment}: {len(after['codes'])} codes, "

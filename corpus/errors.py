@@ -219,6 +219,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E351": ("agreement needs two coders with codings",
              "samstämmighet kräver minst två kodare med kodningar"),
     "E352": ("a consensus decision needs a memo", "ett konsensusbeslut behöver en motivering"),
+    "E353": ("a consensus decision names its codes or that no code applies, not both or "
+             "neither", "ett konsensusbeslut anger sina koder eller att ingen kod gäller"),
     # rounds of double coding
     "E360": ("a round needs at least two coders", "en omgång behöver minst två kodare"),
     "E361": ("a round's share, number of units or kinds are not valid",

@@ -474,6 +474,11 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     assert "5 disagreements, 0 resolved" in listed and "segment 4: ja bo · nej anna" in listed
     assert "memo" in run("consensus", "resolve", "4", "--code", "Samverkan > SIP",
                          "--memo", "", code=1)
+    # a forgotten --code is no "no code applies": refused, nothing decided
+    assert "[E353]" in run("consensus", "resolve", "4", "--memo", "SIP", code=1)
+    assert "[E353]" in run("consensus", "resolve", "4", "--code", "Samverkan > SIP",
+                           "--no-code", "--memo", "SIP", code=1)
+    assert "5 disagreements, 0 resolved" in run("disagreements")
     run("consensus", "resolve", "4", "--code", "Samverkan > SIP", "--memo", "SIP")
     code_all(notes, "cia", {2: ["Tillgänglighet > Primärvården"]})   # outside the round
     adopted = run("consensus", "adopt")       # the newest round's coders, as documented
