@@ -58,6 +58,13 @@ class SourceText:
     units: list[Unit] = field(default_factory=list)
 
 
+
+def _memo_guid(kind: str, memo: Memo) -> str:
+    """A memo's id is only its row number: with its creation time, two projects' first
+    memos are two GUIDs (a tool holding both exports would take them for one note); the
+    same project still exports the same GUID every time."""
+    return m.guid(kind, memo.id, memo.created_at.isoformat())
+
 def _stamp(value: dt.datetime | None) -> str:
     value = value or dt.datetime(2000, 1, 1)
     return value.replace(microsecond=0).isoformat() + "Z"
@@ -282,7 +289,7 @@ def project_xml(session: Session, name: str, renamed: dict[int, str] | None = No
     _source_sets(qde.root, qde.members.sets)
     for memo in qde.memos:      # journal entries and notes on no source: the project's
         if memo.id not in qde.memo_spans:
-            _el(qde.root, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
+            _el(qde.root, "NoteRef", {"targetGUID": _memo_guid("memo-note", memo)})
     return etree.tostring(qde.root, xml_declaration=True, encoding="utf-8",
                           pretty_print=True), files
 
@@ -362,7 +369,7 @@ def _text_source(qde: _Qde, parent, layout: SourceText,
     spans = {unit.segment.id: (unit.start, unit.end) for unit in layout.units}
     for memo in qde.memos:      # annotations: a Note on a stretch of this source
         if memo.source_id == source.id:
-            _el(el, "NoteRef", {"targetGUID": m.guid("memo-note", memo.id)})
+            _el(el, "NoteRef", {"targetGUID": _memo_guid("memo-note", memo)})
             qde.memo_spans[memo.id] = spans.get(memo.segment_id), layout.guid
     _value(el, qde.variables[m.VAR_KIND], "TextValue", source.kind)
 
@@ -429,7 +436,7 @@ def _notes(qde: _Qde) -> None:
                                   "creationDateTime": _stamp(coding.updated_at)})
         _el(note, "PlainTextContent", text=text)
     for memo in qde.memos:
-        note = _el(node, "Note", {"guid": m.guid("memo-note", memo.id),
+        note = _el(node, "Note", {"guid": _memo_guid("memo-note", memo),
                                   "name": memo.title or None,
                                   "creatingUser": qde.users.get(memo.author or ""),
                                   "creationDateTime": _stamp(memo.created_at)})
@@ -437,7 +444,7 @@ def _notes(qde: _Qde) -> None:
         span, _ = qde.memo_spans.get(memo.id, (None, None))
         if span:
             _el(note, "PlainTextSelection", {
-                "guid": m.guid("memo-selection", memo.id), "startPosition": span[0],
+                "guid": _memo_guid("memo-selection", memo), "startPosition": span[0],
                 "endPosition": span[1]})
 
 

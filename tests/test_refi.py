@@ -273,3 +273,28 @@ def test_unique_names_for_tools_that_merge_codes_by_name(coded, tmp_path):
     assert qdc.renamed == report.renamed
     assert not codebook_errors((tmp_path / "u.qdc").read_bytes(),
                                refi_dir() / "Project-mrt2019.xsd")
+
+
+def test_two_projects_memos_are_two_notes_in_a_tool_holding_both(tmp_path):
+    """A memo's GUID was its row number alone: every project's first memo was the same
+    Note to NVivo or ATLAS.ti; the same project still exports the same GUID."""
+    from coding.memos import add_memo
+    from corpus.project import init_project
+
+    def memo_guids(name: str, text: str) -> list[str]:
+        project = init_project(tmp_path / name, study="vgr-forstudie")
+        add_workshop(project, label="GR fysisk", area="GR", format="fysisk")
+        with project.transaction() as s:
+            add_memo(s, text, acting("lena"), workshop="GR fysisk")
+        files = [export(project, "qdpx", out=tmp_path / f"{name}{i}.qdpx").path
+                 for i in (1, 2)]
+        project.close()
+        out = []
+        for path in files:
+            with zipfile.ZipFile(path) as archive:
+                root = etree.fromstring(archive.read("project.qde"))
+            out.append([n.get("guid") for n in root.iter("{urn:QDA-XML:project:1.0}Note")])
+        assert out[0] == out[1] and len(out[0]) == 1     # stable across exports
+        return out[0]
+
+    assert memo_guids("a", "Dagbok") != memo_guids("b", "Intryck")
