@@ -155,7 +155,8 @@ def _decide_many(status: str, project: Path, source: Path, coder: str,
                 encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise QdaError(f"cannot read the decisions: {exc}", source, "E232") from None
-        rows = read_decisions(text, "stdin" if str(source) == "-" else str(source))
+        shown = "stdin" if str(source) == "-" else str(source)
+        rows = read_decisions(text, shown)
         proj = opened(project)
         with proj.session() as session:
             coder = coder_for(session, coder)
@@ -166,7 +167,8 @@ def _decide_many(status: str, project: Path, source: Path, coder: str,
                 _decide_one(session, status, segment, code, coder, memo, quote)
         except QdaError as exc:
             failed += 1
-            err.print(f"[red]error:[/red] line {number}: {exc.line()}", highlight=False)
+            err.print(f"[red]error:[/red] {escape(shown)}, line {number}: {escape(exc.line())}",
+                      highlight=False)
     console.print(f"{coder}: {len(rows) - failed} {status}, {failed} failed "
                   f"({len(rows)} lines)", highlight=False)
     if failed:

@@ -117,7 +117,8 @@ def test_many_decisions_from_a_file_each_its_own_transaction(tmp_path):
                      "3\tSamverkan\n", encoding="utf-8")
     out = qda("code", "accept", "--from", batch, "--coder", "anna", "-p", proj)
     assert out.exit_code == 1                       # one line failed …
-    assert "line 5:" in out.output and "ingen sådan kod" in out.output
+    said = " ".join(out.output.split())
+    assert "beslut.tsv, line 5:" in said and "ingen sådan kod" in said   # the file named
     assert "anna: 2 accepted, 1 failed (3 lines)" in out.output
     rows, actions = decisions(proj)                 # … and the other two stand
     assert {(seg, status, memo) for seg, _, status, memo, _ in rows} == {
