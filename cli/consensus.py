@@ -13,7 +13,7 @@ from rich.table import Table
 
 from corpus.errors import QdaError
 
-from .common import ProjectOpt, actor, console, opened, split_list, user_errors
+from .common import ProjectOpt, actor, console, count, opened, split_list, user_errors
 
 consensus_app = typer.Typer(help="The consensus layer: adopt what coders agree on, record "
                                  "the meeting's decisions.", no_args_is_help=True)
@@ -95,13 +95,15 @@ def disagreements_command(
     for d in found:
         if d.code != current:
             current = d.code
-            console.print(f"[bold]{escape(d.code)}[/bold] (kod {d.code_id})", highlight=False)
-        state = {"accepted": "konsensus: ja", "rejected": "konsensus: nej"}.get(
-            d.decision or "", "ej avgjord")
-        console.print(f"  segment {d.segment_id}: ja {', '.join(d.yes)} · nej "
+            console.print(f"[bold]{escape(d.code)}[/bold] (code {d.code_id})",
+                          highlight=False)
+        state = {"accepted": "consensus: yes", "rejected": "consensus: no"}.get(
+            d.decision or "", "unresolved")
+        console.print(f"  segment {d.segment_id}: yes {', '.join(d.yes)} · no "
                       f"{', '.join(d.no)} · {state}", highlight=False)
         console.print(f"    {d.text}", highlight=False, markup=False)
-    console.print(f"{len(found)} disagreements, {sum(d.resolved for d in found)} resolved "
+    console.print(f"{count(len(found), 'disagreements')}, "
+                  f"{sum(d.resolved for d in found)} resolved "
                   f"({_which(chosen)})", highlight=False)
 
 
@@ -140,7 +142,7 @@ def consensus_resolve(
                            "one of them", None, "E353")
         ids = [get_code(session, c).id for c in code or []]
         after = consensus_mod.resolve(session, segment, ids, memo, actor())
-    console.print(f"segment {segment}: {len(after['codes'])} codes, "
+    console.print(f"segment {segment}: {count(len(after['codes']), 'codes')}, "
                   f"{len(after['rejected'])} rejected", highlight=False)
 
 

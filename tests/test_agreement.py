@@ -471,7 +471,7 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     assert "anna 8, bo 8" in run("round", "list")
     run("round", "close", "Omgång 1")
     listed = run("disagreements")
-    assert "5 disagreements, 0 resolved" in listed and "segment 4: ja bo · nej anna" in listed
+    assert "5 disagreements, 0 resolved" in listed and "segment 4: yes bo · no anna" in listed
     assert "memo" in run("consensus", "resolve", "4", "--code", "Samverkan > SIP",
                          "--memo", "", code=1)
     # a forgotten --code is no "no code applies": refused, nothing decided
