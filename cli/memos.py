@@ -48,17 +48,33 @@ def memo_edit(memo_id: Annotated[int, typer.Argument(help="The memo's id (qda me
 @memo_app.command("list")
 def memo_list(source: SourceOpt = None, workshop: WorkshopOpt = None,
               project: ProjectOpt = Path(".")) -> None:
-    """The memos on a source or workshop (both: each), oldest first."""
-    from coding.memos import memos_on, workshop_id
+    """The memos on a source or workshop (both: each); without either, every memo of the
+    project with its kind and place (annotations and imported ones too), oldest first."""
+    from coding.memos import all_memos, memos_on, workshop_id
 
     with user_errors(), opened(project).session() as session:
-        found = memos_on(session, source, workshop_id(session, workshop)
-                         if workshop is not None else None)
-        lines = [f"{m.id}\t{m.title}\t{m.author or ''}\t{m.text}" for m in found]
+        if source is None and workshop is None:
+            lines = [f"{m.id}\t{m.kind}\t{_place(m)}\t{m.title}\t{m.author or ''}\t{m.text}"
+                     for m in all_memos(session)]
+        else:
+            found = memos_on(session, source, workshop_id(session, workshop)
+                             if workshop is not None else None)
+            lines = [f"{m.id}\t{m.title}\t{m.author or ''}\t{m.text}" for m in found]
     for line in lines:
         console.print(line, highlight=False, markup=False)
     if not lines:
         console.print("no memos", highlight=False)
+
+
+def _place(memo) -> str:
+    """Where a memo hangs: its segment, source or workshop, or the project."""
+    if memo.segment_id is not None:
+        return f"segment {memo.segment_id}"
+    if memo.source_id is not None:
+        return f"source {memo.source_id}"
+    if memo.workshop_id is not None:
+        return f"workshop {memo.workshop_id}"
+    return "project"
 
 
 def register(app: typer.Typer) -> None:

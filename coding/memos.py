@@ -104,3 +104,9 @@ def memos_on(session: Session, source_id: int | None = None,
     if not clauses:
         return []
     return list(session.scalars(select(Memo).where(or_(*clauses)).order_by(Memo.id)))
+
+
+def all_memos(session: Session) -> list[Memo]:
+    """Every memo of the project, of every kind (journal, source, workshop, annotation,
+    those a .qdpx brought), oldest first."""
+    return list(session.scalars(select(Memo).order_by(Memo.id)))

@@ -253,6 +253,11 @@ def test_memos_on_a_source_and_a_workshop_are_audited(project, tmp_path):
     assert out.exit_code == 0, out.output
     listed = CliRunner().invoke(app, ["memo", "list", "--source", "1", "-p", str(proj.root)])
     assert "Moderatorn styrde mycket" in listed.output
+    # without --source or --workshop: every memo, with its kind and place
+    every = CliRunner().invoke(app, ["memo", "list", "-p", str(proj.root)]).output
+    said = " ".join(every.split())
+    assert "1 source source 1 n.csv anna" in said and "2 workshop workshop 1" in said
+    assert "Moderatorn styrde mycket" in every and "no memos" not in every
     bad = CliRunner().invoke(app, ["memo", "add", "x", "-p", str(proj.root)])
     assert bad.exit_code == 1 and "E254" in bad.output
     with proj.session() as s:
