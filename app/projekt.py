@@ -266,8 +266,20 @@ if ingest:
 
 # ---- sources ---------------------------------------------------------------------------
 with tab_sources:
-    st.dataframe(sources_frame(proj), hide_index=True)
-    st.dataframe(segment_counts(proj), hide_index=True)
+    listed = sources_frame(proj).rename(columns={
+        "id": "Id", "file": "Fil", "kind": "Typ", "format": "Format", "question": "Fråga",
+        "area": "Område", "units": "Enheter", "imported": "Importerad"})
+    listed["Typ"] = [ui.SOURCE_KIND_LABELS.get(k, k) for k in listed["Typ"]]
+    listed["Fråga"] = [ui.question_label(q) for q in listed["Fråga"]]
+    st.dataframe(listed, hide_index=True)
+    counted = segment_counts(proj)
+    if not counted.empty:
+        counted = counted.reset_index().rename(
+            columns={"kind": "Enhet", "question": "Fråga", "total": "Totalt"})
+        counted["Enhet"] = [ui.KIND_LABELS.get(k, k) for k in counted["Enhet"]]
+        counted["Fråga"] = [ui.question_label(q) for q in counted["Fråga"]]
+        st.caption("Enheter per fråga och område")
+        st.dataframe(counted, hide_index=True)
 
 # ---- workshops -------------------------------------------------------------------------
 with tab_workshops:

@@ -92,6 +92,14 @@ def text(value: object) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+def question_label(question: object) -> str:
+    """'Fråga 2' for a question number, '–' for none (a transcript, a Padlet)."""
+    try:
+        return f"Fråga {int(question)}"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "–"
+
+
 def count(n: int, one: str, many: str) -> str:
     """"1 kodning", "3 kodningar": a number and its noun in Swedish."""
     return f"{n} {one if n == 1 else many}"

@@ -42,14 +42,28 @@ def area_labels(connection) -> dict[str, str]:
 
 
 def source_rows(project: Project) -> list[dict[str, Any]]:
+    """One row per source; its area is the areas its units have, in the project's order
+    (a workbook with notes of four areas is not the area its file name suggests)."""
     seg, src = _segment.c, _source.c
     with project.engine.connect() as connection:
         areas = area_labels(connection)
         counts: dict[int, int] = dict(connection.execute(select(seg.source_id, func.count())
                                          .where(seg.kind != "sentence")
                                          .group_by(seg.source_id)).all())
+        held: dict[int, set[str]] = {}
+        for source_id, area in connection.execute(
+                select(seg.source_id, seg.area).where(seg.area.is_not(None))
+                .group_by(seg.source_id, seg.area)):
+            held.setdefault(source_id, set()).add(area)
+        order = {key: i for i, key in enumerate(areas)}
+
+        def area_of(source_id: int, own: str | None) -> str | None:
+            keys = sorted(held.get(source_id) or ({own} if own else set()),
+                          key=lambda k: (order.get(k, len(order)), k))
+            return ", ".join(areas.get(k, k) for k in keys) or None
+
         return [{"id": s.id, "file": s.original_name, "kind": s.kind, "format": s.file_format,
-                 "question": s.question, "area": areas.get(s.area, s.area),
+                 "question": s.question, "area": area_of(s.id, s.area),
                  "units": counts.get(s.id, 0), "imported": s.imported_at}
                 for s in connection.execute(  # not the transcripts' texts: tens of MB at 100x
                     select(src.id, src.original_name, src.kind, src.file_format, src.question,

@@ -289,6 +289,21 @@ def test_upload_ingests_and_reports(root):
     assert _counts(root) == (before[0] + 1, before[1] + 3)
 
 
+def test_the_sources_tab_speaks_swedish_and_names_every_area_of_a_workbook(root):
+    """Källor: Swedish headers and values; a workbook with notes of several areas lists
+    them all (it showed the one its file name suggested), and the table of units per
+    question has its row labels."""
+    at = page("projekt")
+    sources, counted = (t.value for t in at.dataframe[:2])
+    assert list(sources.columns) == ["Id", "Fil", "Typ", "Format", "Fråga", "Område",
+                                     "Enheter", "Importerad"]
+    workbook = sources[sources["Typ"] == "Lappar (Excel/CSV)"].iloc[0]
+    assert len(workbook["Område"].split(", ")) >= 2
+    assert set(sources["Fråga"]) <= {"–", "Fråga 1", "Fråga 2", "Fråga 3"}
+    assert list(counted.columns[:2]) == ["Enhet", "Fråga"] and counted.columns[-1] == "Totalt"
+    assert "Lapp" in set(counted["Enhet"]) and "Fråga 1" in set(counted["Fråga"])
+
+
 def _replace_box(at):
     return next(c for c in at.checkbox if c.label == "Ersätt tidigare import")
 
