@@ -43,7 +43,7 @@ by = c3.radio("Kolumner per (bilaga 2, tematabeller, värmekarta)", list(BY),
               "områden.")
 
 unique = st.checkbox("Unika kodnamn i .qdpx och .qdc (för QualCoder, som slår ihop koder "
-                     "med samma namn): ”SIP (Samverkan)”", key="e_unique")
+                     "med samma namn): ”Övrigt (Samverkan)”", key="e_unique")
 
 study = st.selectbox("Delphistudie", studies, key="e_study") if len(studies) > 1 else \
     (studies[0] if studies else None)

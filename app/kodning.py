@@ -312,7 +312,7 @@ if search.strip():   # the search's words first: a hit is what the coder is look
 st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
             f'border:1px solid #ddd;border-radius:6px" class="segment-text">'
             f'{ui.highlighted(view.text, spans)}</div>', unsafe_allow_html=True)
-if view.flagged:
+if view.flagged and not view.codes:     # coded since (a new code, say): no longer a hint
     st.warning("Passar ingen befintlig kod: överväg en ny kod (K, sedan fältet Ny kod).")
 
 if view.context:

@@ -160,7 +160,7 @@ CONFIG_TEMPLATE = (
     "# (the password: in PGPASSWORD, ~/.pgpass or QDA_DATABASE_URL, never here)\n"
     "#\n# The question texts printed above each bilaga 2 table (default: the heading\n"
     "# the workbook gives each question; otherwise just 'Fråga N'):\n"
-    '# [questions]\n# 1 = "Ge exempel på befintliga nyckeltal …"\n')
+    '# [questions]\n# 1 = "Vad fungerar bra i dag?"\n# 2 = "Vad behöver förändras?"\n')
 
 
 def init_project(root: Path | str, url: str | None = None, study: str | Path | None = None,
