@@ -234,7 +234,7 @@ if ingest:
                               "en annan fråga, " if moved.get("relabelled") else "")
                 st.info(f"Ersatte den tidigare källan: {unchanged}, {relabelled}"
                         f"{moved['new']} nya eller "
-                        f"ändrade, {moved['gone']} ändrade eller borttagna. {kept} flyttades "
+                        f"ändrade i den nya filen, {moved['gone']} finns inte kvar i den. {kept} flyttades "
                         f"med, {moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]
                            else "."))
