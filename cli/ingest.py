@@ -169,7 +169,7 @@ def print_report(report: IngestReport) -> None:
         relabelled = (f"{r['relabelled']} with the same text in another area or question, "
                       if r.get("relabelled") else "")
         lines.append(f"    replaced: {count(r['unchanged'], 'units')} unchanged, {relabelled}"
-                     f"{r['new']} new or changed, {r['gone']} changed or removed; "
+                     f"{r['new']} new or changed in the new file, {r['gone']} no longer in it; "
                      f"{count(r['codings kept'], 'decided codings')} kept, "
                      f"{r['codings dropped']} dropped"
                      + (" (listed below and kept in the audit log)" if r["codings dropped"]
