@@ -233,9 +233,9 @@ if ingest:
                 relabelled = (f"{moved['relabelled']} med samma text i ett annat område eller "
                               "en annan fråga, " if moved.get("relabelled") else "")
                 st.info(f"Ersatte den tidigare källan: {unchanged}, {relabelled}"
-                        f"{moved['new']} nya eller "
-                        f"ändrade i den nya filen, {moved['gone']} finns inte kvar i den. {kept} flyttades "
-                        f"med, {moved['codings dropped']} föll bort"
+                        f"{moved['new']} nya eller ändrade i den nya filen, "
+                        f"{moved['gone']} finns inte kvar i den. {kept} flyttades med, "
+                        f"{moved['codings dropped']} föll bort"
                         + (" (de står nedan och i loggen)." if moved["codings dropped"]
                            else "."))
             if report.title:
