@@ -14,9 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+# A page that computes (Teman's heatmap, a first scoring) can take longer than Playwright's
+# 5 s on a 2-core machine running the other tests beside it: every `expect` waits up to
+# 30 s, as `settle` does, and still fails on what never comes.
+expect.set_options(timeout=30_000)
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("QDA_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
