@@ -936,7 +936,7 @@ def _placement(session, source: Source, spans: list[tuple[int, int]], file_text:
     pairs = [(start, end, unit.start - head, unit.end) for (start, end), unit, head
              in zip(spans, units, heads, strict=False)]
     file_starts = [p[0] for p in pairs]
-    aligned: dict[int, list[tuple[str, int, int, int, int]]] = {}
+    aligned: dict[int, list] = {}       # unit -> SequenceMatcher's opcodes
 
     def within(i: int, offset: int) -> int:
         """An offset into unit i of the file, in ours: exact in the words both have; in a

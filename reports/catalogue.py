@@ -143,7 +143,7 @@ def choose_format(what: str, fmt: str | None, out: Path | None) -> str:
     "bilaga2.docx" holding a workbook, or "bilaga2.docx.xlsx", is no file anyone wants."""
     spec = get(what)
     named = out.suffix.lstrip(".").lower() if out and out.suffix else ""
-    if fmt and named in MIME and named != fmt.lower():
+    if out is not None and fmt and named in MIME and named != fmt.lower():
         raise QdaError(f"the file name {out.name!r} says {named}, the format asked for is "
                        f"{fmt.lower()}: give one of them", out, "E406")
     fmt = (fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "")
