@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,10 +56,12 @@ def build_coded_demo(path: Path | str, force: bool = False,
 
 
 def code_the_discussions(project: Project) -> ImportReport:
-    """The demo study's consensus on its transcript turns and Padlet notes, so a new user
-    sees discussions in the themes, quotes and bilaga 2 too. The plan names each unit by
-    words it contains (its text after pseudonymisation); a phrase that finds no unit or
-    several is an error, so the plan cannot drift from the material unseen."""
+    """The demo study's consensus on its transcript sentences and Padlet notes, so a new
+    user sees discussions in the themes, quotes and bilaga 2 too. The plan names each unit
+    by words it contains (its text after pseudonymisation); a phrase that finds no unit or
+    several is an error, so the plan cannot drift from the material unseen. A phrase in a
+    turn codes the sentences it runs over, not the turn: a turn with sentences is no unit
+    (E336)."""
     plan = pd.read_csv(MATERIAL / "konsensus_samtal.tsv", sep="\t", dtype=str,
                        keep_default_na=False)
     with project.session() as session:
@@ -66,13 +69,23 @@ def code_the_discussions(project: Project) -> ImportReport:
                                 .join(Source, Source.id == Segment.source_id)
                                 .where(Source.kind.in_(("transcript", "padlet")),
                                        Segment.kind.in_(("turn", "note")))).all()
+        sentences: dict[int, list[str]] = {}
+        ids: dict[tuple[int, str], int] = {}
+        for sid, turn, text in session.execute(select(
+                Segment.id, Segment.parent_id, Segment.text).where(Segment.kind == "sentence")
+                .order_by(Segment.position)):
+            sentences.setdefault(turn, []).append(text)
+            ids.setdefault((turn, text), sid)
     rows = []
     for phrase, code, citat in plan.itertuples(index=False):
         found = [unit for unit, text in units if phrase in text]
         if len(found) != 1:
             raise ValueError(f"konsensus_samtal.tsv: {phrase!r} is in {len(found)} units, "
                              "not one")
-        rows.append({"segment": found[0], "code": code, "citat": citat})
+        parts = [p for p in re.split(r"(?<=[.!?])\s+", phrase) if p]
+        touched = [ids[found[0], s] for s in sentences.get(found[0], [])
+                   if any(p in s or s in p for p in parts)] or found
+        rows += [{"segment": unit, "code": code, "citat": citat} for unit in touched]
     table = write_table(pd.DataFrame(rows), Path(project.root) / "material" /
                         "konsensus_samtal.tsv")
     return import_codings(project, table, coder="konsensus", actor=DEMO)

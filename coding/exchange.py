@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from corpus.actors import LIBRARY, Actor, actor_name, checked
 from corpus.audit import record
@@ -93,8 +93,9 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
                    codebook: CodebookDoc | None = None, actor: Actor = LIBRARY) -> ImportReport:
     """Read codings made elsewhere; one transaction, nothing guessed.
 
-    A row names its unit by `segment` (id) or `text` (every unit with exactly that text;
-    a transcript turn with sentences is no unit, its sentences are) and its code by `code`
+    A row names its unit by `segment` (id) or `text` (every unit with exactly that text; a
+    transcript turn with sentences is no unit: a row naming one codes its sentences) and
+    its code by `code`
     ("Huvudtema > Subtema") or `huvudtema` + `subtema`; `coder` overrides the default
     coder. The coder `konsensus` brings in a consensus reached elsewhere (a team that
     agreed its post-it themes in Excel); any other name must be a user of a project with
@@ -114,15 +115,17 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
     with project.transaction() as session:
         if codebook is not None:
             import_doc(session, codebook, actor)
-        # a turn with sentences is no unit (E336): its sentences are matched instead
-        split = dict(session.execute(
-            select(Segment.parent_id, func.min(Segment.id)).where(Segment.kind == "sentence")
-            .group_by(Segment.parent_id)).all())
+        # a turn with sentences is no unit (E336): a row naming one codes its sentences, as
+        # the app's run of sentences does (coding the turn too counted its words twice)
+        split: dict[int, list[int]] = {}
+        for turn, sentence in session.execute(select(Segment.parent_id, Segment.id).where(
+                Segment.kind == "sentence").order_by(Segment.parent_id, Segment.position)):
+            split.setdefault(turn, []).append(sentence)
         by_text: dict[str, list[int]] = {}
         for segment_id, text in session.execute(select(Segment.id, Segment.text)):
-            if segment_id not in split:
-                by_text.setdefault(text.strip(), []).append(segment_id)
-        known_ids = set(by_id for ids in by_text.values() for by_id in ids)
+            found = by_text.setdefault(text.strip(), [])
+            found += [u for u in split.get(segment_id, [segment_id]) if u not in found]
+        known_ids = set(by_id for ids in by_text.values() for by_id in ids) | set(split)
         have = {(c.segment_id, c.code_id, c.coder): c for c in session.scalars(select(Coding))}
         code_cache: dict[tuple[str, ...], int] = {}
         coders: set[str] = set()
@@ -132,14 +135,10 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             where = f"row {number}"
             segment_ref = str(row.get("segment", "")).strip()
             if segment_ref:
-                if segment_ref.isdigit() and int(segment_ref) in split:
-                    report.unmatched.append(f"{where}: segment {segment_ref} is a turn: "
-                                            "give its sentences, the units")
-                    continue
                 if not segment_ref.isdigit() or int(segment_ref) not in known_ids:
                     report.unmatched.append(f"{where}: no segment {segment_ref}")
                     continue
-                segments = [int(segment_ref)]
+                segments = split.get(int(segment_ref), [int(segment_ref)])
             else:
                 segments = by_text.get(str(row.get("text", "")).strip(), [])
                 if not segments:

@@ -33,7 +33,7 @@ fi
 # module, and all the browser tests, keep to one worker (tests/conftest.py).
 workers="-n ${QDA_TEST_WORKERS:-auto} --dist loadgroup"
 if [ "$fast" -eq 1 ]; then
-  unset QDA_TEST_PG_URL QDA_TEST_PG_CTL CI
+  unset QDA_TEST_PG_URL QDA_TEST_PG_CTL QDA_TEST_PG_RESTART_URL QDA_TEST_PG_RESTART_CTL CI
   exec .venv/bin/python -m pytest -m "not slow" --ignore=tests/e2e $workers "${args[@]}"
 fi
 # PostgreSQL, the team store: a throw-away server on loopback for the tests on both stores

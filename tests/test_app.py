@@ -1006,7 +1006,7 @@ def test_a_project_from_another_tool_on_projekt(root, tmp_path):
     said = [html.unescape(i.value) for i in at.info]
     assert said[0].startswith("Importerat från QualCoder") and "81 koder" in said[0]
     assert "1 anteckningar på text sparades som memon (Projekt > Anteckningar)." in said
-    assert "3 urval täcker en del av en mening eller flera: varje urval behåller sitt " \
+    assert "5 urval täcker en del av en mening eller flera: varje urval behåller sitt " \
         "exakta spann och räknas för de meningar (enheter) det berör." in said
     assert "Texterna behölls som i filen (de pseudonymiserades inte)." in said
     assert "Kodningar: 145 i filen, 145 importerade, 0 hoppades över." in said

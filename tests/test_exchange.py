@@ -101,7 +101,8 @@ def test_codings_csv_from_swedish_excel_with_semicolons_imports(notes, tmp_path)
 
 def test_a_turn_is_no_unit_for_an_import(project, tmp_path):
     """A one-sentence turn has the text of its sentence: only the sentence is coded (both
-    would count the words twice); a turn named by id is reported, not coded."""
+    would count the words twice); a turn named by id codes its sentences, as the app's run
+    of sentences does."""
     (tmp_path / "t.txt").write_text("Moderator: Vad saknas?\nDeltagare: Tid. Och pengar.\n",
                                     encoding="utf-8")
     ingest_file(project, tmp_path / "t.txt", ReadOptions(question=1))
@@ -113,11 +114,10 @@ def test_a_turn_is_no_unit_for_an_import(project, tmp_path):
     (tmp_path / "c.csv").write_text(f"text,segment,code\nVad saknas?,,Fråga\n,{turn.id},Tid\n",
                                     encoding="utf-8")
     report = import_codings(project, tmp_path / "c.csv", coder="anna")
-    assert report.codings == 1
-    assert report.unmatched == [f"row 3: segment {turn.id} is a turn: give its sentences, "
-                                "the units"]
+    assert report.codings == 3 and report.unmatched == []
     frame = codings_frame(project)
-    assert list(frame["kind"]) == ["sentence"] and list(frame["text"]) == ["Vad saknas?"]
+    assert set(frame["kind"]) == {"sentence"}
+    assert sorted(frame["text"]) == ["Och pengar.", "Tid.", "Vad saknas?"]
     # nor is it for a notebook's or the app's decision: the library refuses it too
     from coding.codings import accept
     from corpus.errors import QdaError
@@ -126,4 +126,4 @@ def test_a_turn_is_no_unit_for_an_import(project, tmp_path):
             project.transaction() as s:
         accept(s, turn.id, codes.find_code(s, "Fråga").id, "anna")
     assert refused.value.code == "E336"
-    assert len(codings_frame(project)) == 1
+    assert len(codings_frame(project)) == 3

@@ -19,9 +19,10 @@ from corpus import store
 from corpus.errors import QdaError, swedish
 from corpus.ingest import ingest_file
 from corpus.models import AuditEvent, Coding
+from corpus.project import init_project
 from corpus.readers import ReadOptions
 
-from .conftest import SMALL_BOOK, acting
+from .conftest import FIRST_STUDY, SMALL_BOOK, acting, pg_database
 
 pytestmark = pytest.mark.slow
 
@@ -30,12 +31,27 @@ NOTES = 40
 RESTARTS = 3
 
 
-def pg_ctl(*args: str) -> None:
-    ctl = os.environ.get("QDA_TEST_PG_CTL")
-    if not ctl:
+def _own(variable: str) -> str:
+    """This test's own server (scripts/pg.sh starts a second one): it restarts and stops
+    its server, which the tests running beside it on another worker must not feel."""
+    value = os.environ.get(variable)
+    if not value:
         if os.environ.get("CI"):
-            pytest.fail("$QDA_TEST_PG_CTL is not set: run the tests with scripts/test.sh")
-        pytest.skip("no pg_ctl for the test server ($QDA_TEST_PG_CTL, scripts/pg.sh)")
+            pytest.fail(f"${variable} is not set: run the tests with scripts/test.sh")
+        pytest.skip(f"no server of its own for the restart test (${variable}, scripts/pg.sh)")
+    return value
+
+
+@pytest.fixture
+def own_server_project(tmp_path):
+    with pg_database(_own("QDA_TEST_PG_RESTART_URL")) as url:
+        project = init_project(tmp_path / "proj", url, study=FIRST_STUDY)
+        yield project
+        project.close()
+
+
+def pg_ctl(*args: str) -> None:
+    ctl = _own("QDA_TEST_PG_RESTART_CTL")
     subprocess.run([*shlex.split(ctl), "-m", "fast", "-w", *args], check=True,
                    capture_output=True, timeout=120)
 
@@ -45,8 +61,8 @@ def restart_server() -> None:
 
 
 def test_actions_through_server_restarts_are_there_once_or_not_at_all(
-        pg_project, tmp_path, caplog, monkeypatch):
-    project = pg_project
+        own_server_project, tmp_path, caplog, monkeypatch):
+    project = own_server_project
     (tmp_path / "n.csv").write_text("Område,Inlägg\n" + "".join(
         f"GR,Lapp {i} om SIP\n" for i in range(NOTES)), encoding="utf-8")
     ingest_file(project, tmp_path / "n.csv", ReadOptions(question=1))

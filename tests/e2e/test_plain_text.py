@@ -68,7 +68,7 @@ def planted(tmp_path_factory):
         codes.import_doc(s, SMALL_BOOK, acting("lena"))
         code = codes.add_code(s, CODE, acting("lena"), definition=MARK, keywords=["tillit"])
         accept(s, 1, code.id, "carl", memo=MARK)
-        accept(s, 4, code.id, "carl", memo=MARK)
+        accept(s, 5, code.id, "carl", memo=MARK)     # the turn's first sentence
         accept(s, 2, code.id, "lena", memo=MARK)
         agreed(s, 2, code.id, is_quote=True)
         study = items.create_study(s, f"Studie {MARK}", acting("lena"), description=MARK)
