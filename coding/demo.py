@@ -69,8 +69,8 @@ def code_the_discussions(project: Project) -> ImportReport:
                                 .join(Source, Source.id == Segment.source_id)
                                 .where(Source.kind.in_(("transcript", "padlet")),
                                        Segment.kind.in_(("turn", "note")))).all()
-        sentences: dict[int, list[str]] = {}
-        ids: dict[tuple[int, str], int] = {}
+        sentences: dict[int | None, list[str]] = {}
+        ids: dict[tuple[int | None, str], int] = {}
         for sid, turn, text in session.execute(select(
                 Segment.id, Segment.parent_id, Segment.text).where(Segment.kind == "sentence")
                 .order_by(Segment.position)):

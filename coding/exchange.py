@@ -117,14 +117,14 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             import_doc(session, codebook, actor)
         # a turn with sentences is no unit (E336): a row naming one codes its sentences, as
         # the app's run of sentences does (coding the turn too counted its words twice)
-        split: dict[int, list[int]] = {}
+        split: dict[int | None, list[int]] = {}
         for turn, sentence in session.execute(select(Segment.parent_id, Segment.id).where(
                 Segment.kind == "sentence").order_by(Segment.parent_id, Segment.position)):
             split.setdefault(turn, []).append(sentence)
         by_text: dict[str, list[int]] = {}
         for segment_id, text in session.execute(select(Segment.id, Segment.text)):
-            found = by_text.setdefault(text.strip(), [])
-            found += [u for u in split.get(segment_id, [segment_id]) if u not in found]
+            same = by_text.setdefault(text.strip(), [])
+            same += [u for u in split.get(segment_id, [segment_id]) if u not in same]
         known_ids = set(by_id for ids in by_text.values() for by_id in ids) | set(split)
         have = {(c.segment_id, c.code_id, c.coder): c for c in session.scalars(select(Coding))}
         code_cache: dict[tuple[str, ...], int] = {}
