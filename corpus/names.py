@@ -35,7 +35,9 @@ COMMON_WORDS = frozenset([
 
 # A place-name list: Swedish places whose names are also first names or look like surnames
 # (West Sweden's municipalities, regions and town districts, and the large towns), never
-# masked as a person's name
+# masked as a person's name. Only the pseudonymiser reads it; no table, column or study is
+# built from it: a study's own areas reach the pseudonymiser from its project at run time
+# (`corpus.pseudonymise`, `Pseudonymiser(places=…)`), whatever the region.
 PLACES = frozenset([
     "Ale", "Alingsås", "Bengtsfors", "Bollebygd", "Borås", "Dals-Ed", "Essunga", "Falköping",
     "Färgelanda", "Grästorp", "Gullspång", "Göteborg", "Götene", "Herrljunga", "Hjo", "Härryda",

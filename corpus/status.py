@@ -47,14 +47,15 @@ def source_rows(project: Project) -> list[dict[str, Any]]:
     seg, src = _segment.c, _source.c
     with project.engine.connect() as connection:
         areas = area_labels(connection)
-        counts: dict[int, int] = dict(connection.execute(select(seg.source_id, func.count())
-                                         .where(seg.kind != "sentence")
-                                         .group_by(seg.source_id)).all())
+        counts: dict[int, int] = {}
         held: dict[int, set[str]] = {}
-        for source_id, area in connection.execute(
-                select(seg.source_id, seg.area).where(seg.area.is_not(None))
+        # one pass for both (a sentence has its turn's area)
+        for source_id, area, n in connection.execute(
+                select(seg.source_id, seg.area, func.count()).where(seg.kind != "sentence")
                 .group_by(seg.source_id, seg.area)):
-            held.setdefault(source_id, set()).add(area)
+            counts[source_id] = counts.get(source_id, 0) + n
+            if area is not None:
+                held.setdefault(source_id, set()).add(area)
         order = {key: i for i, key in enumerate(areas)}
 
         def area_of(source_id: int, own: str | None) -> str | None:

@@ -150,9 +150,10 @@ def pick_quotes(candidates: pd.DataFrame, k: int = QUOTES_PER_THEME) -> pd.DataF
             fresh = rows[~rows.source_id.isin(used_sources)]
             pick = (fresh if len(fresh) else rows).index[0]
             by_area[area] = rows.drop(index=pick)
-            if tables.normalise(str(rows.loc[pick, "Text"])) in said:
+            words = tables.normalise(str(rows.loc[pick, "Text"]))
+            if words in said:
                 continue
-            said.add(tables.normalise(str(rows.loc[pick, "Text"])))
+            said.add(words)
             chosen.append(pick)
             used_sources.add(int(rows.loc[pick, "source_id"]))
     return pool.loc[chosen].drop(columns="_score")

@@ -91,8 +91,8 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
             f"cannot tell which question sheet {grid.name!r} answers; name the sheet "
             "'Fråga N', add a 'Fråga N' heading, or pass --question N", path, "E113")
     if path.suffix.lower() != ".csv":       # a CSV's "sheet" is its file name
-        _area_from_sheet_name(grid.name, notes, options, report)
-        _group_from_sheet_name(grid.name, notes, options, report)
+        _from_sheet_name(grid.name, notes, options.areas, "area", "N128", report)
+        _from_sheet_name(grid.name, notes, options.groups, "group", "N124", report)
     if options.area:
         for n in notes:
             n.area = n.area or options.area
@@ -108,42 +108,24 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     return report, notes
 
 
-def _area_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
-                          report: SheetReport) -> None:
-    """A sheet named for one of the project's areas ("Östersund", "Fråga 2 Berg": a
-    workbook with a sheet per kommun) gives that area to its notes without one of their
-    own; before a whole-file --area. Only areas the project knows (`qda study add area`):
-    "Synpunkter" is no new area."""
-    areas = options.areas
-    if areas is None or not areas.values:
+def _from_sheet_name(name: str, notes: list[Note], values: Dimension | None, attr: str,
+                     code: str, report: SheetReport) -> None:
+    """A sheet named for one of the project's areas ("Östersund", "Fråga 2 Berg": a sheet
+    per kommun) or participant groups ("Politiker", "Fråga 1 - tjänstepersoner") gives it
+    to its notes without one of their own (a column wins; a whole-file --area or --group
+    is the default for the rest). Only values the project knows (`qda study add`): a sheet
+    name ("Synpunkter") is no new area or group."""
+    if values is None or not values.values:
         return
-    key = areas.key_of(name) or areas.in_name(name)
+    key = values.key_of(name) or values.in_name(name)
     if key is None:
         return
-    label = areas.label(key)
-    named = [n for n in notes if not n.area]
+    label = values.label(key)
+    named = [n for n in notes if not getattr(n, attr)]
     for n in named:
-        n.area = label
+        setattr(n, attr, label)
     if named:
-        report.warnings.append(note("N128", sheet=name, area=label, n=len(named)))
-
-
-def _group_from_sheet_name(name: str, notes: list[Note], options: ReadOptions,
-                           report: SheetReport) -> None:
-    """A sheet named for one of the project's participant groups ("Politiker", "Fråga 1 -
-    tjänstepersoner" when the study has those groups) gives that group to its notes that
-    have none of their own (a group column wins; a whole-file --group is the default for
-    the rest). Only groups the project knows: a sheet name is not a new group."""
-    groups = options.groups
-    key = groups.in_name(name) if groups is not None else None
-    if groups is None or key is None:
-        return
-    label = groups.label(key)
-    named = [n for n in notes if not n.group]
-    for n in named:
-        n.group = label
-    if named:
-        report.warnings.append(note("N124", sheet=name, group=label, n=len(named)))
+        report.warnings.append(note(code, sheet=name, n=len(named), **{attr: label}))
 
 
 def _known(options: ReadOptions) -> Dimension:
