@@ -26,7 +26,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#7f7f7f", "#bcbd22", "#17becf"]
 
 LAYOUT_LABELS = {"wide": "bred (område per kolumn)", "long": "lång (område och inlägg per rad)",
-                 "list": "lista", "padlet": "Padlet", "survey": "enkät", "skipped": "hoppades över"}
+                 "list": "lista", "padlet": "Padlet", "survey": "enkät",
+                 "questions": "en kolumn per fråga", "skipped": "hoppades över"}
 
 
 # Streamlit writes a few words of its own in English and has no setting for their language

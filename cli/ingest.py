@@ -43,7 +43,8 @@ def ingest(
              "written in the transcript, the participant group): each speaker's turns get "
              "that group, over --group. Read, never stored.")] = None,
     layout: Annotated[str | None, typer.Option(
-        help="Sheet layout: wide, long, list, padlet, survey; default: detected.")] = None,
+        help="Sheet layout: wide, long, list, padlet, survey, questions (a column per "
+             "question); default: detected.")] = None,
     workshop: Annotated[str | None, typer.Option(help="Label of a registered workshop.")] = None,
     replace: Annotated[bool, typer.Option(
         help="Import again a file imported before (same bytes, or a corrected file of the "

@@ -102,6 +102,13 @@ ERRORS: dict[str, tuple[str, str]] = {
              "bladets layout gick inte att känna igen (inga områdesrubriker eller "
              "textkolumn)"),
     "E115": ("a survey sheet has no free-text column", "bladet saknar en fritextkolumn"),
+    "E117": ("a header seems to misspell a column name the readers know",
+             "en kolumnrubrik ser ut att vara felstavad (t.ex. 'Komun' för 'Kommun'); "
+             "rätta rubriken"),
+    "E116": ("a Fråga column holds a text that is no question the project knows",
+             "Fråga-kolumnen har en text som inte är någon av projektets frågor; skriv "
+             "'Fråga N: …' eller frågans nummer, eller ange frågornas texter under "
+             "[questions] i qda.toml"),
     # ingest: transcripts
     "E120": ("not a readable .docx document",
              "Word-filen är skadad eller lösenordsskyddad; spara som .docx utan lösenord"),
@@ -214,6 +221,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "E342": ("a codings table lacks a column it needs",
              "kodningstabellen saknar en kolumn (segment eller text, kod eller "
              "huvudtema/subtema, kodare)"),
+    "E343": ("no row of a codings table names a unit of the project",
+             "ingen rad i kodningstabellen pekar ut en enhet i projektet; inget importerades"),
+    "E344": ("a codings table names a code that looks like a misspelled one",
+             "kodningstabellen har en kod som ser ut att vara en felstavning av en befintlig "
+             "kod; rätta filen"),
     # agreement and consensus
     "E350": ("unknown agreement level", "okänd nivå"),
     "E351": ("agreement needs two coders with codings",

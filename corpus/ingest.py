@@ -30,7 +30,7 @@ from .prepare import (
     sha256_of,
     transcript_batches,
 )
-from .project import Project
+from .project import Project, configured_questions
 from .pseudonymise import Pseudonymiser
 from .readers import SUFFIXES, ReadOptions, ReadResult, unreadable
 from .replace import put_back, take_out
@@ -339,13 +339,16 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
 
 def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
     """The options with the project's areas, by which readers tell area headers apart,
-    and its participant groups, which speaker labels may name (`corpus.speakers`)."""
+    its participant groups, which speaker labels may name (`corpus.speakers`), and its
+    question texts, which a Fråga column may hold."""
     options = options or ReadOptions()
     if options.areas is None or options.groups is None:
         study = load_project(project)
         options = changed(
             options, areas=study.areas if options.areas is None else options.areas,
             groups=study.groups if options.groups is None else options.groups)
+    if options.questions is None:
+        options = changed(options, questions=configured_questions(project.root))
     return options
 
 

@@ -132,6 +132,16 @@ def read_config(root: Path) -> dict:
         raise QdaError(f"not valid TOML: {exc}", config, "E011") from exc
 
 
+def configured_questions(root: Path) -> dict[int, str]:
+    """qda.toml's [questions]: question number -> its text, as the report asks it."""
+    table = read_config(Path(root)).get("questions", {})
+    try:
+        return {int(k): str(v).strip() for k, v in table.items()}
+    except (ValueError, AttributeError):
+        raise QdaError("[questions] must map question numbers to texts, e.g. 1 = \"…\"",
+                       Path(root) / CONFIG_NAME, "E404") from None
+
+
 def _connect(root: Path, allow_upgrade: bool, url: str | None = None,
              create: bool = False) -> Project:
     url = url or database_url(root)

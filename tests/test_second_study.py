@@ -446,6 +446,36 @@ def test_the_question_s_words_in_a_fraga_column_head_bilaga_2(tmp_path):
     assert not any("no question text" in w for w in report.warnings)
 
 
+def test_a_fraga_column_of_whole_question_texts_takes_the_numbers_of_qda_toml(tmp_path):
+    """A sheet per participant group, each note's Fråga cell the question's whole text as
+    qda.toml states it (other case and spacing): each note its question. A text that is
+    no stated question is refused, naming its cell; given --question, it is that one's."""
+    project = init_project(tmp_path / "p")
+    (project.root / "qda.toml").write_text(
+        '[questions]\n1 = "Vad fungerar bra idag?"\n2 = "Vad behöver förändras?"\n',
+        encoding="utf-8")
+    rows = [["Kommun", "Fråga", "Lapp"],
+            ["Örebro", "Vad fungerar bra idag?", "Träffpunkterna"],
+            ["Örebro", "vad behöver  förändras", "Fler hembesök"],
+            ["Karlskoga", "", "Anhörigstöd"]]                 # filled down: fråga 2
+    book = write_xlsx(tmp_path / "lappar.xlsx", {"Anhöriga": rows})
+    ingest_file(project, book, ReadOptions(), actor=acting("lena"))
+    with project.session() as s:
+        got = dict(s.execute(select(Segment.text, Segment.question)).all())
+    assert got == {"Träffpunkterna": 1, "Fler hembesök": 2, "Anhörigstöd": 2}
+
+    odd = write_xlsx(tmp_path / "andra.xlsx", {"Politiker": [
+        rows[0], ["Örebro", "Vad fungerar bra i dag?", "Nya boenden"]]})
+    with pytest.raises(InputError) as caught:
+        ingest_file(project, odd, ReadOptions(), actor=acting("lena"))
+    assert caught.value.code == "E116" and "sheet 'Politiker', cell B2" in str(caught.value)
+    assert "andra.xlsx" in str(caught.value)
+    ingest_file(project, odd, ReadOptions(question=3), actor=acting("lena"))
+    with project.session() as s:
+        assert s.scalar(select(Segment.question).where(Segment.text == "Nya boenden")) == 3
+    project.close()
+
+
 def test_the_method_text_says_where_a_study_s_codes_came_from(tmp_path):
     """A study without the roadmap: no "0 codes from the färdplan, all emerged from the
     material" (false for a codebook written in advance), but the codes the codebook held

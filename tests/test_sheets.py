@@ -115,6 +115,49 @@ def test_a_blank_area_cell_takes_the_area_above_and_says_so(tmp_path):
         "bladet F1, A7: inget område angivet; lapparna fick VGR, området som står ovanför dem")
 
 
+def test_a_blank_area_where_every_row_writes_its_own_is_no_one_s(tmp_path):
+    """A sheet that writes the kommun and the question on every row ("Örebro", "Örebro",
+    …): a kommun left blank on a row that writes its question was left out, not "same as
+    above"; the note has no area and the sheet says so. A bare row (every grouping cell
+    blank) continues its block, though the group column repeats ("Chefer", "Chefer")."""
+    rows = [["Kommun", "Fråga", "Lapp"], ["Örebro", 1, "ett"], ["Örebro", 1, "två"],
+            [None, 2, "tre"], ["Lindesberg", 2, "fyra"], ["Lindesberg", 2, "fem"]]
+    result = read_as_written(write_xlsx(tmp_path / "lappar.xlsx", {"Svar": rows}))
+    assert [(n.area, n.question, n.text) for n in result.notes] == [
+        ("Örebro", 1, "ett"), ("Örebro", 1, "två"), (None, 2, "tre"),
+        ("Lindesberg", 2, "fyra"), ("Lindesberg", 2, "fem")]
+    assert not any("took" in w for w in result.warnings)
+    assert any("1 note(s) without an area" in w for w in result.warnings)
+    blocks = [["Område", "Grupp", "Inlägg"], ["Kungälv", "Politiker", "a"], [None, None, "b"],
+              ["Tjörn", "Chefer", "c"], ["Orust", "Chefer", "d"], [None, None, "e"]]
+    notes = read_as_written(write_xlsx(tmp_path / "block.xlsx", {"Fråga 1": blocks})).notes
+    assert [(n.area, n.group) for n in notes] == [
+        ("Kungälv", "Politiker"), ("Kungälv", "Politiker"), ("Tjörn", "Chefer"),
+        ("Orust", "Chefer"), ("Orust", "Chefer")]
+
+
+@pytest.mark.parametrize(("header", "cell", "meant"), [
+    (["Komun", "Lap"], "A1", "Kommun"), (["Kommun", "Lap"], "B1", "Lapp"),
+    (["Omrde", "Inlägg"], "A1", "Område")])
+def test_a_misspelled_header_is_refused_naming_its_cell(tmp_path, header, cell, meant):
+    """'Komun' and 'Lap' were read as two new areas, the kommun names as their notes
+    (exit 0); a header a letter off a known one is refused, naming the cell."""
+    rows = [header, ["Örebro", "Fler träffpunkter"], ["Karlskoga", "Bättre anhörigstöd"]]
+    path = write_xlsx(tmp_path / "lappar.xlsx", {"Fråga 1": rows})
+    with pytest.raises(InputError) as caught:
+        read_as_written(path)
+    assert caught.value.code == "E117"
+    assert f"cell {cell}: the header {header[int(cell[0] == 'B')]!r} reads like {meant!r}" \
+        in str(caught.value) and str(caught.value).startswith("lappar.xlsx: ")
+    # areas a letter off a header, and inflected headers, are read as before
+    fine = [["Kommunen", "Regionen"], ["Fler träffpunkter", "Bättre anhörigstöd"]]
+    notes = read_as_written(write_xlsx(tmp_path / "w.xlsx", {"Fråga 1": fine})).notes
+    assert [(n.area, n.text) for n in notes] == [("Kommunen", "Fler träffpunkter"),
+                                                  ("Regionen", "Bättre anhörigstöd")]
+    if header == ["Komun", "Lap"]:     # --layout wide: the columns are areas, as said
+        assert len(read_as_written(path, ReadOptions(layout="wide")).notes) == 4
+
+
 def test_long_layout_with_a_question_column(tmp_path):
     rows = [["Fråga", "Område", "Text"], ["1", "GR", "a"], ["3.0", "VGR", "b"], [None, None, "c"]]
     notes = read_file(write_xlsx(tmp_path / "alla.xlsx", {"Data": rows})).notes
@@ -201,6 +244,50 @@ def test_survey_comments_pick_the_free_text_column(tmp_path):
     assert result.kind == "survey"
     assert [(n.area, n.text, n.question) for n in result.notes] == [
         ("fyrbodal", "Uppgifter om anhörigas insatser", 2), ("gr", "Kostnad per vårdkedja", 2)]
+
+
+def test_a_survey_with_several_free_text_questions_reads_every_one(tmp_path):
+    """A form export with two open questions: only the column with the most text was read
+    and the other's answers were lost, unsaid; now each is a note of its question."""
+    rows = [["ID", "Starttid", "Kommun", "Fråga 1: Vad fungerar bra i dag?",
+             "Fråga 2: Vad behöver förändras?"],
+            [1, "2025-03-01", "Örebro", "Träffpunkterna", "Fler hembesök (2)"],
+            [2, "2025-03-01", "Örebro", None, "Tid för samtal"],
+            [3, "2025-03-02", "Karlskoga", "Anhörigcaféet", None]]
+    result = read_as_written(write_xlsx(tmp_path / "enkat.xlsx", {"Svar": rows}))
+    assert result.kind == "survey"
+    assert [(n.area, n.text, n.question, n.duplicate_count) for n in result.notes] == [
+        ("Örebro", "Träffpunkterna", 1, 1), ("Örebro", "Fler hembesök", 2, 2),
+        ("Örebro", "Tid för samtal", 2, 1), ("Karlskoga", "Anhörigcaféet", 1, 1)]
+    assert result.sheets[0].question_texts == {1: "Fråga 1: Vad fungerar bra i dag?",
+                                               2: "Fråga 2: Vad behöver förändras?"}
+
+
+def test_a_column_per_question_takes_the_numbers_of_the_project_s_question_texts(tmp_path):
+    """A summary sheet with a row per kommun and group and a column per question, headed
+    by the question's words as qda.toml states them: every cell is a note of its question;
+    without the texts the first unnumbered question is refused, naming its cell; a title
+    merged over the columns is no question column."""
+    asked = {1: "Vad fungerar bra i dag?", 2: "Vilka hinder ser ni?"}
+    rows = [["Kommun", "Grupp", "Vad fungerar bra i dag?", "Vilka hinder ser ni?"],
+            ["Örebro", "Anhöriga", "Grannar som ringer", None],
+            ["Lindesberg", "Politiker", "Öppna träffar", "Långa avstånd"]]
+    path = write_xlsx(tmp_path / "sammanstallning.xlsx", {"Sammanställning": rows})
+    result = read_as_written(path, ReadOptions(questions=asked))
+    assert result.sheets[0].layout == "questions" and result.kind == "postits"
+    assert [(n.area, n.group, n.question, n.text) for n in result.notes] == [
+        ("Örebro", "Anhöriga", 1, "Grannar som ringer"),
+        ("Lindesberg", "Politiker", 1, "Öppna träffar"),
+        ("Lindesberg", "Politiker", 2, "Långa avstånd")]
+    with pytest.raises(InputError) as caught:
+        read_as_written(path)
+    assert caught.value.code == "E116" and "sheet 'Sammanställning', cell C1: the question " \
+        "'Vad fungerar bra i dag?' has no number" in str(caught.value)
+    titled = [["Fråga 1: Vad fungerar bra i dag?", None, None], ["Område", "Inlägg", None],
+              ["Lerum", "Fast vårdkontakt", None]]
+    book = write_xlsx(tmp_path / "titel.xlsx", {"Fråga 1": titled}, {"Fråga 1": ["A1:C1"]})
+    assert [(n.question, n.text) for n in read_as_written(book).notes] == [
+        (1, "Fast vårdkontakt")]
 
 
 @pytest.mark.parametrize("content,reason", [

@@ -13,9 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corpus.errors import QdaError
 from corpus.models import Source
-from corpus.project import CONFIG_NAME, read_config
+from corpus.project import CONFIG_NAME, configured_questions, read_config
 
 # The study this tool was built for (DOMAIN.md), by the name its qda.toml gives.
 STUDY = "forstudie"
@@ -67,14 +66,8 @@ def stripped(heading: str) -> str:
 
 def configured(root: Path) -> tuple[dict[int, str], bool]:
     """qda.toml's [questions] and whether the project is the bundled study."""
-    config = read_config(Path(root))
-    table = config.get("questions", {})
-    try:
-        texts = {int(k): str(v).strip() for k, v in table.items()}
-    except (ValueError, AttributeError):
-        raise QdaError("[questions] must map question numbers to texts, e.g. 1 = \"…\"",
-                       Path(root) / CONFIG_NAME, "E404") from None
-    study = config.get("study", {})
+    texts = configured_questions(Path(root))
+    study = read_config(Path(root)).get("study", {})
     return texts, isinstance(study, dict) and study.get("name") == STUDY
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from ..dimensions import fold
 from .marks import NUMBER_WORDS, mark_only
@@ -34,6 +35,16 @@ SURVEY_HINTS = (
     "svarstid", "respondent", "svars id", "response id",
 )
 
+# how a misspelled header is told apart from an area's name: a header the readers know
+# differs from it by a letter or two
+NEAR = 0.8
+_SPELLED = {"omrade": "Område", "inlagg": "Inlägg", "fraga": "Fråga", "forslag": "Förslag",
+            "innehall": "Innehåll", "lan": "Län", "tillfalle": "Tillfälle",
+            "fragenummer": "Frågenummer", "kommunalforbund": "Kommunalförbund",
+            "delomrade": "Delområde"}
+
+_ENDINGS = ("en", "n", "et", "t", "ar", "arna", "er", "erna", "na", "s", "ens")
+
 _QUESTION_NAME = re.compile(r"^(?:fraga|question|q|f)\s*(?:nr\s*)?(\d{1,2})\b")
 _QUESTION_ANYWHERE = re.compile(r"\b(?:fraga|question)\s*(?:nr\s*)?(\d{1,2})\b")
 
@@ -46,6 +57,25 @@ def header_is(value: str | None, names: tuple[str, ...]) -> bool:
     if len(folded.split()) > 4:  # a header is a label, not a sentence
         return False
     return any(folded == n or folded.startswith(n + " ") for n in names)
+
+
+def near_header(value: str | None) -> str | None:
+    """The known header a cell seems to misspell ("Komun": "Kommun", "Lap": "Lapp"), or
+    None: a column named so would otherwise be read as an area and its cells as notes."""
+    folded = fold(value or "")
+    if len(folded) < 3 or len(folded.split()) > 2:
+        return None
+    names = list(dict.fromkeys(n for group in (
+        NOTE_HEADERS, AREA_HEADERS, COUNT_HEADERS, QUESTION_HEADERS, WORKSHOP_HEADERS,
+        GROUP_HEADERS) for n in group))
+    # the name itself, or inflected ("Kommunen", "Lappar"): a word, not a misspelling
+    if any(folded == n or (folded.startswith(n) and folded[len(n):] in _ENDINGS)
+           for n in names):
+        return None
+    best = max(names, key=lambda n: SequenceMatcher(None, folded, n).ratio())  # first wins
+    if SequenceMatcher(None, folded, best).ratio() < NEAR:
+        return None
+    return _SPELLED.get(best, best.capitalize())
 
 
 def question_from_sheet_name(name: str) -> int | None:

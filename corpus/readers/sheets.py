@@ -11,6 +11,7 @@ Layouts:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .grid import Grid, read_csv, read_xlsx
 from .marks import mark_only, split_mark
 from .units import Note, ReadOptions, ReadResult, SheetReport
 
-LAYOUTS = ("wide", "long", "list", "padlet", "survey")
+LAYOUTS = ("wide", "long", "list", "padlet", "survey", "questions")
 HEADER_SCAN_ROWS = 15
 
 
@@ -78,7 +79,7 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
         question = h.question_in_text(path.stem)
     report = SheetReport(grid.name, layout, question, question_text)
     readers = {"wide": _read_wide, "long": _read_long, "list": _read_list,
-               "padlet": _read_padlet, "survey": _read_survey}
+               "padlet": _read_padlet, "survey": _read_survey, "questions": _read_questions}
     notes = readers[layout](grid, header_row, options, report, path)
     report.warnings = _grouped(report.warnings, grid.name)
     report.skipped = _grouped(report.skipped, grid.name)
@@ -207,20 +208,42 @@ def detect_layout(grid: Grid, options: ReadOptions, path: Path | None = None
         if not cells:
             continue
         found = _layout_of_header(row, _known(options))
+        if found in (None, "long") and len(_question_columns(grid, r, options)) >= 2:
+            found = "questions"           # a column per question, a row per group or person
         if found and (options.layout is None or options.layout == found):
+            if found in ("long", "survey", "questions") and options.layout is None:
+                _refuse_misspelled(grid, r, options, path)    # its column would be lost
             return r, found
     if options.layout in (None, "wide") and not options.area:
         at = _unknown_area_header(grid)
         if at is not None:
+            if options.layout is None:     # --layout wide: the columns are areas, as said
+                _refuse_misspelled(grid, at, options, path)
             return at, "wide"
     if options.layout == "list" or (options.layout is None and options.area):
         return None, "list"
     if options.layout:
         raise InputError(f"sheet {grid.name!r} has no header row for layout {options.layout!r}",
                          path, "E114")
+    first = next((r for r, row in enumerate(grid.rows) if any(row)), None)
+    if first is not None:                   # the header row, as the user meant it
+        _refuse_misspelled(grid, first, options, path)
     raise InputError(
         f"sheet {grid.name!r}: no header row with area names or a note column (Inlägg, "
         "Text ...); give --area for a plain list of notes", path, "E114")
+
+
+def _refuse_misspelled(grid: Grid, r: int, options: ReadOptions, path: Path | None) -> None:
+    """A header row with a misspelled column name ("Komun", "Lap") is refused, naming the
+    cell: read as it stands, its columns would be areas and its areas notes."""
+    known = _known(options)
+    for c, value in enumerate(grid.rows[r]):
+        meant = h.near_header(value) if value and known.key_of(value) is None else None
+        if meant is not None:
+            raise InputError(
+                f"sheet {grid.name!r}, cell {grid.ref(r, c)}: the header {value!r} reads like "
+                f"{meant!r} misspelled; correct it (or give --layout wide if the columns "
+                "are areas)", path, "E117")
 
 
 def _layout_of_header(row: list[str | None], known: Dimension) -> str | None:
@@ -289,9 +312,15 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
     group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
     notes: list[Note] = []
     width = max((c + 1 for c, v in enumerate(header) if v), default=0)
-    # filled down: a blank means "same as above" in grouped sheets
+    # filled down: a blank means "same as above" in grouped sheets (see `_left_out`)
+    keys = [c for c in (area_col, group_col, question_col) if c is not None]
+    repeats = _repeating(grid, header_row, keys)
     area = question = group = area_cell = group_cell = None
     for r in range(header_row + 1, len(grid.rows)):
+        if _left_out(grid, r, area_col, keys, repeats):
+            area = area_cell = None
+        if _left_out(grid, r, group_col, keys, repeats):
+            group = group_cell = None
         if area_col is not None and grid.cell(r, area_col):
             # as written: the ingest knows the project's areas, learns a new one or refuses
             area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
@@ -299,7 +328,10 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
             group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
-            question = h.plain_number(raw_q) or h.question_in_text(raw_q)
+            question = h.plain_number(raw_q) or h.question_in_text(raw_q) \
+                or _question_of_text(raw_q, options, report.question,
+                                     f"sheet {grid.name!r}, cell {grid.ref(r, question_col)}",
+                                     path)
             if question is not None and question not in report.question_texts \
                     and h.plain_number(raw_q) is None and h.question_in_text(raw_q):
                 report.question_texts[question] = " ".join(str(raw_q).split())
@@ -319,6 +351,55 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
                           duplicate_count=max(column_count or count or 1, 1), group=group,
                           area_cell=area_cell, group_cell=group_cell))
     return notes
+
+
+def _question_of_text(value: str, options: ReadOptions, given: int | None, where: str,
+                      path: Path) -> int | None:
+    """The question whose whole text a Fråga column's cell holds, by the project's
+    [questions] (case, spacing and end punctuation aside). A text that is none of them is
+    the sheet's question where --question or the sheet's name gives one (None), else
+    refused, naming the cell: the note would otherwise take another row's question."""
+    said = _plain(value)
+    for number, text in (options.questions or {}).items():
+        if _plain(text) == said:
+            return number
+    if given is not None:
+        return None
+    known = "; qda.toml's [questions] has no such text" if options.questions else (
+        "; qda.toml has no [questions] to match it with")
+    raise InputError(f"{where}: the Fråga column says {value[:60]!r}, no question "
+                     f"number{known}; write 'Fråga N: …' or N there, or give the texts "
+                     "under [questions]", path, "E116")
+
+
+def _plain(text: str) -> str:
+    return " ".join(fold(text).split()).strip(" ?.!:;")
+
+
+def _left_out(grid: Grid, r: int, col: int | None, keys: list[int], repeats: set[int]
+              ) -> bool:
+    """Whether row r's blank cell in `col` is a value left out, not "same as above". A
+    grouped sheet writes a block's area and group once ("GR", blank, blank, "VGR"); a
+    row continuing a block leaves all of them blank. A column that repeats a value on the
+    next row ("Örebro", "Örebro", …) writes every row's, so its blank on a row that
+    writes another of them (a Fråga, a Grupp) belongs to no one."""
+    if col is None or grid.cell(r, col):
+        return False
+    if not any(grid.cell(r, c) for c in keys if c != col):
+        return False                        # a bare continuation row
+    return col in repeats
+
+
+def _repeating(grid: Grid, header_row: int, cols: list[int]) -> set[int]:
+    """The columns whose hand-written value is ever the same as the one written above it
+    (merged cells aside: their copies are not written)."""
+    out = set()
+    for col in cols:
+        written = [fold(v) for r in range(header_row + 1, len(grid.rows))
+                   if (v := grid.cell(r, col)) and grid.is_anchor(r, col)]
+        if any(a == b for a, b in itertools.pairwise(written)):
+            out.add(col)
+    return out
 
 
 def _overflow(grid, r: int, width: int, text_col: int, value: str, report) -> str:
@@ -383,6 +464,70 @@ def _read_survey(grid, header_row, options, report, path) -> list[Note]:
     candidates = named or [c for c in range(len(header)) if c not in form]
     if not candidates:
         raise InputError(f"sheet {grid.name!r} has no free-text column", path, "E115")
+    if len(_question_columns(grid, header_row, options)) >= 2:
+        return _read_questions(grid, header_row, options, report, path)    # every one
     text_col = _most_text(grid, header_row, candidates)
     report.question = report.question or h.question_in_text(header[text_col])
     return _read_long(grid, header_row, options, report, path, text_col=text_col)
+
+
+def _asks(value: str) -> bool:
+    """A header that is a question put to the participants ("Vad fungerar bra i dag?")."""
+    return value.rstrip().endswith("?") and len(value.split()) >= 3
+
+
+def _question_columns(grid: Grid, r: int, options: ReadOptions) -> dict[int, int | None]:
+    """Column -> question number of a header row's questions: "Fråga 2: …", a text of
+    qda.toml's [questions], or a question without a number (None)."""
+    out: dict[int, int | None] = {}
+    for c, value in enumerate(grid.rows[r]):
+        if not value or not grid.is_anchor(r, c) or h.header_is(value, h.QUESTION_HEADERS):
+            continue
+        said = _plain(value)
+        number = h.question_in_text(value) or next(
+            (n for n, text in (options.questions or {}).items() if _plain(text) == said), None)
+        if number is not None or _asks(value):
+            out[c] = number
+    return out
+
+
+def _read_questions(grid, header_row, options, report, path) -> list[Note]:
+    """A column per question (a survey's free-text questions, a summary sheet with a row
+    per kommun or group): each filled cell is a note of its column's question, with the
+    row's area and group."""
+    header = grid.rows[header_row]
+    columns = _question_columns(grid, header_row, options)
+    unnumbered = [c for c, number in columns.items() if number is None]
+    if unnumbered:
+        c = unnumbered[0]
+        raise InputError(
+            f"sheet {grid.name!r}, cell {grid.ref(header_row, c)}: the question "
+            f"{header[c][:60]!r} has no number; write 'Fråga N: …' in the heading or give "
+            "the questions' texts under [questions] in qda.toml", path, "E116")
+    for c, number in columns.items():
+        if number is not None and h.question_in_text(header[c]) is not None:
+            report.question_texts.setdefault(number, " ".join(str(header[c]).split()))
+    area_col = next(iter(_columns(header, h.AREA_HEADERS)), None)
+    group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
+    keys = [c for c in (area_col, group_col) if c is not None]
+    repeats = _repeating(grid, header_row, keys)
+    notes: list[Note] = []
+    area = group = area_cell = group_cell = None
+    for r in range(header_row + 1, len(grid.rows)):
+        if _left_out(grid, r, area_col, keys, repeats):
+            area = area_cell = None
+        if _left_out(grid, r, group_col, keys, repeats):
+            group = group_cell = None
+        if area_col is not None and grid.cell(r, area_col):
+            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
+        if group_col is not None and grid.cell(r, group_col):
+            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
+        for c, number in columns.items():
+            value = grid.cell(r, c)
+            if not value or not grid.is_anchor(r, c) or mark_only(value) is not None:
+                continue
+            text, count = split_mark(value)
+            notes.append(Note(text, area, number, cell=grid.ref(r, c),
+                              duplicate_count=max(count or 1, 1), group=group,
+                              area_cell=area_cell, group_cell=group_cell))
+    return notes

@@ -42,7 +42,7 @@ class SheetReport:
     """What was detected in one sheet (or one CSV), for the ingest report."""
 
     name: str
-    layout: str  # wide, long, list, padlet, survey, skipped
+    layout: str  # wide, long, list, padlet, survey, questions, skipped
     question: int | None = None
     question_text: str | None = None
     # the questions its notes answer: a question column may give them, not the sheet
@@ -93,3 +93,6 @@ class ReadOptions:
     # the researcher's speaker list (speaker as written -> group): applied to the labels
     # before they are pseudonymised, never stored (it names people)
     speakers: SpeakerList | None = None
+    # the project's question texts (qda.toml [questions]): a Fråga column may hold a
+    # question's whole text instead of its number
+    questions: dict[int, str] | None = None

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from coding import rounds
 from coding.codebook import parse_codebook
 from coding.codes import import_doc
-from corpus.models import Code, Coding, Segment, Source
+from corpus.models import Assignment, Code, Coding, NotRelevant, Segment, Source
 from corpus.project import init_project, open_project
 from corpus.study import load
 from corpus.workshops import add_workshop
@@ -141,16 +141,40 @@ def pick(page: Page, label: str) -> None:
     settle(page)
 
 
-def next_unit(page: Page, key_name: str = "n") -> None:
-    """The key, then the next unit on screen (or the queue's end said)."""
+def next_unit(page: Page, key_name: str = "n", taken=None) -> None:
+    """The key, then the next unit on screen (or the queue's end said). On a loaded
+    machine a key pressed while the page's key handler was being set up again is lost
+    (CI: "still on segment 6 after '0'"): after 20 s it is pressed once more, unless
+    `taken(segment)` says the store has the action already (a second "0" would decide
+    the next unit)."""
     before = current_segment(page)
     key(page, key_name)
-    for _ in range(100):
-        if page.get_by_text("klart, inget kvar i kön").count() or \
-                current_segment(page) != before:
-            return
-        page.wait_for_timeout(200)
+    for attempt in range(2):
+        for _ in range(100):
+            if page.get_by_text("klart, inget kvar i kön").count() or \
+                    current_segment(page) != before:
+                return
+            page.wait_for_timeout(200)
+        if attempt == 0 and not (taken and taken(before)):
+            key(page, key_name)
     raise AssertionError(f"still on segment {before} after {key_name!r}")
+
+
+def skipped_by(root: Path, coder: str):
+    """Whether the store holds `coder`'s "0" on a segment: not relevant, or done in a
+    round with no code."""
+    def taken(segment: int) -> bool:
+        project = open_project(root)
+        try:
+            with project.session() as s:
+                return bool(s.scalar(select(NotRelevant.id).where(
+                    NotRelevant.segment_id == segment, NotRelevant.coder == coder)) or
+                    s.scalar(select(Assignment.id).where(
+                        Assignment.segment_id == segment, Assignment.coder == coder,
+                        Assignment.done_at.is_not(None))))
+        finally:
+            project.close()
+    return taken
 
 
 def code_for(text: str) -> str:
@@ -261,7 +285,7 @@ def test_own_material_to_every_export_without_a_hand_fix(server, page: Page, tmp
             coded += 1
             next_unit(page)
         else:
-            next_unit(page, "0")                        # not relevant: leaves the queue
+            next_unit(page, "0", skipped_by(root, "lena"))   # not relevant: leaves the queue
     assert coded >= 8
     shot(page, "journey-kodning")
 
@@ -295,7 +319,7 @@ def test_own_material_to_every_export_without_a_hand_fix(server, page: Page, tmp
         expect(page.get_by_text(f"Du kodar blint i {info.name}", exact=False)).to_be_visible()
         for i in range(3):
             if coder == "per" and i == 0:
-                next_unit(page, "0")        # per finds no code for his first unit
+                next_unit(page, "0", skipped_by(root, "per"))   # per finds no code first
                 continue
             segment = current_segment(page)
             assert segment in units
