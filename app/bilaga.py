@@ -14,9 +14,11 @@ from corpus import numbers
 from corpus.errors import QdaError
 from corpus.roles import Can
 from corpus.vocabulary import FINAL
-from themes import merges, tables
+from themes import merges, tables, writers
 from themes.choices import NEAR_DUPLICATE
 from themes.layers import readable_layers, resolve_layer
+
+MAX_ROWS = 300     # rows of the question's table the page prints (the export has all)
 
 proj = state.require_project()
 st.title("Bilaga 2: inlägg om samma sak")
@@ -120,6 +122,13 @@ for k, (merged, ids, texts) in enumerate(mine):
             state.act(proj, lambda s, ids=ids: note_merges.forget(s, ids, state.acting()))
 
 st.subheader(f"Bilaga 2, fråga {question}")
+printed = writers.printed_once(table[question])   # a theme once, as the export merges it
+shown_rows = printed.head(MAX_ROWS)
 st.caption(f"Som exporten skriver den vid standardtröskeln {numbers.decimal(threshold, 2)} "
-           "för lappar med nästan samma ordalydelse.")
-st.dataframe(table[question][tables.bilaga2_columns(table[question])], hide_index=True)
+           "för lappar med nästan samma ordalydelse"
+           + (f"; de första {MAX_ROWS} av {len(printed)} raderna, hela tabellen finns på "
+              "sidan **Export**." if len(printed) > MAX_ROWS else "."))
+# a static table wraps every note in full (a data grid cuts long ones off); its cells
+# render Markdown, so the material's words are escaped
+st.table(shown_rows.rename(columns=ui.text).map(
+    lambda v: ui.text(v) if isinstance(v, str) and v else ""), hide_index=True)

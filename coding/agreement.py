@@ -334,9 +334,11 @@ class Agreement:
                             "code_alpha_range": list(found) if found else None},
                 "codes": [clean(c) for c in self.codes]}
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, decimal: str = ",") -> pd.DataFrame:
         """The table for the report (Swedish headings), the pooled row first, labelled as
-        pooled and carrying the per-code range instead of a reading."""
+        pooled and carrying the per-code range instead of a reading. The interval is text:
+        written with the `decimal` mark its file prints the figures with ("." in a CSV and
+        the CLI, whose numbers are plain)."""
         rows = []
         for label, fig in [(POOLED, self.overall), *[(c.code, c) for c in self.codes]]:
             ci = fig.ci.get("alpha")
@@ -346,7 +348,8 @@ class Agreement:
                 "Överensstämmelse (%)": cut(None if fig.percent_agreement is None
                                             else 100 * fig.percent_agreement, 1),
                 "Cohens kappa": cut(fig.kappa), "Krippendorffs alfa": cut(fig.alpha),
-                "95 % KI (alfa)": f"{shown(ci[0])}–{shown(ci[1])}" if ci else "",
+                "95 % KI (alfa)": (f"{shown(ci[0])}–{shown(ci[1])}".replace(",", decimal)
+                                   if ci else ""),
                 "Bedömning": self.pooled_note() if pooled else
                 ("ingen kodare använde koden" if not any(fig.yes.values())
                  else reading(fig.alpha)),
@@ -357,10 +360,10 @@ class Agreement:
         return pd.DataFrame(rows)
 
 
-def levels_frame(results: Sequence[Agreement]) -> pd.DataFrame:
+def levels_frame(results: Sequence[Agreement], decimal: str = ",") -> pd.DataFrame:
     """Several levels side by side: the pooled rows first, then each main theme followed
     by its sub-themes (labels "Huvudtema / Subtema" sort under their main theme)."""
-    frames = [r.frame() for r in results]
+    frames = [r.frame(decimal) for r in results]
     pooled = [f.iloc[:1].assign(Kod=f"{POOLED} ({f.loc[0, 'Nivå']})") for f in frames]
     rest = pd.concat([f.iloc[1:] for f in frames], ignore_index=True)
     rest = rest.sort_values("Kod", kind="stable", key=lambda k: k.str.casefold())

@@ -13,7 +13,8 @@ Composed when read, never stored, from every person's decisions and the consensu
 - a code some applied and the consensus has not decided is left out, and its unit is
   reported as *unresolved* (with its coders): the tool does not guess. The unit's
   settled codes (agreed, or decided by the consensus) still count;
-- a unit every coder marked not relevant gives no row and is counted apart.
+- a unit every coder marked not relevant, or that the consensus layer decided no code
+  applies to (`qda consensus resolve --no-code`), gives no row and is counted apart.
 
 A unit is attributed to the layer that settled it: "konsensus" when that layer holds a
 decision on it, "samstämmiga" when two or more coders agreed, else the one coder's name.
@@ -41,7 +42,8 @@ class Final:
 
     codes: dict[int, dict[int, tuple[bool, str | None]]] = field(default_factory=dict)
     given: dict[str, int] = field(default_factory=dict)      # source layer -> units
-    not_relevant: list[int] = field(default_factory=list)    # units all coders skipped
+    # units all coders skipped, or the consensus decided no code applies to
+    not_relevant: list[int] = field(default_factory=list)
     # units with a difference nobody decided yet -> their coders (their settled codes,
     # if any, are in `codes` all the same)
     unresolved: dict[int, list[str]] = field(default_factory=dict)
@@ -90,7 +92,9 @@ def compose(session: Session) -> Final:
             chosen[code] = (any(q for q, _ in marks), next((m for _, m in marks if m), None))
         chosen.update(agreed_by.get(seg, {}))
         if not chosen:
-            if coders and seg not in out.unresolved and skipped.get(seg) == set(coders):
+            # every coder skipped it, or the meeting decided that no code applies
+            if seg not in out.unresolved and (
+                    (coders and skipped.get(seg) == set(coders)) or seg in decided):
                 out.not_relevant.append(seg)
             continue
         source = CONSENSUS if seg in decided else AGREED if len(coders) > 1 \

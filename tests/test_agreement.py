@@ -413,6 +413,15 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     header = [c.value for c in wb["Subtema"][1]]
     assert header[:4] == ["Nivå", "Kod", "Enheter", "Överensstämmelse (%)"]
     assert wb["Subtema"].cell(2, 2).value == agreement.POOLED
+    # a CSV's figures are plain numbers, its interval too; the workbook's are Swedish
+    import csv
+    export(notes, "agreement", "csv", out=tmp_path / "a.csv")
+    with open(tmp_path / "a.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    spans = [r["95 % KI (alfa)"] for r in rows if r["95 % KI (alfa)"]]
+    assert spans and all("," not in s and "." in s for s in spans)
+    sheet_spans = [r[6] for r in wb["Subtema"].iter_rows(min_row=2, values_only=True) if r[6]]
+    assert sheet_spans and all("," in s for s in sheet_spans)
     export(notes, "audit", "csv", out=tmp_path / "audit.csv")
     log = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
     assert "consensus.resolve" in log and "code.rename" in log and "SIP-statistik" in log
@@ -425,7 +434,9 @@ def test_agreement_audit_and_metodbilaga_exports_reread(notes, tmp_path):
     assert "Krippendorffs alfa per kod för huvudteman låg mellan" in text
     assert "Krippendorffs alfa per kod för subteman" in text
     assert "ingen tillförlitlighetsbedömning" in text
-    assert "ändrades under 1 dag (" in text and "beslut enhet × kod" in text
+    # the rename, not the codebook's import, is a change made during the analysis
+    assert "Kodboken ändrades under 1 dag av analysen (1 ändring; se tabell)." in text
+    assert "beslut enhet × kod" in text
     titles = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "Samstämmighet per huvudtema och subtema före konsensus" in titles
     assert len(doc.tables) == 2            # no rounds: that section says "–"
@@ -484,6 +495,9 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     adopted = run("consensus", "adopt")       # the newest round's coders, as documented
     assert "5 codings on 5 units adopted" in adopted and "round Omgång 1" in adopted
     assert "5 disagreements, 2 resolved" in run("disagreements")
+    # the open ones, beside the whole count ("0 disagreements, 0 resolved" hid them all)
+    assert "3 unresolved shown of 5 disagreements, 2 resolved" in run("disagreements",
+                                                                      "--unresolved")
     out = json.loads(run("agreement", "--json", "--level", "huvudtema", "--bootstrap", "0"))
     assert out["round"] == "Omgång 1" and out["overall"]["n_units"] == 8
     run("audit", "export", "-o", str(tmp_path / "audit.xlsx"))

@@ -123,6 +123,7 @@ def test_the_report_template_holds_method_tabell1_chapter_and_bilaga2(built, tmp
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Materialet bestod av" in text and "inget innehåll är påhittat" in text
     assert "Fråga 1" in text and "Kommentar:" in text
+    assert "se tabell" not in text           # the codebook's changes are the metodbilaga's
     assert len(doc.tables) == 1 + 3          # Tabell 1 and a bilaga 2 table per question
     pdf = subprocess.run(["libreoffice", "--headless",
                           f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",

@@ -135,6 +135,20 @@ def test_the_final_layer_counts_a_round_coder_who_found_no_code(project, tmp_pat
         assert 6 in compose(s).unresolved
 
 
+def test_a_unit_the_meeting_found_no_code_for_is_not_relevant_not_uncoded(project, tmp_path):
+    """`consensus resolve --no-code` on a unit the coders differed on: the exports counted
+    it uncoded (20 where `qda status` said 19); it is settled, with no code: not relevant."""
+    proj = _project(project, tmp_path)
+    with proj.transaction() as s:
+        assert 2 in compose(s).unresolved
+        consensus.resolve(s, 2, [], "Ingen kod passar lappen", acting("lead"))
+        final = compose(s)
+    assert 2 not in final.unresolved and 2 not in final.codes and 2 in final.not_relevant
+    report = export(proj, "themes", "md", out=tmp_path / "t.md")
+    assert report.units["uncoded"] == totals(proj)["uncoded"]
+    assert report.units["not relevant"] == len(final.not_relevant)
+
+
 def test_the_name_slutlig_is_reserved(project):
     with project.transaction() as s, pytest.raises(QdaError, match="reserved"):
         codings.accept(s, 1, 1, "Slutlig")

@@ -47,6 +47,38 @@ def test_bilaga2_docx_is_landscape_with_question_headings_and_merged_groups(code
     header = table._tbl.tr_lst[0]
     assert header.trPr.find(qn("w:tblHeader")) is not None   # repeats on every page
     assert table.rows[1].cells[3].paragraphs[0].alignment == 1   # "x" centred
+    # no row splits over a page break; the five areas' headers fit written across
+    assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in table._tbl.tr_lst[1:])
+    assert not table._tbl.xpath(".//w:textDirection")
+
+
+def test_many_long_mark_columns_are_headed_upright_and_leave_the_notes_room(tmp_path):
+    """Four participant groups as columns took 14 cm of the landscape page and left the
+    notes 6 cm, three lines each: their headers are set upright in 1 cm columns, the row
+    as tall as the longest, and the notes keep at least NOTES_MIN_CM; rendered, every
+    group's name is whole."""
+    from themes import word
+
+    groups = ["Undersköterskor", "Enhetschefer", "Anhöriga", "Förtroendevalda"]
+    frame = pd.DataFrame([{"Huvudtema": "Gemenskap", "Subtema": "Träffpunkter",
+                           "Inlägg": "Träffpunkterna med fika lockar fler än man tror " * 2,
+                           **{g: "x" if k % 2 else "" for k, g in enumerate(groups)},
+                           "antal": 1, "segment_ids": [1]}])
+    path = word.bilaga2_docx({1: frame}, tmp_path / "b2.docx")
+    (table,) = Document(str(path)).tables
+    header = table._tbl.tr_lst[0]
+    turned = [tc.tcPr.find(qn("w:textDirection")) for tc in header.tc_lst]
+    assert [t is not None for t in turned] == [False, False, False, True, True, True, True]
+    assert int(header.trPr.find(qn("w:trHeight")).get(qn("w:val"))) > 1000   # twips
+    widths = [int(c.get(qn("w:w"))) / 1440 * 2.54 for c in table._tbl.tblGrid.gridCol_lst]
+    assert widths[2] >= word.NOTES_MIN_CM and max(widths[3:]) < 1.5
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    text = subprocess.run(["pdftotext", str(tmp_path / "b2.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert all(g in text for g in groups)
 
 
 def test_question_texts_come_from_the_project_settings(coded, tmp_path):

@@ -242,7 +242,8 @@ def agreement(project: Project, spec: Export, fmt: str, out: Path, options: Expo
     with project.session() as session:
         chosen = _round(session, options)
         frames = {level.capitalize(): agreement_mod.compute(session, options.coders,
-                                                            level=level, round=chosen).frame()
+                                                            level=level, round=chosen)
+                  .frame("." if fmt == "csv" else ",")
                   for level in ("huvudtema", "subtema")}
     report = ExportReport(spec.name, out, rows=sum(len(f) for f in frames.values()))
     report.extra_paths = _write_frames(frames, fmt, out)[1:]

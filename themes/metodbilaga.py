@@ -42,8 +42,9 @@ class Method:
     changes: pd.DataFrame            # codebook changes per day
     material: str = ""               # the material and the codebook, in the report's terms
 
-    def summary(self) -> str:
-        """One paragraph in the report's language."""
+    def summary(self, table: str = "se tabell") -> str:
+        """One paragraph in the report's language; `table` says where the codebook's
+        changes are listed (the metodbilaga's table, or the report's pointer to it)."""
         parts = [f"Materialet kodades av {len(self.coders)} kodare." if self.coders else
                  "Projektet har inga enskilda kodares kodningar."]
         if self.results:
@@ -77,11 +78,14 @@ class Method:
         else:
             parts.append("Ingen del av materialet dubbelkodades.")
         parts.append(self._resolutions())
-        if len(self.changes):
-            days = len(self.changes)
+        # the codebook's import is where it began, not a change made during the analysis
+        edits = self.changes.drop(columns=["Datum", CHANGES["codebook.import"]])
+        per_day = edits.sum(axis=1) if len(edits) else edits
+        if len(per_day) and per_day.sum():
+            days = int((per_day > 0).sum())
             parts.append(f"Kodboken ändrades under {days} {'dag' if days == 1 else 'dagar'} "
-                         f"({int(self.changes.drop(columns='Datum').to_numpy().sum())} "
-                         "ändringar; se tabell).")
+                         f"av analysen ({int(per_day.sum())} "
+                         f"{'ändring' if per_day.sum() == 1 else 'ändringar'}; {table}).")
         return " ".join(parts)
 
 

@@ -27,7 +27,7 @@ def report_docx(path: Path, method: Method, dossiers: Sequence[chapter.Dossier],
     if len(tabell1):
         word.add_captioned(doc, tables.tabell1_printed(tabell1), tables.TABELL1_CAPTION,
                            tables.tabell1_comment(tabell1))
-    doc.add_paragraph(method.summary())
+    doc.add_paragraph(method.summary(table="se metodbilagan"))
     doc.add_heading("Resultat", level=1)
     chapter.add_to(doc, dossiers, layer, level=2)
     word.landscape_section(doc)

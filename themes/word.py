@@ -84,11 +84,13 @@ def _run(text: str, bold: bool, size: float = FONT_PT) -> str:
 
 
 def _cell(text: str, width: int, centred: bool, bold: bool = False, shade: bool = False,
-          merge: str | None = None, size: float = FONT_PT) -> str:
+          merge: str | None = None, size: float = FONT_PT, upright: bool = False) -> str:
     props = (f'<w:tcW w:w="{width}" w:type="dxa"/>'
              + (f'<w:vMerge w:val="{merge}"/>' if merge else "")
              + (f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_SHADE}"/>'
-                if shade else ""))
+                if shade else "")
+             + ('<w:textDirection w:val="btLr"/><w:vAlign w:val="bottom"/>' if upright
+                else ""))
     align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if centred else ""
     return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{_run(text, bold, size)}</w:p></w:tc>"
 
@@ -128,9 +130,12 @@ def _longest_word_cm(values) -> float:
     return max((word_cm(w) for w in longest), default=0.0)
 
 
-def _words_cm(frame: pd.DataFrame) -> list[float]:
-    """Each column's longest word (header included), in cm at 9 pt."""
-    return [_longest_word_cm([str(c), *frame[c].tolist()]) for c in frame.columns]
+def _words_cm(frame: pd.DataFrame, upright_from: int | None = None) -> list[float]:
+    """Each column's longest word (header included, unless it is set upright), in cm at
+    9 pt."""
+    return [_longest_word_cm([*([] if upright_from is not None and k >= upright_from
+                                else [str(c)]), *frame[c].tolist()])
+            for k, c in enumerate(frame.columns)]
 
 
 def table_font(frame: pd.DataFrame, widths_cm: list[float],
@@ -167,18 +172,26 @@ def fit_widths(frame: pd.DataFrame, widths_cm: list[float], size: float = FONT_P
 
 
 def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
-           merges: dict[tuple[int, int], str] | None = None):
+           merges: dict[tuple[int, int], str] | None = None, upright_from: int | None = None):
     """A grid table with a shaded, repeating bold header and the frame's rows, built as
     one XML string: python-docx's per-cell calls walk the table and cost seconds on a
-    10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"."""
+    10 000-row appendix. `merges` maps (row, column) to "restart"/"continue"; the headers
+    of the columns from `upright_from` on are set upright (read bottom to top), so that
+    many narrow mark columns leave the text its room."""
     merges = merges or {}
     frame = numbers.shown(frame)      # "6,3 %", "0,800": as a Swedish report prints them
-    words = _words_cm(frame)
+    words = _words_cm(frame, upright_from)
     size = table_font(frame, widths_cm, words)
     widths = [int(w / 2.54 * 1440) for w in fit_widths(frame, widths_cm, size, words)]  # twips
     columns = [str(c) for c in frame.columns]
-    rows = ["<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(
-        _cell(name, w, c >= centred_from, bold=True, shade=True, size=size)
+    # an upright header needs the row as tall as it is long (Word does not grow it)
+    tall = max((word_cm(columns[c]) * size / FONT_PT for c in range(len(columns))
+                if upright_from is not None and c >= upright_from), default=0.0)
+    height = f'<w:trHeight w:val="{int((tall + 0.4) / 2.54 * 1440)}" w:hRule="atLeast"/>' \
+        if tall else ""
+    rows = [f"<w:tr><w:trPr><w:tblHeader/>{height}</w:trPr>" + "".join(
+        _cell(name, w, c >= centred_from, bold=True, shade=True, size=size,
+              upright=upright_from is not None and c >= upright_from)
         for c, (name, w) in enumerate(zip(columns, widths, strict=True))) + "</w:tr>"]
     for r, values in enumerate(frame.itertuples(index=False)):
         cells = []
@@ -187,7 +200,8 @@ def _table(doc, frame: pd.DataFrame, widths_cm: list[float], centred_from: int,
             text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
                 or merge == "continue" else str(value)
             cells.append(_cell(text, w, c >= centred_from, merge=merge, size=size))
-        rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
+        # a row is never split over two pages: its note would start on one, end on the next
+        rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     xml = (f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"{TABLE_STYLE_ID}\"/>"
            '<w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/>'
@@ -212,13 +226,23 @@ def _merges(frame: pd.DataFrame) -> dict[tuple[int, int], str]:
     return out
 
 
-def bilaga2_widths(marks: list[str]) -> list[float]:
+NOTES_MIN_CM = 11.0   # the notes' column, at least, before mark headers are set upright
+UPRIGHT_MARK_CM = 1.0
+
+
+def bilaga2_widths(marks: list[str]) -> tuple[list[float], bool]:
     """Column widths (cm) of a bilaga 2 table: the themes' fixed, each mark column as wide
     as its header needs at the table's font (about 0.19 cm a character, 1.3 cm at least),
-    and the notes the rest."""
+    and the notes the rest; and whether the mark headers are set upright, as they are
+    when written across they would leave the notes under NOTES_MIN_CM (four participant
+    groups took 14 cm and left the notes 6)."""
     widths = [max(1.3, round(0.19 * len(name) + 0.6, 1)) for name in marks]
-    notes = max(6.0, BILAGA2_WIDTH_CM - sum(BILAGA2_THEME_CM) - sum(widths))
-    return [*BILAGA2_THEME_CM, notes, *widths]
+    room = BILAGA2_WIDTH_CM - sum(BILAGA2_THEME_CM)
+    upright = room - sum(widths) < NOTES_MIN_CM
+    if upright:
+        widths = [UPRIGHT_MARK_CM] * len(marks)
+    notes = max(6.0, room - sum(widths))
+    return [*BILAGA2_THEME_CM, notes, *widths], upright
 
 
 def bilaga2_docx(tables: Mapping[int, pd.DataFrame], path: Path,
@@ -236,8 +260,9 @@ def add_bilaga2(doc, tables: Mapping[int, pd.DataFrame],
     for question, frame in sorted(tables.items()):
         doc.add_heading(heading(question, questions), level=level)
         columns = bilaga2_columns(frame)
-        _table(doc, frame[columns], bilaga2_widths(columns[3:]), centred_from=3,
-               merges=_merges(frame))
+        widths, upright = bilaga2_widths(columns[3:])
+        _table(doc, frame[columns], widths, centred_from=3, merges=_merges(frame),
+               upright_from=3 if upright else None)
     if not tables:
         doc.add_paragraph("Inga kodade inlägg.")
 

@@ -130,7 +130,7 @@ def _runs(frame: pd.DataFrame, keys: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _printed_once(frame: pd.DataFrame) -> pd.DataFrame:
+def printed_once(frame: pd.DataFrame) -> pd.DataFrame:
     """Blank a main theme / sub-theme where it repeats the row above (as printed)."""
     out = frame[bilaga2_columns(frame)].copy()
     same_main = out["Huvudtema"].eq(out["Huvudtema"].shift())
@@ -155,7 +155,7 @@ def bilaga2_md(tables: Mapping[int, pd.DataFrame], path: Path,
                questions: Mapping[int, str] | None = None) -> Path:
     blocks = ["# Bilaga 2", ""]
     for question, frame in sorted(tables.items()):
-        blocks += [f"## {heading(question, questions)}", "", markdown(_printed_once(frame)),
+        blocks += [f"## {heading(question, questions)}", "", markdown(printed_once(frame)),
                    ""]
     return write_text(path, "\n".join(blocks))
 

@@ -1,5 +1,6 @@
 """The author's pages in the browser, on a study of its own: on *Bilaga 2* two notes on the
-same topic are merged into one row (and the row is in the bilaga 2 downloaded from Export),
+same topic are merged into one row (printed in full on the page, the theme once, and in the
+bilaga 2 downloaded from Export),
 then undone; on *Teman* a quote is shortened with [...] and a rewrite is refused in
 Swedish, the unit's own text untouched."""
 
@@ -91,6 +92,11 @@ def test_two_notes_become_one_row_of_bilaga2_and_back(server, page: Page, tmp_pa
     settle(page)
     expect(page.get_by_text("En rad:")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Inga fler förslag för frågan.")).to_be_visible()
+    # the question's table as printed: the merged row in full, the main theme once
+    table = page.locator("[data-testid='stTable']")
+    expect(table.get_by_role("cell", name=MERGED, exact=True)).to_be_visible()
+    expect(table.get_by_role("cell", name="Hemtjänst", exact=True)).to_have_count(1)
+    expect(table.get_by_role("cell", name="Väntetid", exact=True)).to_have_count(1)
     shot(page, "bilaga2-merged")
     project = open_project(root)
     with project.session() as s:
