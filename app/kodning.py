@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import state, ui
 from coding import codes, memos, queue, review_actions, unit_view
+from coding.suggest.engine import flagged_under
 from corpus import numbers
 from corpus.errors import QdaError
 from corpus.models import Coding, Segment
@@ -313,7 +314,11 @@ st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
             f'border:1px solid #ddd;border-radius:6px" class="segment-text">'
             f'{ui.highlighted(view.text, spans)}</div>', unsafe_allow_html=True)
 if view.flagged and not view.codes:     # coded since (a new code, say): no longer a hint
-    st.warning("Passar ingen befintlig kod: överväg en ny kod (K, sedan fältet Ny kod).")
+    main = flagged_under((s.label, s.score) for s in view.suggestions)
+    st.warning("Passar ingen befintlig kod: överväg en ny kod (K, sedan fältet Ny kod)."
+               if main is None else
+               f"Passar inget befintligt subtema under {ui.text(main)}: överväg ett nytt "
+               f"subtema (K, sedan fältet Ny kod: {ui.text(main)} > …).")
 
 if view.context:
     with st.expander("Sammanhang", expanded=view.kind != "note"):

@@ -69,7 +69,7 @@ def code_next(
         "'vardcentral' finds 'Vårdcentralen').")] = "",
 ) -> None:
     """Show the next segments to decide, with their numbered suggestions."""
-    from coding.suggest.engine import reason_in_english
+    from coding.suggest.engine import flagged_under, reason_in_english
     from coding.suggestions import pending
     from people.identity import coder_for
 
@@ -91,7 +91,10 @@ def code_next(
         console.print(f"[bold]segment {item.segment_id}[/bold] ({where})", highlight=False)
         console.print(f"  {item.text}", highlight=False, markup=False)
         if item.flagged:
-            console.print("  [yellow]fits no existing code?[/yellow]", highlight=False)
+            main = flagged_under((path, score) for _, path, score, _ in item.suggestions)
+            console.print("  [yellow]fits no existing code?[/yellow]" if main is None else
+                          f"  [yellow]fits no existing sub-theme of {escape(main)}?[/yellow]",
+                          highlight=False)
         for n, (code_id, path, score, reasons) in enumerate(item.suggestions, start=1):
             said = "; ".join(map(reason_in_english, reasons))
             console.print(f"  {n}. {escape(path)} [dim](code {code_id}, {score:.2f}; "

@@ -131,8 +131,11 @@ def where(project: Project) -> str:
 
 
 def cell(value: object) -> str:
-    """Table cell text: blank for missing, whole numbers without '.0'."""
-    if value is None or (isinstance(value, float) and value != value):
+    """Table cell text: blank for missing (None, NaN, pandas' NA: "<NA>" was printed),
+    whole numbers without '.0'."""
+    # pandas is not imported here: the CLI starts without it
+    if value is None or type(value).__name__ == "NAType" or (
+            isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -62,7 +62,7 @@ def agreement_command(
             "levels": {r.level: r.to_json() for r in results}}
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
-    frame = agreement_mod.levels_frame(results)
+    frame = agreement_mod.levels_frame(results, decimal=".")
     table = Table(*[str(c) for c in frame.columns],
                   title=f"{', '.join(r.level for r in results)}, {', '.join(first.coders)}"
                         + (f", {first.round}" if first.round else ""))
@@ -91,6 +91,9 @@ def disagreements_command(
         chosen = _round(session, round)
         found = consensus_mod.disagreements(session, split_list(coders), chosen, code_id,
                                             unresolved)
+        # the whole count beside the open ones ("0 disagreements, 0 resolved" hid 37)
+        every = consensus_mod.disagreements(session, split_list(coders), chosen, code_id) \
+            if unresolved else found
     current = None
     for d in found:
         if d.code != current:
@@ -102,9 +105,10 @@ def disagreements_command(
         console.print(f"  segment {d.segment_id}: yes {', '.join(d.yes)} · no "
                       f"{', '.join(d.no)} · {state}", highlight=False)
         console.print(f"    {d.text}", highlight=False, markup=False)
-    console.print(f"{count(len(found), 'disagreements')}, "
-                  f"{sum(d.resolved for d in found)} resolved "
-                  f"({_which(chosen)})", highlight=False)
+    summary = f"{count(len(every), 'disagreements')}, {sum(d.resolved for d in every)} resolved"
+    if unresolved:
+        summary = f"{len(found)} unresolved shown of {summary}"
+    console.print(f"{summary} ({_which(chosen)})", highlight=False)
 
 
 @consensus_app.command("adopt")

@@ -49,7 +49,9 @@ def codings_import(
                                                  "YAML) first.")] = None,
     project: ProjectOpt = Path("."),
 ) -> None:
-    """Bring in codings made elsewhere; unknown codes become emergent codes (reported)."""
+    """Bring in codings made elsewhere; unknown codes become emergent codes (reported),
+    but one a letter or two off a code at the same place is refused as a typo, and so is
+    a file none of whose rows names a unit."""
     from coding.exchange import import_codings
     from refi.codebooks import read_any as read_codebook
 

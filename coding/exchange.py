@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +90,29 @@ class ImportReport:
     coders: list[str] = field(default_factory=list)
 
 
+MISSPELT = 0.85     # a new code's name this close to a sibling's is taken for a typo
+
+
+def _refuse_a_misspelled_code(session, code_path: tuple[str, ...], where: str,
+                              path: Path) -> None:
+    """A code the codebook lacks that is a letter or two off one of its codes at the same
+    place ("Träffpunkter och aktivitter") is a typo, not an emergent code: refused (the
+    whole file), naming the row and the code it resembles."""
+    parent = find_code(session, code_path[:-1]) if len(code_path) > 1 else None
+    if len(code_path) > 1 and parent is None:
+        return                                   # under a new main theme: nothing to compare
+    name = code_path[-1].casefold()
+    parent_id = parent.id if parent is not None else None
+    for row in _rows(session).values():
+        if row.parent_id == parent_id and row.name.casefold() != name and \
+                SequenceMatcher(None, name, row.name.casefold()).ratio() >= MISSPELT:
+            raise InputError(
+                f"{where}: the code {join_path(code_path)!r} is not in the codebook and reads "
+                f"like {join_path((*code_path[:-1], row.name))!r} misspelled; correct the "
+                "file (a new code of that name: add it first with `qda codebook add`)",
+                path, "E344")
+
+
 def import_codings(project: Project, path: Path | str, coder: str | None = None,
                    codebook: CodebookDoc | None = None, actor: Actor = LIBRARY) -> ImportReport:
     """Read codings made elsewhere; one transaction, nothing guessed.
@@ -160,6 +184,7 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
             if code_id is None:
                 found = find_code(session, code_path)
                 if found is None:
+                    _refuse_a_misspelled_code(session, code_path, where, path)
                     found = add_code(session, code_path, actor, create_parents=True,
                                      memo=f"emergent code from {path.name}")
                     report.created_codes.append(join_path(code_path))
@@ -177,6 +202,9 @@ def import_codings(project: Project, path: Path | str, coder: str | None = None,
                     have[(segment_id, code_id, who)] = existing
                 existing.status, existing.memo, existing.is_quote = Status.ACCEPTED, memo, quote
                 report.codings += 1
+        if report.rows and len(report.unmatched) == report.rows:
+            raise InputError(f"no row names a unit of the project ({report.unmatched[0]}); "
+                             "nothing was imported", path, "E343")
         session.flush()
         report.coders = sorted(coders)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

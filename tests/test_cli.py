@@ -118,6 +118,8 @@ def test_workshops_commands(tmp_path):
     assert added.exit_code == 0, added.output
     listed = json.loads(qda("workshops", "list", "--json", "-p", proj).output)
     assert listed[0]["label"] == "GR digital" and listed[0]["Tjänstepersoner"] == 15
+    shown = qda("workshops", "list", "-p", proj).output
+    assert "GR digital" in shown and "<NA>" not in shown and "nan" not in shown   # blank
     assert qda("study", "fix", "area", "-p", proj).exit_code == 0   # else Halland is learned
     bad = qda("workshops", "add", "X", "--area", "Halland", "-p", proj)
     assert bad.exit_code == 1 and "unknown area 'Halland'" in bad.output, bad.output

@@ -57,6 +57,19 @@ def test_next_shows_the_queue_with_numbered_explained_suggestions(tmp_path):
     assert not re.search(r"nyckelord|liknar|ordval|svag likhet|via subtema|\(kod ", out.output)
 
 
+def test_a_flag_beside_a_fitting_main_theme_says_no_sub_theme_fits():
+    """The flag weighs sub-themes: beside a main theme scoring 0.93 it said "fits no
+    existing code?", which read as a contradiction; it names the theme instead."""
+    from coding.suggest.engine import STRONG, flagged_under
+
+    assert flagged_under([("Tidig upptäckt > Screening", 0.12), ("Gemenskap", 0.4),
+                          ("Tidig upptäckt", 0.93)]) == "Tidig upptäckt"
+    # a main theme on weak evidence ("Fikat var gott": 0.44 by wording) is no fit
+    assert flagged_under([("Tidig upptäckt > Screening", 0.12),
+                          ("Gemenskap", STRONG - 0.01)]) is None
+    assert flagged_under([]) is None
+
+
 def test_every_form_of_reason_has_its_english():
     """Each form the engine writes, read back in English; an unknown one as it is."""
     from coding.suggest.engine import reason_in_english

@@ -55,6 +55,30 @@ def test_import_by_text_and_theme_columns_creates_emergent_codes(notes, tmp_path
         assert codes.find_code(s, "Samverkan > Nytt subtema").origin == "emergent"
 
 
+def test_a_misspelled_code_or_a_file_naming_no_unit_is_refused_whole(notes, tmp_path):
+    """'Samverkan > SIPP' became a new emergent code beside SIP, and a file whose rows
+    named no unit exited 0 with '0 codings': both are refused, nothing written."""
+    with notes.transaction() as s:
+        codes.import_doc(s, read_codebook("forstudie-postits"), acting("lead"))
+        before = s.scalar(select(func.count()).select_from(codes.CodeRow))
+    (tmp_path / "typo.tsv").write_text(
+        "segment\tcode\tcoder\n4\tSamverkan > SIP\tanna\n1\tSamverkan > SIPP\tanna\n",
+        encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_codings(notes, tmp_path / "typo.tsv")
+    assert caught.value.code == "E344" and str(caught.value).startswith(
+        "typo.tsv: row 3: the code 'Samverkan > SIPP' is not in the codebook and reads like "
+        "'Samverkan > SIP' misspelled")
+    (tmp_path / "none.tsv").write_text("segment\tcode\tcoder\n98\tSamverkan > SIP\tanna\n"
+                                       "99\tSamverkan\tanna\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"none.tsv: no row names a unit of the project "
+                                         r"\(row 2: no segment 98\); nothing was imported"):
+        import_codings(notes, tmp_path / "none.tsv")
+    with notes.session() as s:
+        assert s.scalar(select(func.count()).select_from(Coding)) == 0
+        assert s.scalar(select(func.count()).select_from(codes.CodeRow)) == before
+
+
 def test_export_then_import_round_trips(notes, tmp_path):
     (tmp_path / "c.csv").write_text("segment,code,coder,citat\n1,A > B,anna,x\n4,C,bo,\n",
                                     encoding="utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -664,6 +664,16 @@ def reason_in_english(reason: str) -> str:
         if found:
             return english.format(*found.groups())
     return reason
+
+
+def flagged_under(suggestions: Iterable[tuple[str, float]]) -> str | None:
+    """The main theme a flagged unit does fit, if one of its suggestions (label, score) is
+    a main theme with strong evidence (STRONG): the flag weighs sub-themes, so it then says that no
+    sub-theme of that theme fits, not that no code does ("fits no existing code?" beside
+    "Tidig upptäckt 0.93" read as a contradiction)."""
+    fits = [(score, label) for label, score in suggestions
+            if " > " not in label and score >= STRONG]
+    return max(fits)[1] if fits else None
 
 
 def no_fit_score(best: float, depth: int) -> float:
