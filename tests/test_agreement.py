@@ -507,6 +507,15 @@ def test_cli_round_disagreements_consensus_and_audit(notes, tmp_path):
     actions = [row[3] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert {"round.create", "round.close", "consensus.resolve", "consensus.adopt"} <= \
         set(actions)
+    # beside each event's name, what it is in Swedish: every kind of event has its words
+    from corpus.audit import DESCRIPTIONS
+    from corpus.vocabulary import Action
+
+    assert ws.cell(1, 5).value == "Beskrivning"
+    said = {row[3]: row[4] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert said["consensus.resolve"] == "konsensusbeslut"
+    assert said["round.create"] == "kodningsomgång skapad"
+    assert set(DESCRIPTIONS) == set(Action) and all(DESCRIPTIONS.values())
     run("export", "metodbilaga", "-f", "md", "-o", str(tmp_path / "m.md"))
     method = (tmp_path / "m.md").read_text(encoding="utf-8")
     # the round's two coders, not cia who coded outside it
