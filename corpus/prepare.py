@@ -124,7 +124,8 @@ def transcript_batches(result: ReadResult, pseudonymiser: Pseudonymiser,
             text = pseudonymiser.text(turn.text)
             turn_rows.append({
                 "id": i, "source_id": None, "kind": "turn", "position": i,
-                "question": question, "area": None, "participant_group": turn.group,
+                "question": turn.question or question, "area": None,
+                "participant_group": turn.group,
                 "speaker": pseudonymiser.speaker(turn.speaker),
                 "location": _clock(turn.start_time), "start_char": start,
                 "end_char": start + len(text), "start_time": turn.start_time,

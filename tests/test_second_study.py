@@ -476,6 +476,25 @@ def test_a_fraga_column_of_whole_question_texts_takes_the_numbers_of_qda_toml(tm
     project.close()
 
 
+def test_a_transcript_s_question_headings_give_its_sentences_their_questions(tmp_path):
+    """Every unit of a transcript discussing two questions was in "Ingen fråga": the
+    sentences after "Fråga N" answer question N, stored and counted so."""
+    project = init_project(tmp_path / "p")
+    (tmp_path / "samtal.txt").write_text(
+        "Fråga 1: Vad fungerar?\nModerator: Vi börjar.\nAnna Berg: Träffpunkterna. "
+        "De är bra.\nModerator: Fråga 2: Vad saknas?\nAnna Berg: Tid.\n", encoding="utf-8")
+    report = ingest_file(project, tmp_path / "samtal.txt", ReadOptions(area="Örebro"),
+                         actor=acting("lena"))
+    with project.session() as s:
+        got = s.execute(select(Segment.text, Segment.question).where(
+            Segment.kind == "sentence").order_by(Segment.id)).all()
+    project.close()
+    assert [tuple(r) for r in got] == [
+        ("Fråga 1: Vad fungerar?", 1), ("Vi börjar.", 1), ("Träffpunkterna.", 1),
+        ("De är bra.", 1), ("Fråga 2: Vad saknas?", 2), ("Tid.", 2)]
+    assert any("(question: turns): 1: 3, 2: 2" in str(w) for w in report.warnings)
+
+
 def test_the_method_text_says_where_a_study_s_codes_came_from(tmp_path):
     """A study without the roadmap: no "0 codes from the färdplan, all emerged from the
     material" (false for a codebook written in advance), but the codes the codebook held

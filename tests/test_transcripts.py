@@ -65,6 +65,35 @@ def test_a_docx_heading_is_the_title_not_a_turn(tmp_path):
         ("Anna Svensson", "Välkomna.", 5.0), ("Deltagare 3", "Inga förslag från oss.", 90.0)]
 
 
+def test_a_question_s_heading_or_a_moderator_putting_it_starts_its_part(tmp_path):
+    """A transcript covering three questions: its units had no question and filled the
+    theme tables' "Ingen fråga" column. A "Fråga N" heading, or the moderator starting a
+    turn with it, starts question N: a turn of its own, and the turns after it answer
+    it; a participant who starts with "Fråga 1 …" starts nothing; the title above stays
+    the title; the ingest report counts turns per question."""
+    doc = Document()
+    doc.add_heading("Samtal om äldres hälsa", level=1)
+    doc.add_heading("Fråga 1: Vad fungerar bra i dag?", level=2)
+    for line in ("Moderator: Välkomna.", "Anna Berg: Träffpunkterna fungerar.",
+                 "Bo Ek: Fråga 1 tycker jag är lätt.", "Moderator: Fråga 2: Vilka hinder?",
+                 "Anna Berg: Tiden räcker inte."):
+        doc.add_paragraph(line)
+    doc.save(str(tmp_path / "s.docx"))
+    result = read_file(tmp_path / "s.docx")
+    assert result.meta["title"] == "Samtal om äldres hälsa"
+    assert [(t.speaker, t.question) for t in result.turns] == [
+        (None, 1), ("Moderator", 1), ("Anna Berg", 1), ("Bo Ek", 1), ("Moderator", 2),
+        ("Anna Berg", 2)]
+    assert result.turns[0].text == "Fråga 1: Vad fungerar bra i dag?"     # kept, a unit
+    assert [str(w) for w in result.warnings] == [
+        "turns per question, from its 'Fråga N' lines (question: turns): 1: 4, 2: 2"]
+    before = lines_to_turns(["Anna Berg: Hej.", "Anna Berg: Vi börjar.", "FRÅGA 3 –",
+                             "Anna Berg: Fler samtal."])
+    assert [t.question for t in before] == [None, None, 3, 3]
+    plain = lines_to_turns(["Talare 1  00:00:05", "Vi tar fråga 2 sen."])
+    assert [t.question for t in plain] == [None]
+
+
 def test_a_first_paragraph_that_is_text_stays_a_turn():
     turns = lines_to_turns(["Vi började sent idag.", "Talare 1  00:00:05", "Hej."])
     assert split_title(turns)[0] is None and len(split_title(turns)[1]) == 2
@@ -96,16 +125,17 @@ def test_untimed_labels_count_only_when_they_recur():
 
 def test_a_full_name_or_a_generic_label_is_a_speaker_even_once():
     """Someone who speaks once ("Anna-Lena Berg: …") got their words in the turn before,
-    attributed to that speaker; a lone first name, "Fråga 2:" or "Region Halland:" stay
-    text."""
+    attributed to that speaker; a lone first name or "Region Halland:" stay text, and
+    "Fråga 2:" is no speaker but the start of question 2's part, a turn without one."""
     text = ("Moderator: Välkomna hit.\nKarin Svensson: Vi följer SIP.\nModerator: Okej.\n"
             "Anna-Lena Berg: Vi har inget gemensamt system.\nFråga 2: vad saknas?\n"
             "Bo: Och väntetider.\nRegion Halland: gäller det oss?\nDeltagare 7: En sak till.")
     assert turns_of(text) == [
         ("Moderator", "Välkomna hit.", None), ("Karin Svensson", "Vi följer SIP.", None),
         ("Moderator", "Okej.", None),
-        ("Anna-Lena Berg", "Vi har inget gemensamt system.\nFråga 2: vad saknas?\n"
-         "Bo: Och väntetider.\nRegion Halland: gäller det oss?", None),
+        ("Anna-Lena Berg", "Vi har inget gemensamt system.", None),
+        (None, "Fråga 2: vad saknas?\nBo: Och väntetider.\nRegion Halland: gäller det oss?",
+         None),
         ("Deltagare 7", "En sak till.", None)]
 
 

@@ -12,6 +12,11 @@ with a bracketed time loses it too). Every other line belongs to the current tur
 short line alone before the first speaker line (a .docx heading, "Gruppdiskussion – nära
 vård") is the transcript's title, not a unit; other lines before the first speaker line
 form a turn without a speaker, so no text is ever dropped.
+
+A line of its own starting "Fråga 2" ("Fråga 2: Vilka hinder ser ni?", a heading in a
+.docx), or a moderator's turn starting so ("Moderator: Fråga 2 …"), starts question 2:
+that line is a turn of its own (without a speaker, or the moderator's), and it and the
+turns after it answer question 2 until the next such line (`Turn.question`).
 """
 
 from __future__ import annotations
@@ -73,6 +78,25 @@ def parse_timestamp(value: str) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
+# "Fråga 2", "FRÅGA 2:", "Fråga nr 2 –", "## Fråga 2", "Question 2": the start of a
+# question's part of the discussion
+_QUESTION_LINE = re.compile(r"^[\W_]*(?:fr[åa]ga|question)\s*(?:nr\.?\s*)?(\d{1,2})\b",
+                            re.IGNORECASE)
+_QUESTION_LINE_MAX = 300
+# who puts the questions: a participant's turn starting "Fråga 2 tycker jag …" is no
+# question's start
+MODERATORS = {"moderator", "samtalsledare", "intervjuare", "facilitator", "processledare",
+              "processtödjare", "mötesledare", "ordförande", "interviewer"}
+
+
+def question_of_line(line: str) -> int | None:
+    """The question a line starts ("Fråga 2: …" -> 2), or None."""
+    if len(line) > _QUESTION_LINE_MAX:
+        return None
+    found = _QUESTION_LINE.match(line)
+    return int(found.group(1)) if found else None
+
+
 def lines_to_turns(lines: list[str]) -> list[Turn]:
     """Group lines into turns at each speaker line."""
     untimed: Counter[str] = Counter()
@@ -92,6 +116,7 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
     turns: list[Turn] = []
     current: Turn | None = None
     body: list[str] = []
+    question: int | None = None
 
     def close() -> None:
         if current is not None and (body or current.speaker is not None):
@@ -108,7 +133,10 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
         if speaker is not None:
             close()
             label, start, rest, label_note = speaker
-            current, body = Turn(label, "", start, label_note=label_note), []
+            if rest and label.split()[0].casefold() in MODERATORS:
+                question = question_of_line(rest) or question
+            current, body = Turn(label, "", start, label_note=label_note,
+                                 question=question), []
             if rest:
                 body.append(rest)
             continue
@@ -121,8 +149,13 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
                 current.start_time = parse_timestamp(stamp.group(0).strip(" ()[]"))
             if not line:
                 continue
+        asked = question_of_line(line)
+        if asked is not None:               # a question's heading: a turn of its own
+            close()
+            question = asked
+            current, body = Turn(None, "", None, question=question), []
         if current is None:
-            current, body = Turn(None, "", None), []
+            current, body = Turn(None, "", None, question=question), []
         body.append(line)
     close()
     for turn, following in zip(turns, turns[1:], strict=False):
@@ -134,8 +167,10 @@ def lines_to_turns(lines: list[str]) -> list[Turn]:
 def split_title(turns: list[Turn]) -> tuple[str | None, list[Turn]]:
     """A first turn without a speaker that is one short line without a sentence's end,
     followed by speakers' turns, is the transcript's title ("Gruppdiskussion – nära
-    vård"): kept apart, so it is never a unit to code nor sampled into a round."""
-    if len(turns) < 2 or turns[0].speaker is not None or turns[1].speaker is None:
+    vård"), and so is one followed by a question's heading ("Fråga 1: …"): kept apart,
+    so it is never a unit to code nor sampled into a round."""
+    if len(turns) < 2 or turns[0].speaker is not None or (
+            turns[1].speaker is None and turns[1].question == turns[0].question):
         return None, turns
     text = turns[0].text.strip()
     if "\n" in text or len(text) > _TITLE_MAX_CHARS or text.endswith((".", "!", "?", ":")):
@@ -281,5 +316,12 @@ def _result(path: Path, fmt: str, turns: list[Turn]) -> ReadResult:
     title, turns = split_title(turns)
     speakers = sum(1 for label in {t.speaker for t in turns} if label)
     warnings: list[str] = [] if speakers else [note("N110")]
+    asked = Counter(t.question for t in turns)
+    if any(q is not None for q in asked):
+        per_question = ", ".join(f"{q}: {n}" for q, n in sorted(
+            (q, n) for q, n in asked.items() if q is not None))
+        before = asked.get(None, 0)
+        warnings.append(note("N114", per_question=per_question, before=before) if before
+                        else note("N113", per_question=per_question))
     return ReadResult(kind="transcript", file_format=fmt, turns=turns, warnings=warnings,
                       meta={"title": title} if title else {})

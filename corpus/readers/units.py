@@ -35,6 +35,9 @@ class Turn:
     # participant group if it names one of the project's (`corpus.speakers`)
     label_note: str | None = None
     group: str | None = None   # the speaker's participant group (`corpus.speakers`)
+    # the question the turn answers, from the transcript's "Fråga N" lines (see
+    # `corpus.readers.transcripts`); None before the first
+    question: int | None = None
 
 
 @dataclass
