@@ -102,13 +102,13 @@ ERRORS: dict[str, tuple[str, str]] = {
              "bladets layout gick inte att känna igen (inga områdesrubriker eller "
              "textkolumn)"),
     "E115": ("a survey sheet has no free-text column", "bladet saknar en fritextkolumn"),
-    "E117": ("a header seems to misspell a column name the readers know",
-             "en kolumnrubrik ser ut att vara felstavad (t.ex. 'Komun' för 'Kommun'); "
-             "rätta rubriken"),
     "E116": ("a Fråga column holds a text that is no question the project knows",
              "Fråga-kolumnen har en text som inte är någon av projektets frågor; skriv "
              "'Fråga N: …' eller frågans nummer, eller ange frågornas texter under "
              "[questions] i qda.toml"),
+    "E117": ("a header seems to misspell a column name the readers know",
+             "en kolumnrubrik ser ut att vara felstavad (t.ex. 'Komun' för 'Kommun'); "
+             "rätta rubriken"),
     # ingest: transcripts
     "E120": ("not a readable .docx document",
              "Word-filen är skadad eller lösenordsskyddad; spara som .docx utan lösenord"),

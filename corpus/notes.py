@@ -39,6 +39,12 @@ NOTES: dict[str, tuple[str, str]] = {
              "(row numbers: {rows}); their groups were not used here",
              "talarlistan {name} tar upp talare som inte talar i detta transkript "
              "(radnummer: {rows}); deras grupper användes inte här"),
+    "N112": ("{n} speaker label(s) carry a note in parentheses that names no participant "
+             "group of the project; add the group (`qda study add group`) or give a speaker "
+             "list to give their turns one",
+             "{n} talaretiketter har en anmärkning inom parentes som inte är någon av "
+             "projektets deltagargrupper; lägg till gruppen under Områden och grupper eller "
+             "ladda upp en talarlista för att ge deras repliker en grupp"),
     "N113": ("turns per question, from its 'Fråga N' lines (question: turns): "
              "{per_question}",
              "talturer per fråga enligt raderna 'Fråga N' (fråga: talturer): "
@@ -47,12 +53,6 @@ NOTES: dict[str, tuple[str, str]] = {
              "{per_question}; {before} turn(s) before the first have none",
              "talturer per fråga enligt raderna 'Fråga N' (fråga: talturer): "
              "{per_question}; {before} taltur(er) före den första har ingen"),
-    "N112": ("{n} speaker label(s) carry a note in parentheses that names no participant "
-             "group of the project; add the group (`qda study add group`) or give a speaker "
-             "list to give their turns one",
-             "{n} talaretiketter har en anmärkning inom parentes som inte är någon av "
-             "projektets deltagargrupper; lägg till gruppen under Områden och grupper eller "
-             "ladda upp en talarlista för att ge deras repliker en grupp"),
     # workbooks (corpus.readers.sheets): one note per kind and sheet, naming the cells
     "N120": ("sheet {sheet!r}, {cells}: a duplicate mark with no note",
              "bladet {sheet}, {cells}: dubblettmarkering utan lapp"),

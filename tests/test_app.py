@@ -684,7 +684,7 @@ def test_bilaga2_merges_a_proposal_keeps_an_unticked_note_apart_and_undoes(root)
     assert at.title[0].value.startswith("Bilaga 2")
     picks = [c for c in at.checkbox if c.key.startswith("b2_pick_1_0_")]
     assert len(picks) >= 2, "the demo's question 1 has a proposal"
-    before = len(at.dataframe[0].value)
+    before = len(at.table[0].value)
     chosen = [int(c.key.rsplit("_", 1)[1]) for c in picks]
     if len(picks) > 2:
         picks[-1].uncheck().run()
@@ -696,7 +696,7 @@ def test_bilaga2_merges_a_proposal_keeps_an_unticked_note_apart_and_undoes(root)
     project.close()
     assert all(found[p] for p in note_merges.pairs(merged))
     assert all(found[tuple(sorted((m, o)))] is False for m in merged for o in left)
-    assert len(at.dataframe[0].value) == before - 1
+    assert len(at.table[0].value) == before - 1
     assert any("En rad:" in m.value for m in at.markdown)
     click(at, "b2_undo_1_0")
     project = open_project(root)
