@@ -312,20 +312,10 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
     group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
     notes: list[Note] = []
     width = max((c + 1 for c, v in enumerate(header) if v), default=0)
-    # filled down: a blank means "same as above" in grouped sheets (see `_left_out`)
-    keys = [c for c in (area_col, group_col, question_col) if c is not None]
-    repeats = _repeating(grid, header_row, keys)
-    area = question = group = area_cell = group_cell = None
+    labels = _row_labels(grid, header_row, area_col, group_col, question_col)
+    question = None
     for r in range(header_row + 1, len(grid.rows)):
-        if _left_out(grid, r, area_col, keys, repeats):
-            area = area_cell = None
-        if _left_out(grid, r, group_col, keys, repeats):
-            group = group_cell = None
-        if area_col is not None and grid.cell(r, area_col):
-            # as written: the ingest knows the project's areas, learns a new one or refuses
-            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
-        if group_col is not None and grid.cell(r, group_col):
-            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
+        area, area_cell, group, group_cell = labels[r]
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.plain_number(raw_q) or h.question_in_text(raw_q) \
@@ -374,6 +364,31 @@ def _question_of_text(value: str, options: ReadOptions, given: int | None, where
 
 def _plain(text: str) -> str:
     return " ".join(fold(text).split()).strip(" ?.!:;")
+
+
+Labels = tuple[str | None, str | None, str | None, str | None]   # area, its cell, group, its
+
+
+def _row_labels(grid: Grid, header_row: int, area_col: int | None, group_col: int | None,
+                question_col: int | None = None) -> dict[int, Labels]:
+    """Each row's area and group (and the cells that gave them) as written, or filled
+    down from the rows above where a blank means "same as above" (`_left_out`). As
+    written: the ingest knows the project's areas, learns a new one or refuses."""
+    keys = [c for c in (area_col, group_col, question_col) if c is not None]
+    repeats = _repeating(grid, header_row, keys)
+    area = group = area_cell = group_cell = None
+    out: dict[int, Labels] = {}
+    for r in range(header_row + 1, len(grid.rows)):
+        if _left_out(grid, r, area_col, keys, repeats):
+            area = area_cell = None
+        if _left_out(grid, r, group_col, keys, repeats):
+            group = group_cell = None
+        if area_col is not None and grid.cell(r, area_col):
+            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
+        if group_col is not None and grid.cell(r, group_col):
+            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
+        out[r] = (area, area_cell, group, group_cell)
+    return out
 
 
 def _left_out(grid: Grid, r: int, col: int | None, keys: list[int], repeats: set[int]
@@ -509,19 +524,10 @@ def _read_questions(grid, header_row, options, report, path) -> list[Note]:
             report.question_texts.setdefault(number, " ".join(str(header[c]).split()))
     area_col = next(iter(_columns(header, h.AREA_HEADERS)), None)
     group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
-    keys = [c for c in (area_col, group_col) if c is not None]
-    repeats = _repeating(grid, header_row, keys)
+    labels = _row_labels(grid, header_row, area_col, group_col)
     notes: list[Note] = []
-    area = group = area_cell = group_cell = None
     for r in range(header_row + 1, len(grid.rows)):
-        if _left_out(grid, r, area_col, keys, repeats):
-            area = area_cell = None
-        if _left_out(grid, r, group_col, keys, repeats):
-            group = group_cell = None
-        if area_col is not None and grid.cell(r, area_col):
-            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
-        if group_col is not None and grid.cell(r, group_col):
-            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
+        area, area_cell, group, group_cell = labels[r]
         for c, number in columns.items():
             value = grid.cell(r, c)
             if not value or not grid.is_anchor(r, c) or mark_only(value) is not None:
