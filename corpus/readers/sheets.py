@@ -383,10 +383,10 @@ def _row_labels(grid: Grid, header_row: int, area_col: int | None, group_col: in
             area = area_cell = None
         if _left_out(grid, r, group_col, keys, repeats):
             group = group_cell = None
-        if area_col is not None and grid.cell(r, area_col):
-            area, area_cell = tidy_label(grid.cell(r, area_col)), grid.ref(r, area_col)
-        if group_col is not None and grid.cell(r, group_col):
-            group, group_cell = tidy_label(grid.cell(r, group_col)), grid.ref(r, group_col)
+        if area_col is not None and (written := grid.cell(r, area_col)):
+            area, area_cell = tidy_label(written), grid.ref(r, area_col)
+        if group_col is not None and (written := grid.cell(r, group_col)):
+            group, group_cell = tidy_label(written), grid.ref(r, group_col)
         out[r] = (area, area_cell, group, group_cell)
     return out
 
