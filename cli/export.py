@@ -58,7 +58,8 @@ def export_command(
                                     done, total, f"Writing {what}: {name}" if name else None))
         report = export(opened(project), what, fmt, out, options)
     layer_note = f" from layer {report.layer}" if report.layer else ""
-    details = "; ".join(f"{k}: {v} rows" for k, v in report.details.items())
+    details = "; ".join(f"{k}: {v} {'row' if v == 1 else 'rows'}"
+                        for k, v in report.details.items())
     console.print(f"{report.what}: {count(report.rows, report.unit)}{layer_note} → {report.path}"
                   + (f" ({details})" if details else ""), highlight=False, markup=False)
     if report.given:

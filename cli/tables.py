@@ -17,7 +17,8 @@ codings_app = typer.Typer(help="Codings in and out as tables (TSV/CSV/XLSX).",
 @segments_app.command("export")
 def segments_export(out: Annotated[Path, typer.Option("-o", "--output")] = Path("segments.tsv"),
                     project: ProjectOpt = Path(".")) -> None:
-    """Every segment: id, source, kind, question, area, speaker pseudonym, text."""
+    """Every segment: id, source, kind, question, area, participant group, speaker
+    pseudonym, duplicate marks, text."""
     from coding.exchange import export_segments
 
 

@@ -24,22 +24,27 @@ from people.identity import CONSENSUS, coder_for
 from .codebook import CodebookDoc, join_path, split_path
 from .codes import _path, _rows, add_code, find_code, import_doc
 
-SEGMENT_COLUMNS = ["segment", "source", "kind", "question", "area", "speaker", "text"]
+SEGMENT_COLUMNS = ["segment", "source", "kind", "question", "area", "group", "speaker",
+                   "duplicates", "text"]
 CODING_COLUMNS = ["segment", "source", "kind", "question", "area", "text", "code", "huvudtema",
                   "subtema", "coder", "status", "memo", "citat"]
 
 
 def segments_frame(project: Project) -> pd.DataFrame:
-    """Every segment with what identifies it; the text is the pseudonymised text."""
+    """Every segment with what identifies it (its question, area, participant group and
+    duplicate marks, to check an ingest by); the text is the pseudonymised text."""
     with project.session() as session:
         rows = session.execute(
             select(Segment.id, Source.original_name, Segment.kind, Segment.question,
-                   Segment.area, Segment.speaker, Segment.text)
+                   Segment.area, Segment.participant_group, Segment.speaker,
+                   Segment.duplicate_count, Segment.text)
             .join(Source, Source.id == Segment.source_id)
             .order_by(Segment.source_id, Segment.position, Segment.id)).all()
-        areas = load_study(session).areas
+        study = load_study(session)
     frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    frame["area"] = frame["area"].map(lambda a: areas.label(a) if a else "")
+    frame["area"] = frame["area"].map(lambda a: study.areas.label(a) if a else "")
+    frame["group"] = frame["group"].map(lambda g: study.groups.label(g) if g else "")
+    frame["duplicates"] = frame["duplicates"].map(lambda n: "" if pd.isna(n) else int(n))
     frame["question"] = frame["question"].map(lambda q: "" if pd.isna(q) else int(q))
     frame["speaker"] = frame["speaker"].fillna("")
     return frame

@@ -32,6 +32,7 @@ from .prepare import (
 )
 from .project import Project, configured_questions
 from .pseudonymise import Pseudonymiser
+from .question_texts import known_texts
 from .readers import SUFFIXES, ReadOptions, ReadResult, unreadable
 from .replace import put_back, take_out
 from .store import (
@@ -340,7 +341,8 @@ def ingest_file(project: Project, path: Path, options: ReadOptions | None = None
 def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
     """The options with the project's areas, by which readers tell area headers apart,
     its participant groups, which speaker labels may name (`corpus.speakers`), and its
-    question texts, which a Fråga column may hold."""
+    question texts (qda.toml's, and those earlier workbooks stated), which a Fråga
+    column or a column's heading may hold."""
     options = options or ReadOptions()
     if options.areas is None or options.groups is None:
         study = load_project(project)
@@ -348,7 +350,9 @@ def with_study(project: Project, options: ReadOptions | None) -> ReadOptions:
             options, areas=study.areas if options.areas is None else options.areas,
             groups=study.groups if options.groups is None else options.groups)
     if options.questions is None:
-        options = changed(options, questions=configured_questions(project.root))
+        with project.session() as session:
+            options = changed(options, questions=known_texts(
+                session, configured_questions(project.root)))
     return options
 
 

@@ -85,10 +85,19 @@ NOTES: dict[str, tuple[str, str]] = {
              "of their own have it",
              "bladet {sheet} heter som området {area}: bladets {n} lappar utan eget område "
              "får det"),
+    "N129": ("sheet {sheet!r}, {cells}: column(s) with text not read as notes ({values}); "
+             "a column of answers is read when its heading is a question ('Fråga N: …')",
+             "bladet {sheet}, {cells}: kolumner med text som inte lästes som lappar "
+             "({values}); en kolumn med svar läses när rubriken är en fråga ('Fråga N: …')"),
     "N130": ("hidden sheet", "dolt blad"),
     "N131": ("empty sheet", "tomt blad"),
     "N132": ("no header row with area names or a note column",
              "ingen rubrikrad med områden eller en kolumn med inlägg"),
+    "N133": ("sheet {sheet!r}, {cells}: no area written in the area column (it is not "
+             "\"same as above\" where the rows write their own): the note(s) have none; write "
+             "it there",
+             "bladet {sheet}, {cells}: inget område i områdeskolumnen (det är inte \"samma "
+             "som ovanför\" där raderna anger sitt eget): lapparna har inget; skriv in det där"),
 }
 CELLS_SHOWN = 5
 

@@ -379,7 +379,8 @@ class Learned:
                for label, units in self.new.items()]
         out += [f"{one} {written!r} räknas som {label}" for written, label in
                 self.folded.items()]
-        out += [f"kontrollera: {label!r} liknar {other} men lades till som eget {one}; "
+        own = "egen" if self.dimension == "group" else "eget"
+        out += [f"kontrollera: {label!r} liknar {other} men lades till som {own} {one}; "
                 f"slå ihop med `qda study merge {self.dimension} \"{label}\" \"{other}\"` "
                 "(eller under Projekt → Områden och grupper) om det är samma"
                 for label, other in self.near.items()]

@@ -28,9 +28,11 @@ def test_segments_export_xlsx_is_readable_and_formula_safe(notes, tmp_path):
     out = export_segments(notes, tmp_path / "seg.xlsx")
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("segment", "source", "kind", "question", "area", "speaker", "text")
+    assert rows[0] == ("segment", "source", "kind", "question", "area", "group", "speaker",
+                       "duplicates", "text")
     assert len(rows) == 5
-    texts = [r[6] for r in rows[1:]]
+    assert [r[7] for r in rows[1:]] == [1, 1, 1, 1]          # no duplicate marks
+    texts = [r[8] for r in rows[1:]]
     assert "'=SUMMA(A1)" in texts and all(not str(t).startswith("=") for t in texts)
     assert ws.freeze_panes == "A2"
 

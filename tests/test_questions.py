@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 from coding import codes
 from corpus.ingest import ingest_file
 from corpus.models import Segment
+from corpus.question_texts import stripped
 from corpus.readers import ReadOptions
 from qda import app
 from reports.run import export
-from themes.questions import STUDY_QUESTIONS, stripped
+from themes.questions import STUDY_QUESTIONS
 
 from .conftest import SMALL_BOOK, acting, agreed, write_xlsx
 

@@ -476,6 +476,24 @@ def test_a_fraga_column_of_whole_question_texts_takes_the_numbers_of_qda_toml(tm
     project.close()
 
 
+def test_question_words_an_earlier_workbook_stated_number_a_later_one_s_columns(tmp_path):
+    """Without [questions]: a first workbook headed "Fråga 2: Vilka hinder ser ni?" teaches
+    question 2's words; a later summary sheet headed by those words alone takes the
+    number (it was refused, E116, though the project knew them)."""
+    project = init_project(tmp_path / "p")
+    first = write_xlsx(tmp_path / "f1.xlsx", {"Blad1": [
+        ["Kommun", "Fråga", "Lapp"], ["Umeå", "Fråga 2: Vilka hinder ser ni?", "Avstånd"]]})
+    ingest_file(project, first, ReadOptions(), actor=acting("lena"))
+    later = write_xlsx(tmp_path / "f2.xlsx", {"Summering": [
+        ["Kommun", "Vilka hinder ser ni?", "Fråga 3: Vad önskar ni?"],
+        ["Lycksele", "Uppkoppling", "Fler besök"]]})
+    ingest_file(project, later, ReadOptions(), actor=acting("lena"))
+    with project.session() as s:
+        got = dict(s.execute(select(Segment.text, Segment.question)).all())
+    project.close()
+    assert got == {"Avstånd": 2, "Uppkoppling": 2, "Fler besök": 3}
+
+
 def test_a_transcript_s_question_headings_give_its_sentences_their_questions(tmp_path):
     """Every unit of a transcript discussing two questions was in "Ingen fråga": the
     sentences after "Fråga N" answer question N, stored and counted so."""

@@ -5,16 +5,14 @@ qda.toml); any other question is headed "Fråga N", with a warning."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corpus.models import Source
 from corpus.project import CONFIG_NAME, configured_questions, read_config
+from corpus.question_texts import from_workbooks
 
 # The study this tool was built for (DOMAIN.md), by the name its qda.toml gives.
 STUDY = "forstudie"
@@ -26,7 +24,6 @@ STUDY_QUESTIONS = {
     3: "Ge förslag på nya nyckeltal och indikatorer som du tycker ska ingå i en "
        "länsgemensam uppföljningsmodell.",
 }
-_MARK = re.compile(r"\bfr[åa]ga\s*\d+\s*[:.)–—-]?\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -49,44 +46,11 @@ class QuestionTexts:
                 for q in self.untitled(questions)]
 
 
-def stripped(heading: str) -> str:
-    """The question itself: 'Fråga 1: Vad fungerar bra?' -> 'Vad fungerar bra?'; what
-    stands before the mark is the sheet's title ('Workshop om klimat – Fråga 1: Vilka
-    risker …?' -> 'Vilka risker …?') unless the question comes first ('Vad fungerar bra?
-    (fråga 1)')."""
-    heading = " ".join(str(heading).split())
-    mark = _MARK.search(heading)
-    if mark is None:
-        return heading.strip()
-    after = heading[mark.end():].strip()
-    if re.search(r"[^\W\d_]", after):
-        return after
-    return heading[:mark.start()].strip(" \t(–—-:;,")
-
-
 def configured(root: Path) -> tuple[dict[int, str], bool]:
     """qda.toml's [questions] and whether the project is the bundled study."""
     texts = configured_questions(Path(root))
     study = read_config(Path(root)).get("study", {})
     return texts, isinstance(study, dict) and study.get("name") == STUDY
-
-
-def from_workbooks(session: Session) -> dict[int, tuple[str, str]]:
-    """question -> (text, file) from the sheet headings ingest stored; the first file
-    imported that states a question wins."""
-    found: dict[int, tuple[str, str]] = {}
-    for name, report in session.execute(select(Source.original_name, Source.report)
-                                        .order_by(Source.id)):
-        for sheet in (report or {}).get("sheets", []):
-            question, heading = sheet.get("question"), sheet.get("question_text")
-            stated = [(question, heading)] if heading else []
-            # a Fråga column's cells, where they say more than the number
-            stated += list((sheet.get("question_texts") or {}).items())
-            for asked, words in stated:
-                text = stripped(words) if words else ""
-                if asked is not None and text and int(asked) not in found:
-                    found[int(asked)] = (text, name)
-    return found
 
 
 def question_texts(session: Session, root: Path) -> QuestionTexts:

@@ -49,13 +49,19 @@ _QUESTION_NAME = re.compile(r"^(?:fraga|question|q|f)\s*(?:nr\s*)?(\d{1,2})\b")
 _QUESTION_ANYWHERE = re.compile(r"\b(?:fraga|question)\s*(?:nr\s*)?(\d{1,2})\b")
 
 
-def header_is(value: str | None, names: tuple[str, ...]) -> bool:
-    """True if a header cell reads as one of `names` (exactly, or as its first words)."""
+def header_is(value: str | None, names: tuple[str, ...], inflected: bool = False) -> bool:
+    """True if a header cell reads as one of `names` (exactly, or as its first words), or
+    with `inflected` also as one of them inflected ("Lappar", "Frågan", "Kommunen"): a
+    long sheet's columns, where an area's name is no header anyway."""
     if not value:
         return False
     folded = fold(value)
     if len(folded.split()) > 4:  # a header is a label, not a sentence
         return False
+    if inflected:
+        first = folded.split()[0] if folded.split() else ""
+        if any(first.startswith(n) and first[len(n):] in _ENDINGS for n in names):
+            return True
     return any(folded == n or folded.startswith(n + " ") for n in names)
 
 

@@ -12,6 +12,7 @@ Layouts:
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .units import Note, ReadOptions, ReadResult, SheetReport
 
 LAYOUTS = ("wide", "long", "list", "padlet", "survey", "questions")
 HEADER_SCAN_ROWS = 15
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def read_sheets(path: Path, options: ReadOptions) -> ReadResult:
@@ -97,7 +99,10 @@ def read_grid(grid: Grid, options: ReadOptions, path: Path, single: bool
     if options.area:
         for n in notes:
             n.area = n.area or options.area
-    without = sum(not n.area for n in notes)
+    blank = [n.area_left_out for n in notes if not n.area and n.area_left_out]
+    if blank:
+        report.warnings.append(note("N133", sheet=grid.name, refs=blank))
+    without = sum(not n.area for n in notes) - len(blank)
     if without and layout not in ("padlet", "survey"):
         report.warnings.append(note("N127", sheet=grid.name, n=without))
     for n in notes:
@@ -175,7 +180,7 @@ def _unknown_area_header(grid: Grid) -> int | None:
 # each kind per sheet, naming the cells
 PerCell = tuple[str, str, str]
 SAME_KIND_BY_VALUE = {"N123": "delimiter", "N125": "area"}   # a note per delimiter, area
-SHOWS_VALUES = ("N122", "N126")                              # a note naming the values
+SHOWS_VALUES = ("N122", "N126", "N129")                      # a note naming the values
 VALUES_SHOWN = 3
 
 
@@ -237,13 +242,18 @@ def _refuse_misspelled(grid: Grid, r: int, options: ReadOptions, path: Path | No
     """A header row with a misspelled column name ("Komun", "Lap") is refused, naming the
     cell: read as it stands, its columns would be areas and its areas notes."""
     known = _known(options)
-    for c, value in enumerate(grid.rows[r]):
-        meant = h.near_header(value) if value and known.key_of(value) is None else None
-        if meant is not None:
-            raise InputError(
-                f"sheet {grid.name!r}, cell {grid.ref(r, c)}: the header {value!r} reads like "
-                f"{meant!r} misspelled; correct it (or give --layout wide if the columns "
-                "are areas)", path, "E117")
+    found = [(grid.ref(r, c), value, meant) for c, value in enumerate(grid.rows[r])
+             if value and known.key_of(value) is None
+             and (meant := h.near_header(value)) is not None]
+    if found:                       # all of them: one round of corrections, not one each
+        many = len(found) > 1
+        cells = ", ".join(cell for cell, _, _ in found)
+        said = ", ".join(repr(value) for _, value, _ in found)
+        meant = ", ".join(repr(meant) for _, _, meant in found)
+        raise InputError(
+            f"sheet {grid.name!r}, cell{'s' if many else ''} {cells}: the header"
+            f"{'s' if many else ''} {said} read{'' if many else 's'} like {meant} misspelled; "
+            "correct it (or give --layout wide if the columns are areas)", path, "E117")
 
 
 def _layout_of_header(row: list[str | None], known: Dimension) -> str | None:
@@ -255,7 +265,7 @@ def _layout_of_header(row: list[str | None], known: Dimension) -> str | None:
         return "wide"
     if any(h.header_is(c, h.SURVEY_HINTS) for c in row):
         return "survey"
-    if any(h.header_is(c, h.NOTE_HEADERS) for c in row):
+    if any(h.header_is(c, h.NOTE_HEADERS, inflected=True) for c in row):
         return "long"
     return None
 
@@ -294,7 +304,11 @@ def _read_wide(grid, header_row, options, report, path) -> list[Note]:
 
 
 def _columns(header: list[str | None], names: tuple[str, ...]) -> list[int]:
-    return [c for c, value in enumerate(header) if h.header_is(value, names)]
+    """The columns headed by one of `names`, inflected too ("Lappar", "Kommunen"): in a
+    sheet with a note column an area's name heads no column."""
+    exact = [c for c, value in enumerate(header) if h.header_is(value, names)]
+    return exact or [c for c, value in enumerate(header)
+                     if h.header_is(value, names, inflected=True)]
 
 
 def _most_text(grid: Grid, header_row: int, columns: list[int]) -> int:
@@ -319,7 +333,8 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
         if question_col is not None and grid.cell(r, question_col):
             raw_q = grid.cell(r, question_col)
             question = h.plain_number(raw_q) or h.question_in_text(raw_q) \
-                or _question_of_text(raw_q, options, report.question,
+                or h.question_from_sheet_name(raw_q) \
+                or _question_of_text(raw_q, options, options.question,
                                      f"sheet {grid.name!r}, cell {grid.ref(r, question_col)}",
                                      path)
             if question is not None and question not in report.question_texts \
@@ -339,7 +354,9 @@ def _read_long(grid, header_row, options, report, path, text_col=None) -> list[N
             report.warnings.append(("N126", grid.ref(r, count_col), written))
         notes.append(Note(text, area, question or report.question, cell=grid.ref(r, text_col),
                           duplicate_count=max(column_count or count or 1, 1), group=group,
-                          area_cell=area_cell, group_cell=group_cell))
+                          area_cell=area_cell, group_cell=group_cell,
+                          area_left_out=grid.ref(r, area_col)
+                          if area is None and area_col is not None else None))
     return notes
 
 
@@ -347,8 +364,8 @@ def _question_of_text(value: str, options: ReadOptions, given: int | None, where
                       path: Path) -> int | None:
     """The question whose whole text a Fråga column's cell holds, by the project's
     [questions] (case, spacing and end punctuation aside). A text that is none of them is
-    the sheet's question where --question or the sheet's name gives one (None), else
-    refused, naming the cell: the note would otherwise take another row's question."""
+    --question's where it is given (None), else refused, naming the cell: the note would
+    otherwise take another row's question, or one its file's name seemed to give."""
     said = _plain(value)
     for number, text in (options.questions or {}).items():
         if _plain(text) == said:
@@ -483,7 +500,26 @@ def _read_survey(grid, header_row, options, report, path) -> list[Note]:
         return _read_questions(grid, header_row, options, report, path)    # every one
     text_col = _most_text(grid, header_row, candidates)
     report.question = report.question or h.question_in_text(header[text_col])
+    _unread(grid, header_row, {text_col, *form}, report)
     return _read_long(grid, header_row, options, report, path, text_col=text_col)
+
+
+_FORM = h.SURVEY_HINTS + h.AREA_HEADERS + h.GROUP_HEADERS + h.COUNT_HEADERS + \
+    h.QUESTION_HEADERS + h.WORKSHOP_HEADERS
+
+
+def _unread(grid: Grid, header_row: int, read: set[int], report) -> None:
+    """Columns of a survey or a sheet with a column per question that hold text but are
+    not read as notes ("Övriga synpunkter", "Namn"): said, naming them, never lost unseen.
+    (`report`'s warnings hold per-cell tuples until `_grouped`, as in every reader.)"""
+    header = grid.rows[header_row]
+    for c in range(len(header)):
+        if c in read or h.header_is(header[c], _FORM):
+            continue
+        if any((v := grid.cell(r, c)) and grid.is_anchor(r, c) and _LETTER.search(v)
+               for r in range(header_row + 1, len(grid.rows))):     # words, not ids or dates
+            report.warnings.append(("N129", grid.ref(header_row, c),
+                                    str(header[c] or "(utan rubrik)")))
 
 
 def _asks(value: str) -> bool:
@@ -513,17 +549,21 @@ def _read_questions(grid, header_row, options, report, path) -> list[Note]:
     header = grid.rows[header_row]
     columns = _question_columns(grid, header_row, options)
     unnumbered = [c for c, number in columns.items() if number is None]
-    if unnumbered:
-        c = unnumbered[0]
+    if unnumbered:                  # all of them: one round of corrections, not one each
+        cells = ", ".join(grid.ref(header_row, c) for c in unnumbered)
+        said = ", ".join(repr(header[c][:60]) for c in unnumbered)
+        many = len(unnumbered) > 1
         raise InputError(
-            f"sheet {grid.name!r}, cell {grid.ref(header_row, c)}: the question "
-            f"{header[c][:60]!r} has no number; write 'Fråga N: …' in the heading or give "
-            "the questions' texts under [questions] in qda.toml", path, "E116")
+            f"sheet {grid.name!r}, cell{'s' if many else ''} {cells}: the question"
+            f"{'s' if many else ''} {said} {'have' if many else 'has'} no number; write "
+            "'Fråga N: …' in the heading or give the questions' texts under [questions] in "
+            "qda.toml", path, "E116")
     for c, number in columns.items():
         if number is not None and h.question_in_text(header[c]) is not None:
             report.question_texts.setdefault(number, " ".join(str(header[c]).split()))
     area_col = next(iter(_columns(header, h.AREA_HEADERS)), None)
     group_col = next(iter(_columns(header, h.GROUP_HEADERS)), None)
+    _unread(grid, header_row, set(columns), report)
     labels = _row_labels(grid, header_row, area_col, group_col)
     notes: list[Note] = []
     for r in range(header_row + 1, len(grid.rows)):

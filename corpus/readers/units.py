@@ -23,6 +23,8 @@ class Note:
     # about an unknown area names that cell, not the note's
     area_cell: str | None = None
     group_cell: str | None = None
+    # the blank cell of an area column that writes every row's area: said by name
+    area_left_out: str | None = None
 
 
 @dataclass
