@@ -940,7 +940,8 @@ def test_every_ingest_note_has_a_swedish_text():
               "status": "accepted", "code_name": "SIP", "text": "Gammal lapp", "sheet": "Fråga 1",
               "refs": ["A7", "A9"], "values": "'glömd lapp'", "delimiter": ";", "rows": "4, 7",
               "n": 2, "group": "Politiker", "what": "bilaga 2 merge",
-              "what_sv": "en sammanslagning i bilaga 2"}
+              "what_sv": "en sammanslagning i bilaga 2", "per_question": "1: 4, 2: 2",
+              "before": 3}
     english = re.compile(r"\b(?:the|sheet|area|note|notes|unknown|outside|guessed|source|"
                          r"file|cells?|and)\b")
     for code in NOTES:
