@@ -10,10 +10,10 @@ lacks, a *passar ingen befintlig kod* flag in that place counts as right.
 
 Keystrokes follow the app: the unit's code among the suggestions it shows (the engine's
 KEEP best as `qda suggest` stores them, sub-themes before the main themes they imply) is
-one key, its number; otherwise the picker: "k", enough letters of the code's name to put
-it first (none when it is first: the picker lists the coder's most recently used codes
-first, and "↓" opens it), Enter; a new code: "k", Tab to the new-code field, the whole
-path as "Huvudtema > Subtema", Enter.
+one key, its number; otherwise the picker: "k", letters of the code's name and "↓" down
+the filtered list to it, the fewest such keys (the picker lists the coder's most recently
+used codes first, and "↓" opens it without letters), Enter; a new code: "k", Tab to the
+new-code field, the whole path as "Huvudtema > Subtema", Enter.
 """
 
 from __future__ import annotations
@@ -36,19 +36,22 @@ PARTS = 5     # the session curve: first 20 %, …, last 20 %
 
 
 def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) -> int:
-    """'k', the fewest letters of the code's name that make it the picker's first match,
-    and Enter. The picker lists the coder's most recently used codes first (`recent`, most
-    recent first, as `unit_view.recent_codes`), then the codebook's order, and filters by
-    substring; a code already first takes '↓' to open the list instead of letters."""
-    code = codebook.codes[code_id]
+    """'k', letters of the code's name, '↓' down the filtered list to the code, and Enter:
+    the fewest such keys. The picker lists the coder's most recently used codes first
+    (`recent`, most recent first, as `unit_view.recent_codes`), then the codebook's order,
+    and filters by substring; without letters '↓' opens the list on its first code. A main
+    theme's name is in each of its sub-themes' labels, so letters alone may never put it
+    first: the arrows reach it."""
     order = unit_view.picker_order(codebook, list(recent)[:unit_view.RECENT])
     labels = [(i, " > ".join(codebook.codes[i].path).casefold()) for i in order]
-    name = code.name.casefold()
+    name = codebook.codes[code_id].name.casefold()
+    best = len(labels) + 2
     for n in range(len(name) + 1):
-        first = next(i for i, label in labels if name[:n] in label)
-        if first == code_id:
-            return max(n, 1) + 2
-    return len(name) + 2
+        listed = [i for i, label in labels if name[:n] in label]
+        best = min(best, max(n, 1) + listed.index(code_id) + 2)
+        if listed[0] == code_id:
+            break     # more letters cannot do better
+    return best
 
 
 def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,

@@ -156,4 +156,7 @@ codes:
     # the most recently used code is first: no letters
     assert picker_keys(book, ids["Bemanning"], [ids["Bemanning"], ids["SIP"]]) == 3
     assert picker_keys(book, ids["SIP"], [ids["Bemanning"], ids["SIP"]]) == 2 + 2  # "si"
+    # a main theme's name is in its sub-themes' labels: after a recent sub-theme, "re"
+    # lists Kostnader first and Resurser second, and one '↓' reaches it (no letters can)
+    assert picker_keys(book, ids["Resurser"], [ids["Kostnader"]]) == 2 + 2 + 1
     assert RECENT >= 5
