@@ -55,6 +55,23 @@ def test_character_ngrams_equal_char_wb_over_the_words():
                        atol=1e-5)
 
 
+def test_word_features_equal_the_vectorizer_over_the_lemma_texts():
+    """The word columns are built from the tokens straight to the vocabulary (for speed):
+    the same matrix as the fitted TfidfVectorizer reading the lemma texts, words it never
+    saw, repeats, bigrams over a dropped token and a text without a word included."""
+    from coding.text import lemma_text
+
+    fitted = tokens(TEXTS[:4])
+    features = Features().fit(fitted)
+    unseen = tokens([*TEXTS, "Kostnaden kostnaden KOSTNADEN ökar ökar", "", "!!", "SIP ökar"])
+    want = features.words.transform([lemma_text(row) for row in unseen])
+    got = features.transform(unseen)[:, :features.n_words] * np.float32(2 ** 0.5)
+    assert got.shape == want.shape and want.nnz > 20
+    assert np.allclose(got.toarray(), want.toarray(), atol=1e-6)
+    assert (got.toarray() != 0).sum(axis=1).tolist() == (want.toarray() != 0).sum(
+        axis=1).tolist()
+
+
 def test_model_equals_one_vs_rest_multinomial_naive_bayes_without_priors():
     examples = labelled(80, seed=3)
     toks = tokens([e.text for e in examples])

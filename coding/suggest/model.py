@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 from spacy.lang.sv.stop_words import STOP_WORDS
 
 from ..text import Token, lemma_text
@@ -91,8 +92,32 @@ class Features:
                                  shape=(len(toks), len(self._types)))
         return per_text @ self._type_grams
 
+    def _word_tfidf(self, toks: Sequence[list[Token]]) -> sp.csr_matrix:
+        """`self.words.transform` of the rows' lemma texts, equal to it (a test checks) in
+        well under half the time: the tokens are read already, so the lemmas and their
+        bigrams go straight to the vocabulary instead of through the vectorizer's
+        per-document analyzer, the larger part of scoring texts never seen before."""
+        get = self.words.vocabulary_.get
+        cols: list[int | None] = []
+        indptr = [0]
+        for row in toks:
+            # as the vectorizer reads a lemma text: lower case, split at white space
+            words = " ".join([t.lemma for t in row]).lower().split()
+            cols += map(get, words)
+            cols += map(get, map(" ".join, zip(words, words[1:], strict=False)))
+            indptr.append(len(cols))
+        known = np.array([c is not None for c in cols], dtype=bool)
+        ids = np.array([c for c in cols if c is not None], dtype=np.int32)
+        ends = np.concatenate([[0], np.cumsum(known)])[indptr]
+        counts = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, ends),
+                               shape=(len(toks), self.n_words))
+        counts.sum_duplicates()
+        np.log(counts.data, out=counts.data)        # sublinear tf: 1 + ln(count)
+        counts.data += 1
+        return normalize(counts @ sp.diags(self.words.idf_.astype(np.float32)), copy=False)
+
     def transform(self, toks: Sequence[list[Token]]) -> sp.csr_matrix:
-        words = self.words.transform([lemma_text(t) for t in toks])
+        words = self._word_tfidf(toks)
         chars = self.char_idf.transform(self._char_counts(toks)).astype(np.float32)
         return sp.hstack([words, chars], format="csr") * np.float32(2 ** -0.5)
 
