@@ -1,6 +1,7 @@
 """Kodning: decide segment after segment with the keyboard; every action is saved at once.
 
-Keys: 1–9 accept suggestion n, X rejects the best undecided suggestion, K opens the code
+Keys: 1–9 accept suggestion n, S lists the codes under the suggestions' first theme
+(numbered; S again the next theme's), X rejects the best undecided suggestion, K opens the code
 picker (your most recently used codes first; type to search, Enter to code), N next, B
 back, U undo, Q marks a quote; 0 marks a unit not relevant (in a blind round: done with no
 code). The sidebar's search narrows the queue to units holding every word (case and
@@ -115,6 +116,18 @@ def _do(action, *args) -> None:
 
 def accept(code_id: int) -> None:
     _do(review_actions.accept_code, code_id)
+
+
+def accept_sub(code_id: int) -> None:
+    ss.k_sub = None
+    accept(code_id)
+
+
+def next_theme(segment_id: int, themes: int) -> None:
+    """'S': the next theme's list of codes, and after the last the suggestions again."""
+    at = ss.get("k_sub")
+    n = at[1] + 1 if at and at[0] == segment_id else 0
+    ss.k_sub = (segment_id, n) if n < themes else None
 
 
 def reject(code_id: int) -> None:
@@ -338,11 +351,27 @@ if view.context:
         st.markdown("".join(parts), unsafe_allow_html=True)
 
 col_sug, col_mine = st.columns([3, 2], gap="large")
+themes = unit_view.sub_theme_lists([s.code_id for s in view.suggestions], book, MAX_KEYS)
+at = ss.get("k_sub")
+at = at[1] if at and at[0] == view.segment_id and at[1] < len(themes) else None
 with col_sug:
-    st.subheader("Förslag")
-    if not view.suggestions:
+    if at is not None:
+        theme, choices = themes[at]
+        st.subheader(f"Under {ui.text(book.codes[theme].label)}")
+        st.caption("Siffran kodar. S visar " + ("nästa huvudtemas koder." if at + 1 < len(themes)
+                                                else "förslagen igen."))
+        mine = dict(view.codes)
+        for n, code_id in enumerate(choices, start=1):
+            name = ("hela temat" if code_id == theme else ui.text(book.codes[code_id].name))
+            st.button(f"{'✓ ' if code_id in mine else ''}{n} · {name}", key=f"k_sub_{n}",
+                      on_click=accept_sub, args=(code_id,), width="stretch",
+                      shortcut=str(n), disabled=code_id in mine,
+                      help=ui.text(book.codes[code_id].label))
+    else:
+        st.subheader("Förslag")
+    if at is None and not view.suggestions:
         st.caption("Inga förslag ännu (modellen tränas om i bakgrunden när du kodar).")
-    for n, sug in enumerate(view.suggestions, start=1):
+    for n, sug in enumerate(view.suggestions if at is None else [], start=1):
         mark = {Status.ACCEPTED: "✓ ", Status.REJECTED: "✗ "}.get(sug.decision or "", "")
         b1, b2 = st.columns([6, 1], vertical_alignment="center")
         score = numbers.decimal(sug.score, 2)
@@ -362,9 +391,16 @@ with col_sug:
         st.caption(ui.text(f"{main} står efter {'sitt subtema' if n == 1 else 'sina subteman'}"
                            ": ett subtema kodar också sitt huvudtema."))
     open_sugs = [s for s in view.suggestions if s.decision is None]
-    st.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
+    x1, x2 = st.columns(2)
+    x1.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
               on_click=reject, args=(open_sugs[0].code_id,) if open_sugs else (0,),
-              disabled=not open_sugs)
+              disabled=not open_sugs or at is not None)
+    x2.button("Koder under huvudtemat …" if at is None else "Nästa huvudtema"
+              if at + 1 < len(themes) else "Tillbaka till förslagen",
+              key="k_sub_key", shortcut="S", on_click=next_theme,
+              args=(view.segment_id, len(themes)), disabled=not themes,
+              help="S visar alla koder under förslagens första huvudtema, med siffror; "
+                   "S igen nästa huvudtema, efter det sista förslagen igen.")
 
 with col_mine:
     st.subheader("Dina koder")
@@ -420,7 +456,8 @@ elif status_.error:
 elif status_.finished_at:
     n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
                f"kodade segment.")
-st.caption("Tangenter: 1–9 acceptera förslag · X avvisa bästa förslaget · K välj kod · "
+st.caption("Tangenter: 1–9 acceptera förslag · S koderna under förslagens huvudteman · "
+           "X avvisa bästa förslaget · K välj kod · "
            "N nästa · B föregående · U ångra · Q citat"
            + (" · 0 ingen kod passar" if blinded is not None else " · 0 inte relevant"))
 

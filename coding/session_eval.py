@@ -10,10 +10,12 @@ lacks, a *passar ingen befintlig kod* flag in that place counts as right.
 
 Keystrokes follow the app: the unit's code among the suggestions it shows (the engine's
 KEEP best as `qda suggest` stores them, sub-themes before the main themes they imply) is
-one key, its number; otherwise the picker: "k", letters of the code's name and "↓" down
-the filtered list to it, the fewest such keys (the picker lists the coder's most recently
-used codes first, and "↓" opens it without letters), Enter; a new code: "k", Tab to the
-new-code field, the whole path as "Huvudtema > Subtema", Enter.
+one key, its number; otherwise the fewer of two ways: "S" once per theme of the shown
+suggestions up to the code's theme, in their order, and the code's number in that theme's
+list (`unit_view.sub_theme_lists`); or the picker: "k", letters of the code's name and "↓"
+down the filtered list to it, the fewest such keys (the picker lists the coder's most
+recently used codes first, and "↓" opens it without letters), Enter. A new code: "k", Tab
+to the new-code field, the whole path as "Huvudtema > Subtema", Enter.
 """
 
 from __future__ import annotations
@@ -52,6 +54,16 @@ def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) ->
         if listed[0] == code_id:
             break     # more letters cannot do better
     return best
+
+
+def sub_theme_keys(codebook: Codebook, shown: list[int], code_id: int) -> int:
+    """'S' once per theme up to the code's (`unit_view.sub_theme_lists`: the themes of the
+    shown suggestions, in their order) and the code's number there; a large number when no
+    such list holds it."""
+    for n, (_, choices) in enumerate(unit_view.sub_theme_lists(shown, codebook, KEEP)):
+        if code_id in choices:
+            return n + 2
+    return 10**6
 
 
 def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,
@@ -145,10 +157,12 @@ def _session(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc, seed: in
             created = True
         else:                   # what the app shows: the stored suggestions
             shown = ranked(engine, [text], explain=False)[0]
-            if gold.id in [s.code_id for s in shown.suggestions]:
+            shown_ids = [s.code_id for s in shown.suggestions]
+            if gold.id in shown_ids:
                 row["keys"] = 1
             else:
-                row["keys"] = picker_keys(codebook, gold.id, recent)
+                row["keys"] = min(picker_keys(codebook, gold.id, recent),
+                                  sub_theme_keys(codebook, shown_ids, gold.id))
         row["created"] = created
         out.append(row)
         recent = [gold.id, *(c for c in recent if c != gold.id)]

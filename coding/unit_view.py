@@ -117,6 +117,31 @@ def behind_its_sub_themes(suggestions: list[Suggested], codebook: Codebook
     return None
 
 
+def sub_theme_lists(suggested: list[int], codebook: Codebook, limit: int = 9
+                    ) -> list[tuple[int, list[int]]]:
+    """Per theme of the suggestions (a suggested code's parent, or a suggested code with
+    codes under it), in the order the suggestions name them: the codes under it, the
+    suggested ones first in their order and the others in the codebook's, then the theme
+    itself, at most `limit`. The coding page's 'S' steps through these lists: when the
+    suggestions find the main theme but not its sub-theme, the right one is one of a few
+    siblings, two keys away instead of a search in the picker (BENCHMARKS.md)."""
+    under: dict[int, list[int]] = {}
+    for code in codebook.codes.values():
+        if code.parent_id is not None:
+            under.setdefault(code.parent_id, []).append(code.id)
+    out: list[tuple[int, list[int]]] = []
+    for code_id in suggested:
+        if code_id not in codebook.codes:
+            continue
+        theme = code_id if code_id in under else codebook.codes[code_id].parent_id
+        if theme is None or any(theme == t for t, _ in out):
+            continue
+        first = [c for c in suggested if c in under[theme]]
+        rest = [c for c in under[theme] if c not in first]
+        out.append((theme, [*first, *rest, theme][:limit]))
+    return out
+
+
 RECENT = 8   # codes the picker lists first
 
 

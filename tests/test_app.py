@@ -90,6 +90,42 @@ def test_accept_reject_undo_are_saved_at_once(root):
     assert actions == ["coding.accept", "coding.reject", "coding.remove", "coding.remove"]
 
 
+def test_s_lists_the_codes_under_the_suggestions_themes_and_a_number_codes_one(root):
+    """The suggestions find the main theme but not its sub-theme: 'S' numbers every code
+    under the first suggestion's theme, a digit codes one; 'S' again steps to the next
+    theme, and after the last the suggestions come back."""
+    from coding.codes import load_codebook
+    from coding.unit_view import sub_theme_lists
+
+    at = page("kodning")
+    current = at.session_state["k_current"]
+    project = open_project(root)
+    with project.session() as s:
+        shown = [c.code_id for c in s.scalars(select(Coding).where(
+            Coding.segment_id == current, Coding.status == "suggested")
+            .order_by(Coding.rank))]
+        book = load_codebook(s)
+    project.close()
+    themes = sub_theme_lists(shown, book)
+    assert themes, "the demo's suggestions name a theme with sub-themes"
+    theme, choices = themes[0]
+    click(at, "k_sub_key")
+    assert at.subheader[0].value == f"Under {book.codes[theme].label}"
+    labels = [at.button(key=f"k_sub_{n}").label for n in range(1, len(choices) + 1)]
+    assert labels[-1].endswith("hela temat") or len(choices) == 9
+    assert labels[0] == f"1 · {book.codes[choices[0]].name}"
+    pick = choices[1] if len(choices) > 1 else choices[0]
+    click(at, f"k_sub_{choices.index(pick) + 1}")
+    assert [(c.segment_id, c.code_id) for c in codings(root, status="accepted")] == [
+        (current, pick)]
+    assert at.subheader[0].value == "Förslag"          # coded: back to the suggestions
+    for _ in themes:                                    # S through every theme and back
+        click(at, "k_sub_key")
+        assert at.subheader[0].value.startswith("Under ")
+    click(at, "k_sub_key")
+    assert at.subheader[0].value == "Förslag"
+
+
 def test_next_and_back_walk_the_queue(root):
     at = page("kodning")
     first = at.session_state["k_current"]

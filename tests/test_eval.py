@@ -131,6 +131,34 @@ def test_a_coding_session_replayed(tmp_path):
     assert "with one key" in table.output
 
 
+def test_s_lists_the_codes_under_each_suggested_theme_and_the_session_counts_it():
+    from coding.codebook import Codebook, parse_codebook
+    from coding.session_eval import sub_theme_keys
+    from coding.unit_view import sub_theme_lists
+
+    book = Codebook.from_doc(parse_codebook("""
+codes:
+  - name: Samverkan
+    children: [{name: Avvikelser}, {name: SIP}, {name: Rutiner}]
+  - name: Resurser
+    children: [{name: Kostnader}, {name: Bemanning}]
+  - name: Ledarskap
+"""))
+    ids = {book.codes[c].name: c for c in book.codes}
+    shown = [ids["Kostnader"], ids["Ledarskap"], ids["SIP"], ids["Resurser"]]
+    # themes in the order the suggestions name them; a theme without codes under it none;
+    # the suggested codes first, the others in the codebook's order, the theme itself last
+    assert sub_theme_lists(shown, book) == [
+        (ids["Resurser"], [ids["Kostnader"], ids["Bemanning"], ids["Resurser"]]),
+        (ids["Samverkan"], [ids["SIP"], ids["Avvikelser"], ids["Rutiner"], ids["Samverkan"]])]
+    assert sub_theme_lists(shown, book, limit=2)[1][1] == [ids["SIP"], ids["Avvikelser"]]
+    assert sub_theme_lists([ids["Ledarskap"], 999], book) == []
+    # 'S' once and the number, or twice (the second theme) and the number
+    assert sub_theme_keys(book, shown, ids["Bemanning"]) == 2
+    assert sub_theme_keys(book, shown, ids["Rutiner"]) == 3
+    assert sub_theme_keys(book, [ids["Ledarskap"]], ids["Rutiner"]) > 100
+
+
 def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():
     from coding.codebook import Codebook, parse_codebook
     from coding.session_eval import picker_keys
