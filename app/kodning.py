@@ -1,7 +1,8 @@
 """Kodning: decide segment after segment with the keyboard; every action is saved at once.
 
-Keys: 1–9 accept suggestion n, S lists the codes under the suggestions' first theme
-(numbered; S again the next theme's), X rejects the best undecided suggestion, K opens the code
+Keys: 1–9 accept suggestion n; S, D, F, G, H, J, L list the codes under the suggestions'
+first, second … theme, numbered, so a letter and a digit code any of them; X rejects the
+best undecided suggestion, K opens the code
 picker (your most recently used codes first; type to search, Enter to code), N next, B
 back, U undo, Q marks a quote; 0 marks a unit not relevant (in a blind round: done with no
 code). The sidebar's search narrows the queue to units holding every word (case and
@@ -123,11 +124,10 @@ def accept_sub(code_id: int) -> None:
     accept(code_id)
 
 
-def next_theme(segment_id: int, themes: int) -> None:
-    """'S': the next theme's list of codes, and after the last the suggestions again."""
+def show_theme(segment_id: int, n: int) -> None:
+    """A theme's letter: its codes, numbered; the same letter again: the suggestions."""
     at = ss.get("k_sub")
-    n = at[1] + 1 if at and at[0] == segment_id else 0
-    ss.k_sub = (segment_id, n) if n < themes else None
+    ss.k_sub = None if at == (segment_id, n) else (segment_id, n)
 
 
 def reject(code_id: int) -> None:
@@ -351,15 +351,15 @@ if view.context:
         st.markdown("".join(parts), unsafe_allow_html=True)
 
 col_sug, col_mine = st.columns([3, 2], gap="large")
-themes = unit_view.sub_theme_lists([s.code_id for s in view.suggestions], book, MAX_KEYS)
+themes = unit_view.sub_theme_lists([s.code_id for s in view.suggestions], book,
+                                   MAX_KEYS)[:len(unit_view.THEME_KEYS)]
 at = ss.get("k_sub")
 at = at[1] if at and at[0] == view.segment_id and at[1] < len(themes) else None
 with col_sug:
     if at is not None:
         theme, choices = themes[at]
         st.subheader(f"Under {ui.text(book.codes[theme].label)}")
-        st.caption("Siffran kodar. S visar " + ("nästa huvudtemas koder." if at + 1 < len(themes)
-                                                else "förslagen igen."))
+        st.caption(f"Siffran kodar. {unit_view.THEME_KEYS[at]} igen visar förslagen.")
         mine = dict(view.codes)
         for n, code_id in enumerate(choices, start=1):
             name = ("hela temat" if code_id == theme else ui.text(book.codes[code_id].name))
@@ -367,6 +367,10 @@ with col_sug:
                       on_click=accept_sub, args=(code_id,), width="stretch",
                       shortcut=str(n), disabled=code_id in mine,
                       help=ui.text(book.codes[code_id].label))
+        more = sum(c.parent_id == theme for c in book.codes.values()) + 1 - len(choices)
+        if more > 0:        # nine numbers: the rest by the picker
+            st.caption(f"{more} {'kod' if more == 1 else 'koder'} till under temat: "
+                       "K söker bland alla.")
     else:
         st.subheader("Förslag")
     if at is None and not view.suggestions:
@@ -386,21 +390,22 @@ with col_sug:
                    f'padding:0 4px;border-radius:3px">{n}</span> '
                    + ui.safe("; ".join(sug.reasons) or "–"), unsafe_allow_html=True)
     behind = unit_view.behind_its_sub_themes(view.suggestions, book)
-    if behind:     # a main theme after its sub-themes, though it scores at least as high
+    if behind and at is None:   # a main theme after its sub-themes, scoring at least as high
         main, n = behind
         st.caption(ui.text(f"{main} står efter {'sitt subtema' if n == 1 else 'sina subteman'}"
                            ": ett subtema kodar också sitt huvudtema."))
     open_sugs = [s for s in view.suggestions if s.decision is None]
-    x1, x2 = st.columns(2)
-    x1.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
+    st.button("Avvisa bästa förslaget", key="k_reject_top", shortcut="X",
               on_click=reject, args=(open_sugs[0].code_id,) if open_sugs else (0,),
               disabled=not open_sugs or at is not None)
-    x2.button("Koder under huvudtemat …" if at is None else "Nästa huvudtema"
-              if at + 1 < len(themes) else "Tillbaka till förslagen",
-              key="k_sub_key", shortcut="S", on_click=next_theme,
-              args=(view.segment_id, len(themes)), disabled=not themes,
-              help="S visar alla koder under förslagens första huvudtema, med siffror; "
-                   "S igen nästa huvudtema, efter det sista förslagen igen.")
+    if themes:      # a letter per theme: its codes numbered, two keys to any of them
+        st.caption("Koder under förslagens teman: bokstaven, sedan siffran.")
+        for n, (theme_id, _) in enumerate(themes):
+            st.button(ui.text(book.codes[theme_id].label), key=f"k_theme_{n}",
+                      shortcut=unit_view.THEME_KEYS[n], on_click=show_theme,
+                      args=(view.segment_id, n), type="primary" if n == at else "tertiary",
+                      help="Visa temats alla koder med siffror; samma bokstav igen visar "
+                           "förslagen.")
 
 with col_mine:
     st.subheader("Dina koder")
@@ -456,7 +461,7 @@ elif status_.error:
 elif status_.finished_at:
     n4.caption(f"Modellen omtränad {status_.finished_at:%H:%M} på {status_.trained_on} "
                f"kodade segment.")
-st.caption("Tangenter: 1–9 acceptera förslag · S koderna under förslagens huvudteman · "
+st.caption("Tangenter: 1–9 acceptera förslag · S, D, F … koderna under förslagens teman · "
            "X avvisa bästa förslaget · K välj kod · "
            "N nästa · B föregående · U ångra · Q citat"
            + (" · 0 ingen kod passar" if blinded is not None else " · 0 inte relevant"))

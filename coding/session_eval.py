@@ -10,9 +10,9 @@ lacks, a *passar ingen befintlig kod* flag in that place counts as right.
 
 Keystrokes follow the app: the unit's code among the suggestions it shows (the engine's
 KEEP best as `qda suggest` stores them, sub-themes before the main themes they imply) is
-one key, its number; otherwise the fewer of two ways: "S" once per theme of the shown
-suggestions up to the code's theme, in their order, and the code's number in that theme's
-list (`unit_view.sub_theme_lists`); or the picker: "k", letters of the code's name and "↓"
+one key, its number; otherwise the fewer of two ways: the letter of the code's theme
+among the shown suggestions' themes and the code's number in that theme's list (two keys,
+`unit_view.sub_theme_lists`, `THEME_KEYS`); or the picker: "k", letters of the code's name and "↓"
 down the filtered list to it, the fewest such keys (the picker lists the coder's most
 recently used codes first, and "↓" opens it without letters), Enter. A new code: "k", Tab
 to the new-code field, the whole path as "Huvudtema > Subtema", Enter.
@@ -57,13 +57,11 @@ def picker_keys(codebook: Codebook, code_id: int, recent: Sequence[int] = ()) ->
 
 
 def sub_theme_keys(codebook: Codebook, shown: list[int], code_id: int) -> int:
-    """'S' once per theme up to the code's (`unit_view.sub_theme_lists`: the themes of the
-    shown suggestions, in their order) and the code's number there; a large number when no
-    such list holds it."""
-    for n, (_, choices) in enumerate(unit_view.sub_theme_lists(shown, codebook, KEEP)):
-        if code_id in choices:
-            return n + 2
-    return 10**6
+    """A theme's letter and the code's number in its list (`unit_view.sub_theme_lists`,
+    the themes of the shown suggestions, one letter of `THEME_KEYS` each): 2; a large
+    number when no such list holds the code."""
+    themes = unit_view.sub_theme_lists(shown, codebook, KEEP)[:len(unit_view.THEME_KEYS)]
+    return 2 if any(code_id in choices for _, choices in themes) else 10**6
 
 
 def simulate(train: pd.DataFrame, test: pd.DataFrame, doc: CodebookDoc | None = None,

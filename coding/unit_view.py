@@ -117,14 +117,20 @@ def behind_its_sub_themes(suggestions: list[Suggested], codebook: Codebook
     return None
 
 
+# the coding page's keys for the themes of the suggestions, in their order: the home row
+# right of "A" ("S" for the first, "subteman"), without "K", the picker's key
+THEME_KEYS = "SDFGHJL"
+
+
 def sub_theme_lists(suggested: list[int], codebook: Codebook, limit: int = 9
                     ) -> list[tuple[int, list[int]]]:
     """Per theme of the suggestions (a suggested code's parent, or a suggested code with
     codes under it), in the order the suggestions name them: the codes under it, the
     suggested ones first in their order and the others in the codebook's, then the theme
-    itself, at most `limit`. The coding page's 'S' steps through these lists: when the
-    suggestions find the main theme but not its sub-theme, the right one is one of a few
-    siblings, two keys away instead of a search in the picker (BENCHMARKS.md)."""
+    itself, at most `limit`. The coding page opens the first ones by a letter
+    (`THEME_KEYS`) and numbers their codes: when the suggestions find the main theme but
+    not its sub-theme, the right one is one of a few siblings, two keys away instead of a
+    search in the picker (BENCHMARKS.md)."""
     under: dict[int, list[int]] = {}
     for code in codebook.codes.values():
         if code.parent_id is not None:

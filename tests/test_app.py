@@ -90,12 +90,12 @@ def test_accept_reject_undo_are_saved_at_once(root):
     assert actions == ["coding.accept", "coding.reject", "coding.remove", "coding.remove"]
 
 
-def test_s_lists_the_codes_under_the_suggestions_themes_and_a_number_codes_one(root):
-    """The suggestions find the main theme but not its sub-theme: 'S' numbers every code
-    under the first suggestion's theme, a digit codes one; 'S' again steps to the next
-    theme, and after the last the suggestions come back."""
+def test_a_theme_s_letter_lists_its_codes_and_a_number_codes_one(root):
+    """The suggestions find the main theme but not its sub-theme: a theme's button (its
+    letter: S, D, F …) numbers every code under it, a digit codes one; the same button
+    again, or coding, brings the suggestions back."""
     from coding.codes import load_codebook
-    from coding.unit_view import sub_theme_lists
+    from coding.unit_view import THEME_KEYS, sub_theme_lists
 
     at = page("kodning")
     current = at.session_state["k_current"]
@@ -106,24 +106,30 @@ def test_s_lists_the_codes_under_the_suggestions_themes_and_a_number_codes_one(r
             .order_by(Coding.rank))]
         book = load_codebook(s)
     project.close()
-    themes = sub_theme_lists(shown, book)
-    assert themes, "the demo's suggestions name a theme with sub-themes"
-    theme, choices = themes[0]
-    click(at, "k_sub_key")
-    assert at.subheader[0].value == f"Under {book.codes[theme].label}"
-    labels = [at.button(key=f"k_sub_{n}").label for n in range(1, len(choices) + 1)]
-    assert labels[-1].endswith("hela temat") or len(choices) == 9
-    assert labels[0] == f"1 · {book.codes[choices[0]].name}"
+    themes = sub_theme_lists(shown, book)[:len(THEME_KEYS)]
+    assert len(themes) >= 2, "the demo's suggestions name two themes with sub-themes"
+    assert [at.button(key=f"k_theme_{n}").label for n in range(len(themes))] == [
+        book.codes[t].label for t, _ in themes]
+    for n, (theme, choices) in enumerate(themes):     # each letter opens its own list
+        click(at, f"k_theme_{n}")
+        assert at.subheader[0].value == f"Under {book.codes[theme].label}"
+        labels = [at.button(key=f"k_sub_{i}").label for i in range(1, len(choices) + 1)]
+        assert labels[0] == f"1 · {book.codes[choices[0]].name}"
+        assert labels[-1].endswith("hela temat") or len(choices) == 9
+        under = sum(c.parent_id == theme for c in book.codes.values())
+        left = [c.value for c in at.caption if "till under temat" in c.value]
+        assert left == ([f"{under + 1 - 9} koder till under temat: K söker bland alla."]
+                        if under + 1 > 10 else ["1 kod till under temat: K söker bland alla."]
+                        if under + 1 == 10 else [])
+    click(at, f"k_theme_{len(themes) - 1}")              # the same letter again
+    assert at.subheader[0].value == "Förslag"
+    theme, choices = themes[1]
+    click(at, "k_theme_1")
     pick = choices[1] if len(choices) > 1 else choices[0]
     click(at, f"k_sub_{choices.index(pick) + 1}")
     assert [(c.segment_id, c.code_id) for c in codings(root, status="accepted")] == [
         (current, pick)]
     assert at.subheader[0].value == "Förslag"          # coded: back to the suggestions
-    for _ in themes:                                    # S through every theme and back
-        click(at, "k_sub_key")
-        assert at.subheader[0].value.startswith("Under ")
-    click(at, "k_sub_key")
-    assert at.subheader[0].value == "Förslag"
 
 
 def test_next_and_back_walk_the_queue(root):

@@ -134,7 +134,7 @@ def test_a_coding_session_replayed(tmp_path):
 def test_s_lists_the_codes_under_each_suggested_theme_and_the_session_counts_it():
     from coding.codebook import Codebook, parse_codebook
     from coding.session_eval import sub_theme_keys
-    from coding.unit_view import sub_theme_lists
+    from coding.unit_view import THEME_KEYS, sub_theme_lists
 
     book = Codebook.from_doc(parse_codebook("""
 codes:
@@ -153,10 +153,18 @@ codes:
         (ids["Samverkan"], [ids["SIP"], ids["Avvikelser"], ids["Rutiner"], ids["Samverkan"]])]
     assert sub_theme_lists(shown, book, limit=2)[1][1] == [ids["SIP"], ids["Avvikelser"]]
     assert sub_theme_lists([ids["Ledarskap"], 999], book) == []
-    # 'S' once and the number, or twice (the second theme) and the number
+    # the theme's letter and the number, for the second theme as for the first
     assert sub_theme_keys(book, shown, ids["Bemanning"]) == 2
-    assert sub_theme_keys(book, shown, ids["Rutiner"]) == 3
+    assert sub_theme_keys(book, shown, ids["Rutiner"]) == 2
     assert sub_theme_keys(book, [ids["Ledarskap"]], ids["Rutiner"]) > 100
+    # a theme beyond the letters has none
+    many = Codebook.from_doc(parse_codebook("codes:\n" + "".join(
+        f"  - name: T{i}\n    children: [{{name: S{i}}}, {{name: R{i}}}]\n"
+        for i in range(len(THEME_KEYS) + 1))))
+    at = {many.codes[c].name: c for c in many.codes}
+    shown = [at[f"S{i}"] for i in range(len(THEME_KEYS) + 1)]
+    assert sub_theme_keys(many, shown, at[f"R{len(THEME_KEYS) - 1}"]) == 2
+    assert sub_theme_keys(many, shown, at[f"R{len(THEME_KEYS)}"]) > 100
 
 
 def test_the_picker_lists_recent_codes_first_and_the_session_counts_its_keys():

@@ -175,10 +175,12 @@ def test_search_is_a_queue_with_hits_and_the_last_unit_says_klart(server, page):
     shot(page, "kodning-klart")
 
 
-def test_s_then_a_number_codes_a_sibling_the_suggestions_left_out(server, page):
+def test_a_theme_s_letter_then_a_number_codes_a_sibling_the_suggestions_left_out(
+        server, page):
     """The keys a coder uses when the suggestions find the main theme but not its
-    sub-theme: 'S' lists the codes under the first suggestion's theme, numbered, and a
-    digit codes one of them; the suggestions come back. A coder of its own."""
+    sub-theme: the theme's letter ('s' for the first, 'd' for the second) lists the codes
+    under it, numbered, and a digit codes one; the suggestions come back. A coder of its
+    own."""
     from coding.unit_view import sub_theme_lists
 
     url, root = server
@@ -193,14 +195,17 @@ def test_s_then_a_number_codes_a_sibling_the_suggestions_left_out(server, page):
             book = codes.load_codebook(s)
     finally:
         project.close()
-    theme, choices = sub_theme_lists(shown, book)[0]
-    assert len(choices) >= 2
-    under = page.get_by_role("heading", name=f"Under {book.codes[theme].label}")
+    themes = sub_theme_lists(shown, book)
+    assert len(themes) >= 2 and len(themes[1][1]) >= 2
     suggestions = page.get_by_role("heading", name="Förslag")
-    press(page, "s", under, lost=suggestions)
+    first = page.get_by_role("heading", name=f"Under {book.codes[themes[0][0]].label}")
+    second = page.get_by_role("heading", name=f"Under {book.codes[themes[1][0]].label}")
+    press(page, "s", first, lost=suggestions)
     settle(page)
     shot(page, "kodning-subteman")
-    press(page, "2", suggestions, lost=under)
+    press(page, "d", second, lost=first)
+    settle(page)
+    press(page, "2", suggestions, lost=second)
     settle(page)
     assert rows(root, select(Coding.segment_id, Coding.code_id).where(
-        Coding.coder == "cecilia", Coding.status == "accepted")) == [(unit, choices[1])]
+        Coding.coder == "cecilia", Coding.status == "accepted")) == [(unit, themes[1][1][1])]
