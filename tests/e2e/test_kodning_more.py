@@ -7,6 +7,7 @@ are in the engine's stored order, not by score."""
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -186,15 +187,11 @@ def test_a_theme_s_letter_then_a_number_codes_a_sibling_the_suggestions_left_out
     url, root = server
     open_kodning(page, url, "cecilia")
     unit = current_segment(page)
-    project = open_project(root)
-    try:
-        with project.session() as s:
-            shown = [c for c, in s.execute(select(Coding.code_id).where(
-                Coding.segment_id == unit, Coding.coder == suggestion_layer(),
-                Coding.status == "suggested").order_by(Coding.rank))]
-            book = codes.load_codebook(s)
-    finally:
-        project.close()
+    shown = [c for c, in rows(root, select(Coding.code_id).order_by(Coding.rank).where(
+        Coding.segment_id == unit, Coding.coder == suggestion_layer(),
+        Coding.status == "suggested"))]
+    with closing(open_project(root)) as project, project.session() as s:
+        book = codes.load_codebook(s)
     themes = sub_theme_lists(shown, book)
     assert len(themes) >= 2 and len(themes[1][1]) >= 2
     suggestions = page.get_by_role("heading", name="Förslag")
