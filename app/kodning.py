@@ -295,6 +295,11 @@ with proj.session() as session:
     picker_codes = unit_view.picker_order(book, unit_view.recent_codes(session, coder)) \
         if ss.k_picker else []
 ss.k_memo = view.memo   # the field always shows what is stored
+# a theme's list of codes open (its letter pressed): the digits are its numbers
+themes = unit_view.sub_theme_lists([s.code_id for s in view.suggestions], book,
+                                   MAX_KEYS)[:len(unit_view.THEME_KEYS)]
+at = ss.get("k_sub")
+at = at[1] if at and at[0] == view.segment_id and at[1] < len(themes) else None
 
 where = [ui.KIND_LABELS.get(view.kind, view.kind), view.source_name]
 if view.question:
@@ -320,7 +325,9 @@ if view.not_relevant:
     r1.info("Du har markerat enheten som inte relevant.")
     r2.button("Relevant igen", key="k_relevant", on_click=relevant_again)
 
-spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans]
+# the suggestions' numbers on their evidence; not while a theme's list numbers other codes
+spans = [(s, e, n) for n, sug in enumerate(view.suggestions, start=1) for s, e in sug.spans
+         if at is None]
 if search.strip():   # the search's words first: a hit is what the coder is looking for
     spans = [(s, e, 0) for s, e in queue.search_spans(view.text, search)] + spans
 st.markdown(f'<div style="font-size:1.35em;line-height:1.5;padding:0.6em 0.8em;'
@@ -351,10 +358,6 @@ if view.context:
         st.markdown("".join(parts), unsafe_allow_html=True)
 
 col_sug, col_mine = st.columns([3, 2], gap="large")
-themes = unit_view.sub_theme_lists([s.code_id for s in view.suggestions], book,
-                                   MAX_KEYS)[:len(unit_view.THEME_KEYS)]
-at = ss.get("k_sub")
-at = at[1] if at and at[0] == view.segment_id and at[1] < len(themes) else None
 with col_sug:
     if at is not None:
         theme, choices = themes[at]
@@ -403,7 +406,7 @@ with col_sug:
         for n, (theme_id, _) in enumerate(themes):
             st.button(ui.text(book.codes[theme_id].label), key=f"k_theme_{n}",
                       shortcut=unit_view.THEME_KEYS[n], on_click=show_theme,
-                      args=(view.segment_id, n), type="primary" if n == at else "tertiary",
+                      args=(view.segment_id, n), type="primary" if n == at else "secondary",
                       help="Visa temats alla koder med siffror; samma bokstav igen visar "
                            "förslagen.")
 
@@ -445,10 +448,12 @@ n2.button("Nästa →", key="k_next", shortcut="N", on_click=go_next, width="str
 n3.button("Ångra", key="k_undo_btn", shortcut="U", on_click=undo, disabled=not ss.k_undo,
           width="stretch")
 if blinded is not None:
-    n4.button("Ingen kod passar", key="k_none", shortcut="0", on_click=no_code,
+    n4.button("Ingen kod passar", key="k_none", shortcut="0" if at is None else None,
+              on_click=no_code,
               help="Enheten är klar utan kod; räknas så i samstämmigheten.")
 else:
-    n4.button("Inte relevant", key="k_not_relevant", shortcut="0", on_click=not_relevant,
+    n4.button("Inte relevant", key="k_not_relevant", shortcut="0" if at is None else None,
+              on_click=not_relevant,
               disabled=bool(view.codes) or view.not_relevant, width="stretch",
               help="Ingen kod alls passar (t.ex. moderatorns fråga eller en rubrik): "
                    "enheten lämnar kön och räknas som inte relevant, inte som okodad. "

@@ -126,11 +126,11 @@ def sub_theme_lists(suggested: list[int], codebook: Codebook, limit: int = 9
                     ) -> list[tuple[int, list[int]]]:
     """Per theme of the suggestions (a suggested code's parent, or a suggested code with
     codes under it), in the order the suggestions name them: the codes under it, the
-    suggested ones first in their order and the others in the codebook's, then the theme
-    itself, at most `limit`. The coding page opens the first ones by a letter
-    (`THEME_KEYS`) and numbers their codes: when the suggestions find the main theme but
-    not its sub-theme, the right one is one of a few siblings, two keys away instead of a
-    search in the picker (BENCHMARKS.md)."""
+    suggested ones first in their order and the others in the codebook's, at most
+    `limit` - 1, then the theme itself (a unit about the theme as a whole). The coding
+    page opens the first ones by a letter (`THEME_KEYS`) and numbers their codes: when
+    the suggestions find the main theme but not its sub-theme, the right one is one of a
+    few siblings, two keys away instead of a search in the picker (BENCHMARKS.md)."""
     under: dict[int, list[int]] = {}
     for code in codebook.codes.values():
         if code.parent_id is not None:
@@ -144,7 +144,7 @@ def sub_theme_lists(suggested: list[int], codebook: Codebook, limit: int = 9
             continue
         first = [c for c in suggested if c in under[theme]]
         rest = [c for c in under[theme] if c not in first]
-        out.append((theme, [*first, *rest, theme][:limit]))
+        out.append((theme, [*[*first, *rest][:limit - 1], theme]))
     return out
 
 

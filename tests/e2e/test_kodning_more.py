@@ -200,6 +200,11 @@ def test_a_theme_s_letter_then_a_number_codes_a_sibling_the_suggestions_left_out
     press(page, "s", first, lost=suggestions)
     settle(page)
     shot(page, "kodning-subteman")
+    page.keyboard.press("0")          # no number of the list: not "inte relevant" here
+    page.wait_for_timeout(1500)
+    settle(page)
+    expect(first).to_be_visible()
+    assert rows(root, select(NotRelevant.segment_id).where(NotRelevant.coder == "cecilia")) == []
     press(page, "d", second, lost=first)
     settle(page)
     press(page, "2", suggestions, lost=second)
